@@ -1,0 +1,1 @@
+"""Admin API: keys, policies, budgets, usage and audit over HTTP."""

@@ -1,0 +1,1 @@
+"""PII detectors: find sensitive values in text; policies decide what to do with them."""

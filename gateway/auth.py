@@ -1,0 +1,148 @@
+"""Authentication of gateway API keys, with a short-lived in-memory cache.
+
+A key is looked up by its SHA-256 hash. Results (found or not) are cached for
+``auth.key_cache_seconds`` so the request path reads the database at most once per key per
+interval; a key revoked from any process stops working within that time. Concurrent misses for
+the same key share one query. ``last_used`` is written in the background, in one statement per
+interval, never on the request path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from gateway.errors import AuthenticationError, PermissionDeniedError, ServiceUnavailableError
+from gateway.scopes import Scope
+from gateway.storage.database import session_factory
+from gateway.storage.keys import KeyRecord, find_key_by_hash, hash_key
+from gateway.storage.models import ApiKey
+
+log = logging.getLogger(__name__)
+
+LAST_USED_FLUSH_SECONDS = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: one API key of one org."""
+
+    key_id: str
+    org_id: str
+    org_slug: str
+    user_id: str | None
+    scopes: frozenset[str]
+
+    def require(self, scope: Scope) -> None:
+        if scope not in self.scopes and Scope.ADMIN not in self.scopes:
+            raise PermissionDeniedError(
+                f"this API key lacks the scope {scope.value!r}", code="insufficient_scope"
+            )
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+class KeyStore:
+    def __init__(self, engine: AsyncEngine, cache_seconds: float) -> None:
+        self._sessions: async_sessionmaker = session_factory(engine)
+        self._cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, KeyRecord | None]] = {}
+        self._pending: dict[str, asyncio.Future[KeyRecord | None]] = {}
+        self._used: dict[str, datetime] = {}
+
+    async def authenticate(self, secret: str | None, scope: Scope) -> Principal:
+        if not secret:
+            raise AuthenticationError(
+                "missing API key: send it as 'Authorization: Bearer <key>'",
+                code="missing_api_key",
+            )
+        record = await self._lookup(hash_key(secret))
+        if record is None:
+            raise AuthenticationError("invalid API key", code="invalid_api_key")
+        if not record.is_active:
+            raise AuthenticationError("this API key is disabled", code="inactive_api_key")
+        if record.expires_at is not None and record.expires_at <= datetime.now(UTC):
+            raise AuthenticationError("this API key has expired", code="expired_api_key")
+        principal = Principal(
+            key_id=record.id,
+            org_id=record.org_id,
+            org_slug=record.org_slug,
+            user_id=record.user_id,
+            scopes=frozenset(record.scopes),
+        )
+        principal.require(scope)
+        self._used[record.id] = datetime.now(UTC)
+        return principal
+
+    async def _lookup(self, key_hash: str) -> KeyRecord | None:
+        now = time.monotonic()
+        cached = self._cache.get(key_hash)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        pending = self._pending.get(key_hash)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[KeyRecord | None] = asyncio.get_running_loop().create_future()
+        self._pending[key_hash] = future
+        try:
+            async with self._sessions() as session:
+                record = await find_key_by_hash(session, key_hash)
+        except Exception as error:
+            future.set_exception(error)
+            future.exception()  # retrieved here, so waiters alone re-raise it
+            if cached is not None:
+                # The database is down: a key seen recently keeps working.
+                log.warning("key lookup failed, using the cached result: %s", type(error).__name__)
+                return cached[1]
+            raise ServiceUnavailableError(
+                "cannot verify the API key: the database is unreachable",
+                code="auth_unavailable",
+            ) from error
+        finally:
+            del self._pending[key_hash]
+        if (
+            record is not None
+            and record.expires_at is not None
+            and record.expires_at.tzinfo is None
+        ):
+            record = _with_utc_expiry(record)
+        self._cache[key_hash] = (now + self._cache_seconds, record)
+        future.set_result(record)
+        return record
+
+    async def flush_last_used(self) -> None:
+        if not self._used:
+            return
+        used, self._used = self._used, {}
+        try:
+            async with self._sessions.begin() as session:
+                for key_id, when in used.items():
+                    await session.execute(
+                        update(ApiKey).where(ApiKey.id == key_id).values(last_used=when)
+                    )
+        except Exception as error:  # best effort: last_used is informative only
+            log.warning("could not record last_used of API keys: %s", type(error).__name__)
+
+    async def run_last_used_flusher(self) -> None:
+        while True:
+            await asyncio.sleep(LAST_USED_FLUSH_SECONDS)
+            await self.flush_last_used()
+
+
+def _with_utc_expiry(record: KeyRecord) -> KeyRecord:
+    # SQLite returns naive datetimes; every timestamp the gateway writes is UTC.
+    assert record.expires_at is not None
+    return replace(record, expires_at=record.expires_at.replace(tzinfo=UTC))

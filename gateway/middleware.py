@@ -1,0 +1,74 @@
+"""Cross-cutting concerns only: the request id and rendering every error in OpenAI's shape."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import orjson
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from gateway.errors import (
+    GatewayError,
+    InvalidRequestError,
+    MethodNotAllowedError,
+    NotFoundError,
+    RequestTooLargeError,
+)
+from gateway.ids import new_request_id
+
+log = logging.getLogger(__name__)
+
+REQUEST_ID = web.RequestKey("request_id", str)
+REQUEST_ID_HEADER = "X-Request-ID"
+_ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def error_response(error: GatewayError, request_id: str | None = None) -> web.Response:
+    headers = dict(error.headers)
+    if request_id:
+        headers[REQUEST_ID_HEADER] = request_id
+    return web.Response(
+        status=error.http_status,
+        body=orjson.dumps(error.to_body()),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def _from_http_exception(exception: web.HTTPException) -> GatewayError:
+    if isinstance(exception, web.HTTPRequestEntityTooLarge):
+        return RequestTooLargeError(
+            "the request body is larger than this gateway accepts "
+            f"({exception.text or 'see server.max_body_bytes'})",
+        )
+    if isinstance(exception, web.HTTPNotFound):
+        return NotFoundError("no such endpoint", code="unknown_url")
+    if isinstance(exception, web.HTTPMethodNotAllowed):
+        return MethodNotAllowedError(f"method {exception.method} is not allowed here")
+    return InvalidRequestError(exception.reason, code="http_error")
+
+
+@web.middleware
+async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Give every request an id (the client's ``X-Request-ID`` or a new one), echo it back, and
+    render any error as an OpenAI error body."""
+    request_id = request.headers.get(REQUEST_ID_HEADER, "")
+    if not _ACCEPTABLE_REQUEST_ID.match(request_id):
+        request_id = new_request_id()
+    request[REQUEST_ID] = request_id
+    try:
+        response = await handler(request)
+    except GatewayError as error:
+        return error_response(error, request_id)
+    except web.HTTPException as exception:
+        if exception.status < 400:
+            raise
+        return error_response(_from_http_exception(exception), request_id)
+    except Exception:
+        log.exception("unhandled error", extra={"correlation_id": request_id})
+        return error_response(GatewayError("internal error in the gateway"), request_id)
+    if not response.prepared:
+        response.headers[REQUEST_ID_HEADER] = request_id
+    return response

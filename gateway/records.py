@@ -1,0 +1,104 @@
+"""The rows a request leaves behind: one decision per direction and one usage record.
+
+Rows are plain dicts handed to ``RecordWriter.submit``; ids and timestamps are made here, when
+the event happens, so a row written twice (a retry, a spool replay) stays one row.
+Prompts and completions are never stored: only a hash of the request body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from gateway.auth import Principal
+from gateway.ids import new_id
+from providers.base import Usage
+
+ALLOW = "allow"
+TRANSFORM = "transform"
+DENY = "deny"
+PRECHECK = "precheck"
+POSTCHECK = "postcheck"
+
+
+def payload_hash(body: dict[str, Any]) -> str:
+    """SHA-256 of the canonical request body: sorted keys, no spaces, UTF-8."""
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+@dataclass(slots=True)
+class RequestFacts:
+    """What the records of one proxied request share."""
+
+    principal: Principal
+    correlation_id: str
+    payload_hash: str
+    tool: str
+    model: str
+    provider: str
+    tags: list[str] = field(default_factory=list)
+
+
+def decision_row(
+    facts: RequestFacts,
+    *,
+    direction: str,
+    decision: str,
+    latency_ms: int,
+    reasons: list[str] | None = None,
+    detector_summary: dict[str, Any] | None = None,
+    policy_id: str | None = None,
+    extra_tags: list[str] | None = None,
+) -> dict[str, Any]:
+    reasons = reasons or []
+    return {
+        "id": new_id(),
+        "org_id": facts.principal.org_id,
+        "direction": direction,
+        "decision": decision,
+        "tool": facts.tool,
+        "scope": "net.external",
+        "detector_summary": detector_summary
+        or {"reasons": reasons, "confidence": 1.0, "piiDetected": []},
+        "payload_hash": facts.payload_hash,
+        "payload_out": None,
+        "reasons": reasons,
+        "policy_id": policy_id,
+        "latency_ms": latency_ms,
+        "correlation_id": facts.correlation_id,
+        "tags": [*facts.tags, *(extra_tags or ())],
+        "api_key_id": facts.principal.key_id,
+        "user_id": facts.principal.user_id,
+        "ts": datetime.now(UTC),
+    }
+
+
+def usage_row(
+    facts: RequestFacts,
+    usage: Usage,
+    cost: Decimal | None,
+    *,
+    metadata: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "org_id": facts.principal.org_id,
+        "user_id": facts.principal.user_id,
+        "api_key_id": facts.principal.key_id,
+        "provider": facts.provider,
+        "model": facts.model,
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "cached_input_tokens": usage.cached_input_tokens,
+        "cost": cost,
+        "cost_type": "external" if cost is not None else "unknown",
+        "tool": facts.tool,
+        "correlation_id": facts.correlation_id,
+        "metadata": {"estimated": usage.estimated, **(metadata or {})},
+        "timestamp": datetime.now(UTC),
+    }

@@ -1,0 +1,78 @@
+"""The aiohttp application: routes, and every service started and stopped in ``cleanup_ctx``.
+
+Nothing is a module global: the engine, HTTP session, tokenizer, key store and writer live on
+the app. Shutdown runs in reverse: in-flight requests finish first (aiohttp's graceful
+shutdown), then the key store and the writer flush, then connections close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from gateway.auth import KeyStore
+from gateway.echo import EchoTransport
+from gateway.forwarder import HttpTransport, Transport, create_client_session
+from gateway.middleware import request_context
+from gateway.pipeline import GATEWAY, Gateway, chat_completions, list_models
+from gateway.routing import Router
+from gateway.settings import Settings
+from gateway.spool import Spool
+from gateway.storage.database import create_engine
+from gateway.tokens import TokenCounter
+from gateway.writer import RecordWriter
+from providers.registry import build_adapter
+
+SETTINGS = web.AppKey("settings", Settings)
+
+
+def build_app(settings: Settings) -> web.Application:
+    # Adapters are built here, synchronously, so a bad provider config fails before serving.
+    adapters = {p.name: build_adapter(p) for p in settings.providers}
+    app = web.Application(
+        client_max_size=settings.server.max_body_bytes, middlewares=[request_context]
+    )
+    app[SETTINGS] = settings
+
+    async def services(app: web.Application) -> AsyncIterator[None]:
+        engine = create_engine(settings.database)
+        tokens = await asyncio.to_thread(TokenCounter.load)
+        session = create_client_session(settings.server.upstream_max_connections)
+        transports: dict[str, Transport] = {
+            p.name: EchoTransport(tokens) if p.kind == "echo" else HttpTransport(session, p)
+            for p in settings.providers
+        }
+        writer = RecordWriter(engine, settings.writer, Spool(settings.writer.spool_dir))
+        await writer.start()
+        keys = KeyStore(engine, settings.auth.key_cache_seconds)
+        flusher = asyncio.create_task(keys.run_last_used_flusher(), name="last-used-flusher")
+        app[GATEWAY] = Gateway(
+            settings=settings,
+            keys=keys,
+            router=Router(settings, adapters, transports),
+            writer=writer,
+            tokens=tokens,
+        )
+        try:
+            yield
+        finally:
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+            await keys.flush_last_used()
+            await writer.close()
+            await session.close()
+            await engine.dispose()
+
+    app.cleanup_ctx.append(services)
+    app.router.add_post("/v1/chat/completions", chat_completions)
+    app.router.add_get("/v1/models", list_models)
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})

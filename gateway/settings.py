@@ -1,0 +1,217 @@
+"""Configuration: read once at start-up into frozen, typed objects.
+
+This is the only module that reads the environment. A YAML file may use ``${VAR}`` (or
+``${VAR:-default}``) in any string; a variable that is unset and has no default is a start-up
+error naming it. Unknown keys are rejected so that a typo never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from gateway.errors import ConfigError
+
+CONFIG_ENV_VAR = "GOVERNS_CONFIG"
+BOOTSTRAP_KEY_ENV_VAR = "GOVERNS_BOOTSTRAP_KEY"
+
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+PositiveFloat = Annotated[float, Field(gt=0)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerConfig(_Frozen):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    workers: int = Field(1, ge=1, le=64)
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    shutdown_timeout_seconds: PositiveFloat = 30.0
+    access_log: bool = False
+    upstream_max_connections: int = Field(1000, ge=1)
+
+
+class DatabaseConfig(_Frozen):
+    url: str = "sqlite+aiosqlite:///governs.db"
+    auto_migrate: bool = True
+    pool_size: int = Field(5, ge=1)
+    echo: bool = False
+
+
+class RedisConfig(_Frozen):
+    url: str | None = None
+
+
+class WriterConfig(_Frozen):
+    """The background writer of decision, usage and audit rows."""
+
+    batch_size: int = Field(500, ge=1)
+    flush_interval_seconds: PositiveFloat = 0.05
+    max_queue: int = Field(100_000, ge=1)
+    retry_attempts: int = Field(3, ge=0)
+    spool_dir: str = "spool"
+    replay_interval_seconds: PositiveFloat = 5.0
+
+
+class AuthConfig(_Frozen):
+    key_cache_seconds: PositiveFloat = 2.0
+
+
+ProviderKind = Literal["openai", "azure", "anthropic", "gemini", "echo"]
+
+
+class ProviderConfig(_Frozen):
+    name: str = Field(min_length=1)
+    kind: ProviderKind
+    base_url: str | None = None
+    api_key: str | None = Field(None, repr=False)
+    connect_timeout_seconds: PositiveFloat = 10.0
+    read_timeout_seconds: PositiveFloat = 600.0
+    headers: dict[str, str] = Field(default_factory=dict, repr=False)
+    api_version: str | None = None
+
+    @model_validator(mode="after")
+    def _base_url_required(self) -> ProviderConfig:
+        if self.kind != "echo" and not self.base_url:
+            raise ValueError(f"provider {self.name!r} of kind {self.kind!r} needs a base_url")
+        return self
+
+
+class ModelConfig(_Frozen):
+    name: str = Field(min_length=1)
+    provider: str = Field(min_length=1)
+    upstream_model: str | None = None
+    input_cost_per_mtok: Decimal | None = Field(None, ge=0)
+    output_cost_per_mtok: Decimal | None = Field(None, ge=0)
+    cached_input_cost_per_mtok: Decimal | None = Field(None, ge=0)
+    tokenizer: Literal["o200k_base", "cl100k_base"] | None = None
+
+    @property
+    def upstream_name(self) -> str:
+        return self.upstream_model or self.name
+
+
+class Settings(_Frozen):
+    server: ServerConfig = ServerConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    redis: RedisConfig = RedisConfig()
+    writer: WriterConfig = WriterConfig()
+    auth: AuthConfig = AuthConfig()
+    providers: tuple[ProviderConfig, ...] = ()
+    models: tuple[ModelConfig, ...] = ()
+    bootstrap_key: str | None = Field(None, repr=False)
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Settings:
+        names = [p.name for p in self.providers]
+        duplicates = {n for n in names if names.count(n) > 1}
+        if duplicates:
+            raise ValueError(f"duplicate provider names: {sorted(duplicates)}")
+        model_names = [m.name for m in self.models]
+        duplicates = {n for n in model_names if model_names.count(n) > 1}
+        if duplicates:
+            raise ValueError(f"duplicate model names: {sorted(duplicates)}")
+        for model in self.models:
+            if model.provider not in names:
+                raise ValueError(
+                    f"model {model.name!r} names provider {model.provider!r}, "
+                    f"which is not configured (configured: {names})"
+                )
+        return self
+
+
+ECHO_PROVIDER = {"name": "echo", "kind": "echo"}
+ECHO_MODEL = {
+    "name": "echo",
+    "provider": "echo",
+    "upstream_model": "echo",
+    "input_cost_per_mtok": "0",
+    "output_cost_per_mtok": "0",
+}
+
+
+def substitute_env(value: Any, environ: Mapping[str, str], path: str = "") -> Any:
+    """Replace ``${VAR}`` / ``${VAR:-default}`` in every string of a parsed YAML tree."""
+    if isinstance(value, str):
+
+        def replace(match: re.Match[str]) -> str:
+            name, default = match.group(1), match.group(2)
+            if name in environ:
+                return environ[name]
+            if default is not None:
+                return default
+            where = f" (at {path})" if path else ""
+            raise ConfigError(f"environment variable {name} is not set{where}")
+
+        return _ENV_REFERENCE.sub(replace, value)
+    if isinstance(value, dict):
+        return {
+            k: substitute_env(v, environ, f"{path}.{k}" if path else str(k))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [substitute_env(v, environ, f"{path}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def _format_validation_error(error: ValidationError, source: str) -> str:
+    lines = [f"invalid configuration in {source}:"]
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        lines.append(f"  {location}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def settings_from_mapping(
+    raw: Mapping[str, Any] | None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    source: str = "<defaults>",
+) -> Settings:
+    environ = os.environ if environ is None else environ
+    data = dict(substitute_env(dict(raw or {}), environ))
+    if not data.get("providers") and not data.get("models"):
+        # No provider configured: the built-in offline echo model answers at once.
+        data["providers"] = [ECHO_PROVIDER]
+        data["models"] = [ECHO_MODEL]
+    if environ.get(BOOTSTRAP_KEY_ENV_VAR):
+        data["bootstrap_key"] = environ[BOOTSTRAP_KEY_ENV_VAR]
+    data["source"] = source
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_format_validation_error(error, source)) from None
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None, *, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Load the YAML file at ``path`` (or ``$GOVERNS_CONFIG``); no file means the defaults."""
+    environ = os.environ if environ is None else environ
+    if path is None:
+        path = environ.get(CONFIG_ENV_VAR) or None
+    if path is None:
+        return settings_from_mapping(None, environ=environ)
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"cannot read config file {file}: {error.strerror}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"config file {file} is not valid YAML: {error}") from None
+    if raw is not None and not isinstance(raw, dict):
+        raise ConfigError(f"config file {file} must hold a mapping at the top level")
+    return settings_from_mapping(raw, environ=environ, source=str(file))

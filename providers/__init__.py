@@ -1,0 +1,1 @@
+"""Provider adapters: pure translation between the gateway's OpenAI-shaped API and each provider."""

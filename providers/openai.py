@@ -1,0 +1,251 @@
+"""OpenAI, Azure OpenAI and any OpenAI-compatible server (vLLM, Ollama, LM Studio...).
+
+The gateway's own API is OpenAI's, so this adapter forwards the client's body with only the
+model replaced (and ``stream_options.include_usage`` switched on, to bill streams), and hands
+the upstream's bytes back unchanged. Fields it does not know are passed through.
+
+Forwarding uses plain aiohttp and orjson rather than the ``openai`` SDK's types: the SDK's
+pydantic models would parse and rebuild every body and chunk, which costs time and can change
+bytes the client should get verbatim. The SDK is the client in the tests instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import orjson
+
+from gateway.errors import UpstreamError
+from gateway.settings import ProviderConfig
+from providers.base import ChatResponse, UpstreamRequest, Usage
+
+# -- constants ---------------------------------------------------------------------------------
+
+AZURE_DEFAULT_API_VERSION = "2024-10-21"
+_EVENT_END = re.compile(rb"\r?\n\r?\n")
+_DONE = b"[DONE]"
+_NULL_USAGE = b',"usage":null'
+
+# -- request translation -----------------------------------------------------------------------
+
+
+class OpenAIAdapter:
+    kind: ClassVar[str] = "openai"
+
+    def __init__(self, config: ProviderConfig) -> None:
+        self.config = config
+        base_url = (config.base_url or "").rstrip("/")
+        self._chat_url = f"{base_url}/chat/completions"
+        self._embeddings_url = f"{base_url}/embeddings"
+        headers = {"Content-Type": "application/json"}
+        if config.api_key:
+            headers["Authorization"] = f"Bearer {config.api_key}"
+        headers.update(config.headers)
+        self._headers = headers
+
+    def chat_url(self, upstream_model: str) -> str:
+        return self._chat_url
+
+    def build_chat_request(
+        self, chat: dict[str, Any], upstream_model: str, *, stream: bool
+    ) -> UpstreamRequest:
+        body = dict(chat)
+        body["model"] = upstream_model
+        if stream:
+            options = body.get("stream_options")
+            body["stream_options"] = {**(options or {}), "include_usage": True}
+        return UpstreamRequest(
+            "POST", self.chat_url(upstream_model), self._headers, orjson.dumps(body)
+        )
+
+    # -- response translation ------------------------------------------------------------------
+
+    def parse_chat_response(self, body: bytes) -> ChatResponse:
+        document = orjson.loads(body)
+        if not isinstance(document, dict):
+            raise ValueError("the upstream's chat completion is not a JSON object")
+        texts: list[str] = []
+        for choice in document.get("choices") or ():
+            message = (choice or {}).get("message") or {}
+            _collect_text(message, texts)
+        return ChatResponse(
+            body=body,
+            usage=usage_from_openai(document.get("usage")),
+            completion_text="".join(texts),
+            document=document,
+        )
+
+    # -- stream translation --------------------------------------------------------------------
+
+    def open_stream(self, *, client_wants_usage: bool) -> OpenAIStreamPassThrough:
+        return OpenAIStreamPassThrough(client_wants_usage=client_wants_usage)
+
+    # -- errors --------------------------------------------------------------------------------
+
+    def parse_error(self, status: int, body: bytes, headers: Mapping[str, str]) -> UpstreamError:
+        return openai_error(status, body, headers)
+
+
+class AzureOpenAIAdapter(OpenAIAdapter):
+    """Azure OpenAI: the model is a deployment in the URL, and the key goes in ``api-key``."""
+
+    kind: ClassVar[str] = "azure"
+
+    def __init__(self, config: ProviderConfig) -> None:
+        super().__init__(config)
+        self._base = (config.base_url or "").rstrip("/")
+        self._api_version = config.api_version or AZURE_DEFAULT_API_VERSION
+        headers = {"Content-Type": "application/json"}
+        if config.api_key:
+            headers["api-key"] = config.api_key
+        headers.update(config.headers)
+        self._headers = headers
+        self._urls: dict[str, str] = {}
+
+    def chat_url(self, upstream_model: str) -> str:
+        url = self._urls.get(upstream_model)
+        if url is None:
+            url = (
+                f"{self._base}/openai/deployments/{upstream_model}/chat/completions"
+                f"?api-version={self._api_version}"
+            )
+            self._urls[upstream_model] = url
+        return url
+
+
+class OpenAIStreamPassThrough:
+    """Forwards OpenAI SSE events byte for byte, reading usage and text on the way.
+
+    Only whole events are forwarded (a partial one waits for its end); the usage-only chunk
+    the gateway asked for is dropped when the client did not ask for it.
+    """
+
+    def __init__(self, *, client_wants_usage: bool) -> None:
+        self._client_wants_usage = client_wants_usage
+        self._buffer = bytearray()
+        self._texts: list[str] = []
+        self.usage: Usage | None = None
+        self.finished = False
+
+    @property
+    def completion_text(self) -> str:
+        return "".join(self._texts)
+
+    def feed(self, data: bytes) -> bytes:
+        self._buffer += data
+        out = bytearray()
+        start = 0
+        buffer = self._buffer
+        while True:
+            match = _EVENT_END.search(buffer, start)
+            if match is None:
+                break
+            event = self._filter(bytes(buffer[start : match.end()]))
+            start = match.end()
+            if event:
+                out += event
+        if start:
+            del buffer[:start]
+        return bytes(out)
+
+    def close(self) -> bytes:
+        rest = bytes(self._buffer)
+        self._buffer.clear()
+        return (self._filter(rest) or b"") if rest.strip() else b""
+
+    def _filter(self, event: bytes) -> bytes | None:
+        """The event as the client gets it, or None to drop it."""
+        for line in event.splitlines():
+            if not line.startswith(b"data:"):
+                continue
+            payload = line[5:].strip()
+            if payload == _DONE:
+                self.finished = True
+                return event
+            try:
+                chunk = orjson.loads(payload)
+            except orjson.JSONDecodeError:
+                return event
+            if not isinstance(chunk, dict):
+                return event
+            usage = chunk.get("usage")
+            if usage:
+                self.usage = usage_from_openai(usage)
+            choices = chunk.get("choices")
+            if choices:
+                for choice in choices:
+                    _collect_text((choice or {}).get("delta") or {}, self._texts)
+            elif usage and not self._client_wants_usage:
+                return None
+        if not self._client_wants_usage:
+            # Asking for usage made the upstream add `"usage":null` to every chunk; a client
+            # that did not ask gets the chunks as OpenAI sends them without it. (A quote
+            # inside a JSON string is escaped, so this cannot match inside content.)
+            return event.replace(_NULL_USAGE, b"")
+        return event
+
+
+def _collect_text(message: Mapping[str, Any], texts: list[str]) -> None:
+    content = message.get("content")
+    if isinstance(content, str):
+        texts.append(content)
+    elif isinstance(content, list):
+        texts.extend(p.get("text", "") for p in content if isinstance(p, dict))
+    refusal = message.get("refusal")
+    if isinstance(refusal, str):
+        texts.append(refusal)
+    for call in message.get("tool_calls") or ():
+        function = (call or {}).get("function") or {}
+        texts.append(function.get("name") or "")
+        texts.append(function.get("arguments") or "")
+
+
+# -- usage -------------------------------------------------------------------------------------
+
+
+def usage_from_openai(usage: Any) -> Usage | None:
+    if not isinstance(usage, dict):
+        return None
+    details = usage.get("prompt_tokens_details") or {}
+    return Usage(
+        input_tokens=int(usage.get("prompt_tokens") or 0),
+        output_tokens=int(usage.get("completion_tokens") or 0),
+        cached_input_tokens=int(details.get("cached_tokens") or 0),
+    )
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+def openai_error(status: int, body: bytes, headers: Mapping[str, str]) -> UpstreamError:
+    """An OpenAI-compatible error: its own body is already in OpenAI's shape; keep it."""
+    passed_headers = {k: v for k, v in headers.items() if k.lower() == "retry-after"}
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        document = None
+    if isinstance(document, dict) and isinstance(document.get("error"), dict):
+        error = document["error"]
+        message = str(error.get("message") or f"upstream error {status}")
+        normalized = {
+            "error": {
+                "message": message,
+                "type": error.get("type") or "upstream_error",
+                "param": error.get("param"),
+                "code": error.get("code"),
+            }
+        }
+        return UpstreamError(
+            message, upstream_status=status, body=normalized, headers=passed_headers
+        )
+    text = body[:500].decode("utf-8", "replace").strip()
+    message = f"upstream returned HTTP {status}" + (f": {text}" if text else "")
+    return UpstreamError(
+        message,
+        upstream_status=status,
+        code="upstream_error",
+        error_type="upstream_error",
+        headers=passed_headers,
+    )

@@ -1,0 +1,26 @@
+"""Maps a provider ``kind:`` from config to its adapter class; an unknown kind fails start-up."""
+
+from __future__ import annotations
+
+from gateway.errors import ConfigError
+from gateway.settings import ProviderConfig
+from providers.base import ProviderAdapter
+from providers.echo import EchoAdapter
+from providers.openai import AzureOpenAIAdapter, OpenAIAdapter
+
+ADAPTERS: dict[str, type[ProviderAdapter]] = {
+    "openai": OpenAIAdapter,
+    "azure": AzureOpenAIAdapter,
+    "echo": EchoAdapter,
+}
+
+
+def build_adapter(config: ProviderConfig) -> ProviderAdapter:
+    try:
+        adapter_class = ADAPTERS[config.kind]
+    except KeyError:
+        raise ConfigError(
+            f"provider {config.name!r}: unknown kind {config.kind!r} "
+            f"(known: {', '.join(sorted(ADAPTERS))})"
+        ) from None
+    return adapter_class(config)

@@ -1,0 +1,1 @@
+"""Test suite; fakes/ holds the local upstream servers."""

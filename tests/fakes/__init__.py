@@ -1,0 +1,1 @@
+"""Fake upstream servers that speak each provider's exact wire format."""

@@ -1,0 +1,290 @@
+"""A fake OpenAI API speaking the real wire format (JSON and SSE), behaviour picked by model.
+
+Models (any prefix works, the suffix picks the behaviour):
+    *-tools        answers with a tool call to the first declared function
+    *-no-usage     reports no usage, even when a stream asks for it
+    *-error-500    500 with an OpenAI error body
+    *-error-429    429 with ``retry-after: 1``
+    *-error-400    400 invalid_request_error
+    *-bad-json     200 with a body that is not JSON
+    *-cut          streams a few chunks, then drops the connection without [DONE]
+    *-slow         waits ``SLOW_SECONDS`` before answering
+    anything else  "echo: <last user text>", streamed word by word when asked
+Requests are validated like OpenAI does: the bearer key, ``model`` and ``messages``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from tests.fakes.server import FakeUpstream, ReceivedRequest, start_fake
+
+FAKE_OPENAI_KEY = "sk-fake-upstream-key"
+SLOW_SECONDS = 0.2
+FAKE = web.AppKey("fake", FakeUpstream)
+
+
+def _error(
+    status: int, message: str, error_type: str, code: str | None, **headers: str
+) -> web.Response:
+    body = {"error": {"message": message, "type": error_type, "param": None, "code": code}}
+    return web.Response(
+        status=status, body=orjson.dumps(body), content_type="application/json", headers=headers
+    )
+
+
+def _last_user_text(messages: list[dict[str, Any]]) -> str:
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, list):
+                return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+            return content or ""
+    return ""
+
+
+def _usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
+    }
+
+
+def _prompt_tokens(messages: list[dict[str, Any]]) -> int:
+    # Deterministic and easy to assert: 10 per message plus one per word.
+    return sum(10 + len(str(m.get("content") or "").split()) for m in messages)
+
+
+async def chat_completions(request: web.Request) -> web.StreamResponse:
+    fake = request.app[FAKE]
+    raw = await request.read()
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        body = None
+    fake.received.append(
+        ReceivedRequest(
+            request.method, request.path, dict(request.query), dict(request.headers), body
+        )
+    )
+    if request.headers.get("Authorization") != f"Bearer {FAKE_OPENAI_KEY}":
+        return _error(
+            401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key"
+        )
+    if not isinstance(body, dict):
+        return _error(
+            400, "We could not parse the JSON body of your request.", "invalid_request_error", None
+        )
+    model = body.get("model")
+    messages = body.get("messages")
+    if not model:
+        return _error(400, "you must provide a model parameter", "invalid_request_error", None)
+    if not isinstance(messages, list) or not messages:
+        return _error(
+            400, "'messages' must contain at least one message", "invalid_request_error", None
+        )
+
+    if model.endswith("-error-500"):
+        return _error(
+            500, "The server had an error while processing your request.", "server_error", None
+        )
+    if model.endswith("-error-429"):
+        return _error(
+            429,
+            "Rate limit reached for requests",
+            "requests",
+            "rate_limit_exceeded",
+            **{"retry-after": "1"},
+        )
+    if model.endswith("-error-400"):
+        return _error(
+            400, "Invalid 'temperature': too high.", "invalid_request_error", "invalid_value"
+        )
+    if model.endswith("-bad-json"):
+        return web.Response(body=b"<html>oops</html>", content_type="application/json")
+    if model.endswith("-slow"):
+        await asyncio.sleep(SLOW_SECONDS)
+
+    text = "echo: " + _last_user_text(messages)
+    tool_call = None
+    if model.endswith("-tools") and body.get("tools"):
+        name = body["tools"][0]["function"]["name"]
+        tool_call = {
+            "id": "call_fake1",
+            "type": "function",
+            "function": {"name": name, "arguments": '{"city": "Paris"}'},
+        }
+    usage = (
+        None if model.endswith("-no-usage") else _usage(_prompt_tokens(messages), len(text.split()))
+    )
+    completion_id = f"chatcmpl-fake{len(fake.received)}"
+    created = int(time.time())
+
+    if not body.get("stream"):
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": None if tool_call else text,
+            "refusal": None,
+        }
+        if tool_call:
+            message["tool_calls"] = [tool_call]
+        document: dict[str, Any] = {
+            "id": completion_id,
+            "object": "chat.completion",
+            "created": created,
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": message,
+                    "logprobs": None,
+                    "finish_reason": "tool_calls" if tool_call else "stop",
+                }
+            ],
+            "service_tier": "default",
+            "system_fingerprint": "fp_fake",
+        }
+        if usage is not None:
+            document["usage"] = usage
+        data = orjson.dumps(document)
+        fake.sent.append(data)
+        return web.Response(
+            body=data, content_type="application/json", headers={"x-request-id": "req_fake"}
+        )
+
+    include_usage = (
+        bool((body.get("stream_options") or {}).get("include_usage")) and usage is not None
+    )
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8"})
+    await response.prepare(request)
+    base = {
+        "id": completion_id,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "system_fingerprint": "fp_fake",
+    }
+
+    def event(choices: list[dict[str, Any]], usage_value: Any = None) -> bytes:
+        chunk = {**base, "choices": choices}
+        if include_usage:
+            chunk["usage"] = usage_value
+        return b"data: " + orjson.dumps(chunk) + b"\n\n"
+
+    events = [
+        event(
+            [
+                {
+                    "index": 0,
+                    "delta": {"role": "assistant", "content": "", "refusal": None},
+                    "logprobs": None,
+                    "finish_reason": None,
+                }
+            ]
+        )
+    ]
+    if tool_call:
+        events.append(
+            event(
+                [
+                    {
+                        "index": 0,
+                        "delta": {"tool_calls": [{"index": 0, **tool_call}]},
+                        "logprobs": None,
+                        "finish_reason": None,
+                    }
+                ]
+            )
+        )
+    else:
+        words = text.split(" ")
+        events += [
+            event(
+                [
+                    {
+                        "index": 0,
+                        "delta": {"content": w if i == 0 else " " + w},
+                        "logprobs": None,
+                        "finish_reason": None,
+                    }
+                ]
+            )
+            for i, w in enumerate(words)
+        ]
+    if model.endswith("-cut"):
+        sent = b"".join(events[:3])
+        fake.sent.append(sent)
+        await response.write(sent)
+        request.transport.close()  # type: ignore[union-attr]
+        return response
+    events.append(
+        event(
+            [
+                {
+                    "index": 0,
+                    "delta": {},
+                    "logprobs": None,
+                    "finish_reason": "tool_calls" if tool_call else "stop",
+                }
+            ]
+        )
+    )
+    if include_usage:
+        events.append(event([], usage))
+    events.append(b"data: [DONE]\n\n")
+    fake.sent.append(b"".join(events))
+    for item in events:
+        # Split events across writes to exercise re-framing in the gateway.
+        middle = len(item) // 2
+        await response.write(item[:middle])
+        await response.write(item[middle:])
+    await response.write_eof()
+    return response
+
+
+async def embeddings(request: web.Request) -> web.Response:
+    fake = request.app[FAKE]
+    body = await request.json()
+    fake.received.append(
+        ReceivedRequest(
+            request.method, request.path, dict(request.query), dict(request.headers), body
+        )
+    )
+    if request.headers.get("Authorization") != f"Bearer {FAKE_OPENAI_KEY}":
+        return _error(
+            401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key"
+        )
+    inputs = body.get("input")
+    inputs = [inputs] if isinstance(inputs, str) else inputs
+    data = [
+        {"object": "embedding", "index": i, "embedding": [0.1, 0.2, 0.3]}
+        for i, _ in enumerate(inputs)
+    ]
+    tokens = sum(len(str(i).split()) for i in inputs)
+    document = {
+        "object": "list",
+        "data": data,
+        "model": body.get("model"),
+        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+    }
+    return web.json_response(document)
+
+
+def create_app(fake: FakeUpstream) -> web.Application:
+    app = web.Application()
+    app[FAKE] = fake
+    app.router.add_post("/v1/chat/completions", chat_completions)
+    app.router.add_post("/v1/embeddings", embeddings)
+    return app
+
+
+async def start_fake_openai() -> FakeUpstream:
+    return await start_fake(create_app, "/v1")

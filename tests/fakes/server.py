@@ -1,0 +1,47 @@
+"""Running a fake upstream: an aiohttp app on 127.0.0.1, port 0, recording what it receives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class ReceivedRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class FakeUpstream:
+    """A started fake: ``base_url``, what it ``received`` and the bytes it ``sent`` back."""
+
+    base_url: str = ""
+    port: int = 0
+    received: list[ReceivedRequest] = field(default_factory=list)
+    sent: list[bytes] = field(default_factory=list)
+    runner: web.AppRunner | None = None
+
+    async def close(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+
+async def start_fake(
+    build: Callable[[FakeUpstream], web.Application], path_prefix: str = ""
+) -> FakeUpstream:
+    fake = FakeUpstream()
+    runner = web.AppRunner(build(fake), access_log=None, handler_cancellation=True)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    fake.runner = runner
+    fake.port = runner.addresses[0][1]
+    fake.base_url = f"http://127.0.0.1:{fake.port}{path_prefix}"
+    return fake
