@@ -71,7 +71,7 @@ class RecordWriter:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        await asyncio.to_thread(self._spool.prepare)
+        self._spool.prepare()
         self._spooled_pending = len(self._spool.pending())
         self._tasks = [
             asyncio.create_task(self._drain_queue(), name="record-writer"),
@@ -196,8 +196,10 @@ class RecordWriter:
 
     async def _replay_once(self) -> None:
         """Replay spooled batches oldest first; stop at the first one the database refuses."""
-        for path in await asyncio.to_thread(self._spool.pending):
-            claimed = await asyncio.to_thread(self._spool.claim, path)
+        # Renames and listings are quick and done inline, so a cancel can never land between
+        # claiming a file and the try-block that releases it.
+        for path in self._spool.pending():
+            claimed = self._spool.claim(path)
             if claimed is None:
                 continue
             try:
@@ -211,10 +213,9 @@ class RecordWriter:
             except BaseException:  # cancelled at shutdown: leave the batch for next time
                 self._spool.release(claimed)
                 raise
-            await asyncio.to_thread(self._spool.remove, claimed)
-            self._spooled_pending = max(0, self._spooled_pending - 1)
+            self._spool.remove(claimed)
             log.info("replayed %d spooled records", len(batch))
-        self._spooled_pending = len(await asyncio.to_thread(self._spool.pending))
+        self._spooled_pending = len(self._spool.pending())
 
 
 def _insert_ignoring_duplicates(engine: AsyncEngine, table: Table) -> Any:

@@ -1,0 +1,221 @@
+"""The ``governs`` command line, run as a user runs it: in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+
+KEY_PATTERN = re.compile(r"gai_[A-Za-z0-9_-]{43}")
+
+
+def governs(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gateway", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=check,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[str], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(
+                f"governs serve exited with {process.returncode}: {process.stderr.read()}"
+            )  # type: ignore[union-attr]
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("governs serve did not start")
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[object]:
+    processes: list[subprocess.Popen[str]] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gateway", "serve", "--port", str(port), *args],
+            cwd=tmp_path,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        processes.append(process)
+        url = f"http://127.0.0.1:{port}"
+        wait_until_serving(url, process)
+        return process, url
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(30)
+
+
+def chat(url: str, key: str, content: str = "hello gateway") -> httpx.Response:
+    return httpx.post(
+        f"{url}/v1/chat/completions",
+        headers={"Authorization": f"Bearer {key}"},
+        json={"model": "echo", "messages": [{"role": "user", "content": content}]},
+        timeout=10,
+    )
+
+
+def test_quick_start_with_no_config_answers_with_echo(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # No config file and no bootstrap key: the first start makes and prints one.
+    process, url = serve(env={"GOVERNS_CONFIG": "", "GOVERNS_BOOTSTRAP_KEY": ""})
+    assert (tmp_path / "governs.db").exists()
+    process.send_signal(signal.SIGTERM)
+    stdout, _ = process.communicate(timeout=30)
+    keys = KEY_PATTERN.findall(stdout)
+    assert keys, stdout
+    key = keys[0]
+
+    # Second start: the key is not printed again, and it still works.
+    process, url = serve()
+    response = chat(url, key)
+    assert response.status_code == 200
+    assert response.json()["choices"][0]["message"]["content"] == "hello gateway"
+    process.send_signal(signal.SIGTERM)
+    stdout, _ = process.communicate(timeout=30)
+    assert not KEY_PATTERN.search(stdout)
+
+
+def test_bootstrap_key_from_the_environment(serve) -> None:  # type: ignore[no-untyped-def]
+    key = "gai_fixed-bootstrap-key-for-the-quick-start-test"
+    _, url = serve(env={"GOVERNS_BOOTSTRAP_KEY": key})
+    assert chat(url, key).status_code == 200
+
+
+def test_keys_create_prints_only_the_secret_and_list_shows_it(tmp_path: Path) -> None:
+    created = governs(
+        "keys",
+        "create",
+        "--org",
+        "acme",
+        "--label",
+        "ci",
+        "--scopes",
+        "precheck:invoke,usage:read",
+        cwd=tmp_path,
+    )
+    secret = created.stdout.strip()
+    assert KEY_PATTERN.fullmatch(secret), created.stdout
+    assert created.stdout == secret + "\n"
+
+    listed = governs("keys", "list", "--org", "acme", "--json", cwd=tmp_path)
+    (row,) = orjson.loads(listed.stdout)
+    assert row["label"] == "ci"
+    assert row["scopes"] == ["precheck:invoke", "usage:read"]
+    assert secret.startswith(row["prefix"]) and len(row["prefix"]) < len(secret)
+    assert secret not in listed.stdout
+
+    table = governs("keys", "list", "--org", "acme", cwd=tmp_path).stdout
+    assert row["prefix"] in table and "ci" in table
+
+
+def test_a_created_key_works_against_the_server(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    secret = governs(
+        "keys",
+        "create",
+        "--org",
+        "default",
+        "--label",
+        "app",
+        "--scopes",
+        "precheck:invoke",
+        cwd=tmp_path,
+    ).stdout.strip()
+    _, url = serve()
+    assert chat(url, secret).status_code == 200
+
+
+def test_keys_create_rejects_an_unknown_scope(tmp_path: Path) -> None:
+    result = governs(
+        "keys",
+        "create",
+        "--org",
+        "acme",
+        "--label",
+        "x",
+        "--scopes",
+        "precheck:invoke,fly",
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "unknown scope(s): fly" in result.stderr
+    assert result.stdout == ""
+
+
+def test_keys_list_of_an_unknown_org(tmp_path: Path) -> None:
+    result = governs("keys", "list", "--org", "ghost", cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert "ghost" in result.stderr
+
+
+def test_a_missing_variable_stops_start_up_naming_it(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "providers: [{name: o, kind: openai, base_url: 'http://x', api_key: '${NOT_SET_ANYWHERE}'}]"
+    )
+    result = governs("serve", "--config", str(config), cwd=tmp_path, check=False)
+    assert result.returncode == 2
+    assert "NOT_SET_ANYWHERE is not set" in result.stderr
+
+
+def test_migrate_and_auto_migrate_false(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("database: {url: 'sqlite+aiosqlite:///m.db', auto_migrate: false}\n")
+    governs("migrate", "--config", str(config), cwd=tmp_path)
+    with sqlite3.connect(tmp_path / "m.db") as connection:
+        tables = {row[0] for row in connection.execute("select name from sqlite_master")}
+    for table in (
+        "orgs",
+        "users",
+        "api_keys",
+        "decisions",
+        "policies",
+        "usage_records",
+        "budgets",
+        "audit_logs",
+    ):
+        assert table in tables
+
+
+def test_several_workers_share_one_port(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    key = "gai_fixed-bootstrap-key-for-the-workers-test-000"
+    process, url = serve("--workers", "2", env={"GOVERNS_BOOTSTRAP_KEY": key})
+    statuses = {chat(url, key, f"hi {i}").status_code for i in range(20)}
+    assert statuses == {200}
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(30) == 0
