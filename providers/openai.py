@@ -151,9 +151,18 @@ class OpenAIStreamPassThrough:
         return bytes(out)
 
     def close(self) -> bytes:
-        rest = bytes(self._buffer)
+        rest = bytes(self._buffer).strip()
         self._buffer.clear()
-        return (self._filter(rest) or b"") if rest.strip() else b""
+        if not rest.startswith(b"data:"):
+            return b""
+        payload = rest[5:].strip()
+        if payload != _DONE:
+            try:
+                orjson.loads(payload)
+            except orjson.JSONDecodeError:
+                return b""  # an event cut mid-way is dropped, as SSE clients drop it
+        # A whole last event whose blank line never came: pass it on, properly ended.
+        return self._filter(rest + b"\n\n") or b""
 
     def _filter(self, event: bytes) -> bytes | None:
         """The event as the client gets it, or None to drop it."""
