@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.auth import KeyStore, bearer_token
 from gateway.chat_request import ChatRequest, parse_chat_request
@@ -50,6 +51,7 @@ class Gateway:
     """The services a request uses; built at start-up, kept on the app."""
 
     settings: Settings
+    engine: AsyncEngine
     keys: KeyStore
     router: Router
     writer: RecordWriter

@@ -51,6 +51,7 @@ def build_app(settings: Settings) -> web.Application:
         flusher = asyncio.create_task(keys.run_last_used_flusher(), name="last-used-flusher")
         app[GATEWAY] = Gateway(
             settings=settings,
+            engine=engine,
             keys=keys,
             router=Router(settings, adapters, transports),
             writer=writer,
