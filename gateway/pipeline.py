@@ -9,6 +9,7 @@ cut, client gone) the finally-block bills what was produced.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import orjson
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.attempts import AttemptsFailed, UpstreamCall, open_upstream
 from gateway.auth import KeyStore, bearer_token
 from gateway.chat_request import ChatRequest, parse_chat_request
 from gateway.errors import GatewayError, RequestTooLargeError, UpstreamUnavailableError
@@ -37,7 +39,7 @@ from gateway.scopes import Scope
 from gateway.settings import Settings
 from gateway.tokens import TokenCounter
 from gateway.writer import RecordWriter
-from providers.base import Usage
+from providers.base import ChatResponse, Usage
 
 log = logging.getLogger(__name__)
 
@@ -68,15 +70,15 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         bearer_token(request.headers.get("Authorization")), Scope.PRECHECK_INVOKE
     )
     chat = parse_chat_request(await read_body(request, gateway.settings.server.max_body_bytes))
-    route = gateway.router.resolve(chat.model)
+    gateway.router.resolve(chat.model)  # an unknown model is a 404 before anything else
     facts = RequestFacts(
         principal=principal,
         correlation_id=request[REQUEST_ID],
         payload_hash=payload_hash(chat.body),
         tool=tool_of(request, chat.body),
-        model=route.model.name,
-        provider=route.provider.name,
-        tags=[f"provider:{route.provider.name}", f"model:{route.model.name}"],
+        model=chat.model,
+        provider="",
+        tags=[f"model:{chat.model}"],
     )
 
     # precheck: PII policy and budget reservations plug in here.
@@ -85,31 +87,31 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         decision_row(facts, direction=PRECHECK, decision=ALLOW, latency_ms=_ms_since(started)),
     )
 
-    upstream_request = route.adapter.build_chat_request(
-        chat.body, route.upstream_model, stream=chat.stream
-    )
-    if chat.stream:
-        return await _stream_chat(request, gateway, route, chat, facts, upstream_request, started)
-
     try:
-        async with route.transport.open(upstream_request) as upstream:
-            if upstream.status >= 400:
-                raise route.adapter.parse_error(
-                    upstream.status, await upstream.read(), upstream.headers
-                )
-            body = await upstream.read()
-        try:
-            completion = route.adapter.parse_chat_response(body)
-        except ValueError as error:
-            raise UpstreamUnavailableError(
-                f"provider {route.provider.name!r} sent an unreadable response",
-                code="bad_upstream_response",
-            ) from error
+        async with open_upstream(
+            gateway.router, gateway.settings.routing, chat.model, chat.body, stream=chat.stream
+        ) as call:
+            facts.served_by(call.route, call.attempts)
+            if chat.stream:
+                return await _stream_chat(request, gateway, call, chat, facts, started)
+            completion = await _read_completion(call)
+    except AttemptsFailed as failed:
+        facts.tags.extend(failed.attempts)
+        _record_failure(gateway, facts, failed.error, started)
+        raise failed.error from None
     except GatewayError as error:
         _record_failure(gateway, facts, error, started)
         raise
+    except asyncio.CancelledError:
+        # The client went away while the provider was still working: the call is cancelled
+        # (its connection closed) and the prompt is billed, as providers bill it.
+        if facts.provider:
+            _postcheck(gateway, call.route, chat, facts, None, "", started, ["client_disconnected"])
+        raise
 
-    _postcheck(gateway, route, chat, facts, completion.usage, completion.completion_text, started)
+    _postcheck(
+        gateway, call.route, chat, facts, completion.usage, completion.completion_text, started
+    )
     return web.Response(
         body=completion.body,
         content_type="application/json",
@@ -117,16 +119,26 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     )
 
 
+async def _read_completion(call: UpstreamCall) -> ChatResponse:
+    body = await call.response.read()
+    try:
+        return call.route.adapter.parse_chat_response(body)
+    except ValueError as error:
+        raise UpstreamUnavailableError(
+            f"provider {call.route.provider.name!r} sent an unreadable response",
+            code="bad_upstream_response",
+        ) from error
+
+
 async def _stream_chat(
     request: web.Request,
     gateway: Gateway,
-    route: Route,
+    call: UpstreamCall,
     chat: ChatRequest,
     facts: RequestFacts,
-    upstream_request: Any,
     started: float,
 ) -> web.StreamResponse:
-    translator = route.adapter.open_stream(client_wants_usage=chat.include_usage)
+    translator = call.route.adapter.open_stream(client_wants_usage=chat.include_usage)
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream; charset=utf-8",
@@ -135,44 +147,36 @@ async def _stream_chat(
         }
     )
     ending = "client_disconnected"  # until proven otherwise: a cancel lands in `finally`
+    await response.prepare(request)
     try:
-        async with route.transport.open(upstream_request) as upstream:
-            if upstream.status >= 400:
-                error = route.adapter.parse_error(
-                    upstream.status, await upstream.read(), upstream.headers
-                )
-                _record_failure(gateway, facts, error, started)
-                raise error
-            await response.prepare(request)
-            try:
-                async for data in upstream.chunks():
-                    out = translator.feed(data)
-                    if out:
-                        await response.write(out)
-                tail = translator.close()
-                if tail:
-                    await response.write(tail)
-                ending = "finished" if translator.finished else "upstream_cut"
-            except GatewayError as error:
-                # The provider failed mid-stream: tell the client as OpenAI does, in-band.
-                translator.close()
-                ending = "upstream_cut"
-                await response.write(b"data: " + orjson.dumps(error.to_body()) + b"\n\n")
+        try:
+            async for data in call.response.chunks():
+                out = translator.feed(data)
+                if out:
+                    await response.write(out)
+            tail = translator.close()
+            if tail:
+                await response.write(tail)
+            ending = "finished" if translator.finished else "upstream_cut"
+        except GatewayError as error:
+            # The provider failed mid-stream: tell the client as OpenAI does, in-band.
+            translator.close()
+            ending = "upstream_cut"
+            await response.write(b"data: " + orjson.dumps(error.to_body()) + b"\n\n")
     except ConnectionError:
         ending = "client_disconnected"
     finally:
-        if response.prepared:
-            tags = [] if ending == "finished" else [f"stream:{ending}"]
-            _postcheck(
-                gateway,
-                route,
-                chat,
-                facts,
-                translator.usage,
-                translator.completion_text,
-                started,
-                tags,
-            )
+        tags = [] if ending == "finished" else [f"stream:{ending}"]
+        _postcheck(
+            gateway,
+            call.route,
+            chat,
+            facts,
+            translator.usage,
+            translator.completion_text,
+            started,
+            tags,
+        )
     if ending != "client_disconnected":
         await response.write_eof()
     return response

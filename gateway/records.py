@@ -17,6 +17,7 @@ import orjson
 
 from gateway.auth import Principal
 from gateway.ids import new_id
+from gateway.routing import Route
 from providers.base import Usage
 
 ALLOW = "allow"
@@ -42,6 +43,14 @@ class RequestFacts:
     model: str
     provider: str
     tags: list[str] = field(default_factory=list)
+
+    def served_by(self, route: Route, attempts: list[str]) -> None:
+        """Name the deployment that answered, and every attempt it took to get there."""
+        self.provider = route.provider.name
+        self.model = route.model.name
+        self.tags.append(f"provider:{route.provider.name}")
+        if len(attempts) > 1:
+            self.tags.extend(attempts)
 
 
 def decision_row(

@@ -1,32 +1,71 @@
-"""Model routing: a public model name to the provider, adapter and transport that serve it.
+"""Model routing: a requested model name to the ordered candidates that may serve it.
 
-Built once at start-up from config; resolving a request's model is one dict lookup.
+Built once at start-up from config. A model is served by one or more weighted deployments
+(provider + upstream model) and may name fallback models. ``provider/model`` names reach a
+configured provider directly. Resolving a request's model is a dict lookup; choosing among
+deployments is a weighted draw over those whose circuit breaker lets traffic through.
 """
 
 from __future__ import annotations
 
+import random
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import orjson
 
+from gateway.breaker import CircuitBreaker
 from gateway.errors import NotFoundError
 from gateway.forwarder import Transport
 from gateway.settings import ModelConfig, ProviderConfig, Settings
 from providers.base import ProviderAdapter
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity
 class Route:
-    model: ModelConfig
+    """One deployment: where an attempt goes and how it is priced."""
+
+    model: ModelConfig  # the model as served here (prices of this deployment)
     provider: ProviderConfig
     adapter: ProviderAdapter
     transport: Transport
+    weight: float
+    breaker: CircuitBreaker
 
     @property
     def upstream_model(self) -> str:
         return self.model.upstream_name
+
+    @property
+    def label(self) -> str:
+        return f"{self.provider.name}/{self.upstream_model}"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRoutes:
+    name: str
+    routes: tuple[Route, ...]
+    fallbacks: tuple[str, ...]
+    timeout_seconds: float | None
+
+    def pick(self, tried: set[Route]) -> Route | None:
+        """A weighted draw among deployments not tried yet whose breaker allows a call;
+        failing that, among tried ones (a retry); None when every breaker is open."""
+        for pool in (
+            [r for r in self.routes if r not in tried],
+            [r for r in self.routes if r in tried],
+        ):
+            candidates = [r for r in pool if r.breaker.state != "open"]
+            while candidates:
+                if len(candidates) == 1:
+                    route = candidates[0]
+                else:
+                    route = random.choices(candidates, [r.weight for r in candidates])[0]
+                if route.breaker.allow():
+                    return route
+                candidates.remove(route)
+        return None
 
 
 class Router:
@@ -36,29 +75,91 @@ class Router:
         adapters: Mapping[str, ProviderAdapter],
         transports: Mapping[str, Transport],
     ) -> None:
-        providers = {p.name: p for p in settings.providers}
-        self._routes = {
-            m.name: Route(m, providers[m.provider], adapters[m.provider], transports[m.provider])
+        self._settings = settings
+        self._providers = {p.name: p for p in settings.providers}
+        self._adapters = adapters
+        self._transports = transports
+        self._models: dict[str, ModelRoutes] = {
+            m.name: ModelRoutes(
+                name=m.name,
+                routes=tuple(self._route(m.priced_for(d), d.weight) for d in m.served_by()),
+                fallbacks=m.fallbacks,
+                timeout_seconds=m.timeout_seconds,
+            )
             for m in settings.models
         }
+        self._direct: dict[str, ModelRoutes] = {}
         created = int(time.time())
         # GET /v1/models is answered from these bytes, made once.
         self.models_body = orjson.dumps(
             {
                 "object": "list",
                 "data": [
-                    {"id": m.name, "object": "model", "created": created, "owned_by": m.provider}
+                    {
+                        "id": m.name,
+                        "object": "model",
+                        "created": created,
+                        "owned_by": m.provider or "governs",
+                    }
                     for m in settings.models
                 ],
             }
         )
 
-    def resolve(self, model: str) -> Route:
-        route = self._routes.get(model)
-        if route is None:
-            raise NotFoundError(
-                f"The model `{model}` does not exist or you do not have access to it.",
-                code="model_not_found",
-                param="model",
+    def _route(self, model: ModelConfig, weight: float) -> Route:
+        assert model.provider is not None
+        routing = self._settings.routing
+        return Route(
+            model=model,
+            provider=self._providers[model.provider],
+            adapter=self._adapters[model.provider],
+            transport=self._transports[model.provider],
+            weight=weight,
+            breaker=CircuitBreaker(
+                routing.breaker_failure_threshold, routing.breaker_reset_seconds
+            ),
+        )
+
+    def resolve(self, name: str) -> ModelRoutes:
+        model = self._models.get(name) or self._direct.get(name)
+        if model is not None:
+            return model
+        provider_name, _, upstream = name.partition("/")
+        if (
+            self._settings.routing.provider_model_names
+            and upstream
+            and provider_name in self._providers
+        ):
+            # `provider/model`: priced like a configured model of the same upstream name.
+            priced = next(
+                (m for m in self._settings.models if m.upstream_name == upstream),
+                None,
             )
-        return route
+            config = ModelConfig(
+                name=name,
+                provider=provider_name,
+                upstream_model=upstream,
+                input_cost_per_mtok=priced.input_cost_per_mtok if priced else None,
+                output_cost_per_mtok=priced.output_cost_per_mtok if priced else None,
+                cached_input_cost_per_mtok=priced.cached_input_cost_per_mtok if priced else None,
+                tokenizer=priced.tokenizer if priced else None,
+            )
+            model = ModelRoutes(name, (self._route(config, 1.0),), (), None)
+            if len(self._direct) < 1024:  # names come from clients: keep the memo bounded
+                self._direct[name] = model
+            return model
+        raise NotFoundError(
+            f"The model `{name}` does not exist or you do not have access to it.",
+            code="model_not_found",
+            param="model",
+        )
+
+    def chain(self, name: str) -> Iterator[ModelRoutes]:
+        """The requested model, then its fallbacks in order (each once)."""
+        first = self.resolve(name)
+        yield first
+        seen = {first.name}
+        for fallback in first.fallbacks:
+            if fallback not in seen:
+                seen.add(fallback)
+                yield self.resolve(fallback)

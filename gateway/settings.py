@@ -87,18 +87,74 @@ class ProviderConfig(_Frozen):
         return self
 
 
-class ModelConfig(_Frozen):
-    name: str = Field(min_length=1)
+class DeploymentConfig(_Frozen):
+    """One place a model is served: a provider and its name for the model there."""
+
     provider: str = Field(min_length=1)
+    upstream_model: str | None = None
+    weight: float = Field(1.0, gt=0)
+    input_cost_per_mtok: Decimal | None = Field(None, ge=0)
+    output_cost_per_mtok: Decimal | None = Field(None, ge=0)
+    cached_input_cost_per_mtok: Decimal | None = Field(None, ge=0)
+
+
+class ModelConfig(_Frozen):
+    """A model name clients use. Served by ``provider`` (one deployment) or by several
+    weighted ``deployments``; ``fallbacks`` are other model names tried, in order, when every
+    attempt here failed."""
+
+    name: str = Field(min_length=1)
+    provider: str | None = Field(None, min_length=1)
     upstream_model: str | None = None
     input_cost_per_mtok: Decimal | None = Field(None, ge=0)
     output_cost_per_mtok: Decimal | None = Field(None, ge=0)
     cached_input_cost_per_mtok: Decimal | None = Field(None, ge=0)
     tokenizer: Literal["o200k_base", "cl100k_base"] | None = None
+    deployments: tuple[DeploymentConfig, ...] = ()
+    fallbacks: tuple[str, ...] = ()
+    timeout_seconds: PositiveFloat | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_serve(self) -> ModelConfig:
+        if (self.provider is None) == (not self.deployments):
+            raise ValueError(f"model {self.name!r} needs either `provider` or `deployments`")
+        return self
 
     @property
     def upstream_name(self) -> str:
         return self.upstream_model or self.name
+
+    def served_by(self) -> tuple[DeploymentConfig, ...]:
+        """Every deployment, the single-provider shorthand included."""
+        if self.deployments:
+            return self.deployments
+        assert self.provider is not None
+        return (DeploymentConfig(provider=self.provider, upstream_model=self.upstream_model),)
+
+    def priced_for(self, deployment: DeploymentConfig) -> ModelConfig:
+        """This model as served by ``deployment``: its prices override the model's."""
+        update: dict[str, Any] = {
+            "provider": deployment.provider,
+            "upstream_model": deployment.upstream_model or self.upstream_model,
+            "deployments": (),
+        }
+        for price in ("input_cost_per_mtok", "output_cost_per_mtok", "cached_input_cost_per_mtok"):
+            if getattr(deployment, price) is not None:
+                update[price] = getattr(deployment, price)
+        return self.model_copy(update=update)
+
+
+class RoutingConfig(_Frozen):
+    """Retries, fallbacks and circuit breakers of upstream calls."""
+
+    max_retries: int = Field(2, ge=0, le=10)
+    backoff_initial_seconds: PositiveFloat = 0.25
+    backoff_max_seconds: PositiveFloat = 8.0
+    retry_after_max_seconds: float = Field(10.0, ge=0)
+    request_timeout_seconds: PositiveFloat = 600.0
+    breaker_failure_threshold: int = Field(5, ge=1)
+    breaker_reset_seconds: PositiveFloat = 30.0
+    provider_model_names: bool = True
 
 
 class Settings(_Frozen):
@@ -107,6 +163,7 @@ class Settings(_Frozen):
     redis: RedisConfig = RedisConfig()
     writer: WriterConfig = WriterConfig()
     auth: AuthConfig = AuthConfig()
+    routing: RoutingConfig = RoutingConfig()
     providers: tuple[ProviderConfig, ...] = ()
     models: tuple[ModelConfig, ...] = ()
     bootstrap_key: str | None = Field(None, repr=False)
@@ -123,11 +180,18 @@ class Settings(_Frozen):
         if duplicates:
             raise ValueError(f"duplicate model names: {sorted(duplicates)}")
         for model in self.models:
-            if model.provider not in names:
-                raise ValueError(
-                    f"model {model.name!r} names provider {model.provider!r}, "
-                    f"which is not configured (configured: {names})"
-                )
+            for deployment in model.served_by():
+                if deployment.provider not in names:
+                    raise ValueError(
+                        f"model {model.name!r} names provider {deployment.provider!r}, "
+                        f"which is not configured (configured: {names})"
+                    )
+            for fallback in model.fallbacks:
+                if fallback not in model_names or fallback == model.name:
+                    raise ValueError(
+                        f"model {model.name!r} falls back to {fallback!r}, which is not "
+                        "another configured model"
+                    )
         return self
 
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from gateway.errors import ConfigError
 from gateway.settings import ProviderConfig
+from providers.anthropic import AnthropicAdapter
 from providers.base import ProviderAdapter
 from providers.echo import EchoAdapter
+from providers.gemini import GeminiAdapter
 from providers.openai import AzureOpenAIAdapter, OpenAIAdapter
 
 ADAPTERS: dict[str, type[ProviderAdapter]] = {
     "openai": OpenAIAdapter,
     "azure": AzureOpenAIAdapter,
+    "anthropic": AnthropicAdapter,
+    "gemini": GeminiAdapter,
     "echo": EchoAdapter,
 }
 

@@ -1,0 +1,168 @@
+"""Opening an upstream call with retries, fallbacks and circuit breakers.
+
+For each model in the chain (the requested one, then its fallbacks in order) up to
+``1 + routing.max_retries`` attempts are made, each on a weighted pick among the model's
+deployments whose breaker allows traffic (untried ones first). Connect errors, timeouts, 429
+and 5xx are retried after an exponential backoff with jitter, or after the upstream's
+``Retry-After`` when it asks for no more than ``retry_after_max_seconds`` (longer: the next
+candidate is tried at once). Any other upstream error is the client's to see, at once.
+Every attempt is written down as a tag for the Decision row.
+
+Only opening is retried: once the upstream has answered 2xx, the response is the caller's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import random
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from gateway.errors import (
+    GatewayError,
+    ServiceUnavailableError,
+    UpstreamError,
+    UpstreamTimeoutError,
+)
+from gateway.forwarder import UpstreamResponse
+from gateway.routing import Route, Router
+from gateway.settings import RoutingConfig
+
+RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+
+
+@dataclass
+class UpstreamCall:
+    route: Route
+    response: UpstreamResponse
+    attempts: list[str] = field(default_factory=list)
+
+
+class AttemptsFailed(Exception):
+    """Every candidate failed; ``error`` is the last one (what the client sees)."""
+
+    def __init__(self, error: GatewayError, attempts: list[str]) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.attempts = attempts
+
+
+@contextlib.asynccontextmanager
+async def open_upstream(
+    router: Router,
+    routing: RoutingConfig,
+    model_name: str,
+    chat_body: dict[str, Any],
+    *,
+    stream: bool,
+) -> AsyncIterator[UpstreamCall]:
+    attempts: list[str] = []
+    last_error: GatewayError | None = None
+    number = 0
+    for model in router.chain(model_name):
+        deadline = time.monotonic() + (model.timeout_seconds or routing.request_timeout_seconds)
+        tried: set[Route] = set()
+        for retry in range(1 + routing.max_retries):
+            route = model.pick(tried)
+            if route is None:
+                attempts.append(f"attempt:{number + 1}:{model.name}:circuit_open")
+                break
+            tried.add(route)
+            number += 1
+            request = route.adapter.build_chat_request(
+                chat_body, route.upstream_model, stream=stream
+            )
+            attempt = contextlib.AsyncExitStack()
+            try:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError
+                async with asyncio.timeout(remaining):
+                    response = await attempt.enter_async_context(route.transport.open(request))
+                    if response.status >= 400:
+                        raise route.adapter.parse_error(
+                            response.status, await response.read(), response.headers
+                        )
+            except TimeoutError:
+                await attempt.aclose()
+                error: GatewayError = _timeout(route)
+            except GatewayError as caught:
+                await attempt.aclose()
+                error = caught
+            except BaseException:
+                await attempt.aclose()
+                raise
+            else:
+                route.breaker.record_success()
+                attempts.append(f"attempt:{number}:{route.label}:ok")
+                async with attempt:
+                    yield UpstreamCall(route, response, attempts)
+                return
+
+            attempts.append(f"attempt:{number}:{route.label}:{_outcome(error)}")
+            last_error = error
+            if not _retryable(error):
+                route.breaker.record_success()  # the request was refused, not the deployment
+                raise AttemptsFailed(error, attempts)
+            route.breaker.record_failure()
+            if retry < routing.max_retries:
+                wait = _backoff(routing, retry, error)
+                if wait is None or time.monotonic() + wait >= deadline:
+                    break  # waiting is pointless here: go to the next model now
+                await asyncio.sleep(wait)
+    if last_error is None:
+        last_error = ServiceUnavailableError(
+            f"no deployment of model {model_name!r} is available (circuit breakers open)",
+            code="no_healthy_deployment",
+        )
+    raise AttemptsFailed(last_error, attempts)
+
+
+def _timeout(route: Route) -> GatewayError:
+    return UpstreamTimeoutError(
+        f"provider {route.provider.name!r} did not answer within the request timeout",
+        code="upstream_timeout",
+    )
+
+
+def _retryable(error: GatewayError) -> bool:
+    if isinstance(error, UpstreamError):
+        return error.upstream_status in RETRYABLE_STATUSES
+    return error.http_status in (502, 504)
+
+
+def _outcome(error: GatewayError) -> str:
+    if isinstance(error, UpstreamError):
+        return f"status_{error.upstream_status}"
+    return str(error.code)
+
+
+def _backoff(routing: RoutingConfig, retry: int, error: GatewayError) -> float | None:
+    """Seconds to wait before the next attempt; None when the upstream asks for too long."""
+    delay = min(routing.backoff_max_seconds, routing.backoff_initial_seconds * 2**retry)
+    delay *= 0.5 + random.random()  # jitter, so clients that failed together spread out
+    retry_after = _retry_after_seconds(error.headers)
+    if retry_after is not None:
+        if retry_after > routing.retry_after_max_seconds:
+            return None
+        delay = max(delay, retry_after)
+    return delay
+
+
+def _retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
