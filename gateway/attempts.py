@@ -36,19 +36,26 @@ RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
 
 @dataclass
+class AttemptLog:
+    """What the attempts of one request did: the deployment tried last (the one that answered,
+    once the call is open) and a tag per attempt for the Decision row."""
+
+    route: Route | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
 class UpstreamCall:
     route: Route
     response: UpstreamResponse
-    attempts: list[str] = field(default_factory=list)
 
 
 class AttemptsFailed(Exception):
     """Every candidate failed; ``error`` is the last one (what the client sees)."""
 
-    def __init__(self, error: GatewayError, attempts: list[str]) -> None:
+    def __init__(self, error: GatewayError) -> None:
         super().__init__(error.message)
         self.error = error
-        self.attempts = attempts
 
 
 @contextlib.asynccontextmanager
@@ -57,10 +64,11 @@ async def open_upstream(
     routing: RoutingConfig,
     model_name: str,
     chat_body: dict[str, Any],
+    log: AttemptLog,
     *,
     stream: bool,
 ) -> AsyncIterator[UpstreamCall]:
-    attempts: list[str] = []
+    attempts = log.tags
     last_error: GatewayError | None = None
     number = 0
     for model in router.chain(model_name):
@@ -72,6 +80,7 @@ async def open_upstream(
                 attempts.append(f"attempt:{number + 1}:{model.name}:circuit_open")
                 break
             tried.add(route)
+            log.route = route
             number += 1
             request = route.adapter.build_chat_request(
                 chat_body, route.upstream_model, stream=stream
@@ -100,14 +109,14 @@ async def open_upstream(
                 route.breaker.record_success()
                 attempts.append(f"attempt:{number}:{route.label}:ok")
                 async with attempt:
-                    yield UpstreamCall(route, response, attempts)
+                    yield UpstreamCall(route, response)
                 return
 
             attempts.append(f"attempt:{number}:{route.label}:{_outcome(error)}")
             last_error = error
             if not _retryable(error):
                 route.breaker.record_success()  # the request was refused, not the deployment
-                raise AttemptsFailed(error, attempts)
+                raise AttemptsFailed(error)
             route.breaker.record_failure()
             if retry < routing.max_retries:
                 wait = _backoff(routing, retry, error)
@@ -119,7 +128,7 @@ async def open_upstream(
             f"no deployment of model {model_name!r} is available (circuit breakers open)",
             code="no_healthy_deployment",
         )
-    raise AttemptsFailed(last_error, attempts)
+    raise AttemptsFailed(last_error)
 
 
 def _timeout(route: Route) -> GatewayError:

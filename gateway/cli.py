@@ -82,6 +82,8 @@ def run_worker(settings: Settings, reuse_port: bool = False) -> None:
         shutdown_timeout=settings.server.shutdown_timeout_seconds,
         access_log=logging.getLogger("governs.access") if settings.server.access_log else None,
         print=lambda message: log.info(message.strip()),
+        # A client that goes away cancels its handler, which cancels the upstream call.
+        handler_cancellation=True,
         loop=loop_factory(),
     )
 

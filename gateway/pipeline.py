@@ -19,7 +19,7 @@ import orjson
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.attempts import AttemptsFailed, UpstreamCall, open_upstream
+from gateway.attempts import AttemptLog, AttemptsFailed, UpstreamCall, open_upstream
 from gateway.auth import KeyStore, bearer_token
 from gateway.chat_request import ChatRequest, parse_chat_request
 from gateway.errors import GatewayError, RequestTooLargeError, UpstreamUnavailableError
@@ -87,26 +87,37 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         decision_row(facts, direction=PRECHECK, decision=ALLOW, latency_ms=_ms_since(started)),
     )
 
+    attempts = AttemptLog()
     try:
         async with open_upstream(
-            gateway.router, gateway.settings.routing, chat.model, chat.body, stream=chat.stream
+            gateway.router,
+            gateway.settings.routing,
+            chat.model,
+            chat.body,
+            attempts,
+            stream=chat.stream,
         ) as call:
-            facts.served_by(call.route, call.attempts)
+            facts.served_by(call.route, attempts.tags)
             if chat.stream:
                 return await _stream_chat(request, gateway, call, chat, facts, started)
             completion = await _read_completion(call)
     except AttemptsFailed as failed:
-        facts.tags.extend(failed.attempts)
+        facts.tags.extend(attempts.tags)
         _record_failure(gateway, facts, failed.error, started)
         raise failed.error from None
     except GatewayError as error:
         _record_failure(gateway, facts, error, started)
         raise
     except asyncio.CancelledError:
-        # The client went away while the provider was still working: the call is cancelled
-        # (its connection closed) and the prompt is billed, as providers bill it.
-        if facts.provider:
-            _postcheck(gateway, call.route, chat, facts, None, "", started, ["client_disconnected"])
+        # The client went away while the provider was working: leaving `open_upstream`
+        # closed the upstream connection, which cancels the call; the prompt is billed, as
+        # providers bill it.
+        if attempts.route is not None and not facts.billed:
+            if not facts.provider:
+                facts.served_by(attempts.route, attempts.tags)
+            _postcheck(
+                gateway, attempts.route, chat, facts, None, "", started, ["client_disconnected"]
+            )
         raise
 
     _postcheck(
@@ -149,20 +160,28 @@ async def _stream_chat(
     ending = "client_disconnected"  # until proven otherwise: a cancel lands in `finally`
     await response.prepare(request)
     try:
+        cut: GatewayError | None = None
         try:
             async for data in call.response.chunks():
                 out = translator.feed(data)
                 if out:
                     await response.write(out)
-            tail = translator.close()
-            if tail:
-                await response.write(tail)
-            ending = "finished" if translator.finished else "upstream_cut"
         except GatewayError as error:
+            cut = error
+        tail = translator.close()
+        if tail:
+            await response.write(tail)
+        if cut is None and not translator.finished:
+            cut = UpstreamUnavailableError(
+                f"provider {call.route.provider.name!r} ended the stream before it finished",
+                code="upstream_stream_incomplete",
+            )
+        if cut is None:
+            ending = "finished"
+        else:
             # The provider failed mid-stream: tell the client as OpenAI does, in-band.
-            translator.close()
             ending = "upstream_cut"
-            await response.write(b"data: " + orjson.dumps(error.to_body()) + b"\n\n")
+            await response.write(b"data: " + orjson.dumps(cut.to_body()) + b"\n\n")
     except ConnectionError:
         ending = "client_disconnected"
     finally:
@@ -203,6 +222,7 @@ def _postcheck(
             ),
             estimated=True,
         )
+    facts.billed = True
     gateway.writer.submit("usage_records", usage_row(facts, usage, cost_of(usage, route.model)))
     gateway.writer.submit(
         "decisions",

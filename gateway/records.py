@@ -43,13 +43,14 @@ class RequestFacts:
     model: str
     provider: str
     tags: list[str] = field(default_factory=list)
+    billed: bool = False  # a usage record was made (at most one per request)
 
     def served_by(self, route: Route, attempts: list[str]) -> None:
         """Name the deployment that answered, and every attempt it took to get there."""
         self.provider = route.provider.name
         self.model = route.model.name
         self.tags.append(f"provider:{route.provider.name}")
-        if len(attempts) > 1:
+        if len(attempts) > 1 or (attempts and not attempts[-1].endswith(":ok")):
             self.tags.extend(attempts)
 
 

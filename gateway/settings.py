@@ -67,6 +67,60 @@ class AuthConfig(_Frozen):
     key_cache_seconds: PositiveFloat = 2.0
 
 
+class RateLimitRule(_Frozen):
+    """At most ``per_ip`` attempts from one client address and ``per_account`` for one email
+    address within ``window_seconds``."""
+
+    per_ip: int = Field(ge=1)
+    per_account: int = Field(ge=1)
+    window_seconds: PositiveFloat
+
+
+class RateLimitsConfig(_Frozen):
+    login: RateLimitRule = RateLimitRule(per_ip=100, per_account=10, window_seconds=300)
+    signup: RateLimitRule = RateLimitRule(per_ip=20, per_account=5, window_seconds=3600)
+    password_reset: RateLimitRule = RateLimitRule(per_ip=20, per_account=5, window_seconds=3600)
+
+
+class SmtpConfig(_Frozen):
+    host: str = "127.0.0.1"
+    port: int = Field(587, ge=1, le=65535)
+    username: str | None = None
+    password: str | None = Field(None, repr=False)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    timeout_seconds: PositiveFloat = 10.0
+
+
+class MailConfig(_Frozen):
+    """Outgoing mail: invitations, password resets, email verification, alerts."""
+
+    kind: Literal["file", "log", "smtp"] = "file"
+    from_address: str = "GovernsAI gateway <governs@localhost>"
+    directory: str = "mail"  # where the file sender writes one .eml file per message
+    smtp: SmtpConfig = SmtpConfig()
+
+
+class IngestConfig(_Frozen):
+    signature_window_seconds: PositiveFloat = 300.0
+
+
+class AdminConfig(_Frozen):
+    """The admin API (``/api``): accounts, sessions, mail and ingest signing."""
+
+    public_url: str = "http://127.0.0.1:8080"  # base of the links put in mails
+    session_ttl_seconds: PositiveFloat = 7 * 24 * 3600.0
+    cookie_secure: bool = True
+    password_pepper: str | None = Field(None, repr=False)
+    password_min_length: int = Field(10, ge=8, le=1024)
+    allow_signup: bool = True
+    invitation_ttl_seconds: PositiveFloat = 7 * 24 * 3600.0
+    reset_token_ttl_seconds: PositiveFloat = 3600.0
+    verification_token_ttl_seconds: PositiveFloat = 2 * 24 * 3600.0
+    rate_limits: RateLimitsConfig = RateLimitsConfig()
+    mail: MailConfig = MailConfig()
+    ingest: IngestConfig = IngestConfig()
+
+
 ProviderKind = Literal["openai", "azure", "anthropic", "gemini", "echo"]
 
 
@@ -163,6 +217,7 @@ class Settings(_Frozen):
     redis: RedisConfig = RedisConfig()
     writer: WriterConfig = WriterConfig()
     auth: AuthConfig = AuthConfig()
+    admin: AdminConfig = AdminConfig()
     routing: RoutingConfig = RoutingConfig()
     providers: tuple[ProviderConfig, ...] = ()
     models: tuple[ModelConfig, ...] = ()

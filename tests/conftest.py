@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.anthropic_upstream import start_fake_anthropic
+from tests.fakes.gemini_upstream import start_fake_gemini
 from tests.fakes.openai_upstream import FAKE_OPENAI_KEY, start_fake_openai
 from tests.fakes.server import FakeUpstream
 from tests.harness import RunningGateway, ServiceThread, gateway_settings, start_gateway
@@ -25,6 +27,9 @@ FAKE_BEHAVIOURS = (
     "-cut",
     "-slow",
 )
+# Model names the tests use for each provider; the suffix picks the fake's behaviour.
+CLAUDE_BEHAVIOURS = ("", "-tools", "-error-500", "-error-429", "-overloaded", "-cut", "-cached")
+GEMINI_BEHAVIOURS = ("", "-tools", "-error-500", "-error-429", "-overloaded", "-cut", "-cached")
 
 
 @pytest.fixture(scope="session")
@@ -42,34 +47,124 @@ def fake_openai(service_thread: ServiceThread) -> Iterator[FakeUpstream]:
 
 
 @pytest.fixture(scope="session")
+def fake_anthropic(service_thread: ServiceThread) -> Iterator[FakeUpstream]:
+    fake = service_thread.run(start_fake_anthropic())
+    yield fake
+    service_thread.run(fake.close())
+
+
+@pytest.fixture(scope="session")
+def fake_gemini(service_thread: ServiceThread) -> Iterator[FakeUpstream]:
+    fake = service_thread.run(start_fake_gemini())
+    yield fake
+    service_thread.run(fake.close())
+
+
+@pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     yield from postgres_database()
 
 
-def proxy_config(fake: FakeUpstream, database_url: str, spool_dir: Path) -> dict[str, Any]:
+def proxy_config(
+    fakes: dict[str, FakeUpstream], database_url: str, spool_dir: Path
+) -> dict[str, Any]:
+    priced = {"input_cost_per_mtok": "0.15", "output_cost_per_mtok": "0.60"}
     models: list[dict[str, Any]] = [
-        {
-            "name": f"gpt-4o-mini{behaviour}",
-            "provider": "fake-openai",
-            "input_cost_per_mtok": "0.15",
-            "output_cost_per_mtok": "0.60",
-        }
+        {"name": f"gpt-4o-mini{behaviour}", "provider": "fake-openai", **priced}
         for behaviour in FAKE_BEHAVIOURS
     ]
-    models.append(
-        {"name": "unpriced-model", "provider": "fake-openai", "upstream_model": "gpt-4o-mini"}
-    )
-    models.append({"name": "echo", "provider": "echo"})
+    models += [
+        {
+            "name": f"claude{behaviour}",
+            "provider": "fake-anthropic",
+            "upstream_model": f"claude-sonnet-4-5{behaviour}",
+            "input_cost_per_mtok": "3",
+            "output_cost_per_mtok": "15",
+            "cached_input_cost_per_mtok": "0.30",
+        }
+        for behaviour in CLAUDE_BEHAVIOURS
+    ]
+    models += [
+        {
+            "name": f"gemini{behaviour}",
+            "provider": "fake-gemini",
+            "upstream_model": f"gemini-2.5-flash{behaviour}",
+            "input_cost_per_mtok": "0.30",
+            "output_cost_per_mtok": "2.50",
+        }
+        for behaviour in GEMINI_BEHAVIOURS
+    ]
+    models += [
+        {"name": "unpriced-model", "provider": "fake-openai", "upstream_model": "gpt-4o-mini"},
+        {"name": "echo", "provider": "echo"},
+        # Routing: a failing deployment next to a healthy one; failing chains with fallbacks.
+        {
+            "name": "two-deployments",
+            "deployments": [
+                {"provider": "fake-openai", "upstream_model": "gpt-4o-mini-error-500"},
+                {"provider": "fake-gemini", "upstream_model": "gemini-2.5-flash"},
+            ],
+            **priced,
+        },
+        {
+            "name": "falls-back-to-claude",
+            "provider": "fake-openai",
+            "upstream_model": "gpt-4o-mini-error-500",
+            "fallbacks": ["claude"],
+            **priced,
+        },
+        {
+            "name": "rate-limited-falls-back",
+            "provider": "fake-anthropic",
+            "upstream_model": "claude-sonnet-4-5-error-429",
+            "fallbacks": ["gpt-4o-mini"],
+            **priced,
+        },
+        {
+            "name": "too-slow-falls-back",
+            "provider": "fake-openai",
+            "upstream_model": "gpt-4o-mini-slow",
+            "timeout_seconds": 0.05,
+            "fallbacks": ["gemini"],
+            **priced,
+        },
+        {
+            "name": "bad-request-no-retry",
+            "provider": "fake-openai",
+            "upstream_model": "gpt-4o-mini-error-400",
+            "fallbacks": ["gpt-4o-mini"],
+        },
+    ]
     return {
         "database": {"url": database_url},
         "writer": {"flush_interval_seconds": 0.01, "spool_dir": str(spool_dir)},
         "server": {"max_body_bytes": 64 * 1024},
+        "routing": {
+            "backoff_initial_seconds": 0.01,
+            "backoff_max_seconds": 0.05,
+            "retry_after_max_seconds": 0.5,
+            # Tests share this gateway: breakers must not open on other tests' failures.
+            "breaker_failure_threshold": 1000,
+            "breaker_reset_seconds": 60,
+        },
         "providers": [
             {
                 "name": "fake-openai",
                 "kind": "openai",
-                "base_url": fake.base_url,
+                "base_url": fakes["openai"].base_url,
                 "api_key": FAKE_OPENAI_KEY,
+            },
+            {
+                "name": "fake-anthropic",
+                "kind": "anthropic",
+                "base_url": fakes["anthropic"].base_url,
+                "api_key": "sk-ant-fake",
+            },
+            {
+                "name": "fake-gemini",
+                "kind": "gemini",
+                "base_url": fakes["gemini"].base_url,
+                "api_key": "gemini-fake-key",
             },
             {"name": "echo", "kind": "echo"},
         ],
@@ -82,6 +177,8 @@ def gateway(
     request: pytest.FixtureRequest,
     service_thread: ServiceThread,
     fake_openai: FakeUpstream,
+    fake_anthropic: FakeUpstream,
+    fake_gemini: FakeUpstream,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[RunningGateway]:
     """The gateway on a real port, once with SQLite and once with PostgreSQL."""
@@ -91,7 +188,12 @@ def gateway(
     else:
         url = request.getfixturevalue("postgres_url")
     settings = gateway_settings(
-        proxy_config(fake_openai, url, directory / "spool"), bootstrap_key=TEST_BOOTSTRAP_KEY
+        proxy_config(
+            {"openai": fake_openai, "anthropic": fake_anthropic, "gemini": fake_gemini},
+            url,
+            directory / "spool",
+        ),
+        bootstrap_key=TEST_BOOTSTRAP_KEY,
     )
     running = start_gateway(service_thread, settings)
     yield running

@@ -92,7 +92,7 @@ def gateway_settings(raw: dict[str, Any], *, bootstrap_key: str) -> Settings:
 
 async def _start(settings: Settings) -> tuple[web.AppRunner, int]:
     await prepare_database(settings)
-    runner = web.AppRunner(build_app(settings), access_log=None)
+    runner = web.AppRunner(build_app(settings), access_log=None, handler_cancellation=True)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -1,7 +1,8 @@
 """A fake OpenAI API speaking the real wire format (JSON and SSE), behaviour picked by model.
 
 Models (any prefix works, the suffix picks the behaviour):
-    *-tools        answers with a tool call to the first declared function
+    *-tools        answers with a tool call to the first declared function (text once a tool
+                   result came back)
     *-no-usage     reports no usage, even when a stream asks for it
     *-error-500    500 with an OpenAI error body
     *-error-429    429 with ``retry-after: 1``
@@ -111,11 +112,17 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     if model.endswith("-bad-json"):
         return web.Response(body=b"<html>oops</html>", content_type="application/json")
     if model.endswith("-slow"):
-        await asyncio.sleep(SLOW_SECONDS)
+        try:
+            await asyncio.sleep(SLOW_SECONDS)
+        except asyncio.CancelledError:
+            fake.cancelled.append(_last_user_text(messages))
+            raise
 
     text = "echo: " + _last_user_text(messages)
     tool_call = None
-    if model.endswith("-tools") and body.get("tools"):
+    if messages[-1].get("role") == "tool":
+        text = f"The tool said: {messages[-1].get('content')}"
+    elif model.endswith("-tools") and body.get("tools"):
         name = body["tools"][0]["function"]["name"]
         tool_call = {
             "id": "call_fake1",

@@ -26,6 +26,7 @@ class FakeUpstream:
     port: int = 0
     received: list[ReceivedRequest] = field(default_factory=list)
     sent: list[bytes] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)  # requests whose client went away
     runner: web.AppRunner | None = None
 
     async def close(self) -> None:
