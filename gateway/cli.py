@@ -4,6 +4,8 @@
     governs migrate [--config F]
     governs keys create --org ORG --label L --scopes s1,s2 [--config F]
     governs keys list   --org ORG [--config F] [--json]
+    governs policies apply --org ORG FILE [--config F]
+    governs policies list  --org ORG [--config F] [--json]
 
 ``keys create`` prints only the new secret on stdout, so ``KEY=$(governs keys create ...)``
 works; everything else a command says goes to stderr.
@@ -22,6 +24,7 @@ from typing import Any
 
 import orjson
 
+from gateway import cli_policies
 from gateway.errors import ConfigError
 from gateway.logs import configure_logging
 from gateway.scopes import parse_scopes
@@ -266,6 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--org", required=True, help="org slug or id")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=_keys_list)
+
+    cli_policies.register(commands, with_config, _settings)
     return parser
 
 

@@ -12,7 +12,8 @@ them, always in OpenAI's shape::
     │   ├── NotFoundError           404  (unknown model, route or resource)
     │   └── MethodNotAllowedError   405
     ├── AuthenticationError         401  missing, unknown, inactive or expired key
-    ├── PermissionDeniedError       403  key lacks a scope / policy denial
+    ├── PermissionDeniedError       403  key lacks a scope
+    │   └── PolicyDeniedError       403  the org's policy denies a PII class
     ├── RateLimitError              429  budget or rate limit
     ├── UpstreamError               the provider answered with an error: its status is passed on
     ├── UpstreamUnavailableError    502  connect error, bad response
@@ -90,6 +91,12 @@ class PermissionDeniedError(GatewayError):
     status = 403
     error_type = "permission_error"
     default_code = "insufficient_scope"
+
+
+class PolicyDeniedError(PermissionDeniedError):
+    """The org's policy forbids sending (or returning) a PII class for this tool."""
+
+    default_code = "policy_denied"
 
 
 class RateLimitError(GatewayError):

@@ -22,13 +22,24 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.attempts import AttemptLog, AttemptsFailed, UpstreamCall, open_upstream
 from gateway.auth import KeyStore, bearer_token
 from gateway.chat_request import ChatRequest, parse_chat_request
-from gateway.errors import GatewayError, RequestTooLargeError, UpstreamUnavailableError
+from gateway.errors import (
+    GatewayError,
+    PolicyDeniedError,
+    RequestTooLargeError,
+    ServiceUnavailableError,
+    UpstreamUnavailableError,
+)
 from gateway.middleware import REQUEST_ID, REQUEST_ID_HEADER
+from gateway.output_filter import SseOutputFilter, filter_completion
+from gateway.pii import PiiGuard, Precheck
+from gateway.policy_store import PolicyStore
 from gateway.pricing import cost_of
 from gateway.records import (
     ALLOW,
+    DENY,
     POSTCHECK,
     PRECHECK,
+    TRANSFORM,
     RequestFacts,
     decision_row,
     payload_hash,
@@ -39,6 +50,7 @@ from gateway.scopes import Scope
 from gateway.settings import Settings
 from gateway.tokens import TokenCounter
 from gateway.writer import RecordWriter
+from policies.engine import Verdict
 from providers.base import ChatResponse, Usage
 
 log = logging.getLogger(__name__)
@@ -58,6 +70,8 @@ class Gateway:
     router: Router
     writer: RecordWriter
     tokens: TokenCounter
+    policies: PolicyStore
+    pii: PiiGuard
 
 
 GATEWAY = web.AppKey("gateway", Gateway)
@@ -81,11 +95,8 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         tags=[f"model:{chat.model}"],
     )
 
-    # precheck: PII policy and budget reservations plug in here.
-    gateway.writer.submit(
-        "decisions",
-        decision_row(facts, direction=PRECHECK, decision=ALLOW, latency_ms=_ms_since(started)),
-    )
+    check = await _precheck(gateway, facts, chat, started)
+    output = OutputPlan(gateway.pii, check)
 
     attempts = AttemptLog()
     try:
@@ -93,13 +104,13 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
             gateway.router,
             gateway.settings.routing,
             chat.model,
-            chat.body,
+            check.body,
             attempts,
             stream=chat.stream,
         ) as call:
             facts.served_by(call.route, attempts.tags)
             if chat.stream:
-                return await _stream_chat(request, gateway, call, chat, facts, started)
+                return await _stream_chat(request, gateway, call, chat, facts, output, started)
             completion = await _read_completion(call)
     except AttemptsFailed as failed:
         facts.tags.extend(attempts.tags)
@@ -120,14 +131,102 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
             )
         raise
 
+    body, verdict = completion.body, None
+    if output.needed:
+        verdict = output.filter_completion(completion.document)
+        if verdict.decision == DENY:
+            _postcheck(
+                gateway,
+                call.route,
+                chat,
+                facts,
+                completion.usage,
+                completion.completion_text,
+                started,
+                verdict=verdict,
+            )
+            raise PolicyDeniedError(
+                f"the policy of this org denies returning {', '.join(verdict.denied)} "
+                f"for tool {output.tool}"
+            )
+        body = orjson.dumps(completion.document)
     _postcheck(
-        gateway, call.route, chat, facts, completion.usage, completion.completion_text, started
+        gateway,
+        call.route,
+        chat,
+        facts,
+        completion.usage,
+        completion.completion_text,
+        started,
+        verdict=verdict,
+        restored=bool(check.vault),
     )
     return web.Response(
-        body=completion.body,
+        body=body,
         content_type="application/json",
         headers={REQUEST_ID_HEADER: facts.correlation_id},
     )
+
+
+async def _precheck(
+    gateway: Gateway, facts: RequestFacts, chat: ChatRequest, started: float
+) -> Precheck:
+    """PII policy (detect, decide, rewrite); budget reservations plug in here too."""
+    policy = gateway.policies.for_org(facts.principal.org_id)
+    try:
+        check = await gateway.pii.precheck(policy, facts.tool, chat.body)
+    except ServiceUnavailableError as error:
+        gateway.writer.submit(
+            "decisions",
+            decision_row(
+                facts,
+                direction=PRECHECK,
+                decision=DENY,
+                latency_ms=_ms_since(started),
+                reasons=["detector.failed"],
+                policy_id=policy.id if policy else None,
+            ),
+        )
+        raise error
+    verdict = check.verdict
+    gateway.writer.submit(
+        "decisions",
+        decision_row(
+            facts,
+            direction=PRECHECK,
+            decision=verdict.decision if verdict else ALLOW,
+            latency_ms=_ms_since(started),
+            reasons=list(verdict.reasons) if verdict else None,
+            detector_summary=verdict.summary() if verdict else None,
+            policy_id=policy.id if policy else None,
+        ),
+    )
+    if check.denial is not None:
+        raise PolicyDeniedError(check.denial)
+    return check
+
+
+class OutputPlan:
+    """What postcheck does to the model's output: the output policy's classes, and the
+    values to restore. ``needed`` is False for orgs without a policy: bytes pass untouched."""
+
+    def __init__(self, guard: PiiGuard, check: Precheck) -> None:
+        self._guard = guard
+        self.policy = check.policy
+        self.vault = check.vault
+        self.classes = guard.output_classes(check.policy)
+        self.tool = check.policy.output_tool if check.policy else DEFAULT_TOOL
+        self.needed = bool(self.classes) or bool(self.vault)
+
+    def filter_completion(self, document: dict[str, Any]) -> Verdict:
+        return filter_completion(
+            document, self._guard.fast_engine, self.policy, self.classes, self.vault
+        )
+
+    def stream_filter(self) -> SseOutputFilter | None:
+        if not self.needed:
+            return None
+        return SseOutputFilter(self._guard.fast_engine, self.policy, self.classes, self.vault)
 
 
 async def _read_completion(call: UpstreamCall) -> ChatResponse:
@@ -147,9 +246,11 @@ async def _stream_chat(
     call: UpstreamCall,
     chat: ChatRequest,
     facts: RequestFacts,
+    output: OutputPlan,
     started: float,
 ) -> web.StreamResponse:
     translator = call.route.adapter.open_stream(client_wants_usage=chat.include_usage)
+    output_filter = output.stream_filter()
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream; charset=utf-8",
@@ -164,11 +265,18 @@ async def _stream_chat(
         try:
             async for data in call.response.chunks():
                 out = translator.feed(data)
+                if output_filter is not None and out:
+                    out = output_filter.feed(out)
                 if out:
                     await response.write(out)
         except GatewayError as error:
             cut = error
         tail = translator.close()
+        if output_filter is not None and cut is None:
+            try:
+                tail = output_filter.feed(tail) + output_filter.close()
+            except GatewayError as error:
+                cut, tail = error, b""
         if tail:
             await response.write(tail)
         if cut is None and not translator.finished:
@@ -179,13 +287,13 @@ async def _stream_chat(
         if cut is None:
             ending = "finished"
         else:
-            # The provider failed mid-stream: tell the client as OpenAI does, in-band.
-            ending = "upstream_cut"
+            # The stream could not finish (provider failure, policy denial): say so in-band,
+            # as OpenAI does.
+            ending = "policy_denied" if isinstance(cut, PolicyDeniedError) else "upstream_cut"
             await response.write(b"data: " + orjson.dumps(cut.to_body()) + b"\n\n")
     except ConnectionError:
         ending = "client_disconnected"
     finally:
-        tags = [] if ending == "finished" else [f"stream:{ending}"]
         _postcheck(
             gateway,
             call.route,
@@ -194,7 +302,9 @@ async def _stream_chat(
             translator.usage,
             translator.completion_text,
             started,
-            tags,
+            [] if ending == "finished" else [f"stream:{ending}"],
+            verdict=output_filter.verdict() if output_filter is not None else None,
+            restored=bool(output.vault),
         )
     if ending != "client_disconnected":
         await response.write_eof()
@@ -210,6 +320,9 @@ def _postcheck(
     completion_text: str,
     started: float,
     tags: list[str] | None = None,
+    *,
+    verdict: Verdict | None = None,
+    restored: bool = False,
 ) -> None:
     if usage is None:
         # The upstream reported no usage (or the stream was cut before it): count it ourselves.
@@ -224,13 +337,21 @@ def _postcheck(
         )
     facts.billed = True
     gateway.writer.submit("usage_records", usage_row(facts, usage, cost_of(usage, route.model)))
+    decision = verdict.decision if verdict else ALLOW
+    reasons = list(verdict.reasons) if verdict else []
+    if restored and decision == ALLOW:
+        decision = TRANSFORM
+    if restored:
+        reasons.append("pii.restored")
     gateway.writer.submit(
         "decisions",
         decision_row(
             facts,
             direction=POSTCHECK,
-            decision=ALLOW,
+            decision=decision,
             latency_ms=_ms_since(started),
+            reasons=reasons,
+            detector_summary=verdict.summary() if verdict else None,
             extra_tags=tags,
         ),
     )

@@ -17,7 +17,9 @@ from gateway.auth import KeyStore
 from gateway.echo import EchoTransport
 from gateway.forwarder import HttpTransport, Transport, create_client_session
 from gateway.middleware import request_context
+from gateway.pii import PiiGuard
 from gateway.pipeline import GATEWAY, Gateway, chat_completions, list_models
+from gateway.policy_store import PolicyStore
 from gateway.routing import Router
 from gateway.settings import Settings
 from gateway.spool import Spool
@@ -32,6 +34,7 @@ SETTINGS = web.AppKey("settings", Settings)
 def build_app(settings: Settings) -> web.Application:
     # Adapters are built here, synchronously, so a bad provider config fails before serving.
     adapters = {p.name: build_adapter(p) for p in settings.providers}
+    pii = PiiGuard(settings.pii)  # detectors are compiled here: a bad one fails start-up
     app = web.Application(
         client_max_size=settings.server.max_body_bytes, middlewares=[request_context]
     )
@@ -49,6 +52,8 @@ def build_app(settings: Settings) -> web.Application:
         await writer.start()
         keys = KeyStore(engine, settings.auth.key_cache_seconds)
         flusher = asyncio.create_task(keys.run_last_used_flusher(), name="last-used-flusher")
+        policies = PolicyStore(engine, settings.pii.policy_refresh_seconds, on_load=pii.prepare)
+        await policies.start()
         app[GATEWAY] = Gateway(
             settings=settings,
             engine=engine,
@@ -56,6 +61,8 @@ def build_app(settings: Settings) -> web.Application:
             router=Router(settings, adapters, transports),
             writer=writer,
             tokens=tokens,
+            policies=policies,
+            pii=pii,
         )
         try:
             yield
@@ -63,6 +70,8 @@ def build_app(settings: Settings) -> web.Application:
             flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await flusher
+            await policies.close()
+            pii.close()
             await keys.flush_last_used()
             await writer.close()
             await session.close()

@@ -121,6 +121,25 @@ class AdminConfig(_Frozen):
     ingest: IngestConfig = IngestConfig()
 
 
+class PiiConfig(_Frozen):
+    """PII detection. Detection runs only for orgs with an active policy, and only for the
+    classes that policy does not pass through."""
+
+    detectors: tuple[str, ...] = (
+        "email",
+        "phone",
+        "ssn",
+        "credit_card",
+        "date_of_birth",
+        "ip_address",
+        "iban",
+    )
+    ner: bool = True  # names and addresses (spaCy); loaded in the background at start-up
+    timeout_seconds: PositiveFloat = 2.0
+    threads: int = Field(2, ge=1, le=32)
+    policy_refresh_seconds: PositiveFloat = 1.0
+
+
 ProviderKind = Literal["openai", "azure", "anthropic", "gemini", "echo"]
 
 
@@ -219,6 +238,7 @@ class Settings(_Frozen):
     auth: AuthConfig = AuthConfig()
     admin: AdminConfig = AdminConfig()
     routing: RoutingConfig = RoutingConfig()
+    pii: PiiConfig = PiiConfig()
     providers: tuple[ProviderConfig, ...] = ()
     models: tuple[ModelConfig, ...] = ()
     bootstrap_key: str | None = Field(None, repr=False)

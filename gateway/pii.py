@@ -1,0 +1,279 @@
+"""PII precheck and output checks: detection engines, policy verdicts, rewritten bodies.
+
+Built once at start-up: the fast detectors at once, the NER detector (names, addresses) in a
+background thread so start-up stays quick; a request that needs NER before it is ready waits
+for it within the detection timeout. Orgs without an active policy are not scanned at all, and
+an org's policy decides which classes are looked for per tool, so a request pays only for what
+its policy acts on. Fast detectors run on the event loop (well under a millisecond for a 2 KB
+prompt); NER and large bodies run in a thread pool, under ``pii.timeout_seconds``.
+
+Failing closed: a detector that errors or times out denies the request (503
+``pii_check_failed``) unless the policy says ``onError: pass``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import copy
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from detectors.base import NER_CLASSES, DetectorError, Finding
+from detectors.custom import CustomRegexDetector
+from detectors.engine import DetectionEngine
+from detectors.registry import default_registry
+from gateway.errors import ServiceUnavailableError
+from gateway.settings import PiiConfig
+from policies.engine import CompiledPolicy, Verdict, evaluate
+from policies.matrix import DEFAULT_ROW, Action
+from policies.transforms import Span, Vault, rewrite
+
+log = logging.getLogger(__name__)
+
+INLINE_SCAN_LIMIT = 16_384  # characters; larger bodies are scanned in the thread pool
+
+
+@dataclass(frozen=True, slots=True)
+class TextSlot:
+    """One piece of text of a request: ``messages[message].content`` (or its part ``part``)."""
+
+    message: int
+    part: int | None
+    tool: str
+    text: str
+
+
+@dataclass
+class Precheck:
+    """The precheck's verdict and the body to send (rewritten when the verdict transforms).
+    ``denial`` says, without values, what a ``deny`` verdict refused."""
+
+    verdict: Verdict | None
+    body: dict[str, Any]
+    vault: Vault = field(default_factory=Vault)
+    policy: CompiledPolicy | None = None
+    denial: str | None = None
+
+
+def text_slots(body: dict[str, Any], tool: str) -> list[TextSlot]:
+    """Every text the request sends, with the tool whose policy row governs it: a ``tool``
+    message is governed by the tool that produced it (its tool_call_id's function name)."""
+    producers: dict[str, str] = {}
+    slots: list[TextSlot] = []
+    for index, message in enumerate(body.get("messages") or ()):
+        for call in message.get("tool_calls") or ():
+            function = (call or {}).get("function") or {}
+            if call.get("id") and function.get("name"):
+                producers[call["id"]] = function["name"]
+        governing = tool
+        if message.get("role") == "tool":
+            governing = producers.get(message.get("tool_call_id") or "", tool)
+        content = message.get("content")
+        if isinstance(content, str):
+            slots.append(TextSlot(index, None, governing, content))
+        elif isinstance(content, list):
+            for part_index, part in enumerate(content):
+                if isinstance(part, dict) and isinstance(part.get("text"), str):
+                    slots.append(TextSlot(index, part_index, governing, part["text"]))
+    return slots
+
+
+class PiiGuard:
+    def __init__(self, config: PiiConfig) -> None:
+        self._config = config
+        self._base = default_registry().build_engine({"kind": kind} for kind in config.detectors)
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=config.threads, thread_name_prefix="pii"
+        )
+        self._ner: asyncio.Future[DetectionEngine] | None = None
+        self._engines: dict[str, DetectionEngine] = {}
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def prepare(self, policies: Iterable[CompiledPolicy]) -> None:
+        """Start loading NER in the background as soon as some active policy needs it, so
+        that gateways whose policies never act on names or addresses never pay for it."""
+        if (
+            self._ner is None
+            and self._config.ner
+            and any(_acts_on_ner(policy) for policy in policies)
+        ):
+            self._start_ner()
+
+    def _start_ner(self) -> asyncio.Future[DetectionEngine]:
+        if self._ner is None:
+            loop = asyncio.get_running_loop()
+            self._ner = loop.run_in_executor(self._executor, self._load_ner)
+            self._ner.add_done_callback(_log_ner_load)
+        return self._ner
+
+    def _load_ner(self) -> DetectionEngine:
+        return self._base.with_detectors(slow_detectors=[default_registry().build("ner")])
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    @property
+    def fast_engine(self) -> DetectionEngine:
+        return self._base
+
+    @property
+    def known_classes(self) -> frozenset[str]:
+        classes = self._base.classes
+        return classes | NER_CLASSES if self._config.ner else classes
+
+    # -- engines ---------------------------------------------------------------------------
+
+    async def _engine_for(self, policy: CompiledPolicy, needs_ner: bool) -> DetectionEngine:
+        engine = self._base
+        if needs_ner:
+            if not self._config.ner:
+                raise DetectorError("ner", "NER is disabled in this gateway (pii.ner: false)")
+            try:
+                engine = await asyncio.wait_for(
+                    asyncio.shield(self._start_ner()), self._config.timeout_seconds
+                )
+            except TimeoutError:
+                raise DetectorError("ner", "the NER model is still loading") from None
+        if not policy.custom_rules:
+            return engine
+        key = f"{policy.id}:{needs_ner}"
+        cached = self._engines.get(key)
+        if cached is None:
+            custom = CustomRegexDetector(policy.custom_rules, name=f"custom:{policy.id}")
+            cached = engine.with_detectors([custom])
+            if len(self._engines) > 1024:
+                self._engines.clear()
+            self._engines[key] = cached
+        return cached
+
+    def _classes(self, policy: CompiledPolicy, tool: str) -> frozenset[str]:
+        known = self.known_classes | {rule.pii_class for rule in policy.custom_rules}
+        return policy.classes_to_detect(tool, known)
+
+    async def scan(
+        self, policy: CompiledPolicy, texts: list[tuple[str, frozenset[str]]]
+    ) -> list[list[Finding]]:
+        """Findings per text, each text scanned for its own classes."""
+        if not any(classes for _, classes in texts):
+            return [[] for _ in texts]
+        needs_ner = any(classes & {"name", "address"} for _, classes in texts)
+        engine = await self._engine_for(policy, needs_ner)
+
+        def run() -> list[list[Finding]]:
+            return [engine.scan(text, classes) if classes else [] for text, classes in texts]
+
+        if not needs_ner and sum(len(text) for text, _ in texts) <= INLINE_SCAN_LIMIT:
+            return run()
+        future = asyncio.get_running_loop().run_in_executor(self._executor, run)
+        try:
+            return await asyncio.wait_for(future, self._config.timeout_seconds)
+        except TimeoutError:
+            raise DetectorError("engine", "detection timed out") from None
+
+    # -- precheck --------------------------------------------------------------------------
+
+    async def precheck(
+        self, policy: CompiledPolicy | None, tool: str, body: dict[str, Any]
+    ) -> Precheck:
+        if policy is None:
+            return Precheck(verdict=None, body=body)
+        slots = text_slots(body, tool)
+        try:
+            findings = await self.scan(
+                policy, [(slot.text, self._classes(policy, slot.tool)) for slot in slots]
+            )
+        except DetectorError as error:
+            log.warning("PII detection failed: %s", error)
+            if not policy.fail_open:
+                raise ServiceUnavailableError(
+                    "the PII check could not run; the request was not sent",
+                    code="pii_check_failed",
+                ) from None
+            return Precheck(evaluate([], policy, detector_failed=True), body, policy=policy)
+        verdict = evaluate(
+            (
+                (f.pii_class, f.score, slot.tool)
+                for slot, found in zip(slots, findings, strict=True)
+                for f in found
+            ),
+            policy,
+        )
+        if verdict.denied:
+            denied_tools = sorted(
+                {
+                    slot.tool
+                    for slot, found in zip(slots, findings, strict=True)
+                    for f in found
+                    if policy.action(slot.tool, f.pii_class) == Action.DENY
+                }
+            )
+            denial = (
+                f"the policy of this org denies sending {', '.join(verdict.denied)} "
+                f"to a provider for tool {', '.join(denied_tools)}"
+            )
+            return Precheck(verdict, body, policy=policy, denial=denial)
+        vault = Vault()
+        if verdict.decision == "transform":
+            body = _rewritten(body, slots, findings, policy, vault)
+        return Precheck(verdict, body, vault, policy)
+
+    def output_classes(self, policy: CompiledPolicy | None) -> frozenset[str]:
+        if policy is None:
+            return frozenset()
+        return self._classes(policy, policy.output_tool)
+
+
+def _rewritten(
+    body: dict[str, Any],
+    slots: list[TextSlot],
+    findings: list[list[Finding]],
+    policy: CompiledPolicy,
+    vault: Vault,
+) -> dict[str, Any]:
+    """A copy of ``body`` with every text rewritten by the policy (the client's body is kept)."""
+    out = dict(body)
+    messages = [dict(m) for m in body["messages"]]
+    out["messages"] = messages
+    for slot, found in zip(slots, findings, strict=True):
+        if not found:
+            continue
+        new_text = rewrite(
+            slot.text,
+            (Span(f.pii_class, f.start, f.end) for f in found),
+            lambda pii_class, tool=slot.tool: policy.action(tool, pii_class),
+            vault,
+        )
+        message = messages[slot.message]
+        if slot.part is None:
+            message["content"] = new_text
+        else:
+            parts = copy.copy(message["content"])
+            parts[slot.part] = {**parts[slot.part], "text": new_text}
+            message["content"] = parts
+    return out
+
+
+def _acts_on_ner(policy: CompiledPolicy) -> bool:
+    return any(
+        action != Action.PASS_THROUGH and (pii_class in NER_CLASSES or pii_class == DEFAULT_ROW)
+        for row in policy.matrix.values()
+        for pii_class, action in row.items()
+    )
+
+
+def _log_ner_load(future: asyncio.Future[DetectionEngine]) -> None:
+    if future.cancelled():
+        return
+    error = future.exception()
+    if error is not None:
+        log.error("the NER detector could not be loaded: %s", error)
+    else:
+        log.info("NER detector ready")
+
+
+def spans_of(findings: Iterable[Finding]) -> list[Span]:
+    return [Span(f.pii_class, f.start, f.end) for f in findings]

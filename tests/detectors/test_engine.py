@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import itertools
+import logging
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from detectors.base import DetectorError, Finding
+from detectors.engine import DetectionEngine, resolve_overlaps
+from detectors.registry import fast_engine
+
+
+class FixedDetector:
+    """Returns the findings it was built with; counts its calls."""
+
+    def __init__(self, name: str, findings: list[Finding], classes: set[str] | None = None):
+        self.name = name
+        self.classes = frozenset(classes or {f.pii_class for f in findings})
+        self._findings = findings
+        self.calls = 0
+
+    def detect(self, text: str) -> list[Finding]:
+        self.calls += 1
+        return list(self._findings)
+
+
+class BrokenDetector:
+    name = "broken"
+    classes = frozenset({"email"})
+
+    def detect(self, text: str) -> list[Finding]:
+        raise ValueError(f"cannot parse {text!r}")
+
+
+def f(cls: str, start: int, end: int, score: float, detector: str = "d") -> Finding:
+    return Finding(cls, start, end, score, detector)
+
+
+def test_higher_score_wins_then_longer_span() -> None:
+    kept = resolve_overlaps(
+        [
+            f("phone", 0, 12, 0.75),
+            f("ssn", 0, 11, 0.85),
+            f("email", 20, 30, 0.9),
+            f("name", 20, 25, 0.9),
+        ]
+    )
+    assert kept == [f("ssn", 0, 11, 0.85), f("email", 20, 30, 0.9)]
+
+
+def test_sorted_by_start_and_touching_spans_both_kept() -> None:
+    kept = resolve_overlaps([f("a", 10, 20, 0.5), f("b", 0, 10, 0.5)])
+    assert [x.start for x in kept] == [0, 10]
+
+
+finding_strategy = st.builds(
+    lambda cls, start, length, score: f(cls, start, start + length, score),
+    st.sampled_from(["email", "phone", "name"]),
+    st.integers(0, 200),
+    st.integers(1, 40),
+    st.sampled_from([0.5, 0.6, 0.75, 0.9]),
+)
+
+
+@given(st.lists(finding_strategy, max_size=40), st.randoms())
+def test_resolution_is_deterministic_and_leaves_no_overlap(
+    findings: list[Finding], rng: random.Random
+) -> None:
+    kept = resolve_overlaps(findings)
+    shuffled = findings[:]
+    rng.shuffle(shuffled)
+    assert resolve_overlaps(shuffled) == kept
+    assert all(a.end <= b.start for a, b in itertools.pairwise(kept))
+    # Nothing dropped unless a kept finding of at least its rank overlaps it.
+    for finding in findings:
+        assert any(finding.overlaps(k) and k.score >= finding.score for k in kept)
+
+
+def test_only_detectors_for_wanted_classes_run() -> None:
+    email = FixedDetector("email", [f("email", 0, 5, 0.9)])
+    phone = FixedDetector("phone", [f("phone", 10, 15, 0.9)])
+    engine = DetectionEngine([email, phone])
+    assert engine.scan("some text here", frozenset({"email"})) == [f("email", 0, 5, 0.9)]
+    assert (email.calls, phone.calls) == (1, 0)
+
+
+def test_fast_and_slow_scans_merge_like_scan() -> None:
+    fast = FixedDetector("fast", [f("address", 0, 20, 0.85)])
+    slow = FixedDetector("slow", [f("address", 5, 10, 0.5), f("name", 30, 40, 0.85)])
+    engine = DetectionEngine([fast], [slow])
+    classes = frozenset({"address", "name"})
+    assert engine.needs_slow_scan(classes)
+    assert not engine.needs_slow_scan(frozenset({"email"}))
+    split = engine.merge(engine.scan_fast("x", classes) + engine.scan_slow("x", classes), classes)
+    assert (
+        split == engine.scan("x", classes) == [f("address", 0, 20, 0.85), f("name", 30, 40, 0.85)]
+    )
+
+
+def test_errors_fail_closed_without_the_text(caplog: pytest.LogCaptureFixture) -> None:
+    engine = DetectionEngine([BrokenDetector()])
+    with caplog.at_level(logging.DEBUG), pytest.raises(DetectorError) as info:
+        engine.scan("jane@example.com", frozenset({"email"}))
+    assert info.value.detector == "broken"
+    assert "jane" not in str(info.value)
+    assert "jane" not in caplog.text
+
+
+def test_with_detectors_shares_and_adds() -> None:
+    base = DetectionEngine([FixedDetector("email", [f("email", 0, 5, 0.9)])])
+    org = base.with_detectors([FixedDetector("custom", [f("employee_id", 6, 9, 0.9)])])
+    assert org.fast[0] is base.fast[0]
+    assert org.classes == frozenset({"email", "employee_id"})
+    assert base.classes == frozenset({"email"})
+
+
+def test_duplicate_names_rejected() -> None:
+    with pytest.raises(ValueError):
+        DetectionEngine([FixedDetector("x", []), FixedDetector("x", [])])
+
+
+def test_fast_engine_end_to_end_and_nothing_logged(caplog: pytest.LogCaptureFixture) -> None:
+    text = (
+        "Jane (jane.doe@example.com, +44 20 7946 0958) paid with 4111 1111 1111 1111, "
+        "SSN 536-90-4399, DOB: 1990-05-17, from 203.0.113.9, IBAN DE89370400440532013000."
+    )
+    with caplog.at_level(logging.DEBUG):
+        found = fast_engine().scan(text, frozenset(fast_engine().classes))
+    assert [x.pii_class for x in found] == [
+        "email",
+        "phone",
+        "credit_card",
+        "ssn",
+        "date_of_birth",
+        "ip_address",
+        "iban",
+    ]
+    assert caplog.records == []
+
+
+@given(st.text(max_size=300))
+def test_fast_detectors_never_fail_and_stay_in_bounds(text: str) -> None:
+    engine = fast_engine()
+    for finding in engine.scan_fast(text, engine.classes):
+        assert 0 <= finding.start < finding.end <= len(text)
+        assert finding.pii_class in engine.classes

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import pytest
+
+from detectors.names import NAME_PATTERNS, person_like
+
+
+def names(text: str) -> set[str]:
+    return {text[m.start() : m.end()] for _, p, _ in NAME_PATTERNS for m in p.finditer(text)}
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Please ask Mrs Frances Robinson to sign.", "Frances Robinson"),
+        ("Meeting with Dr. Anna Schmidt-Weber today", "Anna Schmidt-Weber"),
+        ("Herr Paolo Hande kommt morgen", "Paolo Hande"),
+        ("Mme Chloë Lefèvre a appelé", "Chloë Lefèvre"),
+        ("Dear Baldur Eigenwillig,\nthanks for the reply", "Baldur Eigenwillig"),
+        ("Hi Ravi, can you check?", "Ravi"),
+        ("Best regards,\nTanvi Mittal", "Tanvi Mittal"),
+        ("Thanks,\nWout van Bernicia", "Wout van Bernicia"),
+    ],
+)
+def test_name_patterns(text: str, name: str) -> None:
+    assert name in names(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Dear team,\nplease review.", "Hi all, the build is green.", "Best,\nthe Ops team"]
+)
+def test_name_pattern_negatives(text: str) -> None:
+    assert names(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Thibault Boulay", True),
+        ("Marlies Warmer-Ehlert", True),
+        ("Chloë de Lange", True),
+        ("Acme Corp", False),
+        ("Deutsche Bank", False),
+        ("Bora Nagar", False),
+        ("Kafka", False),
+        ("Dhruv Batra\nH.No", False),
+    ],
+)
+def test_person_like(text: str, expected: bool) -> None:
+    assert person_like(text) is expected

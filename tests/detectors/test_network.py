@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+
+from detectors.network import IpAddressDetector
+
+
+def spans(text: str) -> list[str]:
+    return [text[f.start : f.end] for f in IpAddressDetector().detect(text)]
+
+
+@pytest.mark.parametrize(
+    "ip",
+    [
+        "8.8.8.8",
+        "192.168.1.20",
+        "10.0.0.1",
+        "255.255.255.255",
+        "2001:db8:85a3::8a2e:370:7334",
+        "2001:0db8:85a3:0000:0000:8a2e:0370:7334",
+        "::1",
+        "fe80::1%eth0",
+        "::ffff:192.0.2.128",
+    ],
+)
+def test_addresses_found_with_exact_span(ip: str) -> None:
+    assert spans(f"Traffic from {ip} was blocked.") == [ip]
+
+
+def test_address_in_url_and_with_port() -> None:
+    assert spans("open http://10.1.2.3:8080/admin") == ["10.1.2.3"]
+    assert spans("ssh admin@203.0.113.9") == ["203.0.113.9"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Upgrade to version 1.2.3.4 today.",
+        "Running v1.2.3.4 on all hosts.",
+        "User-Agent: Chrome/120.0.6099.109 Safari/537.36",
+        "Windows build 10.0.19045.2965",
+        "Octets 256.1.1.1 are invalid.",
+        "Leading zeros 01.02.03.04 are not addresses.",
+        "MAC 00:1A:2B:3C:4D:5E",
+        "at 12:30:45 sharp",
+        "use std::vector<int> here",
+        "a dotted 1.2.3.4.5 sequence",
+        "sha 3f2c4e1a9b7d",
+    ],
+)
+def test_ip_hard_negatives(text: str) -> None:
+    assert spans(text) == []
