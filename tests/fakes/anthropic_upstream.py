@@ -26,10 +26,12 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.server import FakeUpstream, ReceivedRequest, start_fake
 
 KNOWN_FIELDS = set(
     "model messages max_tokens system metadata stop_sequences stream temperature top_p top_k"
@@ -42,33 +44,13 @@ CACHE_READ_TOKENS, CACHE_WRITE_TOKENS = 1024, 96
 NOT_WORDS = {"model", "type", "id", "role", "tool_use_id", "media_type", "data", "url", "stream"}
 
 
-@dataclass(frozen=True)
-class ReceivedRequest:
-    path: str
-    headers: dict[str, str]
-    json: Any
-
-
-@dataclass
-class FakeUpstream:
-    base_url: str
-    received: list[ReceivedRequest]
-    runner: web.AppRunner
-
-    async def close(self) -> None:
-        await self.runner.cleanup()
-
-
 async def start_fake_anthropic(*, slow_seconds: float = 0.3) -> FakeUpstream:
-    fake = FakeAnthropic(slow_seconds)
-    app = web.Application()
-    app.router.add_post("/v1/messages", fake.messages)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    return FakeUpstream(f"http://{host}:{port}", fake.received, runner)
+    def build(fake: FakeUpstream) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v1/messages", FakeAnthropic(fake, slow_seconds).messages)
+        return app
+
+    return await start_fake(build)
 
 
 class Invalid(Exception):
@@ -77,15 +59,19 @@ class Invalid(Exception):
 
 @dataclass
 class FakeAnthropic:
+    fake: FakeUpstream
     slow_seconds: float
-    received: list[ReceivedRequest] = field(default_factory=list)
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
         try:
             body = await request.json()
         except json.JSONDecodeError:
             body = None
-        self.received.append(ReceivedRequest(request.path, dict(request.headers), body))
+        self.fake.received.append(
+            ReceivedRequest(
+                request.method, request.path, dict(request.query), dict(request.headers), body
+            )
+        )
         # The API takes the key as x-api-key or, as the SDK now sends it, a bearer token.
         bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         if not (request.headers.get("x-api-key") or bearer):

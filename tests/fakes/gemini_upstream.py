@@ -19,18 +19,27 @@ model name picks the behaviour:
 - ``*-stream-error``: an error event instead of the one with ``finishReason``
 - ``*-thinking`` / ``*-cached``: usage reports thought tokens / cached prompt tokens
 - anything else: echoes the last user text (``candidateCount`` times)
+
+``POST /{version}/models/{model}:batchEmbedContents`` checks a batch the way the real API does
+(at most 100 requests, each for the model of the URL, with one non-empty text part) and answers
+``{"embeddings": [{"values": [...]}]}`` with no usage, as the real API does: a made-up vector of
+``outputDimensionality`` (default ``EMBEDDING_DIMENSIONS``) values that depend on the text only.
+The error models above answer embeddings too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.server import FakeUpstream, ReceivedRequest, start_fake
 
 KNOWN_FIELDS = set(
     "contents systemInstruction generationConfig tools toolConfig safetySettings"
@@ -42,6 +51,11 @@ KNOWN_CONFIG_FIELDS = set(
     " logprobs thinkingConfig responseModalities mediaResolution speechConfig"
     " imageConfig".split()
 )
+KNOWN_EMBED_FIELDS = {"model", "content", "taskType", "title", "outputDimensionality"}
+TASK_TYPES = set(
+    "TASK_TYPE_UNSPECIFIED RETRIEVAL_QUERY RETRIEVAL_DOCUMENT SEMANTIC_SIMILARITY CLASSIFICATION"
+    " CLUSTERING QUESTION_ANSWERING FACT_VERIFICATION CODE_RETRIEVAL_QUERY".split()
+)
 DATA_FIELDS = set(
     "text inlineData fileData functionCall functionResponse executableCode"
     " codeExecutionResult".split()
@@ -49,35 +63,16 @@ DATA_FIELDS = set(
 THOUGHT_TOKENS, CACHED_TOKENS = 12, 2048
 THOUGHT_SIGNATURE = "Q2lRQVZzY2VaWkZha2Utc2lnbmF0dXJl"
 NOT_WORDS = {"role", "thoughtSignature", "mimeType", "data", "fileUri"}
-
-
-@dataclass(frozen=True)
-class ReceivedRequest:
-    path: str
-    headers: dict[str, str]
-    json: Any
-
-
-@dataclass
-class FakeUpstream:
-    base_url: str
-    received: list[ReceivedRequest]
-    runner: web.AppRunner
-
-    async def close(self) -> None:
-        await self.runner.cleanup()
+MAX_EMBED_BATCH, EMBEDDING_DIMENSIONS, MAX_EMBEDDING_DIMENSIONS = 100, 8, 3072
 
 
 async def start_fake_gemini(*, slow_seconds: float = 0.3) -> FakeUpstream:
-    fake = FakeGemini(slow_seconds)
-    app = web.Application()
-    app.router.add_post("/{version}/models/{model_method}", fake.generate)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    return FakeUpstream(f"http://{host}:{port}", fake.received, runner)
+    def build(fake: FakeUpstream) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/{version}/models/{model_method}", FakeGemini(fake, slow_seconds).post)
+        return app
+
+    return await start_fake(build)
 
 
 class Invalid(Exception):
@@ -86,15 +81,19 @@ class Invalid(Exception):
 
 @dataclass
 class FakeGemini:
+    fake: FakeUpstream
     slow_seconds: float
-    received: list[ReceivedRequest] = field(default_factory=list)
 
-    async def generate(self, request: web.Request) -> web.StreamResponse:
+    async def post(self, request: web.Request) -> web.StreamResponse:
         try:
             body = await request.json()
         except json.JSONDecodeError:
             body = None
-        self.received.append(ReceivedRequest(request.path_qs, dict(request.headers), body))
+        self.fake.received.append(
+            ReceivedRequest(
+                request.method, request.path, dict(request.query), dict(request.headers), body
+            )
+        )
         if not (request.headers.get("x-goog-api-key") or request.query.get("key")):
             return error_response(
                 403,
@@ -104,6 +103,8 @@ class FakeGemini:
                 "this API.",
             )
         model, _, method = request.match_info["model_method"].rpartition(":")
+        if method == "batchEmbedContents":
+            return await self.embed(model, body)
         if method not in ("generateContent", "streamGenerateContent"):
             return error_response(404, "NOT_FOUND", f"Method {method!r} not found.")
         streaming = method == "streamGenerateContent"
@@ -115,6 +116,30 @@ class FakeGemini:
             check_request(body)
         except Invalid as invalid:
             return error_response(400, "INVALID_ARGUMENT", str(invalid))
+        failure = await self.behaviour(model)
+        if failure is not None:
+            return failure
+        response = answer(model, body)
+        if streaming:
+            return await stream(request, model, response)
+        return web.json_response(response)
+
+    async def embed(self, model: str, body: Any) -> web.Response:
+        try:
+            requests = check_embed_request(body, f"models/{model}")
+        except Invalid as invalid:
+            return error_response(400, "INVALID_ARGUMENT", str(invalid))
+        failure = await self.behaviour(model)
+        if failure is not None:
+            return failure
+        embeddings = [
+            {"values": embedding(r["content"]["parts"][0]["text"], r.get("outputDimensionality"))}
+            for r in requests
+        ]
+        return web.json_response({"embeddings": embeddings})
+
+    async def behaviour(self, model: str) -> web.Response | None:
+        """The error the model name asks for (None for none), after any delay it asks for."""
         if model.endswith("-error-500"):
             return error_response(
                 500,
@@ -136,10 +161,7 @@ class FakeGemini:
             return error_response(503, "UNAVAILABLE", message)
         if model.endswith("-slow"):
             await asyncio.sleep(self.slow_seconds)
-        response = answer(model, body)
-        if streaming:
-            return await stream(request, model, response)
-        return web.json_response(response)
+        return None
 
 
 # --- request rules -----------------------------------------------------------------------------
@@ -247,6 +269,66 @@ def check_function_turns(contents: list[dict[str, Any]]) -> None:
                 "number of function call parts of the function call turn."
             )
         previous_calls, previous_role = calls, content.get("role", "user")
+
+
+def check_embed_request(body: Any, model: str) -> list[dict[str, Any]]:
+    """A ``BatchEmbedContentsRequest``'s requests, in lowerCamelCase, once they pass the rules."""
+    if not isinstance(body, dict):
+        raise Invalid("Invalid JSON payload received.")
+    for name in camel(body):
+        if name != "requests":
+            raise Invalid(
+                f'Invalid JSON payload received. Unknown name "{name}": Cannot find field.'
+            )
+    requests = camel(body).get("requests")
+    if not isinstance(requests, list) or not requests:
+        raise Invalid("* BatchEmbedContentsRequest.requests: requests must not be empty\n")
+    if len(requests) > MAX_EMBED_BATCH:
+        raise Invalid(
+            f"* BatchEmbedContentsRequest.requests: at most {MAX_EMBED_BATCH} requests can be "
+            "in one batch\n"
+        )
+    checked = []
+    for i, request in enumerate(requests):
+        where = f"* BatchEmbedContentsRequest.requests[{i}]"
+        request = camel(request)
+        for name in request:
+            if name not in KNOWN_EMBED_FIELDS:
+                raise Invalid(
+                    f'Invalid JSON payload received. Unknown name "{name}" at '
+                    f"'requests[{i}]': Cannot find field."
+                )
+        if request.get("model") != model:
+            raise Invalid(
+                f"{where}.model: the model of each request must be the batch's model, {model}\n"
+            )
+        parts = [camel(part) for part in (request.get("content") or {}).get("parts") or []]
+        if not parts:
+            raise Invalid(f"{where}.content.parts: contents.parts must not be empty.\n")
+        if len(parts) != 1 or not parts[0].get("text"):
+            raise Invalid(
+                f"{where}.content.parts[0].data: required oneof field 'data' must have one "
+                "initialized field\n"
+            )
+        if request.get("taskType", "TASK_TYPE_UNSPECIFIED") not in TASK_TYPES:
+            raise Invalid(f"Invalid value at 'requests[{i}].task_type' ({request['taskType']})")
+        dimensions = request.get("outputDimensionality")
+        if dimensions is not None and not (
+            isinstance(dimensions, int) and 0 < dimensions <= MAX_EMBEDDING_DIMENSIONS
+        ):
+            raise Invalid(
+                f"{where}.output_dimensionality: outputDimensionality must be between 1 and "
+                f"{MAX_EMBEDDING_DIMENSIONS}\n"
+            )
+        checked.append({**request, "content": {"parts": parts}})
+    return checked
+
+
+def embedding(text: str, dimensions: int | None) -> list[float]:
+    """A made-up vector that depends on the text only; multiples of 1/256, exact in float32."""
+    digest = hashlib.sha256(text.encode()).digest()
+    size = dimensions or EMBEDDING_DIMENSIONS
+    return [(digest[i % len(digest)] - 128) / 256 for i in range(size)]
 
 
 # --- answers -----------------------------------------------------------------------------------

@@ -19,14 +19,21 @@ import orjson
 import pydantic
 import pytest
 from anthropic.types import Message, RawMessageStreamEvent, ToolUseBlock
-from openai.types.chat import ChatCompletion, ChatCompletionChunk
+from openai.types.chat import ChatCompletion
 
 from gateway.errors import InvalidRequestError, UpstreamError, UpstreamUnavailableError
 from gateway.settings import ProviderConfig
 from providers.anthropic import AnthropicAdapter
-from providers.base import ChatResponse, StreamTranslator, Usage
+from providers.base import Usage
 from providers.openai_shapes import SseDecoder
 from tests.fakes.anthropic_upstream import FakeUpstream, start_fake_anthropic
+from tests.providers.forwarding import (
+    assemble,
+    complete,
+    complete_stream,
+    sse_payloads,
+    translate,
+)
 
 DATA = Path(__file__).parent / "data"
 CREATED = 1_750_000_000
@@ -71,68 +78,6 @@ def assistant_calls(*calls: tuple[str, str, str]) -> dict[str, Any]:
         {"id": i, "type": "function", "function": {"name": n, "arguments": a}} for i, n, a in calls
     ]
     return {"role": "assistant", "content": None, "tool_calls": tool_calls}
-
-
-# --- helpers over OpenAI's output --------------------------------------------------------------
-
-
-def sse_payloads(data: bytes) -> list[Any]:
-    """The client-side SSE events, each checked: a chunk, an error or the [DONE] marker."""
-    assert data == b"" or data.endswith(b"\n\n")
-    payloads: list[Any] = []
-    for event in data.split(b"\n\n")[:-1]:
-        assert event.startswith(b"data: ")
-        raw = event.removeprefix(b"data: ")
-        if raw == b"[DONE]":
-            payloads.append("[DONE]")
-            continue
-        payload = orjson.loads(raw)
-        if "error" not in payload:
-            ChatCompletionChunk.model_validate(payload)
-        payloads.append(payload)
-    return payloads
-
-
-def assemble(payloads: list[Any]) -> dict[str, Any]:
-    """What an OpenAI client rebuilds from the chunks of choice 0."""
-    text, calls, finish, usage, roles = [], {}, None, None, []
-    for payload in payloads:
-        if payload == "[DONE]" or "error" in payload:
-            continue
-        if payload.get("usage"):
-            usage = payload["usage"]
-        for choice in payload["choices"]:
-            delta = choice["delta"]
-            roles += [delta["role"]] if "role" in delta else []
-            text.append(delta.get("content") or "")
-            for call in delta.get("tool_calls") or []:
-                slot = calls.setdefault(call["index"], {"id": None, "name": "", "arguments": ""})
-                slot["id"] = call.get("id") or slot["id"]
-                slot["name"] += call.get("function", {}).get("name") or ""
-                slot["arguments"] += call.get("function", {}).get("arguments") or ""
-            finish = choice["finish_reason"] or finish
-    return {
-        "text": "".join(text),
-        "tool_calls": [calls[i] for i in sorted(calls)],
-        "finish_reason": finish,
-        "usage": usage,
-        "roles": roles,
-    }
-
-
-def translate(
-    data: bytes, *, splits: random.Random | None = None, wants_usage: bool = True
-) -> tuple[bytes, StreamTranslator]:
-    """Feeds ``data`` whole, or in random pieces of 1 to 40 bytes."""
-    translator = make_adapter().open_stream(client_wants_usage=wants_usage)
-    out = bytearray()
-    position = 0
-    while position < len(data):
-        size = len(data) if splits is None else splits.randint(1, 40)
-        out += translator.feed(data[position : position + size])
-        position += size
-    out += translator.close()
-    return bytes(out), translator
 
 
 # --- request translation -----------------------------------------------------------------------
@@ -336,7 +281,7 @@ def test_a_body_that_is_not_a_message_is_a_bad_upstream_response() -> None:
 
 
 def test_text_stream() -> None:
-    out, translator = translate(fixture("stream_text.sse"))
+    out, translator = translate(make_adapter(), fixture("stream_text.sse"))
     payloads = sse_payloads(out)
     assert payloads[-1] == "[DONE]"
     first_delta = payloads[0]["choices"][0]["delta"]
@@ -363,7 +308,7 @@ def test_text_stream() -> None:
 
 
 def test_tool_use_stream() -> None:
-    out, translator = translate(fixture("stream_tool_use.sse"))
+    out, translator = translate(make_adapter(), fixture("stream_tool_use.sse"))
     payloads = sse_payloads(out)
     result = assemble(payloads)
     assert result["text"] == "Let me check both cities."
@@ -391,12 +336,12 @@ STREAMS = ("stream_text.sse", "stream_tool_use.sse", "stream_overloaded.sse")
 @pytest.mark.parametrize("name", STREAMS)
 @pytest.mark.parametrize("seed", range(8))
 def test_stream_output_is_the_same_for_any_byte_split(name: str, seed: int) -> None:
-    whole, _ = translate(fixture(name))
-    assert translate(fixture(name), splits=random.Random(seed))[0] == whole
+    whole, _ = translate(make_adapter(), fixture(name))
+    assert translate(make_adapter(), fixture(name), splits=random.Random(seed))[0] == whole
 
 
 def test_stream_one_byte_at_a_time_with_crlf_line_ends() -> None:
-    whole, _ = translate(fixture("stream_text.sse"))
+    whole, _ = translate(make_adapter(), fixture("stream_text.sse"))
     crlf = fixture("stream_text.sse").replace(b"\n", b"\r\n")
     translator = make_adapter().open_stream(client_wants_usage=True)
     out = b"".join(translator.feed(crlf[i : i + 1]) for i in range(len(crlf))) + translator.close()
@@ -404,7 +349,7 @@ def test_stream_one_byte_at_a_time_with_crlf_line_ends() -> None:
 
 
 def test_stream_without_usage_for_the_client() -> None:
-    out, translator = translate(fixture("stream_text.sse"), wants_usage=False)
+    out, translator = translate(make_adapter(), fixture("stream_text.sse"), wants_usage=False)
     payloads = sse_payloads(out)
     assert payloads[-1] == "[DONE]"
     assert all("usage" not in p for p in payloads[:-1])
@@ -414,7 +359,7 @@ def test_stream_without_usage_for_the_client() -> None:
 def test_a_cut_stream_ends_without_done_but_keeps_what_was_produced() -> None:
     data = fixture("stream_text.sse")
     cut = data[: data.index("à Paris".encode())]  # mid-way through the last text delta
-    out, translator = translate(cut)
+    out, translator = translate(make_adapter(), cut)
     payloads = sse_payloads(out)
     assert "[DONE]" not in payloads
     assert not translator.finished
@@ -424,7 +369,7 @@ def test_a_cut_stream_ends_without_done_but_keeps_what_was_produced() -> None:
 
 
 def test_an_error_event_ends_the_stream_with_an_openai_error() -> None:
-    out, translator = translate(fixture("stream_overloaded.sse"))
+    out, translator = translate(make_adapter(), fixture("stream_overloaded.sse"))
     payloads = sse_payloads(out)
     assert assemble(payloads)["text"] == "Once upon"
     assert payloads[-1] == {
@@ -443,7 +388,7 @@ def test_an_error_event_ends_the_stream_with_an_openai_error() -> None:
 
 
 def test_a_malformed_event_ends_the_stream_with_an_error() -> None:
-    out, translator = translate(b"event: message_start\ndata: {not json\n\n")
+    out, translator = translate(make_adapter(), b"event: message_start\ndata: {not json\n\n")
     assert sse_payloads(out)[-1]["error"]["type"] == "api_error"
     assert not translator.finished
 
@@ -496,40 +441,6 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
         yield client
 
 
-async def complete(
-    session: aiohttp.ClientSession, adapter: AnthropicAdapter, chat: dict[str, Any], model: str
-) -> ChatResponse:
-    """The test-only forwarding loop: build with the adapter, send, parse with the adapter."""
-    request = adapter.build_chat_request(chat, model, stream=False)
-    async with session.request(
-        request.method, request.url, headers=request.headers, data=request.body
-    ) as response:
-        body = await response.read()
-        if response.status >= 400:
-            raise adapter.parse_error(response.status, body, response.headers)
-        return adapter.parse_chat_response(body)
-
-
-async def complete_stream(
-    session: aiohttp.ClientSession,
-    adapter: AnthropicAdapter,
-    chat: dict[str, Any],
-    model: str,
-) -> tuple[list[Any], StreamTranslator]:
-    request = adapter.build_chat_request(chat, model, stream=True)
-    translator = adapter.open_stream(client_wants_usage=True)
-    out = bytearray()
-    async with session.request(
-        request.method, request.url, headers=request.headers, data=request.body
-    ) as response:
-        if response.status >= 400:
-            raise adapter.parse_error(response.status, await response.read(), response.headers)
-        async for data in response.content.iter_any():
-            out += translator.feed(data)
-    out += translator.close()
-    return sse_payloads(bytes(out)), translator
-
-
 async def test_text_through_the_fake(fake: FakeUpstream, session: aiohttp.ClientSession) -> None:
     chat = {
         "messages": [
@@ -546,8 +457,8 @@ async def test_text_through_the_fake(fake: FakeUpstream, session: aiohttp.Client
     received = fake.received[-1]
     assert received.headers["x-api-key"] == "sk-k"
     assert received.headers["anthropic-version"] == "2023-06-01"
-    assert received.json["system"] == [{"type": "text", "text": "Be brief."}]
-    assert received.json["max_tokens"] == 4096
+    assert received.body["system"] == [{"type": "text", "text": "Be brief."}]
+    assert received.body["max_tokens"] == 4096
 
 
 async def test_tool_round_trip_through_the_fake(

@@ -20,14 +20,21 @@ import orjson
 import pytest
 from google import genai
 from google.genai import types
-from openai.types.chat import ChatCompletion, ChatCompletionChunk
+from openai.types.chat import ChatCompletion
 
 from gateway.errors import InvalidRequestError, UpstreamError, UpstreamUnavailableError
 from gateway.settings import ProviderConfig
-from providers.base import ChatResponse, StreamTranslator, Usage
+from providers.base import Usage
 from providers.gemini import GeminiAdapter
 from providers.openai_shapes import SseDecoder
 from tests.fakes.gemini_upstream import THOUGHT_SIGNATURE, FakeUpstream, start_fake_gemini
+from tests.providers.forwarding import (
+    assemble,
+    complete,
+    complete_stream,
+    sse_payloads,
+    translate,
+)
 
 DATA = Path(__file__).parent / "data"
 CREATED = 1_750_000_000
@@ -70,68 +77,6 @@ def assistant_calls(*calls: tuple[str, str, str]) -> dict[str, Any]:
 
 def tool(call_id: str, content: Any) -> dict[str, Any]:
     return {"role": "tool", "tool_call_id": call_id, "content": content}
-
-
-# --- helpers over OpenAI's output --------------------------------------------------------------
-
-
-def sse_payloads(data: bytes) -> list[Any]:
-    """The client-side SSE events, each checked: a chunk, an error or the [DONE] marker."""
-    assert data == b"" or data.endswith(b"\n\n")
-    payloads: list[Any] = []
-    for event in data.split(b"\n\n")[:-1]:
-        assert event.startswith(b"data: ")
-        raw = event.removeprefix(b"data: ")
-        if raw == b"[DONE]":
-            payloads.append("[DONE]")
-            continue
-        payload = orjson.loads(raw)
-        if "error" not in payload:
-            ChatCompletionChunk.model_validate(payload)
-        payloads.append(payload)
-    return payloads
-
-
-def assemble(payloads: list[Any], index: int = 0) -> dict[str, Any]:
-    """What an OpenAI client rebuilds from the chunks of one choice."""
-    text, calls, finish, usage = [], {}, None, None
-    for payload in payloads:
-        if payload == "[DONE]" or "error" in payload:
-            continue
-        usage = payload.get("usage") or usage
-        for choice in payload["choices"]:
-            if choice["index"] != index:
-                continue
-            delta = choice["delta"]
-            text.append(delta.get("content") or "")
-            for call in delta.get("tool_calls") or []:
-                slot = calls.setdefault(call["index"], {"arguments": ""})
-                slot["id"] = call.get("id") or slot.get("id")
-                slot["name"] = call.get("function", {}).get("name") or slot.get("name")
-                slot["arguments"] += call.get("function", {}).get("arguments") or ""
-                slot["extra_content"] = call.get("extra_content") or slot.get("extra_content")
-            finish = choice["finish_reason"] or finish
-    return {
-        "text": "".join(text),
-        "tool_calls": [calls[i] for i in sorted(calls)],
-        "finish_reason": finish,
-        "usage": usage,
-    }
-
-
-def translate(
-    data: bytes, *, splits: random.Random | None = None, wants_usage: bool = True
-) -> tuple[bytes, StreamTranslator]:
-    """Feeds ``data`` whole, or in random pieces of 1 to 40 bytes."""
-    translator = make_adapter().open_stream(client_wants_usage=wants_usage)
-    out = bytearray()
-    position = 0
-    while position < len(data):
-        size = len(data) if splits is None else splits.randint(1, 40)
-        out += translator.feed(data[position : position + size])
-        position += size
-    out += translator.close()
-    return bytes(out), translator
 
 
 # --- request translation -----------------------------------------------------------------------
@@ -368,7 +313,7 @@ def test_a_body_that_is_not_json_is_a_bad_upstream_response() -> None:
 
 
 def test_text_stream() -> None:
-    out, translator = translate(fixture("stream_text.sse"))
+    out, translator = translate(make_adapter(), fixture("stream_text.sse"))
     payloads = sse_payloads(out)
     assert payloads[-1] == "[DONE]"
     first_delta = payloads[0]["choices"][0]["delta"]
@@ -399,7 +344,7 @@ def test_text_stream() -> None:
 
 
 def test_function_call_stream() -> None:
-    out, translator = translate(fixture("stream_function_call.sse"))
+    out, translator = translate(make_adapter(), fixture("stream_function_call.sse"))
     result = assemble(sse_payloads(out))
     assert result["finish_reason"] == "tool_calls"
     first, second = result["tool_calls"]
@@ -416,15 +361,17 @@ def test_stream_output_is_the_same_for_any_byte_split(name: str, seed: int) -> N
     def without_ids(data: bytes) -> bytes:  # tool call ids are made up afresh on each run
         return CALL_ID.sub("call_id", data.decode()).encode()
 
-    whole, _ = translate(fixture(name))
-    split, _ = translate(fixture(name), splits=random.Random(seed))
+    whole, _ = translate(make_adapter(), fixture(name))
+    split, _ = translate(make_adapter(), fixture(name), splits=random.Random(seed))
     assert without_ids(split) == without_ids(whole)
-    lf_only, _ = translate(fixture(name).replace(b"\r\n", b"\n"), splits=random.Random(seed))
+    lf_only, _ = translate(
+        make_adapter(), fixture(name).replace(b"\r\n", b"\n"), splits=random.Random(seed)
+    )
     assert without_ids(lf_only) == without_ids(whole)
 
 
 def test_stream_without_usage_for_the_client() -> None:
-    out, translator = translate(fixture("stream_text.sse"), wants_usage=False)
+    out, translator = translate(make_adapter(), fixture("stream_text.sse"), wants_usage=False)
     payloads = sse_payloads(out)
     assert payloads[-1] == "[DONE]"
     assert all("usage" not in p for p in payloads[:-1])
@@ -433,7 +380,7 @@ def test_stream_without_usage_for_the_client() -> None:
 
 def test_a_cut_stream_ends_without_done_but_keeps_what_was_produced() -> None:
     data = fixture("stream_text.sse")
-    out, translator = translate(data[: data.index(b'"finishReason"')])
+    out, translator = translate(make_adapter(), data[: data.index(b'"finishReason"')])
     payloads = sse_payloads(out)
     assert "[DONE]" not in payloads
     assert not translator.finished
@@ -446,7 +393,7 @@ def test_an_error_event_ends_the_stream_with_an_openai_error() -> None:
     data = fixture("stream_text.sse").split(b"\r\n\r\n")
     error = {"error": {"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"}}
     broken = b"\r\n\r\n".join([*data[:2], b"data: " + orjson.dumps(error), b""])
-    out, translator = translate(broken)
+    out, translator = translate(make_adapter(), broken)
     payloads = sse_payloads(out)
     assert payloads[-1] == {
         "error": {
@@ -510,37 +457,6 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
         yield client
 
 
-async def complete(
-    session: aiohttp.ClientSession, adapter: GeminiAdapter, chat: dict[str, Any], model: str
-) -> ChatResponse:
-    """The test-only forwarding loop: build with the adapter, send, parse with the adapter."""
-    request = adapter.build_chat_request(chat, model, stream=False)
-    async with session.request(
-        request.method, request.url, headers=request.headers, data=request.body
-    ) as response:
-        body = await response.read()
-        if response.status >= 400:
-            raise adapter.parse_error(response.status, body, response.headers)
-        return adapter.parse_chat_response(body)
-
-
-async def complete_stream(
-    session: aiohttp.ClientSession, adapter: GeminiAdapter, chat: dict[str, Any], model: str
-) -> tuple[list[Any], StreamTranslator]:
-    request = adapter.build_chat_request(chat, model, stream=True)
-    translator = adapter.open_stream(client_wants_usage=True)
-    out = bytearray()
-    async with session.request(
-        request.method, request.url, headers=request.headers, data=request.body
-    ) as response:
-        if response.status >= 400:
-            raise adapter.parse_error(response.status, await response.read(), response.headers)
-        async for data in response.content.iter_any():
-            out += translator.feed(data)
-    out += translator.close()
-    return sse_payloads(bytes(out)), translator
-
-
 async def test_text_through_the_fake(fake: FakeUpstream, session: aiohttp.ClientSession) -> None:
     chat = {
         "messages": [{"role": "system", "content": "Be brief."}, user("hello from the gateway")]
@@ -552,7 +468,7 @@ async def test_text_through_the_fake(fake: FakeUpstream, session: aiohttp.Client
     received = fake.received[-1]
     assert received.path == "/v1beta/models/gemini-test-thinking:generateContent"
     assert received.headers["x-goog-api-key"] == "g-key"
-    assert received.json["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
+    assert received.body["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
 
 
 async def test_two_choices_through_the_fake(
@@ -579,7 +495,7 @@ async def test_tool_round_trip_through_the_fake(
     chat["messages"] += [message, tool(call["id"], '{"temperature_c": 18}')]
     second = await complete(session, adapter, chat, "gemini-test-tools")
     assert second.completion_text == 'The tool said: {"temperature_c": 18}'
-    model_turn = fake.received[-1].json["contents"][1]
+    model_turn = fake.received[-1].body["contents"][1]
     assert model_turn["parts"][0]["thoughtSignature"] == THOUGHT_SIGNATURE
 
 
@@ -591,7 +507,8 @@ async def test_streams_through_the_fake(fake: FakeUpstream, session: aiohttp.Cli
     assert payloads[-1] == "[DONE]"
     assert translator.finished
     assert translator.usage == Usage(5, 5, cached_input_tokens=5)
-    assert fake.received[-1].path.endswith(":streamGenerateContent?alt=sse")
+    assert fake.received[-1].path.endswith(":streamGenerateContent")
+    assert fake.received[-1].query == {"alt": "sse"}
 
     chat["tools"] = [WEATHER_TOOL]
     payloads, _ = await complete_stream(session, adapter, chat, "gemini-test-tools")
