@@ -71,7 +71,10 @@ def decode_json_object(raw: bytes) -> dict[str, Any]:
 
 
 def parse_chat_request(raw: bytes) -> ChatRequest:
-    body = decode_json_object(raw)
+    return chat_request_from_body(decode_json_object(raw))
+
+
+def chat_request_from_body(body: dict[str, Any]) -> ChatRequest:
     try:
         parsed = _ChatBody.model_validate(body)
     except ValidationError as error:

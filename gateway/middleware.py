@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 from aiohttp import web
@@ -21,17 +23,23 @@ from gateway.ids import new_request_id
 log = logging.getLogger(__name__)
 
 REQUEST_ID = web.RequestKey("request_id", str)
+# A route whose clients expect another API's error shape (Anthropic's) sets its renderer here.
+ERROR_BODY = web.RequestKey("error_body", Callable[[GatewayError], dict[str, Any]])
 REQUEST_ID_HEADER = "X-Request-ID"
 _ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
-def error_response(error: GatewayError, request_id: str | None = None) -> web.Response:
+def error_response(
+    error: GatewayError,
+    request_id: str | None = None,
+    render: Callable[[GatewayError], dict[str, Any]] | None = None,
+) -> web.Response:
     headers = dict(error.headers)
     if request_id:
         headers[REQUEST_ID_HEADER] = request_id
     return web.Response(
         status=error.http_status,
-        body=orjson.dumps(error.to_body()),
+        body=orjson.dumps(render(error) if render else error.to_body()),
         content_type="application/json",
         headers=headers,
     )
@@ -61,14 +69,16 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     try:
         response = await handler(request)
     except GatewayError as error:
-        return error_response(error, request_id)
+        return error_response(error, request_id, request.get(ERROR_BODY))
     except web.HTTPException as exception:
         if exception.status < 400:
             raise
-        return error_response(_from_http_exception(exception), request_id)
+        return error_response(_from_http_exception(exception), request_id, request.get(ERROR_BODY))
     except Exception:
         log.exception("unhandled error", extra={"correlation_id": request_id})
-        return error_response(GatewayError("internal error in the gateway"), request_id)
+        return error_response(
+            GatewayError("internal error in the gateway"), request_id, request.get(ERROR_BODY)
+        )
     if not response.prepared:
         response.headers[REQUEST_ID_HEADER] = request_id
     return response

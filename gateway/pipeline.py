@@ -20,8 +20,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.attempts import AttemptLog, AttemptsFailed, UpstreamCall, open_upstream
-from gateway.auth import KeyStore, bearer_token
-from gateway.chat_request import ChatRequest, parse_chat_request
+from gateway.auth import KeyStore
+from gateway.chat_request import ChatRequest
 from gateway.errors import (
     GatewayError,
     PolicyDeniedError,
@@ -29,7 +29,8 @@ from gateway.errors import (
     ServiceUnavailableError,
     UpstreamUnavailableError,
 )
-from gateway.middleware import REQUEST_ID, REQUEST_ID_HEADER
+from gateway.fronts import ANTHROPIC, OPENAI, Front
+from gateway.middleware import ERROR_BODY, REQUEST_ID, REQUEST_ID_HEADER
 from gateway.output_filter import SseOutputFilter, filter_completion
 from gateway.pii import PiiGuard, Precheck
 from gateway.policy_store import PolicyStore
@@ -78,21 +79,32 @@ GATEWAY = web.AppKey("gateway", Gateway)
 
 
 async def chat_completions(request: web.Request) -> web.StreamResponse:
+    """``POST /v1/chat/completions``: OpenAI's API."""
+    return await proxy_chat(request, OPENAI)
+
+
+async def anthropic_messages(request: web.Request) -> web.StreamResponse:
+    """``POST /v1/messages``: Anthropic's API, through the very same path."""
+    return await proxy_chat(request, ANTHROPIC)
+
+
+async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
     started = time.perf_counter()
     gateway = request.app[GATEWAY]
-    principal = await gateway.keys.authenticate(
-        bearer_token(request.headers.get("Authorization")), Scope.PRECHECK_INVOKE
+    request[ERROR_BODY] = front.error_body
+    principal = await gateway.keys.authenticate(front.api_key(request), Scope.PRECHECK_INVOKE)
+    chat, client_body = front.parse(
+        await read_body(request, gateway.settings.server.max_body_bytes)
     )
-    chat = parse_chat_request(await read_body(request, gateway.settings.server.max_body_bytes))
     gateway.router.resolve(chat.model)  # an unknown model is a 404 before anything else
     facts = RequestFacts(
         principal=principal,
         correlation_id=request[REQUEST_ID],
-        payload_hash=payload_hash(chat.body),
+        payload_hash=payload_hash(client_body),
         tool=tool_of(request, chat.body),
         model=chat.model,
         provider="",
-        tags=[f"model:{chat.model}"],
+        tags=[f"model:{chat.model}", f"api:{front.name}"],
     )
 
     check = await _precheck(gateway, facts, chat, started)
@@ -110,7 +122,9 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         ) as call:
             facts.served_by(call.route, attempts.tags)
             if chat.stream:
-                return await _stream_chat(request, gateway, call, chat, facts, output, started)
+                return await _stream_chat(
+                    request, gateway, front, call, chat, facts, output, started
+                )
             completion = await _read_completion(call)
     except AttemptsFailed as failed:
         facts.tags.extend(attempts.tags)
@@ -131,25 +145,7 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
             )
         raise
 
-    body, verdict = completion.body, None
-    if output.needed:
-        verdict = output.filter_completion(completion.document)
-        if verdict.decision == DENY:
-            _postcheck(
-                gateway,
-                call.route,
-                chat,
-                facts,
-                completion.usage,
-                completion.completion_text,
-                started,
-                verdict=verdict,
-            )
-            raise PolicyDeniedError(
-                f"the policy of this org denies returning {', '.join(verdict.denied)} "
-                f"for tool {output.tool}"
-            )
-        body = orjson.dumps(completion.document)
+    verdict = output.filter_completion(completion.document) if output.needed else None
     _postcheck(
         gateway,
         call.route,
@@ -161,8 +157,10 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         verdict=verdict,
         restored=bool(check.vault),
     )
+    if verdict is not None and verdict.decision == DENY:
+        raise output.denial(verdict)
     return web.Response(
-        body=body,
+        body=front.render(completion, chat, changed=output.needed),
         content_type="application/json",
         headers={REQUEST_ID_HEADER: facts.correlation_id},
     )
@@ -223,6 +221,12 @@ class OutputPlan:
             document, self._guard.fast_engine, self.policy, self.classes, self.vault
         )
 
+    def denial(self, verdict: Verdict) -> PolicyDeniedError:
+        return PolicyDeniedError(
+            f"the policy of this org denies returning {', '.join(verdict.denied)} "
+            f"for tool {self.tool}"
+        )
+
     def stream_filter(self) -> SseOutputFilter | None:
         if not self.needed:
             return None
@@ -243,14 +247,26 @@ async def _read_completion(call: UpstreamCall) -> ChatResponse:
 async def _stream_chat(
     request: web.Request,
     gateway: Gateway,
+    front: Front,
     call: UpstreamCall,
     chat: ChatRequest,
     facts: RequestFacts,
     output: OutputPlan,
     started: float,
 ) -> web.StreamResponse:
-    translator = call.route.adapter.open_stream(client_wants_usage=chat.include_usage)
+    """Provider bytes → OpenAI chunks (adapter) → output policy and restored tokens →
+    the client's API (front), event by event as they arrive."""
+    translator = call.route.adapter.open_stream(client_wants_usage=front.wants_usage_chunk(chat))
     output_filter = output.stream_filter()
+    edge = front.stream(chat, lambda: translator.usage)
+
+    def deliver(data: bytes, *, last: bool = False) -> bytes:
+        if output_filter is not None:
+            data = output_filter.feed(data) + (output_filter.close() if last else b"")
+        if edge is not None:
+            data = edge.feed(data) + (edge.close() if last else b"")
+        return data
+
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream; charset=utf-8",
@@ -264,33 +280,31 @@ async def _stream_chat(
         cut: GatewayError | None = None
         try:
             async for data in call.response.chunks():
-                out = translator.feed(data)
-                if output_filter is not None and out:
-                    out = output_filter.feed(out)
+                out = deliver(translator.feed(data))
                 if out:
                     await response.write(out)
-        except GatewayError as error:
+        except GatewayError as error:  # the provider failed, or the output policy denied
             cut = error
         tail = translator.close()
-        if output_filter is not None and cut is None:
-            try:
-                tail = output_filter.feed(tail) + output_filter.close()
-            except GatewayError as error:
-                cut, tail = error, b""
-        if tail:
-            await response.write(tail)
         if cut is None and not translator.finished:
             cut = UpstreamUnavailableError(
                 f"provider {call.route.provider.name!r} ended the stream before it finished",
                 code="upstream_stream_incomplete",
             )
         if cut is None:
+            try:
+                tail = deliver(tail, last=True)
+            except GatewayError as error:
+                cut, tail = error, b""
+        if tail:
+            await response.write(tail)
+        if cut is None:
             ending = "finished"
         else:
-            # The stream could not finish (provider failure, policy denial): say so in-band,
-            # as OpenAI does.
+            # Say it in-band, as OpenAI does (the front puts it in its own API's shape).
             ending = "policy_denied" if isinstance(cut, PolicyDeniedError) else "upstream_cut"
-            await response.write(b"data: " + orjson.dumps(cut.to_body()) + b"\n\n")
+            in_band = b"data: " + orjson.dumps(cut.to_body()) + b"\n\n"
+            await response.write(edge.feed(in_band) if edge is not None else in_band)
     except ConnectionError:
         ending = "client_disconnected"
     finally:
@@ -375,9 +389,7 @@ def _record_failure(
 
 async def list_models(request: web.Request) -> web.Response:
     gateway = request.app[GATEWAY]
-    await gateway.keys.authenticate(
-        bearer_token(request.headers.get("Authorization")), Scope.PRECHECK_INVOKE
-    )
+    await gateway.keys.authenticate(OPENAI.api_key(request), Scope.PRECHECK_INVOKE)
     return web.Response(body=gateway.router.models_body, content_type="application/json")
 
 

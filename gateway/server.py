@@ -13,12 +13,19 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from admin_api.app import setup_admin_api
 from gateway.auth import KeyStore
 from gateway.echo import EchoTransport
 from gateway.forwarder import HttpTransport, Transport, create_client_session
 from gateway.middleware import request_context
 from gateway.pii import PiiGuard
-from gateway.pipeline import GATEWAY, Gateway, chat_completions, list_models
+from gateway.pipeline import (
+    GATEWAY,
+    Gateway,
+    anthropic_messages,
+    chat_completions,
+    list_models,
+)
 from gateway.policy_store import PolicyStore
 from gateway.routing import Router
 from gateway.settings import Settings
@@ -79,8 +86,10 @@ def build_app(settings: Settings) -> web.Application:
 
     app.cleanup_ctx.append(services)
     app.router.add_post("/v1/chat/completions", chat_completions)
+    app.router.add_post("/v1/messages", anthropic_messages)
     app.router.add_get("/v1/models", list_models)
     app.router.add_get("/healthz", healthz)
+    setup_admin_api(app, settings)
     return app
 
 

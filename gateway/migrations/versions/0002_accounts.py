@@ -75,9 +75,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("token_hash"),
     )
-    op.create_index(
-        "ix_account_tokens_user_id_purpose", "account_tokens", ["user_id", "purpose"]
-    )
+    op.create_index("ix_account_tokens_user_id_purpose", "account_tokens", ["user_id", "purpose"])
 
     op.create_table(
         "invitations",

@@ -1,0 +1,223 @@
+"""``/api/v1/keys``: API keys for machines.
+
+The secret is shown once, in the create response (``key``); afterwards only its visible
+``keyPrefix``. Deleting a key soft-deletes it (``deleted_at``): it stops authenticating
+everywhere (the proxy within ``auth.key_cache_seconds``) and vanishes from listings.
+
+Who may grant what: OWNERs and ADMINs any scope; a DEVELOPER only ``precheck:invoke`` and
+``ingest:write``, on keys of their own; an API key at most the scopes it holds itself.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import Field
+from sqlalchemy import select
+
+from admin_api.audit import record
+from admin_api.caller import OrgAccess, not_found
+from admin_api.endpoint import Call, Endpoint
+from admin_api.permissions import DEVELOPER_KEY_SCOPES, Permission, grantable_scopes
+from admin_api.types import Name, Timestamp
+from admin_api.validation import Body, Deleted, Out, Query
+from admin_api.wire import reply
+from gateway.errors import NotFoundError, PermissionDeniedError
+from gateway.scopes import Scope
+from gateway.storage.keys import create_key
+from gateway.storage.models import ApiKey
+
+Env = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
+Scopes = Annotated[list[Scope], Field(min_length=1, max_length=len(Scope))]
+
+
+class KeyListQuery(Query):
+    org_id: str | None = Field(None, description="org id or slug; default: the caller's org")
+    include_inactive: bool = True
+
+
+class KeyCreate(Body):
+    org_id: str | None = None
+    name: Name
+    scopes: Scopes
+    env: Env = "prod"
+    expires_at: datetime | None = None
+
+
+class KeyUpdate(Body):
+    name: Name | None = None
+    scopes: Scopes | None = None
+    is_active: bool | None = None
+    env: Env | None = None
+    expires_at: datetime | None = None
+
+
+class KeyOut(Out):
+    id: str
+    org_id: str
+    user_id: str | None
+    name: str
+    key_prefix: str
+    scopes: list[str]
+    is_active: bool
+    env: str
+    created_at: Timestamp
+    updated_at: Timestamp
+    last_used: Timestamp | None
+    expires_at: Timestamp | None
+
+
+class KeyCreated(KeyOut):
+    key: str = Field(description="the secret: shown in this response only")
+
+
+class KeyList(Out):
+    keys: list[KeyOut]
+
+
+def key_out(key: ApiKey) -> KeyOut:
+    return KeyOut(
+        id=key.id,
+        org_id=key.org_id,
+        user_id=key.user_id,
+        name=key.name,
+        key_prefix=key.key_prefix,
+        scopes=list(key.scopes or ()),
+        is_active=key.is_active,
+        env=key.env,
+        created_at=key.created_at,
+        updated_at=key.updated_at,
+        last_used=key.last_used,
+        expires_at=key.expires_at,
+    )
+
+
+def _owner_of_new_key(access: OrgAccess) -> str | None:
+    caller = access.caller
+    return caller.key.user_id if caller.key is not None else caller.user_id
+
+
+def _check_grant(access: OrgAccess, scopes: list[Scope]) -> None:
+    wanted = {scope.value for scope in scopes}
+    if access.caller.key is not None:
+        allowed = grantable_scopes(access.caller.key.scopes)
+    elif access.can(Permission.KEYS_MANAGE):
+        allowed = frozenset(scope.value for scope in Scope)
+    else:
+        allowed = DEVELOPER_KEY_SCOPES
+    refused = sorted(wanted - allowed)
+    if refused:
+        raise PermissionDeniedError(
+            f"you may not grant the scope(s) {', '.join(refused)}",
+            code="scope_not_grantable",
+            param="scopes",
+        )
+
+
+def _may_touch(access: OrgAccess, key: ApiKey) -> bool:
+    if access.can(Permission.KEYS_MANAGE):
+        return True
+    return access.caller.user_id is not None and key.user_id == access.caller.user_id
+
+
+async def _load(call: Call[Any, Any]) -> tuple[ApiKey, OrgAccess]:
+    key = await call.db.get(ApiKey, call.path("id"))
+    if key is None or key.deleted_at is not None:
+        raise not_found("api key")
+    try:
+        access = await call.org(key.org_id)
+    except NotFoundError:
+        raise not_found("api key") from None
+    if not _may_touch(access, key):
+        raise not_found("api key")
+    return key, access
+
+
+async def list_keys(call: Call[KeyListQuery, None]) -> Any:
+    access = await call.org(call.query.org_id)
+    query = select(ApiKey).where(ApiKey.org_id == access.org.id, ApiKey.deleted_at.is_(None))
+    if not call.query.include_inactive:
+        query = query.where(ApiKey.is_active.is_(True))
+    if not access.can(Permission.KEYS_MANAGE):
+        query = query.where(ApiKey.user_id == access.caller.user_id)
+    keys = await call.db.scalars(query.order_by(ApiKey.created_at.desc(), ApiKey.id.desc()))
+    return reply(KeyList(keys=[key_out(key) for key in keys]))
+
+
+async def create_api_key(call: Call[None, KeyCreate]) -> Any:
+    body = call.body
+    access = await call.org(body.org_id)
+    _check_grant(access, body.scopes)
+    key, secret = await create_key(
+        call.db,
+        access.org,
+        label=body.name,
+        scopes=tuple(scope.value for scope in body.scopes),
+        user_id=_owner_of_new_key(access),
+    )
+    key.env = body.env
+    key.expires_at = body.expires_at
+    await call.db.flush()
+    await call.db.refresh(key)
+    out = key_out(key)
+    record(
+        call.db, call.who, org_id=key.org_id, action="key.create",
+        resource=f"api_key:{key.id}", after=out,
+    )  # fmt: skip
+    return reply(KeyCreated(**out.model_dump(), key=secret), status=201)
+
+
+async def get_key(call: Call[None, None]) -> Any:
+    key, _ = await _load(call)
+    return reply(key_out(key))
+
+
+async def update_key(call: Call[None, KeyUpdate]) -> Any:
+    key, access = await _load(call)
+    before = key_out(key)
+    changes = call.body.model_dump(exclude_unset=True)
+    if call.body.scopes is not None:
+        _check_grant(access, call.body.scopes)
+        key.scopes = [scope.value for scope in call.body.scopes]
+    for name in ("name", "is_active", "env", "expires_at"):
+        if name in changes and (changes[name] is not None or name == "expires_at"):
+            setattr(key, name, changes[name])
+    key.updated_at = datetime.now(UTC)
+    await call.db.flush()
+    await call.db.refresh(key)
+    after = key_out(key)
+    record(
+        call.db, call.who, org_id=key.org_id, action="key.update",
+        resource=f"api_key:{key.id}", before=before, after=after,
+    )  # fmt: skip
+    return reply(after)
+
+
+async def delete_key(call: Call[None, None]) -> Any:
+    key, _ = await _load(call)
+    before = key_out(key)
+    key.deleted_at = datetime.now(UTC)
+    key.is_active = False
+    record(
+        call.db, call.who, org_id=key.org_id, action="key.delete",
+        resource=f"api_key:{key.id}", before=before,
+    )  # fmt: skip
+    return reply(Deleted(id=key.id))
+
+
+_TAG = "keys"
+_P = Permission.KEYS_MANAGE_OWN
+ENDPOINTS = [
+    Endpoint("GET", "/api/v1/keys", list_keys, "List the org's API keys", _TAG, _P,
+             query=KeyListQuery, response=KeyList),
+    Endpoint("POST", "/api/v1/keys", create_api_key, "Create an API key (secret shown once)",
+             _TAG, _P, body=KeyCreate, response=KeyCreated, status=201),
+    Endpoint("GET", "/api/v1/keys/{id}", get_key, "One API key", _TAG, _P,
+             response=KeyOut),
+    Endpoint("PATCH", "/api/v1/keys/{id}", update_key,
+             "Rename, re-scope, enable or disable a key", _TAG, _P, body=KeyUpdate,
+             response=KeyOut),
+    Endpoint("DELETE", "/api/v1/keys/{id}", delete_key, "Revoke (soft-delete) a key",
+             _TAG, _P, response=Deleted),
+]  # fmt: skip

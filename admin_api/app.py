@@ -1,0 +1,86 @@
+"""Mounting the admin API on the gateway's aiohttp app: its services, routes and document.
+
+``setup_admin_api(app, settings)`` is the one call ``gateway.server.build_app`` makes. The
+services start after the gateway's own (they use its engine and writer) and stop before them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+from admin_api import (
+    accounts,
+    api_keys,
+    audit,
+    budgets,
+    decisions,
+    ingest,
+    members,
+    mfa,
+    orgs,
+    policies,
+    signing,
+    usage,
+)
+from admin_api.endpoint import Endpoint, add_routes
+from admin_api.mail import build_sender
+from admin_api.openapi import build_openapi
+from admin_api.passwords import PasswordHasher
+from admin_api.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from admin_api.services import ADMIN, AdminServices
+from gateway.pipeline import GATEWAY
+from gateway.settings import Settings
+from gateway.storage.database import session_factory
+
+OPENAPI_PATH = "/api/openapi.json"
+
+ENDPOINTS: list[Endpoint] = [
+    *api_keys.ENDPOINTS,
+    *policies.ENDPOINTS,
+    *decisions.ENDPOINTS,
+    *ingest.ENDPOINTS,
+    *signing.ENDPOINTS,
+    *budgets.ENDPOINTS,
+    *usage.ENDPOINTS,
+    *audit.ENDPOINTS,
+    *orgs.ENDPOINTS,
+    *members.ENDPOINTS,
+    *accounts.ENDPOINTS,
+    *mfa.ENDPOINTS,
+]
+
+
+def setup_admin_api(app: web.Application, settings: Settings) -> None:
+    config = settings.admin
+    mail = build_sender(config.mail)  # built here so a bad mail config fails before serving
+
+    async def services(app: web.Application) -> AsyncIterator[None]:
+        gateway = app[GATEWAY]
+        redis = Redis.from_url(settings.redis.url) if settings.redis.url else None
+        limiter: RateLimiter = RedisRateLimiter(redis) if redis else MemoryRateLimiter()
+        app[ADMIN] = AdminServices(
+            config=config,
+            gateway=gateway,
+            sessions=session_factory(gateway.engine),
+            passwords=PasswordHasher(config.password_pepper),
+            mail=mail,
+            limiter=limiter,
+            max_body_bytes=settings.server.max_body_bytes,
+        )
+        try:
+            yield
+        finally:
+            if redis is not None:
+                await redis.aclose()
+
+    app.cleanup_ctx.append(services)
+    add_routes(app, ENDPOINTS)
+    document = build_openapi(ENDPOINTS)
+
+    async def openapi(_request: web.Request) -> web.Response:
+        return web.json_response(document)
+
+    app.router.add_get(OPENAPI_PATH, openapi)

@@ -1,0 +1,189 @@
+"""``GET /api/decisions``: an org's decisions, filtered, paged, with counts.
+
+``decision_to_api`` is the one translation of a ``decisions`` row (a database row or a row dict
+handed to the writer) into its API shape; the live feed reuses it.
+
+Paging: ``limit`` with ``offset``, or with ``cursor`` (the ``nextCursor`` of the previous page;
+stable while new rows arrive). Newest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+from sqlalchemy import Select, and_, func, or_, select
+
+from admin_api.endpoint import Call, Endpoint
+from admin_api.permissions import Permission
+from admin_api.types import Timestamp
+from admin_api.validation import Out, Query
+from admin_api.wire import as_utc, decode_cursor, encode_cursor, iso, reply
+from gateway.storage.models import Decision
+
+Direction = Literal["precheck", "postcheck"]
+Verdict = Literal["allow", "transform", "deny", "error"]
+
+
+def decision_to_api(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``decisions`` row in the API's shape (camelCase, ISO 8601 ``ts``)."""
+    return {
+        "id": row["id"],
+        "orgId": row["org_id"],
+        "direction": row["direction"],
+        "decision": row["decision"],
+        "tool": row.get("tool"),
+        "scope": row.get("scope"),
+        "detectorSummary": row.get("detector_summary") or {},
+        "payloadHash": row["payload_hash"],
+        "reasons": list(row.get("reasons") or ()),
+        "policyId": row.get("policy_id"),
+        "latencyMs": row.get("latency_ms"),
+        "correlationId": row.get("correlation_id"),
+        "tags": list(row.get("tags") or ()),
+        "ts": iso(row["ts"]),
+    }
+
+
+class DecisionsQuery(Query):
+    org_id: str | None = Field(None, description="org id or slug; default: the caller's org")
+    direction: Direction | None = None
+    decision: Verdict | None = None
+    tool: str | None = Field(None, max_length=200)
+    correlation_id: str | None = Field(None, max_length=128)
+    from_: datetime | None = Field(None, alias="from", description="ts >= from (ISO 8601)")
+    to: datetime | None = Field(None, description="ts <= to (ISO 8601)")
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    cursor: str | None = Field(None, max_length=200)
+    include_stats: bool = False
+
+
+class DecisionOut(Out):
+    id: str
+    org_id: str
+    direction: str
+    decision: str
+    tool: str | None
+    scope: str | None
+    detector_summary: dict[str, Any]
+    payload_hash: str
+    reasons: list[str]
+    policy_id: str | None
+    latency_ms: int | None
+    correlation_id: str | None
+    tags: list[str]
+    ts: Timestamp
+
+
+class DecisionStats(Out):
+    total: int
+    allowed: int
+    transformed: int
+    denied: int
+
+
+class Pagination(Out):
+    limit: int
+    offset: int
+    has_more: bool
+    next_cursor: str | None
+
+
+class DecisionPage(Out):
+    decisions: list[DecisionOut]
+    stats: DecisionStats | None
+    last_ingest_time: Timestamp | None
+    pagination: Pagination
+
+
+def _filtered(query: Select[Any], org_id: str, q: DecisionsQuery) -> Select[Any]:
+    query = query.where(Decision.org_id == org_id)
+    for column, value in (
+        (Decision.direction, q.direction),
+        (Decision.decision, q.decision),
+        (Decision.tool, q.tool),
+        (Decision.correlation_id, q.correlation_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if q.from_ is not None:
+        query = query.where(Decision.ts >= as_utc(q.from_))
+    if q.to is not None:
+        query = query.where(Decision.ts <= as_utc(q.to))
+    return query
+
+
+async def list_decisions(call: Call[DecisionsQuery, None]) -> Any:
+    q = call.query
+    access = await call.org(q.org_id)
+    org_id = access.org.id
+    page = _filtered(select(Decision.__table__), org_id, q)
+    if q.cursor:
+        when, row_id = decode_cursor(q.cursor, 2)
+        at = as_utc(datetime.fromisoformat(when))
+        page = page.where(or_(Decision.ts < at, and_(Decision.ts == at, Decision.id < row_id)))
+    else:
+        page = page.offset(q.offset)
+    rows = [
+        row._mapping
+        for row in await call.db.execute(
+            page.order_by(Decision.ts.desc(), Decision.id.desc()).limit(q.limit + 1)
+        )
+    ]
+    has_more = len(rows) > q.limit
+    rows = rows[: q.limit]
+    next_cursor = (
+        encode_cursor(as_utc(rows[-1]["ts"]).isoformat(), rows[-1]["id"]) if has_more else None
+    )
+    stats = None
+    if q.include_stats:
+        counts = dict(
+            (
+                await call.db.execute(
+                    _filtered(select(Decision.decision, func.count()), org_id, q).group_by(
+                        Decision.decision
+                    )
+                )
+            ).all()
+        )
+        stats = {
+            "total": sum(counts.values()),
+            "allowed": counts.get("allow", 0),
+            "transformed": counts.get("transform", 0),
+            "denied": counts.get("deny", 0),
+        }
+    newest = await call.db.scalar(select(func.max(Decision.ts)).where(Decision.org_id == org_id))
+    return reply(
+        {
+            "decisions": [decision_to_api(row) for row in rows],
+            "stats": stats,
+            "lastIngestTime": iso(newest),
+            "pagination": {
+                "limit": q.limit,
+                "offset": 0 if q.cursor else q.offset,
+                "hasMore": has_more,
+                "nextCursor": next_cursor,
+            },
+        }
+    )
+
+
+ENDPOINTS = [
+    Endpoint(
+        "GET",
+        "/api/decisions",
+        list_decisions,
+        "Decisions of an org, newest first, with optional counts",
+        "decisions",
+        Permission.DECISIONS_READ,
+        query=DecisionsQuery,
+        response=DecisionPage,
+        description=(
+            "`lastIngestTime` is the ts of the org's newest decision (whatever the filters). "
+            "`includeStats=true` adds counts over the same filters."
+        ),
+    ),
+]

@@ -1,0 +1,28 @@
+"""The admin API's services, built at start-up and kept on the app (``app[ADMIN]``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from admin_api.mail import MailSender
+from admin_api.passwords import PasswordHasher
+from admin_api.ratelimit import RateLimiter
+from gateway.pipeline import Gateway
+from gateway.settings import AdminConfig
+
+
+@dataclass(slots=True)
+class AdminServices:
+    config: AdminConfig
+    gateway: Gateway
+    sessions: async_sessionmaker
+    passwords: PasswordHasher
+    mail: MailSender
+    limiter: RateLimiter
+    max_body_bytes: int
+
+
+ADMIN = web.AppKey("admin", AdminServices)

@@ -1,0 +1,98 @@
+"""Request bodies and query strings checked by pydantic, errors in the gateway's shape.
+
+Models use camelCase on the wire (``orgId``) and snake_case in Python. Bodies reject unknown
+fields; query strings ignore unknown parameters (so a newer client's extra filter is harmless).
+The first problem found is reported with ``param`` naming it, e.g. ``toolAccessMatrix.web``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import orjson
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
+
+from gateway.errors import InvalidRequestError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Body(BaseModel):
+    """A JSON request body."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, validate_by_alias=True, validate_by_name=False, extra="forbid"
+    )
+
+
+class Query(BaseModel):
+    """A query string."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, validate_by_alias=True, validate_by_name=False, extra="ignore"
+    )
+
+
+class Out(BaseModel):
+    """A response body: built with Python names, sent with camelCase names."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, validate_by_alias=False, validate_by_name=True
+    )
+
+
+class Deleted(Out):
+    id: str
+    deleted: bool = True
+
+
+def _param(error: ValidationError) -> tuple[str, str | None]:
+    first = error.errors(include_url=False)[0]
+    location = [str(part) for part in first["loc"]]
+    message = first["msg"]
+    if location:
+        message = f"{'.'.join(location)}: {message}"
+    return message, ".".join(location) or None
+
+
+def _reject_nul(value: Any, path: str, code: str) -> None:
+    """PostgreSQL text cannot hold U+0000; refuse it here rather than fail in the database."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidRequestError(
+                f"{path or 'the body'}: NUL characters are not allowed", code=code, param=path
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            _reject_nul(key, where, code)
+            _reject_nul(item, where, code)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _reject_nul(item, f"{path}.{index}" if path else str(index), code)
+
+
+def parse_body(raw: bytes, model: type[M]) -> M:
+    try:
+        data: Any = orjson.loads(raw) if raw.strip() else None
+    except orjson.JSONDecodeError:
+        raise InvalidRequestError(
+            "the request body is not valid JSON", code="invalid_json"
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidRequestError("the request body must be a JSON object", code="invalid_json")
+    return validate(data, model, code="invalid_request_body")
+
+
+def parse_query(query: Any, model: type[M]) -> M:
+    return validate({key: query.get(key) for key in query}, model, code="invalid_query_parameter")
+
+
+def validate(data: dict[str, Any], model: type[M], *, code: str) -> M:
+    _reject_nul(data, "", code)
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        message, param = _param(error)
+        raise InvalidRequestError(message, code=code, param=param) from None

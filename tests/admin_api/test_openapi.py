@@ -1,0 +1,61 @@
+"""The OpenAPI document at ``/api/openapi.json`` tells the truth: schemathesis generates
+requests for every operation against the running server (with the bootstrap key) and checks
+that no answer is a 5xx and that every status, content type and body is the documented one.
+Bounded (few examples per operation) to keep the suite fast."""
+
+from __future__ import annotations
+
+import hypothesis
+import schemathesis
+from schemathesis import checks
+
+from admin_api.app import ENDPOINTS, OPENAPI_PATH
+from tests.admin_api.support import Api
+from tests.conftest import TEST_BOOTSTRAP_KEY
+from tests.harness import RunningGateway
+
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+]
+
+
+def test_the_document_is_openapi_3_1_and_lists_every_endpoint(
+    mail_gateway: RunningGateway,
+) -> None:
+    document = Api(mail_gateway).get(OPENAPI_PATH).json()
+    assert document["openapi"] == "3.1.0"
+    listed = {(m.upper(), path) for path, ops in document["paths"].items() for m in ops}
+    assert listed == {(e.method, e.path) for e in ENDPOINTS}
+
+
+SETTINGS = hypothesis.settings(
+    max_examples=5,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+)
+
+
+def test_the_server_keeps_to_its_document(mail_gateway: RunningGateway) -> None:
+    schema = schemathesis.openapi.from_url(f"{mail_gateway.base_url}{OPENAPI_PATH}")
+    headers = {"Authorization": f"Bearer {TEST_BOOTSTRAP_KEY}"}
+    failures: list[str] = []
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == len(ENDPOINTS)
+    for operation in operations:
+
+        @SETTINGS
+        @hypothesis.given(case=operation.as_strategy())
+        def keeps_to_the_document(case: schemathesis.Case) -> None:
+            case.call_and_validate(headers=headers, checks=CHECKS)
+
+        try:
+            keeps_to_the_document()
+        except Exception as error:  # every operation is tried; all failures are reported
+            failures.append(f"{operation.label}: {error}")
+    assert not failures, "\n\n".join(failures)
