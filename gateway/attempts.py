@@ -20,7 +20,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from gateway.errors import (
     GatewayError,
@@ -31,6 +31,7 @@ from gateway.errors import (
 from gateway.forwarder import UpstreamResponse
 from gateway.routing import Route, Router
 from gateway.settings import RoutingConfig
+from providers.base import UpstreamRequest
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
@@ -58,15 +59,37 @@ class AttemptsFailed(Exception):
         self.error = error
 
 
+class Exchange(Protocol):
+    """What is sent on a route, and how that route's errors are read (chat, embeddings)."""
+
+    def request(self, route: Route) -> UpstreamRequest: ...
+
+    def parse_error(
+        self, route: Route, status: int, body: bytes, headers: Mapping[str, str]
+    ) -> UpstreamError: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChatExchange:
+    body: dict[str, Any]
+    stream: bool
+
+    def request(self, route: Route) -> UpstreamRequest:
+        return route.adapter.build_chat_request(self.body, route.upstream_model, stream=self.stream)
+
+    def parse_error(
+        self, route: Route, status: int, body: bytes, headers: Mapping[str, str]
+    ) -> UpstreamError:
+        return route.adapter.parse_error(status, body, headers)
+
+
 @contextlib.asynccontextmanager
 async def open_upstream(
     router: Router,
     routing: RoutingConfig,
     model_name: str,
-    chat_body: dict[str, Any],
+    exchange: Exchange,
     log: AttemptLog,
-    *,
-    stream: bool,
 ) -> AsyncIterator[UpstreamCall]:
     attempts = log.tags
     last_error: GatewayError | None = None
@@ -82,19 +105,17 @@ async def open_upstream(
             tried.add(route)
             log.route = route
             number += 1
-            request = route.adapter.build_chat_request(
-                chat_body, route.upstream_model, stream=stream
-            )
             attempt = contextlib.AsyncExitStack()
             try:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError
                 async with asyncio.timeout(remaining):
+                    request = exchange.request(route)
                     response = await attempt.enter_async_context(route.transport.open(request))
                     if response.status >= 400:
-                        raise route.adapter.parse_error(
-                            response.status, await response.read(), response.headers
+                        raise exchange.parse_error(
+                            route, response.status, await response.read(), response.headers
                         )
             except TimeoutError:
                 await attempt.aclose()

@@ -221,6 +221,15 @@ class PiiGuard:
             body = _rewritten(body, slots, findings, policy, vault)
         return Precheck(verdict, body, vault, policy)
 
+    async def precheck_texts(
+        self, policy: CompiledPolicy | None, tool: str, texts: list[str]
+    ) -> tuple[Precheck, list[str]]:
+        """The same precheck for bare texts (embeddings input): the texts as they may be sent."""
+        check = await self.precheck(
+            policy, tool, {"messages": [{"role": "user", "content": t} for t in texts]}
+        )
+        return check, [m["content"] for m in check.body["messages"]]
+
     def output_classes(self, policy: CompiledPolicy | None) -> frozenset[str]:
         if policy is None:
             return frozenset()

@@ -19,7 +19,13 @@ import orjson
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.attempts import AttemptLog, AttemptsFailed, UpstreamCall, open_upstream
+from gateway.attempts import (
+    AttemptLog,
+    AttemptsFailed,
+    ChatExchange,
+    UpstreamCall,
+    open_upstream,
+)
 from gateway.auth import KeyStore
 from gateway.chat_request import ChatRequest
 from gateway.errors import (
@@ -116,9 +122,8 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
             gateway.router,
             gateway.settings.routing,
             chat.model,
-            check.body,
+            ChatExchange(check.body, chat.stream),
             attempts,
-            stream=chat.stream,
         ) as call:
             facts.served_by(call.route, attempts.tags)
             if chat.stream:
@@ -128,10 +133,10 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
             completion = await _read_completion(call)
     except AttemptsFailed as failed:
         facts.tags.extend(attempts.tags)
-        _record_failure(gateway, facts, failed.error, started)
+        record_failure(gateway, facts, failed.error, started)
         raise failed.error from None
     except GatewayError as error:
-        _record_failure(gateway, facts, error, started)
+        record_failure(gateway, facts, error, started)
         raise
     except asyncio.CancelledError:
         # The client went away while the provider was working: leaving `open_upstream`
@@ -180,7 +185,7 @@ async def _precheck(
                 facts,
                 direction=PRECHECK,
                 decision=DENY,
-                latency_ms=_ms_since(started),
+                latency_ms=ms_since(started),
                 reasons=["detector.failed"],
                 policy_id=policy.id if policy else None,
             ),
@@ -193,7 +198,7 @@ async def _precheck(
             facts,
             direction=PRECHECK,
             decision=verdict.decision if verdict else ALLOW,
-            latency_ms=_ms_since(started),
+            latency_ms=ms_since(started),
             reasons=list(verdict.reasons) if verdict else None,
             detector_summary=verdict.summary() if verdict else None,
             policy_id=policy.id if policy else None,
@@ -363,7 +368,7 @@ def _postcheck(
             facts,
             direction=POSTCHECK,
             decision=decision,
-            latency_ms=_ms_since(started),
+            latency_ms=ms_since(started),
             reasons=reasons,
             detector_summary=verdict.summary() if verdict else None,
             extra_tags=tags,
@@ -371,7 +376,7 @@ def _postcheck(
     )
 
 
-def _record_failure(
+def record_failure(
     gateway: Gateway, facts: RequestFacts, error: GatewayError, started: float
 ) -> None:
     gateway.writer.submit(
@@ -380,7 +385,7 @@ def _record_failure(
             facts,
             direction=POSTCHECK,
             decision=UPSTREAM_ERROR,
-            latency_ms=_ms_since(started),
+            latency_ms=ms_since(started),
             reasons=[f"upstream.{error.code}"],
             extra_tags=[f"status:{error.http_status}"],
         ),
@@ -412,5 +417,5 @@ def tool_of(request: web.Request, body: dict[str, Any]) -> str:
     return DEFAULT_TOOL
 
 
-def _ms_since(started: float) -> int:
+def ms_since(started: float) -> int:
     return round((time.perf_counter() - started) * 1000)

@@ -20,6 +20,7 @@ from gateway.errors import NotFoundError
 from gateway.forwarder import Transport
 from gateway.settings import ModelConfig, ProviderConfig, Settings
 from providers.base import ProviderAdapter
+from providers.embeddings import EmbeddingsAdapter, embeddings_adapter_for
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity
@@ -32,6 +33,7 @@ class Route:
     transport: Transport
     weight: float
     breaker: CircuitBreaker
+    embeddings: EmbeddingsAdapter | None = None  # None: the provider has no embeddings
 
     @property
     def upstream_model(self) -> str:
@@ -78,6 +80,7 @@ class Router:
         self._settings = settings
         self._providers = {p.name: p for p in settings.providers}
         self._adapters = adapters
+        self._embeddings = {p.name: embeddings_adapter_for(p) for p in settings.providers}
         self._transports = transports
         self._models: dict[str, ModelRoutes] = {
             m.name: ModelRoutes(
@@ -118,6 +121,7 @@ class Router:
             breaker=CircuitBreaker(
                 routing.breaker_failure_threshold, routing.breaker_reset_seconds
             ),
+            embeddings=self._embeddings[model.provider],
         )
 
     def resolve(self, name: str) -> ModelRoutes:

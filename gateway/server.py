@@ -16,6 +16,7 @@ from aiohttp import web
 from admin_api.app import setup_admin_api
 from gateway.auth import KeyStore
 from gateway.echo import EchoTransport
+from gateway.embeddings import embeddings
 from gateway.forwarder import HttpTransport, Transport, create_client_session
 from gateway.middleware import request_context
 from gateway.pii import PiiGuard
@@ -87,6 +88,7 @@ def build_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(services)
     app.router.add_post("/v1/chat/completions", chat_completions)
     app.router.add_post("/v1/messages", anthropic_messages)
+    app.router.add_post("/v1/embeddings", embeddings)
     app.router.add_get("/v1/models", list_models)
     app.router.add_get("/healthz", healthz)
     setup_admin_api(app, settings)

@@ -97,6 +97,19 @@ def proxy_config(
     models += [
         {"name": "unpriced-model", "provider": "fake-openai", "upstream_model": "gpt-4o-mini"},
         {"name": "echo", "provider": "echo"},
+        {
+            "name": "text-embedding-3-small",
+            "provider": "fake-openai",
+            "input_cost_per_mtok": "0.02",
+            "output_cost_per_mtok": "0",
+        },
+        {
+            "name": "gemini-embedding",
+            "provider": "fake-gemini",
+            "upstream_model": "gemini-embedding-001",
+            "input_cost_per_mtok": "0.15",
+            "output_cost_per_mtok": "0",
+        },
         # Routing: a failing deployment next to a healthy one; failing chains with fallbacks.
         {
             "name": "two-deployments",

@@ -1,0 +1,167 @@
+"""``POST /v1/embeddings``: the same path as chat, for providers that have embeddings.
+
+authenticate → validate → PII precheck of the input texts → forward (retries, fallbacks) →
+usage and cost → respond. Token arrays cannot be scanned for PII, so an org with an active
+policy must send text.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from gateway.attempts import AttemptLog, AttemptsFailed, open_upstream
+from gateway.chat_request import decode_json_object
+from gateway.errors import GatewayError, InvalidRequestError, PolicyDeniedError, UpstreamError
+from gateway.fronts import OPENAI
+from gateway.middleware import REQUEST_ID, REQUEST_ID_HEADER
+from gateway.pipeline import GATEWAY, ms_since, read_body, record_failure, tool_of
+from gateway.pricing import cost_of
+from gateway.records import (
+    ALLOW,
+    DENY,
+    POSTCHECK,
+    PRECHECK,
+    RequestFacts,
+    decision_row,
+    payload_hash,
+    usage_row,
+)
+from gateway.routing import Route
+from gateway.scopes import Scope
+from providers.base import UpstreamRequest, Usage
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingsExchange:
+    body: dict[str, Any]
+
+    def request(self, route: Route) -> UpstreamRequest:
+        if route.embeddings is None:
+            raise InvalidRequestError(
+                f"model {route.model.name!r} (provider {route.provider.name!r}) has no embeddings",
+                code="embeddings_not_supported",
+                param="model",
+            )
+        return route.embeddings.build_embeddings_request(self.body, route.upstream_model)
+
+    def parse_error(self, route: Route, status: int, body: bytes, headers: Any) -> UpstreamError:
+        assert route.embeddings is not None
+        return route.embeddings.parse_error(status, body, headers)
+
+
+def _input_texts(body: dict[str, Any]) -> list[str] | None:
+    """The input as texts, None for token arrays; a bad input is a 400 naming ``input``."""
+    value = body.get("input")
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return list(value)
+    if (
+        isinstance(value, list)
+        and value
+        and (
+            all(isinstance(v, int) for v in value)
+            or all(isinstance(v, list) and all(isinstance(t, int) for t in v) for v in value)
+        )
+    ):
+        return None
+    raise InvalidRequestError(
+        "'input' must be a string, a list of strings, or token arrays",
+        code="invalid_request_body",
+        param="input",
+    )
+
+
+async def embeddings(request: web.Request) -> web.Response:
+    started = time.perf_counter()
+    gateway = request.app[GATEWAY]
+    principal = await gateway.keys.authenticate(OPENAI.api_key(request), Scope.PRECHECK_INVOKE)
+    body = decode_json_object(await read_body(request, gateway.settings.server.max_body_bytes))
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise InvalidRequestError(
+            "missing required parameter: 'model'", code="invalid_request_body", param="model"
+        )
+    texts = _input_texts(body)
+    gateway.router.resolve(model)
+    facts = RequestFacts(
+        principal=principal,
+        correlation_id=request[REQUEST_ID],
+        payload_hash=payload_hash(body),
+        tool=tool_of(request, body),
+        model=model,
+        provider="",
+        tags=[f"model:{model}", "api:embeddings"],
+    )
+
+    policy = gateway.policies.for_org(principal.org_id)
+    if texts is None and policy is not None:
+        raise InvalidRequestError(
+            "this org's PII policy needs text input; token arrays cannot be checked",
+            code="invalid_request_body",
+            param="input",
+        )
+    if texts is not None:
+        check, texts = await gateway.pii.precheck_texts(policy, facts.tool, texts)
+        verdict = check.verdict
+        gateway.writer.submit(
+            "decisions",
+            decision_row(
+                facts,
+                direction=PRECHECK,
+                decision=verdict.decision if verdict else ALLOW,
+                latency_ms=ms_since(started),
+                reasons=list(verdict.reasons) if verdict else None,
+                detector_summary=verdict.summary() if verdict else None,
+                policy_id=policy.id if policy else None,
+            ),
+        )
+        if check.denial is not None:
+            raise PolicyDeniedError(check.denial)
+        if verdict is not None and verdict.decision != DENY:
+            body = {**body, "input": texts if isinstance(body["input"], list) else texts[0]}
+
+    attempts = AttemptLog()
+    try:
+        async with open_upstream(
+            gateway.router,
+            gateway.settings.routing,
+            model,
+            EmbeddingsExchange(body),
+            attempts,
+        ) as call:
+            facts.served_by(call.route, attempts.tags)
+            raw = await call.response.read()
+            assert call.route.embeddings is not None
+            answer, usage = call.route.embeddings.parse_embeddings_response(raw, body)
+    except AttemptsFailed as failed:
+        facts.tags.extend(attempts.tags)
+        record_failure(gateway, facts, failed.error, started)
+        raise failed.error from None
+    except GatewayError as error:
+        record_failure(gateway, facts, error, started)
+        raise
+
+    if usage is None:
+        counted = sum(
+            gateway.tokens.count_text(t, call.route.upstream_model, call.route.model.tokenizer)
+            for t in texts or ()
+        )
+        usage = Usage(input_tokens=counted, output_tokens=0, estimated=True)
+    facts.billed = True
+    gateway.writer.submit(
+        "usage_records", usage_row(facts, usage, cost_of(usage, call.route.model))
+    )
+    gateway.writer.submit(
+        "decisions",
+        decision_row(facts, direction=POSTCHECK, decision=ALLOW, latency_ms=ms_since(started)),
+    )
+    return web.Response(
+        body=answer,
+        content_type="application/json",
+        headers={REQUEST_ID_HEADER: facts.correlation_id},
+    )
