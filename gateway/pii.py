@@ -110,6 +110,13 @@ class PiiGuard:
             self._ner.add_done_callback(_log_ner_load)
         return self._ner
 
+    async def ner_ready(self) -> bool:
+        """Wait for the NER detector if it is loading; True once it is usable."""
+        if self._ner is None:
+            return False
+        await asyncio.shield(self._ner)
+        return True
+
     def _load_ner(self) -> DetectionEngine:
         return self._base.with_detectors(slow_detectors=[default_registry().build("ner")])
 

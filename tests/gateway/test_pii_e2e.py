@@ -263,3 +263,15 @@ def test_a_policy_change_is_live_within_two_seconds(gateway: RunningGateway) -> 
             break
         assert time.monotonic() - changed < 2.0, "the new policy was not live within 2 s"
         time.sleep(0.05)
+
+
+def test_names_found_by_ner_are_masked(gateway: RunningGateway, fake_openai: FakeUpstream) -> None:
+    client = org_with_policy(gateway, {"toolAccessMatrix": {"ai.generate": {"name": "mask"}}})
+    assert gateway.thread.run(gateway.gateway.pii.ner_ready(), timeout=60)
+    client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": "Please call Maria Gonzalez about the invoice."}],
+    )
+    sent = fake_openai.received[-1].body["messages"][0]["content"]
+    assert "Maria Gonzalez" not in sent
+    assert "M*** G***" in sent
