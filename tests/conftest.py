@@ -26,6 +26,7 @@ FAKE_BEHAVIOURS = (
     "-bad-json",
     "-cut",
     "-slow",
+    "-slowstream",
 )
 # Model names the tests use for each provider; the suffix picks the fake's behaviour.
 CLAUDE_BEHAVIOURS = ("", "-tools", "-error-500", "-error-429", "-overloaded", "-cut", "-cached")
@@ -97,6 +98,12 @@ def proxy_config(
     models += [
         {"name": "unpriced-model", "provider": "fake-openai", "upstream_model": "gpt-4o-mini"},
         {"name": "echo", "provider": "echo"},
+        {
+            "name": "azure-gpt-4o",
+            "provider": "fake-azure",
+            "upstream_model": "my-gpt-4o-deployment",
+            **priced,
+        },
         {
             "name": "text-embedding-3-small",
             "provider": "fake-openai",
@@ -178,6 +185,14 @@ def proxy_config(
                 "kind": "gemini",
                 "base_url": fakes["gemini"].base_url,
                 "api_key": "gemini-fake-key",
+            },
+            {
+                "name": "fake-azure",
+                "kind": "azure",
+                # Azure's base URL is the resource endpoint, without /v1.
+                "base_url": fakes["openai"].base_url.removesuffix("/v1"),
+                "api_key": FAKE_OPENAI_KEY,
+                "api_version": "2024-10-21",
             },
             {"name": "echo", "kind": "echo"},
         ],

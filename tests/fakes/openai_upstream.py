@@ -10,6 +10,9 @@ Models (any prefix works, the suffix picks the behaviour):
     *-bad-json     200 with a body that is not JSON
     *-cut          streams a few chunks, then drops the connection without [DONE]
     *-slow         waits ``SLOW_SECONDS`` before answering
+    *-slowstream   streams with a pause of ``SLOW_SECONDS / 4`` after each event
+Also Azure OpenAI's ``/openai/deployments/{deployment}/chat/completions?api-version=`` with
+the key in ``api-key``; the deployment name picks the behaviour.
     anything else  "echo: <last user text>", streamed word by word when asked
 Requests are validated like OpenAI does: the bearer key, ``model`` and ``messages``.
 """
@@ -76,7 +79,19 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
             request.method, request.path, dict(request.query), dict(request.headers), body
         )
     )
-    if request.headers.get("Authorization") != f"Bearer {FAKE_OPENAI_KEY}":
+    deployment = request.match_info.get("deployment")
+    if deployment is not None:
+        # Azure OpenAI: the key in `api-key`, the model is the deployment, api-version required.
+        if request.headers.get("api-key") != FAKE_OPENAI_KEY:
+            return _error(
+                401,
+                "Access denied due to invalid subscription key.",
+                "invalid_request_error",
+                "401",
+            )
+        if not request.query.get("api-version"):
+            return _error(404, "Resource not found", "invalid_request_error", "404")
+    elif request.headers.get("Authorization") != f"Bearer {FAKE_OPENAI_KEY}":
         return _error(
             401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key"
         )
@@ -84,7 +99,7 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         return _error(
             400, "We could not parse the JSON body of your request.", "invalid_request_error", None
         )
-    model = body.get("model")
+    model = deployment or body.get("model")
     messages = body.get("messages")
     if not model:
         return _error(400, "you must provide a model parameter", "invalid_request_error", None)
@@ -253,6 +268,12 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         middle = len(item) // 2
         await response.write(item[:middle])
         await response.write(item[middle:])
+        if model.endswith("-slowstream"):
+            try:
+                await asyncio.sleep(SLOW_SECONDS / 4)
+            except asyncio.CancelledError:
+                fake.cancelled.append(_last_user_text(messages))
+                raise
     await response.write_eof()
     return response
 
@@ -289,6 +310,7 @@ def create_app(fake: FakeUpstream) -> web.Application:
     app = web.Application()
     app[FAKE] = fake
     app.router.add_post("/v1/chat/completions", chat_completions)
+    app.router.add_post("/openai/deployments/{deployment}/chat/completions", chat_completions)
     app.router.add_post("/v1/embeddings", embeddings)
     return app
 

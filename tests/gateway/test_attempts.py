@@ -159,3 +159,31 @@ async def test_a_client_that_goes_away_cancels_the_upstream_call_and_is_billed(
     assert usage["input_tokens"] > 0 and usage["output_tokens"] == 0
     assert usage["metadata"]["estimated"] is True
     assert "client_disconnected" in await asyncio.to_thread(postcheck_tags, gateway, correlation_id)
+
+
+async def test_a_client_leaving_mid_stream_cancels_the_upstream_and_is_billed(
+    gateway: RunningGateway, fake_openai: FakeUpstream
+) -> None:
+    marker = f"leaves mid-stream {uuid.uuid4().hex}"
+    correlation_id = f"attempts-{uuid.uuid4().hex}"
+    async with httpx.AsyncClient() as client:
+        async with client.stream(
+            "POST",
+            f"{gateway.openai_base_url}/chat/completions",
+            headers={"Authorization": f"Bearer {gateway.api_key}", "X-Request-ID": correlation_id},
+            json={
+                "model": "gpt-4o-mini-slowstream",
+                "stream": True,
+                "messages": [{"role": "user", "content": marker}],
+            },
+        ) as response:
+            async for line in response.aiter_lines():
+                if '"content":"echo:"' in line:
+                    break  # got the first word: leave
+    async with asyncio.timeout(5):
+        while marker not in fake_openai.cancelled:
+            await asyncio.sleep(0.02)
+    (usage,) = await asyncio.to_thread(gateway.rows, "usage_records", correlation_id=correlation_id)
+    assert usage["output_tokens"] >= 1 and usage["metadata"]["estimated"] is True
+    tags = await asyncio.to_thread(postcheck_tags, gateway, correlation_id)
+    assert "stream:client_disconnected" in tags

@@ -9,6 +9,7 @@ import openai
 import orjson
 import pytest
 
+from tests.fakes.server import FakeUpstream
 from tests.harness import RunningGateway
 
 PROVIDER_MODELS = {"openai": "gpt-4o-mini", "anthropic": "claude", "gemini": "gemini"}
@@ -161,3 +162,14 @@ def test_anthropic_cache_tokens_are_priced_as_cached(gateway: RunningGateway) ->
         uncached * Decimal(3) + 1024 * Decimal("0.30") + record["output_tokens"] * Decimal(15)
     ) / Decimal(1_000_000)
     assert record["cost"] == expected
+
+
+def test_azure_openai_deployment(gateway: RunningGateway, fake_openai: FakeUpstream) -> None:
+    completion = client(gateway).chat.completions.create(
+        model="azure-gpt-4o", messages=[{"role": "user", "content": "hello azure"}]
+    )
+    assert completion.choices[0].message.content == "echo: hello azure"
+    received = fake_openai.received[-1]
+    assert received.path == "/openai/deployments/my-gpt-4o-deployment/chat/completions"
+    assert received.query == {"api-version": "2024-10-21"}
+    assert "Authorization" not in received.headers
