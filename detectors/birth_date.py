@@ -47,30 +47,11 @@ _DATE = re.compile(
 
 _LONGEST_DATE = 30  # "September 17th, 1990" and the like
 _BIRTH_CONTEXT = ContextWords(
-    [
-        "born",
-        "birth",
-        "birthday",
-        "birthdate",
-        "date of birth",
-        "dob",
-        "d.o.b.",
-        "d.o.b",
-        "b.",
-        "née",
-        "né",
-        "nee",
-        "geboren",
-        "geb.",
-        "geburtsdatum",
-        "geburtstag",
-        "date de naissance",
-        "naissance",
-        "birth date",
-        "bday",
-        "b-day",
-        "birthdate:",
-    ],
+    (
+        "born|birth|birthday|birthdate|date of birth|dob|d.o.b.|d.o.b|b.|née|né|nee|geboren|"
+        "geb.|geburtsdatum|geburtstag|date de naissance|naissance|birth date|bday|b-day|"
+        "birthdate:"
+    ).split("|"),
     before=45,
     after=25,
 )

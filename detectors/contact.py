@@ -62,81 +62,22 @@ _DIGIT_GROUP = re.compile(r"\d+")
 _NON_DIGITS = re.compile(r"\D+")
 
 _PHONE_CONTEXT = ContextWords(
-    [
-        "phone",
-        "telephone",
-        "tel",
-        "tel.",
-        "mobile",
-        "mob",
-        "cell",
-        "cellphone",
-        "call",
-        "ring",
-        "whatsapp",
-        "sms",
-        "text me",
-        "fax",
-        "landline",
-        "contact",
-        "reach me",
-        "reach him",
-        "reach her",
-        "dial",
-        "hotline",
-        "ph",
-        "ph.",
-        "telefon",
-        "handy",
-        "téléphone",
-        "tél",
-        "tél.",
-        "portable",
-        "text",
-        "my number",
-        "her number",
-        "his number",
-        "your number",
-        "new number",
-        "contact number",
-        "phone number",
-        "callback",
-    ],
+    (
+        "phone|telephone|tel|tel.|mobile|mob|cell|cellphone|call|ring|whatsapp|sms|text me|"
+        "fax|landline|contact|reach me|reach him|reach her|dial|hotline|ph|ph.|telefon|handy|"
+        "téléphone|tél|tél.|portable|text|my number|her number|his number|your number|"
+        "new number|contact number|phone number|callback"
+    ).split("|"),
     before=30,
     after=0,
 )
 # Before a bare digit run, these say "identifier", not "phone number".
 _ID_CONTEXT = ContextWords(
-    [
-        "id",
-        "account",
-        "acct",
-        "order",
-        "invoice",
-        "ref",
-        "reference",
-        "no.",
-        "#",
-        "customer",
-        "ticket",
-        "case",
-        "serial",
-        "tracking",
-        "sku",
-        "po",
-        "iban",
-        "bic",
-        "isbn",
-        "epoch",
-        "timestamp",
-        "unix",
-        "build",
-        "version",
-        "policy",
-        "contract",
-        "member",
-        "card",
-    ],
+    (
+        "id|account|acct|order|invoice|ref|reference|no.|#|customer|ticket|case|serial|"
+        "tracking|sku|po|iban|bic|isbn|epoch|timestamp|unix|build|version|policy|contract|"
+        "member|card"
+    ).split("|"),
     before=20,
     after=0,
 )

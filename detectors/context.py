@@ -20,27 +20,33 @@ class ContextWords:
 
     def __init__(self, phrases: Iterable[str], *, before: int = 40, after: int = 25) -> None:
         self._phrases = tuple(sorted({p.lower() for p in phrases}, key=len, reverse=True))
-        alternatives = [re.escape(p) for p in self._phrases]
-        if not alternatives:
+        if not self._phrases:
             raise ValueError("ContextWords needs at least one phrase")
-        # (?<!\w) / (?!\w) instead of \b so that phrases ending in "." ("D.O.B.") still match.
-        self._pattern = re.compile(
-            r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE
-        )
+        # A phrase must not be glued to a word on a side where it is itself a word: "born" is
+        # not in "stubborn", but "#" counts in "#0123" and "D.O.B." before "1990".
+        alternatives = [
+            ("(?<!\\w)" if _is_word_char(p[0]) else "")
+            + re.escape(p)
+            + ("(?!\\w)" if _is_word_char(p[-1]) else "")
+            for p in self._phrases
+        ]
+        self._pattern = re.compile("|".join(alternatives), re.IGNORECASE)
         self.before = before
         self.after = after
 
     def before_span(self, text: str, start: int) -> bool:
-        lo = max(0, start - self.before)
-        last_end = -1
-        for match in self._pattern.finditer(text, lo, start):
-            last_end = match.end()
-        return last_end >= 0 and _SENTENCE_BREAK.search(text, last_end, start) is None
+        found = self.occurrences(text, max(0, start - self.before), start)
+        if not found:
+            return False
+        last_end = max(end for _, end in found)
+        return _SENTENCE_BREAK.search(text, last_end, start) is None
 
     def after_span(self, text: str, end: int) -> bool:
-        hi = min(len(text), end + self.after)
-        match = self._pattern.search(text, end, hi)
-        return match is not None and _SENTENCE_BREAK.search(text, end, match.start()) is None
+        found = self.occurrences(text, end, min(len(text), end + self.after))
+        if not found:
+            return False
+        first_start = found[0][0]
+        return _SENTENCE_BREAK.search(text, end, first_start) is None
 
     def near(self, text: str, start: int, end: int) -> bool:
         return self.before_span(text, start) or self.after_span(text, end)
@@ -61,25 +67,28 @@ class ContextWords:
                 regions.append((lo, hi))
         return regions
 
-    def occurrences(self, text: str) -> list[tuple[int, int]]:
-        """Every whole-word occurrence of a phrase, sorted.
+    def occurrences(self, text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+        """Every whole-word occurrence of a phrase inside ``text[lo:hi]``, sorted.
 
         ``str.find`` per phrase on the lowered text beats one case-insensitive alternation
-        regex by 10x on a 2 KB prompt (the regex tries every phrase at every position).
+        regex by 10x (the regex tries every phrase at every position).
         """
-        lowered = text.lower()
-        if len(lowered) != len(text):  # a few characters lower to two ("İ"): offsets shift
-            return [m.span() for m in self._pattern.finditer(text)]
+        hi = len(text) if hi is None else hi
+        lowered = text[lo:hi].lower()
+        if len(lowered) != hi - lo:  # a few characters lower to two ("İ"): offsets shift
+            return [m.span() for m in self._pattern.finditer(text, lo, hi)]
         found = []
-        size = len(lowered)
+        size = len(text)
         for phrase in self._phrases:
             i = lowered.find(phrase)
             while i >= 0:
-                j = i + len(phrase)
-                if (i == 0 or not _is_word_char(lowered[i - 1])) and (
-                    j == size or not _is_word_char(lowered[j])
+                start, end = lo + i, lo + i + len(phrase)
+                if (
+                    start == 0 or not _is_word_char(phrase[0]) or not _is_word_char(text[start - 1])
+                ) and (
+                    end == size or not _is_word_char(phrase[-1]) or not _is_word_char(text[end])
                 ):
-                    found.append((i, j))
+                    found.append((start, end))
                 i = lowered.find(phrase, i + 1)
         found.sort()
         return found

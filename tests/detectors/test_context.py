@@ -39,3 +39,9 @@ def test_regions_cover_where_a_value_could_be() -> None:
     text = "x" * 100 + " born " + "y" * 100
     ((lo, hi),) = BIRTH.regions(text, margin=10)
     assert lo <= 101 - 15 - 10 and hi >= 105 + 30
+
+
+def test_punctuation_phrases_may_touch_words() -> None:
+    ids = ContextWords(["#", "no."], before=10, after=0)
+    assert ids.before_span("Ticket #0123456789", 8)
+    assert ids.occurrences("Ticket #0123, no.5") == [(7, 8), (14, 17)]

@@ -1,0 +1,116 @@
+"""Scoring findings against the labelled corpus (used by ``bench/pii_eval.py`` and the tests).
+
+Matching is by overlap: a labelled span is found when a finding of its class overlaps it, and
+a finding is a false positive when it overlaps no labelled span of its class. ``exact``
+counts labelled spans matched with the same boundaries, reported as a check on span quality.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from detectors.base import Finding
+
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "pii_corpus.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    pii_class: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    id: int
+    locale: str
+    kind: str
+    text: str
+    spans: tuple[Span, ...]
+
+
+@dataclass(slots=True)
+class ClassScore:
+    tp: int = 0  # labelled spans found
+    fn: int = 0  # labelled spans missed
+    fp: int = 0  # findings that overlap no labelled span of their class
+    exact: int = 0  # labelled spans found with exact boundaries
+    missed: list[int] = field(default_factory=list)  # example ids, for debugging
+    false: list[int] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        found = self.tp + self.fp
+        return self.tp / found if found else 1.0
+
+    @property
+    def recall(self) -> float:
+        labelled = self.tp + self.fn
+        return self.tp / labelled if labelled else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def load_corpus(path: Path = CORPUS) -> list[Example]:
+    examples = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            raw = json.loads(line)
+            spans = tuple(Span(s["pii_class"], s["start"], s["end"]) for s in raw["spans"])
+            examples.append(Example(raw["id"], raw["locale"], raw["kind"], raw["text"], spans))
+    return examples
+
+
+def score(
+    examples: Iterable[Example],
+    scan: Callable[[str], list[Finding]],
+    classes: Iterable[str],
+) -> dict[str, ClassScore]:
+    wanted = frozenset(classes)
+    scores = {c: ClassScore() for c in sorted(wanted)}
+    for example in examples:
+        findings = [f for f in scan(example.text) if f.pii_class in wanted]
+        gold = [s for s in example.spans if s.pii_class in wanted]
+        for span in gold:
+            hits = [
+                f
+                for f in findings
+                if f.pii_class == span.pii_class and f.start < span.end and span.start < f.end
+            ]
+            entry = scores[span.pii_class]
+            if hits:
+                entry.tp += 1
+                entry.exact += any(f.start == span.start and f.end == span.end for f in hits)
+            else:
+                entry.fn += 1
+                entry.missed.append(example.id)
+        for finding in findings:
+            if not any(
+                s.pii_class == finding.pii_class and finding.start < s.end and s.start < finding.end
+                for s in gold
+            ):
+                scores[finding.pii_class].fp += 1
+                scores[finding.pii_class].false.append(example.id)
+    return scores
+
+
+def table(scores: dict[str, ClassScore]) -> str:
+    lines = [
+        "| class | labelled | precision | recall | F1 | exact spans | FP |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, s in scores.items():
+        labelled = s.tp + s.fn
+        exact = s.exact / s.tp if s.tp else 0.0
+        lines.append(
+            f"| {name} | {labelled} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} "
+            f"| {exact:.2f} | {s.fp} |"
+        )
+    return "\n".join(lines)
