@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from tests.fakes.openai_upstream import FAKE_OPENAI_KEY, SLOW_SECONDS
+from tests.fakes.openai_upstream import FAKE_OPENAI_KEY
 from tests.fakes.server import FakeUpstream
 from tests.gateway.test_cli import free_port, wait_until_serving
 
@@ -21,14 +21,17 @@ KEY = "gai_shutdown-test-bootstrap-key-0000000000000"
 IN_FLIGHT = 40
 
 
-async def _load(url: str) -> list[int]:
+async def _load(url: str, marker: str) -> list[int]:
     async with httpx.AsyncClient(timeout=30) as client:
 
         async def one(i: int) -> int:
             response = await client.post(
                 f"{url}/v1/chat/completions",
                 headers={"Authorization": f"Bearer {KEY}", "X-Request-ID": f"shutdown-{i}"},
-                json={"model": "slow", "messages": [{"role": "user", "content": f"request {i}"}]},
+                json={
+                    "model": "slow",
+                    "messages": [{"role": "user", "content": f"{marker} request {i}"}],
+                },
             )
             return response.status_code
 
@@ -62,9 +65,19 @@ def test_sigterm_under_load_loses_no_record(fake_openai: FakeUpstream, tmp_path:
     url = f"http://127.0.0.1:{port}"
     wait_until_serving(url, process)
 
+    def waiting_upstream() -> int:
+        marker = f"{tmp_path.name} request "
+        return sum(
+            1
+            for r in fake_openai.received
+            if isinstance(r.body, dict) and marker in str(r.body.get("messages"))
+        )
+
     async def load_then_terminate() -> list[int]:
-        load = asyncio.create_task(_load(url))
-        await asyncio.sleep(SLOW_SECONDS / 2)  # every request is now waiting on the upstream
+        load = asyncio.create_task(_load(url, tmp_path.name))
+        async with asyncio.timeout(20):
+            while waiting_upstream() < IN_FLIGHT:  # every request is in flight upstream
+                await asyncio.sleep(0.01)
         process.send_signal(signal.SIGTERM)
         return await load
 
