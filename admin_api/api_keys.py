@@ -2,10 +2,14 @@
 
 The secret is shown once, in the create response (``key``); afterwards only its visible
 ``keyPrefix``. Deleting a key soft-deletes it (``deleted_at``): it stops authenticating
-everywhere (the proxy within ``auth.key_cache_seconds``) and vanishes from listings.
+everywhere, on the proxy and on this API, within ``auth.key_cache_seconds``, and vanishes from
+listings.
 
 Who may grant what: OWNERs and ADMINs any scope; a DEVELOPER only ``precheck:invoke`` and
 ``ingest:write``, on keys of their own; an API key at most the scopes it holds itself.
+
+A key is changed or deleted at ``/api/v1/keys/{id}`` or, in the shape of the original spec, at
+``/api/v1/keys`` with the id as ``?id=`` or the body's ``id``.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ from admin_api.audit import record
 from admin_api.caller import OrgAccess, not_found
 from admin_api.endpoint import Call, Endpoint
 from admin_api.permissions import DEVELOPER_KEY_SCOPES, Permission, grantable_scopes
-from admin_api.types import Name, Timestamp
-from admin_api.validation import Body, Deleted, Out, Query
+from admin_api.types import Id, Name, Timestamp
+from admin_api.validation import Body, Deleted, IdBody, IdQuery, Out, Query, target_id
 from admin_api.wire import reply
 from gateway.errors import NotFoundError, PermissionDeniedError
 from gateway.scopes import Scope
@@ -51,6 +55,10 @@ class KeyUpdate(Body):
     is_active: bool | None = None
     env: Env | None = None
     expires_at: datetime | None = None
+
+
+class KeyUpdateById(KeyUpdate):
+    id: Id | None = Field(None, description="the key's id, unless sent as ?id=")
 
 
 class KeyOut(Out):
@@ -121,8 +129,8 @@ def _may_touch(access: OrgAccess, key: ApiKey) -> bool:
     return access.caller.user_id is not None and key.user_id == access.caller.user_id
 
 
-async def _load(call: Call[Any, Any]) -> tuple[ApiKey, OrgAccess]:
-    key = await call.db.get(ApiKey, call.path("id"))
+async def _load(call: Call[Any, Any], key_id: str) -> tuple[ApiKey, OrgAccess]:
+    key = await call.db.get(ApiKey, key_id)
     if key is None or key.deleted_at is not None:
         raise not_found("api key")
     try:
@@ -169,17 +177,17 @@ async def create_api_key(call: Call[None, KeyCreate]) -> Any:
 
 
 async def get_key(call: Call[None, None]) -> Any:
-    key, _ = await _load(call)
+    key, _ = await _load(call, call.path("id"))
     return reply(key_out(key))
 
 
-async def update_key(call: Call[None, KeyUpdate]) -> Any:
-    key, access = await _load(call)
+async def _update(call: Call[Any, Any], key_id: str, body: KeyUpdate) -> Any:
+    key, access = await _load(call, key_id)
     before = key_out(key)
-    changes = call.body.model_dump(exclude_unset=True)
-    if call.body.scopes is not None:
-        _check_grant(access, call.body.scopes)
-        key.scopes = [scope.value for scope in call.body.scopes]
+    changes = body.model_dump(exclude_unset=True)
+    if body.scopes is not None:
+        _check_grant(access, body.scopes)
+        key.scopes = [scope.value for scope in body.scopes]
     for name in ("name", "is_active", "env", "expires_at"):
         if name in changes and (changes[name] is not None or name == "expires_at"):
             setattr(key, name, changes[name])
@@ -194,8 +202,8 @@ async def update_key(call: Call[None, KeyUpdate]) -> Any:
     return reply(after)
 
 
-async def delete_key(call: Call[None, None]) -> Any:
-    key, _ = await _load(call)
+async def _delete(call: Call[Any, Any], key_id: str) -> Any:
+    key, _ = await _load(call, key_id)
     before = key_out(key)
     key.deleted_at = datetime.now(UTC)
     key.is_active = False
@@ -206,13 +214,37 @@ async def delete_key(call: Call[None, None]) -> Any:
     return reply(Deleted(id=key.id))
 
 
+async def update_key(call: Call[None, KeyUpdate]) -> Any:
+    return await _update(call, call.path("id"), call.body)
+
+
+async def update_key_by_param(call: Call[IdQuery, KeyUpdateById]) -> Any:
+    return await _update(call, target_id(call.query, call.body), call.body)
+
+
+async def delete_key(call: Call[None, None]) -> Any:
+    return await _delete(call, call.path("id"))
+
+
+async def delete_key_by_param(call: Call[IdQuery, IdBody | None]) -> Any:
+    return await _delete(call, target_id(call.query, call.body))
+
+
 _TAG = "keys"
 _P = Permission.KEYS_MANAGE_OWN
+_BY_PARAM = "The key is named by `?id=` or by `id` in the body (the same id if both)."
 ENDPOINTS = [
     Endpoint("GET", "/api/v1/keys", list_keys, "List the org's API keys", _TAG, _P,
              query=KeyListQuery, response=KeyList),
     Endpoint("POST", "/api/v1/keys", create_api_key, "Create an API key (secret shown once)",
              _TAG, _P, body=KeyCreate, response=KeyCreated, status=201),
+    Endpoint("PATCH", "/api/v1/keys", update_key_by_param,
+             "Rename, re-scope, enable or disable a key named by ?id= or the body's id", _TAG,
+             _P, query=IdQuery, body=KeyUpdateById, response=KeyOut, description=_BY_PARAM),
+    Endpoint("DELETE", "/api/v1/keys", delete_key_by_param,
+             "Revoke (soft-delete) a key named by ?id= or the body's id", _TAG, _P,
+             query=IdQuery, body=IdBody, body_required=False, response=Deleted,
+             description=_BY_PARAM),
     Endpoint("GET", "/api/v1/keys/{id}", get_key, "One API key", _TAG, _P,
              response=KeyOut),
     Endpoint("PATCH", "/api/v1/keys/{id}", update_key,

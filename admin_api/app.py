@@ -65,7 +65,7 @@ def setup_admin_api(app: web.Application, settings: Settings) -> None:
             config=config,
             gateway=gateway,
             sessions=session_factory(gateway.engine),
-            passwords=PasswordHasher(config.password_pepper),
+            passwords=PasswordHasher(config.password_pepper, config.password_hash),
             mail=mail,
             limiter=limiter,
             max_body_bytes=settings.server.max_body_bytes,

@@ -19,7 +19,7 @@ from admin_api.caller import Caller
 from admin_api.endpoint import Call, Endpoint
 from admin_api.permissions import Permission
 from admin_api.types import Timestamp
-from admin_api.validation import Out, Query
+from admin_api.validation import Out, TimeRangeQuery
 from admin_api.wire import as_utc, decode_cursor, encode_cursor, reply
 from gateway.storage.models import AuditLog
 
@@ -56,14 +56,14 @@ def record(
     )
 
 
-class AuditQuery(Query):
+class AuditQuery(TimeRangeQuery):
     org_id: str | None = Field(None, description="org id or slug; default: the caller's org")
     action: str | None = Field(None, max_length=100)
     resource: str | None = Field(None, max_length=200)
     actor_user_id: str | None = Field(None, max_length=32)
     actor_api_key_id: str | None = Field(None, max_length=32)
-    from_: datetime | None = Field(None, alias="from")
-    to: datetime | None = None
+    from_: datetime | None = Field(None, alias="from", description="createdAt >= from")
+    to: datetime | None = Field(None, description="createdAt <= to")
     limit: Annotated[int, Field(ge=1, le=500)] = 100
     cursor: str | None = Field(None, max_length=200)
 

@@ -1,8 +1,9 @@
 """Who is calling the admin API, and what they may do in the org a request is about.
 
 Credentials, in order: ``Authorization: Bearer <token>`` (an API key ``gai_…`` or a session
-token ``gas_…``), else the session cookie. Keys are looked up uncached here, so a key revoked
-through this API stops working for it at once.
+token ``gas_…``), else the session cookie. Keys go through the proxy's ``KeyStore``: the same
+cache (no database read per call), so a revoked or re-scoped key takes effect here, as on the
+proxy, within ``auth.key_cache_seconds``. Sessions are read from the database on every call.
 
 ``org_access`` is the one place a request's org is decided: a key is confined to its own org
 and any other ``orgId`` is 404, exactly like an org that does not exist; a user must be a member
@@ -12,7 +13,6 @@ and any other ``orgId`` is 404, exactly like an org that does not exist; a user 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from aiohttp import web
 from sqlalchemy import select
@@ -20,8 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api.permissions import Permission, role_permissions, scope_permissions
 from admin_api.sessions import SESSION_COOKIE, SESSION_PREFIX, find_session
-from admin_api.wire import as_utc
-from gateway.auth import Principal, bearer_token
+from gateway.auth import KeyStore, Principal, bearer_token
 from gateway.errors import (
     AuthenticationError,
     InvalidRequestError,
@@ -29,7 +28,7 @@ from gateway.errors import (
     PermissionDeniedError,
 )
 from gateway.storage.account_models import Membership
-from gateway.storage.keys import find_key_by_hash, find_org, hash_key
+from gateway.storage.keys import find_org
 from gateway.storage.models import Org, User
 
 
@@ -80,7 +79,7 @@ def credential(request: web.Request) -> str | None:
     return bearer_token(request.headers.get("Authorization")) or request.cookies.get(SESSION_COOKIE)
 
 
-async def authenticate(session: AsyncSession, request: web.Request) -> Caller:
+async def authenticate(session: AsyncSession, request: web.Request, keys: KeyStore) -> Caller:
     token = credential(request)
     if not token:
         raise AuthenticationError(
@@ -95,24 +94,7 @@ async def authenticate(session: AsyncSession, request: web.Request) -> Caller:
                 "the session is invalid or has expired", code="invalid_session"
             )
         return Caller(user_id=row.user_id, session_id=row.id)
-    return Caller(user_id=None, key=await _key_principal(session, token))
-
-
-async def _key_principal(session: AsyncSession, secret: str) -> Principal:
-    record = await find_key_by_hash(session, hash_key(secret))
-    if record is None:
-        raise AuthenticationError("invalid API key", code="invalid_api_key")
-    if not record.is_active:
-        raise AuthenticationError("this API key is disabled", code="inactive_api_key")
-    if record.expires_at is not None and as_utc(record.expires_at) <= datetime.now(UTC):
-        raise AuthenticationError("this API key has expired", code="expired_api_key")
-    return Principal(
-        key_id=record.id,
-        org_id=record.org_id,
-        org_slug=record.org_slug,
-        user_id=record.user_id,
-        scopes=frozenset(record.scopes),
-    )
+    return Caller(user_id=None, key=await keys.principal(token))
 
 
 def not_found(what: str = "org") -> NotFoundError:

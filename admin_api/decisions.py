@@ -19,7 +19,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from admin_api.endpoint import Call, Endpoint
 from admin_api.permissions import Permission
 from admin_api.types import Timestamp
-from admin_api.validation import Out, Query
+from admin_api.validation import Out, TimeRangeQuery
 from admin_api.wire import as_utc, decode_cursor, encode_cursor, iso, reply
 from gateway.storage.models import Decision
 
@@ -47,14 +47,12 @@ def decision_to_api(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-class DecisionsQuery(Query):
+class DecisionsQuery(TimeRangeQuery):
     org_id: str | None = Field(None, description="org id or slug; default: the caller's org")
     direction: Direction | None = None
     decision: Verdict | None = None
     tool: str | None = Field(None, max_length=200)
     correlation_id: str | None = Field(None, max_length=128)
-    from_: datetime | None = Field(None, alias="from", description="ts >= from (ISO 8601)")
-    to: datetime | None = Field(None, description="ts <= to (ISO 8601)")
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
     offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     cursor: str | None = Field(None, max_length=200)
@@ -183,7 +181,8 @@ ENDPOINTS = [
         response=DecisionPage,
         description=(
             "`lastIngestTime` is the ts of the org's newest decision (whatever the filters). "
-            "`includeStats=true` adds counts over the same filters."
+            "`includeStats=true` adds counts over the same filters. `startTime` and `endTime` "
+            "are accepted as other names for `from` and `to`."
         ),
     ),
 ]

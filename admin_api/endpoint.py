@@ -70,6 +70,7 @@ class Endpoint:
     public: bool = False  # no credentials needed (login, signup, reset...)
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
+    body_required: bool = True  # False: an empty request body reaches the handler as None
     response: type[BaseModel] | None = None
     status: int = 200
     content_types: tuple[str, ...] = field(default=("application/json",))
@@ -88,9 +89,13 @@ def route_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.S
             raw = await read_body(request, admin.max_body_bytes)
         try:
             async with admin.sessions.begin() as db:
-                caller = None if endpoint.public else await authenticate(db, request)
+                caller = None
+                if not endpoint.public:
+                    caller = await authenticate(db, request, admin.gateway.keys)
                 query = parse_query(request.query, endpoint.query) if endpoint.query else None
-                body = parse_body(raw, endpoint.body) if endpoint.body else None
+                body = None
+                if endpoint.body is not None and (endpoint.body_required or raw.strip()):
+                    body = parse_body(raw, endpoint.body)
                 call = Call(request, admin, db, caller, query, body, raw, endpoint)
                 return await endpoint.handler(call)
         except IntegrityError:

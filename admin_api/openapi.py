@@ -74,7 +74,7 @@ def build_openapi(endpoints: list[Endpoint], *, version: str = "0.1.0") -> dict[
             operation["security"] = []
         if endpoint.body is not None:
             operation["requestBody"] = {
-                "required": True,
+                "required": endpoint.body_required,
                 "content": {"application/json": {"schema": refs[(endpoint.body, "validation")]}},
             }
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation

@@ -3,7 +3,8 @@
 With a pepper the password is first keyed with HMAC-SHA256(pepper, password), so a stolen
 database alone cannot be attacked offline; changing or losing the pepper invalidates every
 password (users then reset theirs). Hashing costs tens of milliseconds of CPU and memory by
-design, so it runs in a worker thread, off the event loop.
+design (``admin.password_hash``), so it runs in a worker thread, off the event loop. A hash
+records its own parameters, so hashes made with other parameters still verify.
 """
 
 from __future__ import annotations
@@ -15,10 +16,17 @@ import hmac
 from argon2 import PasswordHasher as Argon2Hasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from gateway.settings import PasswordHashConfig
+
 
 class PasswordHasher:
-    def __init__(self, pepper: str | None = None) -> None:
-        self._argon2 = Argon2Hasher()  # Argon2id with argon2-cffi's RFC 9106 parameters
+    def __init__(self, pepper: str | None = None, cost: PasswordHashConfig | None = None) -> None:
+        cost = cost or PasswordHashConfig()
+        self._argon2 = Argon2Hasher(  # Argon2id
+            time_cost=cost.time_cost,
+            memory_cost=cost.memory_cost_kib,
+            parallelism=cost.parallelism,
+        )
         self._pepper = pepper.encode() if pepper else None
         # Verified against when an email is unknown, so both cases take the same time.
         self._decoy = self._argon2.hash("decoy password")

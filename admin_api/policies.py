@@ -1,13 +1,16 @@
 """``/api/v1/policies``: an org's policies and their tool access matrix.
 
-The matrix is checked by ``policies.matrix.validate_matrix``; a bad entry is a 400 whose
-``param`` names it (``toolAccessMatrix.web.email``). Deleting soft-deletes (``deleted_at``).
+The body is ``policies.body``'s, shared with ``governs policies apply``. A bad matrix entry is a
+400 ``invalid_policy`` whose ``param`` names it (``toolAccessMatrix.web.email``); a custom rule
+pattern that does not compile is a 400 naming ``customRules.N.pattern``. Deleting soft-deletes
+(``deleted_at``). A policy is changed or deleted at ``/api/v1/policies/{id}`` or, in the shape
+of the original spec, at ``/api/v1/policies`` with the id as ``?id=`` or the body's ``id``.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from pydantic import Field
 from sqlalchemy import select
@@ -16,19 +19,13 @@ from admin_api.audit import record
 from admin_api.caller import not_found
 from admin_api.endpoint import Call, Endpoint
 from admin_api.permissions import Permission
-from admin_api.types import Name, Timestamp
-from admin_api.validation import Body, Deleted, Out, Query
+from admin_api.types import Id
+from admin_api.validation import Deleted, IdBody, IdQuery, Out, Query, target_id
 from admin_api.wire import reply
 from gateway.errors import InvalidRequestError, NotFoundError
 from gateway.storage.models import Policy
-from policies.matrix import MatrixError, validate_matrix
-
-OnError = Literal["block", "allow"]
-Version = Annotated[str, Field(min_length=1, max_length=32)]
-Description = Annotated[str, Field(max_length=10_000)]
-Priority = Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
-Matrix = dict[str, dict[str, str]]
-Tools = Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=1000)]
+from policies.body import PolicyBody, PolicyPatch, PolicyView, policy_to_api
+from policies.matrix import MatrixError
 
 
 class PolicyListQuery(Query):
@@ -36,83 +33,25 @@ class PolicyListQuery(Query):
     include_inactive: bool = False
 
 
-class PolicyCreate(Body):
-    org_id: str | None = None
-    name: Name
-    description: Description | None = None
-    version: Version = "v1"
-    tool_access_matrix: dict[str, Any] = Field(default_factory=dict)
-    defaults: dict[str, Any] = Field(default_factory=dict)
-    deny_tools: Tools = Field(default_factory=list)
-    allow_tools: Tools = Field(default_factory=list)
-    on_error: OnError = "block"
-    priority: Priority = 0
-    is_active: bool = True
+class PolicyCreate(PolicyBody):
+    org_id: str | None = Field(None, description="org id or slug; default: the caller's org")
 
 
-class PolicyUpdate(Body):
-    name: Name | None = None
-    description: Description | None = None
-    version: Version | None = None
-    tool_access_matrix: dict[str, Any] | None = None
-    defaults: dict[str, Any] | None = None
-    deny_tools: Tools | None = None
-    allow_tools: Tools | None = None
-    on_error: OnError | None = None
-    priority: Priority | None = None
-    is_active: bool | None = None
-
-
-class PolicyOut(Out):
-    id: str
-    org_id: str
-    name: str
-    description: str | None
-    version: str
-    tool_access_matrix: Matrix
-    defaults: dict[str, Any]
-    deny_tools: list[str]
-    allow_tools: list[str]
-    is_active: bool
-    on_error: str
-    priority: int
-    created_at: Timestamp
-    updated_at: Timestamp
+class PolicyUpdateById(PolicyPatch):
+    id: Id | None = Field(None, description="the policy's id, unless sent as ?id=")
 
 
 class PolicyList(Out):
-    policies: list[PolicyOut]
+    policies: list[PolicyView]
 
 
-def policy_out(policy: Policy) -> PolicyOut:
-    return PolicyOut(
-        id=policy.id,
-        org_id=policy.org_id,
-        name=policy.name,
-        description=policy.description,
-        version=policy.version,
-        tool_access_matrix=policy.tool_access_matrix or {},
-        defaults=policy.defaults or {},
-        deny_tools=list(policy.deny_tools or ()),
-        allow_tools=list(policy.allow_tools or ()),
-        is_active=policy.is_active,
-        on_error=policy.on_error,
-        priority=policy.priority,
-        created_at=policy.created_at,
-        updated_at=policy.updated_at,
-    )
+def _invalid_matrix(error: MatrixError) -> InvalidRequestError:
+    param = "toolAccessMatrix" + (f".{error.path}" if error.path else "")
+    return InvalidRequestError(str(error), code="invalid_policy", param=param)
 
 
-def _matrix(value: dict[str, Any]) -> Matrix:
-    try:
-        return validate_matrix(value)
-    except MatrixError as error:
-        param = "toolAccessMatrix" + (f".{error.path}" if error.path else "")
-        raise InvalidRequestError(str(error), code="invalid_policy", param=param) from None
-
-
-async def _load(call: Call[Any, Any]) -> Policy:
-    policy = await call.db.get(Policy, call.path("id"))
+async def _load(call: Call[Any, Any], policy_id: str) -> Policy:
+    policy = await call.db.get(Policy, policy_id)
     if policy is None or policy.deleted_at is not None:
         raise not_found("policy")
     try:
@@ -130,60 +69,50 @@ async def list_policies(call: Call[PolicyListQuery, None]) -> Any:
     rows = await call.db.scalars(
         query.order_by(Policy.priority.desc(), Policy.created_at.desc(), Policy.id.desc())
     )
-    return reply(PolicyList(policies=[policy_out(row) for row in rows]))
+    return reply({"policies": [policy_to_api(row) for row in rows]})
 
 
 async def get_policy(call: Call[None, None]) -> Any:
-    return reply(policy_out(await _load(call)))
+    return reply(policy_to_api(await _load(call, call.path("id"))))
 
 
 async def create_policy(call: Call[None, PolicyCreate]) -> Any:
-    body = call.body
-    access = await call.org(body.org_id)
-    policy = Policy(
-        org_id=access.org.id,
-        user_id=access.caller.user_id,
-        name=body.name,
-        description=body.description,
-        version=body.version,
-        tool_access_matrix=_matrix(body.tool_access_matrix),
-        defaults=body.defaults,
-        deny_tools=body.deny_tools,
-        allow_tools=body.allow_tools,
-        on_error=body.on_error,
-        priority=body.priority,
-        is_active=body.is_active,
-    )
+    access = await call.org(call.body.org_id)
+    try:
+        columns = call.body.columns()
+    except MatrixError as error:
+        raise _invalid_matrix(error) from None
+    policy = Policy(org_id=access.org.id, user_id=access.caller.user_id, **columns)
     call.db.add(policy)
     await call.db.flush()
     await call.db.refresh(policy)
-    out = policy_out(policy)
+    out = policy_to_api(policy)
     record(call.db, call.who, org_id=policy.org_id, action="policy.create",
            resource=f"policy:{policy.id}", after=out)  # fmt: skip
     return reply(out, status=201)
 
 
-async def update_policy(call: Call[None, PolicyUpdate]) -> Any:
-    policy = await _load(call)
-    before = policy_out(policy)
-    changes = {k: v for k, v in call.body.model_dump(exclude_unset=True).items()}
-    if "tool_access_matrix" in changes and changes["tool_access_matrix"] is not None:
-        changes["tool_access_matrix"] = _matrix(changes["tool_access_matrix"])
-    for name, value in changes.items():
-        if value is not None or name == "description":
-            setattr(policy, name, value)
+async def _update(call: Call[Any, Any], policy_id: str, patch: PolicyPatch) -> Any:
+    policy = await _load(call, policy_id)
+    before = policy_to_api(policy)
+    try:
+        changes = patch.changes(policy.defaults)
+    except MatrixError as error:
+        raise _invalid_matrix(error) from None
+    for column, value in changes.items():
+        setattr(policy, column, value)
     policy.updated_at = datetime.now(UTC)
     await call.db.flush()
     await call.db.refresh(policy)
-    after = policy_out(policy)
+    after = policy_to_api(policy)
     record(call.db, call.who, org_id=policy.org_id, action="policy.update",
            resource=f"policy:{policy.id}", before=before, after=after)  # fmt: skip
     return reply(after)
 
 
-async def delete_policy(call: Call[None, None]) -> Any:
-    policy = await _load(call)
-    before = policy_out(policy)
+async def _delete(call: Call[Any, Any], policy_id: str) -> Any:
+    policy = await _load(call, policy_id)
+    before = policy_to_api(policy)
     policy.deleted_at = datetime.now(UTC)
     policy.is_active = False
     record(call.db, call.who, org_id=policy.org_id, action="policy.delete",
@@ -191,18 +120,42 @@ async def delete_policy(call: Call[None, None]) -> Any:
     return reply(Deleted(id=policy.id))
 
 
+async def update_policy(call: Call[None, PolicyPatch]) -> Any:
+    return await _update(call, call.path("id"), call.body)
+
+
+async def update_policy_by_param(call: Call[IdQuery, PolicyUpdateById]) -> Any:
+    return await _update(call, target_id(call.query, call.body), call.body)
+
+
+async def delete_policy(call: Call[None, None]) -> Any:
+    return await _delete(call, call.path("id"))
+
+
+async def delete_policy_by_param(call: Call[IdQuery, IdBody | None]) -> Any:
+    return await _delete(call, target_id(call.query, call.body))
+
+
 _TAG = "policies"
 _W = Permission.POLICIES_WRITE
 _R = Permission.POLICIES_READ
+_BY_PARAM = "The policy is named by `?id=` or by `id` in the body (the same id if both)."
 ENDPOINTS = [
     Endpoint("GET", "/api/v1/policies", list_policies, "List the org's policies", _TAG, _R,
              query=PolicyListQuery, response=PolicyList),
     Endpoint("POST", "/api/v1/policies", create_policy, "Create a policy", _TAG, _W,
-             body=PolicyCreate, response=PolicyOut, status=201),
+             body=PolicyCreate, response=PolicyView, status=201),
+    Endpoint("PATCH", "/api/v1/policies", update_policy_by_param,
+             "Change a policy named by ?id= or the body's id", _TAG, _W, query=IdQuery,
+             body=PolicyUpdateById, response=PolicyView, description=_BY_PARAM),
+    Endpoint("DELETE", "/api/v1/policies", delete_policy_by_param,
+             "Delete (soft-delete) a policy named by ?id= or the body's id", _TAG, _W,
+             query=IdQuery, body=IdBody, body_required=False, response=Deleted,
+             description=_BY_PARAM),
     Endpoint("GET", "/api/v1/policies/{id}", get_policy, "One policy", _TAG, _R,
-             response=PolicyOut),
+             response=PolicyView),
     Endpoint("PATCH", "/api/v1/policies/{id}", update_policy, "Change a policy", _TAG, _W,
-             body=PolicyUpdate, response=PolicyOut),
+             body=PolicyPatch, response=PolicyView),
     Endpoint("DELETE", "/api/v1/policies/{id}", delete_policy,
              "Delete (soft-delete) a policy", _TAG, _W, response=Deleted),
 ]  # fmt: skip

@@ -22,7 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from admin_api.endpoint import Call, Endpoint
 from admin_api.permissions import Permission
 from admin_api.types import MoneyOut
-from admin_api.validation import Out, Query
+from admin_api.validation import Out, TimeRangeQuery
 from admin_api.wire import as_utc, money, reply
 from gateway.errors import InvalidRequestError
 from gateway.storage.models import UsageRecord
@@ -40,7 +40,7 @@ CSV_COLUMNS = ("period", "key", "inputTokens", "outputTokens", "cost", "requests
 DEFAULT_RANGE = timedelta(days=30)
 
 
-class UsageQuery(Query):
+class UsageQuery(TimeRangeQuery):
     org_id: str | None = Field(None, description="org id or slug; default: the caller's org")
     group_by: GroupBy = "day"
     by: By = "model"

@@ -7,12 +7,14 @@ The first problem found is reported with ``param`` naming it, e.g. ``toolAccessM
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any, Self, TypeVar
 
 import orjson
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
+from admin_api.types import Id
 from gateway.errors import InvalidRequestError
 
 M = TypeVar("M", bound=BaseModel)
@@ -34,6 +36,34 @@ class Query(BaseModel):
     )
 
 
+class TimeRangeQuery(Query):
+    """A query string with ``from`` and ``to``, also accepted under the original spec's names
+    ``startTime`` and ``endTime`` (both names may be sent only with the same value)."""
+
+    from_: datetime | None = Field(None, alias="from", description="ts >= from (ISO 8601)")
+    to: datetime | None = Field(None, description="ts <= to (ISO 8601)")
+    start_time: datetime | None = Field(None, description="the same as `from`")
+    end_time: datetime | None = Field(None, description="the same as `to`")
+
+    @model_validator(mode="after")
+    def _one_name_each(self) -> Self:
+        # An InvalidRequestError is not a ValueError, so pydantic lets it through as it is.
+        self.from_ = _same(self.from_, self.start_time, "startTime")
+        self.to = _same(self.to, self.end_time, "endTime")
+        return self
+
+
+def _same(value: datetime | None, alias: datetime | None, alias_name: str) -> datetime | None:
+    if value is not None and alias is not None and value != alias:
+        raise InvalidRequestError(
+            f"{alias_name} is another name for {'from' if alias_name == 'startTime' else 'to'}: "
+            "send one of them",
+            code="invalid_query_parameter",
+            param=alias_name,
+        )
+    return value if value is not None else alias
+
+
 class Out(BaseModel):
     """A response body: built with Python names, sent with camelCase names."""
 
@@ -45,6 +75,34 @@ class Out(BaseModel):
 class Deleted(Out):
     id: str
     deleted: bool = True
+
+
+class IdQuery(Query):
+    """The id of a collection-level ``PATCH`` or ``DELETE`` (``/api/v1/keys?id=...``)."""
+
+    id: Id | None = Field(
+        None, description="the id of the resource, unless sent as `id` in the body"
+    )
+
+
+class IdBody(Body):
+    id: Id | None = Field(None, description="the id of the resource, unless sent as ?id=")
+
+
+def target_id(query: IdQuery, body: BaseModel | None) -> str:
+    """The id a collection-level ``PATCH`` or ``DELETE`` names: ``?id=`` or the body's ``id``
+    (``body`` is a model with an ``id`` field, or None); 400 if neither or two different."""
+    in_body: str | None = getattr(body, "id", None)
+    if query.id and in_body and query.id != in_body:
+        raise InvalidRequestError(
+            "?id= and the body's id name different resources", code="conflicting_id", param="id"
+        )
+    chosen = query.id or in_body
+    if not chosen:
+        raise InvalidRequestError(
+            "name the resource with ?id= or with id in the body", code="missing_id", param="id"
+        )
+    return chosen
 
 
 def _param(error: ValidationError) -> tuple[str, str | None]:

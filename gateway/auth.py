@@ -87,6 +87,29 @@ class KeyStore:
         self._used[record.id] = datetime.now(UTC)
         return principal
 
+    async def principal(self, secret: str) -> Principal:
+        """The key behind ``secret``, whatever its scopes (the caller decides what they allow).
+
+        Same cache, same checks and same ``last_used`` tracking as ``authenticate``: one
+        database read per key per ``key_cache_seconds``, and a key revoked from any process
+        stops working within that time. 401 for an unknown, disabled or expired key.
+        """
+        record = await self._lookup(hash_key(secret))
+        if record is None:
+            raise AuthenticationError("invalid API key", code="invalid_api_key")
+        if not record.is_active:
+            raise AuthenticationError("this API key is disabled", code="inactive_api_key")
+        if record.expires_at is not None and record.expires_at <= datetime.now(UTC):
+            raise AuthenticationError("this API key has expired", code="expired_api_key")
+        self._used[record.id] = datetime.now(UTC)
+        return Principal(
+            key_id=record.id,
+            org_id=record.org_id,
+            org_slug=record.org_slug,
+            user_id=record.user_id,
+            scopes=frozenset(record.scopes),
+        )
+
     async def _lookup(self, key_hash: str) -> KeyRecord | None:
         now = time.monotonic()
         cached = self._cache.get(key_hash)

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from gateway import cli_policies
+from gateway import cli_budgets, cli_policies
 from gateway.errors import ConfigError
 from gateway.logs import configure_logging
 from gateway.scopes import parse_scopes
@@ -271,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(handler=_keys_list)
 
     cli_policies.register(commands, with_config, _settings)
+    cli_budgets.register(commands, with_config, _settings)
     return parser
 
 

@@ -1,9 +1,10 @@
 """``governs policies apply --org ORG FILE`` and ``governs policies list --org ORG``.
 
-The file holds the admin API's policy body (``name``, ``description``, ``toolAccessMatrix``,
-``isActive``, and optionally ``onError``, ``outputTool``, ``customRules``, ``priority``);
-applying a file whose ``name`` exists in the org updates that policy. Every change writes an
-audit row. Running gateways pick the change up within ``pii.policy_refresh_seconds``.
+The file holds the admin API's policy body, ``policies.body.PolicyBody`` (``name``,
+``description``, ``toolAccessMatrix``, ``isActive``, ``onError``, ``outputTool``,
+``customRules``, ``priority``...), checked exactly as ``POST /api/v1/policies`` checks it;
+applying a file whose ``name`` exists in the org replaces that policy's fields. Every change
+writes an audit row. Running gateways pick the change up within ``pii.policy_refresh_seconds``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import orjson
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from gateway.errors import ConfigError
@@ -26,66 +27,8 @@ from gateway.settings import Settings
 from gateway.storage import keys as key_queries
 from gateway.storage.database import create_engine, migrate, session_factory
 from gateway.storage.models import AuditLog, Policy
-from policies.matrix import MatrixError, validate_matrix
-
-
-class CustomRuleBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    pii_class: str = Field(alias="class", pattern=r"^[a-z][a-z0-9_]{0,63}$")
-    pattern: str = Field(min_length=1)
-    score: float = Field(0.9, ge=0, le=1)
-    ignoreCase: bool = False
-
-
-class PolicyBody(BaseModel):
-    """The policy body of the admin API and of policy files."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=200)
-    description: str | None = None
-    toolAccessMatrix: dict[str, dict[str, str]] = Field(default_factory=dict)
-    isActive: bool = True
-    onError: Literal["block", "pass"] = "block"
-    outputTool: str | None = None
-    customRules: list[CustomRuleBody] = Field(default_factory=list)
-    priority: int = 0
-
-    def columns(self) -> dict[str, Any]:
-        defaults: dict[str, Any] = {}
-        if self.outputTool:
-            defaults["outputTool"] = self.outputTool
-        if self.customRules:
-            defaults["customRules"] = [rule.model_dump(by_alias=True) for rule in self.customRules]
-        return {
-            "name": self.name,
-            "description": self.description,
-            "tool_access_matrix": validate_matrix(self.toolAccessMatrix),
-            "is_active": self.isActive,
-            "on_error": self.onError,
-            "priority": self.priority,
-            "defaults": defaults,
-        }
-
-
-def policy_to_api(policy: Policy) -> dict[str, Any]:
-    defaults = policy.defaults or {}
-    return {
-        "id": policy.id,
-        "orgId": policy.org_id,
-        "name": policy.name,
-        "description": policy.description,
-        "version": policy.version,
-        "toolAccessMatrix": policy.tool_access_matrix,
-        "isActive": policy.is_active,
-        "onError": policy.on_error,
-        "outputTool": defaults.get("outputTool"),
-        "customRules": defaults.get("customRules") or [],
-        "priority": policy.priority,
-        "createdAt": policy.created_at,
-        "updatedAt": policy.updated_at,
-    }
+from policies.body import PolicyBody, policy_to_api
+from policies.matrix import MatrixError
 
 
 def read_policy_file(path: Path) -> PolicyBody:
@@ -131,16 +74,13 @@ async def apply_policy(settings: Settings, org_slug: str, body: PolicyBody) -> t
                 policy.updated_at = datetime.now(UTC)
                 action = "policy.update"
             await session.flush()
+            await session.refresh(policy)  # the database's created_at and updated_at
             session.add(
                 AuditLog(
                     org_id=org.id,
                     action=action,
                     resource=f"policy:{policy.id}",
-                    details=orjson.loads(
-                        orjson.dumps(
-                            {"before": before, "after": policy_to_api(policy), "via": "cli"}
-                        )
-                    ),
+                    details={"before": before, "after": policy_to_api(policy), "via": "cli"},
                 )
             )
             return action, policy.id

@@ -14,17 +14,17 @@ from typing import Any
 from aiohttp import web
 
 from gateway.attempts import AttemptLog, AttemptsFailed, open_upstream
+from gateway.budgets.estimate import RequestSize
 from gateway.chat_request import decode_json_object
-from gateway.errors import GatewayError, InvalidRequestError, PolicyDeniedError, UpstreamError
+from gateway.errors import GatewayError, InvalidRequestError, UpstreamError
 from gateway.fronts import OPENAI
 from gateway.middleware import REQUEST_ID, REQUEST_ID_HEADER
-from gateway.pipeline import GATEWAY, ms_since, read_body, record_failure, tool_of
-from gateway.pricing import cost_of
+from gateway.pii import Precheck
+from gateway.pipeline import read_body, record_failure, tool_of
+from gateway.precheck import ms_since, run_precheck
 from gateway.records import (
     ALLOW,
-    DENY,
     POSTCHECK,
-    PRECHECK,
     RequestFacts,
     decision_row,
     payload_hash,
@@ -32,6 +32,7 @@ from gateway.records import (
 )
 from gateway.routing import Route
 from gateway.scopes import Scope
+from gateway.services import GATEWAY
 from providers.base import UpstreamRequest, Usage
 
 
@@ -105,25 +106,26 @@ async def embeddings(request: web.Request) -> web.Response:
             code="invalid_request_body",
             param="input",
         )
-    if texts is not None:
-        check, texts = await gateway.pii.precheck_texts(policy, facts.tool, texts)
-        verdict = check.verdict
-        gateway.writer.submit(
-            "decisions",
-            decision_row(
-                facts,
-                direction=PRECHECK,
-                decision=verdict.decision if verdict else ALLOW,
-                latency_ms=ms_since(started),
-                reasons=list(verdict.reasons) if verdict else None,
-                detector_summary=verdict.summary() if verdict else None,
-                policy_id=policy.id if policy else None,
-            ),
-        )
-        if check.denial is not None:
-            raise PolicyDeniedError(check.denial)
-        if verdict is not None and verdict.decision != DENY:
-            body = {**body, "input": texts if isinstance(body["input"], list) else texts[0]}
+    sent_texts: list[str] = list(texts or ())
+
+    async def pii() -> Precheck:
+        nonlocal sent_texts
+        if texts is None:
+            return Precheck(verdict=None, body=body)
+        check, sent_texts = await gateway.pii.precheck_texts(policy, facts.tool, texts)
+        return check
+
+    cleared = await run_precheck(
+        gateway,
+        facts,
+        started,
+        pii=pii,
+        size=lambda _check: RequestSize.of_embeddings(
+            body, gateway.router.resolve(model).routes[0].model, gateway.tokens
+        ),
+    )
+    if texts is not None and cleared.check.verdict is not None:
+        body = {**body, "input": sent_texts if isinstance(body["input"], list) else sent_texts[0]}
 
     attempts = AttemptLog()
     try:
@@ -153,9 +155,9 @@ async def embeddings(request: web.Request) -> web.Response:
         )
         usage = Usage(input_tokens=counted, output_tokens=0, estimated=True)
     facts.billed = True
-    gateway.writer.submit(
-        "usage_records", usage_row(facts, usage, cost_of(usage, call.route.model))
-    )
+    cost = gateway.metering.pricing.cost(usage, call.route.model)
+    gateway.writer.submit("usage_records", usage_row(facts, usage, cost))
+    gateway.metering.budgets.settle_nowait(facts.reservation, cost)
     gateway.writer.submit(
         "decisions",
         decision_row(facts, direction=POSTCHECK, decision=ALLOW, latency_ms=ms_since(started)),
@@ -163,5 +165,5 @@ async def embeddings(request: web.Request) -> web.Response:
     return web.Response(
         body=answer,
         content_type="application/json",
-        headers={REQUEST_ID_HEADER: facts.correlation_id},
+        headers={REQUEST_ID_HEADER: facts.correlation_id, **cleared.headers()},
     )

@@ -12,12 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.attempts import (
     AttemptLog,
@@ -26,37 +24,32 @@ from gateway.attempts import (
     UpstreamCall,
     open_upstream,
 )
-from gateway.auth import KeyStore
+from gateway.budgets.estimate import RequestSize
 from gateway.chat_request import ChatRequest
 from gateway.errors import (
     GatewayError,
     PolicyDeniedError,
     RequestTooLargeError,
-    ServiceUnavailableError,
     UpstreamUnavailableError,
 )
 from gateway.fronts import ANTHROPIC, OPENAI, Front
 from gateway.middleware import ERROR_BODY, REQUEST_ID, REQUEST_ID_HEADER
 from gateway.output_filter import SseOutputFilter, filter_completion
 from gateway.pii import PiiGuard, Precheck
-from gateway.policy_store import PolicyStore
-from gateway.pricing import cost_of
+from gateway.precheck import Cleared, ms_since, run_precheck
 from gateway.records import (
     ALLOW,
     DENY,
     POSTCHECK,
-    PRECHECK,
     TRANSFORM,
     RequestFacts,
     decision_row,
     payload_hash,
     usage_row,
 )
-from gateway.routing import Route, Router
+from gateway.routing import Route
 from gateway.scopes import Scope
-from gateway.settings import Settings
-from gateway.tokens import TokenCounter
-from gateway.writer import RecordWriter
+from gateway.services import GATEWAY, Gateway
 from policies.engine import Verdict
 from providers.base import ChatResponse, Usage
 
@@ -65,23 +58,6 @@ log = logging.getLogger(__name__)
 TOOL_HEADER = "X-Governs-Tool"
 DEFAULT_TOOL = "ai.generate"
 UPSTREAM_ERROR = "error"  # the decision of a call the provider failed
-
-
-@dataclass(slots=True)
-class Gateway:
-    """The services a request uses; built at start-up, kept on the app."""
-
-    settings: Settings
-    engine: AsyncEngine
-    keys: KeyStore
-    router: Router
-    writer: RecordWriter
-    tokens: TokenCounter
-    policies: PolicyStore
-    pii: PiiGuard
-
-
-GATEWAY = web.AppKey("gateway", Gateway)
 
 
 async def chat_completions(request: web.Request) -> web.StreamResponse:
@@ -113,7 +89,18 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
         tags=[f"model:{chat.model}", f"api:{front.name}"],
     )
 
-    check = await _precheck(gateway, facts, chat, started)
+    cleared = await run_precheck(
+        gateway,
+        facts,
+        started,
+        pii=lambda: gateway.pii.precheck(
+            gateway.policies.for_org(principal.org_id), facts.tool, chat.body
+        ),
+        size=lambda check: RequestSize.of_chat(
+            check.body, gateway.router.resolve(chat.model).routes[0].model, gateway.tokens
+        ),
+    )
+    check = cleared.check
     output = OutputPlan(gateway.pii, check)
 
     attempts = AttemptLog()
@@ -128,7 +115,7 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
             facts.served_by(call.route, attempts.tags)
             if chat.stream:
                 return await _stream_chat(
-                    request, gateway, front, call, chat, facts, output, started
+                    request, gateway, front, call, chat, facts, output, started, cleared
                 )
             completion = await _read_completion(call)
     except AttemptsFailed as failed:
@@ -167,46 +154,8 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
     return web.Response(
         body=front.render(completion, chat, changed=output.needed),
         content_type="application/json",
-        headers={REQUEST_ID_HEADER: facts.correlation_id},
+        headers={REQUEST_ID_HEADER: facts.correlation_id, **cleared.headers()},
     )
-
-
-async def _precheck(
-    gateway: Gateway, facts: RequestFacts, chat: ChatRequest, started: float
-) -> Precheck:
-    """PII policy (detect, decide, rewrite); budget reservations plug in here too."""
-    policy = gateway.policies.for_org(facts.principal.org_id)
-    try:
-        check = await gateway.pii.precheck(policy, facts.tool, chat.body)
-    except ServiceUnavailableError as error:
-        gateway.writer.submit(
-            "decisions",
-            decision_row(
-                facts,
-                direction=PRECHECK,
-                decision=DENY,
-                latency_ms=ms_since(started),
-                reasons=["detector.failed"],
-                policy_id=policy.id if policy else None,
-            ),
-        )
-        raise error
-    verdict = check.verdict
-    gateway.writer.submit(
-        "decisions",
-        decision_row(
-            facts,
-            direction=PRECHECK,
-            decision=verdict.decision if verdict else ALLOW,
-            latency_ms=ms_since(started),
-            reasons=list(verdict.reasons) if verdict else None,
-            detector_summary=verdict.summary() if verdict else None,
-            policy_id=policy.id if policy else None,
-        ),
-    )
-    if check.denial is not None:
-        raise PolicyDeniedError(check.denial)
-    return check
 
 
 class OutputPlan:
@@ -258,6 +207,7 @@ async def _stream_chat(
     facts: RequestFacts,
     output: OutputPlan,
     started: float,
+    cleared: Cleared,
 ) -> web.StreamResponse:
     """Provider bytes → OpenAI chunks (adapter) → output policy and restored tokens →
     the client's API (front), event by event as they arrive."""
@@ -277,6 +227,7 @@ async def _stream_chat(
             "Content-Type": "text/event-stream; charset=utf-8",
             "Cache-Control": "no-cache",
             REQUEST_ID_HEADER: facts.correlation_id,
+            **cleared.headers(),
         }
     )
     ending = "client_disconnected"  # until proven otherwise: a cancel lands in `finally`
@@ -355,7 +306,11 @@ def _postcheck(
             estimated=True,
         )
     facts.billed = True
-    gateway.writer.submit("usage_records", usage_row(facts, usage, cost_of(usage, route.model)))
+    metering = gateway.metering
+    cost = metering.pricing.cost(usage, route.model)
+    gateway.writer.submit("usage_records", usage_row(facts, usage, cost))
+    metering.budgets.settle_nowait(facts.reservation, cost)
+    metering.rate_limits.add_tokens_nowait(facts.principal, usage.output_tokens)
     decision = verdict.decision if verdict else ALLOW
     reasons = list(verdict.reasons) if verdict else []
     if restored and decision == ALLOW:
@@ -379,6 +334,8 @@ def _postcheck(
 def record_failure(
     gateway: Gateway, facts: RequestFacts, error: GatewayError, started: float
 ) -> None:
+    """The provider failed: nothing to bill, so the budget reservation is released."""
+    gateway.metering.budgets.release_nowait(facts.reservation)
     gateway.writer.submit(
         "decisions",
         decision_row(
@@ -415,7 +372,3 @@ def tool_of(request: web.Request, body: dict[str, Any]) -> str:
     if isinstance(metadata, dict) and isinstance(metadata.get("tool"), str):
         return metadata["tool"]
     return DEFAULT_TOOL
-
-
-def ms_since(started: float) -> int:
-    return round((time.perf_counter() - started) * 1000)

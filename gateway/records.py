@@ -44,6 +44,7 @@ class RequestFacts:
     provider: str
     tags: list[str] = field(default_factory=list)
     billed: bool = False  # a usage record was made (at most one per request)
+    reservation: Any = None  # the budget hold of precheck, settled or released once
 
     def served_by(self, route: Route, attempts: list[str]) -> None:
         """Name the deployment that answered, and every attempt it took to get there."""

@@ -10,14 +10,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from functools import partial
 
 from aiohttp import web
 
 from admin_api.app import setup_admin_api
 from gateway.auth import KeyStore
+from gateway.budgets.setup import start_metering
 from gateway.echo import EchoTransport
 from gateway.embeddings import embeddings
 from gateway.forwarder import HttpTransport, Transport, create_client_session
+from gateway.health import mount_health
+from gateway.live import mount_live
+from gateway.metrics import mount_metrics, request_metrics
 from gateway.middleware import request_context
 from gateway.pii import PiiGuard
 from gateway.pipeline import (
@@ -28,6 +33,7 @@ from gateway.pipeline import (
     list_models,
 )
 from gateway.policy_store import PolicyStore
+from gateway.redis_client import redis_context
 from gateway.routing import Router
 from gateway.settings import Settings
 from gateway.spool import Spool
@@ -44,9 +50,11 @@ def build_app(settings: Settings) -> web.Application:
     adapters = {p.name: build_adapter(p) for p in settings.providers}
     pii = PiiGuard(settings.pii)  # detectors are compiled here: a bad one fails start-up
     app = web.Application(
-        client_max_size=settings.server.max_body_bytes, middlewares=[request_context]
+        client_max_size=settings.server.max_body_bytes,
+        middlewares=[request_metrics, request_context],
     )
     app[SETTINGS] = settings
+    app.cleanup_ctx.append(partial(redis_context, config=settings.redis))
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         engine = create_engine(settings.database)
@@ -62,6 +70,7 @@ def build_app(settings: Settings) -> web.Application:
         flusher = asyncio.create_task(keys.run_last_used_flusher(), name="last-used-flusher")
         policies = PolicyStore(engine, settings.pii.policy_refresh_seconds, on_load=pii.prepare)
         await policies.start()
+        metering = await start_metering(settings, engine)
         app[GATEWAY] = Gateway(
             settings=settings,
             engine=engine,
@@ -71,6 +80,7 @@ def build_app(settings: Settings) -> web.Application:
             tokens=tokens,
             policies=policies,
             pii=pii,
+            metering=metering,
         )
         try:
             yield
@@ -80,12 +90,16 @@ def build_app(settings: Settings) -> web.Application:
                 await flusher
             await policies.close()
             pii.close()
+            await metering.aclose()
             await keys.flush_last_used()
             await writer.close()
             await session.close()
             await engine.dispose()
 
     app.cleanup_ctx.append(services)
+    mount_live(app, settings.live)
+    mount_health(app, settings.health)
+    mount_metrics(app, settings.metrics)
     app.router.add_post("/v1/chat/completions", chat_completions)
     app.router.add_post("/v1/messages", anthropic_messages)
     app.router.add_post("/v1/embeddings", embeddings)

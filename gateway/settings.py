@@ -104,6 +104,21 @@ class IngestConfig(_Frozen):
     signature_window_seconds: PositiveFloat = 300.0
 
 
+class PasswordHashConfig(_Frozen):
+    """Argon2id's cost for new password hashes. The defaults are argon2-cffi's own (RFC 9106's
+    low-memory profile); a stored hash keeps the parameters it was made with."""
+
+    time_cost: int = Field(3, ge=1, le=100)
+    memory_cost_kib: int = Field(64 * 1024, ge=8, le=4 * 1024 * 1024)
+    parallelism: int = Field(4, ge=1, le=64)
+
+    @model_validator(mode="after")
+    def _enough_memory(self) -> PasswordHashConfig:
+        if self.memory_cost_kib < 8 * self.parallelism:
+            raise ValueError("Argon2 needs memory_cost_kib >= 8 * parallelism")
+        return self
+
+
 class AdminConfig(_Frozen):
     """The admin API (``/api``): accounts, sessions, mail and ingest signing."""
 
@@ -111,6 +126,7 @@ class AdminConfig(_Frozen):
     session_ttl_seconds: PositiveFloat = 7 * 24 * 3600.0
     cookie_secure: bool = True
     password_pepper: str | None = Field(None, repr=False)
+    password_hash: PasswordHashConfig = PasswordHashConfig()
     password_min_length: int = Field(10, ge=8, le=1024)
     allow_signup: bool = True
     invitation_ttl_seconds: PositiveFloat = 7 * 24 * 3600.0
@@ -217,6 +233,100 @@ class ModelConfig(_Frozen):
         return self.model_copy(update=update)
 
 
+class LiveConfig(_Frozen):
+    """The live decision feed (``/ws``)."""
+
+    redis_channel: str = Field("governs:decisions", min_length=1)  # pub/sub between instances
+    heartbeat_seconds: PositiveFloat = 30.0  # WebSocket ping interval; a dead peer is dropped
+    max_message_bytes: int = Field(64 * 1024, ge=1024)
+    max_subscriptions: int = Field(100, ge=1)  # channels per connection
+    send_queue: int = Field(1000, ge=1)  # messages a slow client may lag before it is closed
+    reauth_seconds: PositiveFloat = 60.0  # a revoked key's connections close within this time
+
+
+class MetricsConfig(_Frozen):
+    """Prometheus ``/metrics``."""
+
+    enabled: bool = True
+    require_key: bool = False  # true: scrapers send an API key with the `admin` scope
+
+
+class HealthConfig(_Frozen):
+    """``/readyz`` and ``/api/health``."""
+
+    check_timeout_seconds: PositiveFloat = 2.0  # a database or Redis ping slower than this fails
+    cache_seconds: float = Field(5.0, ge=0)  # how long /api/health reuses its database figures
+
+
+class ModelPriceConfig(_Frozen):
+    """One model's prices in USD per million tokens, overriding the shipped price table."""
+
+    input_per_mtok: Decimal = Field(ge=0)
+    output_per_mtok: Decimal = Field(ge=0)
+    cached_input_per_mtok: Decimal | None = Field(None, ge=0)  # default: the input price
+    cache_write_per_mtok: Decimal | None = Field(None, ge=0)  # default: the input price
+    max_output_tokens: int | None = Field(None, ge=0)  # the model's own output limit
+
+
+class PricingConfig(_Frozen):
+    """Where prices come from: a model's own ``*_cost_per_mtok`` fields first, then
+    ``models`` here (by upstream model name), then the shipped table
+    (``gateway/data/prices.yaml``) unless ``builtin_table`` is false."""
+
+    builtin_table: bool = True
+    models: dict[str, ModelPriceConfig] = Field(default_factory=dict)
+
+
+class BudgetAlertsConfig(_Frozen):
+    """Budget alerts: an audit row per threshold per period, and a signed webhook if set."""
+
+    thresholds: tuple[int, ...] = (50, 80, 100)  # percent of the budget's limit
+    webhook_url: str | None = None
+    webhook_secret: str | None = Field(None, repr=False)  # HMAC-SHA256 key, required with a URL
+    webhook_timeout_seconds: PositiveFloat = 5.0
+    webhook_max_attempts: int = Field(8, ge=1, le=50)
+    webhook_backoff_initial_seconds: PositiveFloat = 1.0
+    webhook_backoff_max_seconds: PositiveFloat = 300.0
+
+    @model_validator(mode="after")
+    def _signed(self) -> BudgetAlertsConfig:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("budgets.alerts.webhook_url needs a webhook_secret to sign with")
+        if any(not 0 < t <= 1000 for t in self.thresholds):
+            raise ValueError("budgets.alerts.thresholds are percentages between 1 and 1000")
+        return self
+
+
+class BudgetsConfig(_Frozen):
+    """Budget enforcement: reserve each request's worst-case cost, settle the actual cost."""
+
+    enabled: bool = True
+    refresh_seconds: PositiveFloat = 1.0  # how often budget changes are looked for
+    full_reload_seconds: PositiveFloat = 60.0  # reload everything this often regardless
+    reservation_ttl_seconds: PositiveFloat = 900.0  # a crashed instance's holds expire after it
+    on_unavailable: Literal["block", "allow"] = "block"  # budget store down: 503, or serve
+    allow_unpriced_models: bool = False  # may a budget-bound key use a model without a price?
+    default_max_output_tokens: int = Field(32_768, ge=1)  # a model whose limit is unknown
+    approximate_prompt_margin: float = Field(0.25, ge=0, le=10)  # headroom on prompt tokens of
+    # models counted with a borrowed tokenizer (Claude, Gemini, ...)
+    alerts: BudgetAlertsConfig = BudgetAlertsConfig()
+
+
+class RequestLimits(_Frozen):
+    """Per-minute limits of one scope (an API key or an org); None means no limit."""
+
+    requests_per_minute: int | None = Field(None, ge=1)
+    tokens_per_minute: int | None = Field(None, ge=1)
+
+
+class ProxyRateLimitsConfig(_Frozen):
+    """Rate limits of proxied requests (GCRA over a one-minute window); off by default."""
+
+    per_key: RequestLimits = RequestLimits()
+    per_org: RequestLimits = RequestLimits()
+    on_unavailable: Literal["block", "allow"] = "block"  # Redis down: 503, or let requests pass
+
+
 class RoutingConfig(_Frozen):
     """Retries, fallbacks and circuit breakers of upstream calls."""
 
@@ -238,6 +348,12 @@ class Settings(_Frozen):
     auth: AuthConfig = AuthConfig()
     admin: AdminConfig = AdminConfig()
     routing: RoutingConfig = RoutingConfig()
+    pricing: PricingConfig = PricingConfig()
+    budgets: BudgetsConfig = BudgetsConfig()
+    rate_limits: ProxyRateLimitsConfig = ProxyRateLimitsConfig()
+    live: LiveConfig = LiveConfig()
+    metrics: MetricsConfig = MetricsConfig()
+    health: HealthConfig = HealthConfig()
     pii: PiiConfig = PiiConfig()
     providers: tuple[ProviderConfig, ...] = ()
     models: tuple[ModelConfig, ...] = ()

@@ -8,8 +8,9 @@ Forwarding uses plain aiohttp and orjson rather than the ``openai`` SDK's types.
 ``bench/sdk_types_cost.py`` on this project's 2-core machine (2026-11-25, openai 3.51.0):
 validating and re-serialising with ``ChatCompletion`` costs 8-10 µs per completion against
 1.3-1.5 µs for orjson, and ``ChatCompletionChunk`` 6-8 µs per stream chunk against 0.6 µs,
-i.e. 6-12x more per message (two runs), and a re-serialised body is no longer the bytes the upstream sent
-(which the client must get verbatim). The SDKs are the clients in the tests instead.
+i.e. 6-12x more per message (two runs), and a re-serialised body is no longer the bytes the
+upstream sent (which the client must get verbatim). The SDKs are the clients in the tests
+instead.
 """
 
 from __future__ import annotations

@@ -159,6 +159,8 @@ def proxy_config(
         "database": {"url": database_url},
         "writer": {"flush_interval_seconds": 0.01, "spool_dir": str(spool_dir)},
         "server": {"max_body_bytes": 64 * 1024},
+        # Prices come from the models below only, so costs in tests are known exactly.
+        "pricing": {"builtin_table": False},
         "routing": {
             "backoff_initial_seconds": 0.01,
             "backoff_max_seconds": 0.05,

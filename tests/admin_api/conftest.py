@@ -2,7 +2,9 @@
 
 Most tests use the shared ``gateway`` (SQLite and PostgreSQL). Tests that send mail, or that
 need tight rate limits, use ``mail_gateway``: a second gateway per backend with its own
-database, mail written to a temporary directory and cookies without ``Secure`` (plain HTTP).
+database, mail written to a temporary directory, cookies without ``Secure`` (plain HTTP), the
+cheapest Argon2 parameters (``TEST_PASSWORD_HASH``, for tests only) and a short key cache (so
+tests of revoked keys wait little).
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from typing import Any
 import pytest
 
 from gateway.scopes import ALL_SCOPES
-from tests.admin_api.support import Api, OrgFixture, make_org
+from tests.admin_api.support import TEST_PASSWORD_HASH, Api, OrgFixture, make_org
 from tests.conftest import TEST_BOOTSTRAP_KEY
 from tests.harness import RunningGateway, ServiceThread, gateway_settings, start_gateway
 from tests.services import postgres_database
 
 LOGIN_PER_ACCOUNT = 5
+KEY_CACHE_SECONDS = 0.3
 
 
 @pytest.fixture(scope="session")
@@ -56,9 +59,11 @@ def mail_gateway(
     raw: dict[str, Any] = {
         "database": {"url": url},
         "writer": {"flush_interval_seconds": 0.01, "spool_dir": str(directory / "spool")},
+        "auth": {"key_cache_seconds": KEY_CACHE_SECONDS},
     }
     raw["admin"] = {
         "cookie_secure": False,
+        "password_hash": TEST_PASSWORD_HASH,
         "mail": {"kind": "file", "directory": str(directory / "mail")},
         "rate_limits": {
             "login": {"per_ip": 100_000, "per_account": LOGIN_PER_ACCOUNT, "window_seconds": 600},

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from admin_api.passwords import PasswordHasher
+from gateway.settings import PasswordHashConfig
 from gateway.storage.account_models import Membership, UserCredential
 from gateway.storage.database import create_engine, session_factory
 from gateway.storage.keys import create_key, get_or_create_org
@@ -21,6 +22,10 @@ from tests.harness import RunningGateway
 
 PASSWORD = "correct horse battery staple"
 ROLES = ("OWNER", "ADMIN", "DEVELOPER", "VIEWER")
+# Argon2 at its cheapest (well under a millisecond a hash instead of about 0.1 s), for tests
+# only: the admin gateways of these tests hash with it, and so do the users made here (a hash
+# carries its parameters, so the shared gateway verifies them as cheaply).
+TEST_PASSWORD_HASH = {"time_cost": 1, "memory_cost_kib": 8, "parallelism": 1}
 
 
 def unique(prefix: str) -> str:
@@ -95,7 +100,9 @@ def run(coroutine: Any) -> Any:
 async def _make_org(
     gateway: RunningGateway, roles: tuple[str, ...], scopes: tuple[str, ...]
 ) -> OrgFixture:
-    hasher = PasswordHasher(gateway.settings.admin.password_pepper)
+    hasher = PasswordHasher(
+        gateway.settings.admin.password_pepper, PasswordHashConfig(**TEST_PASSWORD_HASH)
+    )
     password_hash = await hasher.hash(PASSWORD)
     engine = create_engine(gateway.settings.database)
     try:

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import argon2
 import pyotp
+import pytest
 
 from admin_api.sessions import SESSION_COOKIE
+from gateway.settings import AdminConfig, PasswordHashConfig
 from tests.admin_api.conftest import LOGIN_PER_ACCOUNT
 from tests.admin_api.support import Api, assert_error, mail_to, token_in, unique
 from tests.harness import RunningGateway
@@ -51,6 +54,23 @@ def test_signup_login_cookie_and_logout(mail_gateway: RunningGateway, mail_dir: 
     assert_error(again, 409, "email_taken")
     weak = api.post("/api/v1/auth/signup", json={"email": "w@example.com", "password": "short"})
     assert assert_error(weak, 400, "weak_password")["param"] == "password"
+
+
+def test_password_hashes_use_the_configured_argon2_cost(mail_gateway: RunningGateway) -> None:
+    _, created = signup(Api(mail_gateway))
+    (row,) = mail_gateway.rows("user_credentials", user_id=created["user"]["id"])
+    cost = mail_gateway.settings.admin.password_hash
+    assert row["password_hash"].startswith(
+        f"$argon2id$v=19$m={cost.memory_cost_kib},t={cost.time_cost},p={cost.parallelism}$"
+    )
+    # Production keeps argon2-cffi's defaults (RFC 9106, low memory); only tests go cheap.
+    default = AdminConfig().password_hash
+    profile = argon2.profiles.RFC_9106_LOW_MEMORY
+    assert (default.time_cost, default.memory_cost_kib, default.parallelism) == (
+        profile.time_cost, profile.memory_cost, profile.parallelism,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="memory_cost_kib"):
+        PasswordHashConfig(memory_cost_kib=8, parallelism=2)
 
 
 def test_email_verification(mail_gateway: RunningGateway, mail_dir: Path) -> None:

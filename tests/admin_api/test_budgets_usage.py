@@ -165,3 +165,11 @@ def test_usage_report(gateway: RunningGateway, api: Api) -> None:
     assert error["param"] == "groupBy"
     backwards = {"from": "2026-03-01T00:00:00Z", "to": "2026-02-01T00:00:00Z"}
     assert_error(reader.get("/api/v1/usage", params=backwards), 400, "invalid_range")
+
+    # startTime and endTime are the original spec's names for from and to.
+    aliased = reader.get(
+        "/api/v1/usage",
+        params={"startTime": "2026-02-03T00:00:00Z", "endTime": "2026-02-28T00:00:00Z"},
+    ).json()
+    assert (aliased["from"], aliased["to"]) == ("2026-02-03T00:00:00Z", "2026-02-28T00:00:00Z")
+    assert aliased["totals"]["requests"] == 2

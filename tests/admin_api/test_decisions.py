@@ -1,4 +1,5 @@
-"""``GET /api/decisions``: every filter, counts, lastIngestTime, offset and cursor paging."""
+"""``GET /api/decisions``: every filter (``from``/``to`` also as ``startTime``/``endTime``),
+counts, lastIngestTime, offset and cursor paging."""
 
 from __future__ import annotations
 
@@ -61,6 +62,24 @@ def test_filters_stats_and_paging(gateway: RunningGateway, api: Api) -> None:
         "c3:precheck",
         "c2:precheck",
     ]
+    # The original spec's names for from and to.
+    assert ids(startTime="2026-03-02T00:00:00Z", endTime="2026-03-03T23:59:59Z") == [
+        "c3:precheck",
+        "c2:precheck",
+    ]
+    assert ids(startTime="2026-03-04T00:00:00Z", **{"from": "2026-03-04T00:00:00Z"}) == [
+        "c4:precheck"
+    ]
+    both = reader.get(
+        "/api/decisions", params={"from": "2026-03-01T00:00:00Z", "startTime": "2026-03-02"}
+    )
+    assert assert_error(both, 400, "invalid_query_parameter")["param"] == "startTime"
+    error = assert_error(
+        reader.get("/api/decisions", params={"endTime": "yesterday"}),
+        400,
+        "invalid_query_parameter",
+    )
+    assert error["param"] == "endTime"
     stats = reader.get("/api/decisions", params={"decision": "deny", "includeStats": "true"})
     assert stats.json()["stats"] == {"total": 2, "allowed": 0, "transformed": 0, "denied": 2}
     assert reader.get("/api/decisions").json()["stats"] is None

@@ -1,8 +1,15 @@
-"""``/api/v1/keys``: create (secret once), list, read, change, revoke (soft delete)."""
+"""``/api/v1/keys``: create (secret once), list, read, change, revoke (soft delete), the
+collection-level PATCH and DELETE, and keys on ``/api`` going through the proxy's key cache."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import httpx
+from sqlalchemy import event
 
 from tests.admin_api.support import Api, OrgFixture, assert_error, make_org
 from tests.harness import RunningGateway
@@ -20,6 +27,17 @@ def chat(gateway: RunningGateway, key: str) -> int:
         headers={"Authorization": f"Bearer {key}"},
         json=CHAT,
     ).status_code
+
+
+def refused_within_cache_time(gateway: RunningGateway, api: Api, secret: str, code: str) -> None:
+    """The key stops working on ``/api`` within ``auth.key_cache_seconds``, as on the proxy."""
+    deadline = time.monotonic() + gateway.settings.auth.key_cache_seconds + 1.0
+    while True:
+        response = api.as_(secret).get("/api/v1/orgs")
+        if response.status_code == 401 and response.json()["error"]["code"] == code:
+            return
+        assert time.monotonic() < deadline, f"still {response.status_code} {response.text}"
+        time.sleep(0.1)
 
 
 def test_key_lifecycle(gateway: RunningGateway, api: Api) -> None:
@@ -56,7 +74,6 @@ def test_key_lifecycle(gateway: RunningGateway, api: Api) -> None:
     assert_error(owner.get(f"/api/v1/keys/{body['id']}"), 404, "api_key_not_found")
     (row,) = gateway.rows("api_keys", id=body["id"])
     assert row["deleted_at"] is not None  # soft-deleted: the row stays
-    assert_error(api.as_(secret).get("/api/v1/keys"), 401, "invalid_api_key")
 
 
 def test_a_key_manages_keys_of_its_own_org_only_with_scopes_it_holds(
@@ -119,3 +136,101 @@ def test_invalid_key_bodies_name_the_param(api: Api, org_a: OrgFixture) -> None:
         )
         assert error["param"] == param
     assert_error(owner.post("/api/v1/keys", content=b"{nope"), 400, "invalid_json")
+
+
+def test_collection_patch_and_delete_take_the_id_from_the_query_or_the_body(
+    gateway: RunningGateway, api: Api, org_a: OrgFixture
+) -> None:
+    owner = api.as_(org_a.sessions["OWNER"])
+    developer = api.as_(org_a.sessions["DEVELOPER"])
+    new = {"orgId": org_a.id, "scopes": ["precheck:invoke"]}
+    one = owner.post("/api/v1/keys", json={**new, "name": "one"}).json()
+    two = owner.post("/api/v1/keys", json={**new, "name": "two"}).json()
+
+    by_query = owner.patch("/api/v1/keys", params={"id": one["id"]}, json={"name": "uno"})
+    assert by_query.status_code == 200, by_query.text
+    assert by_query.json()["name"] == "uno" and by_query.json()["id"] == one["id"]
+    by_body = owner.patch("/api/v1/keys", json={"id": two["id"], "isActive": False})
+    assert by_body.json()["isActive"] is False and by_body.json()["id"] == two["id"]
+    # The same checks as at /api/v1/keys/{id}: grants, and a developer's reach.
+    refused = owner.patch("/api/v1/keys", json={"id": one["id"], "scopes": ["nope"]})
+    assert assert_error(refused, 400, "invalid_request_body")["param"] == "scopes.0"
+    for response in (
+        developer.patch("/api/v1/keys", params={"id": one["id"]}, json={"name": "x"}),
+        developer.delete("/api/v1/keys", params={"id": one["id"]}),
+        developer.request("DELETE", "/api/v1/keys", json={"id": one["id"]}),
+    ):
+        assert_error(response, 404, "api_key_not_found")
+    assert_error(owner.patch("/api/v1/keys", json={"name": "x"}), 400, "missing_id")
+    conflicting = owner.patch(
+        "/api/v1/keys", params={"id": one["id"]}, json={"id": two["id"], "name": "x"}
+    )
+    assert_error(conflicting, 400, "conflicting_id")
+
+    assert owner.delete("/api/v1/keys", params={"id": one["id"]}).json() == {
+        "id": one["id"], "deleted": True,
+    }  # fmt: skip
+    deleted = owner.request("DELETE", "/api/v1/keys", json={"id": two["id"]})
+    assert deleted.json() == {"id": two["id"], "deleted": True}
+    listed = owner.get("/api/v1/keys", params={"orgId": org_a.id}).json()["keys"]
+    assert {one["id"], two["id"]}.isdisjoint(k["id"] for k in listed)
+    for key_id in (one["id"], two["id"]):
+        rows = gateway.rows("audit_logs", resource=f"api_key:{key_id}")
+        rows.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
+        assert [r["action"] for r in rows] == ["key.delete", "key.update", "key.create"]
+        assert {r["user_id"] for r in rows} == {org_a.users["OWNER"]}
+
+
+@contextmanager
+def key_lookups(gateway: RunningGateway) -> Iterator[list[str]]:
+    """The SQL statements that look an API key up by its hash, run while the block runs."""
+    seen: list[str] = []
+
+    def spy(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "api_keys.key_hash" in statement and statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    engine = gateway.gateway.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", spy)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", spy)
+
+
+def new_key(gateway: RunningGateway) -> tuple[Api, dict[str, Any]]:
+    """An owner's session and a new ``audit:read`` key (never used yet) of a new org."""
+    org = make_org(gateway, roles=("OWNER",))
+    owner = Api(gateway, org.sessions["OWNER"])
+    made = owner.post(
+        "/api/v1/keys", json={"orgId": org.id, "name": "reader", "scopes": ["audit:read"]}
+    )
+    assert made.status_code == 201, made.text
+    return owner, made.json()
+
+
+def test_an_admin_call_reads_no_key_from_the_database(gateway: RunningGateway, api: Api) -> None:
+    owner, made = new_key(gateway)
+    reader = api.as_(made["key"])
+    with key_lookups(gateway) as lookups:
+        assert reader.get("/api/v1/audit").status_code == 200
+        assert reader.get("/api/v1/audit").status_code == 200
+        assert reader.get("/api/v1/orgs").status_code == 200
+    assert len(lookups) == 1, lookups  # one read per key per key_cache_seconds
+
+    # The proxy's last_used tracking sees admin calls too.
+    gateway.thread.run(gateway.gateway.keys.flush_last_used())
+    assert owner.get(f"/api/v1/keys/{made['id']}").json()["lastUsed"] is not None
+
+
+def test_a_disabled_or_revoked_key_stops_within_the_cache_time(
+    mail_gateway: RunningGateway,
+) -> None:
+    # mail_gateway's key cache is short: the waits stay short.
+    owner, made = new_key(mail_gateway)
+    api = Api(mail_gateway)
+    assert api.as_(made["key"]).get("/api/v1/audit").status_code == 200  # cached now
+    owner.patch(f"/api/v1/keys/{made['id']}", json={"isActive": False})
+    refused_within_cache_time(mail_gateway, api, made["key"], "inactive_api_key")
+    owner.delete(f"/api/v1/keys/{made['id']}")
+    refused_within_cache_time(mail_gateway, api, made["key"], "invalid_api_key")

@@ -76,6 +76,13 @@ def test_every_change_is_audited_without_secrets(gateway: RunningGateway, api: A
     rest = reader.get("/api/v1/audit", params={"limit": 4, "cursor": first["nextCursor"]}).json()
     assert [e["id"] for e in first["entries"] + rest["entries"]] == [e["id"] for e in entries]
     assert rest["nextCursor"] is None
+    # startTime and endTime are the original spec's names for from and to.
+    later = {"startTime": "2999-01-01T00:00:00Z"}
+    assert reader.get("/api/v1/audit", params=later).json()["entries"] == []
+    earlier = {"endTime": "2000-01-01T00:00:00Z"}
+    assert reader.get("/api/v1/audit", params=earlier).json()["entries"] == []
+    since = {"startTime": "2000-01-01T00:00:00Z", "endTime": "2999-01-01T00:00:00Z"}
+    assert len(reader.get("/api/v1/audit", params=since).json()["entries"]) == len(entries)
 
     owner.delete(f"/api/v1/orgs/{org.id}")
     (deleted,) = gateway.rows("audit_logs", org_id=org.id, action="org.delete")

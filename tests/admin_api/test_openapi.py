@@ -31,6 +31,21 @@ def test_the_document_is_openapi_3_1_and_lists_every_endpoint(
     assert listed == {(e.method, e.path) for e in ENDPOINTS}
 
 
+def test_the_document_shows_the_original_specs_shapes(mail_gateway: RunningGateway) -> None:
+    paths = Api(mail_gateway).get(OPENAPI_PATH).json()["paths"]
+
+    def query(path: str, method: str = "get") -> set[str]:
+        return {p["name"] for p in paths[path][method]["parameters"] if p["in"] == "query"}
+
+    for path in ("/api/decisions", "/api/v1/usage", "/api/v1/audit"):
+        assert {"from", "to", "startTime", "endTime"} <= query(path), path
+    for path in ("/api/v1/keys", "/api/v1/policies"):
+        assert {"get", "post", "patch", "delete"} <= set(paths[path])
+        assert "id" in query(path, "patch") and "id" in query(path, "delete")
+        assert paths[path]["patch"]["requestBody"]["required"] is True
+        assert paths[path]["delete"]["requestBody"]["required"] is False  # ?id= is enough
+
+
 SETTINGS = hypothesis.settings(
     max_examples=5,
     deadline=None,

@@ -1,0 +1,285 @@
+"""The one thing the request path calls for budgets: reserve, then settle or release.
+
+    reservation = await guard.reserve(principal, candidates, size)   # precheck
+    ...
+    guard.settle_nowait(reservation, cost)    # postcheck: the actual cost (None: unknown)
+    guard.release_nowait(reservation)         # the call never reached a provider
+
+``reserve`` holds the request's worst-case cost (prompt tokens x the dearest input price +
+allowed output tokens x output price, on the dearest deployment that may serve it) against
+every active budget binding the key (its org's, its user's, its own), atomically; it raises
+``BudgetExceededError`` (429 ``budget_exceeded``) when any would go over. It returns None when
+no budget binds the key: nothing to settle then (``settle``/``release`` accept None).
+
+When the ledger (Redis) or the database it seeds from cannot be reached, it raises
+``ServiceUnavailableError`` (503 ``budget_unavailable``) unless ``budgets.on_unavailable`` is
+``allow`` or the org's ``budget_on_error`` is ``allow``: then the request is served unmetered.
+A model without a price is refused (403 ``model_not_priced``) to a budget-bound key unless
+``budgets.allow_unpriced_models``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.auth import Principal
+from gateway.budgets.alerts import BudgetAlerts
+from gateway.budgets.directory import BudgetDirectory
+from gateway.budgets.estimate import RequestSize
+from gateway.budgets.ledger import (
+    Bucket,
+    BudgetLedger,
+    LedgerUnavailable,
+    from_nanos,
+    to_nanos,
+)
+from gateway.budgets.periods import counter_expiry, period_key
+from gateway.budgets.store import BudgetSpec, spend_in_period
+from gateway.errors import PermissionDeniedError, RateLimitError, ServiceUnavailableError
+from gateway.ids import new_id
+from gateway.pricing import Pricing
+from gateway.settings import BudgetsConfig, ModelConfig
+from gateway.storage.database import session_factory
+
+log = logging.getLogger(__name__)
+
+SEED_ROUNDS = 3  # reserve -> seed -> reserve: a second seed only after a flush in between
+SETTLE_ATTEMPTS = 4
+
+
+class BudgetExceededError(RateLimitError):
+    """429 ``budget_exceeded``: a budget binding the key cannot cover the request's worst
+    case. ``budget_id`` names it; ``reasons`` are the deny decision's reason codes."""
+
+    default_code = "budget_exceeded"
+
+    def __init__(self, message: str, *, budget_id: str) -> None:
+        super().__init__(message)
+        self.budget_id = budget_id
+        self.reasons = ["budget.exceeded"]
+
+
+@dataclass(slots=True, eq=False)
+class Reservation:
+    """Money held for one request until it is settled or released (or its hold expires)."""
+
+    id: str
+    org_id: str
+    amount: int  # nano-dollars held in every bucket
+    budgets: tuple[BudgetSpec, ...]
+    buckets: tuple[Bucket, ...]
+    finished: bool = False
+
+    @property
+    def worst_case_cost(self) -> Decimal:
+        return from_nanos(self.amount)
+
+
+class BudgetGuard:
+    def __init__(
+        self,
+        *,
+        config: BudgetsConfig,
+        pricing: Pricing,
+        directory: BudgetDirectory,
+        ledger: BudgetLedger,
+        alerts: BudgetAlerts,
+        engine: AsyncEngine,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._config = config
+        self._pricing = pricing
+        self._directory = directory
+        self._ledger = ledger
+        self._alerts = alerts
+        self._sessions = session_factory(engine)
+        self._clock = clock
+        self._seeding: dict[tuple[str, str], asyncio.Future[None]] = {}
+        self._background: set[asyncio.Task[None]] = set()
+
+    # -- precheck -------------------------------------------------------------------------------
+
+    async def reserve(
+        self,
+        principal: Principal,
+        models: ModelConfig | Sequence[ModelConfig],
+        size: RequestSize,
+    ) -> Reservation | None:
+        """Hold the worst-case cost of a request that ``models`` (the deployments that may
+        serve it: ``candidate_models(router, name)``) may serve. See the module docstring."""
+        if not self._config.enabled:
+            return None
+        try:
+            budgets = self._directory.applicable(principal)
+        except LedgerUnavailable as error:
+            return self._unavailable(principal, error)
+        if not budgets:
+            return None
+        candidates = (models,) if isinstance(models, ModelConfig) else tuple(models)
+        prompt = await size.prompt_tokens()
+        if size.approximate:
+            prompt = math.ceil(prompt * (1 + self._config.approximate_prompt_margin))
+        cost = self._pricing.worst_case_cost(
+            candidates,
+            prompt,
+            size.output_tokens,
+            choices=size.choices,
+            default_output_tokens=self._config.default_max_output_tokens,
+        )
+        if cost is None:
+            if self._config.allow_unpriced_models:
+                return None
+            names = ", ".join(sorted({m.upstream_name for m in candidates}))
+            raise PermissionDeniedError(
+                f"the model ({names}) has no price, and this API key is bound by a budget; "
+                "give the model prices in the gateway's config, or set "
+                "budgets.allow_unpriced_models",
+                code="model_not_priced",
+            )
+        now = self._clock()
+        buckets = tuple(self._bucket(b, now) for b in budgets)
+        reservation = Reservation(new_id(), principal.org_id, to_nanos(cost), budgets, buckets)
+        try:
+            for _ in range(SEED_ROUNDS):
+                result = await self._ledger.reserve(
+                    reservation.id, buckets, reservation.amount, now.timestamp()
+                )
+                if not result.unseeded:
+                    break
+                await self._seed(result.unseeded, budgets, now)
+            else:
+                raise LedgerUnavailable("budget counters vanish as soon as they are seeded")
+        except (LedgerUnavailable, SQLAlchemyError, OSError, TimeoutError) as error:
+            return self._unavailable(principal, error)
+        if result.refused is not None:
+            budget = budgets[buckets.index(result.refused)]
+            self._alerts.denied(budget, result.refused, result.spent)
+            raise _exceeded(budget, result.refused, result.spent, result.held, cost)
+        return reservation
+
+    def _bucket(self, budget: BudgetSpec, now: datetime) -> Bucket:
+        return Bucket(
+            org_id=budget.org_id,
+            budget_id=budget.id,
+            period_key=period_key(budget.period, now),
+            limit=to_nanos(budget.amount),
+            expires_at=counter_expiry(budget.period, now),
+        )
+
+    async def _seed(
+        self, buckets: Sequence[Bucket], budgets: Sequence[BudgetSpec], now: datetime
+    ) -> None:
+        """Seed each bucket's spend from usage_records; one query per bucket per instance
+        however many requests wait for it."""
+        by_id = {b.id: b for b in budgets}
+        waits = []
+        for bucket in buckets:
+            key = (bucket.budget_id, bucket.period_key)
+            pending = self._seeding.get(key)
+            if pending is None:
+                pending = asyncio.ensure_future(
+                    self._seed_one(by_id[bucket.budget_id], bucket, now)
+                )
+                self._seeding[key] = pending
+                pending.add_done_callback(lambda _, key=key: self._seeding.pop(key, None))
+            waits.append(asyncio.shield(pending))
+        await asyncio.gather(*waits)
+
+    async def _seed_one(self, budget: BudgetSpec, bucket: Bucket, now: datetime) -> None:
+        async with self._sessions() as session:
+            spent = await spend_in_period(session, budget, now)
+        await self._ledger.seed(bucket, to_nanos(spent))
+
+    def _unavailable(self, principal: Principal, error: Exception) -> None:
+        if self._config.on_unavailable == "allow" or self._directory.fails_open(principal.org_id):
+            log.warning("budgets unavailable, serving unmetered: %s", type(error).__name__)
+            return None
+        raise ServiceUnavailableError(
+            "budgets cannot be checked right now: the budget store is unreachable",
+            code="budget_unavailable",
+        ) from error
+
+    # -- postcheck ------------------------------------------------------------------------------
+
+    async def settle(self, reservation: Reservation | None, actual_cost: Decimal | None) -> None:
+        """Spend ``actual_cost`` (None: unknown, so the whole worst case is spent) and drop the
+        hold. Never raises: a ledger that stays down loses this spend from the live counters
+        (the usage record keeps it, and seeds the next period's and any re-seeded counter)."""
+        if reservation is None or reservation.finished:
+            return
+        reservation.finished = True
+        actual = reservation.amount if actual_cost is None else to_nanos(actual_cost)
+        for attempt in range(SETTLE_ATTEMPTS):
+            try:
+                # Not idempotent: a reply lost after the script ran counts the spend twice,
+                # which errs on the side of the budget.
+                spent = await self._ledger.settle(
+                    reservation.id, reservation.buckets, actual, self._clock().timestamp()
+                )
+                break
+            except LedgerUnavailable as error:
+                log.warning("settling a budget reservation failed: %s", error)
+                await asyncio.sleep(0.1 * 4**attempt)
+        else:
+            log.error("budget reservation %s not settled; its hold expires", reservation.id)
+            return
+        for budget, bucket, now_spent in zip(
+            reservation.budgets, reservation.buckets, spent, strict=True
+        ):
+            if now_spent is not None:
+                self._alerts.spent_changed(budget, bucket, now_spent)
+
+    async def release(self, reservation: Reservation | None) -> None:
+        """Drop the hold without spending (the call never reached a provider). Never raises:
+        a hold that cannot be dropped expires after ``budgets.reservation_ttl_seconds``."""
+        if reservation is None or reservation.finished:
+            return
+        reservation.finished = True
+        try:
+            await self._ledger.release(reservation.id, reservation.buckets)
+        except LedgerUnavailable as error:
+            log.warning("releasing a budget reservation failed: %s", error)
+
+    def settle_nowait(self, reservation: Reservation | None, actual_cost: Decimal | None) -> None:
+        """``settle`` in the background: for synchronous code and ``finally`` blocks."""
+        if reservation is not None and not reservation.finished:
+            self._spawn(self.settle(reservation, actual_cost))
+
+    def release_nowait(self, reservation: Reservation | None) -> None:
+        if reservation is not None and not reservation.finished:
+            self._spawn(self.release(reservation))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def wait_idle(self) -> None:
+        """Until every background settle and release is done."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        await self.wait_idle()
+
+
+def _exceeded(
+    budget: BudgetSpec, bucket: Bucket, spent: int, held: int, cost: Decimal
+) -> BudgetExceededError:
+    in_flight = f" and {from_nanos(held)} USD held by requests in flight" if held else ""
+    return BudgetExceededError(
+        f"budget {budget.name!r} ({budget.scope}, {budget.period}, {budget.amount} USD) "
+        f"cannot cover this request: {from_nanos(spent)} USD spent{in_flight}, and this "
+        f"request may cost up to {cost.quantize(Decimal('0.000001'))} USD",
+        budget_id=budget.id,
+    )

@@ -1,0 +1,151 @@
+"""The database side of budgets: the queries the loader, the guard, alerts and the CLI need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from gateway.budgets.periods import period_bounds
+from gateway.storage.models import AuditLog, Budget, Org, UsageRecord
+
+ON_ERROR_ALLOW = "allow"  # orgs.budget_on_error: serve unmetered when the ledger is down
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetSpec:
+    """A budget: a limit in USD on the whole org, one user or one API key, over a period."""
+
+    id: str
+    org_id: str
+    user_id: str | None
+    api_key_id: str | None
+    name: str
+    amount: Decimal
+    period: str
+    is_active: bool = True
+
+    @property
+    def scope(self) -> str:
+        if self.api_key_id:
+            return "key"
+        return "user" if self.user_id else "org"
+
+
+@dataclass(frozen=True, slots=True)
+class OrgFlags:
+    """An org's own switches: ``orgs.budget_enabled`` and ``orgs.budget_on_error``."""
+
+    enabled: bool
+    fail_open: bool
+
+
+def _active(budget: Budget) -> BudgetSpec:
+    return BudgetSpec(
+        id=budget.id,
+        org_id=budget.org_id,
+        user_id=budget.user_id,
+        api_key_id=budget.api_key_id,
+        name=budget.name,
+        amount=Decimal(str(budget.amount)),
+        period=budget.period,
+        is_active=bool(budget.is_active),
+    )
+
+
+async def load_active(session: AsyncSession) -> tuple[list[BudgetSpec], dict[str, OrgFlags]]:
+    """Every active budget, and the flags of every org that has one."""
+    budgets = [_active(b) for b in await session.scalars(select(Budget).where(Budget.is_active))]
+    org_ids = {b.org_id for b in budgets}
+    flags: dict[str, OrgFlags] = {}
+    if org_ids:
+        rows = await session.execute(
+            select(Org.id, Org.budget_enabled, Org.budget_on_error).where(Org.id.in_(org_ids))
+        )
+        for org_id, enabled, on_error in rows:
+            flags[org_id] = OrgFlags(enabled=bool(enabled), fail_open=on_error == ON_ERROR_ALLOW)
+    return budgets, flags
+
+
+async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
+    """Changes whenever a budget or an org is created, changed or deleted (by the ORM, the
+    admin API or the CLI, which all stamp ``updated_at``); one cheap round trip."""
+    row = (
+        await session.execute(
+            select(
+                select(func.count()).select_from(Budget).scalar_subquery(),
+                select(func.max(Budget.updated_at)).scalar_subquery(),
+                select(func.count()).select_from(Org).scalar_subquery(),
+                select(func.max(Org.updated_at)).scalar_subquery(),
+            )
+        )
+    ).one()
+    return tuple(row)
+
+
+async def spend_in_period(session: AsyncSession, budget: BudgetSpec, now: datetime) -> Decimal:
+    """Recorded spend in ``budget``'s scope in the period holding ``now`` (unpriced usage adds
+    nothing: its cost is unknown)."""
+    start, end = period_bounds(budget.period, now)
+    query = select(func.sum(UsageRecord.cost)).where(UsageRecord.org_id == budget.org_id)
+    if budget.user_id:
+        query = query.where(UsageRecord.user_id == budget.user_id)
+    if budget.api_key_id:
+        query = query.where(UsageRecord.api_key_id == budget.api_key_id)
+    if start is not None and end is not None:
+        query = query.where(UsageRecord.timestamp >= start, UsageRecord.timestamp < end)
+    return Decimal(str(await session.scalar(query) or 0))
+
+
+async def create_budget(
+    session: AsyncSession,
+    org: Org,
+    *,
+    name: str,
+    amount: Decimal,
+    period: str,
+    user_id: str | None = None,
+    api_key_id: str | None = None,
+) -> Budget:
+    budget = Budget(
+        org_id=org.id,
+        name=name,
+        amount=amount,
+        period=period,
+        user_id=user_id,
+        api_key_id=api_key_id,
+        is_active=True,
+    )
+    session.add(budget)
+    await session.flush()
+    return budget
+
+
+async def org_budgets(session: AsyncSession, org: Org) -> list[BudgetSpec]:
+    """An org's budgets, active or not, oldest first."""
+    rows = await session.scalars(
+        select(Budget).where(Budget.org_id == org.id).order_by(Budget.created_at, Budget.id)
+    )
+    return [_active(b) for b in rows]
+
+
+async def insert_audit_once(connection: AsyncConnection, row: dict[str, Any]) -> bool:
+    """Insert an audit row unless one with its id exists; True if this call inserted it.
+
+    With a deterministic id this is a cross-process "fire once": whoever inserts, fires.
+    """
+    table = AuditLog.__table__
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=["id"])
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=["id"])
+    else:
+        raise RuntimeError(f"unsupported database dialect {dialect!r}")
+    result = await connection.execute(statement, [row])
+    return result.rowcount == 1

@@ -1,0 +1,94 @@
+"""INGEST over ``/ws``: a ``decision.v1`` message made elsewhere becomes a ``decisions`` row.
+
+The row goes to the background writer like the proxy's own rows. Its id is derived from
+(org id, ``idempotencyKey``), so sending the same message again (a reconnect, a retry) inserts
+nothing: the writer ignores a row whose id exists. The derivation is the one the HTTP ingest
+endpoint (``POST /api/v1/ingest/decision``) uses, so the two paths dedupe against each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel
+
+from gateway.errors import InvalidRequestError
+from gateway.ids import new_id
+
+Short = Annotated[str, Field(max_length=200)]
+
+
+class DecisionV1(BaseModel):
+    """The ``decision.v1`` message, camelCase on the wire."""
+
+    # Senders may be newer than this gateway: unknown fields are ignored, not refused.
+    model_config = ConfigDict(
+        alias_generator=to_camel, validate_by_alias=True, validate_by_name=False, extra="ignore"
+    )
+
+    type: Literal["decision.v1", "decision"] = "decision.v1"
+    org_id: str | None = Field(None, max_length=100)
+    direction: Literal["precheck", "postcheck"]
+    decision: Literal["allow", "transform", "deny"]
+    tool: Short | None = None
+    scope: Short | None = None
+    detector_summary: dict[str, Any] = Field(default_factory=dict)
+    payload_hash: Annotated[str, Field(min_length=1, max_length=64)]
+    reasons: Annotated[list[Short], Field(max_length=100)] = Field(default_factory=list)
+    policy_id: Annotated[str, Field(max_length=32)] | None = None
+    latency_ms: Annotated[int, Field(ge=0, le=2_147_483_647)] | None = None
+    correlation_id: Annotated[str, Field(max_length=128)] | None = None
+    tags: Annotated[list[Short], Field(max_length=100)] = Field(default_factory=list)
+    ts: datetime | None = None  # ISO 8601 or unix seconds; default: now
+    idempotency_key: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+def parse_decision(data: object) -> DecisionV1:
+    """Validate ``data``; the first problem is reported with the field's wire name."""
+    if not isinstance(data, dict):
+        raise InvalidRequestError(
+            "INGEST needs 'data': a decision.v1 object", code="invalid_message", param="data"
+        )
+    try:
+        return DecisionV1.model_validate(data)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in ("data", *first["loc"]))
+        raise InvalidRequestError(
+            f"{where}: {first['msg']}", code="invalid_message", param=where
+        ) from None
+
+
+def ingest_id(org_id: str, idempotency_key: str | None) -> str:
+    """The row id: derived from (org, key) when there is a key, else a fresh one."""
+    if idempotency_key is None:
+        return new_id()
+    return hashlib.sha256(f"{org_id}\x00{idempotency_key}".encode()).hexdigest()[:32]
+
+
+def decision_row(
+    message: DecisionV1, *, org_id: str, api_key_id: str | None, user_id: str | None
+) -> dict[str, Any]:
+    ts = message.ts or datetime.now(UTC)
+    return {
+        "id": ingest_id(org_id, message.idempotency_key),
+        "org_id": org_id,
+        "direction": message.direction,
+        "decision": message.decision,
+        "tool": message.tool,
+        "scope": message.scope,
+        "detector_summary": message.detector_summary,
+        "payload_hash": message.payload_hash,
+        "payload_out": None,
+        "reasons": message.reasons,
+        "policy_id": message.policy_id,
+        "latency_ms": message.latency_ms,
+        "correlation_id": message.correlation_id,
+        "tags": message.tags,
+        "api_key_id": api_key_id,
+        "user_id": user_id,
+        "ts": ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC),
+    }
