@@ -31,7 +31,7 @@ from admin_api.openapi import build_openapi
 from admin_api.passwords import PasswordHasher
 from admin_api.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from admin_api.services import ADMIN, AdminServices
-from gateway.pipeline import GATEWAY
+from gateway.services import GATEWAY
 from gateway.settings import Settings
 from gateway.storage.database import session_factory
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from admin_api.mail import MailSender
 from admin_api.passwords import PasswordHasher
 from admin_api.ratelimit import RateLimiter
-from gateway.pipeline import Gateway
+from gateway.services import Gateway
 from gateway.settings import AdminConfig
 
 

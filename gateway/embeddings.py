@@ -18,6 +18,7 @@ from gateway.budgets.estimate import RequestSize
 from gateway.chat_request import decode_json_object
 from gateway.errors import GatewayError, InvalidRequestError, UpstreamError
 from gateway.fronts import OPENAI
+from gateway.metrics import upstream_finished, upstream_started
 from gateway.middleware import REQUEST_ID, REQUEST_ID_HEADER
 from gateway.pii import Precheck
 from gateway.pipeline import read_body, record_failure, tool_of
@@ -128,6 +129,7 @@ async def embeddings(request: web.Request) -> web.Response:
         body = {**body, "input": sent_texts if isinstance(body["input"], list) else sent_texts[0]}
 
     attempts = AttemptLog()
+    upstream_started(request)
     try:
         async with open_upstream(
             gateway.router,
@@ -140,6 +142,7 @@ async def embeddings(request: web.Request) -> web.Response:
             raw = await call.response.read()
             assert call.route.embeddings is not None
             answer, usage = call.route.embeddings.parse_embeddings_response(raw, body)
+            upstream_finished(request)
     except AttemptsFailed as failed:
         facts.tags.extend(attempts.tags)
         record_failure(gateway, facts, failed.error, started)

@@ -39,9 +39,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.live.viewer import authenticate_viewer
 from gateway.live.wire import iso_utc
-from gateway.pipeline import GATEWAY
 from gateway.redis_client import REDIS
 from gateway.scopes import Scope
+from gateway.services import GATEWAY
 from gateway.settings import HealthConfig
 from gateway.spool import _CLAIM, _SUFFIX
 from gateway.storage.models import Decision

@@ -40,8 +40,8 @@ from gateway.auth import bearer_token
 from gateway.health import HEALTH
 from gateway.live import LIVE
 from gateway.live.hub import RecentIds
-from gateway.pipeline import GATEWAY
 from gateway.scopes import Scope
+from gateway.services import GATEWAY
 from gateway.settings import MetricsConfig
 from gateway.writer import RecordWriter
 

@@ -33,6 +33,7 @@ from gateway.errors import (
     UpstreamUnavailableError,
 )
 from gateway.fronts import ANTHROPIC, OPENAI, Front
+from gateway.metrics import upstream_finished, upstream_started
 from gateway.middleware import ERROR_BODY, REQUEST_ID, REQUEST_ID_HEADER
 from gateway.output_filter import SseOutputFilter, filter_completion
 from gateway.pii import PiiGuard, Precheck
@@ -104,6 +105,7 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
     output = OutputPlan(gateway.pii, check)
 
     attempts = AttemptLog()
+    upstream_started(request)
     try:
         async with open_upstream(
             gateway.router,
@@ -118,6 +120,7 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
                     request, gateway, front, call, chat, facts, output, started, cleared
                 )
             completion = await _read_completion(call)
+            upstream_finished(request)
     except AttemptsFailed as failed:
         facts.tags.extend(attempts.tags)
         record_failure(gateway, facts, failed.error, started)
@@ -241,6 +244,7 @@ async def _stream_chat(
                     await response.write(out)
         except GatewayError as error:  # the provider failed, or the output policy denied
             cut = error
+        upstream_finished(request)
         tail = translator.close()
         if cut is None and not translator.finished:
             cut = UpstreamUnavailableError(

@@ -16,8 +16,8 @@ from aiohttp import web
 from sqlalchemy import select
 
 from gateway.cli import prepare_database
-from gateway.pipeline import GATEWAY, Gateway
 from gateway.server import build_app
+from gateway.services import GATEWAY, Gateway
 from gateway.settings import Settings, settings_from_mapping
 from gateway.storage.database import create_engine
 from gateway.storage.models import Base

@@ -25,8 +25,8 @@ from gateway.live.hub import LiveHub
 from gateway.live.relay import RedisRelay
 from gateway.live.socket import Connection, serve_socket
 from gateway.live.wire import decision_to_api
-from gateway.pipeline import GATEWAY
 from gateway.redis_client import REDIS
+from gateway.services import GATEWAY
 from gateway.settings import LiveConfig
 
 log = logging.getLogger(__name__)

@@ -37,8 +37,8 @@ from gateway.live.hub import LiveHub
 from gateway.live.ingest import decision_row, parse_decision
 from gateway.live.viewer import Viewer, authenticate_viewer
 from gateway.live.wire import error_message, message, parse_channel
-from gateway.pipeline import GATEWAY
 from gateway.scopes import Scope
+from gateway.services import GATEWAY
 from gateway.settings import LiveConfig
 
 CONNECT_SCOPES = (Scope.DECISIONS_READ, Scope.INGEST_WRITE)

@@ -27,8 +27,8 @@ from gateway.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from gateway.pipeline import GATEWAY
 from gateway.scopes import Scope
+from gateway.services import GATEWAY
 
 KEY_QUERY_PARAMETER = "key"
 

@@ -4,6 +4,7 @@ and cost as recorded, decisions by outcome, PII findings, budget denials, the DL
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
@@ -242,3 +243,22 @@ async def test_total_time_splits_into_upstream_and_the_gateways_own(
         == 1
     )
     assert value(samples, "governs_upstream_duration_seconds_count", route="unmatched") == 0
+
+
+def test_the_pipeline_marks_its_upstream_time(gateway: RunningGateway) -> None:
+    for stream in (False, True):
+        response = httpx.post(
+            f"{gateway.openai_base_url}/chat/completions",
+            headers={"Authorization": f"Bearer {gateway.api_key}"},
+            json={
+                "model": "gpt-4o-mini",
+                "stream": stream,
+                "messages": [{"role": "user", "content": "t"}],
+            },
+        )
+        assert response.status_code == 200
+    text = httpx.get(f"{gateway.base_url}/metrics").text
+    pattern = r'governs_upstream_duration_seconds_count\{route="/v1/chat/completions"\} (\S+)'
+    match = re.search(pattern, text)
+    assert match is not None and float(match.group(1)) >= 2
+    assert 'governs_gateway_overhead_seconds_count{route="/v1/chat/completions"}' in text
