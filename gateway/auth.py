@@ -64,27 +64,14 @@ class KeyStore:
         self._used: dict[str, datetime] = {}
 
     async def authenticate(self, secret: str | None, scope: Scope) -> Principal:
+        """The key behind ``secret``, which must hold ``scope`` (401 / 403 otherwise)."""
         if not secret:
             raise AuthenticationError(
                 "missing API key: send it as 'Authorization: Bearer <key>'",
                 code="missing_api_key",
             )
-        record = await self._lookup(hash_key(secret))
-        if record is None:
-            raise AuthenticationError("invalid API key", code="invalid_api_key")
-        if not record.is_active:
-            raise AuthenticationError("this API key is disabled", code="inactive_api_key")
-        if record.expires_at is not None and record.expires_at <= datetime.now(UTC):
-            raise AuthenticationError("this API key has expired", code="expired_api_key")
-        principal = Principal(
-            key_id=record.id,
-            org_id=record.org_id,
-            org_slug=record.org_slug,
-            user_id=record.user_id,
-            scopes=frozenset(record.scopes),
-        )
+        principal = await self.principal(secret)
         principal.require(scope)
-        self._used[record.id] = datetime.now(UTC)
         return principal
 
     async def principal(self, secret: str) -> Principal:
