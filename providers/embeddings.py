@@ -21,7 +21,12 @@ from gateway.errors import InvalidRequestError, UpstreamError, UpstreamUnavailab
 from gateway.settings import ProviderConfig
 from providers import gemini
 from providers.base import UpstreamRequest, Usage
-from providers.openai import AZURE_DEFAULT_API_VERSION, openai_error, usage_from_openai
+from providers.openai import (
+    AzureEndpoints,
+    OpenAIEndpoints,
+    openai_error,
+    usage_from_openai,
+)
 
 # --- constants -------------------------------------------------------------------------------
 
@@ -66,22 +71,21 @@ class OpenAIEmbeddings:
     comes back byte for byte."""
 
     kind: ClassVar[str] = "openai"
+    endpoints_class: ClassVar[type[OpenAIEndpoints]] = OpenAIEndpoints
 
     def __init__(self, config: ProviderConfig) -> None:
-        self._url = f"{(config.base_url or '').rstrip('/')}/embeddings"
-        headers = {"Content-Type": "application/json"}
-        if config.api_key:
-            headers["Authorization"] = f"Bearer {config.api_key}"
-        self._headers = {**headers, **config.headers}
+        self.endpoints = self.endpoints_class(config)
 
     def embeddings_url(self, upstream_model: str) -> str:
-        return self._url
+        return self.endpoints.url("embeddings", upstream_model)
 
     def build_embeddings_request(
         self, body: dict[str, Any], upstream_model: str
     ) -> UpstreamRequest:
         payload = orjson.dumps({**body, "model": upstream_model})
-        return UpstreamRequest("POST", self.embeddings_url(upstream_model), self._headers, payload)
+        return UpstreamRequest(
+            "POST", self.embeddings_url(upstream_model), self.endpoints.headers, payload
+        )
 
     def parse_embeddings_response(
         self, body: bytes, request: Mapping[str, Any]
@@ -94,28 +98,10 @@ class OpenAIEmbeddings:
 
 
 class AzureOpenAIEmbeddings(OpenAIEmbeddings):
-    """Azure OpenAI: the model is a deployment in the URL, and the key goes in ``api-key``."""
+    """Azure OpenAI: deployment URLs, ``api-version`` and the ``api-key`` header."""
 
     kind: ClassVar[str] = "azure"
-
-    def __init__(self, config: ProviderConfig) -> None:
-        super().__init__(config)
-        self._base = (config.base_url or "").rstrip("/")
-        self._api_version = config.api_version or AZURE_DEFAULT_API_VERSION
-        headers = {"Content-Type": "application/json"}
-        if config.api_key:
-            headers["api-key"] = config.api_key
-        self._headers = {**headers, **config.headers}
-        self._urls: dict[str, str] = {}
-
-    def embeddings_url(self, upstream_model: str) -> str:
-        url = self._urls.get(upstream_model)
-        if url is None:
-            url = self._urls[upstream_model] = (
-                f"{self._base}/openai/deployments/{upstream_model}/embeddings"
-                f"?api-version={self._api_version}"
-            )
-        return url
+    endpoints_class = AzureEndpoints
 
 
 # --- Gemini ----------------------------------------------------------------------------------

@@ -32,25 +32,59 @@ _EVENT_END = re.compile(rb"\r?\n\r?\n")
 _DONE = b"[DONE]"
 _NULL_USAGE = b',"usage":null'
 
+# -- endpoints ---------------------------------------------------------------------------------
+
+
+class OpenAIEndpoints:
+    """Where an OpenAI-compatible server takes an operation (``chat/completions``,
+    ``embeddings``) and the headers it wants; built once per provider at start-up."""
+
+    def __init__(self, config: ProviderConfig) -> None:
+        self._base = (config.base_url or "").rstrip("/")
+        headers = {"Content-Type": "application/json"}
+        if config.api_key:
+            headers["Authorization"] = f"Bearer {config.api_key}"
+        self.headers = {**headers, **config.headers}
+
+    def url(self, operation: str, upstream_model: str) -> str:
+        return f"{self._base}/{operation}"
+
+
+class AzureEndpoints(OpenAIEndpoints):
+    """Azure OpenAI: the model is a deployment in the URL, and the key goes in ``api-key``."""
+
+    def __init__(self, config: ProviderConfig) -> None:
+        super().__init__(config)
+        self._api_version = config.api_version or AZURE_DEFAULT_API_VERSION
+        headers = {"Content-Type": "application/json"}
+        if config.api_key:
+            headers["api-key"] = config.api_key
+        self.headers = {**headers, **config.headers}
+        self._urls: dict[tuple[str, str], str] = {}
+
+    def url(self, operation: str, upstream_model: str) -> str:
+        url = self._urls.get((operation, upstream_model))
+        if url is None:
+            url = self._urls[operation, upstream_model] = (
+                f"{self._base}/openai/deployments/{upstream_model}/{operation}"
+                f"?api-version={self._api_version}"
+            )
+        return url
+
+
 # -- request translation -----------------------------------------------------------------------
 
 
 class OpenAIAdapter:
     kind: ClassVar[str] = "openai"
+    endpoints_class: ClassVar[type[OpenAIEndpoints]] = OpenAIEndpoints
 
     def __init__(self, config: ProviderConfig) -> None:
         self.config = config
-        base_url = (config.base_url or "").rstrip("/")
-        self._chat_url = f"{base_url}/chat/completions"
-        self._embeddings_url = f"{base_url}/embeddings"
-        headers = {"Content-Type": "application/json"}
-        if config.api_key:
-            headers["Authorization"] = f"Bearer {config.api_key}"
-        headers.update(config.headers)
-        self._headers = headers
+        self.endpoints = self.endpoints_class(config)
 
     def chat_url(self, upstream_model: str) -> str:
-        return self._chat_url
+        return self.endpoints.url("chat/completions", upstream_model)
 
     def build_chat_request(
         self, chat: dict[str, Any], upstream_model: str, *, stream: bool
@@ -61,7 +95,7 @@ class OpenAIAdapter:
             options = body.get("stream_options")
             body["stream_options"] = {**(options or {}), "include_usage": True}
         return UpstreamRequest(
-            "POST", self.chat_url(upstream_model), self._headers, orjson.dumps(body)
+            "POST", self.chat_url(upstream_model), self.endpoints.headers, orjson.dumps(body)
         )
 
     # -- response translation ------------------------------------------------------------------
@@ -93,30 +127,10 @@ class OpenAIAdapter:
 
 
 class AzureOpenAIAdapter(OpenAIAdapter):
-    """Azure OpenAI: the model is a deployment in the URL, and the key goes in ``api-key``."""
+    """Azure OpenAI: deployment URLs, ``api-version`` and the ``api-key`` header."""
 
     kind: ClassVar[str] = "azure"
-
-    def __init__(self, config: ProviderConfig) -> None:
-        super().__init__(config)
-        self._base = (config.base_url or "").rstrip("/")
-        self._api_version = config.api_version or AZURE_DEFAULT_API_VERSION
-        headers = {"Content-Type": "application/json"}
-        if config.api_key:
-            headers["api-key"] = config.api_key
-        headers.update(config.headers)
-        self._headers = headers
-        self._urls: dict[str, str] = {}
-
-    def chat_url(self, upstream_model: str) -> str:
-        url = self._urls.get(upstream_model)
-        if url is None:
-            url = (
-                f"{self._base}/openai/deployments/{upstream_model}/chat/completions"
-                f"?api-version={self._api_version}"
-            )
-            self._urls[upstream_model] = url
-        return url
+    endpoints_class = AzureEndpoints
 
 
 class OpenAIStreamPassThrough:
