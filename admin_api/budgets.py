@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api.audit import record
@@ -23,23 +23,13 @@ from admin_api.permissions import Permission
 from admin_api.types import AmountIn, Id, MoneyOut, Name, Timestamp
 from admin_api.validation import Body, Deleted, Out, Query
 from admin_api.wire import money, reply
+from gateway.budgets.periods import period_bounds
+from gateway.budgets.store import budget_spec, spend_in_period
 from gateway.errors import InvalidRequestError, NotFoundError
 from gateway.storage.account_models import Membership
-from gateway.storage.models import ApiKey, Budget, UsageRecord
+from gateway.storage.models import ApiKey, Budget
 
 Period = Literal["monthly", "yearly", "total"]
-
-
-def period_bounds(period: str, now: datetime) -> tuple[datetime | None, datetime | None]:
-    """The current calendar period in UTC: [start, end); ``total`` is unbounded."""
-    now = now.astimezone(UTC)
-    if period == "monthly":
-        start = datetime(now.year, now.month, 1, tzinfo=UTC)
-        end = datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=UTC)
-        return start, end
-    if period == "yearly":
-        return datetime(now.year, 1, 1, tzinfo=UTC), datetime(now.year + 1, 1, 1, tzinfo=UTC)
-    return None, None
 
 
 class BudgetListQuery(Query):
@@ -91,21 +81,9 @@ class BudgetList(Out):
     budgets: list[BudgetOut]
 
 
-async def current_spend(db: AsyncSession, budget: Budget, now: datetime) -> Decimal:
-    start, end = period_bounds(budget.period, now)
-    query = select(func.sum(UsageRecord.cost)).where(UsageRecord.org_id == budget.org_id)
-    if budget.user_id:
-        query = query.where(UsageRecord.user_id == budget.user_id)
-    if budget.api_key_id:
-        query = query.where(UsageRecord.api_key_id == budget.api_key_id)
-    if start is not None and end is not None:
-        query = query.where(UsageRecord.timestamp >= start, UsageRecord.timestamp < end)
-    return Decimal(str(await db.scalar(query) or 0))
-
-
 async def budget_out(db: AsyncSession, budget: Budget) -> BudgetOut:
     now = datetime.now(UTC)
-    spend = await current_spend(db, budget, now)
+    spend = await spend_in_period(db, budget_spec(budget), now)
     start, end = period_bounds(budget.period, now)
     amount = Decimal(str(budget.amount))
     scope = "user" if budget.user_id else "key" if budget.api_key_id else "org"

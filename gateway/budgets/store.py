@@ -45,7 +45,8 @@ class OrgFlags:
     fail_open: bool
 
 
-def _active(budget: Budget) -> BudgetSpec:
+def budget_spec(budget: Budget) -> BudgetSpec:
+    """A budget row as the ledger and the directory use it."""
     return BudgetSpec(
         id=budget.id,
         org_id=budget.org_id,
@@ -60,7 +61,8 @@ def _active(budget: Budget) -> BudgetSpec:
 
 async def load_active(session: AsyncSession) -> tuple[list[BudgetSpec], dict[str, OrgFlags]]:
     """Every active budget, and the flags of every org that has one."""
-    budgets = [_active(b) for b in await session.scalars(select(Budget).where(Budget.is_active))]
+    rows = await session.scalars(select(Budget).where(Budget.is_active))
+    budgets = [budget_spec(b) for b in rows]
     org_ids = {b.org_id for b in budgets}
     flags: dict[str, OrgFlags] = {}
     if org_ids:
@@ -131,7 +133,7 @@ async def org_budgets(session: AsyncSession, org: Org) -> list[BudgetSpec]:
     rows = await session.scalars(
         select(Budget).where(Budget.org_id == org.id).order_by(Budget.created_at, Budget.id)
     )
-    return [_active(b) for b in rows]
+    return [budget_spec(b) for b in rows]
 
 
 async def insert_audit_once(connection: AsyncConnection, row: dict[str, Any]) -> bool:
