@@ -275,3 +275,41 @@ def test_names_found_by_ner_are_masked(gateway: RunningGateway, fake_openai: Fak
     sent = fake_openai.received[-1].body["messages"][0]["content"]
     assert "Maria Gonzalez" not in sent
     assert "M*** G***" in sent
+
+
+def _first_content_seconds(client: openai.OpenAI) -> tuple[float, str]:
+    started = time.perf_counter()
+    stream = client.chat.completions.create(
+        model="gpt-4o-mini-slowstream",
+        messages=[{"role": "user", "content": f"write to {EMAIL} soon"}],
+        stream=True,
+    )
+    first, text = None, ""
+    for chunk in stream:
+        piece = chunk.choices[0].delta.content if chunk.choices else None
+        if piece and first is None:
+            first = time.perf_counter() - started
+        text += piece or ""
+    assert first is not None
+    return first, text
+
+
+def test_output_policy_keeps_a_stream_streaming(gateway: RunningGateway) -> None:
+    # The upstream pauses 50 ms after each word; the output row masks emails. The first word
+    # must not wait for the next one (it cannot grow into an email), and the email is masked
+    # even though it arrives split across chunks.
+    plain = openai.OpenAI(base_url=gateway.openai_base_url, api_key=gateway.api_key, max_retries=0)
+    guarded = org_with_policy(
+        gateway,
+        {
+            "toolAccessMatrix": {
+                "crm.lookup": {"email": "pass_through"},
+                "ai.generate": {"email": "mask"},
+            }
+        },
+    )
+    guarded = guarded.with_options(default_headers={"X-Governs-Tool": "crm.lookup"})
+    baseline, _ = _first_content_seconds(plain)
+    first, text = _first_content_seconds(guarded)
+    assert text == "echo: write to j***@example.com soon"
+    assert first - baseline < 0.025, (first, baseline)
