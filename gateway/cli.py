@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from gateway import cli_budgets, cli_policies
+from gateway.access_log import AccessLogger, access_logger
 from gateway.errors import ConfigError
 from gateway.logs import configure_logging
 from gateway.scopes import parse_scopes
@@ -83,7 +84,8 @@ def run_worker(settings: Settings, reuse_port: bool = False) -> None:
         port=settings.server.port,
         reuse_port=reuse_port,
         shutdown_timeout=settings.server.shutdown_timeout_seconds,
-        access_log=logging.getLogger("governs.access") if settings.server.access_log else None,
+        access_log=access_logger() if settings.server.access_log else None,
+        access_log_class=AccessLogger,
         print=lambda message: log.info(message.strip()),
         # A client that goes away cancels its handler, which cancels the upstream call.
         handler_cancellation=True,

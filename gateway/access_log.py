@@ -1,0 +1,32 @@
+"""One structured line per request: method, path (never the query string, which may carry
+``/ws?key=``), status, duration and correlation id. No bodies, ever."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+
+from gateway.middleware import REQUEST_ID
+
+
+class AccessLogger(AbstractAccessLogger):
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status,
+                "duration_ms": round(time * 1000, 3),
+                "correlation_id": request.get(REQUEST_ID),
+            },
+        )
+
+
+ACCESS_LOGGER_NAME = "governs.access"
+
+
+def access_logger() -> logging.Logger:
+    return logging.getLogger(ACCESS_LOGGER_NAME)
