@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import httpx
 import pytest
@@ -13,9 +12,7 @@ from gateway.access_log import ACCESS_LOGGER_NAME, AccessLogger, access_logger
 from gateway.middleware import request_context
 
 
-async def test_the_query_string_is_never_logged(
-    caplog: pytest.LogCaptureFixture, tmp_path: Path
-) -> None:
+async def test_the_query_string_is_never_logged(caplog: pytest.LogCaptureFixture) -> None:
     async def ok(_request: web.Request) -> web.Response:
         return web.Response(text="ok")
 
