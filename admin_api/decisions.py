@@ -1,7 +1,7 @@
 """``GET /api/decisions``: an org's decisions, filtered, paged, with counts.
 
-``decision_to_api`` is the one translation of a ``decisions`` row (a database row or a row dict
-handed to the writer) into its API shape; the live feed reuses it.
+Rows are shown by ``gateway.live.wire.decision_to_api``, the one translation of a ``decisions``
+row into its API shape, shared with the live feed.
 
 Paging: ``limit`` with ``offset``, or with ``cursor`` (the ``nextCursor`` of the previous page;
 stable while new rows arrive). Newest first.
@@ -9,7 +9,6 @@ stable while new rows arrive). Newest first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -21,30 +20,11 @@ from admin_api.permissions import Permission
 from admin_api.types import Timestamp
 from admin_api.validation import Out, TimeRangeQuery
 from admin_api.wire import as_utc, decode_cursor, encode_cursor, iso, reply
+from gateway.live.wire import decision_to_api
 from gateway.storage.models import Decision
 
 Direction = Literal["precheck", "postcheck"]
 Verdict = Literal["allow", "transform", "deny", "error"]
-
-
-def decision_to_api(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A ``decisions`` row in the API's shape (camelCase, ISO 8601 ``ts``)."""
-    return {
-        "id": row["id"],
-        "orgId": row["org_id"],
-        "direction": row["direction"],
-        "decision": row["decision"],
-        "tool": row.get("tool"),
-        "scope": row.get("scope"),
-        "detectorSummary": row.get("detector_summary") or {},
-        "payloadHash": row["payload_hash"],
-        "reasons": list(row.get("reasons") or ()),
-        "policyId": row.get("policy_id"),
-        "latencyMs": row.get("latency_ms"),
-        "correlationId": row.get("correlation_id"),
-        "tags": list(row.get("tags") or ()),
-        "ts": iso(row["ts"]),
-    }
 
 
 class DecisionsQuery(TimeRangeQuery):

@@ -7,8 +7,7 @@ nothing and answers the same id. Signed when the org has a signing secret (``sig
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
@@ -18,8 +17,8 @@ from admin_api.endpoint import Call, Endpoint
 from admin_api.permissions import Permission
 from admin_api.signing import verify_ingest_signature
 from admin_api.validation import Body, Out
-from admin_api.wire import as_utc, reply
-from gateway.ids import new_id
+from admin_api.wire import reply
+from gateway.live.ingest import DecisionV1, decision_row
 
 Short = Annotated[str, Field(max_length=200)]
 
@@ -50,12 +49,6 @@ class Accepted(Out):
     id: str
 
 
-def ingest_id(org_id: str, idempotency_key: str | None) -> str:
-    if idempotency_key is None:
-        return new_id()
-    return hashlib.sha256(f"{org_id}\x00{idempotency_key}".encode()).hexdigest()[:32]
-
-
 async def ingest_decision(call: Call[None, DecisionMessage]) -> Any:
     message = call.body
     access = await call.org(message.org_id)
@@ -67,29 +60,14 @@ async def ingest_decision(call: Call[None, DecisionMessage]) -> Any:
         call.admin.config.ingest.signature_window_seconds,
     )
     caller = access.caller
-    row_id = ingest_id(access.org.id, message.idempotency_key)
-    call.admin.gateway.writer.submit(
-        "decisions",
-        {
-            "id": row_id,
-            "org_id": access.org.id,
-            "direction": message.direction,
-            "decision": message.decision,
-            "tool": message.tool,
-            "scope": message.scope,
-            "detector_summary": message.detector_summary,
-            "payload_hash": message.payload_hash,
-            "payload_out": None,
-            "reasons": message.reasons,
-            "policy_id": message.policy_id,
-            "latency_ms": message.latency_ms,
-            "correlation_id": message.correlation_id,
-            "tags": message.tags,
-            "api_key_id": caller.key_id,
-            "user_id": caller.key.user_id if caller.key else caller.user_id,
-            "ts": as_utc(message.ts) if message.ts else datetime.now(UTC),
-        },
+    row = decision_row(
+        DecisionV1.model_construct(**message.model_dump()),  # validated already, same fields
+        org_id=access.org.id,
+        api_key_id=caller.key_id,
+        user_id=caller.key.user_id if caller.key else caller.user_id,
     )
+    call.admin.gateway.writer.submit("decisions", row)
+    row_id = row["id"]
     return reply(Accepted(accepted=True, id=row_id), status=202)
 
 
