@@ -89,8 +89,7 @@ def decision_message(channel: str, data_json: str) -> str:
 
 
 # -- the decision's API shape ------------------------------------------------------------------
-# DEFAULT SERIALIZER, to be swapped for the admin API's `decision_to_api` once both are merged:
-# the hub takes the serializer as an argument (`LiveHub(serialize=...)`), this is only the default.
+# The one translation of a `decisions` row for every reader: `/api/decisions` and the live feed.
 
 
 def decision_to_api(row: Mapping[str, Any]) -> dict[str, Any]:
