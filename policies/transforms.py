@@ -11,7 +11,6 @@ placeholder.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -40,15 +39,15 @@ class Vault:
     def __init__(self) -> None:
         self._placeholders: dict[tuple[str, str], str] = {}
         self._values: dict[str, str] = {}
-        self._counters: Counter[str] = Counter()
+        self._counters: dict[str, int] = {}  # made for every request: keep it cheap
 
     def placeholder(self, pii_class: str, value: str) -> str:
         key = (pii_class, value)
         found = self._placeholders.get(key)
         if found is None:
             name = label(pii_class)
-            self._counters[name] += 1
-            found = f"<{name}_{self._counters[name]}>"
+            number = self._counters[name] = self._counters.get(name, 0) + 1
+            found = f"<{name}_{number}>"
             self._placeholders[key] = found
             self._values[found] = value
         return found
