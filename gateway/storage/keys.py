@@ -133,8 +133,9 @@ async def bootstrap(engine: AsyncEngine, bootstrap_secret: str | None) -> str | 
     """On an empty database create the ``default`` org and one key with every scope.
 
     Returns the new key's secret (to print once), or None when nothing was created. A key given
-    in ``GOVERNS_BOOTSTRAP_KEY`` is used as the secret, and is added to the ``default`` org on a
-    later start too if it is not there yet, so a container's fixed key keeps working.
+    in ``GOVERNS_BOOTSTRAP_KEY`` is used as the secret, and is added to the ``default`` org
+    (created if need be) on a later start too if it is not there yet, so a container's fixed key
+    keeps working.
     """
     async with session_factory(engine).begin() as session:
         org_count = await session.scalar(select(func.count()).select_from(Org))
@@ -144,11 +145,9 @@ async def bootstrap(engine: AsyncEngine, bootstrap_secret: str | None) -> str | 
             known = await session.scalar(
                 select(ApiKey.id).where(ApiKey.key_hash == hash_key(bootstrap_secret))
             )
-            org = await session.scalar(select(Org).where(Org.slug == "default"))
-            if known is not None or org is None:
+            if known is not None:
                 return None
-        else:
-            org = await get_or_create_org(session, "default", "Default")
+        org = await get_or_create_org(session, "default", "Default")
         _, secret = await create_key(
             session, org, label="bootstrap", scopes=ALL_SCOPES, secret=bootstrap_secret
         )
