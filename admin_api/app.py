@@ -25,12 +25,15 @@ from admin_api import (
     signing,
     usage,
 )
+from admin_api.dashboard import mount_dashboard
 from admin_api.endpoint import Endpoint, add_routes
+from admin_api.live_session import session_viewer
 from admin_api.mail import build_sender
 from admin_api.openapi import build_openapi
 from admin_api.passwords import PasswordHasher
 from admin_api.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from admin_api.services import ADMIN, AdminServices
+from gateway.live.viewer import SESSION_VIEWER
 from gateway.services import GATEWAY
 from gateway.settings import Settings
 from gateway.storage.database import session_factory
@@ -84,3 +87,5 @@ def setup_admin_api(app: web.Application, settings: Settings) -> None:
         return web.json_response(document)
 
     app.router.add_get(OPENAPI_PATH, openapi)
+    app[SESSION_VIEWER] = session_viewer  # /ws and /api/health for signed-in users
+    mount_dashboard(app)

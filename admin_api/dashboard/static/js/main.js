@@ -1,0 +1,213 @@
+// The console's shell: hash routes (#/decisions, #/keys, #/policies, #/usage, #/login), the
+// header (navigation, org picker, health pill, sign-out) and the signed-in user. Each page is
+// a module exporting `render(main, context)` that may answer a cleanup function, called when
+// the page is left (it closes sockets and timers).
+
+import { api, session, whenSessionEnds } from "./api.js";
+import { h, replace, select } from "./dom.js";
+import { healthPill } from "./health.js";
+import * as decisions from "./pages/decisions.js";
+import * as keys from "./pages/keys.js";
+import * as login from "./pages/login.js";
+import * as policies from "./pages/policies.js";
+import * as usage from "./pages/usage.js";
+
+// Which roles see which page (the API checks again; this only keeps the menu honest).
+const PAGES = [
+  { route: "decisions", title: "Decisions", module: decisions, roles: ["OWNER", "ADMIN", "DEVELOPER", "VIEWER"] },
+  { route: "keys", title: "API keys", module: keys, roles: ["OWNER", "ADMIN", "DEVELOPER"] },
+  { route: "policies", title: "Policies", module: policies, roles: ["OWNER", "ADMIN"] },
+  { route: "usage", title: "Usage and budgets", module: usage, roles: ["OWNER", "ADMIN", "DEVELOPER", "VIEWER"] },
+];
+
+const main = document.getElementById("main");
+const top = document.getElementById("top");
+const announcer = document.getElementById("announcer");
+let me = null;
+let cleanup = null;
+let pill = null;
+let shownBefore = false; // a signed-in page has been shown in this document
+
+/** Say something to screen readers (and show it briefly as a toast). */
+export function announce(text) {
+  announcer.textContent = "";
+  // A new text node each time, so the same message twice is announced twice.
+  setTimeout(() => {
+    announcer.textContent = text;
+  }, 50);
+  const toast = h("div", { class: "toast", "aria-hidden": "true" }, text);
+  document.body.append(toast);
+  setTimeout(() => toast.remove(), 4000);
+}
+
+function currentRoute() {
+  const route = window.location.hash.replace(/^#\/?/, "").split("?")[0];
+  return route || "decisions";
+}
+
+export function navigate(route) {
+  if (currentRoute() === route) render();
+  else window.location.hash = `#/${route}`;
+}
+
+function membership() {
+  if (!me) return null;
+  return me.memberships.find((m) => m.orgId === session.org) || me.memberships[0] || null;
+}
+
+async function loadMe() {
+  me = await api("GET", "/api/v1/auth/me");
+  const chosen = membership();
+  session.org = chosen ? chosen.orgId : null;
+}
+
+export async function signedIn(token) {
+  session.token = token;
+  await loadMe();
+  navigate("decisions");
+}
+
+async function signOut() {
+  try {
+    await api("POST", "/api/v1/auth/logout");
+  } catch {
+    // the session may have ended already; signing out locally is what matters
+  }
+  endSession("You are signed out.");
+}
+
+function endSession(message) {
+  session.clear();
+  me = null;
+  pill?.stop();
+  pill = null;
+  if (message) sessionStorage.setItem("governs.notice", message);
+  if (currentRoute() !== "login") window.location.hash = "#/login"; // hashchange renders
+  else render();
+}
+
+whenSessionEnds(() => endSession("Your session has ended: sign in again."));
+
+function renderHeader(route) {
+  const member = membership();
+  const nav = h(
+    "nav",
+    { "aria-label": "Main" },
+    h(
+      "ul",
+      {},
+      PAGES.filter((page) => member && page.roles.includes(member.role)).map((page) =>
+        h(
+          "li",
+          {},
+          h(
+            "a",
+            { href: `#/${page.route}`, "aria-current": page.route === route ? "page" : false },
+            page.title,
+          ),
+        ),
+      ),
+    ),
+  );
+  let orgControl = null;
+  if (me.memberships.length > 1) {
+    orgControl = h(
+      "label",
+      { class: "org-picker" },
+      h("span", { class: "sr-only" }, "Organisation"),
+      select(
+        me.memberships.map((m) => [m.orgId, `${m.orgName} (${m.role.toLowerCase()})`]),
+        member.orgId,
+        {
+          onchange: (event) => {
+            session.org = event.target.value;
+            pill?.stop();
+            pill = null;
+            render();
+          },
+        },
+      ),
+    );
+  } else if (member) {
+    orgControl = h("span", { class: "org-name" }, member.orgName);
+  }
+  if (!pill) {
+    pill = healthPill();
+    pill.start();
+  }
+  replace(
+    top,
+    h("a", { class: "brand", href: "#/decisions" }, "GovernsAI"),
+    nav,
+    h(
+      "div",
+      { class: "top-tools" },
+      orgControl,
+      pill.element,
+      h("span", { class: "who" }, me.user.email),
+      h("button", { type: "button", class: "ghost", onclick: signOut }, "Sign out"),
+    ),
+  );
+  top.hidden = false;
+}
+
+async function render() {
+  cleanup?.();
+  cleanup = null;
+  const route = currentRoute();
+  if (!session.token) {
+    top.hidden = true;
+    document.title = "Sign in · GovernsAI console";
+    const notice = sessionStorage.getItem("governs.notice");
+    sessionStorage.removeItem("governs.notice");
+    cleanup = login.render(main, { signedIn, notice });
+    return;
+  }
+  if (route === "login") {
+    navigate("decisions");
+    return;
+  }
+  try {
+    if (!me) await loadMe();
+  } catch (error) {
+    if (error.status === 401) return; // endSession already shows the login page
+    replace(main, h("div", { class: "alert", role: "alert" }, `The console cannot start: ${error.message}`));
+    return;
+  }
+  const member = membership();
+  if (!member) {
+    top.hidden = true;
+    replace(
+      main,
+      h("h1", {}, "No organisation yet"),
+      h("p", {}, "Your account is not a member of any org. Ask an admin for an invitation."),
+      h("button", { type: "button", onclick: signOut }, "Sign out"),
+    );
+    return;
+  }
+  const page = PAGES.find((p) => p.route === route && p.roles.includes(member.role)) || PAGES[0];
+  renderHeader(page.route);
+  document.title = `${page.title} · GovernsAI console`;
+  main.dataset.page = page.route;
+  replace(main);
+  cleanup = (await page.module.render(main, { me, member, announce, navigate })) || null;
+  // After a change of page, focus its heading (screen readers start there); not on the first
+  // load, where Tab should still reach "Skip to content" first.
+  const heading = main.querySelector("h1");
+  if (heading && shownBefore && document.activeElement === document.body) {
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  }
+  shownBefore = true;
+}
+
+// The skip link moves the focus without touching the hash, which holds the route.
+document.querySelector(".skip-link").addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
+
+window.addEventListener("hashchange", () => {
+  render();
+});
+render();

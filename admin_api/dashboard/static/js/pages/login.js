@@ -1,0 +1,137 @@
+// Sign in (email and password, then the two-factor code when the account has TOTP on) and
+// sign up (an account with a new org). Both answer a session token, kept in sessionStorage.
+
+import { api } from "../api.js";
+import { errorBox, field, h, replace } from "../dom.js";
+
+export function render(main, { signedIn, notice }) {
+  let credentials = null;
+  const card = h("section", { class: "login-card", "aria-labelledby": "login-title" });
+  const errorSlot = h("div", { class: "error-slot" });
+  replace(main, h("div", { class: "login-page" }, card));
+  show(passwordStep, false);
+
+  function show(step, focusFirst = true) {
+    replace(errorSlot);
+    replace(card, h("p", { class: "brand-mark", "aria-hidden": "true" }, "GovernsAI"), step());
+    if (focusFirst) card.querySelector("input")?.focus();
+  }
+
+  function fail(error, focus) {
+    replace(errorSlot, errorBox(error));
+    focus?.focus();
+    focus?.select?.();
+  }
+
+  /** A form whose submit button is disabled (and marked busy) while `action` runs. */
+  function form(submitLabel, fields, action) {
+    const submit = h("button", { type: "submit", class: "primary wide" }, submitLabel);
+    return h(
+      "form",
+      {
+        "aria-labelledby": "login-title",
+        onsubmit: async (event) => {
+          event.preventDefault();
+          submit.disabled = true;
+          submit.setAttribute("aria-busy", "true");
+          try {
+            await action();
+          } finally {
+            submit.disabled = false;
+            submit.removeAttribute("aria-busy");
+          }
+        },
+      },
+      fields,
+      submit,
+    );
+  }
+
+  function switchLink(text, label, step) {
+    return h(
+      "p",
+      { class: "switch-mode" },
+      text,
+      h("button", { type: "button", class: "link", onclick: () => show(step) }, label),
+    );
+  }
+
+  async function logIn(body, onError) {
+    try {
+      const answer = await api("POST", "/api/v1/auth/login", { body });
+      await signedIn(answer.token);
+    } catch (error) {
+      if (error.code === "mfa_required") show(mfaStep);
+      else onError(error);
+    }
+  }
+
+  function passwordStep() {
+    const email = h("input", { type: "email", id: "login-email", autocomplete: "username", required: true, value: credentials?.email || "" });
+    const password = h("input", { type: "password", id: "login-password", autocomplete: "current-password", required: true });
+    return [
+      h("h1", { id: "login-title" }, "Sign in to the console"),
+      notice ? h("p", { class: "notice" }, notice) : null,
+      errorSlot,
+      form("Sign in", [field("Email", email), field("Password", password)], async () => {
+        credentials = { email: email.value.trim(), password: password.value };
+        await logIn(credentials, (error) => fail(error, password));
+      }),
+      switchLink("No account yet? ", "Create one", signupStep),
+    ];
+  }
+
+  function mfaStep() {
+    const code = h("input", {
+      type: "text",
+      id: "login-code",
+      inputmode: "numeric",
+      autocomplete: "one-time-code",
+      pattern: "[0-9]{6}",
+      maxlength: "6",
+      required: true,
+    });
+    return [
+      h("h1", { id: "login-title" }, "Two-factor authentication"),
+      h("p", {}, `Enter the code from your authenticator app for ${credentials.email}.`),
+      errorSlot,
+      form("Verify", [field("Six-digit code", code)], async () => {
+        await logIn({ ...credentials, totpCode: code.value.trim() }, (error) => fail(error, code));
+      }),
+      switchLink("", "Use another account", passwordStep),
+    ];
+  }
+
+  function signupStep() {
+    const name = h("input", { type: "text", id: "signup-name", autocomplete: "name" });
+    const email = h("input", { type: "email", id: "signup-email", autocomplete: "username", required: true });
+    const password = h("input", { type: "password", id: "signup-password", autocomplete: "new-password", required: true });
+    const org = h("input", { type: "text", id: "signup-org", autocomplete: "organization", required: true });
+    const fields = [
+      field("Your name (optional)", name),
+      field("Email", email),
+      field("Password", password, "A long passphrase: the gateway says how long at least."),
+      field("Organisation name", org, "A new org, with you as its owner."),
+    ];
+    return [
+      h("h1", { id: "login-title" }, "Create an account"),
+      errorSlot,
+      form("Create account", fields, async () => {
+        try {
+          const answer = await api("POST", "/api/v1/auth/signup", {
+            body: {
+              email: email.value.trim(),
+              password: password.value,
+              name: name.value.trim() || undefined,
+              orgName: org.value.trim(),
+            },
+          });
+          await signedIn(answer.token);
+        } catch (error) {
+          fail(error, error.param === "password" ? password : email);
+        }
+      }),
+      switchLink("Have an account? ", "Sign in", passwordStep),
+    ];
+  }
+}
