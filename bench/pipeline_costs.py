@@ -1,0 +1,290 @@
+"""What each step of the request path costs, measured in-process and without the network.
+
+    python bench/pipeline_costs.py [--rounds 20000]
+
+Times the gateway's own per-request work on the benchmark's request (the body chat.lua sends,
+the completion fake_upstream.py answers), step by step, with the real objects: key check
+(cached), body validation, payload hash, record rows, writer queue, upstream request building
+and response parsing. Then it times the record writer's database inserts per request (three
+rows: two decisions and one usage record), split into the event-loop thread (SQLAlchemy) and
+the SQLite thread (aiosqlite), by thread CPU time. Run it before and after a change on the
+request path; bench/run.py measures the whole thing over the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import orjson  # noqa: E402
+from fake_upstream import completion_body  # noqa: E402
+from sqlalchemy import JSON, DateTime, Numeric, event  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+
+from gateway.auth import KeyStore, Principal, bearer_token  # noqa: E402
+from gateway.chat_request import parse_chat_request  # noqa: E402
+from gateway.cli import prepare_database  # noqa: E402
+from gateway.ids import new_id, new_request_id  # noqa: E402
+from gateway.middleware import _ACCEPTABLE_REQUEST_ID  # noqa: E402
+from gateway.pricing import cost_of  # noqa: E402
+from gateway.records import (  # noqa: E402
+    ALLOW,
+    POSTCHECK,
+    PRECHECK,
+    RequestFacts,
+    decision_row,
+    payload_hash,
+    usage_row,
+)
+from gateway.scopes import Scope  # noqa: E402
+from gateway.settings import settings_from_mapping  # noqa: E402
+from gateway.spool import Spool  # noqa: E402
+from gateway.storage.database import _sqlite_pragmas, create_engine  # noqa: E402
+from gateway.storage.models import Base  # noqa: E402
+from gateway.writer import RECORD_TABLES, RecordWriter  # noqa: E402
+from providers.registry import build_adapter  # noqa: E402
+
+API_KEY = "gai_bench-bootstrap-key-0123456789abcdefghijklmnop"
+# The body chat.lua sends (keep the two in step).
+CHAT_BODY = (
+    b'{"model":"gpt-4o-mini","messages":['
+    b'{"role":"system","content":"You are a concise support assistant for an online shop."},'
+    b'{"role":"user","content":"My order 10482 arrived with a cracked screen protector. '
+    b'How do I request a replacement, and how long does it usually take?"}],'
+    b'"temperature":0.2,"max_tokens":200}'
+)
+
+
+# Timed in CPU time of this thread, not wall time: the figures stay true on a busy machine.
+def timed(label: str, rounds: int, step: Callable[[], Any]) -> tuple[str, float]:
+    step()
+    started = time.thread_time()
+    for _ in range(rounds):
+        step()
+    return label, (time.thread_time() - started) / rounds * 1e6
+
+
+async def timed_async(
+    label: str, rounds: int, step: Callable[[], Awaitable[Any]]
+) -> tuple[str, float]:
+    await step()
+    started = time.thread_time()
+    for _ in range(rounds):
+        await step()
+    return label, (time.thread_time() - started) / rounds * 1e6
+
+
+async def main(rounds: int, variants: bool) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="governs-costs-"))
+    settings = settings_from_mapping(
+        {
+            "database": {"url": f"sqlite+aiosqlite:///{workdir / 'governs.db'}"},
+            "writer": {"spool_dir": str(workdir / "spool")},
+            "providers": [{"name": "bench", "kind": "openai", "base_url": "http://127.0.0.1:9/v1"}],
+            "models": [
+                {
+                    "name": "gpt-4o-mini",
+                    "provider": "bench",
+                    "input_cost_per_mtok": "0.15",
+                    "output_cost_per_mtok": "0.60",
+                }
+            ],
+        },
+        environ={"GOVERNS_BOOTSTRAP_KEY": API_KEY},
+    )
+    await prepare_database(settings)
+    engine = create_engine(settings.database)
+    keys = KeyStore(engine, cache_seconds=3600)
+    principal: Principal = await keys.authenticate(API_KEY, Scope.PRECHECK_INVOKE)
+    adapter = build_adapter(settings.providers[0])
+    model = settings.models[0]
+    chat = parse_chat_request(CHAT_BODY)
+    upstream_body = completion_body(1, int(time.time()))
+    facts = RequestFacts(
+        principal=principal,
+        correlation_id=new_request_id(),
+        payload_hash=payload_hash(chat.body),
+        tool="ai.generate",
+        model=model.name,
+        provider="bench",
+        tags=["provider:bench", f"model:{model.name}"],
+    )
+    usage = adapter.parse_chat_response(upstream_body).usage
+    assert usage is not None
+
+    def rows() -> list[tuple[str, dict[str, Any]]]:
+        return [
+            ("decisions", decision_row(facts, direction=PRECHECK, decision=ALLOW, latency_ms=0)),
+            ("usage_records", usage_row(facts, usage, cost_of(usage, model))),
+            ("decisions", decision_row(facts, direction=POSTCHECK, decision=ALLOW, latency_ms=1)),
+        ]
+
+    writer = RecordWriter(engine, settings.writer, Spool(workdir / "spool"))
+    results = [
+        timed(
+            "request id (uuid4) + header check",
+            rounds,
+            lambda: (_ACCEPTABLE_REQUEST_ID.match(""), new_request_id()),
+        ),
+        await timed_async(
+            "authenticate (cache hit: sha256, Principal)",
+            rounds,
+            lambda: keys.authenticate(bearer_token(f"Bearer {API_KEY}"), Scope.PRECHECK_INVOKE),
+        ),
+        timed(
+            "parse_chat_request (orjson + pydantic)", rounds, lambda: parse_chat_request(CHAT_BODY)
+        ),
+        timed("payload_hash (orjson sorted + sha256)", rounds, lambda: payload_hash(chat.body)),
+        timed(
+            "build_chat_request (dict copy + orjson)",
+            rounds,
+            lambda: adapter.build_chat_request(chat.body, "gpt-4o-mini", stream=False),
+        ),
+        timed(
+            "parse_chat_response (orjson + usage)",
+            rounds,
+            lambda: adapter.parse_chat_response(upstream_body),
+        ),
+        timed("cost_of (Decimal)", rounds, lambda: cost_of(usage, model)),
+        timed("3 rows: 2 decision_row + usage_row", rounds, rows),
+        timed("  of which 3 x new_id (ULID)", rounds, lambda: (new_id(), new_id(), new_id())),
+        timed(
+            "writer.submit x 3 (asyncio.Queue)",
+            rounds,
+            lambda: [writer.submit(t, r) for t, r in (("decisions", {}),) * 3],
+        ),
+    ]
+    width = max(len(label) for label, _ in results)
+    print(f"{'step':<{width}}  CPU µs per request")
+    for label, micros in results:
+        print(f"{label:<{width}}  {micros:8.2f}")
+    total = sum(m for label, m in results if not label.startswith("  "))
+    print(f"{'total of the steps above':<{width}}  {total:8.2f}")
+
+    # The writer's inserts: batches of 500 rows (the default batch_size), 3 rows per request.
+    batches = max(4, rounds // 2000)
+    per_batch = 500 // 3
+
+    async def insert_cost(label: str, insert: Callable[[list], Awaitable[None]]) -> None:
+        prepared = [[row for _ in range(per_batch) for row in rows()] for _ in range(batches + 1)]
+        await insert(prepared.pop())  # warm: compile the statements, open the connection
+        wall, cpu_main, cpu_all = time.perf_counter(), time.thread_time(), time.process_time()
+        for batch in prepared:
+            await insert(batch)
+        requests = batches * per_batch
+        main_thread = (time.thread_time() - cpu_main) / requests * 1e6
+        sqlite_thread = (time.process_time() - cpu_all) / requests * 1e6 - main_thread
+        wall = (time.perf_counter() - wall) / requests * 1e6
+        print(f"{label:<58} {main_thread:8.2f} {sqlite_thread:8.2f} {wall:8.2f}")
+
+    print()
+    print(f"writer inserts, per request (3 rows; {batches} batches of {per_batch * 3} rows), µs:")
+    print(f"{'':<58} {'loop CPU':>8} {'SQL CPU':>8} {'wall':>8}")
+    await insert_cost("as the writer does it (SQLAlchemy insert, executemany)", writer._insert)
+    if variants:
+        orjson_engine = create_async_engine(settings.database.url, json_serializer=_orjson_text)
+        event.listen(orjson_engine.sync_engine, "connect", _sqlite_pragmas)
+        orjson_writer = RecordWriter(orjson_engine, settings.writer, Spool(workdir / "spool"))
+        await insert_cost("  variant: engine json_serializer=orjson", orjson_writer._insert)
+        await orjson_engine.dispose()
+        raw = DriverInsert()
+        await insert_cost("  variant: exec_driver_sql, rows pre-encoded (orjson)", raw.bind(engine))
+        async with engine.begin() as connection:
+            for index in LOW_SELECTIVITY_INDEXES:
+                await connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index}")
+        await insert_cost(
+            f"  variant: the same, without {len(LOW_SELECTIVITY_INDEXES)} low-selectivity indexes",
+            raw.bind(engine),
+        )
+    await engine.dispose()
+
+
+# Indexes on columns with a handful of values (or mostly NULL), which the variant drops.
+LOW_SELECTIVITY_INDEXES = (
+    "ix_decisions_decision",
+    "ix_decisions_direction",
+    "ix_decisions_policy_id",
+    "ix_usage_records_provider",
+)
+
+
+def _orjson_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+class DriverInsert:
+    """The writer's insert without SQLAlchemy's per-row processing: rows become tuples (JSON by
+    orjson, datetimes in SQLAlchemy's SQLite format, Decimals as text) and go to executemany."""
+
+    def __init__(self) -> None:
+        self._sql: dict[str, str] = {}
+        self._columns: dict[str, list[tuple[str, str | None]]] = {}
+        for name in RECORD_TABLES:
+            table = Base.metadata.tables[name]
+            names = [c.name for c in table.columns]
+            self._sql[name] = (
+                f"INSERT INTO {name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
+                "ON CONFLICT (id) DO NOTHING"
+            )
+            self._columns[name] = [(c.name, _kind(c.type)) for c in table.columns]
+
+    def encode(self, table: str, row: dict[str, Any]) -> tuple[Any, ...]:
+        out = []
+        for name, kind in self._columns[table]:
+            value = row.get(name)
+            if value is None or kind is None:
+                out.append(value)
+            elif kind == "json":
+                out.append(orjson.dumps(value).decode())
+            elif kind == "datetime":
+                out.append(f"{value:%Y-%m-%d %H:%M:%S.%f}")
+            else:
+                out.append(str(value))
+        return tuple(out)
+
+    def bind(self, engine: Any) -> Callable[[list], Awaitable[None]]:
+        async def insert(batch: list[tuple[str, dict[str, Any]]]) -> None:
+            by_table: dict[str, list[tuple[Any, ...]]] = {}
+            for table, row in batch:
+                by_table.setdefault(table, []).append(self.encode(table, row))
+            async with engine.begin() as connection:
+                for table in RECORD_TABLES:
+                    if by_table.get(table):
+                        await connection.exec_driver_sql(self._sql[table], by_table[table])
+
+        return insert
+
+
+def _kind(column_type: Any) -> str | None:
+    if isinstance(column_type, JSON):
+        return "json"
+    if isinstance(column_type, DateTime):
+        return "datetime"
+    if isinstance(column_type, Numeric):
+        return "decimal"
+    return None
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=20000)
+    parser.add_argument(
+        "--variants", action="store_true", help="also time cheaper ways to insert the records"
+    )
+    arguments = parser.parse_args()
+    try:
+        import uvloop
+
+        uvloop.run(main(arguments.rounds, arguments.variants))
+    except ImportError:
+        asyncio.run(main(arguments.rounds, arguments.variants))
