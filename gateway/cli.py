@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import multiprocessing
 import signal
@@ -78,8 +79,15 @@ def run_worker(settings: Settings, reuse_port: bool = False) -> None:
 
     configure_logging()
     loop_factory = _event_loop_factory()
+    # Each request allocates many short-lived objects: collecting the young generation every
+    # 700 allocations (the default) cost ~15 % of throughput and most of the p99 in the
+    # saturation benchmark. Collect less often, and once serving, move everything start-up made
+    # (modules, config, tokenizer tables) out of the collector's way.
+    gc.set_threshold(50_000, 20, 10)
+    app = build_app(settings)
+    app.on_startup.append(_freeze_start_up_heap)
     web.run_app(
-        build_app(settings),
+        app,
         host=settings.server.host,
         port=settings.server.port,
         reuse_port=reuse_port,
@@ -91,6 +99,11 @@ def run_worker(settings: Settings, reuse_port: bool = False) -> None:
         handler_cancellation=True,
         loop=loop_factory(),
     )
+
+
+async def _freeze_start_up_heap(_app: object) -> None:
+    gc.collect()
+    gc.freeze()
 
 
 def _event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
