@@ -562,9 +562,12 @@ class RecordCheck:
 
     @property
     def passed(self) -> bool:
+        # Two decisions (precheck, postcheck) per usage row; a request wrk abandoned mid-way
+        # (a stream cut when the run ended) may leave a decision without a usage row.
+        slack = self.expected_max - self.expected_min
         return (
             self.expected_min <= self.usage_rows <= self.expected_max
-            and self.decision_rows == 2 * self.usage_rows
+            and 2 * self.usage_rows <= self.decision_rows <= 2 * self.usage_rows + slack
             and self.spooled_files == 0
         )
 
@@ -814,7 +817,8 @@ def main(argv: list[str] | None = None) -> int:
             f"Records: {check.usage_rows} usage_records rows for {check.expected_min} 2xx "
             f"responses counted (wrk warm-ups and the smoke test included; at most "
             f"{check.expected_max} allowed: requests in flight when wrk stopped are served but "
-            f"not counted), {check.decision_rows} decisions (2 per usage row expected), "
+            f"not counted), {check.decision_rows} decisions (2 per usage row expected, plus at "
+            f"most one per abandoned request), "
             f"{check.spooled_files} spooled files, gateway exit code {exit_code}: "
             f"{'PASS' if check.passed else 'FAIL'}"
         )
