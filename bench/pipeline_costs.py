@@ -6,7 +6,7 @@ Times the gateway's own per-request work on the benchmark's request (the body ch
 the completion fake_upstream.py answers), step by step, with the real objects: key check
 (cached), body validation, payload hash, record rows, writer queue, upstream request building
 and response parsing. Then it times the record writer's database inserts per request (three
-rows: two decisions and one usage record), split into the event-loop thread (SQLAlchemy) and
+rows: two decisions and one usage record), split into the event-loop thread (encoding rows) and
 the SQLite thread (aiosqlite), by thread CPU time. Run it before and after a change on the
 request path; bench/run.py measures the whole thing over the network.
 """
@@ -26,10 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import orjson  # noqa: E402
 from fake_upstream import completion_body  # noqa: E402
-from sqlalchemy import JSON, DateTime, Numeric, event  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from sqlalchemy.dialects import sqlite  # noqa: E402
 
 from gateway.auth import KeyStore, Principal, bearer_token  # noqa: E402
 from gateway.chat_request import parse_chat_request  # noqa: E402
@@ -49,7 +47,7 @@ from gateway.records import (  # noqa: E402
 from gateway.scopes import Scope  # noqa: E402
 from gateway.settings import settings_from_mapping  # noqa: E402
 from gateway.spool import Spool  # noqa: E402
-from gateway.storage.database import _sqlite_pragmas, create_engine  # noqa: E402
+from gateway.storage.database import create_engine  # noqa: E402
 from gateway.storage.models import Base  # noqa: E402
 from gateway.writer import RECORD_TABLES, RecordWriter  # noqa: E402
 from providers.registry import build_adapter  # noqa: E402
@@ -195,21 +193,17 @@ async def main(rounds: int, variants: bool) -> None:
     print()
     print(f"writer inserts, per request (3 rows; {batches} batches of {per_batch * 3} rows), µs:")
     print(f"{'':<58} {'loop CPU':>8} {'SQL CPU':>8} {'wall':>8}")
-    await insert_cost("as the writer does it (SQLAlchemy insert, executemany)", writer._insert)
+    await insert_cost("as the writer does it (compiled once, tuples)", writer._insert)
     if variants:
-        orjson_engine = create_async_engine(settings.database.url, json_serializer=_orjson_text)
-        event.listen(orjson_engine.sync_engine, "connect", _sqlite_pragmas)
-        orjson_writer = RecordWriter(orjson_engine, settings.writer, Spool(workdir / "spool"))
-        await insert_cost("  variant: engine json_serializer=orjson", orjson_writer._insert)
-        await orjson_engine.dispose()
-        raw = DriverInsert()
-        await insert_cost("  variant: exec_driver_sql, rows pre-encoded (orjson)", raw.bind(engine))
+        await insert_cost(
+            "  variant: SQLAlchemy insert(), executemany", sqlalchemy_inserter(engine)
+        )
         async with engine.begin() as connection:
             for index in LOW_SELECTIVITY_INDEXES:
                 await connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index}")
         await insert_cost(
-            f"  variant: the same, without {len(LOW_SELECTIVITY_INDEXES)} low-selectivity indexes",
-            raw.bind(engine),
+            f"  variant: without {len(LOW_SELECTIVITY_INDEXES)} low-selectivity indexes",
+            writer._insert,
         )
     await engine.dispose()
 
@@ -223,61 +217,25 @@ LOW_SELECTIVITY_INDEXES = (
 )
 
 
-def _orjson_text(value: Any) -> str:
-    return orjson.dumps(value).decode()
+def sqlalchemy_inserter(engine: Any) -> Callable[[list], Awaitable[None]]:
+    """How the writer inserted before ``storage/bulk_insert.py``: SQLAlchemy's own statement."""
+    statements = {
+        name: sqlite.insert(Base.metadata.tables[name]).on_conflict_do_nothing(
+            index_elements=["id"]
+        )
+        for name in RECORD_TABLES
+    }
 
+    async def insert(batch: list[tuple[str, dict[str, Any]]]) -> None:
+        by_table: dict[str, list[dict[str, Any]]] = {}
+        for table, row in batch:
+            by_table.setdefault(table, []).append(row)
+        async with engine.begin() as connection:
+            for table in RECORD_TABLES:
+                if by_table.get(table):
+                    await connection.execute(statements[table], by_table[table])
 
-class DriverInsert:
-    """The writer's insert without SQLAlchemy's per-row processing: rows become tuples (JSON by
-    orjson, datetimes in SQLAlchemy's SQLite format, Decimals as text) and go to executemany."""
-
-    def __init__(self) -> None:
-        self._sql: dict[str, str] = {}
-        self._columns: dict[str, list[tuple[str, str | None]]] = {}
-        for name in RECORD_TABLES:
-            table = Base.metadata.tables[name]
-            names = [c.name for c in table.columns]
-            self._sql[name] = (
-                f"INSERT INTO {name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
-                "ON CONFLICT (id) DO NOTHING"
-            )
-            self._columns[name] = [(c.name, _kind(c.type)) for c in table.columns]
-
-    def encode(self, table: str, row: dict[str, Any]) -> tuple[Any, ...]:
-        out = []
-        for name, kind in self._columns[table]:
-            value = row.get(name)
-            if value is None or kind is None:
-                out.append(value)
-            elif kind == "json":
-                out.append(orjson.dumps(value).decode())
-            elif kind == "datetime":
-                out.append(f"{value:%Y-%m-%d %H:%M:%S.%f}")
-            else:
-                out.append(str(value))
-        return tuple(out)
-
-    def bind(self, engine: Any) -> Callable[[list], Awaitable[None]]:
-        async def insert(batch: list[tuple[str, dict[str, Any]]]) -> None:
-            by_table: dict[str, list[tuple[Any, ...]]] = {}
-            for table, row in batch:
-                by_table.setdefault(table, []).append(self.encode(table, row))
-            async with engine.begin() as connection:
-                for table in RECORD_TABLES:
-                    if by_table.get(table):
-                        await connection.exec_driver_sql(self._sql[table], by_table[table])
-
-        return insert
-
-
-def _kind(column_type: Any) -> str | None:
-    if isinstance(column_type, JSON):
-        return "json"
-    if isinstance(column_type, DateTime):
-        return "datetime"
-    if isinstance(column_type, Numeric):
-        return "decimal"
-    return None
+    return insert
 
 
 if __name__ == "__main__":

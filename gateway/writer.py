@@ -2,8 +2,9 @@
 
 The request path only calls ``submit``, which appends to an in-memory queue and never waits.
 One task drains the queue in batches (``writer.batch_size`` rows or ``flush_interval_seconds``,
-whichever comes first) and inserts each batch in one transaction. Inserts ignore rows whose id
-already exists, so a batch may be written twice without duplicates.
+whichever comes first) and inserts each batch in one transaction, with statements compiled once
+at start-up (``storage/bulk_insert.py``). Inserts ignore rows whose id already exists, so a batch
+may be written twice without duplicates.
 
 Nothing is lost: a batch the database refuses ``retry_attempts`` times goes to the on-disk spool,
 and while the spool holds anything, new batches go there too, so replay keeps their order. A
@@ -23,11 +24,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import DateTime, Numeric, Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.settings import WriterConfig
 from gateway.spool import Batch, Spool
+from gateway.storage.bulk_insert import BulkInsert
 from gateway.storage.models import Base
 
 log = logging.getLogger(__name__)
@@ -41,13 +42,9 @@ class RecordWriter:
         self._config = config
         self._spool = spool
         self._queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
-        self._tables: dict[str, Table] = {
-            name: Base.metadata.tables[name] for name in RECORD_TABLES
-        }
-        self._inserts = {
-            name: _insert_ignoring_duplicates(engine, t) for name, t in self._tables.items()
-        }
-        self._decoders = {name: _row_decoder(t) for name, t in self._tables.items()}
+        tables: dict[str, Table] = {name: Base.metadata.tables[name] for name in RECORD_TABLES}
+        self._inserts = {name: BulkInsert(engine.dialect, t) for name, t in tables.items()}
+        self._decoders = {name: _row_decoder(t) for name, t in tables.items()}
         self._spooled_pending = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._wake_replay = asyncio.Event()
@@ -159,7 +156,8 @@ class RecordWriter:
             for table in RECORD_TABLES:
                 rows = by_table.get(table)
                 if rows:
-                    await connection.execute(self._inserts[table], rows)
+                    insert = self._inserts[table]
+                    await connection.exec_driver_sql(insert.sql, [insert.encode(r) for r in rows])
         self.written += len(batch)
 
     # -- spool -----------------------------------------------------------------------------
@@ -216,14 +214,6 @@ class RecordWriter:
             self._spool.remove(claimed)
             log.info("replayed %d spooled records", len(batch))
         self._spooled_pending = len(self._spool.pending())
-
-
-def _insert_ignoring_duplicates(engine: AsyncEngine, table: Table) -> Any:
-    if engine.dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=["id"])
-    if engine.dialect.name == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing(index_elements=["id"])
-    raise RuntimeError(f"unsupported database dialect {engine.dialect.name!r}")
 
 
 def _row_decoder(table: Table) -> Callable[[dict[str, Any]], dict[str, Any]]:
