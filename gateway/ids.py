@@ -7,21 +7,24 @@ the event happens (never by the database) and sorts by creation time. Ids are no
 
 from __future__ import annotations
 
-import base64
 import random
 import time
 
-# base32's alphabet mapped onto Crockford's, whose characters sort in the order of their values.
-_TO_CROCKFORD = bytes.maketrans(
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789abcdefghjkmnpqrstvwxyz"
-)
+# Crockford's base32, whose characters sort in the order of their values.
+_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+# Every pair of characters, indexed by the 10 bits they encode: 13 lookups make an id, 2.3 times
+# faster than base64.b32encode, which is pure Python before 3.13.
+_PAIRS = tuple(first + second for first in _CROCKFORD for second in _CROCKFORD)
+_PAIR_SHIFTS = tuple(range(120, -10, -10))
 
 
 def new_id() -> str:
     """26 characters: 48 bits of milliseconds then 80 random bits, in Crockford's base32, so
     ids sort by creation time (a ULID's layout, lower case)."""
-    value = (time.time_ns() // 1_000_000) << 80 | random.getrandbits(80)
-    return base64.b32encode(value.to_bytes(16, "big"))[:26].translate(_TO_CROCKFORD).decode()
+    # The 128 bits are encoded left-aligned in 130, as base32 of the 16 bytes would be.
+    value = ((time.time_ns() // 1_000_000) << 80 | random.getrandbits(80)) << 2
+    pairs = _PAIRS
+    return "".join([pairs[(value >> shift) & 1023] for shift in _PAIR_SHIFTS])
 
 
 def new_request_id() -> str:
