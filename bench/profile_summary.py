@@ -5,7 +5,7 @@
 Reads py-spy's ``--format raw`` output (folded stacks, recorded with ``--threads --nolineno``),
 as bench/run.py --profile writes it. Each sample of the event-loop thread is put in one
 category: walking from the innermost frame outwards, the first frame that belongs to a known
-part of the path decides (so a ``json.dumps`` called by SQLAlchemy counts as the record writer,
+part of the path decides (so an ``orjson.dumps`` called by the writer counts as the record writer,
 and aiohttp's shared ``http_writer`` counts as server or client by its caller). Other threads
 (the SQLite threads of aiosqlite) are counted apart. py-spy sees Python frames only: time in C
 (orjson, sqlite3, socket system calls) counts in the Python function that called it.
@@ -20,6 +20,7 @@ from pathlib import Path
 
 EVENT_LOOP = "event loop (uvloop's C loop: epoll, reads, callbacks)"
 OTHER = "other"
+WRITER = "record writer: encoding and inserting rows (loop side)"
 
 # (category, test on one "function (file)" frame). Order matters only within one frame.
 RULES: list[tuple[str, callable]] = [
@@ -28,9 +29,10 @@ RULES: list[tuple[str, callable]] = [
     ("pipeline: payload hash", lambda f: f.startswith("payload_hash ")),
     ("pipeline: records (rows, ULIDs, writer queue)", lambda f: "(gateway/records.py)" in f),
     ("pipeline: records (rows, ULIDs, writer queue)", lambda f: "(gateway/ids.py)" in f),
-    ("record writer: SQLAlchemy inserts on the event loop", lambda f: "(gateway/writer.py)" in f),
-    ("record writer: SQLAlchemy inserts on the event loop", lambda f: "(sqlalchemy/" in f),
-    ("record writer: SQLAlchemy inserts on the event loop", lambda f: "(aiosqlite/" in f),
+    (WRITER, lambda f: "(gateway/writer.py)" in f),
+    (WRITER, lambda f: "(gateway/storage/bulk_insert.py)" in f),
+    (WRITER, lambda f: "(sqlalchemy/" in f),
+    (WRITER, lambda f: "(aiosqlite/" in f),
     ("pipeline: authentication (cached key)", lambda f: "(gateway/auth.py)" in f),
     ("pipeline: authentication (cached key)", lambda f: "(gateway/storage/" in f),
     ("pipeline: validation (orjson + pydantic)", lambda f: "(gateway/chat_request.py)" in f),

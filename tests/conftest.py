@@ -97,6 +97,11 @@ def proxy_config(
     ]
     models += [
         {"name": "unpriced-model", "provider": "fake-openai", "upstream_model": "gpt-4o-mini"},
+        {
+            "name": "gpt-4o-mini-by-hostname",
+            "provider": "fake-openai-by-hostname",
+            "upstream_model": "gpt-4o-mini",
+        },
         {"name": "echo", "provider": "echo"},
         {
             "name": "azure-gpt-4o",
@@ -195,6 +200,13 @@ def proxy_config(
                 "base_url": fakes["openai"].base_url.removesuffix("/v1"),
                 "api_key": FAKE_OPENAI_KEY,
                 "api_version": "2024-10-21",
+            },
+            {
+                # Addressed by name, as real providers are (cookie jars ignore IP addresses).
+                "name": "fake-openai-by-hostname",
+                "kind": "openai",
+                "base_url": fakes["openai"].base_url.replace("127.0.0.1", "localhost"),
+                "api_key": FAKE_OPENAI_KEY,
             },
             {"name": "echo", "kind": "echo"},
         ],

@@ -179,7 +179,10 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         data = orjson.dumps(document)
         fake.sent.append(data)
         return web.Response(
-            body=data, content_type="application/json", headers={"x-request-id": "req_fake"}
+            body=data,
+            content_type="application/json",
+            # api.openai.com's Cloudflare front sets cookies like this one on every answer.
+            headers={"x-request-id": "req_fake", "Set-Cookie": f"__cf_bm={completion_id}; path=/"},
         )
 
     include_usage = (

@@ -108,6 +108,19 @@ def test_the_provider_key_and_body_reach_the_upstream(
     assert received.body["vendor_field"] == {"a": 1}
 
 
+def test_cookies_an_upstream_sets_are_never_sent_back(
+    gateway: RunningGateway, fake_openai: FakeUpstream
+) -> None:
+    """One client session serves every org: a cookie jar would hand one caller's upstream
+    cookies to the next."""
+    client = sync_client(gateway)
+    for _ in range(2):
+        client.chat.completions.create(model="gpt-4o-mini-by-hostname", messages=MESSAGES)
+        received = fake_openai.received[-1]
+        assert received.headers["Host"].startswith("localhost:")
+        assert "Cookie" not in received.headers
+
+
 async def test_async_sdk_stream_with_usage_is_byte_identical(
     gateway: RunningGateway, fake_openai: FakeUpstream
 ) -> None:
