@@ -156,8 +156,7 @@ class RecordWriter:
             for table in RECORD_TABLES:
                 rows = by_table.get(table)
                 if rows:
-                    insert = self._inserts[table]
-                    await connection.exec_driver_sql(insert.sql, [insert.encode(r) for r in rows])
+                    await self._inserts[table].insert(connection, rows)
         self.written += len(batch)
 
     # -- spool -----------------------------------------------------------------------------

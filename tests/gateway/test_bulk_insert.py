@@ -151,7 +151,7 @@ async def test_bulk_insert_stores_what_sqlalchemy_stores(
     bulk = BulkInsert(engine.dialect, table)
     async with engine.begin() as connection:
         await connection.execute(table.insert(), [{**row, "id": by_sqlalchemy}])
-        await connection.exec_driver_sql(bulk.sql, [bulk.encode({**row, "id": by_bulk})])
+        await bulk.insert(connection, [{**row, "id": by_bulk}])
 
     expected = await stored_as_text(engine, table, by_sqlalchemy)
     stored = await stored_as_text(engine, table, by_bulk)
@@ -168,14 +168,28 @@ async def test_a_row_whose_id_exists_is_skipped(engine: AsyncEngine, org_id: str
     bulk = BulkInsert(engine.dialect, table)
     row = {**full_rows(org_id)["usage_records"], "id": new_id()}
     async with engine.begin() as connection:
-        await connection.exec_driver_sql(bulk.sql, [bulk.encode(row)])
-        await connection.exec_driver_sql(
-            bulk.sql, [bulk.encode({**row, "model": "changed"}), bulk.encode(row)]
-        )
+        await bulk.insert(connection, [row])
+        await bulk.insert(connection, [{**row, "model": "changed"}, row])
         models = await connection.exec_driver_sql(
             f"SELECT model FROM usage_records WHERE id = '{row['id']}'"
         )
         assert models.scalars().all() == ["gpt-4o-mini"]
+
+
+async def test_a_batch_larger_than_one_statement_is_stored_whole(
+    engine: AsyncEngine, org_id: str
+) -> None:
+    table = Base.metadata.tables["decisions"]
+    bulk = BulkInsert(engine.dialect, table)
+    count = getattr(bulk, "rows_per_statement", 1000) + 7  # SQLite splits; PostgreSQL does not
+    template = full_rows(org_id)["decisions"]
+    rows = [{**template, "id": new_id(), "correlation_id": f"big-{n}"} for n in range(count)]
+    async with engine.begin() as connection:
+        await bulk.insert(connection, rows)
+        stored = await connection.exec_driver_sql(
+            f"SELECT correlation_id FROM decisions WHERE org_id = '{org_id}'"
+        )
+        assert sorted(stored.scalars().all()) == sorted(r["correlation_id"] for r in rows)
 
 
 async def test_a_value_json_cannot_hold_is_refused(engine: AsyncEngine) -> None:
