@@ -31,7 +31,7 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry
 from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -40,6 +40,7 @@ from gateway.auth import bearer_token
 from gateway.health import HEALTH
 from gateway.live import LIVE
 from gateway.live.hub import RecentIds
+from gateway.metric_series import CounterSeries, HistogramSeries, families
 from gateway.scopes import Scope
 from gateway.services import GATEWAY
 from gateway.settings import MetricsConfig
@@ -54,60 +55,61 @@ OTHER = "other"
 
 
 class GatewayMetrics:
-    """Every metric of one app, in its own registry."""
+    """Every metric of one app, in its own registry. Updates are plain additions on the event
+    loop's thread (``metric_series``); samples are built when Prometheus scrapes."""
 
     def __init__(self) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
-        r = self.registry
-        self.requests = Counter(
-            "governs_http_requests",
-            "HTTP requests answered",
-            ("route", "method", "status"),
-            registry=r,
+        self.requests = CounterSeries(
+            "governs_http_requests", "HTTP requests answered", ("route", "method", "status")
         )
-        self.request_seconds = Histogram(
+        self.request_seconds = HistogramSeries(
             "governs_request_duration_seconds",
             "Whole request, first byte in to last byte out",
             ("route",),
-            buckets=LATENCY_BUCKETS,
-            registry=r,
+            LATENCY_BUCKETS,
         )
-        self.upstream_seconds = Histogram(
+        self.upstream_seconds = HistogramSeries(
             "governs_upstream_duration_seconds",
             "Waiting on providers (retries included)",
             ("route",),
-            buckets=LATENCY_BUCKETS,
-            registry=r,
+            LATENCY_BUCKETS,
         )
-        self.overhead_seconds = Histogram(
+        self.overhead_seconds = HistogramSeries(
             "governs_gateway_overhead_seconds",
             "The gateway's own time: total minus upstream",
             ("route",),
-            buckets=OVERHEAD_BUCKETS,
-            registry=r,
+            OVERHEAD_BUCKETS,
         )
-        self.tokens = Counter(
-            "governs_tokens", "Tokens billed", ("provider", "model", "kind"), registry=r
+        self.tokens = CounterSeries(
+            "governs_tokens", "Tokens billed", ("provider", "model", "kind")
         )
-        self.cost = Counter(
-            "governs_cost_usd", "Cost of priced usage in USD", ("provider", "model"), registry=r
+        self.cost = CounterSeries(
+            "governs_cost_usd", "Cost of priced usage in USD", ("provider", "model")
         )
-        self.decisions = Counter(
-            "governs_decisions",
-            "Decisions made or ingested",
-            ("direction", "decision"),
-            registry=r,
+        self.decisions = CounterSeries(
+            "governs_decisions", "Decisions made or ingested", ("direction", "decision")
         )
-        self.pii = Counter(
-            "governs_pii_findings", "PII findings", ("class", "direction"), registry=r
-        )
-        self.budget_denials = Counter(
-            "governs_budget_denials", "Requests denied by a budget", registry=r
-        )
+        self.pii = CounterSeries("governs_pii_findings", "PII findings", ("class", "direction"))
+        self.budget_denials = CounterSeries("governs_budget_denials", "Requests denied by a budget")
         self._label_values: dict[str, set[str]] = {}
-        self._children: dict[tuple[Any, tuple[str, ...]], Any] = {}
         self._recent_decisions = RecentIds()  # an ingested decision sent twice counts once
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.registry.register(_SeriesCollector(self))
         self.serve = make_aiohttp_handler(self.registry)
+
+    @property
+    def series(self) -> tuple[CounterSeries | HistogramSeries, ...]:
+        return (
+            self.requests,
+            self.request_seconds,
+            self.upstream_seconds,
+            self.overhead_seconds,
+            self.tokens,
+            self.cost,
+            self.decisions,
+            self.pii,
+            self.budget_denials,
+        )
 
     # -- what the pipeline and the listeners call ------------------------------------------
 
@@ -120,35 +122,37 @@ class GatewayMetrics:
         upstream_s: float | None = None,
         overhead_s: float | None = None,
     ) -> None:
-        self._child(self.requests, route, method, str(status)).inc()
+        # Routes are the app's own; a method is whatever a client sent, so it is bounded.
+        self.requests.inc((route, self._bounded("method", method), str(status)))
         if status == 101:
             return  # a WebSocket's duration is its whole connection: not a latency
-        self._child(self.request_seconds, route).observe(total_s)
+        labels = (route,)
+        self.request_seconds.observe(labels, total_s)
         if upstream_s is not None:
-            self._child(self.upstream_seconds, route).observe(upstream_s)
+            self.upstream_seconds.observe(labels, upstream_s)
         if overhead_s is not None:
-            self._child(self.overhead_seconds, route).observe(max(overhead_s, 0.0))
+            self.overhead_seconds.observe(labels, max(overhead_s, 0.0))
 
     def count_tokens(
         self, provider: str, model: str, input_tokens: int, output_tokens: int, cached: int = 0
     ) -> None:
         provider, model = self._bounded("provider", provider), self._bounded("model", model)
-        self._child(self.tokens, provider, model, "input").inc(max(input_tokens, 0))
-        self._child(self.tokens, provider, model, "output").inc(max(output_tokens, 0))
+        self.tokens.inc((provider, model, "input"), max(input_tokens, 0))
+        self.tokens.inc((provider, model, "output"), max(output_tokens, 0))
         if cached:
-            self._child(self.tokens, provider, model, "cached_input").inc(max(cached, 0))
+            self.tokens.inc((provider, model, "cached_input"), max(cached, 0))
 
     def add_cost(self, provider: str, model: str, cost: Decimal | float) -> None:
         labels = self._bounded("provider", provider), self._bounded("model", model)
-        self._child(self.cost, *labels).inc(max(float(cost), 0.0))
+        self.cost.inc(labels, max(float(cost), 0.0))
 
     def count_decision(self, direction: str, decision: str) -> None:
         labels = self._bounded("direction", direction), self._bounded("decision", decision)
-        self._child(self.decisions, *labels).inc()
+        self.decisions.inc(labels)
 
     def count_pii(self, pii_class: str, direction: str, count: int = 1) -> None:
         labels = self._bounded("class", pii_class), self._bounded("direction", direction)
-        self._child(self.pii, *labels).inc(max(count, 0))
+        self.pii.inc(labels, max(count, 0))
 
     def count_budget_denial(self) -> None:
         self.budget_denials.inc()
@@ -191,14 +195,6 @@ class GatewayMetrics:
         if row.get("cost") is not None:
             self.add_cost(provider, model, row["cost"])
 
-    def _child(self, metric: Any, *values: str) -> Any:
-        # `labels()` validates and locks on every call; the children are kept here instead.
-        key = (metric, values)
-        child = self._children.get(key)
-        if child is None:
-            child = self._children[key] = metric.labels(*values)
-        return child
-
     def _bounded(self, label: str, value: str) -> str:
         seen = self._label_values.setdefault(label, set())
         if value in seen:
@@ -207,6 +203,14 @@ class GatewayMetrics:
             return OTHER
         seen.add(value)
         return value
+
+
+class _SeriesCollector(Collector):
+    def __init__(self, metrics: GatewayMetrics) -> None:
+        self._metrics = metrics
+
+    def collect(self) -> Iterator[Any]:
+        return families(self._metrics.series)
 
 
 class _StateCollector(Collector):
