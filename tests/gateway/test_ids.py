@@ -53,7 +53,12 @@ def test_ids_are_26_crockford_characters_and_sort_by_time() -> None:
     assert max(earlier) < later
 
 
-def test_request_ids_are_32_hex_characters() -> None:
-    request_id = new_request_id()
-    assert len(request_id) == 32
-    int(request_id, 16)
+def test_request_ids_are_32_hex_characters_and_sort_by_time() -> None:
+    earlier = [new_request_id() for _ in range(100)]
+    time.sleep(0.002)
+    later = new_request_id()
+    for request_id in [*earlier, later]:
+        assert len(request_id) == 32
+        int(request_id, 16)
+    assert len(set(earlier)) == 100
+    assert max(earlier) < later
