@@ -104,8 +104,8 @@ def create_client_session(max_connections: int) -> aiohttp.ClientSession:
     )
     return aiohttp.ClientSession(
         connector=connector,
-        # One session serves every org: a cookie an upstream sets (Cloudflare's __cf_bm on
-        # api.openai.com) must not travel with the next caller's request.
+        # One session serves every org: a cookie an upstream sets (Cloudflare's __cf_bm in front
+        # of OpenAI) must not travel with the next caller's request.
         cookie_jar=aiohttp.DummyCookieJar(),
         skip_auto_headers=("User-Agent",),
         timeout=aiohttp.ClientTimeout(total=None),

@@ -181,7 +181,7 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         return web.Response(
             body=data,
             content_type="application/json",
-            # api.openai.com's Cloudflare front sets cookies like this one on every answer.
+            # OpenAI's Cloudflare front sets cookies like this one on every answer.
             headers={"x-request-id": "req_fake", "Set-Cookie": f"__cf_bm={completion_id}; path=/"},
         )
 
