@@ -22,16 +22,16 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from gateway.auth import Principal
 from gateway.budgets.estimate import RequestSize
 from gateway.errors import RateLimitError, ServiceUnavailableError
+from gateway.redis_client import translate_redis_errors
 from gateway.settings import ProxyRateLimitsConfig, RequestLimits
 
 log = logging.getLogger(__name__)
@@ -172,12 +172,8 @@ return 1
 """
 
 
-@contextlib.asynccontextmanager
-async def _translated() -> AsyncIterator[None]:
-    try:
-        yield
-    except (RedisError, OSError, TimeoutError) as error:
-        raise StoreUnavailable(f"the rate limit store in Redis failed: {error}") from error
+def _translated() -> contextlib.AbstractAsyncContextManager[None]:
+    return translate_redis_errors(StoreUnavailable, "the rate limit store in Redis failed")
 
 
 class RedisRateStore:

@@ -8,10 +8,12 @@ lazily: an unreachable Redis never stops the gateway from starting or serving.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from gateway.settings import RedisConfig
 
@@ -40,3 +42,13 @@ async def redis_context(app: web.Application, config: RedisConfig) -> AsyncItera
     finally:
         if client is not None:
             await client.aclose()
+
+
+@contextlib.asynccontextmanager
+async def translate_redis_errors(unavailable: type[Exception], what: str) -> AsyncIterator[None]:
+    """Redis down, slow or refusing becomes the caller's ``unavailable`` error ("<what>:
+    <cause>"), which it turns into a 503 or lets the request through, as configured."""
+    try:
+        yield
+    except (RedisError, OSError, TimeoutError) as error:
+        raise unavailable(f"{what}: {error}") from error

@@ -16,12 +16,12 @@ doubles, exact up to 2^53 nano-dollars (9 million USD per budget period).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from gateway.budgets.ledger import Bucket, LedgerUnavailable, ReserveResult
+from gateway.redis_client import translate_redis_errors
 
 # KEYS: hash1, holds1, hash2, holds2, ...
 # ARGV: rid, amount, now_ms, deadline_ms, then limit_i, expire_at_i (0: none) per bucket
@@ -99,13 +99,9 @@ return 1
 """
 
 
-@contextlib.asynccontextmanager
-async def _translated() -> AsyncIterator[None]:
+def _translated() -> contextlib.AbstractAsyncContextManager[None]:
     """Redis's own errors become ``LedgerUnavailable`` here, and nowhere else."""
-    try:
-        yield
-    except (RedisError, OSError, TimeoutError) as error:
-        raise LedgerUnavailable(f"the budget ledger in Redis failed: {error}") from error
+    return translate_redis_errors(LedgerUnavailable, "the budget ledger in Redis failed")
 
 
 class RedisLedger:
