@@ -104,6 +104,8 @@ class Measurement:
     # CPU-seconds per second of wall time: "server" is the process under test (the upstream
     # for direct), "other" everything on the machine that is not ours.
     cpu: dict[str, float] = field(default_factory=dict)
+    # requests/s of every run of the figure (``--repeat``), this one included: the spread.
+    runs_rps: list[float] = field(default_factory=list)
 
     @property
     def rps(self) -> float:
@@ -453,7 +455,9 @@ def measure(
                 flush=True,
             )
         measured.append(m)
-    return sorted(measured, key=lambda m: m.rps)[(len(measured) - 1) // 2]
+    median = sorted(measured, key=lambda m: m.rps)[(len(measured) - 1) // 2]
+    median.runs_rps = sorted(m.rps for m in measured)
+    return median
 
 
 # -- profile -----------------------------------------------------------------------------------
@@ -610,9 +614,9 @@ def machine_description(args: argparse.Namespace) -> list[str]:
 
 def table(results: list[dict[str, Measurement]]) -> list[str]:
     lines = [
-        "| regime | target | requests/s | p50 ms | p99 ms | added p50 ms | added p99 ms "
-        "| vs direct | errors | server CPU | CPU µs/req | other load |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| regime | target | requests/s | runs' range | p50 ms | p99 ms | added p50 ms "
+        "| added p99 ms | vs direct | errors | server CPU | CPU µs/req | other load |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for by_target in results:
         direct = by_target[DIRECT]
@@ -624,10 +628,10 @@ def table(results: list[dict[str, Measurement]]) -> list[str]:
                 if m is not direct
                 else "| | | "
             )
+            spread = f"{m.runs_rps[0]:,.0f}-{m.runs_rps[-1]:,.0f}" if len(m.runs_rps) > 1 else ""
             lines.append(
-                f"| {title} | {m.target} | {m.rps:,.0f} | {m.p50_ms:.3f} | {m.p99_ms:.3f} "
-                + added
-                + f"| {m.errors} | {m.cpu.get('server', 0):.2f} "
+                f"| {title} | {m.target} | {m.rps:,.0f} | {spread} | {m.p50_ms:.3f} "
+                f"| {m.p99_ms:.3f} " + added + f"| {m.errors} | {m.cpu.get('server', 0):.2f} "
                 f"| {m.server_cpu_us_per_request:.0f} | {m.cpu.get('other', 0):.2f} |"
             )
     return lines
