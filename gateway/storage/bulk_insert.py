@@ -2,7 +2,7 @@
 
 The record writer inserts three rows per request, thousands a second, on the event loop that also
 serves requests. SQLAlchemy's executemany path builds and processes a parameter dict per row
-through its generic machinery: about 43 µs of loop CPU per request at saturation
+through its generic machinery: about 40 µs of event-loop CPU per request, against 15-18 µs here
 (``bench/pipeline_costs.py``). Here each table's ``INSERT ... ON CONFLICT (id) DO NOTHING`` is
 compiled once at start-up, and a row becomes a tuple in the statement's parameter order, each
 value passed through the dialect's own bind processor (JSON through orjson), so what reaches the
@@ -44,7 +44,6 @@ class BulkInsert:
         compiled = statement.compile(dialect=dialect)
         if not dialect.positional or compiled.positiontup is None:
             raise RuntimeError(f"{dialect.name} does not take positional parameters")
-        self.table = table.name
         self.sql = str(compiled)
         self._columns = tuple(
             _column_plan(table.columns[name], dialect) for name in compiled.positiontup
