@@ -57,6 +57,11 @@ class Api:
         assert response.status_code == expect, f"{method} {path}: {response.text}"
         return response.json() if "json" in response.headers.get("content-type", "") else None
 
+    def create_proxy_key(self, name: str = "app") -> str:
+        """A new API key of this account's org that may call the proxy; its secret."""
+        body = {"name": name, "scopes": ["precheck:invoke"]}
+        return str(self.call("POST", "/api/v1/keys", 201, json=body)["key"])
+
 
 def sign_up(gateway: RunningGateway, *, mfa: bool = False) -> Account:
     slug = f"dash-{uuid.uuid4().hex[:8]}"

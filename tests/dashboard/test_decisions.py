@@ -21,9 +21,7 @@ LIVE_WITHIN_MS = 2000
 def test_a_proxied_request_appears_live(new_page: Any, dashboard_gateway: RunningGateway) -> None:
     account = sign_up(dashboard_gateway)
     api = Api(dashboard_gateway, account.token)
-    key = api.call(
-        "POST", "/api/v1/keys", 201, json={"name": "app", "scopes": ["precheck:invoke"]}
-    )["key"]
+    key = api.create_proxy_key()
     page = new_page()
     open_console(page, account, "decisions")
     expect(page.get_by_role("heading", name="Decisions", level=1)).to_be_visible()

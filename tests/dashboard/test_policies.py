@@ -21,9 +21,7 @@ def test_edit_the_matrix_and_switch_the_policy_off(
 ) -> None:
     account = sign_up(dashboard_gateway)
     api = Api(dashboard_gateway, account.token)
-    key = api.call(
-        "POST", "/api/v1/keys", 201, json={"name": "app", "scopes": ["precheck:invoke"]}
-    )["key"]
+    key = api.create_proxy_key()
     page = new_page()
     open_console(page, account, "policies")
     expect(page.get_by_role("heading", name="New policy")).to_be_visible()  # none yet

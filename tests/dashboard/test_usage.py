@@ -68,9 +68,7 @@ def test_charts_budgets_and_the_csv_export(
 ) -> None:
     account = sign_up(dashboard_gateway)
     api = Api(dashboard_gateway, account.token)
-    key = api.call(
-        "POST", "/api/v1/keys", 201, json={"name": "app", "scopes": ["precheck:invoke"]}
-    )["key"]
+    key = api.create_proxy_key()
     client = openai.OpenAI(base_url=dashboard_gateway.openai_base_url, api_key=key, max_retries=0)
     for model, times in (("gpt-4o-mini", 3), ("gpt-4.1", 1), ("echo", 1), ("in-house-llm", 1)):
         for _ in range(times):
