@@ -6,7 +6,6 @@ word, so the whole pipeline (metering, streaming, records) works on a machine wi
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -48,14 +47,16 @@ class _EchoResponse:
         for event in self._events or (self._body,):
             yield event
 
+    def release(self) -> None:
+        pass
+
 
 class EchoTransport:
     def __init__(self, tokens: TokenCounter) -> None:
         self._tokens = tokens
 
-    @contextlib.asynccontextmanager
-    async def open(self, request: UpstreamRequest) -> AsyncIterator[_EchoResponse]:
-        yield self.answer(orjson.loads(request.body))
+    async def send(self, request: UpstreamRequest) -> _EchoResponse:
+        return self.answer(orjson.loads(request.body))
 
     def answer(self, body: dict[str, Any]) -> _EchoResponse:
         model = body.get("model") or "echo"
