@@ -141,24 +141,36 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
         raise
 
     verdict = output.filter_completion(completion.document) if output.needed else None
-    _postcheck(
-        gateway,
-        call.route,
-        chat,
-        facts,
-        completion.usage,
-        completion.completion_text,
-        started,
-        verdict=verdict,
-        restored=bool(check.vault),
-    )
+
+    def postcheck() -> None:
+        _postcheck(
+            gateway,
+            call.route,
+            chat,
+            facts,
+            completion.usage,
+            completion.completion_text,
+            started,
+            verdict=verdict,
+            restored=bool(check.vault),
+        )
+
     if verdict is not None and verdict.decision == DENY:
+        postcheck()
         raise output.denial(verdict)
-    return web.Response(
+    response = web.Response(
         body=front.render(completion, chat, changed=output.needed),
         content_type="application/json",
         headers={REQUEST_ID_HEADER: facts.correlation_id, **cleared.headers()},
     )
+    try:
+        # The answer goes out first: the client need not wait for its bookkeeping (usage,
+        # cost, settling the budget, the postcheck row), which runs whatever happens to it.
+        await response.prepare(request)
+        await response.write_eof()
+    finally:
+        postcheck()
+    return response
 
 
 class OutputPlan:
