@@ -1,10 +1,12 @@
 """The path of one proxied request, top to bottom.
 
-authenticate → read and validate → route → precheck → forward → postcheck → respond.
+authenticate → read and validate → route → precheck → forward → output policy → respond →
+postcheck records.
 
-Postcheck records (decisions, usage) are handed to the background writer and never awaited.
-A stream is forwarded event by event as it arrives; whatever way it ends (finished, upstream
-cut, client gone) the finally-block bills what was produced.
+The answer goes out before its bookkeeping (usage, cost, budget settlement, the postcheck
+Decision row), which is handed to the background writer and never awaited. A stream is
+forwarded event by event as it arrives; whatever way it ends (finished, upstream cut, client
+gone) the finally-block bills what was produced.
 """
 
 from __future__ import annotations
