@@ -420,44 +420,62 @@ def wait_for_quiet(args: argparse.Namespace, own_pids: list[int]) -> float:
     return time.monotonic() - started
 
 
-def measure(
-    url: str,
-    regime: Regime,
-    target: str,
-    args: argparse.Namespace,
-    watched: dict[str, int],
-    ledger: Ledger | None,
-) -> Measurement:
-    """Warm up, then measure ``--repeat`` times; keep the run with the median requests/s.
+@dataclass(frozen=True)
+class Target:
+    """What wrk measures in a regime: the upstream direct, the floor, or the gateway."""
 
+    name: str
+    url: str
+    watched: dict[str, int]  # whose CPU to measure ("server", "upstream")
+    ledger: Ledger | None  # counts the gateway's 2xx responses for the database check
+
+
+def measure(
+    regime: Regime, targets: list[Target], args: argparse.Namespace
+) -> dict[str, Measurement]:
+    """Warm each target up, then measure them in turn ``--repeat`` times (direct, floor,
+    gateway, direct, ...) and keep each target's run with the median requests/s.
+
+    Taking turns, rather than all runs of one target then all of the next, makes a machine
+    whose speed drifts during a figure (a shared host's does, by a fifth within half an hour)
+    move every target alike, so the gateway's added latency and its share of direct stay fair.
     Each measured run starts on a quiet machine and is run again (``--retries`` times at
     most) if other processes used more than ``--quiet-threshold`` cores meanwhile."""
+    runs: dict[str, list[Measurement]] = {target.name: [] for target in targets}
+    for _ in range(args.repeat):
+        for target in targets:
+            runs[target.name].append(measure_once(regime, target, args, warm=not runs[target.name]))
+    results = {}
+    for name, measured in runs.items():
+        median = sorted(measured, key=lambda m: m.rps)[(len(measured) - 1) // 2]
+        median.runs_rps = sorted(m.rps for m in measured)
+        results[name] = median
+    return results
 
+
+def measure_once(
+    regime: Regime, target: Target, args: argparse.Namespace, *, warm: bool
+) -> Measurement:
     def run(seconds: float) -> Measurement:
-        m = run_wrk(url, regime, target, seconds, args, watched)
-        if ledger is not None:
-            ledger.add(m)
+        m = run_wrk(target.url, regime, target.name, seconds, args, target.watched)
+        if target.ledger is not None:
+            target.ledger.add(m)
         return m
 
-    own = list(watched.values())
-    measured = []
-    for _ in range(args.repeat):
-        for attempt in range(args.retries + 1):
-            wait_for_quiet(args, own)
-            if args.warmup > 0 and (attempt > 0 or not measured):
-                run(args.warmup)
-            m = run(args.duration)
-            if m.cpu["other"] < args.quiet_threshold:
-                break
-            print(
-                f"  {target}: disturbed by other processes ({m.cpu['other']:.2f} cores)"
-                + (", again" if attempt < args.retries else ", keeping it"),
-                flush=True,
-            )
-        measured.append(m)
-    median = sorted(measured, key=lambda m: m.rps)[(len(measured) - 1) // 2]
-    median.runs_rps = sorted(m.rps for m in measured)
-    return median
+    own = list(target.watched.values())
+    for attempt in range(args.retries + 1):
+        wait_for_quiet(args, own)
+        if args.warmup > 0 and (attempt > 0 or warm):
+            run(args.warmup)
+        m = run(args.duration)
+        if m.cpu["other"] < args.quiet_threshold:
+            return m
+        print(
+            f"  {target.name}: disturbed by other processes ({m.cpu['other']:.2f} cores)"
+            + (", again" if attempt < args.retries else ", keeping it"),
+            flush=True,
+        )
+    return m
 
 
 # -- profile -----------------------------------------------------------------------------------
@@ -607,8 +625,8 @@ def machine_description(args: argparse.Namespace) -> list[str]:
         f"software: Python {platform.python_version()}, {wrk.split(' Copyright')[0].strip()}, "
         f"fake upstream impl {args.upstream_impl}",
         f"method: {pinning}; wrk -t{args.threads}; {args.warmup:g} s warm-up then "
-        f"{args.repeat} x {args.duration:g} s per figure (median run by requests/s)"
-        + ("; streaming requests" if args.streaming else ""),
+        f"{args.repeat} x {args.duration:g} s per figure, the targets taking turns (median run "
+        "by requests/s)" + ("; streaming requests" if args.streaming else ""),
     ]
 
 
@@ -788,16 +806,15 @@ def main(argv: list[str] | None = None) -> int:
         for regime in regimes:
             upstream, upstream_url = upstreams[regime.delay_ms]
             print(f"measuring {regime.name}: {regime.title} ...", flush=True)
-            by_target = {
-                DIRECT: measure(upstream_url, regime, DIRECT, args, {"server": upstream.pid}, None)
-            }
+            targets = [Target(DIRECT, upstream_url, {"server": upstream.pid}, None)]
             if args.baseline:
                 floor, floor_url = floors[regime.delay_ms]
-                watched = {"server": floor.pid, "upstream": upstream.pid}
-                by_target[FLOOR] = measure(floor_url, regime, FLOOR, args, watched, None)
+                targets.append(
+                    Target(FLOOR, floor_url, {"server": floor.pid, "upstream": upstream.pid}, None)
+                )
             watched = {"server": gateway.pid, "upstream": upstream.pid}
-            by_target[GATEWAY] = measure(gateway_url, regime, GATEWAY, args, watched, ledger)
-            results.append(by_target)
+            targets.append(Target(GATEWAY, gateway_url, watched, ledger))
+            results.append(measure(regime, targets, args))
             if regime.name == "saturation" and args.profile:
                 print("profiling saturation with py-spy ...", flush=True)
                 profile = profile_saturation(gateway_url, gateway.pid, args, watched, ledger)
