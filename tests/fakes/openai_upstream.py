@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from tests.fakes.server import FakeUpstream, ReceivedRequest, start_fake
+from tests.fakes.server import FakeUpstream, ReceivedRequest, client_port, start_fake
 
 FAKE_OPENAI_KEY = "sk-fake-upstream-key"
 SLOW_SECONDS = 0.2
@@ -76,7 +76,12 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         body = None
     fake.received.append(
         ReceivedRequest(
-            request.method, request.path, dict(request.query), dict(request.headers), body
+            request.method,
+            request.path,
+            dict(request.query),
+            dict(request.headers),
+            body,
+            client_port(request),
         )
     )
     deployment = request.match_info.get("deployment")

@@ -16,6 +16,12 @@ class ReceivedRequest:
     query: dict[str, str]
     headers: dict[str, str]
     body: Any
+    client_port: int | None = None  # the gateway's end of the connection: pooling shows here
+
+
+def client_port(request: web.Request) -> int | None:
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    return peer[1] if peer else None
 
 
 @dataclass

@@ -121,6 +121,24 @@ def test_cookies_an_upstream_sets_are_never_sent_back(
         assert "Cookie" not in received.headers
 
 
+def test_upstream_connections_go_back_to_the_pool(
+    gateway: RunningGateway, fake_openai: FakeUpstream
+) -> None:
+    """A call read to its end, streamed or not, leaves its upstream connection open for the
+    next one: one after another, the calls share one connection."""
+    client = sync_client(gateway)
+    first = len(fake_openai.received)
+    for _ in range(3):
+        client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+        for _chunk in client.chat.completions.create(
+            model="gpt-4o-mini", messages=MESSAGES, stream=True
+        ):
+            pass
+    ports = [r.client_port for r in fake_openai.received[first:]]
+    assert len(ports) == 6 and None not in ports
+    assert len(set(ports)) == 1, ports
+
+
 async def test_async_sdk_stream_with_usage_is_byte_identical(
     gateway: RunningGateway, fake_openai: FakeUpstream
 ) -> None:
