@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from gateway.budgets.estimate import RequestSize, candidate_models
+from gateway.budgets.estimate import RequestSize
 from gateway.errors import GatewayError, PolicyDeniedError
 from gateway.pii import Precheck
 from gateway.ratelimit import RateLimitStatus
@@ -66,7 +66,7 @@ async def run_precheck(
         request_size = size(check)
         limits = await metering.rate_limits.check(facts.principal, request_size)
         facts.reservation = await metering.budgets.reserve(
-            facts.principal, candidate_models(gateway.router, facts.model), request_size
+            facts.principal, gateway.router.candidate_models(facts.model), request_size
         )
     except GatewayError as refusal:
         verdict = check.verdict if check is not None else None

@@ -22,6 +22,8 @@ from gateway.settings import ModelConfig, ProviderConfig, Settings
 from providers.base import ProviderAdapter
 from providers.embeddings import EmbeddingsAdapter, embeddings_adapter_for
 
+MEMO_SIZE = 1024  # memos keyed by model names that clients send stay this small
+
 
 @dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity
 class Route:
@@ -92,6 +94,7 @@ class Router:
             for m in settings.models
         }
         self._direct: dict[str, ModelRoutes] = {}
+        self._candidates: dict[str, tuple[ModelConfig, ...]] = {}
         created = int(time.time())
         # GET /v1/models is answered from these bytes, made once.
         self.models_body = orjson.dumps(
@@ -149,7 +152,7 @@ class Router:
                 tokenizer=priced.tokenizer if priced else None,
             )
             model = ModelRoutes(name, (self._route(config, 1.0),), (), None)
-            if len(self._direct) < 1024:  # names come from clients: keep the memo bounded
+            if len(self._direct) < MEMO_SIZE:  # names come from clients: keep the memo bounded
                 self._direct[name] = model
             return model
         raise NotFoundError(
@@ -157,6 +160,17 @@ class Router:
             code="model_not_found",
             param="model",
         )
+
+    def candidate_models(self, name: str) -> tuple[ModelConfig, ...]:
+        """Every deployment that may serve a request for ``name``, fallbacks included, each as
+        ``Route.model`` (what budgets reserve for: the dearest of them). Worked out once per
+        name: routes do not change while the gateway runs."""
+        candidates = self._candidates.get(name)
+        if candidates is None:
+            candidates = tuple(route.model for model in self.chain(name) for route in model.routes)
+            if len(self._candidates) < MEMO_SIZE:
+                self._candidates[name] = candidates
+        return candidates
 
     def chain(self, name: str) -> Iterator[ModelRoutes]:
         """The requested model, then its fallbacks in order (each once)."""

@@ -9,12 +9,13 @@ the text is large (STYLE.md habit 10).
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 
-from gateway.routing import Router
+from gateway.routing import MEMO_SIZE
 from gateway.settings import ModelConfig
 from gateway.tokens import MODEL_PREFIX_ENCODINGS, TokenCounter
 
@@ -113,16 +114,15 @@ class RequestSize:
         return self._counted
 
 
-def candidate_models(router: Router, name: str) -> tuple[ModelConfig, ...]:
-    """Every deployment that may serve a request for ``name``, fallbacks included, each as
-    ``Route.model``: a reservation must cover the dearest of them."""
-    return tuple(route.model for model in router.chain(name) for route in model.routes)
-
-
 def _approximate(model: ModelConfig) -> bool:
-    if model.tokenizer is not None:
+    return _approximate_upstream(model.upstream_name, model.tokenizer)
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _approximate_upstream(upstream_name: str, tokenizer: str | None) -> bool:
+    if tokenizer is not None:
         return False
-    bare = model.upstream_name.rsplit("/", 1)[-1].lower()
+    bare = upstream_name.rsplit("/", 1)[-1].lower()
     return not any(bare.startswith(prefix) for prefix, _ in MODEL_PREFIX_ENCODINGS)
 
 

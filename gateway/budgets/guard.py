@@ -116,7 +116,7 @@ class BudgetGuard:
         size: RequestSize,
     ) -> Reservation | None:
         """Hold the worst-case cost of a request that ``models`` (the deployments that may
-        serve it: ``candidate_models(router, name)``) may serve. See the module docstring."""
+        serve it: ``Router.candidate_models(name)``) may serve. See the module docstring."""
         if not self._config.enabled:
             return None
         try:

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from gateway.budgets.estimate import THREAD_ABOVE_CHARS, RequestSize, candidate_models
+from gateway.budgets.estimate import THREAD_ABOVE_CHARS, RequestSize
 from gateway.routing import Router
 from gateway.settings import ModelConfig, settings_from_mapping
 from gateway.tokens import TokenCounter
@@ -99,5 +99,6 @@ def test_candidates_are_every_deployment_and_fallback() -> None:
         environ={},
     )
     router = Router(settings, {"p": object()}, {"p": object()})  # type: ignore[dict-item]
-    names = [m.upstream_name for m in candidate_models(router, "a")]
+    names = [m.upstream_name for m in router.candidate_models("a")]
+    assert router.candidate_models("a") is router.candidate_models("a")  # worked out once
     assert names == ["gpt-4o-mini", "gpt-4o", "o3"]
