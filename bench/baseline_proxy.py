@@ -31,7 +31,11 @@ async def forward(request: web.Request) -> web.Response:
         headers={"Content-Type": "application/json", "Authorization": "Bearer sk-bench-upstream"},
     ) as upstream:
         data = await upstream.read()
-        return web.Response(body=data, status=upstream.status, content_type="application/json")
+    response = web.Response(body=data, status=upstream.status, content_type="application/json")
+    request_id = request.headers.get("X-Request-ID")
+    if request_id is not None:  # as the gateway does; bench/chat.lua's window=S mode needs it
+        response.headers["X-Request-ID"] = request_id
+    return response
 
 
 async def main(args: argparse.Namespace) -> None:

@@ -106,10 +106,12 @@ def wants_stream(body: bytes) -> tuple[bool, bool]:
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)
 _CHUNKED = re.compile(rb"\r\ntransfer-encoding:[^\r]*chunked", re.IGNORECASE)
 _CLOSE = re.compile(rb"\r\nconnection:[ \t]*close", re.IGNORECASE)
-_JSON_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+# Echoed, so that bench/chat.lua can time each request (its window=S mode).
+_REQUEST_ID = re.compile(rb"\r\nx-request-id:[ \t]*([!-~]{1,128})", re.IGNORECASE)
+_JSON_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
 _SSE_HEAD = (
     b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
-    b"Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n"
 )
 _NOT_FOUND = (
     b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
@@ -126,15 +128,16 @@ class Counter:
         return self.n
 
 
-def answer(counter: Counter, body: bytes) -> bytes:
+def answer(counter: Counter, body: bytes, request_id: bytes | None = None) -> bytes:
     """The whole HTTP response to one chat request."""
     stream, include_usage = wants_stream(body)
     n, created = counter.next(), int(time.time())
+    end_of_head = b"X-Request-ID: %s\r\n\r\n" % request_id if request_id else b"\r\n"
     if stream:
         events = stream_body(n, created, include_usage)
-        return _SSE_HEAD + b"%x\r\n" % len(events) + events + b"\r\n0\r\n\r\n"
+        return _SSE_HEAD + end_of_head + b"%x\r\n" % len(events) + events + b"\r\n0\r\n\r\n"
     data = completion_body(n, created)
-    return _JSON_HEAD % len(data) + data
+    return _JSON_HEAD % len(data) + end_of_head + data
 
 
 class UpstreamProtocol(asyncio.Protocol):
@@ -176,7 +179,8 @@ class UpstreamProtocol(asyncio.Protocol):
             del buffer[:total]
             close = _CLOSE.search(head) is not None
             if head.startswith(b"POST ") and b"/chat/completions" in head.split(b"\r\n", 1)[0]:
-                response = answer(self._counter, body)
+                request_id = _REQUEST_ID.search(head)
+                response = answer(self._counter, body, request_id and request_id.group(1))
             else:
                 response = _NOT_FOUND
             if self._delay:
@@ -220,15 +224,19 @@ async def serve_aiohttp(host: str, port: int, delay: float) -> asyncio.AbstractS
             await asyncio.sleep(delay)
         stream, include_usage = wants_stream(body)
         n, created = counter.next(), int(time.time())
+        request_id = request.headers.get("X-Request-ID")
+        echoed = {"X-Request-ID": request_id} if request_id else {}
         if stream:
             response = web.StreamResponse(
-                headers={"Content-Type": "text/event-stream; charset=utf-8"}
+                headers={"Content-Type": "text/event-stream; charset=utf-8", **echoed}
             )
             await response.prepare(request)
             await response.write(stream_body(n, created, include_usage))
             await response.write_eof()
             return response
-        return web.Response(body=completion_body(n, created), content_type="application/json")
+        return web.Response(
+            body=completion_body(n, created), content_type="application/json", headers=echoed
+        )
 
     app = web.Application()
     app.router.add_post("/v1/chat/completions", chat)
