@@ -93,8 +93,10 @@ class LiveHub:
         """The writer listener: runs inside ``RecordWriter.submit``, so it never raises."""
         if table != "decisions":
             return
+        if not self._channels and self.publish is None:
+            return  # nobody listens, here or on another instance: not even an id to remember
         try:
-            if not self._recent.add(row["id"]) or (not self._channels and self.publish is None):
+            if not self._recent.add(row["id"]):
                 return
             event = DecisionEvent(
                 id=row["id"],
