@@ -84,6 +84,25 @@ def sign_up(gateway: RunningGateway, *, mfa: bool = False) -> Account:
     return account
 
 
+def join_as(gateway: RunningGateway, owner: Account, role: str) -> Account:
+    """A new user in ``owner``'s org with ``role``: invited by the owner, the token read from
+    the mail the gateway wrote, then signed up with it (so this is their only org)."""
+    from tests.admin_api.support import mail_to, token_in
+
+    email = f"{role.lower()}-{uuid.uuid4().hex[:8]}@example.com"
+    Api(gateway, owner.token).call(
+        "POST", f"/api/v1/orgs/{owner.org_id}/invitations", 201, json={"email": email, "role": role}
+    )
+    mails = mail_to(Path(gateway.settings.admin.mail.directory), email)
+    response = httpx.post(
+        f"{gateway.base_url}/api/v1/auth/signup",
+        json={"email": email, "password": PASSWORD, "invitationToken": token_in(mails[-1], "gin_")},
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    return Account(email, PASSWORD, response.json()["token"], owner.org_id, owner.org_slug)
+
+
 @dataclass
 class PageProblems:
     """Console errors (script errors, CSP refusals, failed loads) and uncaught exceptions."""

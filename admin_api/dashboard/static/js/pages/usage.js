@@ -1,15 +1,16 @@
 // Usage and budgets: spend over time and by model, provider and user (SVG charts), the org's
-// budgets as progress bars, and the usage report as CSV.
+// budgets (pages/budgets.js), and the usage report as CSV.
 
 import { api, orgQuery, session } from "../api.js";
 import { barList, columnChart } from "../charts.js";
 import { errorBox, field, formatMoney, formatNumber, h, isoDay, replace, select } from "../dom.js";
+import { budgetsPanel } from "./budgets.js";
 
 const GROUPS = [["day", "Day"], ["week", "Week"], ["month", "Month"]];
 const CSV_BY = [["model", "model"], ["provider", "provider"], ["user", "user"], ["key", "API key"]];
 const DAY_MS = 24 * 3600 * 1000;
 
-export async function render(main, { member }) {
+export async function render(main, { member, announce }) {
   const today = new Date();
   const from = h("input", { type: "date", id: "usage-from", value: isoDay(new Date(today.getTime() - 29 * DAY_MS)) });
   const to = h("input", { type: "date", id: "usage-to", value: isoDay(today) });
@@ -19,7 +20,7 @@ export async function render(main, { member }) {
   const exportStatus = h("span", { class: "copied", role: "status" });
   const totals = h("section", { class: "stats", "aria-label": "Totals for this range" });
   const charts = h("div", { class: "charts" });
-  const budgets = h("div", { class: "budgets" });
+  const budgets = budgetsPanel({ member, announce });
   const errorSlot = h("div");
   replace(
     main,
@@ -35,7 +36,7 @@ export async function render(main, { member }) {
     errorSlot,
     totals,
     charts,
-    h("section", { "aria-labelledby": "budgets-title" }, h("h2", { id: "budgets-title" }, "Budgets"), budgets),
+    budgets.element,
     h(
       "section",
       { class: "export", "aria-labelledby": "export-title" },
@@ -129,64 +130,11 @@ export async function render(main, { member }) {
     } finally {
       charts.removeAttribute("aria-busy");
     }
-    loadBudgets();
+    budgets.load();
   }
 
   function stat(label, value) {
     return h("div", { class: "stat" }, h("span", { class: "stat-label" }, label), h("span", { class: "stat-value" }, value));
-  }
-
-  async function loadBudgets() {
-    try {
-      const answer = await api("GET", "/api/v1/budgets", { query: orgQuery() });
-      if (!answer.budgets.length) {
-        replace(budgets, h("p", { class: "hint" }, "No budgets yet. Create them with the API or `governs budgets`."));
-        return;
-      }
-      replace(budgets, h("ul", { class: "budget-list" }, answer.budgets.map(budget)));
-    } catch (error) {
-      replace(budgets, errorBox(error));
-    }
-  }
-
-  function budget(b) {
-    const amount = Number(b.amount);
-    const spent = Number(b.currentSpend);
-    const percent = amount > 0 ? Math.round((spent / amount) * 1000) / 10 : 0;
-    const level = percent >= 100 ? "over" : percent >= 80 ? "near" : "ok";
-    const labelId = `budget-${b.id}`;
-    const scope = b.scope === "org" ? "whole org" : b.scope === "user" ? `user ${b.userId}` : `key ${b.apiKeyId}`;
-    const bar = h(
-      "div",
-      {
-        class: `progress progress-${level}`,
-        role: "progressbar",
-        "aria-labelledby": labelId,
-        "aria-valuemin": "0",
-        "aria-valuemax": "100",
-        "aria-valuenow": String(Math.min(percent, 100)),
-        "aria-valuetext": `${formatMoney(spent)} of ${formatMoney(amount)} (${percent}%)`,
-      },
-      h("span", { class: "progress-fill" }),
-    );
-    bar.firstChild.style.width = `${Math.min(percent, 100)}%`;
-    return h(
-      "li",
-      { class: "budget", dataset: { budgetId: b.id } },
-      h(
-        "div",
-        { class: "budget-head" },
-        h("span", { id: labelId, class: "budget-name" }, b.name),
-        h("span", { class: "hint" }, `${b.period}, ${scope}${b.isActive ? "" : ", inactive"}`),
-      ),
-      bar,
-      h(
-        "p",
-        { class: "budget-figures" },
-        `${formatMoney(spent)} of ${formatMoney(amount)} spent (${percent}%), ${formatMoney(b.remaining)} left`,
-        level === "over" ? h("strong", { class: "over-text" }, " · over budget") : null,
-      ),
-    );
   }
 
   async function exportCsv() {
