@@ -4,6 +4,7 @@ the file sender's directory."""
 
 from __future__ import annotations
 
+import urllib.parse
 from pathlib import Path
 
 import argon2
@@ -90,6 +91,10 @@ def test_totp_enrolment_and_login(mail_gateway: RunningGateway) -> None:
     me = api.as_(created["token"])
     setup = me.post("/api/v1/auth/mfa/totp/setup").json()
     assert setup["otpauthUri"].startswith("otpauth://totp/GovernsAI:")
+    qr_prefix = "data:image/svg+xml;charset=utf-8,"
+    assert setup["qrCodeDataUri"].startswith(qr_prefix)
+    svg = urllib.parse.unquote(setup["qrCodeDataUri"].removeprefix(qr_prefix))
+    assert svg.startswith("<svg") and "<path" in svg and svg.endswith("</svg>")
     totp = pyotp.TOTP(setup["secret"])
     wrong = me.post("/api/v1/auth/mfa/totp/enable", json={"code": "000000"})
     if totp.verify("000000", valid_window=1):  # one chance in a million or so

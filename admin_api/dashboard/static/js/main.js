@@ -1,4 +1,4 @@
-// The console's shell: hash routes (#/decisions, #/keys, #/policies, #/usage, #/login), the
+// The console's shell: hash routes (#/decisions, #/keys, #/policies, #/usage, #/account, #/login), the
 // header (navigation, org picker, health pill, sign-out) and the signed-in user. Each page is
 // a module exporting `render(main, context)` that may answer a cleanup function, called when
 // the page is left (it closes sockets and timers).
@@ -6,6 +6,7 @@
 import { api, session, whenSessionEnds } from "./api.js";
 import { h, replace, select } from "./dom.js";
 import { healthPill } from "./health.js";
+import * as account from "./pages/account.js";
 import * as decisions from "./pages/decisions.js";
 import * as keys from "./pages/keys.js";
 import * as login from "./pages/login.js";
@@ -18,6 +19,8 @@ const PAGES = [
   { route: "keys", title: "API keys", module: keys, roles: ["OWNER", "ADMIN", "DEVELOPER"] },
   { route: "policies", title: "Policies", module: policies, roles: ["OWNER", "ADMIN"] },
   { route: "usage", title: "Usage and budgets", module: usage, roles: ["OWNER", "ADMIN", "DEVELOPER", "VIEWER"] },
+  // Reached from the user's email in the header, not from the menu.
+  { route: "account", title: "Your account", module: account, roles: ["OWNER", "ADMIN", "DEVELOPER", "VIEWER"], menu: false },
 ];
 
 const main = document.getElementById("main");
@@ -96,7 +99,7 @@ function renderHeader(route) {
     h(
       "ul",
       {},
-      PAGES.filter((page) => member && page.roles.includes(member.role)).map((page) =>
+      PAGES.filter((page) => member && page.menu !== false && page.roles.includes(member.role)).map((page) =>
         h(
           "li",
           {},
@@ -144,7 +147,16 @@ function renderHeader(route) {
       { class: "top-tools" },
       orgControl,
       pill.element,
-      h("span", { class: "who" }, me.user.email),
+      h(
+        "a",
+        {
+          class: "who",
+          href: "#/account",
+          title: "Your account: two-factor authentication and password",
+          "aria-current": route === "account" ? "page" : false,
+        },
+        me.user.email,
+      ),
       h("button", { type: "button", class: "ghost", onclick: signOut }, "Sign out"),
     ),
   );
