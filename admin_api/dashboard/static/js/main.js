@@ -1,15 +1,17 @@
-// The console's shell: hash routes (#/decisions, #/keys, #/policies, #/usage, #/account, #/login), the
-// header (navigation, org picker, health pill, sign-out) and the signed-in user. Each page is
-// a module exporting `render(main, context)` that may answer a cleanup function, called when
-// the page is left (it closes sockets and timers).
+// The console's shell: hash routes (#/decisions, #/keys, #/policies, #/usage, #/members,
+// #/audit, #/account, #/login), the header (navigation, org picker, health pill, sign-out) and
+// the signed-in user. Each page is a module exporting `render(main, context)` that may answer
+// a cleanup function, called when the page is left (it closes sockets and timers).
 
 import { api, session, whenSessionEnds } from "./api.js";
 import { h, replace, select } from "./dom.js";
 import { healthPill } from "./health.js";
 import * as account from "./pages/account.js";
+import * as audit from "./pages/audit.js";
 import * as decisions from "./pages/decisions.js";
 import * as keys from "./pages/keys.js";
 import * as login from "./pages/login.js";
+import * as members from "./pages/members.js";
 import * as policies from "./pages/policies.js";
 import * as usage from "./pages/usage.js";
 
@@ -19,6 +21,8 @@ const PAGES = [
   { route: "keys", title: "API keys", module: keys, roles: ["OWNER", "ADMIN", "DEVELOPER"] },
   { route: "policies", title: "Policies", module: policies, roles: ["OWNER", "ADMIN"] },
   { route: "usage", title: "Usage and budgets", module: usage, roles: ["OWNER", "ADMIN", "DEVELOPER", "VIEWER"] },
+  { route: "members", title: "Members", module: members, roles: ["OWNER", "ADMIN"] },
+  { route: "audit", title: "Audit trail", module: audit, roles: ["OWNER", "ADMIN"] },
   // Reached from the user's email in the header, not from the menu.
   { route: "account", title: "Your account", module: account, roles: ["OWNER", "ADMIN", "DEVELOPER", "VIEWER"], menu: false },
 ];
