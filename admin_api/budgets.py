@@ -4,15 +4,20 @@ A budget covers the whole org, one user (``userId``) or one API key (``apiKeyId`
 calendar period in UTC: ``monthly``, ``yearly`` or ``total`` (all time). Its current spend is
 the sum of ``usage_records.cost`` in the current period for that scope (unpriced usage adds
 nothing). Amounts are Decimal strings in USD.
+
+``alertThresholds`` are the percentages of the limit at which the budget alerts (an audit row
+and the webhook, ``gateway/budgets/alerts.py``): null (the default) uses the config's
+``budgets.alerts.thresholds``, ``[]`` switches threshold alerts off for this budget (a refused
+request still alerts).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +35,15 @@ from gateway.storage.account_models import Membership
 from gateway.storage.models import ApiKey, Budget
 
 Period = Literal["monthly", "yearly", "total"]
+MAX_ALERT_THRESHOLDS = 10
+AlertThresholds = Annotated[
+    list[Annotated[int, Field(ge=1, le=1000)]],
+    Field(max_length=MAX_ALERT_THRESHOLDS, description="percent of the limit, 1-1000"),
+]
+
+
+def _thresholds(value: list[int] | None) -> list[int] | None:
+    return None if value is None else sorted(set(value))
 
 
 class BudgetListQuery(Query):
@@ -44,6 +58,9 @@ class BudgetCreate(Body):
     user_id: Id | None = None
     api_key_id: Id | None = None
     is_active: bool = True
+    alert_thresholds: AlertThresholds | None = None
+
+    _sorted = field_validator("alert_thresholds")(_thresholds)
 
     @model_validator(mode="after")
     def _one_scope(self) -> BudgetCreate:
@@ -57,6 +74,9 @@ class BudgetUpdate(Body):
     amount: AmountIn | None = None
     period: Period | None = None
     is_active: bool | None = None
+    alert_thresholds: AlertThresholds | None = None  # null: back to the config's defaults
+
+    _sorted = field_validator("alert_thresholds")(_thresholds)
 
 
 class BudgetOut(Out):
@@ -69,6 +89,7 @@ class BudgetOut(Out):
     user_id: str | None
     api_key_id: str | None
     is_active: bool
+    alert_thresholds: list[int] | None
     current_spend: MoneyOut
     remaining: MoneyOut
     period_start: Timestamp | None
@@ -97,6 +118,7 @@ async def budget_out(db: AsyncSession, budget: Budget) -> BudgetOut:
         user_id=budget.user_id,
         api_key_id=budget.api_key_id,
         is_active=budget.is_active,
+        alert_thresholds=budget.alert_thresholds,
         current_spend=money(spend),
         remaining=money(max(amount - spend, Decimal(0))),
         period_start=start,
@@ -160,6 +182,7 @@ async def create_budget(call: Call[None, BudgetCreate]) -> Any:
         user_id=body.user_id,
         api_key_id=body.api_key_id,
         is_active=body.is_active,
+        alert_thresholds=body.alert_thresholds,
     )
     call.db.add(budget)
     await call.db.flush()
@@ -174,7 +197,8 @@ async def update_budget(call: Call[None, BudgetUpdate]) -> Any:
     budget = await _load(call)
     before = await budget_out(call.db, budget)
     for name, value in call.body.model_dump(exclude_unset=True).items():
-        if value is not None:
+        # A null clears only the thresholds (back to the defaults); elsewhere it changes nothing.
+        if value is not None or name == "alert_thresholds":
             setattr(budget, name, value)
     budget.updated_at = datetime.now(UTC)
     await call.db.flush()

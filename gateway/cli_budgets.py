@@ -1,10 +1,13 @@
 """``governs budgets``: create and list budgets.
 
     governs budgets create --org ORG [--user U | --key KEY] --limit USD
-                           [--period monthly|yearly|total] [--name N] [--config F]
+                           [--period monthly|yearly|total] [--name N]
+                           [--alert-thresholds 50,80,100 | --alert-thresholds none] [--config F]
     governs budgets list   --org ORG [--json] [--config F]
 
-``create`` prints only the new budget's id on stdout. Every running instance enforces it within
+``create`` prints only the new budget's id on stdout. ``--alert-thresholds`` sets the percents
+of the limit at which this budget alerts (``none``: no threshold alerts); without it, the
+config's ``budgets.alerts.thresholds`` apply. Every running instance enforces it within
 ``budgets.refresh_seconds`` (1 s by default). ``list`` shows each budget's recorded spend in its
 current period (``usage_records``, which trail the live ledger by the writer's flush interval).
 """
@@ -31,6 +34,7 @@ from gateway.storage.database import create_engine, migrate, session_factory
 from gateway.storage.models import ApiKey, Org, User
 
 MAX_AMOUNT = Decimal("1e10")
+MAX_ALERT_THRESHOLDS = 10
 
 
 def register(
@@ -51,11 +55,33 @@ def register(
     create.add_argument("--limit", required=True, metavar="USD", help="e.g. 250 or 99.50")
     create.add_argument("--period", choices=PERIODS, default="monthly")
     create.add_argument("--name", metavar="N")
+    create.add_argument(
+        "--alert-thresholds",
+        metavar="P,P",
+        help="percents of the limit to alert at, e.g. 50,90 ('none': no threshold alerts; "
+        "default: budgets.alerts.thresholds)",
+    )
     create.set_defaults(handler=lambda args: _create(args, load(args)))
     listing = with_config(budgets.add_parser("list", help="list budgets with current spend"))
     listing.add_argument("--org", required=True, help="org slug or id")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=lambda args: _list(args, load(args)))
+
+
+def _alert_thresholds(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    if text.strip().lower() == "none":
+        return []
+    try:
+        values = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise ConfigError(f"--alert-thresholds {text!r} is not a list of percents") from None
+    if not values or len(values) > MAX_ALERT_THRESHOLDS or not all(0 < v <= 1000 for v in values):
+        raise ConfigError(
+            f"--alert-thresholds takes 1 to {MAX_ALERT_THRESHOLDS} percents between 1 and 1000"
+        )
+    return values
 
 
 def _limit(text: str) -> Decimal:
@@ -79,6 +105,7 @@ async def _prepared(settings: Settings) -> Any:
 
 def _create(args: argparse.Namespace, settings: Settings) -> int:
     amount = _limit(args.limit)
+    thresholds = _alert_thresholds(args.alert_thresholds)
 
     async def create() -> str:
         engine = await _prepared(settings)
@@ -98,6 +125,7 @@ def _create(args: argparse.Namespace, settings: Settings) -> int:
                     period=args.period,
                     user_id=user_id,
                     api_key_id=key_id,
+                    alert_thresholds=thresholds,
                 )
                 return budget.id
         finally:
@@ -152,13 +180,13 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     sys.stdout.write(
         f"{'ID':<26}  {'SCOPE':<32}  {'PERIOD':<7}  {'LIMIT':>12}  {'SPENT':>12}  "
-        f"{'ACTIVE':<6}  NAME\n"
+        f"{'ACTIVE':<6}  {'ALERTS':<12}  NAME\n"
     )
     for budget, spent in rows:
         sys.stdout.write(
             f"{budget.id:<26}  {_scope(budget):<32}  {budget.period:<7}  "
             f"{_usd(budget.amount):>12}  {_usd(spent):>12}  "
-            f"{'yes' if budget.is_active else 'no':<6}  {budget.name}\n"
+            f"{'yes' if budget.is_active else 'no':<6}  {_alerts_at(budget):<12}  {budget.name}\n"
         )
     return 0
 
@@ -167,6 +195,12 @@ def _scope(budget: BudgetSpec) -> str:
     if budget.api_key_id:
         return f"key:{budget.api_key_id}"
     return f"user:{budget.user_id}" if budget.user_id else "org"
+
+
+def _alerts_at(budget: BudgetSpec) -> str:
+    if budget.alert_thresholds is None:
+        return "default"
+    return ",".join(map(str, budget.alert_thresholds)) or "none"
 
 
 def _usd(amount: Decimal) -> str:
@@ -186,6 +220,9 @@ def _json_row(budget: BudgetSpec, spent: Decimal, now: datetime) -> dict[str, An
         "spent": f"{spent.normalize():f}",
         "remaining": f"{max(budget.amount - spent, Decimal(0)).normalize():f}",
         "isActive": budget.is_active,
+        "alertThresholds": (
+            None if budget.alert_thresholds is None else list(budget.alert_thresholds)
+        ),
         "periodStart": start,
         "periodEnd": end,
     }

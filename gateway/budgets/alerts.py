@@ -1,12 +1,12 @@
 """Budget alerts: once per threshold per budget per period, across every instance.
 
-When settled spend reaches a threshold (``budgets.alerts.thresholds``, percent of the limit;
-default 50, 80, 100), and when a budget first refuses a request in a period (``kind``
-``denied``: with reserve-then-settle, spend itself rarely reaches 100 %), an ``audit_logs`` row
-is written with action ``budget.alert`` and an id derived from (budget, period, kind,
-threshold). Inserting it is the claim: the database keeps one row per id, so exactly one
-instance inserts it, and only that one posts the webhook. Nothing here runs on the request
-path: ``spent_changed`` and ``denied`` only queue.
+When settled spend reaches a threshold (the budget's own ``alert_thresholds``, else
+``budgets.alerts.thresholds``: percent of the limit, default 50, 80, 100), and when a budget
+first refuses a request in a period (``kind`` ``denied``: with reserve-then-settle, spend
+itself rarely reaches 100 %), an ``audit_logs`` row is written with action ``budget.alert``
+and an id derived from (budget, period, kind, threshold). Inserting it is the claim: the
+database keeps one row per id, so exactly one instance inserts it, and only that one posts the
+webhook. Nothing here runs on the request path: ``spent_changed`` and ``denied`` only queue.
 
 The webhook is a JSON POST signed with HMAC-SHA256 over ``<timestamp>.<body>``::
 
@@ -92,7 +92,8 @@ class BudgetAlerts:
         """Settled spend of ``bucket`` is now ``spent`` nano-dollars."""
         if bucket.limit <= 0:
             return
-        for threshold in self._thresholds:
+        own = budget.alert_thresholds  # () switches threshold alerts off for this budget
+        for threshold in self._thresholds if own is None else own:
             if spent * 100 < bucket.limit * threshold:
                 break
             self._fire(budget, bucket, "threshold", threshold, spent)

@@ -29,6 +29,8 @@ class BudgetSpec:
     amount: Decimal
     period: str
     is_active: bool = True
+    # Percent of the limit, ascending; None: the config's budgets.alerts.thresholds.
+    alert_thresholds: tuple[int, ...] | None = None
 
     @property
     def scope(self) -> str:
@@ -56,6 +58,11 @@ def budget_spec(budget: Budget) -> BudgetSpec:
         amount=Decimal(str(budget.amount)),
         period=budget.period,
         is_active=bool(budget.is_active),
+        alert_thresholds=(
+            tuple(sorted(set(budget.alert_thresholds)))
+            if budget.alert_thresholds is not None
+            else None
+        ),
     )
 
 
@@ -113,6 +120,7 @@ async def create_budget(
     period: str,
     user_id: str | None = None,
     api_key_id: str | None = None,
+    alert_thresholds: list[int] | None = None,
 ) -> Budget:
     budget = Budget(
         org_id=org.id,
@@ -122,6 +130,7 @@ async def create_budget(
         user_id=user_id,
         api_key_id=api_key_id,
         is_active=True,
+        alert_thresholds=alert_thresholds,
     )
     session.add(budget)
     await session.flush()

@@ -206,6 +206,8 @@ class Budget(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     period: Mapped[str] = mapped_column(String(16), default="monthly")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Percent of the limit at which alerts fire; NULL: the config's budgets.alerts.thresholds.
+    alert_thresholds: Mapped[list[int] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()
 

@@ -173,3 +173,37 @@ def test_usage_report(gateway: RunningGateway, api: Api) -> None:
     ).json()
     assert (aliased["from"], aliased["to"]) == ("2026-02-03T00:00:00Z", "2026-02-28T00:00:00Z")
     assert aliased["totals"]["requests"] == 2
+
+
+def test_a_budget_s_alert_thresholds(gateway: RunningGateway, api: Api) -> None:
+    org = make_org(gateway, roles=("OWNER",), scopes=("budgets:manage",))
+    manager = api.as_(org.keys["budgets:manage"])
+    default = manager.post("/api/v1/budgets", json={"name": "d", "amount": "5"}).json()
+    assert default["alertThresholds"] is None  # the config's budgets.alerts.thresholds
+    own = manager.post(
+        "/api/v1/budgets", json={"name": "o", "amount": "5", "alertThresholds": [90, 25, 90]}
+    )
+    assert own.status_code == 201, own.text
+    assert own.json()["alertThresholds"] == [25, 90]
+    budget = own.json()["id"]
+
+    silenced = manager.patch(f"/api/v1/budgets/{budget}", json={"alertThresholds": []})
+    assert silenced.json()["alertThresholds"] == []
+    renamed = manager.patch(f"/api/v1/budgets/{budget}", json={"name": "renamed"})
+    assert renamed.json()["alertThresholds"] == []  # left alone when not named
+    reset = manager.patch(f"/api/v1/budgets/{budget}", json={"alertThresholds": None})
+    assert reset.json()["alertThresholds"] is None
+    assert manager.get(f"/api/v1/budgets/{budget}").json()["alertThresholds"] is None
+
+    for bad in ([0], [1001], list(range(1, 12)), ["half"]):
+        refused = manager.post(
+            "/api/v1/budgets", json={"name": "x", "amount": "1", "alertThresholds": bad}
+        )
+        assert assert_error(refused, 400)["param"].startswith("alertThresholds"), bad
+    update = [row for row in gateway.rows("audit_logs", resource=f"budget:{budget}")]
+    changes = [
+        (row["details"]["before"]["alertThresholds"], row["details"]["after"]["alertThresholds"])
+        for row in update
+        if row["action"] == "budget.update"
+    ]
+    assert sorted(changes, key=str) == sorted([([25, 90], []), ([], []), ([], None)], key=str)

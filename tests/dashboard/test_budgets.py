@@ -54,6 +54,10 @@ def test_an_owner_creates_changes_and_deletes_budgets(
     page.get_by_role("button", name="New budget").click()
     dialog = fill_budget(page, name="Team monthly", limit="25")
     expect(dialog.get_by_label("Member")).to_be_hidden()
+    dialog.get_by_label("Alert at (% of the limit)").fill("lots")
+    dialog.get_by_role("button", name="Create budget").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("whole percents between 1 and 1000")
+    dialog.get_by_label("Alert at (% of the limit)").fill("80, 50%")
     dialog.get_by_role("button", name="Create budget").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.get_by_role("progressbar", name="Team monthly")).to_have_attribute(
@@ -66,6 +70,10 @@ def test_an_owner_creates_changes_and_deletes_budgets(
         "org",
     )
     assert created["isActive"] is True
+    assert created["alertThresholds"] == [50, 80]
+    expect(page.locator(".budget", has_text="Team monthly")).to_contain_text(
+        "monthly, whole org, alerts at 50, 80 %"
+    )
     expect(page.get_by_role("button", name="New budget")).to_be_focused()
 
     # A bad limit is refused in the dialog, which stays open with what was typed.
@@ -124,6 +132,8 @@ def test_an_owner_creates_changes_and_deletes_budgets(
     page.get_by_role("button", name="Edit budget Team monthly").click()
     dialog = page.get_by_role("dialog", name="Budget “Team monthly”")
     expect(dialog.get_by_label("Limit (USD)")).to_have_value("25")
+    expect(dialog.get_by_label("Alert at (% of the limit)")).to_have_value("50, 80")
+    dialog.get_by_label("Alert at (% of the limit)").fill("")  # back to the defaults
     expect(dialog).to_contain_text("Covers the whole org.")
     dialog.get_by_label("Limit (USD)").fill("40")
     dialog.get_by_label("Period").select_option("yearly")
@@ -138,6 +148,7 @@ def test_an_owner_creates_changes_and_deletes_budgets(
         "yearly",
         False,
     )
+    assert changed["alertThresholds"] is None
     screenshot(page, "budgets", full_page=True, readme=True)
     assert contrast_failures(page) == []
 

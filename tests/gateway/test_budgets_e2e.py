@@ -37,7 +37,9 @@ CONCURRENT = 200
 PRICES = {"input_cost_per_mtok": "0.15", "output_cost_per_mtok": "0.60"}
 
 
-async def _key_with_budget(database_url: str, limit: Decimal | None) -> tuple[str, str]:
+async def _key_with_budget(
+    database_url: str, limit: Decimal | None, alert_thresholds: list[int] | None = None
+) -> tuple[str, str]:
     engine = create_engine(DatabaseConfig(url=database_url))
     try:
         await migrate(engine)
@@ -54,6 +56,7 @@ async def _key_with_budget(database_url: str, limit: Decimal | None) -> tuple[st
                         name="key budget",
                         amount=limit,
                         period="monthly",
+                        alert_thresholds=alert_thresholds,
                     )
                 )
             return secret, key.id
@@ -146,6 +149,39 @@ def test_a_stream_settles_its_actual_cost(gateway: RunningGateway) -> None:
     gateway.flush()
     count, spent = asyncio.run(_recorded(url, key_id))
     assert count == 15 and Decimal(0) < spent < LIMIT
+
+
+def test_a_budget_alerts_at_its_own_thresholds(gateway: RunningGateway) -> None:
+    """A budget with alert thresholds of its own fires at those, not at the config's 50/80/100:
+    ten small requests (about $0.0000036 each) pass 1 % and 2 % of a $0.001 budget, far from
+    50 %."""
+    url = gateway.settings.database.url
+    key, key_id = asyncio.run(_key_with_budget(url, Decimal("0.001"), alert_thresholds=[2, 1]))
+    _refresh_budgets(gateway)
+    sdk = openai.OpenAI(base_url=gateway.openai_base_url, api_key=key, max_retries=0)
+    for _ in range(10):
+        sdk.chat.completions.create(
+            model="gpt-4o-mini", max_tokens=20, messages=[{"role": "user", "content": "hi there"}]
+        )
+    metering = gateway.gateway.metering
+    gateway.thread.run(metering.budgets.wait_idle())
+    gateway.thread.run(metering.alerts.wait_idle())
+    gateway.flush()
+    count, spent = asyncio.run(_recorded(url, key_id))
+    assert count == 10 and Decimal("0.00002") <= spent < Decimal("0.0005")  # 2 % to < 50 %
+    [budget] = asyncio.run(_budgets_of(url, key_id))
+    alerts = gateway.rows("audit_logs", action="budget.alert", resource=f"budget:{budget}")
+    assert sorted(a["details"]["thresholdPercent"] for a in alerts) == [1, 2]
+
+
+async def _budgets_of(database_url: str, key_id: str) -> list[str]:
+    engine = create_engine(DatabaseConfig(url=database_url))
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(select(Budget.id).where(Budget.api_key_id == key_id))
+            return [row[0] for row in rows]
+    finally:
+        await engine.dispose()
 
 
 def _serve(config: dict[str, Any], tmp_path: Path, name: str) -> tuple[subprocess.Popen[str], str]:

@@ -63,7 +63,9 @@ async def receiver() -> AsyncIterator[Receiver]:
     await runner.cleanup()
 
 
-def budget_of(account: Account, amount: str = "10") -> tuple[BudgetSpec, Bucket]:
+def budget_of(
+    account: Account, amount: str = "10", alert_thresholds: tuple[int, ...] | None = None
+) -> tuple[BudgetSpec, Bucket]:
     spec = BudgetSpec(
         id=uuid.uuid4().hex[:26],
         org_id=account.org_id,
@@ -72,6 +74,7 @@ def budget_of(account: Account, amount: str = "10") -> tuple[BudgetSpec, Bucket]
         name="team",
         amount=Decimal(amount),
         period="monthly",
+        alert_thresholds=alert_thresholds,
     )
     bucket = Bucket(account.org_id, spec.id, "2027-03", to_nanos(spec.amount), None)
     return spec, bucket
@@ -138,6 +141,25 @@ async def test_each_threshold_fires_once_across_two_instances(
         assert sent["budget"]["id"] == budget.id and sent["spent"] in {"5", "8.5"}
         assert sent["budget"]["limit"] == "10"
         assert headers["X-Governs-Delivery"] == sent["id"]
+
+
+async def test_a_budget_s_own_thresholds_replace_the_config_s(
+    engine: AsyncEngine, account: Account
+) -> None:
+    own, own_bucket = budget_of(account, alert_thresholds=(30, 90))
+    silent, silent_bucket = budget_of(account, alert_thresholds=())
+    alerts = BudgetAlerts(engine, config(thresholds=[50, 80, 100]))
+    alerts.start()
+    for spent in ("2.99", "3", "8", "9.5", "10"):
+        alerts.spent_changed(own, own_bucket, to_nanos(Decimal(spent)))
+        alerts.spent_changed(silent, silent_bucket, to_nanos(Decimal(spent)))
+    alerts.denied(silent, silent_bucket, to_nanos(Decimal("10")))
+    await alerts.wait_idle()
+    await alerts.aclose()
+    own_rows = await audit_rows(engine, own.id)
+    assert sorted(r.details["thresholdPercent"] for r in own_rows) == [30, 90]
+    [denied] = await audit_rows(engine, silent.id)  # () silences thresholds, not denials
+    assert denied.details["kind"] == "denied"
 
 
 async def test_a_denial_alerts_once_per_period(engine: AsyncEngine, account: Account) -> None:

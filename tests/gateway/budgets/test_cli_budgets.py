@@ -46,11 +46,12 @@ async def test_create_and_list_with_current_spend(tmp_path: Path) -> None:
     key = governs(
         "budgets", "create", "--org", account.org_id, "--key", account.key_id,
         "--limit", "2.50", "--period", "total", "--name", "ci key",
+        "--alert-thresholds", "90,25,90",
         cwd=tmp_path,
     )  # fmt: skip
     user = governs(
         "budgets", "create", "--org", account.org_id, "--user", account.user_id,
-        "--limit", "5", "--period", "yearly",
+        "--limit", "5", "--period", "yearly", "--alert-thresholds", "none",
         cwd=tmp_path,
     )  # fmt: skip
     assert key.returncode == 0 and user.returncode == 0, key.stderr + user.stderr
@@ -69,9 +70,12 @@ async def test_create_and_list_with_current_spend(tmp_path: Path) -> None:
         "spent": "0.25",
         "remaining": "9.75",
         "isActive": True,
+        "alertThresholds": None,
         "periodStart": None,
         "periodEnd": None,
     }
+    assert rows[key.stdout.strip()]["alertThresholds"] == [25, 90]
+    assert rows[user.stdout.strip()]["alertThresholds"] == []
     assert rows[key.stdout.strip()]["scope"] == "key"
     assert rows[key.stdout.strip()]["name"] == "ci key"
     assert rows[user.stdout.strip()]["userId"] == account.user_id
@@ -79,8 +83,12 @@ async def test_create_and_list_with_current_spend(tmp_path: Path) -> None:
     table = governs("budgets", "list", "--org", account.org_id, cwd=tmp_path)
     assert table.returncode == 0
     lines = table.stdout.splitlines()
-    assert lines[0].split() == ["ID", "SCOPE", "PERIOD", "LIMIT", "SPENT", "ACTIVE", "NAME"]
-    assert any(org_budget in line and "0.2500" in line for line in lines)
+    assert lines[0].split() == [
+        "ID", "SCOPE", "PERIOD", "LIMIT", "SPENT", "ACTIVE", "ALERTS", "NAME"
+    ]  # fmt: skip
+    assert any(org_budget in line and "0.2500" in line and "default" in line for line in lines)
+    assert any(line.startswith(key.stdout.strip()) and " 25,90 " in line for line in lines)
+    assert any(line.startswith(user.stdout.strip()) and " none " in line for line in lines)
 
 
 def test_bad_input_is_refused_clearly(tmp_path: Path) -> None:
@@ -94,5 +102,11 @@ def test_bad_input_is_refused_clearly(tmp_path: Path) -> None:
         cwd=tmp_path,
     )  # fmt: skip
     assert both.returncode == 2 and "not allowed with" in both.stderr
+    for thresholds in ("abc", "0", "50,1001", ""):
+        bad = governs(
+            "budgets", "create", "--org", "x", "--limit", "1",
+            "--alert-thresholds", thresholds, cwd=tmp_path,
+        )  # fmt: skip
+        assert bad.returncode == 2 and "--alert-thresholds" in bad.stderr, (thresholds, bad.stderr)
     missing = governs("budgets", "list", "--org", "nobody", cwd=tmp_path)
     assert missing.returncode == 1 and "no org" in missing.stderr

@@ -11,6 +11,26 @@ const PERIODS = [["monthly", "Monthly"], ["yearly", "Yearly"], ["total", "Total 
 const SCOPES = [["org", "The whole org"], ["user", "One member"], ["key", "One API key"]];
 // An amount as the API takes it: a decimal string in USD, at most 10 decimals.
 const AMOUNT = /^\d{1,10}(\.\d{1,10})?$/;
+const MAX_THRESHOLDS = 10;
+
+/** "50, 80 100" → [50, 80, 100]; "" → null (the gateway's defaults); "none" → []; else an
+ * error message. */
+function parseThresholds(text) {
+  const value = text.trim().toLowerCase();
+  if (!value) return null;
+  if (value === "none") return [];
+  const parts = value.split(/[\s,%]+/).filter(Boolean);
+  const numbers = parts.map(Number);
+  if (!numbers.every((n) => Number.isInteger(n) && n >= 1 && n <= 1000) || numbers.length > MAX_THRESHOLDS) {
+    return `Alerts take up to ${MAX_THRESHOLDS} whole percents between 1 and 1000, such as 50, 80, 100.`;
+  }
+  return [...new Set(numbers)].sort((a, b) => a - b);
+}
+
+function thresholdsText(thresholds) {
+  if (thresholds === null || thresholds === undefined) return "";
+  return thresholds.length ? thresholds.join(", ") : "none";
+}
 
 /** Returns {element, load}: the section, and a function that (re)loads its budgets. */
 export function budgetsPanel({ member, announce }) {
@@ -58,6 +78,11 @@ export function budgetsPanel({ member, announce }) {
     }
   }
 
+  function alertsText(b) {
+    if (b.alertThresholds === null || b.alertThresholds === undefined) return "";
+    return b.alertThresholds.length ? `, alerts at ${b.alertThresholds.join(", ")} %` : ", no alerts";
+  }
+
   function scopeText(b, names) {
     if (b.scope === "user") return `member ${names.users.get(b.userId) || b.userId}`;
     if (b.scope === "key") return `key ${names.keys.get(b.apiKeyId) || b.apiKeyId}`;
@@ -100,7 +125,7 @@ export function budgetsPanel({ member, announce }) {
         "div",
         { class: "budget-head" },
         h("span", { id: labelId, class: "budget-name" }, b.name),
-        h("span", { class: "hint" }, `${b.period}, ${scopeText(b, names)}${b.isActive ? "" : ", inactive"}`),
+        h("span", { class: "hint" }, `${b.period}, ${scopeText(b, names)}${alertsText(b)}${b.isActive ? "" : ", inactive"}`),
         actions,
       ),
       bar,
@@ -128,6 +153,13 @@ export function budgetsPanel({ member, announce }) {
     });
     const period = select(PERIODS, existing?.period || "monthly", { id: uid("budget-period") });
     const active = h("input", { type: "checkbox", id: uid("budget-active"), checked: existing ? existing.isActive : true });
+    const alerts = h("input", {
+      type: "text",
+      id: uid("budget-alerts"),
+      autocomplete: "off",
+      placeholder: "the gateway's defaults",
+      value: thresholdsText(existing?.alertThresholds),
+    });
     const scope = select(SCOPES, "org", { id: uid("budget-scope") });
     const userChoice = select([["", "Choose a member"], ...names.users], "", { id: uid("budget-user") });
     const keyChoice = select([["", "Choose a key"], ...names.keys], "", { id: uid("budget-key") });
@@ -147,7 +179,11 @@ export function budgetsPanel({ member, announce }) {
       const limit = amount.value.trim();
       if (!name.value.trim()) return refuse("Give the budget a name.", name);
       if (!AMOUNT.test(limit)) return refuse("The limit is an amount in USD, such as 250 or 99.50.", amount);
+      const thresholds = parseThresholds(alerts.value);
+      if (typeof thresholds === "string") return refuse(thresholds, alerts);
       const body = { name: name.value.trim(), amount: limit, period: period.value, isActive: active.checked };
+      // On a change, an emptied field means "back to the defaults": say so with null.
+      if (thresholds !== null || existing) body.alertThresholds = thresholds;
       if (!existing) {
         Object.assign(body, orgQuery());
         if (scope.value === "user") {
@@ -189,6 +225,7 @@ export function budgetsPanel({ member, announce }) {
         field("Limit (USD)", amount, "Requests that would go over it are refused."),
         field("Period", period, "Calendar months and years, in UTC.")),
       scopeFields,
+      field("Alert at (% of the limit)", alerts, "An audit entry and the webhook at each, e.g. 50, 80, 100. Empty: the gateway's defaults; none: no alerts."),
       h("div", { class: "check" }, active, h("label", { for: active.id }, "Active: enforce this budget")),
       h("div", { class: "dialog-actions" },
         h("button", { type: "button", class: "secondary", onclick: () => dialog.close() }, "Cancel"),
