@@ -72,6 +72,40 @@ export function select(options, value, attrs = {}) {
   );
 }
 
+/**
+ * copyButton(label, text, {className, attrs, before, done, failed}) → [button, status]: a
+ * button that copies `text()` to the clipboard, and a live status beside it saying how it went
+ * (a page without clipboard access gets `failed`, which tells the user what to do instead).
+ */
+export function copyButton(
+  label,
+  text,
+  {
+    className = "secondary",
+    attrs = {},
+    before,
+    done = "Copied.",
+    failed = "Copying is not allowed here: select the text instead.",
+  } = {},
+) {
+  const status = h("span", { class: "copied", role: "status" });
+  const button = h("button", {
+    type: "button",
+    class: className,
+    ...attrs,
+    onclick: async () => {
+      before?.();
+      try {
+        await navigator.clipboard.writeText(text());
+        status.textContent = done;
+      } catch {
+        status.textContent = failed;
+      }
+    },
+  }, label);
+  return [button, status];
+}
+
 /** An inline error box (role=alert, so screen readers hear it at once). */
 export function errorBox(error) {
   return h("div", { class: "alert", role: "alert" }, describeError(error));

@@ -3,7 +3,7 @@
 // concerns the signed-in user, not the org.
 
 import { api } from "../api.js";
-import { errorBox, field, h, replace, uid } from "../dom.js";
+import { copyButton, errorBox, field, h, replace, uid } from "../dom.js";
 
 export async function render(main, { me, announce }) {
   const mfa = h("div", { class: "panel" });
@@ -37,34 +37,17 @@ export async function render(main, { me, announce }) {
   }
 
   function showEnabled() {
-    const code = codeInput();
-    const errors = h("div");
-    const form = h(
-      "form",
-      {
-        class: "inline-form",
-        novalidate: true,
-        onsubmit: async (event) => {
-          event.preventDefault();
-          if (!/^\d{6}$/.test(code.value)) return refuse(errors, code, "Enter the six-digit code your app shows.");
-          try {
-            await api("POST", "/api/v1/auth/mfa/totp/disable", { body: { code: code.value } });
-            announce("Two-factor authentication is off.");
-            showDisabled();
-            focusStatus();
-          } catch (error) {
-            refuse(errors, code, error);
-          }
-        },
-      },
-      errors,
-      field("Code from your app", code, "To switch it off, prove you still hold the app."),
-      h("button", { type: "submit", class: "danger-outline" }, "Turn off"),
-    );
     replace(
       mfa,
       h("p", { class: "status-line" }, h("strong", {}, "On."), " Signing in asks for a code from your authenticator app."),
-      form,
+      codeForm({
+        label: "Code from your app",
+        hint: "To switch it off, prove you still hold the app.",
+        path: "/api/v1/auth/mfa/totp/disable",
+        button: h("button", { type: "submit", class: "danger-outline" }, "Turn off"),
+        announcement: "Two-factor authentication is off.",
+        then: showDisabled,
+      }),
     );
   }
 
@@ -77,9 +60,6 @@ export async function render(main, { me, announce }) {
       return;
     }
     const keyId = uid("setup-key");
-    const code = codeInput();
-    const errors = h("div");
-    const copied = h("span", { class: "copied", role: "status" });
     replace(
       mfa,
       h("ol", { class: "steps" },
@@ -88,43 +68,57 @@ export async function render(main, { me, announce }) {
           h("img", { class: "qr-code", src: setup.qrCodeDataUri, alt: "QR code of your two-factor setup key", width: "220", height: "220" }),
           h("p", {}, "Or type this setup key into the app: ",
             h("code", { id: keyId, class: "setup-key" }, setup.secret.match(/.{1,4}/g).join(" ")), " ",
-            h("button", {
-              type: "button",
-              class: "small secondary",
-              "aria-describedby": keyId,
-              onclick: async () => {
-                try {
-                  await navigator.clipboard.writeText(setup.secret);
-                  copied.textContent = "Copied to the clipboard.";
-                } catch {
-                  copied.textContent = "Select the key and copy it.";
-                }
-              },
-            }, "Copy key"),
-            " ", copied)),
+            copyButton("Copy key", () => setup.secret, {
+              className: "small secondary",
+              attrs: { "aria-describedby": keyId },
+              done: "Copied to the clipboard.",
+              failed: "Select the key and copy it.",
+            }))),
         h("li", {},
-          h("form", {
-            class: "inline-form",
-            novalidate: true,
-            onsubmit: async (event) => {
-              event.preventDefault();
-              if (!/^\d{6}$/.test(code.value)) return refuse(errors, code, "Enter the six-digit code your app shows.");
-              try {
-                await api("POST", "/api/v1/auth/mfa/totp/enable", { body: { code: code.value } });
-                announce("Two-factor authentication is on.");
-                showEnabled();
-                focusStatus();
-              } catch (error) {
-                refuse(errors, code, error);
-              }
-            },
-          },
-          errors,
-          field("Six-digit code from the app", code, "It changes every 30 seconds."),
-          h("button", { type: "submit", class: "primary" }, "Turn on"),
-          h("button", { type: "button", class: "secondary", onclick: showMfa }, "Cancel")))),
+          codeForm({
+            label: "Six-digit code from the app",
+            hint: "It changes every 30 seconds.",
+            path: "/api/v1/auth/mfa/totp/enable",
+            button: [
+              h("button", { type: "submit", class: "primary" }, "Turn on"),
+              h("button", { type: "button", class: "secondary", onclick: showMfa }, "Cancel"),
+            ],
+            announcement: "Two-factor authentication is on.",
+            then: showEnabled,
+          }))),
     );
     mfa.querySelector("button").focus();
+  }
+
+  /** A form that sends one six-digit code from the app to `path` (enable or disable), then
+   * shows the new state with `then` and puts the focus on it. */
+  function codeForm({ label, hint, path, button, announcement, then }) {
+    const code = h("input", {
+      type: "text",
+      id: uid("totp-code"),
+      inputmode: "numeric",
+      autocomplete: "one-time-code",
+      maxlength: "6",
+      required: true,
+      class: "code-input",
+    });
+    const errors = h("div");
+    const send = async (event) => {
+      event.preventDefault();
+      if (!/^\d{6}$/.test(code.value)) return refuse(errors, code, "Enter the six-digit code your app shows.");
+      try {
+        await api("POST", path, { body: { code: code.value } });
+        announce(announcement);
+        then();
+        // The news is the status line: the focus goes there, not to the next form.
+        const status = mfa.querySelector(".status-line");
+        status.tabIndex = -1;
+        status.focus();
+      } catch (error) {
+        refuse(errors, code, error);
+      }
+    };
+    return h("form", { class: "inline-form", novalidate: true, onsubmit: send }, errors, field(label, code, hint), button);
   }
 
   function showPassword() {
@@ -164,25 +158,6 @@ export async function render(main, { me, announce }) {
       done,
     );
     replace(password, form);
-  }
-
-  // After switching, the news is the status line: focus lands there, not on the next form.
-  function focusStatus() {
-    const status = mfa.querySelector(".status-line");
-    status.tabIndex = -1;
-    status.focus();
-  }
-
-  function codeInput() {
-    return h("input", {
-      type: "text",
-      id: uid("totp-code"),
-      inputmode: "numeric",
-      autocomplete: "one-time-code",
-      maxlength: "6",
-      required: true,
-      class: "code-input",
-    });
   }
 
   function refuse(slot, control, error) {

@@ -5,7 +5,7 @@
 
 import { api, orgQuery, session } from "../api.js";
 import { openDialog } from "../dialog.js";
-import { errorBox, field, h, replace, timeEl, uid } from "../dom.js";
+import { copyButton, errorBox, field, h, replace, timeEl, uid } from "../dom.js";
 
 const PAGE_SIZE = 50;
 // The actions the gateway writes (admin_api, gateway/budgets/alerts.py): suggestions only; the
@@ -155,7 +155,6 @@ export async function render(main) {
       ["Resource", entry.resource],
     ];
     const json = JSON.stringify(entry, null, 2);
-    const copied = h("span", { class: "copied", role: "status" });
     openDialog({
       title: `${entry.action} on ${entry.resource}`,
       kind: "drawer",
@@ -166,20 +165,7 @@ export async function render(main) {
         isChange ? changes(details.before ?? null, details.after ?? null) : h("p", {}, "Not a change: what happened is in the JSON below."),
         h("h3", {}, "Entry JSON"),
         h("pre", { class: "json", tabindex: "0", "aria-label": "The audit entry as JSON" }, json),
-        h("div", { class: "row-actions" },
-          h("button", {
-            type: "button",
-            class: "secondary",
-            onclick: async () => {
-              try {
-                await navigator.clipboard.writeText(json);
-                copied.textContent = "Copied.";
-              } catch {
-                copied.textContent = "Copying is not allowed here: select the text instead.";
-              }
-            },
-          }, "Copy JSON"),
-          copied),
+        h("div", { class: "row-actions" }, copyButton("Copy JSON", () => json)),
       ],
     });
   }

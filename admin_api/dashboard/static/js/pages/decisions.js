@@ -3,7 +3,7 @@
 
 import { api, orgQuery, session } from "../api.js";
 import { openDialog } from "../dialog.js";
-import { errorBox, field, formatNumber, formatTime, h, localInputToIso, replace, select, timeEl } from "../dom.js";
+import { copyButton, errorBox, field, formatNumber, formatTime, h, localInputToIso, replace, select, timeEl } from "../dom.js";
 import { LiveFeed } from "../live.js";
 
 const DIRECTIONS = [["", "Any direction"], ["precheck", "precheck"], ["postcheck", "postcheck"]];
@@ -272,7 +272,6 @@ export async function render(main) {
       ["Tags", d.tags.length ? d.tags.join(", ") : "none"],
     ];
     const json = JSON.stringify(d, null, 2);
-    const copied = h("span", { class: "copied", role: "status" });
     opener.focus();
     openDialog({
       title: `Decision ${d.decision} (${d.direction})`,
@@ -282,23 +281,7 @@ export async function render(main) {
         h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
         h("h3", {}, "Event JSON"),
         h("pre", { class: "json", tabindex: "0", "aria-label": "The decision as JSON" }, json),
-        h(
-          "div",
-          { class: "row-actions" },
-          h("button", {
-            type: "button",
-            class: "secondary",
-            onclick: async () => {
-              try {
-                await navigator.clipboard.writeText(json);
-                copied.textContent = "Copied.";
-              } catch {
-                copied.textContent = "Copying is not allowed here: select the text instead.";
-              }
-            },
-          }, "Copy JSON"),
-          copied,
-        ),
+        h("div", { class: "row-actions" }, copyButton("Copy JSON", () => json)),
       ],
     });
   }

@@ -3,7 +3,7 @@
 
 import { api, orgQuery } from "../api.js";
 import { confirmDialog, openDialog } from "../dialog.js";
-import { errorBox, field, formatDate, h, replace, timeEl, uid } from "../dom.js";
+import { copyButton, errorBox, field, formatDate, h, replace, timeEl, uid } from "../dom.js";
 
 // gateway/scopes.py, with what each lets a key do.
 const SCOPES = [
@@ -182,7 +182,6 @@ export async function render(main, { member, announce }) {
 
   function showSecret(created) {
     const secret = h("input", { type: "text", id: "new-key-secret", readonly: true, value: created.key, class: "secret", spellcheck: "false" });
-    const copied = h("span", { class: "copied", role: "status" });
     const warningId = uid("secret-warning");
     openDialog({
       title: `Key “${created.name}” created`,
@@ -193,20 +192,12 @@ export async function render(main, { member, announce }) {
         h("p", { id: warningId, class: "warning" }, "Copy the secret now: it is shown only this once and cannot be seen again."),
         field("Secret key", secret),
         h("div", { class: "row-actions" },
-          h("button", {
-            type: "button",
-            class: "primary",
-            onclick: async () => {
-              secret.select();
-              try {
-                await navigator.clipboard.writeText(secret.value);
-                copied.textContent = "Copied to the clipboard.";
-              } catch {
-                copied.textContent = "Press Ctrl+C (⌘C) to copy the selected secret.";
-              }
-            },
-          }, "Copy secret"),
-          copied),
+          copyButton("Copy secret", () => secret.value, {
+            className: "primary",
+            before: () => secret.select(),
+            done: "Copied to the clipboard.",
+            failed: "Press Ctrl+C (⌘C) to copy the selected secret.",
+          })),
       ],
       actions: [{ label: "Done", variant: "secondary" }],
     });
