@@ -3,9 +3,10 @@
 // action, resource and time; "Details" shows what changed, field by field, and the before and
 // after the API recorded. OWNER and ADMIN see this page (the permission audit.read).
 
-import { api, orgQuery, session } from "../api.js";
+import { api, orgQuery } from "../api.js";
 import { openDialog } from "../dialog.js";
 import { copyButton, errorBox, field, h, replace, timeEl, uid } from "../dom.js";
+import { orgNames } from "../names.js";
 
 const PAGE_SIZE = 50;
 // The actions the gateway writes (admin_api, gateway/budgets/alerts.py): suggestions only; the
@@ -67,18 +68,7 @@ export async function render(main) {
   let cursor = null;
   let shown = 0;
   // Actors by name rather than id: the org's members (by email) and keys (by name), read once.
-  const actors = await loadActors();
-
-  async function loadActors() {
-    const [members, keys] = await Promise.all([
-      api("GET", `/api/v1/orgs/${encodeURIComponent(session.org)}/members`).catch(() => ({ members: [] })),
-      api("GET", "/api/v1/keys", { query: orgQuery() }).catch(() => ({ keys: [] })),
-    ]);
-    return {
-      users: new Map(members.members.map((m) => [m.userId, m.email])),
-      keys: new Map(keys.keys.map((k) => [k.id, k.name])),
-    };
-  }
+  const actors = await orgNames();
 
   function query() {
     return orgQuery({
@@ -124,7 +114,7 @@ export async function render(main) {
 
   function who(entry) {
     if (entry.actorUserId) return actors.users.get(entry.actorUserId) || `user ${entry.actorUserId}`;
-    if (entry.actorApiKeyId) return `key ${actors.keys.get(entry.actorApiKeyId) || entry.actorApiKeyId}`;
+    if (entry.actorApiKeyId) return `key ${actors.keys.get(entry.actorApiKeyId)?.name || entry.actorApiKeyId}`;
     return "the gateway";
   }
 

@@ -2,9 +2,10 @@
 // may manage budgets (OWNER, ADMIN), creating, changing and deleting them. The API checks every
 // change again; the buttons only spare other roles a refusal.
 
-import { api, orgQuery, session } from "../api.js";
+import { api, orgQuery } from "../api.js";
 import { confirmDialog, openDialog } from "../dialog.js";
 import { errorBox, field, formatMoney, h, replace, select, uid } from "../dom.js";
+import { orgNames } from "../names.js";
 
 const MANAGERS = new Set(["OWNER", "ADMIN"]);
 const PERIODS = [["monthly", "Monthly"], ["yearly", "Yearly"], ["total", "Total (all time)"]];
@@ -25,6 +26,10 @@ function parseThresholds(text) {
     return `Alerts take up to ${MAX_THRESHOLDS} whole percents between 1 and 1000, such as 50, 80, 100.`;
   }
   return [...new Set(numbers)].sort((a, b) => a - b);
+}
+
+function keyLabel(key) {
+  return key ? `${key.name} (${key.keyPrefix}…)` : "";
 }
 
 function thresholdsText(thresholds) {
@@ -49,15 +54,8 @@ export function budgetsPanel({ member, announce }) {
   let subjects = null;
 
   async function loadSubjects() {
-    if (subjects || !canManage) return subjects || { users: new Map(), keys: new Map() };
-    const [members, keys] = await Promise.all([
-      api("GET", `/api/v1/orgs/${encodeURIComponent(session.org)}/members`).catch(() => ({ members: [] })),
-      api("GET", "/api/v1/keys", { query: orgQuery() }).catch(() => ({ keys: [] })),
-    ]);
-    subjects = {
-      users: new Map(members.members.map((m) => [m.userId, m.email || m.userId])),
-      keys: new Map(keys.keys.map((k) => [k.id, `${k.name} (${k.keyPrefix}…)`])),
-    };
+    if (!canManage) return { users: new Map(), keys: new Map() };
+    subjects ||= await orgNames();
     return subjects;
   }
 
@@ -85,7 +83,7 @@ export function budgetsPanel({ member, announce }) {
 
   function scopeText(b, names) {
     if (b.scope === "user") return `member ${names.users.get(b.userId) || b.userId}`;
-    if (b.scope === "key") return `key ${names.keys.get(b.apiKeyId) || b.apiKeyId}`;
+    if (b.scope === "key") return `key ${keyLabel(names.keys.get(b.apiKeyId)) || b.apiKeyId}`;
     return "whole org";
   }
 
@@ -162,7 +160,7 @@ export function budgetsPanel({ member, announce }) {
     });
     const scope = select(SCOPES, "org", { id: uid("budget-scope") });
     const userChoice = select([["", "Choose a member"], ...names.users], "", { id: uid("budget-user") });
-    const keyChoice = select([["", "Choose a key"], ...names.keys], "", { id: uid("budget-key") });
+    const keyChoice = select([["", "Choose a key"], ...[...names.keys].map(([id, key]) => [id, keyLabel(key)])], "", { id: uid("budget-key") });
     const userField = field("Member", userChoice);
     const keyField = field("API key", keyChoice);
     const showSubject = () => {
