@@ -184,7 +184,19 @@ def test_the_audit_trail_filtered_paged_and_explained(
     page.keyboard.press("Escape")
     expect(drawer).to_have_count(0)
 
+    # Filtered to who did it: the key made one change, the owner all the rest.
     page.get_by_role("button", name="Clear").click()
+    page.get_by_label("Who").select_option(label="key terraform")
+    page.get_by_role("button", name="Show").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("budget.update")
+    page.get_by_label("Who").select_option(label=owner.email)
+    page.get_by_role("button", name="Show").click()
+    expect(rows).to_have_count(50)
+    expect(rows.filter(has_text="key terraform")).to_have_count(0)
+
+    page.get_by_role("button", name="Clear").click()
+    expect(page.get_by_label("Who")).to_have_value("")
     expect(rows).to_have_count(50)
     page.get_by_label("From").fill("2001-01-01")
     page.get_by_label("To").fill("2001-12-31")

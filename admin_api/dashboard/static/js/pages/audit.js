@@ -1,11 +1,11 @@
 // The audit trail: every change to the org (keys, policies, budgets, members, invitations,
 // signing secrets, the org itself) and budget alerts, newest first, with who did it. Filters by
-// action, resource and time; "Details" shows what changed, field by field, and the before and
+// who (a member or an API key), action, resource and time; "Details" shows what changed, field by field, and the before and
 // after the API recorded. OWNER and ADMIN see this page (the permission audit.read).
 
 import { api, orgQuery } from "../api.js";
 import { openDialog } from "../dialog.js";
-import { copyButton, errorBox, field, h, replace, timeEl, uid } from "../dom.js";
+import { copyButton, errorBox, field, h, replace, select, timeEl, uid } from "../dom.js";
 import { orgNames } from "../names.js";
 
 const PAGE_SIZE = 50;
@@ -29,6 +29,7 @@ export async function render(main) {
   const resource = h("input", { type: "text", id: uid("audit-resource"), autocomplete: "off", placeholder: "e.g. budget:01J…" });
   const from = h("input", { type: "date", id: uid("audit-from") });
   const to = h("input", { type: "date", id: uid("audit-to") });
+  const actor = select([["", "Anyone"]], "", { id: uid("audit-actor") });
   const tbody = h("tbody");
   const errorSlot = h("div");
   const more = h("button", { type: "button", class: "secondary", hidden: true, onclick: () => load(false) }, "Load older entries");
@@ -41,6 +42,7 @@ export async function render(main) {
     h(
       "form",
       { class: "filters", "aria-label": "Audit filters", onsubmit: (e) => { e.preventDefault(); load(true); } },
+      field("Who", actor),
       field("Action", action),
       h("datalist", { id: listId }, ACTIONS.map((name) => h("option", { value: name }))),
       field("Resource", resource),
@@ -69,9 +71,16 @@ export async function render(main) {
   let shown = 0;
   // Actors by name rather than id: the org's members (by email) and keys (by name), read once.
   const actors = await orgNames();
+  actor.append(
+    ...[...actors.users].map(([id, email]) => h("option", { value: `user:${id}` }, email)),
+    ...[...actors.keys].map(([id, key]) => h("option", { value: `key:${id}` }, `key ${key.name}`)),
+  );
 
   function query() {
+    const [kind, id] = actor.value.split(":");
     return orgQuery({
+      actorUserId: kind === "user" ? id : "",
+      actorApiKeyId: kind === "key" ? id : "",
       action: action.value.trim(),
       resource: resource.value.trim(),
       from: from.value ? `${from.value}T00:00:00Z` : "",
@@ -108,7 +117,7 @@ export async function render(main) {
   }
 
   function clear() {
-    for (const input of [action, resource, from, to]) input.value = "";
+    for (const input of [actor, action, resource, from, to]) input.value = "";
     load(true);
   }
 
