@@ -31,7 +31,9 @@ def members_by_email(api: Api, org_id: str) -> dict[str, str]:
 
 
 def member_row(page: Page, email: str) -> Any:
-    return page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=re.compile(email)))
+    return page.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name=re.compile(re.escape(email)))
+    )
 
 
 def test_inviting_changing_and_removing_members(
