@@ -3,6 +3,7 @@ proxied and ingested decisions, and the answer to every client message."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 
@@ -52,6 +53,8 @@ async def test_a_subscriber_sees_proxied_decisions_within_a_second_as_the_api_re
     mine = of_request(pushed, rid)
     assert {p["channel"] for p in mine} == {f"org:{key.slug}:decisions"}
     assert sorted(p["data"]["direction"] for p in mine) == ["postcheck", "precheck"]
+    # Pushes go out when a row is queued; the API reads it once the writer has stored it.
+    await asyncio.to_thread(gateway.flush)
     async with httpx.AsyncClient() as client:
         listed = await client.get(
             f"{gateway.base_url}/api/decisions",
