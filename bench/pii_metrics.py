@@ -8,13 +8,20 @@ counts labelled spans matched with the same boundaries, reported as a check on s
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from detectors.base import Finding
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "pii_corpus.jsonl"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+CORPUS = DATA / "pii_corpus.jsonl"
+HELDOUT = DATA / "pii_heldout"  # written blind, never tuned on
+DEV = DATA / "pii_dev"  # written blind, for tuning
+
+# A marked record wraps each value as ⟦class:value⟧ (tests/data/pii_heldout/README.md).
+_MARK = re.compile(r"⟦([a-z_]+):(.*?)⟧", re.S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,11 +33,13 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    id: int
+    id: int | str
     locale: str
     kind: str
     text: str
     spans: tuple[Span, ...]
+    format: str = "prose"
+    cultures: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -39,8 +48,8 @@ class ClassScore:
     fn: int = 0  # labelled spans missed
     fp: int = 0  # findings that overlap no labelled span of their class
     exact: int = 0  # labelled spans found with exact boundaries
-    missed: list[int] = field(default_factory=list)  # example ids, for debugging
-    false: list[int] = field(default_factory=list)
+    missed: list[int | str] = field(default_factory=list)  # example ids, for debugging
+    false: list[int | str] = field(default_factory=list)
 
     @property
     def precision(self) -> float:
@@ -65,6 +74,50 @@ def load_corpus(path: Path = CORPUS) -> list[Example]:
             raw = json.loads(line)
             spans = tuple(Span(s["pii_class"], s["start"], s["end"]) for s in raw["spans"])
             examples.append(Example(raw["id"], raw["locale"], raw["kind"], raw["text"], spans))
+    return examples
+
+
+def unmark(marked: str) -> tuple[str, tuple[Span, ...]]:
+    """The text a detector sees, and the labelled spans, of a marked record."""
+    parts: list[str] = []
+    spans: list[Span] = []
+    length = 0
+    position = 0
+    for match in _MARK.finditer(marked):
+        before = marked[position : match.start()]
+        parts.append(before)
+        length += len(before)
+        value = match.group(2)
+        spans.append(Span(match.group(1), length, length + len(value)))
+        parts.append(value)
+        length += len(value)
+        position = match.end()
+    parts.append(marked[position:])
+    return "".join(parts), tuple(spans)
+
+
+def load_marked(path: Path) -> list[Example]:
+    """Every record of a marked set: a ``.jsonl`` file, or every ``.jsonl`` in a folder."""
+    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    examples = []
+    for file in files:
+        with file.open(encoding="utf-8") as handle:
+            for line in handle:
+                if not line.strip():
+                    continue
+                raw = json.loads(line)
+                text, spans = unmark(raw["marked"])
+                examples.append(
+                    Example(
+                        raw["id"],
+                        raw.get("lang", "en"),
+                        raw["kind"],
+                        text,
+                        spans,
+                        raw.get("format", "prose"),
+                        tuple(raw.get("cultures") or ()),
+                    )
+                )
     return examples
 
 
