@@ -154,6 +154,34 @@ def score(
     return scores
 
 
+def score_by(
+    examples: Iterable[Example],
+    scan: Callable[[str], list[Finding]],
+    classes: Iterable[str],
+    key: Callable[[Example], str],
+) -> dict[str, dict[str, ClassScore]]:
+    """``score`` per group of examples (``key``: a language, a format), groups sorted.
+
+    ``scan`` runs once per example and group: memoize it to score one set several ways.
+    """
+    groups: dict[str, list[Example]] = {}
+    for example in examples:
+        groups.setdefault(key(example), []).append(example)
+    wanted = tuple(classes)
+    return {name: score(group, scan, wanted) for name, group in sorted(groups.items())}
+
+
+def total(scores: dict[str, ClassScore]) -> ClassScore:
+    """Every class's counts summed: micro-averaged precision, recall and F1."""
+    out = ClassScore()
+    for entry in scores.values():
+        out.tp += entry.tp
+        out.fn += entry.fn
+        out.fp += entry.fp
+        out.exact += entry.exact
+    return out
+
+
 def table(scores: dict[str, ClassScore]) -> str:
     lines = [
         "| class | labelled | precision | recall | F1 | exact spans | FP |",
