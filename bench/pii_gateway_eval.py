@@ -39,7 +39,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pii_gateway_run import run_policies
-from bench.pii_leaks import CORE_CLASSES, LeakReport, Tally, measure
+from bench.pii_leaks import CORE_CLASSES, NEGATIVE_KINDS, LeakReport, Tally, measure
 from bench.pii_metrics import (
     CORPUS,
     DEV,
@@ -103,7 +103,7 @@ def detector_figures(examples: list[Example]) -> DetectorFigures:
         score(examples, scan, classes), score_by(examples, scan, classes, lambda e: e.locale)
     )
     for example in examples:
-        if example.kind == "negative":
+        if example.kind in NEGATIVE_KINDS:
             figures.negatives += 1
             if scan(example.text):
                 figures.negatives_flagged += 1
@@ -364,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     if not examples:
         print(f"no records in {SETS[args.set]}", file=sys.stderr)
         return 1
-    negatives = sum(e.kind == "negative" for e in examples)
+    negatives = sum(e.kind in NEGATIVE_KINDS for e in examples)
     langs = len({e.locale for e in examples})
     header = (
         f"{args.set}: {len(examples):,} records ({negatives:,} without PII), {langs} languages, "

@@ -15,8 +15,8 @@ upstream received and what the client got back, and counts. The rules:
   names) are counted for the exact figure only.
 - A record the gateway refused (an error) sent nothing: none of its values leaked. Refusals are
   counted and reported beside the rates, since a gateway that refuses everything leaks nothing.
-- A ``negative`` record (no PII) is **altered** when the user message the provider received
-  differs from the text sent.
+- A record without PII (kind ``negative``, or the old corpus's ``hard_negative``) is
+  **altered** when the user message the provider received differs from the text sent.
 - A record is **restored** when the client's answer equals the exact text sent (the fake
   upstream echoes what it received, so every placeholder must have come back as its value).
 """
@@ -44,6 +44,8 @@ CORE_CLASSES = (
     "address",
 )
 PARTIAL_CLASSES = frozenset({"name", "address"})
+# Records without PII: "negative" in the marked sets, "hard_negative" in the old corpus.
+NEGATIVE_KINDS = frozenset({"negative", "hard_negative"})
 _TOKEN = re.compile(r"[^\W_]{4,}")
 _SEPARATOR = "\n"  # what stands in for a labelled span in the baseline
 
@@ -204,7 +206,7 @@ def measure(outcomes: Iterable[Outcome]) -> LeakReport:
             report.restored += 1
         else:
             report.unrestored_ids.append(example.id)
-        if example.kind == "negative":
+        if example.kind in NEGATIVE_KINDS:
             report.negatives += 1
             if outcome.upstream_prompt is not None and outcome.upstream_prompt != example.text:
                 report.negatives_altered += 1
