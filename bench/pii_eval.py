@@ -10,6 +10,11 @@ Prints, on the committed corpus (``tests/data/pii_corpus.jsonl``, made by
   thread, the default), fast + NER, and with ``--presidio`` presidio's full analyzer, the
   baseline of the NER speed work. NER quality is scored with the default.
 
+With ``--heldout``, also the latency of fast and fast + NER scans of 2 KB "typical" prompts
+built the same way from the held-out records (``tests/data/pii_heldout``): ordinary prompt text
+with three of its records (prose, JSON, CSV, logs, ...). Its quality figures, through the
+gateway and of the detectors alone, come from ``bench/pii_gateway_eval.py``.
+
 Overlap matching: see ``bench/pii_metrics.py``.
 """
 
@@ -29,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pii_metrics import CORPUS, Example, load_corpus, score, table
+from bench.pii_metrics import CORPUS, HELDOUT, Example, load_corpus, load_marked, score, table
 from detectors.base import NER_CLASSES
 from detectors.engine import DetectionEngine
 from detectors.registry import FAST_KINDS, fast_engine
@@ -134,6 +139,21 @@ def latency(scan: Callable[[str], object], texts: list[str], rounds: int = 5) ->
     return best
 
 
+def heldout_latency(
+    fast: DetectionEngine, both: DetectionEngine | None, texts: list[str], classes: frozenset[str]
+) -> None:
+    """Print the fast (and fast + NER) scan latency of the held-out set's typical prompts."""
+    print(f"\nheld-out records ({HELDOUT}), 2 KB typical prompts")
+    if not texts:
+        print("no held-out records with PII yet")
+        return
+    result = latency(partial(fast.scan, classes=FAST_CLASSES), texts)
+    print(f"held-out: fast scan, 2 KB typical prompt: {result}")
+    if both is not None:
+        result = latency(partial(both.scan, classes=classes), texts)
+        print(f"held-out: fast + NER, 2 KB typical prompt: {result}")
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -150,6 +170,9 @@ def main() -> None:
     parser.add_argument("--no-ner", action="store_true", help="fast detectors only")
     parser.add_argument("--presidio", action="store_true", help="also time presidio's analyzer")
     parser.add_argument("--prompts", type=int, default=300)
+    parser.add_argument(
+        "--heldout", action="store_true", help="also time 2 KB prompts made of held-out records"
+    )
     args = parser.parse_args()
 
     examples = load_corpus(args.corpus)
@@ -166,6 +189,10 @@ def main() -> None:
         "typical": typical_prompts(examples, args.prompts),
         "dense": dense_prompts(examples, args.prompts),
     }
+    heldout = load_marked(HELDOUT) if args.heldout else []
+    heldout_prompts = (
+        typical_prompts(heldout, args.prompts) if any(e.kind == "positive" for e in heldout) else []
+    )
 
     engine = fast_engine()
     print("fast detectors")
@@ -175,6 +202,8 @@ def main() -> None:
         result = latency(partial(engine.scan, classes=FAST_CLASSES), texts)
         print(f"fast scan, 2 KB {label} prompt: {result}")
     if args.no_ner:
+        if args.heldout:
+            heldout_latency(engine, None, heldout_prompts, FAST_CLASSES)
         return
 
     from detectors.ner import NerDetector, PresidioDetector, build_analyzer
@@ -206,6 +235,8 @@ def main() -> None:
             print(f"NER scan, 2 KB {label} prompt: {result}")
             result = latency(partial(both.scan, classes=all_classes), texts)
             print(f"fast + NER, 2 KB {label} prompt: {result}")
+    if args.heldout:  # `both` is the default engine: numpy's matrix products, the last loop
+        heldout_latency(engine, both, heldout_prompts, all_classes)
 
 
 if __name__ == "__main__":
