@@ -164,7 +164,7 @@ def leak_header(first: str, targets: bool = False) -> list[str]:
 
 
 def run_note(report: LeakReport, seconds: float) -> str:
-    refused = ", ".join(f"{count} {code}" for code, count in report.refused.most_common())
+    refused = ", ".join(f"{count} ({code})" for code, count in report.refused.most_common())
     return (
         f"{report.records:,} records in {seconds:.1f} s ({report.records / seconds:.0f}/s); "
         f"refused by the gateway: {refused or 'none'}. 'Leaked in part': names and addresses "
@@ -206,22 +206,16 @@ def summary_table(reports: dict[str, LeakReport]) -> Table:
     table = Table("Issue #14's targets, through the gateway", ["figure", "measured", "target"])
     if "remove" in reports:
         remove = reports["remove"]
-        worst = (
-            max((t.rate, name) for name, t in remove.classes.items() if name in CORE_CLASSES)
-            if remove.core.values
-            else (0.0, "-")
-        )
+        present = [name for name in CORE_CLASSES if name in remove.classes]
+        worst = max(present, key=lambda name: remove.classes[name].rate, default="-")
+        worst_rate = remove.classes[worst].rate if present else 0.0
         table.rows += [
             [
                 "core values leaked, policy 'remove'",
                 f"{pct(remove.core.rate)} ({remove.core.leaked} of {remove.core.values})",
                 verdict(remove.core.rate, LEAK_TARGET),
             ],
-            [
-                f"worst class ({worst[1]})",
-                pct(worst[0]),
-                verdict(worst[0], CLASS_LEAK_TARGET),
-            ],
+            [f"worst class ({worst})", pct(worst_rate), verdict(worst_rate, CLASS_LEAK_TARGET)],
             [
                 "prompts without PII altered",
                 f"{pct(remove.altered_rate)} ({remove.negatives_altered} of {remove.negatives})",
