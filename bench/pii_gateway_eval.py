@@ -13,9 +13,10 @@ text sent as one user message under two policies of an org:
 - **tokenize**: every class ``tokenize``: answers equal to the text sent (placeholders restored)
   and values leaked to the provider.
 
-Then the detectors alone (fast kinds plus ``{"kind": "ner"}`` from the default registry, no
-gateway): precision, recall and F1 per class, per language, overlap matching
-(``bench/pii_metrics.py``). The leak rules are in ``bench/pii_leaks.py``. Targets (issue #14):
+Then the detectors alone, no gateway: the gateway's default ``pii.detectors`` kinds plus
+``{"kind": "ner"}``, built with the default registry; precision, recall and F1 per class and
+per language, overlap matching (``bench/pii_metrics.py``). The leak rules are in
+``bench/pii_leaks.py``. Targets (issue #14):
 core values leaked <= 2 % overall and <= 5 % per class, prompts without PII altered <= 5 %,
 ``tokenize`` returns the exact text and leaks <= 2 %. Latency: ``bench/pii_eval.py --heldout``.
 """
@@ -84,20 +85,35 @@ class DetectorFigures:
     negatives_flagged: int = 0  # negative records with any finding
     seconds: float = 0.0
     flagged_ids: list[int | str] = field(default_factory=list)
+    failed: dict[int | str, str] = field(default_factory=dict)  # id -> the detector's error
+
+
+def detector_kinds() -> tuple[str, ...]:
+    """The gateway's default fast detector kinds (``pii.detectors``), then NER: what it runs."""
+    from gateway.settings import PiiConfig
+
+    return (*PiiConfig().detectors, "ner")
 
 
 def detector_figures(examples: list[Example]) -> DetectorFigures:
-    from detectors.registry import FAST_KINDS, default_registry
+    from detectors.base import DetectorError
+    from detectors.registry import default_registry
 
-    engine = default_registry().build_engine(
-        [{"kind": kind} for kind in FAST_KINDS] + [{"kind": "ner"}]
-    )
+    engine = default_registry().build_engine({"kind": kind} for kind in detector_kinds())
     classes = frozenset(CORE_CLASSES)
     start = time.perf_counter()
 
+    failed: dict[str, str] = {}
+
     @cache
     def scan(text: str) -> list[Any]:
-        return engine.scan(text, classes)
+        # A detector that fails makes the gateway refuse the request (503, failing closed);
+        # here the record counts as found nothing, and is listed.
+        try:
+            return engine.scan(text, classes)
+        except DetectorError as error:
+            failed[text] = str(error)
+            return []
 
     figures = DetectorFigures(
         score(examples, scan, classes), score_by(examples, scan, classes, lambda e: e.locale)
@@ -108,6 +124,7 @@ def detector_figures(examples: list[Example]) -> DetectorFigures:
             if scan(example.text):
                 figures.negatives_flagged += 1
                 figures.flagged_ids.append(example.id)
+    figures.failed = {e.id: failed[e.text] for e in examples if e.text in failed}
     figures.seconds = time.perf_counter() - start
     return figures
 
@@ -241,7 +258,7 @@ def summary_table(reports: dict[str, LeakReport]) -> Table:
 
 def detector_tables(figures: DetectorFigures) -> list[Table]:
     by_class = Table(
-        "Detectors alone (fast + NER), per class",
+        f"Detectors alone ({', '.join(detector_kinds())}), per class",
         ["class", "labelled", "precision", "recall", "F1", "exact spans", "FP"],
     )
     for name, s in [*figures.classes.items(), ("**all**", total(figures.classes))]:
@@ -251,9 +268,11 @@ def detector_tables(figures: DetectorFigures) -> list[Table]:
         labelled = f"{s.tp + s.fn:,}"
         scores = [f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", exact, f"{s.fp:,}"]
         by_class.rows.append([name, labelled, *scores])
+    failed = ", ".join(f"{id} ({error})" for id, error in figures.failed.items())
     by_class.notes.append(
         f"Records without PII with any finding: {figures.negatives_flagged} of "
-        f"{figures.negatives}. Scanned in {figures.seconds:.0f} s."
+        f"{figures.negatives}. Scanned in {figures.seconds:.0f} s. "
+        f"Records whose scan failed (counted as found nothing): {failed or 'none'}."
     )
     present = [c for c in CORE_CLASSES if figures.classes[c].tp + figures.classes[c].fn]
     by_lang = Table(
@@ -296,6 +315,7 @@ def figures_json(
             "negatives": detectors.negatives,
             "negativesFlagged": detectors.negatives_flagged,
             "flaggedIds": detectors.flagged_ids,
+            "failed": {str(k): v for k, v in detectors.failed.items()},
         }
     return out
 
