@@ -22,12 +22,13 @@ EMAIL = "jane.doe@example.com"  # found by the email detector whatever else chan
 BADGE = "EMP-204811"  # a class no detector knows: reaches the provider under every policy
 
 
-def example(id: str, marked_text: str, spans: tuple[tuple[str, str], ...], kind: str) -> Example:
+def example(record_id: str, text: str, spans: tuple[tuple[str, str], ...], kind: str) -> Example:
+    """A record labelling each (class, value) of ``spans`` at its first place in ``text``."""
     positions = tuple(
-        Span(pii_class, marked_text.index(value), marked_text.index(value) + len(value))
+        Span(pii_class, text.index(value), text.index(value) + len(value))
         for pii_class, value in spans
     )
-    return Example(id, "en", kind, marked_text, positions, "prose")
+    return Example(record_id, "en", kind, text, positions, "prose")
 
 
 KNOWN = [
@@ -58,8 +59,8 @@ def outcomes() -> dict[str, list[Outcome]]:
     return {action: run.outcomes for action, run in runs.items()}
 
 
-def by_id(found: list[Outcome], id: str) -> Outcome:
-    return next(o for o in found if o.example.id == id)
+def by_id(found: list[Outcome], record_id: str) -> Outcome:
+    return next(o for o in found if o.example.id == record_id)
 
 
 def test_pass_through_counts_every_value_as_leaked(outcomes: dict[str, list[Outcome]]) -> None:
