@@ -345,9 +345,11 @@ def machine() -> str:
 
 
 def commit() -> str:
+    """The commit measured; ``-dirty`` when tracked files differ from it (the gateway and the
+    detectors run from the working tree)."""
     try:
         return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+            ["git", "describe", "--always", "--dirty"],
             capture_output=True,
             text=True,
             cwd=Path(__file__).parent,
