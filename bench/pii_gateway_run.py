@@ -46,6 +46,7 @@ MODEL = "gpt-4o-mini"
 START_TIMEOUT_SECONDS = 60.0
 POLICY_TIMEOUT_SECONDS = 60.0  # the policy refresh (1 s) plus the NER model's load
 REQUEST_TIMEOUT_SECONDS = 120.0
+BOOTSTRAP_KEY = "gai_pii-eval-bootstrap-0123456789abcdef"  # org `default`, every scope
 PROBE_EMAIL = "probe.user@example.com"
 PROBE = f"Please forward this to {PROBE_EMAIL} today."
 # The probe's email as each action leaves it: how a newly applied policy is seen to be live.
@@ -66,24 +67,28 @@ class RunningGateway:
     base_url: str
     upstream: EchoUpstream
     http: aiohttp.ClientSession
-    token: str = ""  # the admin session (Authorization: Bearer gas_...)
     org: str = "pii-eval"
     policy_id: str | None = None
-    _headers: dict[str, str] = field(default_factory=dict)
+    _headers: dict[str, str] = field(default_factory=dict)  # the admin API's credentials
 
-    async def _admin(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def _admin(
+        self, method: str, path: str, body: dict[str, Any], *, check: bool = True
+    ) -> tuple[int, dict[str, Any]]:
         async with self.http.request(
             method, self.base_url + path, json=body, headers=self._headers
         ) as response:
-            answer = await response.json()
-            if response.status >= 300:
+            answer = dict(await response.json())
+            if check and response.status >= 300:
                 raise RuntimeError(f"{method} {path}: {response.status} {answer}")
-            return dict(answer)
+            return response.status, answer
 
     async def client(self) -> openai.AsyncOpenAI:
-        """Sign up (which creates the org), make a proxy key, and an SDK client using it."""
-        if not self.token:
-            session = await self._admin(
+        """Sign up (which creates the org), make a proxy key, and an SDK client using it.
+
+        Where sign-up is closed (``admin.allow_signup: false``), the bootstrap key and its org
+        ``default`` stand in for the new account and org."""
+        if not self._headers:
+            status, session = await self._admin(
                 "POST",
                 "/api/v1/auth/signup",
                 {
@@ -92,10 +97,16 @@ class RunningGateway:
                     "orgName": "PII evaluation",
                     "orgSlug": self.org,
                 },
+                check=False,
             )
-            self.token = session["token"]
-            self._headers = {"Authorization": f"Bearer {self.token}"}
-        created = await self._admin(
+            if status == 201:
+                self._headers = {"Authorization": f"Bearer {session['token']}"}
+            elif (session.get("error") or {}).get("code") == "signup_disabled":
+                self._headers = {"Authorization": f"Bearer {BOOTSTRAP_KEY}"}
+                self.org = "default"
+            else:
+                raise RuntimeError(f"sign-up failed: {status} {session}")
+        _, created = await self._admin(
             "POST",
             "/api/v1/keys",
             {"orgId": self.org, "name": "pii-eval", "scopes": ["precheck:invoke"]},
@@ -111,7 +122,7 @@ class RunningGateway:
         """Make ``every_class(action)`` the org's only active policy, and wait until it acts."""
         if self.policy_id is not None:
             await self._admin("PATCH", f"/api/v1/policies/{self.policy_id}", {"isActive": False})
-        created = await self._admin(
+        _, created = await self._admin(
             "POST",
             "/api/v1/policies",
             {
@@ -263,6 +274,7 @@ async def running_gateway(upstream: EchoUpstream, workdir: Path) -> AsyncIterato
     config_file = workdir / "governs.yaml"
     config_file.write_text(json.dumps(config, indent=2))  # JSON is YAML
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVERNS_")}
+    env["GOVERNS_BOOTSTRAP_KEY"] = BOOTSTRAP_KEY  # as README's quick start allows
     log_path = workdir / "gateway.log"
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
