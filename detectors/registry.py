@@ -22,11 +22,16 @@ from detectors.contact import EmailDetector, PhoneDetector
 from detectors.custom import CustomRegexDetector, CustomRule
 from detectors.engine import DetectionEngine
 from detectors.financial import CreditCardDetector, IbanDetector
+from detectors.name_lexicon import NameLexiconDetector
 from detectors.national_id import SsnDetector
 from detectors.network import IpAddressDetector
+from detectors.structured import StructuredFieldDetector
 from gateway.errors import ConfigError
 
 FAST_KINDS = ("email", "phone", "ssn", "credit_card", "date_of_birth", "ip_address", "iban")
+# Fast detectors that read a value's field ("dob": ...) or know people's names without a model.
+FIELD_KINDS = ("structured", "name_lexicon")
+DEFAULT_KINDS = FAST_KINDS + FIELD_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +112,8 @@ def default_registry() -> DetectorRegistry:
             "date_of_birth": DetectorKind(DateOfBirthDetector),
             "ip_address": DetectorKind(IpAddressDetector),
             "iban": DetectorKind(IbanDetector),
+            "structured": DetectorKind(StructuredFieldDetector),
+            "name_lexicon": DetectorKind(NameLexiconDetector),
             "custom_regex": DetectorKind(_custom_regex),
             "ner": DetectorKind(_ner, slow=True),
             "presidio": DetectorKind(_presidio, slow=True),
@@ -114,6 +121,6 @@ def default_registry() -> DetectorRegistry:
     )
 
 
-def fast_engine() -> DetectionEngine:
-    """The seven built-in fast detectors."""
-    return default_registry().build_engine({"kind": kind} for kind in FAST_KINDS)
+def fast_engine(kinds: Iterable[str] = DEFAULT_KINDS) -> DetectionEngine:
+    """The built-in fast detectors (no model): values, fields and the name lexicon."""
+    return default_registry().build_engine({"kind": kind} for kind in kinds)

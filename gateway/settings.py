@@ -149,6 +149,8 @@ class PiiConfig(_Frozen):
         "date_of_birth",
         "ip_address",
         "iban",
+        "structured",
+        "name_lexicon",
     )
     ner: bool = True  # names and addresses (spaCy); loaded in the background at start-up
     timeout_seconds: PositiveFloat = 2.0

@@ -1,0 +1,243 @@
+"""Field names that say what their value is: ``birth_date``, ``Geburtsdatum``, ``生年月日``.
+
+A key, column header or form label is normalised (``key_words``: lower case, accents kept,
+``snake_case``, ``camelCase``, dots and dashes split into words) and its last one to four words
+are looked up in ``FIELD_CLASSES``: the longest that is known decides. A phrase mapped to
+``None`` names something that is not personal ("ip address" is not a postal address, "file
+name" not a person's name), so it shadows the shorter phrase inside it.
+
+``AMBIGUOUS_NAME_KEYS`` are keys that name a person only sometimes (``name`` of a product,
+``user`` as an id): their values must look like a person's name before they are taken.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PHRASES: dict[str | None, str] = {
+    "date_of_birth": """
+        dob | d o b | birth | birthdate | birth date | date of birth | birthday | born | bday
+        | b day | date birth | birth dt | dt birth | dt of birth | dob date | birth day
+        | fecha de nacimiento | fecha nacimiento | f nac | fec nac | fecha nac | nacimiento
+        | nacido | nacida | data de nascimento | data nascimento | dt nascimento | nascimento
+        | nascido em | nascida em | data di nascita | data nascita | nato il | nata il | nascita
+        | date de naissance | date naissance | né le | née le | ne le | nee le | date naiss | naissance | geburtsdatum
+        | geburtstag | geboren | geboren am | geb | geb datum | geboortedatum | geboren op
+        | data urodzenia | urodzony | urodzona | data ur | doğum tarihi | dogum tarihi | doğum
+        | dogum | tanggal lahir | tgl lahir | tgl lhr | lahir | födelsedatum | född | fødselsdato
+        | født | fødselsdag | syntymäaika | syntymäpäivä | syntynyt | születési dátum
+        | születési idő | született | születési | data nașterii | data nasterii | născut | nascut
+        | datum narození | datum narozeni | narozen | narozena | dátum narodenia
+        | дата рождения | дата народження | д р | ημερομηνία γέννησης | ngày sinh | sinh ngày
+        | ngay sinh | 生年月日 | 出生日期 | 出生年月日 | 出生年月 | 生日 | 誕生日 | 생년월일 | 생일
+        | जन्म तिथि | जन्मतिथि | जन्म दिनांक | تاريخ الميلاد | تاريخ الولادة | تولد | tarehe ya kuzaliwa
+        | kuzaliwa | petsa ng kapanganakan | kaarawan | kapanganakan | tarikh lahir
+    """,
+    "name": """
+        name | nom | nombre | full name | fullname | first name | firstname | first
+        | given name | given names
+        | givenname | forename | forenames | last name | lastname | surname | surnames
+        | family name | familyname | middle name | maiden name | legal name | person name
+        | customer name | client name | patient name | employee name | member name
+        | contact name | holder name | account holder | card holder | cardholder | holder
+        | cardholder name | name on card | beneficiary | beneficiary name | passenger
+        | passenger name | pax | pax name | guest | guest name | patient | employee | applicant
+        | candidate | recipient name | sender name | emergency contact | next of kin | spouse
+        | mother name | father name | insured | policyholder | policy holder | driver name
+        | student name | traveler | traveller | attendee | attendees | passengers | guests
+        | participants | members | contacts | signatory | nombre completo
+        | nombre y apellidos | nombres | apellido | apellidos | primer apellido | segundo apellido
+        | titular | paciente | pasajero | pasajera | empleado | empleada | nome completo | nome
+        | sobrenome | apelido | cognome | nominativo | passeggero | dipendente | nom complet
+        | prénom | prenom | nom de famille | patronyme | passager | employé | titulaire
+        | vorname | nachname | familienname | vollständiger name | geburtsname | fahrgast
+        | mitarbeiter | mitarbeiterin | patientin | inhaber | karteninhaber | voornaam
+        | achternaam | volledige naam | naam | imię | imie | nazwisko | imię i nazwisko
+        | imie i nazwisko | pacjent | pasażer | soyad | soyadı | ad soyad | adı soyadı
+        | adı | isim | hasta | yolcu | nama | nama lengkap | nama depan | nama belakang | pasien
+        | penumpang | namn | förnamn | efternamn | fullständigt namn | navn | fornavn | etternavn
+        | efternavn | nimi | etunimi | sukunimi | név | vezetéknév | keresztnév | teljes név
+        | nume | prenume | nume complet | jméno | příjmení | jmeno | prijmeni | meno | priezvisko
+        | имя | фамилия | отчество | фио | ф и о | полное имя | пациент | пассажир | ім'я | імя
+        | прізвище | по батькові | піб | όνομα | επώνυμο | ονοματεπώνυμο | họ tên | họ và tên
+        | tên | ho ten | họ | 氏名 | 名前 | 姓名 | 名字 | 姓 | 名 | お名前 | 患者名 | 乘客
+        | 乘客姓名
+        | 이름 | 성명 | 성 | 환자명 | नाम | पूरा नाम | उपनाम | मरीज़ | الاسم | اسم | الاسم الكامل
+        | اسم العائلة | الاسم الأول | jina | jina kamili | pangalan | buong pangalan | apelyido
+        | name of patient | name of employee | name of applicant | surname name
+        | child | parent | guardian | parent guardian | mother | father | wife | husband | son
+        | daughter | host | visitor | tenant | landlord | owner | customer | client | contact
+        | caller | requester | reporter | assignee | author | approver | signed by | prepared by
+        | approved by | reviewed by | referred by | referring physician | physician | doctor
+        | nurse | student | pupil | member | subscriber | account name | driver | rider | buyer
+        | seller | sender | recipient | consignee | witness | interpreter | cliente | kunde
+        | klant | müşteri | pelanggan | kund | contacto | contato | contatto | kontakt
+        | patiente | paziente | médico | arzt | ärztin | médecin | medico | dokter | madre
+        | padre | mutter | vater | mère | père | mãe | pai | esposa | esposo | ehefrau | ehemann
+        | épouse | époux | moglie | marito | marido | inquilino | mieter | locataire | pt | pat
+    """,
+    "address": """
+        address | addr | street | street address | street addr | address line | address1
+        | address 1 | address2 | address 2 | home address | postal address | mailing address
+        | billing address | shipping address | delivery address | residential address
+        | residence | permanent address | current address | address of residence | domicile
+        | dirección | direccion | domicilio | calle | dirección postal | endereço | endereco
+        | morada | logradouro | indirizzo | residenza | domicilio fiscale | adresse | anschrift
+        | wohnadresse | wohnort | straße | strasse | adres | adres zamieszkania | ulica | ikamet
+        | ikametgah | alamat | alamat rumah | adress | gatuadress | bostadsadress | osoite
+        | lakcím | cím | adresă | adresa | bydliště | адрес | адрес проживания | адреса
+        | διεύθυνση | địa chỉ | dia chi | 住所 | 地址 | 住址 | 联系地址 | 주소 | पता | العنوان
+        | عنوان | anwani | tirahan
+    """,
+    "phone": """
+        phone | phone number | phone no | telephone | tel | tel no | telephone number | mobile
+        | mobile number | mobile no | cell | cell phone | cellphone | fax | contact number
+        | contact phone | home phone | work phone | msisdn | whatsapp | teléfono | telefono
+        | tel móvil | móvil | movil | celular | telefone | telemóvel | telemovel | téléphone
+        | telephone portable | portable | numéro de téléphone | telefon | telefonnummer | handy
+        | mobilnummer | mobiel | telefoonnummer | numer telefonu | nr telefonu | komórka
+        | telefon numarası | cep telefonu | cep | telepon | nomor telepon | no telepon | no hp
+        | nomor hp | ponsel | hp | mobiltelefon | puhelin | puhelinnumero | telefonszám
+        | număr de telefon | telefonní číslo | телефон | тел | моб | мобильный | номер телефона
+        | τηλέφωνο | điện thoại | số điện thoại | sđt | sdt | 電話 | 電話番号 | 携帯 | 携帯電話
+        | 电话 | 电话号码 | 手机 | 手机号 | 联系电话 | 전화 | 전화번호 | 휴대폰 | 연락처 | फ़ोन
+        | फोन | मोबाइल | هاتف | الهاتف | جوال | رقم الهاتف | simu | namba ya simu | telepono
+    """,
+    "email": """
+        email | e mail | email address | e mail address | mail | correo | correo electrónico
+        | courriel | posta elettronica | e posta | surel | epost | sähköposti | почта
+        | электронная почта | 邮箱 | 电子邮件 | メール | メールアドレス | 이메일 | البريد الإلكتروني
+    """,
+    "credit_card": """
+        card | card number | card no | card num | cardnumber | card nr | cc | ccn | cc number
+        | cc no | credit card | credit card number | debit card | pan | primary account number
+        | payment card | kartennummer | kreditkarte | kreditkartennummer | numéro de carte
+        | carte bancaire | carte | número de tarjeta | tarjeta | nº tarjeta | cartão
+        | número do cartão | numero do cartao | carta | numero carta | numero di carta
+        | kaartnummer | creditcard | numer karty | karta | kart numarası | kart no | kredi kartı
+        | nomor kartu | kartu kredit | kortnummer | kort | kortti | kártyaszám | număr card
+        | číslo karty | номер карты | карта | αριθμός κάρτας | số thẻ | カード番号 | 卡号
+        | 银行卡号 | 信用卡号 | 카드번호 | कार्ड नंबर | رقم البطاقة | namba ya kadi
+    """,
+    "ssn": """
+        ssn | social security | social security number | social security no | ss | ss no
+        | ssn number | soc sec | soc sec no | social sec | social sec no | ssn tin | us ssn
+    """,
+    "iban": """
+        iban | iban number | account iban | bank iban | iban no | iban nr
+    """,
+    "ip_address": """
+        ip | ip address | ip addr | ipaddr | ipv4 | ipv6 | client ip | remote ip | remote addr
+        | remote address | source ip | src ip | dest ip | dst ip | peer ip | x forwarded for
+        | user ip | host ip | ipv4 address | ipv6 address | ip v4 | ip v6 | server ip
+    """,
+    # Phrases that end like a class's phrase but name something else: they shadow it.
+    None: """
+        file name | filename | user name | username | host name | hostname | domain name
+        | display | company name | company | org name | organization name | organisation name
+        | product name | project name | app name | service name | model name | tool name
+        | function name | table name | column name | field name | key name | bucket name
+        | brand name | street name | city name | country name | event name | team name
+        | group name | role name | branch name | bank name | store name | shop name | hotel name
+        | venue name | device name | server name | db name | database name | queue name
+        | topic name | class name | type name | mac address | mac addr | web address
+        | email address type | wallet address | server address | bind address | listen address
+        | memory address | base address | contract address | node address | url | uri | link
+        | card type | card brand | card expiry | card exp | card last4 | card last 4 | last4
+        | card holder id | card id | card token | card status | carte grise | pan size
+        | pan id | ip version | dob verified | birth place | place of birth | birthplace
+        | country of birth | lugar de nacimiento | lieu de naissance | geburtsort | luogo di nascita
+        | local de nascimento | doğum yeri | tempat lahir | место рождения | 出生地 | 出身地
+        | phone type | phone verified | phone country | tel type | cell type | mail server
+        | mail host | mail type | ss code | ssn last4 | ssn last 4 | name space | namespace
+        | first seen | first run | first page | first line | address type | address id
+        | address family | address space | address verified | guest count | guest wifi
+        | employee count | employee id | patient id | passenger count | passenger id
+        | passenger type | pax count | holder id | candidate id | applicant id | name id
+        | 会社名 | 社名 | 製品名 | 商品名 | 店名 | ファイル名 | ユーザー名 | 公司名称 | 公司名
+        | 产品名称 | 文件名 | 用户名 | 회사명 | 파일명 | 사용자명
+    """,
+}
+
+
+def _phrases() -> dict[str, str | None]:
+    table: dict[str, str | None] = {}
+    for pii_class, text in _PHRASES.items():
+        for phrase in text.split("|"):
+            words = " ".join(key_words(phrase))
+            if words:
+                table[words] = pii_class
+    return table
+
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SPLIT = re.compile(r"[\s_\-./:#()\[\]*'\"`]+")
+
+
+def key_words(key: str) -> list[str]:
+    """``"Patient.birthDate"`` -> ``["patient", "birth", "date"]``."""
+    key = unicodedata.normalize("NFC", _CAMEL.sub(" ", key.strip()))
+    return [word for word in _SPLIT.split(key.lower()) if word]
+
+
+FIELD_CLASSES: dict[str, str | None] = _phrases()
+LONGEST_PHRASE = max(len(phrase.split()) for phrase in FIELD_CLASSES)
+
+# Keys whose values are people's names only sometimes: the value must look like one.
+AMBIGUOUS_NAME_KEYS = frozenset(
+    " ".join(key_words(k))
+    for k in (
+        "parent/guardian|emergency contact|next of kin|signed by|prepared by|approved by|"
+        "reviewed by|referred by|referring physician|account name|account holder|card holder|"
+        "contact name|holder name"
+    ).split("|")
+) | frozenset(
+    key_words(k)[0]
+    for k in (
+        "name nombre nome nom naam navn namn nimi név nume jméno meno imię isim adı "
+        "nama имя tên 名前 名 姓 이름 नाम اسم الاسم jina pangalan first guest patient employee "
+        "holder beneficiary applicant candidate attendee attendees traveler traveller passenger "
+        "passengers pax guests participants members contacts child parent guardian mother father "
+        "wife husband son daughter host visitor tenant landlord owner customer client contact "
+        "caller requester reporter assignee author approver physician doctor nurse student pupil "
+        "member subscriber driver rider buyer seller sender recipient consignee witness "
+        "interpreter cliente kunde klant müşteri pelanggan kund contacto contato contatto kontakt "
+        "patiente paziente médico arzt ärztin médecin medico dokter madre padre mutter vater mère "
+        "père mãe pai esposa esposo ehefrau ehemann épouse époux moglie marito marido inquilino "
+        "mieter locataire pt pat"
+    ).split()
+)
+
+# Scripts written without spaces: a label there ends with the phrase ("患者の生年月日").
+_UNSPACED_KEYS = tuple(
+    sorted(
+        (
+            p
+            for p in FIELD_CLASSES
+            if len(p) > 1
+            and " " not in p
+            and any(unicodedata.east_asian_width(ch) == "W" for ch in p)
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def field_class(key: str) -> tuple[str | None, bool]:
+    """The class a key names (None: none), and whether the key is an ambiguous name key."""
+    words = key_words(key)
+    if not words or len(words) > 12:
+        return None, False
+    for size in range(min(LONGEST_PHRASE, len(words)), 0, -1):
+        phrase = " ".join(words[-size:])
+        if phrase in FIELD_CLASSES:
+            pii_class = FIELD_CLASSES[phrase]
+            return pii_class, pii_class == "name" and phrase in AMBIGUOUS_NAME_KEYS
+    last = words[-1]
+    if not last.isascii():
+        for phrase in _UNSPACED_KEYS:
+            if last.endswith(phrase):
+                return FIELD_CLASSES[phrase], False
+    return None, False

@@ -1,0 +1,325 @@
+"""People's names found without a model: given names and surnames of 86 locales, and titles.
+
+spaCy's small English model misses what it was not trained on: names in capitals
+(``OKAFOR CHIDI``, ``TANAKA/HIROSHI MR``), names inside German, Turkish or Indonesian text,
+and names in scripts without capitals (``김민준``, ``佐藤 太郎``, ``राहुल शर्मा``). This detector
+finds them with a lexicon (``detectors/data/name_lexicon.txt.gz``, built by
+``tools/build_name_lexicon.py`` from Faker's person data and wordfreq):
+
+- **pairs**: two to four adjacent name-shaped words (capitalised, in capitals, or in a script
+  without case) of which at least two are known names, or one is and the other is no common
+  word ("Ngozi Adaeze", "NGUYEN/THI MAI"); a name that is also a very common word ("Will",
+  "May", "Long") counts only beside a rarer one;
+- **titles**: a title in one of many languages (``Herr``, ``Sra.``, ``Bapak``, ``г-н``, ``Ông``)
+  before one to three capitalised words that are not common words;
+- **East Asian names**: a known surname directly followed by a known given name (``王秀英``,
+  ``김민준``, ``佐藤太郎``), or by an honorific (``佐藤さん``, ``王先生``, ``김 씨``).
+
+Pure and fast (dictionary look-ups over the words of the text): a fast detector.
+"""
+
+from __future__ import annotations
+
+import gzip
+from functools import cache
+from pathlib import Path
+
+import regex
+
+from detectors.address import STREET_WORDS
+from detectors.base import Finding
+from detectors.names import NAME_PARTICLES, ORG_WORDS, used_as_thing
+
+LEXICON = Path(__file__).resolve().parent / "data" / "name_lexicon.txt.gz"
+PAIR_SCORE = 0.75
+TITLE_SCORE = 0.8
+
+_PARTICLES = NAME_PARTICLES
+_CASELESS_SCRIPTS = r"\p{Arabic}\p{Hebrew}\p{Devanagari}\p{Bengali}\p{Tamil}\p{Thai}"
+_CASELESS = regex.compile(rf"[{_CASELESS_SCRIPTS}]")
+# A word: apostrophes and hyphens only inside ("O'Neil", "Ji-woo"), never a closing quote.
+_WORD = regex.compile(r"[\p{L}\p{M}](?:[\p{L}\p{M}]|['\u2019\-](?=[\p{L}\p{M}]))*")
+# A run of name-shaped words (capitalised, or of a script without case) joined by a space or
+# an airline slash; lower-case particles may sit inside ("Ludwig van Beethoven").
+_SHAPED = (
+    rf"(?:\p{{Lu}}|[{_CASELESS_SCRIPTS}])(?:[\p{{L}}\p{{M}}]|['\u2019\-](?=[\p{{L}}\p{{M}}]))*"
+)
+# Words are joined by a space, a no-break space or the airline slash; a full stop may come
+# first only after an abbreviation or initial ("Dr. Ana", "J. R. Okafor"), never after a
+# sentence's last word ("... Watanabe. Please").
+_JOIN = r"(?:(?<=(?<![\p{L}\p{M}])\p{L}{1,4})\.)?[ /\u00a0]"
+_RUN = regex.compile(
+    rf"(?<![\p{{L}}\p{{M}}\d]){_SHAPED}"
+    rf"(?:{_JOIN}(?:(?:{'|'.join(sorted(_PARTICLES))})[ \u00a0])*{_SHAPED})*"
+)
+_EAST_ASIAN_CHAR = r"\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}"
+_EAST_ASIAN = regex.compile(rf"[{_EAST_ASIAN_CHAR}]+(?:[ \u3000][{_EAST_ASIAN_CHAR}]+)?")
+_TITLES = frozenset(
+    """
+    mr mr. mrs mrs. ms ms. miss mx dr dr. prof prof. sir dame lord lady mister madam madame
+    herr herrn frau fr. hr. dipl.-ing. ing. mag. sr sr. sra sra. srta srta. señor señora
+    señorita don
+    doña dña. d. m. mme mme. mlle mlle. monsieur sig sig. sig.ra signor signora signorina dott.
+    dott dott.ssa avv. senhor senhora sr.ª dona heer mevrouw mevr. dhr. mw. pan pani bay bayan
+    bapak pak ibu bu tuan puan encik cik datuk dato shri smt smt. sri shrimati kumari fru herra
+    rouva úr asszony domnul doamna pan. господин госпожа г-н г-жа пан пані κ. κος κα ông bà anh
+    chị cô chú em ustaz ustazah sheikh alhaji alhaja chief mzee bw. bi. bwana mama baba
+    """.split()
+)
+# Words after which a lone given name or surname is a person ("Hi Giulia,", "ask Rahman",
+# "Estimada Lucía", "daughter Sana", "Groet, Daan"); a bare "Giulia" elsewhere could be a
+# place or a product. Titles count too, in any case ("dott. Ferraro", "herr brandt").
+_CUES = (
+    "hi|hello|hey|dear|thanks|thank you|ask|asked|tell|told|ping|cc|remind|contact|call|"
+    "spoke with|spoke to|talked to|talked with|attn:?|hola|estimad[oa]|querid[oa]|bonjour|salut|"
+    "cher|chère|hallo|liebe[r]?|ciao|gentile|car[oa]|olá|oi|prezad[oa]|beste|hoi|hej|merhaba|"
+    "sayın|halo|yth\\.?|kepada|привет|здравствуйте|уважаем(?:ый|ая)|xin chào|chào|jambo|habari|"
+    "kumusta|mahal na|daughter|son|wife|husband|mother|father|brother|sister|mum|mom|dad|"
+    "grandma|grandpa|nonna|nonno|hijo|hija|esposa|esposo|madre|padre|hermano|hermana|abuela|"
+    "abuelo|tochter|sohn|ehefrau|ehemann|mutter|vater|bruder|schwester|oma|opa|fille|fils|mari|"
+    "femme|mère|père|frère|sœur|figlio|figlia|moglie|marito|fratello|sorella|filho|filha|"
+    "marido|mãe|pai|irmão|irmã|dochter|zoon|vrouw|man|moeder|vader|dottern|sonen|frun|mannen|"
+    "familie|famille|familia|família|famiglia|aile|keluarga|regards|best|cheers|sincerely|"
+    "saludos|atentamente|cordialement|grüße|gruß|grüßen|mfg|lg|groet|groeten|groetjes|"
+    "hälsningar|mvh|hilsen|pozdrawiam|pozdrowienia|saygılarımla|salam|hormat saya|"
+    "cumprimentos|abraços|atenciosamente|saluti|cordiali saluti|distinti saluti|un saluto|"
+    "с уважением|з повагою|trân trọng|"
+    + "|".join(regex.escape(t) for t in sorted(_TITLES, key=len, reverse=True))
+)
+_ADDRESSING = regex.compile(rf"(?<![\p{{L}}\p{{M}}])(?i:{_CUES})[ ,:]*\n?[ \t]*$")
+# A chat's speaker label: "[10:02] minji:", "Tavita:", "[whatsapp] Josh:".
+_SPEAKER = regex.compile(
+    r"^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)*\K[\p{L}\p{M}][\p{L}\p{M}'\-]{1,30}(?=[ \t]*:[ \t])",
+    regex.MULTILINE,
+)
+_LOWER_WORD = regex.compile(r"(?<![\p{L}\p{M}\-'@.\d])\p{Ll}[\p{Ll}\p{M}'\-]+(?![\p{L}\p{M}@\d])")
+_PUNCTUATION_TO_SPACE = str.maketrans({ch: " " for ch in ',.;:!?()[]{}"<>/|'})
+SINGLE_SCORE = 0.7
+LOWER_SCORE = 0.6
+_HONORIFICS = ("先生", "女士", "小姐", "老师", "医生", "经理", "さん", "様", "さま", "氏", "くん",
+               "ちゃん", "先輩", "씨", "님", "선생님")  # fmt: skip
+
+
+@cache
+def lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """(given names, surnames, names that are also very common words, common words), all
+    lower-case; read once per process. Function words are common words even when some
+    locale lists them as names ("The", "De"); name particles are checked before them."""
+    sets: dict[str, set[str]] = {"G": set(), "S": set(), "V": set(), "C": set()}
+    with gzip.open(LEXICON, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            kind, _, word = line.rstrip("\n").partition("\t")
+            sets[kind].add(word)
+    return (
+        frozenset(sets["G"]),
+        frozenset(sets["S"]),
+        frozenset(sets["V"]),
+        frozenset(sets["C"]),
+    )
+
+
+class NameLexiconDetector:
+    name = "name_lexicon"
+    classes = frozenset({"name"})
+
+    def __init__(self) -> None:
+        self._given, self._surnames, self._very_common, self._common = lexicon()
+        self._names = self._given | self._surnames
+        self._strong = self._names - self._common - self._very_common
+
+    def detect(self, text: str) -> list[Finding]:
+        findings = [
+            f for f in self._pairs_and_titles(text) if not used_as_thing(text, f.start, f.end)
+        ]
+        # max() is one pass in C: most texts have no character past Hangul Jamo (U+1100).
+        if text and max(text) >= "\u1100" and _EAST_ASIAN.search(text):
+            findings.extend(self._east_asian(text))
+        return findings
+
+    # -- words of cased and caseless scripts ----------------------------------------------
+
+    def _pairs_and_titles(self, text: str) -> list[Finding]:
+        findings: list[Finding] = []
+        for run_match in _RUN.finditer(text):
+            run = list(_WORD.finditer(text, run_match.start(), run_match.end()))
+            findings.extend(self._run(text, run))
+        for match in _SPEAKER.finditer(text):
+            findings.extend(self._single(text, match, cue_needed=False))
+        findings.extend(self._lower_case(text))
+        return findings
+
+    def _run(self, text: str, run: list[regex.Match[str]]) -> list[Finding]:
+        """A run of capitalised words, split at titles and at common words."""
+        words = [_bare(m.group()) for m in run]
+        findings = []
+        segment: list[int] = []
+        after_title = False
+        for index, word in enumerate([*words, ""]):
+            possessive = index < len(run) and run[index].group().endswith(("'s", "\u2019s"))
+            if word and word not in _TITLES and (word in _PARTICLES or word not in self._common):
+                segment.append(index)
+                if not possessive:
+                    continue
+            findings.extend(self._segment(text, run, words, segment, after_title))
+            after_title = word in _TITLES
+            segment = []
+        return findings
+
+    def _segment(
+        self,
+        text: str,
+        run: list[regex.Match[str]],
+        words: list[str],
+        segment: list[int],
+        after_title: bool,
+    ) -> list[Finding]:
+        if after_title and segment:
+            last = segment[:3][-1]
+            return [Finding("name", run[segment[0]].start(), _end(run[last]), TITLE_SCORE,
+                            self.name)]  # fmt: skip
+        segment = self._trimmed(segment, words, run)
+        if len(segment) == 1:
+            return self._single(text, run[segment[0]])
+        if 2 <= len(segment) <= 4 and self._is_name([words[i] for i in segment]):
+            first, last = run[segment[0]], run[segment[-1]]
+            return [Finding("name", first.start(), _end(last), PAIR_SCORE, self.name)]
+        return []
+
+    def _single(
+        self, text: str, match: regex.Match[str], *, cue_needed: bool = True
+    ) -> list[Finding]:
+        word = _bare(match.group())
+        if word not in self._names or word in self._very_common or word in self._common:
+            return []
+        if (
+            cue_needed
+            and _ADDRESSING.search(text, max(0, match.start() - 30), match.start()) is None
+        ):
+            return []
+        return [Finding("name", match.start(), _end(match), SINGLE_SCORE, self.name)]
+
+    def _lower_case(self, text: str) -> list[Finding]:
+        """Names typed in lower case ("tunde bakare", "wang fang"): two to four adjacent
+        words, each a known name and no common word, one of them a given name."""
+        # Most texts hold fewer than two such words: a set intersection in C tells.
+        if len(self._strong.intersection(text.translate(_PUNCTUATION_TO_SPACE).split())) < 2:
+            return []
+        findings = []
+        run: list[regex.Match[str]] = []
+        for match in [*_LOWER_WORD.finditer(text), None]:
+            if match is not None:
+                word = match.group()
+                nameish = (
+                    word in self._names
+                    and word not in self._common
+                    and word not in self._very_common
+                ) or (bool(run) and word in _PARTICLES)
+                if nameish and (not run or text[run[-1].end() : match.start()] == " "):
+                    run.append(match)
+                    continue
+            while run and run[-1].group() in _PARTICLES:
+                run.pop()
+            if 2 <= len(run) <= 4 and any(m.group() in self._given for m in run):
+                findings.append(Finding("name", run[0].start(), run[-1].end(), LOWER_SCORE,
+                                        self.name))  # fmt: skip
+            run = []
+            if (
+                match is not None
+                and word in self._names
+                and word not in self._common
+                and (word not in self._very_common)
+            ):
+                run.append(match)
+        return findings
+
+    def _trimmed(
+        self, segment: list[int], words: list[str], run: list[regex.Match[str]]
+    ) -> list[int]:
+        """Particles never start or end a name, nor do unknown words of a caseless script
+        (a Hindi or Arabic verb after a name looks no different from a name)."""
+
+        def loose(i: int) -> bool:
+            word = words[i]
+            if word in _PARTICLES:
+                return True
+            return word not in self._names and bool(_CASELESS.match(run[i].group()))
+
+        while segment and loose(segment[-1]):
+            segment = segment[:-1]
+        while segment and loose(segment[0]):
+            segment = segment[1:]
+        return segment
+
+    def _is_name(self, words: list[str]) -> bool:
+        if words[-1] in STREET_WORDS or words[-1] in ORG_WORDS:
+            return False
+        known = [w for w in words if self._known(w) or w in _PARTICLES]
+        strong = [w for w in known if w not in self._very_common and w not in _PARTICLES]
+        unknown = len(words) - len(known)
+        if not strong:
+            return False
+        if len(strong) >= 2:
+            return True
+        return (len(known) - len(strong) >= 1 and unknown == 0) or (
+            unknown == 1 and all(len(w) >= 3 for w in words)
+        )
+
+    def _known(self, word: str) -> bool:
+        if word in self._names:
+            return True
+        parts = word.split("-")
+        return len(parts) > 1 and all(p in self._names for p in parts)
+
+    # -- scripts without spaces -----------------------------------------------------------
+
+    def _east_asian(self, text: str) -> list[Finding]:
+        findings = []
+        for match in _EAST_ASIAN.finditer(text):
+            chunk = match.group()
+            base = match.start()
+            i = 0
+            while i < len(chunk) - 1:
+                found = self._east_asian_name(chunk, i)
+                if found:
+                    findings.append(
+                        Finding("name", base + i, base + i + found, PAIR_SCORE, self.name)
+                    )
+                    i += found
+                else:
+                    i += 1
+        return findings
+
+    def _east_asian_name(self, chunk: str, i: int) -> int:
+        """The length of a name starting at ``chunk[i]``, or 0."""
+        for surname_length in (2, 1):
+            surname = chunk[i : i + surname_length]
+            if len(surname) < surname_length or surname not in self._surnames:
+                continue
+            rest = i + surname_length
+            space = 1 if chunk[rest : rest + 1] in (" ", "\u3000") else 0
+            for given_length in (3, 2, 1):
+                given = chunk[rest + space : rest + space + given_length]
+                if len(given) == given_length and given in self._given:
+                    end = rest + space + given_length
+                    # A one-character given name is a name only with an honorific after it.
+                    if given_length > 1 or chunk.startswith(_HONORIFICS, end):
+                        return end - i
+            if chunk.startswith(_HONORIFICS, rest + space) and (surname_length > 1 or space):
+                return surname_length
+        return 0
+
+
+def _bare(word: str) -> str:
+    word = word.lower().rstrip(".")
+    for suffix in ("'s", "\u2019s"):
+        if word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _end(match: regex.Match[str]) -> int:
+    word = match.group()
+    end = match.end()
+    if word.endswith(("'s", "\u2019s")):
+        return end - 2
+    return end

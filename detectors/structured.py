@@ -1,0 +1,484 @@
+"""Values whose field says what they are: JSON, CSV/TSV, YAML, XML, key=value logs and forms.
+
+``{"dob": "1984-07-02"}``, ``Passenger: OKAFOR/CHIDI MR``, ``birth_date=19840702`` or a CSV
+column headed ``card_number`` carry no context words a value-only detector could use, but the
+key names the class (``detectors.field_keys``, in many languages). This detector finds
+key-value pairs and table columns, maps the key to a class and keeps a value only when it is a
+valid value of that class: a date must be a real date, a card must pass Luhn, a name must look
+like a name. It is a fast detector: one pass over the separators (``:``, ``=``, ``：``), one
+over the lines for table headers, dictionary look-ups, no model.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Iterator
+
+import regex
+
+from detectors.base import Finding
+from detectors.birth_date import is_date
+from detectors.field_keys import field_class
+from detectors.financial import card_brand_ok, iban_ok, luhn_ok
+from detectors.name_lexicon import lexicon
+from detectors.names import NAME_PARTICLES, ORG_WORDS
+
+SCORE = 0.9
+_MAX_KEY = 60  # characters looked at left of a separator for an unquoted key
+_MAX_VALUE = 200
+
+CLASSES = frozenset(
+    {"name", "address", "date_of_birth", "phone", "email", "credit_card", "ssn", "iban",
+     "ip_address"}
+)  # fmt: skip
+
+_SEPARATOR = re.compile(r"[:=：]")
+# A key ends at the start of its line or after one of these (``{"a": 1, "dob": ...``).
+_KEY_STOP = re.compile(r"[{},;|(\[&?\"'\t<>]|\s{2,}|\s[-*•·]\s")
+_NEXT_LABEL = regex.compile(r"(?<=\s)\p{L}[\p{L}\p{M} .]{0,30}[:：](?=\s)")
+_VALUE_STOP = {
+    # Addresses have commas inside them; the other classes end at one.
+    "address": re.compile(r"[|;\t\"}\]<]|\s{3,}"),
+    "default": re.compile(r"[,|;\t\"}\]<(]|\s{3,}"),
+}
+_XML = re.compile(r"<([A-Za-z_][\w.:-]{0,40})(?:\s[^<>]{0,200})?>([^<>]{1,200})</\1>")
+
+_EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"\+?[\d()\-. /\u00a0]{6,24}(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?")
+_SSN_SHAPE = re.compile(r"\d{3}([- ]?)\d{2}\1\d{4}")
+_CARD_SEPARATORS = re.compile(r"[ \-.\u00a0]")
+
+# Names: letters of any script, inner apostrophes, hyphens, dots (initials), commas
+# ("Surname, Given") and the slash of airline forms; two to seven parts, or one for a key
+# that names a name's part ("first_name").
+_NAME_PART = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'\u2019.\-]*")
+_TITLES = frozenset(
+    "mr mrs ms miss mstr mx dr prof sir dame herr frau sr sra srta sig sigra dott m mme mlle "
+    "pan pani bay bayan bapak pak ibu tuan puan shri smt sri ông bà anh chị chd inf".split()
+)
+_NOT_A_NAME = frozenset(
+    """
+    n/a na none null unknown test user admin anonymous yes no true false redacted hidden
+    inc ltd llc gmbh corp company group bank services solutions team support department
+    """.split()
+)
+
+
+class StructuredFieldDetector:
+    name = "structured"
+
+    def __init__(self, classes: frozenset[str] | list[str] | tuple[str, ...] = CLASSES) -> None:
+        self.classes = frozenset(classes) & CLASSES
+
+    def detect(self, text: str) -> list[Finding]:
+        findings: list[Finding] = []
+        for pii_class, ambiguous, start, end in self._candidates(text):
+            if pii_class not in self.classes:
+                continue
+            span = _valid(pii_class, ambiguous, text, start, end)
+            if span is not None:
+                findings.append(Finding(pii_class, span[0], span[1], SCORE, self.name))
+        return findings
+
+    def _candidates(self, text: str) -> Iterator[tuple[str, bool, int, int]]:
+        yield from _key_values(text)
+        if "<" in text:
+            for match in _XML.finditer(text):
+                pii_class, ambiguous = field_class(match.group(1))
+                if pii_class is not None:
+                    yield pii_class, ambiguous, match.start(2), match.end(2)
+        yield from _table_cells(text)
+        if "VALUES" in text or "values" in text:
+            yield from _sql_values(text)
+
+
+# -- key: value, key=value, "key": "value" ------------------------------------------------
+
+
+def _key_values(text: str) -> Iterator[tuple[str, bool, int, int]]:
+    for match in _SEPARATOR.finditer(text):
+        sep = match.start()
+        if text.startswith("://", sep) or (sep > 0 and text[sep - 1] in "=!<>:"):
+            continue
+        key = _key_before(text, sep)
+        if key is None:
+            continue
+        pii_class, ambiguous = field_class(key)
+        if pii_class is None:
+            continue
+        yield from _values_after(text, sep + 1, pii_class, ambiguous, match.group() == "=")
+
+
+def _key_before(text: str, sep: int) -> str | None:
+    end = sep
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    if end == 0:
+        return None
+    if text[end - 1] in "\"'":
+        quote = text[end - 1]
+        start = text.rfind(quote, max(0, end - 1 - _MAX_KEY), end - 1)
+        if start < 0:
+            return None
+        return text[start + 1 : end - 1]
+    line_start = text.rfind("\n", 0, end) + 1
+    lo = max(line_start, end - _MAX_KEY)
+    segment = text[lo:end]
+    stops = list(_KEY_STOP.finditer(segment))
+    if stops:
+        segment = segment[stops[-1].end() :]
+    segment = segment.strip().lstrip("-*•·#>").strip()
+    # A label is a few words; a sentence ending in a colon is not a key.
+    if not segment or len(segment.split()) > 6:
+        return None
+    return segment
+
+
+def _values_after(
+    text: str, position: int, pii_class: str, ambiguous: bool, equals: bool
+) -> Iterator[tuple[str, bool, int, int]]:
+    size = len(text)
+    i = position
+    while i < size and text[i] in " \t":
+        i += 1
+    if i >= size:
+        return
+    first = text[i]
+    if first in "\"'":
+        end = _closing_quote(text, i)
+        if end is not None:
+            yield pii_class, ambiguous, i + 1, end
+        return
+    if first == "[":
+        # An array (nested ones too) of strings or numbers: each is a value of the key's class.
+        close = _closing_bracket(text, i)
+        if close < 0:
+            return
+        for item in re.finditer(r"\"((?:[^\"\\\n]|\\.)*)\"|(-?\d[\d .\-]*\d)", text[i + 1 : close]):
+            group = 1 if item.group(1) is not None else 2
+            yield pii_class, ambiguous, i + 1 + item.start(group), i + 1 + item.end(group)
+        return
+    if first in "{\n\r":
+        return
+    line_end = text.find("\n", i)
+    line_end = size if line_end < 0 else line_end
+    hi = min(line_end, i + _MAX_VALUE)
+    if equals:
+        # key=value in a log line: the value ends at white space.
+        stop = re.compile(r"[\s&,;|)\]}\"]").search(text, i, hi)
+    else:
+        stop = _VALUE_STOP.get(pii_class, _VALUE_STOP["default"]).search(text, i, hi)
+    end = stop.start() if stop else hi
+    label = _NEXT_LABEL.search(text, i, end)
+    if label is not None:
+        end = label.start()
+    while end > i and text[end - 1] in " \t.,;:":
+        end -= 1
+    if end > i:
+        yield pii_class, ambiguous, i, end
+
+
+def _closing_bracket(text: str, start: int) -> int:
+    depth = 0
+    limit = min(len(text), start + 20 * _MAX_VALUE)
+    i = start
+    while i < limit:
+        ch = text[i]
+        if ch == '"':
+            end = _closing_quote(text, i)
+            i = (end if end is not None else i) + 1
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return i
+        elif ch == "{":
+            return -1  # objects inside: their own keys say what their values are
+        i += 1
+    return -1
+
+
+def _closing_quote(text: str, start: int) -> int | None:
+    quote = text[start]
+    i = start + 1
+    limit = min(len(text), start + 1 + 4 * _MAX_VALUE)
+    while i < limit:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == quote:
+            return i if i > start + 1 else None
+        if ch == "\n":
+            return None
+        i += 1
+    return None
+
+
+# -- tables: CSV, TSV, semicolon and pipe tables, markdown -------------------------------
+
+
+_DELIMITERS = (",", "\t", ";", "|")
+
+
+def _table_cells(text: str) -> Iterator[tuple[str, bool, int, int]]:
+    if "\n" not in text:
+        return
+    lines = _lines(text)
+    i = 0
+    while i < len(lines) - 1:
+        start, end = lines[i]
+        header = _header(text, start, end)
+        if header is None:
+            i += 1
+            continue
+        delimiter, columns = header
+        width = len(_split(text, start, end, delimiter))
+        i += 1
+        while i < len(lines):
+            row_start, row_end = lines[i]
+            cells = _split(text, row_start, row_end, delimiter)
+            if len(cells) < 2 or abs(len(cells) - width) > 1:
+                break
+            for index, (pii_class, ambiguous) in columns.items():
+                if index < len(cells):
+                    lo, hi = cells[index]
+                    if hi > lo:
+                        yield pii_class, ambiguous, lo, hi
+            i += 1
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for match in re.finditer(r"\r?\n", text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _header(text: str, start: int, end: int) -> tuple[str, dict[int, tuple[str, bool]]] | None:
+    line = text[start:end]
+    if len(line) > 2000:
+        return None
+    for delimiter in _DELIMITERS:
+        if line.count(delimiter) < 1:
+            continue
+        cells = _split(text, start, end, delimiter)
+        if len(cells) < 2:
+            continue
+        columns: dict[int, tuple[str, bool]] = {}
+        plain = True
+        for index, (lo, hi) in enumerate(cells):
+            cell = text[lo:hi]
+            if len(cell) > 50 or sum(ch.isdigit() for ch in cell) > 2:
+                plain = False
+                break
+            pii_class, ambiguous = field_class(cell)
+            if pii_class is not None:
+                columns[index] = (pii_class, ambiguous)
+        if plain and columns:
+            return delimiter, columns
+    return None
+
+
+def _split(text: str, start: int, end: int, delimiter: str) -> list[tuple[int, int]]:
+    """Cells of one line as (start, end) offsets, quotes honoured and stripped, blanks trimmed.
+    A markdown row's outer pipes make no empty first and last cells."""
+    cells: list[tuple[int, int]] = []
+    i = start
+    if delimiter == "|":
+        while i < end and text[i] in " \t":
+            i += 1
+        if i < end and text[i] == "|":
+            i += 1
+        stripped_end = end
+        while stripped_end > i and text[stripped_end - 1] in " \t":
+            stripped_end -= 1
+        if stripped_end > i and text[stripped_end - 1] == "|":
+            end = stripped_end - 1
+    cell_start = i
+    in_quotes = False
+    while i <= end:
+        ch = text[i] if i < end else delimiter
+        if ch == '"' and (i == cell_start or in_quotes):
+            in_quotes = not in_quotes
+        elif ch == delimiter and not in_quotes:
+            lo, hi = cell_start, i
+            while lo < hi and text[lo] in " \t":
+                lo += 1
+            while hi > lo and text[hi - 1] in " \t\r":
+                hi -= 1
+            if hi - lo >= 2 and text[lo] == '"' and text[hi - 1] == '"':
+                lo, hi = lo + 1, hi - 1
+            cells.append((lo, hi))
+            cell_start = i + 1
+        i += 1
+    return cells
+
+
+# -- SQL: INSERT INTO t (name, dob) VALUES ('Ana Lima', '1990-04-12'), (...) -----------------
+
+
+_SQL_COLUMNS = re.compile(r"\(([^()]{1,800})\)\s*(?:VALUES|values)\s*")
+_SQL_CELL = re.compile(r"\s*(?:'((?:[^']|'')*)'|(-?[\d.]+)|([A-Za-z_]+))\s*([,)])")
+
+
+def _sql_values(text: str) -> Iterator[tuple[str, bool, int, int]]:
+    for match in _SQL_COLUMNS.finditer(text):
+        columns = [field_class(c.strip().strip('`"[]')) for c in match.group(1).split(",")]
+        if not any(pii_class for pii_class, _ in columns):
+            continue
+        position = match.end()
+        while position < len(text) and text[position] == "(":
+            position += 1
+            index = 0
+            while True:
+                cell = _SQL_CELL.match(text, position)
+                if cell is None:
+                    return
+                group = next(g for g in (1, 2, 3) if cell.group(g) is not None)
+                if index < len(columns) and columns[index][0] is not None:
+                    pii_class, ambiguous = columns[index]
+                    yield pii_class, ambiguous, cell.start(group), cell.end(group)
+                index += 1
+                position = cell.end()
+                if cell.group(4) == ")":
+                    break
+            while position < len(text) and text[position] in " ,\n\t\r":
+                position += 1
+
+
+# -- values ------------------------------------------------------------------------------
+
+
+def _valid(
+    pii_class: str, ambiguous: bool, text: str, start: int, end: int
+) -> tuple[int, int] | None:
+    raw = text[start:end]
+    value = _unescaped(raw)
+    if value is None or not value.strip():
+        return None
+    valid = _VALIDATORS[pii_class]
+    if pii_class == "name":
+        span = _name_span(value, ambiguous)
+        if span is None:
+            return None
+        if value == raw:
+            return start + span[0], start + span[1]
+        return start, end
+    if not valid(value.strip()):
+        return None
+    lead = len(raw) - len(raw.lstrip())
+    trail = len(raw) - len(raw.rstrip())
+    return start + lead, end - trail
+
+
+def _unescaped(raw: str) -> str | None:
+    if "\\" not in raw:
+        return raw
+    try:
+        value = json.loads(f'"{raw}"')
+    except ValueError:
+        return raw
+    return value if isinstance(value, str) else None
+
+
+def _is_phone(value: str) -> bool:
+    if not _PHONE.fullmatch(value):
+        return False
+    digits = sum(ch.isdigit() for ch in value)
+    return 6 <= digits <= 15
+
+
+def _is_card(value: str) -> bool:
+    digits = _CARD_SEPARATORS.sub("", value)
+    return (
+        digits.isdigit() and 12 <= len(digits) <= 19 and luhn_ok(digits) and card_brand_ok(digits)
+    )
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value.split("%")[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _is_address(value: str) -> bool:
+    if "@" in value or "://" in value or len(value) < 5 or _is_ip(value):
+        return False
+    letters = sum(ch.isalpha() for ch in value)
+    return letters >= 3 and (any(ch.isdigit() for ch in value) or len(value.split()) >= 3)
+
+
+def _is_iban(value: str) -> bool:
+    return iban_ok(value.replace(" ", "").replace("-", "").upper())
+
+
+_VALIDATORS = {
+    "date_of_birth": is_date,
+    "credit_card": _is_card,
+    "ssn": lambda value: _SSN_SHAPE.fullmatch(value) is not None,
+    "phone": _is_phone,
+    "email": lambda value: _EMAIL.fullmatch(value) is not None,
+    "ip_address": _is_ip,
+    "iban": _is_iban,
+    "address": _is_address,
+    "name": lambda value: _name_span(value, False) is not None,
+}
+
+
+def _person_words(words: list[str]) -> bool:
+    """Whether the value of an ambiguous key ("name": ...) is a person's: no common word and
+    no company word ("Hex Wrench Set", "Bluewater Marine"), no bare capital ("Product X"),
+    each word capitalised (particles aside) or the whole in capitals or a caseless script;
+    one word alone must be a known given name or surname ("Nom : DIOP")."""
+    given, surnames, very_common, common = lexicon()
+    lowered = [w.lower().strip(".") for w in words]
+    if any((w in common and w not in NAME_PARTICLES) or w in ORG_WORDS for w in lowered):
+        return False
+    if any(len(w) == 1 and w.isupper() for w in words):
+        return False
+    cased = [w for w in words if w[0].lower() != w[0].upper() and w.lower() not in NAME_PARTICLES]
+    if not all(w[0].isupper() for w in cased):
+        return False
+    if len(words) == 1:
+        word = lowered[0]
+        if cased:
+            return (word in given or word in surnames) and word not in very_common
+        return 2 <= len(word) <= 12  # 佐藤, 김민준
+    return True
+
+
+def _name_span(value: str, ambiguous: bool) -> tuple[int, int] | None:
+    """The part of ``value`` that is a person's name, leading and trailing titles left out;
+    None when it does not look like one. An ambiguous key's value needs two or more parts,
+    each capitalised (or the whole in capitals), or a name in a script without capitals."""
+    if len(value) > 80 or any(ch.isdigit() or ch in "@_#:/\\" for ch in value.replace("/", "", 1)):
+        return None
+    parts = [m for m in _NAME_PART.finditer(value)]
+    if not parts or len(parts) > 7:
+        return None
+    # Everything that is not a part must be spaces, commas or the one airline slash.
+    gaps = _NAME_PART.sub("", value)
+    if gaps.strip(" ,/\t\u00a0") != "":
+        return None
+    while parts and parts[-1].group().lower().strip(".") in _TITLES:
+        parts.pop()
+    while parts and parts[0].group().lower().strip(".") in _TITLES:
+        parts.pop(0)
+    if not parts:
+        return None
+    words = [p.group() for p in parts]
+    if any(w.lower() in _NOT_A_NAME for w in words):
+        return None
+    if ambiguous and not _person_words(words):
+        return None
+    return parts[0].start(), parts[-1].end()

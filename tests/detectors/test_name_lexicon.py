@@ -1,0 +1,54 @@
+"""Names from the lexicon: pairs in any case and many cultures, titles, cues, East Asian names,
+and what is not a private person's name."""
+
+from __future__ import annotations
+
+import pytest
+
+from detectors.name_lexicon import NameLexiconDetector
+
+DETECTOR = NameLexiconDetector()
+
+
+def names(text: str) -> list[str]:
+    return [text[f.start : f.end] for f in sorted(DETECTOR.detect(text), key=lambda f: f.start)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("PASSENGER OKAFOR/CHIDI MR booked seat 12A", ["OKAFOR/CHIDI"]),
+        ("Please ask Thandiwe Mokoena to resend it.", ["Thandiwe Mokoena"]),
+        ("MEETING NOTES: JOHN SMITH AND MARY JONES", ["JOHN SMITH", "MARY JONES"]),
+        ("Bapak Budi Santoso akan datang besok.", ["Budi Santoso"]),
+        ("Ông Nguyễn Văn An đã gửi email.", ["Nguyễn Văn An"]),
+        ("Bitte an Herrn Müller weiterleiten.", ["Müller"]),
+        ("Hi Giulia, the invoice is attached.", ["Giulia"]),
+        ("user: hi, i'm wang fang and i forgot my password", ["wang fang"]),
+        ("[10:02] Aroha: bro whats ur address again", ["Aroha"]),
+        ("Ludwig van Beethoven wrote nine symphonies", []),  # a public figure
+        ("患者の佐藤太郎さんは", ["佐藤太郎"]),
+        ("김민준 씨에게 연락하세요", ["김민준"]),
+        ("王秀英女士的电话", ["王秀英"]),
+        ("राहुल शर्मा ने कहा", ["राहुल शर्मा"]),
+    ],
+)
+def test_names(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Parkinson's disease and Bayes' theorem",
+        "Morbus Parkinson und die Gauß-Verteilung",
+        "We met at the Paris office with the London team.",
+        "Julia and Ruby are programming languages.",
+        "Turn left on Coldharbour Lane after Fulton Street.",
+        "Abraham Lincoln and Nelson Mandela changed history.",
+        "The Caesar salad and Eggs Benedict were great.",
+        "Jollibee Foods Corporation reported earnings.",
+    ],
+)
+def test_not_private_persons(text: str) -> None:
+    assert names(text) == []

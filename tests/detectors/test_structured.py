@@ -1,0 +1,108 @@
+"""Values whose key or column names the class: JSON, CSV, markdown, YAML, XML, logs, forms, SQL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from detectors.structured import StructuredFieldDetector
+
+DETECTOR = StructuredFieldDetector()
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return sorted((f.pii_class, text[f.start : f.end]) for f in DETECTOR.detect(text))
+
+
+def test_nested_json_values_and_arrays() -> None:
+    text = json.dumps(
+        {
+            "patient": {"full_name": "Ngozi Okonkwo-Adeyemi", "dob": "1984-07-02"},
+            "card_number": "3782 822463 10005",
+            "attendees": [["Chinonso Eze", "c.eze@example.com"], ["Ximena Ruiz", "x@example.com"]],
+        },
+        ensure_ascii=False,
+    )
+    assert found(text) == sorted(
+        [
+            ("name", "Ngozi Okonkwo-Adeyemi"),
+            ("date_of_birth", "1984-07-02"),
+            ("credit_card", "3782 822463 10005"),
+            ("name", "Chinonso Eze"),
+            ("name", "Ximena Ruiz"),
+        ]
+    )
+
+
+def test_json_numbers_and_escapes() -> None:
+    text = '{"cc": 4111111111111111, "name": "Jos\\u00e9 P\\u00e9rez", "dob": 19840702}'
+    assert ("credit_card", "4111111111111111") in found(text)
+    assert ("name", "Jos\\u00e9 P\\u00e9rez") in found(text)
+    assert ("date_of_birth", "19840702") in found(text)
+
+
+def test_csv_with_quotes_and_a_markdown_table() -> None:
+    csv = (
+        "name,email,birth_date,card\n"
+        '"Tanaka, Hiroshi",h.tanaka@example.jp,1979-11-23,4111 1111 1111 1111\n'
+        "Lê Thị Mai,mai@example.vn,02/03/1990,5500005555555559\n"
+    )
+    assert ("name", "Tanaka, Hiroshi") in found(csv)
+    assert ("name", "Lê Thị Mai") in found(csv)
+    assert ("date_of_birth", "02/03/1990") in found(csv)
+    assert ("credit_card", "5500005555555559") in found(csv)
+    table = "| Nombre | Fecha de nacimiento |\n|---|---|\n| José Pérez | 12/04/1985 |"
+    assert found(table) == [("date_of_birth", "12/04/1985"), ("name", "José Pérez")]
+
+
+def test_yaml_xml_logs_and_forms() -> None:
+    yaml = "patient:\n  name: Aroha Ngata\n  address: 12 Kauri Road, Ponsonby, Auckland 1011\n"
+    assert found(yaml) == [
+        ("address", "12 Kauri Road, Ponsonby, Auckland 1011"),
+        ("name", "Aroha Ngata"),
+    ]
+    xml = "<customer><name>Kwame Mensah</name><birthDate>1975-03-09</birthDate></customer>"
+    assert found(xml) == [("date_of_birth", "1975-03-09"), ("name", "Kwame Mensah")]
+    log = "ts=2024-01-02T10:00:00Z user=jdoe dob=19840702 client_ip=10.2.3.4 ssn=078-05-1120"
+    assert found(log) == [
+        ("date_of_birth", "19840702"),
+        ("ip_address", "10.2.3.4"),
+        ("ssn", "078-05-1120"),
+    ]
+    form = "Passenger: OKAFOR/CHIDI MR\n氏名：山田 太郎\nCustomer Name: Siosaia Tupou, DOB: 1988-05-17"
+    assert found(form) == [
+        ("date_of_birth", "1988-05-17"),
+        ("name", "OKAFOR/CHIDI"),
+        ("name", "Siosaia Tupou"),
+        ("name", "山田 太郎"),
+    ]
+
+
+def test_sql_inserts() -> None:
+    sql = (
+        "INSERT INTO members (nom, prenom, ne_le, tel) VALUES "
+        "('Lambert', 'Manon', '1991-12-03', '06 55 20 19 44');"
+    )
+    assert found(sql) == [
+        ("date_of_birth", "1991-12-03"),
+        ("name", "Lambert"),
+        ("name", "Manon"),
+        ("phone", "06 55 20 19 44"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"card_number": "4111 1111 1111 1112"}',  # fails Luhn
+        '{"dob": "next Tuesday"}',
+        '{"name": "Hex Wrench Set Metric", "product_name": "Ada Lovelace"}',
+        "Name: Product X\ncompany_name: Acme Foods",
+        '{"ip_address": "2001:db8::12", "mac_address": "00:1a:2b:3c:4d:5e"}',
+        "phone: n/a\nssn: pending",
+        "https://example.com:8080/path?name=value",
+    ],
+)
+def test_a_value_must_be_a_valid_value_of_the_class(text: str) -> None:
+    assert [c for c, _ in found(text) if c != "ip_address"] == []
