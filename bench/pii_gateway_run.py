@@ -22,11 +22,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -41,6 +38,7 @@ import openai
 from bench.pii_echo_upstream import UPSTREAM_KEY, EchoUpstream, last_user_text
 from bench.pii_leaks import CORE_CLASSES, Outcome, strings_of
 from bench.pii_metrics import Example
+from bench.run import free_port, governs_command
 
 MODEL = "gpt-4o-mini"
 START_TIMEOUT_SECONDS = 60.0
@@ -239,26 +237,10 @@ async def run_policies(
     return runs
 
 
-def governs_command() -> list[str]:
-    beside = Path(sys.executable).with_name("governs")
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("governs")
-    if found is None:
-        raise SystemExit("cannot find the 'governs' command; run this with the gateway's venv")
-    return [found]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @asynccontextmanager
 async def running_gateway(upstream: EchoUpstream, workdir: Path) -> AsyncIterator[RunningGateway]:
     """``governs serve`` in ``workdir`` until the block ends (then SIGTERM, as a user would)."""
-    port = _free_port()
+    port = free_port()
     config = {
         "server": {"port": port},
         "providers": [
