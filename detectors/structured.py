@@ -418,8 +418,12 @@ def _is_address(value: str) -> bool:
     return letters >= 3 and (any(ch.isdigit() for ch in value) or len(value.split()) >= 3)
 
 
+_IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
+
+
 def _is_iban(value: str) -> bool:
-    return iban_ok(value.replace(" ", "").replace("-", "").upper())
+    compact = value.replace(" ", "").replace("-", "").upper()
+    return _IBAN_SHAPE.fullmatch(compact) is not None and iban_ok(compact)
 
 
 _VALIDATORS = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detectors.structured import StructuredFieldDetector
 
@@ -70,7 +72,9 @@ def test_yaml_xml_logs_and_forms() -> None:
         ("ip_address", "10.2.3.4"),
         ("ssn", "078-05-1120"),
     ]
-    form = "Passenger: OKAFOR/CHIDI MR\n氏名：山田 太郎\nCustomer Name: Siosaia Tupou, DOB: 1988-05-17"
+    form = (
+        "Passenger: OKAFOR/CHIDI MR\n氏名：山田 太郎\nCustomer Name: Siosaia Tupou, DOB: 1988-05-17"
+    )
     assert found(form) == [
         ("date_of_birth", "1988-05-17"),
         ("name", "OKAFOR/CHIDI"),
@@ -101,8 +105,21 @@ def test_sql_inserts() -> None:
         "Name: Product X\ncompany_name: Acme Foods",
         '{"ip_address": "2001:db8::12", "mac_address": "00:1a:2b:3c:4d:5e"}',
         "phone: n/a\nssn: pending",
+        '{"iban": "DE89 **** **** **** 3000", "card": "**** **** **** 4242"}',  # masked
         "https://example.com:8080/path?name=value",
     ],
 )
 def test_a_value_must_be_a_valid_value_of_the_class(text: str) -> None:
     assert [c for c, _ in found(text) if c != "ip_address"] == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("{}[]\"':=,|;\t\n ()<>/\\*-.#@0123456789aAzZéß名前生年月日")),
+        max_size=120,
+    ).map(lambda s: "name: " + s + '\n{"dob": "' + s + '", "iban": "' + s + '"}')
+)
+def test_no_input_makes_it_raise(text: str) -> None:
+    for finding in DETECTOR.detect(text):
+        assert 0 <= finding.start < finding.end <= len(text)
