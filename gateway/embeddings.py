@@ -20,7 +20,6 @@ from gateway.errors import GatewayError, InvalidRequestError, UpstreamError
 from gateway.fronts import OPENAI
 from gateway.metrics import upstream_finished, upstream_started
 from gateway.middleware import REQUEST_ID, REQUEST_ID_HEADER
-from gateway.pii import Precheck
 from gateway.pipeline import read_body, record_failure, tool_of
 from gateway.precheck import ms_since, run_precheck
 from gateway.records import (
@@ -107,26 +106,16 @@ async def embeddings(request: web.Request) -> web.Response:
             code="invalid_request_body",
             param="input",
         )
-    sent_texts: list[str] = list(texts or ())
-
-    async def pii() -> Precheck:
-        nonlocal sent_texts
-        if texts is None:
-            return Precheck(verdict=None, body=body)
-        check, sent_texts = await gateway.pii.precheck_texts(policy, facts.tool, texts)
-        return check
-
     cleared = await run_precheck(
         gateway,
         facts,
         started,
-        pii=pii,
+        pii=lambda: gateway.pii.precheck(policy, facts.tool, body),
         size=lambda _check: RequestSize.of_embeddings(
             body, gateway.router.resolve(model).routes[0].model, gateway.tokens
         ),
     )
-    if texts is not None and cleared.check.verdict is not None:
-        body = {**body, "input": sent_texts if isinstance(body["input"], list) else sent_texts[0]}
+    body = cleared.check.body
 
     attempts = AttemptLog()
     upstream_started(request)

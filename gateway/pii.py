@@ -2,10 +2,13 @@
 
 Built once at start-up: the fast detectors at once, the NER detector (names, addresses) in a
 background thread so start-up stays quick; a request that needs NER before it is ready waits
-for it within the detection timeout. Orgs without an active policy are not scanned at all, and
-an org's policy decides which classes are looked for per tool, so a request pays only for what
-its policy acts on. Fast detectors run on the event loop (well under a millisecond for a 2 KB
-prompt); NER and large bodies run in a thread pool, under ``pii.timeout_seconds``.
+for it within the detection timeout. The precheck scans every string a provider would receive
+(``gateway.request_strings``: message text, tool calls, tool definitions, schemas, ``user``,
+``metadata``, ``stop``...), not only message text. Orgs without an active policy are not
+scanned at all, and an org's policy decides which classes are looked for per tool, so a
+request pays only for what its policy acts on. Fast detectors run on the event loop (well under
+a millisecond for a 2 KB prompt); NER and large bodies run in a thread pool, under
+``pii.timeout_seconds``.
 
 Failing closed: a detector that errors or times out denies the request (503
 ``pii_check_failed``) unless the policy says ``onError: pass``.
@@ -15,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import copy
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from detectors.custom import CustomRegexDetector
 from detectors.engine import DetectionEngine
 from detectors.registry import default_registry
 from gateway.errors import ServiceUnavailableError
+from gateway.request_strings import request_strings, rewritten_body
 from gateway.settings import PiiConfig
 from policies.engine import CompiledPolicy, Verdict, evaluate
 from policies.matrix import DEFAULT_ROW, Action
@@ -34,16 +37,6 @@ from policies.transforms import Span, Vault, rewrite
 log = logging.getLogger(__name__)
 
 INLINE_SCAN_LIMIT = 16_384  # characters; larger bodies are scanned in the thread pool
-
-
-@dataclass(frozen=True, slots=True)
-class TextSlot:
-    """One piece of text of a request: ``messages[message].content`` (or its part ``part``)."""
-
-    message: int
-    part: int | None
-    tool: str
-    text: str
 
 
 @dataclass
@@ -56,29 +49,6 @@ class Precheck:
     vault: Vault = field(default_factory=Vault)
     policy: CompiledPolicy | None = None
     denial: str | None = None
-
-
-def text_slots(body: dict[str, Any], tool: str) -> list[TextSlot]:
-    """Every text the request sends, with the tool whose policy row governs it: a ``tool``
-    message is governed by the tool that produced it (its tool_call_id's function name)."""
-    producers: dict[str, str] = {}
-    slots: list[TextSlot] = []
-    for index, message in enumerate(body.get("messages") or ()):
-        for call in message.get("tool_calls") or ():
-            function = (call or {}).get("function") or {}
-            if call.get("id") and function.get("name"):
-                producers[call["id"]] = function["name"]
-        governing = tool
-        if message.get("role") == "tool":
-            governing = producers.get(message.get("tool_call_id") or "", tool)
-        content = message.get("content")
-        if isinstance(content, str):
-            slots.append(TextSlot(index, None, governing, content))
-        elif isinstance(content, list):
-            for part_index, part in enumerate(content):
-                if isinstance(part, dict) and isinstance(part.get("text"), str):
-                    slots.append(TextSlot(index, part_index, governing, part["text"]))
-    return slots
 
 
 class PiiGuard:
@@ -164,31 +134,38 @@ class PiiGuard:
     async def scan(
         self, policy: CompiledPolicy, texts: list[tuple[str, frozenset[str]]]
     ) -> list[list[Finding]]:
-        """Findings per text, each text scanned for its own classes."""
-        if not any(classes for _, classes in texts):
+        """Findings per text, each text scanned for its own classes; a text repeated with the
+        same classes (a schema's ``"string"``, a value in several fields) is scanned once."""
+        distinct = {text: index for index, text in enumerate(dict.fromkeys(texts))}
+        if not any(classes for _, classes in distinct):
             return [[] for _ in texts]
-        needs_ner = any(classes & {"name", "address"} for _, classes in texts)
+        needs_ner = any(classes & NER_CLASSES for _, classes in distinct)
         engine = await self._engine_for(policy, needs_ner)
 
         def run() -> list[list[Finding]]:
-            return [engine.scan(text, classes) if classes else [] for text, classes in texts]
+            return [engine.scan(text, classes) if classes else [] for text, classes in distinct]
 
-        if not needs_ner and sum(len(text) for text, _ in texts) <= INLINE_SCAN_LIMIT:
-            return run()
-        future = asyncio.get_running_loop().run_in_executor(self._executor, run)
-        try:
-            return await asyncio.wait_for(future, self._config.timeout_seconds)
-        except TimeoutError:
-            raise DetectorError("engine", "detection timed out") from None
+        if not needs_ner and sum(len(text) for text, _ in distinct) <= INLINE_SCAN_LIMIT:
+            found = run()
+        else:
+            future = asyncio.get_running_loop().run_in_executor(self._executor, run)
+            try:
+                found = await asyncio.wait_for(future, self._config.timeout_seconds)
+            except TimeoutError:
+                raise DetectorError("engine", "detection timed out") from None
+        return [found[distinct[text]] for text in texts]
 
     # -- precheck --------------------------------------------------------------------------
 
     async def precheck(
         self, policy: CompiledPolicy | None, tool: str, body: dict[str, Any]
     ) -> Precheck:
+        """Scan every string of ``body`` a provider receives (``gateway.request_strings``)
+        and apply the policy: the body to send, or the denial."""
         if policy is None:
             return Precheck(verdict=None, body=body)
-        slots = text_slots(body, tool)
+        strings = request_strings(body, tool)
+        slots = strings.slots
         try:
             findings = await self.scan(
                 policy, [(slot.text, self._classes(policy, slot.tool)) for slot in slots]
@@ -225,52 +202,24 @@ class PiiGuard:
             return Precheck(verdict, body, policy=policy, denial=denial)
         vault = Vault()
         if verdict.decision == "transform":
-            body = _rewritten(body, slots, findings, policy, vault)
+            texts = [
+                rewrite(
+                    slot.text,
+                    spans_of(found),
+                    lambda pii_class, tool=slot.tool: policy.action(tool, pii_class),
+                    vault,
+                )
+                if found
+                else slot.text
+                for slot, found in zip(slots, findings, strict=True)
+            ]
+            body = rewritten_body(body, strings, texts)
         return Precheck(verdict, body, vault, policy)
-
-    async def precheck_texts(
-        self, policy: CompiledPolicy | None, tool: str, texts: list[str]
-    ) -> tuple[Precheck, list[str]]:
-        """The same precheck for bare texts (embeddings input): the texts as they may be sent."""
-        check = await self.precheck(
-            policy, tool, {"messages": [{"role": "user", "content": t} for t in texts]}
-        )
-        return check, [m["content"] for m in check.body["messages"]]
 
     def output_classes(self, policy: CompiledPolicy | None) -> frozenset[str]:
         if policy is None:
             return frozenset()
         return self._classes(policy, policy.output_tool)
-
-
-def _rewritten(
-    body: dict[str, Any],
-    slots: list[TextSlot],
-    findings: list[list[Finding]],
-    policy: CompiledPolicy,
-    vault: Vault,
-) -> dict[str, Any]:
-    """A copy of ``body`` with every text rewritten by the policy (the client's body is kept)."""
-    out = dict(body)
-    messages = [dict(m) for m in body["messages"]]
-    out["messages"] = messages
-    for slot, found in zip(slots, findings, strict=True):
-        if not found:
-            continue
-        new_text = rewrite(
-            slot.text,
-            (Span(f.pii_class, f.start, f.end) for f in found),
-            lambda pii_class, tool=slot.tool: policy.action(tool, pii_class),
-            vault,
-        )
-        message = messages[slot.message]
-        if slot.part is None:
-            message["content"] = new_text
-        else:
-            parts = copy.copy(message["content"])
-            parts[slot.part] = {**parts[slot.part], "text": new_text}
-            message["content"] = parts
-    return out
 
 
 def _acts_on_ner(policy: CompiledPolicy) -> bool:
