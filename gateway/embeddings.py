@@ -18,9 +18,10 @@ from gateway.budgets.estimate import RequestSize
 from gateway.chat_request import decode_json_object
 from gateway.errors import GatewayError, InvalidRequestError, UpstreamError
 from gateway.fronts import OPENAI
+from gateway.identifiers import request_tool
 from gateway.metrics import upstream_finished, upstream_started
 from gateway.middleware import REQUEST_ID, REQUEST_ID_HEADER
-from gateway.pipeline import read_body, record_failure, tool_of
+from gateway.pipeline import read_body, record_failure
 from gateway.precheck import ms_since, run_precheck
 from gateway.records import (
     ALLOW,
@@ -87,13 +88,14 @@ async def embeddings(request: web.Request) -> web.Response:
         raise InvalidRequestError(
             "missing required parameter: 'model'", code="invalid_request_body", param="model"
         )
+    tool = request_tool(request, body)  # 400 if it or the request id holds PII
     texts = _input_texts(body)
     gateway.router.resolve(model)
     facts = RequestFacts(
         principal=principal,
         correlation_id=request[REQUEST_ID],
         payload_hash=payload_hash(body),
-        tool=tool_of(request, body),
+        tool=tool,
         model=model,
         provider="",
         tags=[f"model:{model}", "api:embeddings"],

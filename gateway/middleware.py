@@ -1,4 +1,9 @@
-"""Cross-cutting concerns only: the request id and rendering every error in OpenAI's shape."""
+"""Cross-cutting concerns only: the request id and rendering every error in OpenAI's shape.
+
+A client's ``X-Request-ID`` is adopted only when it is short, plain and free of PII
+(``gateway.identifiers``): the id is stored and logged. One holding PII is replaced before
+anything logs it, and the proxied routes refuse the request (``UNSAFE_REQUEST_ID``).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from gateway.errors import (
     NotFoundError,
     RequestTooLargeError,
 )
+from gateway.identifiers import IDENTIFIERS, REQUEST_ID_HEADER, UNSAFE_REQUEST_ID
 from gateway.ids import new_request_id
 
 log = logging.getLogger(__name__)
@@ -25,7 +31,6 @@ log = logging.getLogger(__name__)
 REQUEST_ID = web.RequestKey("request_id", str)
 # A route whose clients expect another API's error shape (Anthropic's) sets its renderer here.
 ERROR_BODY = web.RequestKey("error_body", Callable[[GatewayError], dict[str, Any]])
-REQUEST_ID_HEADER = "X-Request-ID"
 _ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
@@ -64,6 +69,11 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     render any error as an OpenAI error body."""
     request_id = request.headers.get(REQUEST_ID_HEADER, "")
     if not _ACCEPTABLE_REQUEST_ID.match(request_id):
+        request_id = new_request_id()
+    elif (guard := request.app.get(IDENTIFIERS)) is not None and (
+        found := guard.pii_classes(request_id)
+    ):
+        request[UNSAFE_REQUEST_ID] = found
         request_id = new_request_id()
     request[REQUEST_ID] = request_id
     try:

@@ -35,6 +35,7 @@ from gateway.errors import (
     UpstreamUnavailableError,
 )
 from gateway.fronts import ANTHROPIC, OPENAI, Front
+from gateway.identifiers import DEFAULT_TOOL, request_tool
 from gateway.metrics import upstream_finished, upstream_started
 from gateway.middleware import ERROR_BODY, REQUEST_ID, REQUEST_ID_HEADER
 from gateway.output_filter import SseOutputFilter, filter_completion
@@ -58,8 +59,6 @@ from providers.base import ChatResponse, Usage
 
 log = logging.getLogger(__name__)
 
-TOOL_HEADER = "X-Governs-Tool"
-DEFAULT_TOOL = "ai.generate"
 UPSTREAM_ERROR = "error"  # the decision of a call the provider failed
 
 
@@ -81,12 +80,13 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
     chat, client_body = front.parse(
         await read_body(request, gateway.settings.server.max_body_bytes)
     )
+    tool = request_tool(request, chat.body)  # 400 if it or the request id holds PII
     gateway.router.resolve(chat.model)  # an unknown model is a 404 before anything else
     facts = RequestFacts(
         principal=principal,
         correlation_id=request[REQUEST_ID],
         payload_hash=payload_hash(client_body),
-        tool=tool_of(request, chat.body),
+        tool=tool,
         model=chat.model,
         provider="",
         tags=[f"model:{chat.model}", f"api:{front.name}"],
@@ -380,13 +380,3 @@ async def read_body(request: web.Request, limit: int) -> bytes:
             f"most {limit} (server.max_body_bytes)"
         )
     return await request.read()
-
-
-def tool_of(request: web.Request, body: dict[str, Any]) -> str:
-    tool = request.headers.get(TOOL_HEADER)
-    if tool:
-        return tool
-    metadata = body.get("metadata")
-    if isinstance(metadata, dict) and isinstance(metadata.get("tool"), str):
-        return metadata["tool"]
-    return DEFAULT_TOOL

@@ -21,6 +21,7 @@ from gateway.echo import EchoTransport
 from gateway.embeddings import embeddings
 from gateway.forwarder import HttpTransport, Transport, create_client_session
 from gateway.health import mount_health
+from gateway.identifiers import IDENTIFIERS, IdentifierGuard
 from gateway.live import mount_live
 from gateway.metrics import mount_metrics, request_metrics
 from gateway.middleware import request_context
@@ -54,6 +55,7 @@ def build_app(settings: Settings) -> web.Application:
         middlewares=[request_metrics, request_context],
     )
     app[SETTINGS] = settings
+    app[IDENTIFIERS] = IdentifierGuard(pii.fast_engine)
     app.cleanup_ctx.append(partial(redis_context, config=settings.redis))
 
     async def services(app: web.Application) -> AsyncIterator[None]:
