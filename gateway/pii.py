@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from detectors.base import NER_CLASSES, DetectorError, Finding
-from detectors.custom import CustomRegexDetector
+from detectors.custom import CustomRegexDetector, CustomRule
 from detectors.engine import DetectionEngine
 from detectors.registry import default_registry
 from gateway.errors import ServiceUnavailableError
@@ -59,7 +59,7 @@ class PiiGuard:
             max_workers=config.threads, thread_name_prefix="pii"
         )
         self._ner: asyncio.Future[DetectionEngine] | None = None
-        self._engines: dict[str, DetectionEngine] = {}
+        self._engines: dict[tuple[tuple[CustomRule, ...], bool], DetectionEngine] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -117,7 +117,8 @@ class PiiGuard:
                 raise DetectorError("ner", "the NER model is still loading") from None
         if not policy.custom_rules:
             return engine
-        key = f"{policy.id}:{needs_ner}"
+        # Keyed by the rules themselves: a policy updated in place keeps its id.
+        key = (policy.custom_rules, needs_ner)
         cached = self._engines.get(key)
         if cached is None:
             custom = CustomRegexDetector(policy.custom_rules, name=f"custom:{policy.id}")
