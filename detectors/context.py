@@ -3,6 +3,12 @@
 A ``ContextWords`` is compiled once at start-up from a list of words or phrases; ``near`` looks
 for one of them in a small window before (or after) a span, within the same sentence, so that
 "I was born in Paris. The meeting is on 2024-05-17" does not make the meeting date a birth date.
+
+Whole words only, where a script has words: a letter or digit of a script written with spaces
+(Latin, Cyrillic, Greek, ...) "glues" to a neighbouring one, so "born" is not in "stubborn".
+Chinese, Japanese, Thai and the like are written without spaces, and Korean glues particles
+onto nouns, so their letters never glue: "出生日期" is found in "我的出生日期是1990年", and
+``GLUE`` lets other detectors draw the same edges around their numbers.
 """
 
 from __future__ import annotations
@@ -10,9 +16,44 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+# Letters of scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, kana,
+# CJK ideographs, Hangul, CJK compatibility and full-width forms).
+_UNSPACED = (
+    "\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3000-\u30ff\u3130-\u318f"
+    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f"
+)
+_UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
+
+GLUE = f"[^\\W{_UNSPACED}]"
+"""A regex class: a letter, digit or ``_`` that makes one word with its neighbour.
+
+``(?<!{GLUE})`` and ``(?!{GLUE})`` around a pattern give it word edges that also hold in text
+without spaces.
+"""
+
 # A sentence ends at "!" or "?" followed by space, or at "." followed by space and a capital
-# letter or digit (so "D.O.B. 1990" or "tel. 555" do not end one), or at a blank line.
-_SENTENCE_BREAK = re.compile(r"[!?]\s|\.\s+(?=[A-Z])|\n\s*\n")
+# letter (Latin, Greek or Cyrillic; so "D.O.B. 1990" or "tel. 555" do not end one), at a CJK,
+# Devanagari or Arabic full stop or question mark, or at a blank line.
+_SENTENCE_BREAK = re.compile(
+    r"[!?]\s|[。！？।؟]|\.\s+(?=[A-Z\u00c0-\u00de\u0391-\u03a9\u0400-\u042f])|\n\s*\n"
+)
+
+# Words as ``occurrences`` collects them: runs of letters, digits and "_" that glue. In UTF-8
+# (text without unspaced scripts), split at the ASCII characters that do not glue, Latin-1
+# spaces and punctuation (NBSP, «»), general punctuation (’ “” – — …), arrows and emoji.
+_WORD = re.compile(f"{GLUE}+")
+_ASCII_NON_WORD = bytes.maketrans(
+    bytes(c for c in range(128) if not (chr(c).isalnum() or c == 95)), b" " * 65
+)
+_UTF8_PUNCTUATION = re.compile(rb"\xc2[\xa0-\xbf]|\xe2[\x80\x81\x86-\x9e][\x80-\xbf]|\xf0\x9f..")
+# Every byte but the UTF-8 lead bytes of U+0800-U+1FFF (Thai, Lao, Myanmar, Khmer, Jamo, and
+# more), U+3000-U+DFFF (kana, CJK, Hangul) and U+F000-U+FFFF (full-width forms).
+_NOT_UNSPACED_LEAD = bytes(b for b in range(256) if b not in {0xE0, 0xE1, *range(0xE3, 0xEE), 0xEF})
+
+
+def glues(ch: str) -> bool:
+    """Whether ``ch`` makes one word with a letter or digit next to it (see ``GLUE``)."""
+    return (ch.isalnum() or ch == "_") and not _UNSPACED_CHAR.match(ch)
 
 
 class ContextWords:
@@ -25,12 +66,27 @@ class ContextWords:
         # A phrase must not be glued to a word on a side where it is itself a word: "born" is
         # not in "stubborn", but "#" counts in "#0123" and "D.O.B." before "1990".
         alternatives = [
-            ("(?<!\\w)" if _is_word_char(p[0]) else "")
+            (f"(?<!{GLUE})" if glues(p[0]) else "")
             + re.escape(p)
-            + ("(?!\\w)" if _is_word_char(p[-1]) else "")
+            + (f"(?!{GLUE})" if glues(p[-1]) else "")
             for p in self._phrases
         ]
         self._pattern = re.compile("|".join(alternatives), re.IGNORECASE)
+        # Phrases by their longest word: only those whose word is in a text are searched.
+        self._keyed: dict[str, tuple[str, ...]] = {}
+        always: list[str] = []
+        for phrase in self._phrases:
+            words = _WORD.findall(phrase)
+            key = max(words, key=len) if words else ""
+            # The key must be a whole word both ways words are collected (UTF-8 tokens keep
+            # combining marks, as in "जन्म", which the regex splits at).
+            if not key or key.encode() not in _utf8_words(phrase) or _UNSPACED_CHAR.search(phrase):
+                always.append(phrase)
+            else:
+                self._keyed[key] = (*self._keyed.get(key, ()), phrase)
+        self._keyed_utf8 = {k.encode(): v for k, v in self._keyed.items()}
+        self._always = tuple(p for p in always if not _UNSPACED_CHAR.search(p))
+        self._unspaced = tuple(p for p in always if _UNSPACED_CHAR.search(p))
         self.before = before
         self.after = after
 
@@ -70,23 +126,39 @@ class ContextWords:
     def occurrences(self, text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
         """Every whole-word occurrence of a phrase inside ``text[lo:hi]``, sorted.
 
-        ``str.find`` per phrase on the lowered text beats one case-insensitive alternation
-        regex by 10x (the regex tries every phrase at every position).
+        ``str.find`` on the lowered text beats one case-insensitive alternation regex by 10x
+        (the regex tries every phrase at every position), but a find still reads the whole
+        text: with 200 phrases in 30 languages that is 0.2 ms for 2 KB. So the text's words are
+        collected first (a set, about 15 µs for 2 KB of ASCII), and only the phrases whose
+        longest word is among them are searched. Phrases without such a word ("#") or in an
+        unspaced script ("出生") are always searched.
         """
         hi = len(text) if hi is None else hi
         lowered = text[lo:hi].lower()
         if len(lowered) != hi - lo:  # a few characters lower to two ("İ"): offsets shift
             return [m.span() for m in self._pattern.finditer(text, lo, hi)]
+        candidates = self._always
+        if lowered.isascii():
+            words = set(lowered.encode().translate(_ASCII_NON_WORD).split())
+            keyed = self._keyed_utf8
+        elif (encoded := lowered.encode()).translate(None, _NOT_UNSPACED_LEAD):
+            # Maybe Thai, CJK, Hangul, ... (or Devanagari, Vietnamese: same lead bytes).
+            words = set(_WORD.findall(lowered))
+            keyed = self._keyed
+            candidates += self._unspaced
+        else:
+            words = set(_UTF8_PUNCTUATION.sub(b" ", encoded).translate(_ASCII_NON_WORD).split())
+            keyed = self._keyed_utf8
+        for key in keyed.keys() & words:
+            candidates += keyed[key]
         found = []
         size = len(text)
-        for phrase in self._phrases:
+        for phrase in candidates:
             i = lowered.find(phrase)
             while i >= 0:
                 start, end = lo + i, lo + i + len(phrase)
-                if (
-                    start == 0 or not _is_word_char(phrase[0]) or not _is_word_char(text[start - 1])
-                ) and (
-                    end == size or not _is_word_char(phrase[-1]) or not _is_word_char(text[end])
+                if (start == 0 or not glues(phrase[0]) or not glues(text[start - 1])) and (
+                    end == size or not glues(phrase[-1]) or not glues(text[end])
                 ):
                     found.append((start, end))
                 i = lowered.find(phrase, i + 1)
@@ -94,5 +166,5 @@ class ContextWords:
         return found
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
+def _utf8_words(text: str) -> list[bytes]:
+    return _UTF8_PUNCTUATION.sub(b" ", text.encode()).translate(_ASCII_NON_WORD).split()

@@ -45,3 +45,59 @@ def test_punctuation_phrases_may_touch_words() -> None:
     ids = ContextWords(["#", "no."], before=10, after=0)
     assert ids.before_span("Ticket #0123456789", 8)
     assert ids.occurrences("Ticket #0123, no.5") == [(7, 8), (14, 17)]
+
+
+def test_unspaced_scripts_need_no_word_edges() -> None:
+    # Chinese, Japanese and Thai are written without spaces, Korean glues particles on: a phrase
+    # in those scripts is found inside a run of letters, and a Latin phrase may touch them.
+    words = ContextWords(["出生日期", "생년월일", "วันเกิด", "dob"], before=20, after=10)
+    assert words.occurrences("我的出生日期是1990年") == [(2, 6)]
+    assert words.occurrences("생년월일은 1990년") == [(0, 4)]
+    assert words.occurrences("วันเกิด12") == [(0, 7)]
+    assert words.occurrences("患者dob：") == [(2, 5)]
+    assert words.occurrences("adob dobs") == []
+
+
+def test_a_cjk_full_stop_ends_a_sentence() -> None:
+    words = ContextWords(["出生"], before=30, after=10)
+    text = "他在北京出生。会议在2024年5月17日。"
+    assert not words.before_span(text, text.index("2024"))
+    text = "他出生于1990年5月17日"
+    assert words.before_span(text, text.index("1990"))
+
+
+def test_a_sentence_may_start_with_a_cyrillic_or_greek_capital() -> None:
+    words = ContextWords(["родился"], before=40, after=10)
+    text = "Я родился в Москве. Встреча 12.04.2024"
+    assert not words.before_span(text, text.index("12.04"))
+
+
+def test_many_phrases_found_exactly_as_one_search_each_would() -> None:
+    phrases = [
+        "born", "birth", "date of birth", "birthday", "geb.", "geboren", "geburtsdatum",
+        "b.", "d.o.b.", "dob", "né", "née", "fecha de nacimiento", "nacido", "f. nac.",
+        "data urodzenia", "urodzony", "дата рождения", "рождения", "生年月日", "出生", "生日",
+    ]  # fmt: skip
+    words = ContextWords(phrases, before=40, after=20)
+    text = (
+        "Born 1990; stubborn; birthday, Date of Birth: x; geb. 3.5.; Geboren am; Nacido el; "
+        "F. nac. 1; née; n\u00e9 le; data urodzenia; ДАТА РОЖДЕНИЯ; 生年月日；出生日期；b. 1990 "
+        "sub. x dob.2 unborn"
+    )
+    lowered = text.lower()
+    expected = set()
+    for phrase in phrases:
+        i = lowered.find(phrase)
+        while i >= 0:
+            j = i + len(phrase)
+            left_ok = i == 0 or not (phrase[0].isalnum() and text[i - 1].isalnum())
+            right_ok = j == len(text) or not (phrase[-1].isalnum() and text[j].isalnum())
+            if (left_ok and right_ok) or "\u4e00" <= phrase[0] <= "\u9fff":
+                expected.add((i, j))
+            i = lowered.find(phrase, i + 1)
+    assert set(words.occurrences(text)) == expected
+    assert words.occurrences(text) == sorted(expected)
+    # A window sees only phrases wholly inside it.
+    lo = text.index("birthday")
+    assert words.occurrences(text, lo, lo + 6) == []
+    assert words.occurrences(text, lo, lo + 8) == [(lo, lo + 8)]
