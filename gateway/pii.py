@@ -37,6 +37,8 @@ from policies.transforms import Span, Vault, rewrite
 log = logging.getLogger(__name__)
 
 INLINE_SCAN_LIMIT = 16_384  # characters; larger bodies are scanned in the thread pool
+CLEAN_TEXT_LENGTH = 256  # characters: texts up to this long found clean are remembered...
+CLEAN_TEXTS_KEPT = 20_000  # ...this many of them (at most about 5 MB)
 
 
 @dataclass
@@ -59,7 +61,9 @@ class PiiGuard:
             max_workers=config.threads, thread_name_prefix="pii"
         )
         self._ner: asyncio.Future[DetectionEngine] | None = None
+        self._known = self._base.classes | NER_CLASSES if config.ner else self._base.classes
         self._engines: dict[tuple[tuple[CustomRule, ...], bool], DetectionEngine] = {}
+        self._clean: set[tuple[DetectionEngine, frozenset[str], str]] = set()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -99,8 +103,7 @@ class PiiGuard:
 
     @property
     def known_classes(self) -> frozenset[str]:
-        classes = self._base.classes
-        return classes | NER_CLASSES if self._config.ner else classes
+        return self._known
 
     # -- engines ---------------------------------------------------------------------------
 
@@ -129,24 +132,34 @@ class PiiGuard:
         return cached
 
     def _classes(self, policy: CompiledPolicy, tool: str) -> frozenset[str]:
-        known = self.known_classes | {rule.pii_class for rule in policy.custom_rules}
+        known = self._known
+        if policy.custom_rules:
+            known = known | {rule.pii_class for rule in policy.custom_rules}
         return policy.classes_to_detect(tool, known)
 
     async def scan(
         self, policy: CompiledPolicy, texts: list[tuple[str, frozenset[str]]]
     ) -> list[list[Finding]]:
-        """Findings per text, each text scanned for its own classes; a text repeated with the
-        same classes (a schema's ``"string"``, a value in several fields) is scanned once."""
-        distinct = {text: index for index, text in enumerate(dict.fromkeys(texts))}
-        if not any(classes for _, classes in distinct):
+        """Findings per text, each text scanned for its own classes.
+
+        A text repeated with the same classes (a schema's ``"string"``, a value in several
+        fields) is scanned once, and a short text this engine found clean for these classes
+        before is not scanned again: tool definitions, schemas and names come with every
+        request. Only clean texts are remembered, so no PII stays in memory.
+        """
+        wanted = [item for item in dict.fromkeys(texts) if item[1]]
+        if not wanted:
             return [[] for _ in texts]
-        needs_ner = any(classes & NER_CLASSES for _, classes in distinct)
-        engine = await self._engine_for(policy, needs_ner)
+        engine = await self._engine_for(policy, any(c & NER_CLASSES for _, c in wanted))
+        todo = [(t, c) for t, c in wanted if (engine, c, t) not in self._clean]
 
         def run() -> list[list[Finding]]:
-            return [engine.scan(text, classes) if classes else [] for text, classes in distinct]
+            return [engine.scan(text, classes) for text, classes in todo]
 
-        if not needs_ner and sum(len(text) for text, _ in distinct) <= INLINE_SCAN_LIMIT:
+        if (
+            not any(classes & NER_CLASSES for _, classes in todo)
+            and sum(len(text) for text, _ in todo) <= INLINE_SCAN_LIMIT
+        ):
             found = run()
         else:
             future = asyncio.get_running_loop().run_in_executor(self._executor, run)
@@ -154,7 +167,13 @@ class PiiGuard:
                 found = await asyncio.wait_for(future, self._config.timeout_seconds)
             except TimeoutError:
                 raise DetectorError("engine", "detection timed out") from None
-        return [found[distinct[text]] for text in texts]
+        by_text = dict(zip(todo, found, strict=True))
+        for (text, classes), findings in by_text.items():
+            if not findings and len(text) <= CLEAN_TEXT_LENGTH:
+                if len(self._clean) >= CLEAN_TEXTS_KEPT:
+                    self._clean.clear()
+                self._clean.add((engine, classes, text))
+        return [by_text.get(item, []) for item in texts]
 
     # -- precheck --------------------------------------------------------------------------
 
@@ -167,10 +186,9 @@ class PiiGuard:
             return Precheck(verdict=None, body=body)
         strings = request_strings(body, tool)
         slots = strings.slots
+        classes = {tool: self._classes(policy, tool) for tool in {slot.tool for slot in slots}}
         try:
-            findings = await self.scan(
-                policy, [(slot.text, self._classes(policy, slot.tool)) for slot in slots]
-            )
+            findings = await self.scan(policy, [(slot.text, classes[slot.tool]) for slot in slots])
         except DetectorError as error:
             log.warning("PII detection failed: %s", error)
             if not policy.fail_open:
