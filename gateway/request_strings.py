@@ -117,10 +117,17 @@ class _Walk:
         if isinstance(value, str):
             self.add(value, path, tool)
         elif isinstance(value, dict):
+            # The hot loop of a schema: its keys and string values are added here directly.
+            slots, document = self.slots, self._document
             for key, item in value.items():
-                if key not in KNOWN_KEYS:
-                    self.add(key, (*path, key), tool, key=True)
-                self.anything(item, (*path, key), tool)
+                where = (*path, key)
+                if key not in KNOWN_KEYS and key:
+                    slots.append(TextSlot(where, key, tool, document, True))
+                if isinstance(item, str):
+                    if item and not _is_binary(item):
+                        slots.append(TextSlot(where, item, tool, document))
+                else:
+                    self.anything(item, where, tool)
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 self.anything(item, (*path, index), tool)
@@ -304,4 +311,4 @@ def _function_name(function: Any) -> str | None:
 
 def _is_binary(text: str) -> bool:
     """A ``data:`` URL with base64 content: an image, a PDF, audio. Not text to scan."""
-    return text.startswith("data:") and ";base64," in text[:128]
+    return text[:5] == "data:" and ";base64," in text[:128]
