@@ -22,7 +22,8 @@ _PHRASES: dict[str | None, str] = {
         | fecha de nacimiento | fecha nacimiento | f nac | fec nac | fecha nac | nacimiento
         | nacido | nacida | data de nascimento | data nascimento | dt nascimento | nascimento
         | nascido em | nascida em | data di nascita | data nascita | nato il | nata il | nascita
-        | date de naissance | date naissance | né le | née le | ne le | nee le | date naiss | naissance | geburtsdatum
+        | date de naissance | date naissance | né le | née le | ne le | nee le | date naiss
+        | naissance | geburtsdatum
         | geburtstag | geboren | geboren am | geb | geb datum | geboortedatum | geboren op
         | data urodzenia | urodzony | urodzona | data ur | doğum tarihi | dogum tarihi | doğum
         | dogum | tanggal lahir | tgl lahir | tgl lhr | lahir | födelsedatum | född | fødselsdato
@@ -35,7 +36,8 @@ _PHRASES: dict[str | None, str] = {
         | kuzaliwa | petsa ng kapanganakan | kaarawan | kapanganakan | tarikh lahir
     """,
     "name": """
-        name | nom | nombre | full name | fullname | first name | firstname | first
+        name | nom | nombre | full name | fullname | first name | firstname | first | last
+        | given | nev
         | given name | given names
         | givenname | forename | forenames | last name | lastname | surname | surnames
         | family name | familyname | middle name | maiden name | legal name | person name
@@ -198,6 +200,7 @@ AMBIGUOUS_NAME_KEYS = frozenset(
         "name nombre nome nom naam navn namn nimi név nume jméno meno imię isim adı "
         "nama имя tên 名前 名 姓 이름 नाम اسم الاسم jina pangalan first guest patient employee "
         "holder beneficiary applicant candidate attendee attendees traveler traveller passenger "
+        "last given nev "
         "passengers pax guests participants members contacts child parent guardian mother father "
         "wife husband son daughter host visitor tenant landlord owner customer client contact "
         "caller requester reporter assignee author approver physician doctor nurse student pupil "

@@ -28,6 +28,7 @@ import regex
 
 from detectors.address import STREET_WORDS
 from detectors.base import Finding
+from detectors.field_keys import field_class
 from detectors.names import NAME_PARTICLES, ORG_WORDS, used_as_thing
 
 LEXICON = Path(__file__).resolve().parent / "data" / "name_lexicon.txt.gz"
@@ -93,6 +94,15 @@ _SPEAKER = regex.compile(
     regex.MULTILINE,
 )
 _LOWER_WORD = regex.compile(r"(?<![\p{L}\p{M}\-'@.\d])\p{Ll}[\p{Ll}\p{M}'\-]+(?![\p{L}\p{M}@\d])")
+# A speaker naming themselves: "hi, i'm wang fang", "ich bin Anna Weber", "me llamo Lucía".
+_INTRODUCTION = regex.compile(
+    r"(?<![\p{L}\p{M}])(?i:i'm|i\u2019m|im|i am|it's|it\u2019s|its|this is|my name is|name's|"
+    r"me llamo|mi nombre es|soy|je m'appelle|je suis|ich heiße|ich bin|mein name ist|mi chiamo|"
+    r"sono|meu nome é|me chamo|sou|mijn naam is|ik ben|nazywam się|jestem|benim adım|adım|"
+    r"nama saya|saya|jag heter|jeg heter|меня зовут|я|tên tôi là|tôi là|jina langu ni|"
+    r"ako si|my name's)[ \t]+"
+)
+INTRODUCED_SCORE = 0.7
 _PUNCTUATION_TO_SPACE = str.maketrans({ch: " " for ch in ',.;:!?()[]{}"<>/|'})
 SINGLE_SCORE = 0.7
 LOWER_SCORE = 0.6
@@ -105,7 +115,7 @@ def lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset
     """(given names, surnames, names that are also very common words, common words), all
     lower-case; read once per process. Function words are common words even when some
     locale lists them as names ("The", "De"); name particles are checked before them."""
-    sets: dict[str, set[str]] = {"G": set(), "S": set(), "V": set(), "C": set()}
+    sets: dict[str, set[str]] = {"G": set(), "S": set(), "V": set(), "C": set(), "D": set()}
     with gzip.open(LEXICON, "rt", encoding="utf-8") as handle:
         for line in handle:
             kind, _, word = line.rstrip("\n").partition("\t")
@@ -134,7 +144,13 @@ class NameLexiconDetector:
         # max() is one pass in C: most texts have no character past Hangul Jamo (U+1100).
         if text and max(text) >= "\u1100" and _EAST_ASIAN.search(text):
             findings.extend(self._east_asian(text))
-        return findings
+        # Several rules may find the same span: keep its best score once.
+        best: dict[tuple[int, int], Finding] = {}
+        for finding in findings:
+            kept = best.get((finding.start, finding.end))
+            if kept is None or finding.score > kept.score:
+                best[finding.start, finding.end] = finding
+        return list(best.values())
 
     # -- words of cased and caseless scripts ----------------------------------------------
 
@@ -144,9 +160,30 @@ class NameLexiconDetector:
             run = list(_WORD.finditer(text, run_match.start(), run_match.end()))
             findings.extend(self._run(text, run))
         for match in _SPEAKER.finditer(text):
-            findings.extend(self._single(text, match, cue_needed=False))
+            if field_class(match.group())[0] is None:  # "Driver:" is a label, not a speaker
+                findings.extend(self._single(text, match, cue_needed=False))
         findings.extend(self._lower_case(text))
+        for match in _INTRODUCTION.finditer(text):
+            findings.extend(self._introduced(text, match.end()))
         return findings
+
+    def _introduced(self, text: str, position: int) -> list[Finding]:
+        """The one to three words after "I'm", "me llamo", ...: capitalised and no common
+        word, or in lower case and beginning with a known given name."""
+        words = []
+        for match in _WORD.finditer(text, position, min(len(text), position + 60)):
+            gap = text[words[-1].end() : match.start()] if words else text[position : match.start()]
+            word = match.group().lower()
+            if gap.strip() or len(words) == 3 or (word in self._common and word not in _PARTICLES):
+                break
+            if not words and not match.group()[0].isupper() and word not in self._names:
+                break
+            words.append(match)
+        while words and words[-1].group().lower() in _PARTICLES:
+            words.pop()
+        if not words:
+            return []
+        return [Finding("name", words[0].start(), words[-1].end(), INTRODUCED_SCORE, self.name)]
 
     def _run(self, text: str, run: list[regex.Match[str]]) -> list[Finding]:
         """A run of capitalised words, split at titles and at common words."""
@@ -156,7 +193,11 @@ class NameLexiconDetector:
         after_title = False
         for index, word in enumerate([*words, ""]):
             possessive = index < len(run) and run[index].group().endswith(("'s", "\u2019s"))
-            if word and word not in _TITLES and (word in _PARTICLES or word not in self._common):
+            # After a title the name goes on through short common words ("Ông Nguyễn Văn An").
+            named = after_title and 0 < len(segment) < 3
+            if word and word not in _TITLES and (
+                named or word in _PARTICLES or word not in self._common
+            ):
                 segment.append(index)
                 if not possessive:
                     continue

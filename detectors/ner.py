@@ -205,6 +205,8 @@ class NerDetector:
         # Words inside an address or name already found by pattern need no model.
         covered = _merged(sorted((f.start, f.end) for f in findings))
         windows = candidate_windows(text, covered=covered)
+        if not _english(text, 0, len(text), share=ENGLISH_TEXT_SHARE):
+            windows = [w for w in windows if _english(text, *w)]
         if not windows:
             return findings
         try:
@@ -306,6 +308,30 @@ def candidate_windows(
         else:
             spans.append((lo, hi))
     return spans
+
+
+# Words that mark a window as English. The model is English: on German, Swahili or Italian
+# text it calls nouns and places persons, and the lexicon, titles and fields cover names
+# there. Words other languages share ("in", "a", "was", "will", "is") are left out.
+_ENGLISH_MARKERS = frozenset(
+    """
+    the and of to for with that this you your my our we he she his her they their please from
+    at by be are have has had would could should it its not or if me him them about after into
+    been were who which what when thanks hi dear our us
+    """.split()
+)
+
+
+ENGLISH_TEXT_SHARE = 0.06  # of its words: ordinary English prose has 25-40 %
+
+
+def _english(text: str, start: int, end: int, share: float = 0.0) -> bool:
+    """Whether ``text[start:end]`` reads as English: a marker word at all, or at least
+    ``share`` of its words."""
+    words = text[start:end].lower().split()
+    if not share:
+        return not _ENGLISH_MARKERS.isdisjoint(words)
+    return sum(w in _ENGLISH_MARKERS for w in words) >= share * len(words) > 0
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

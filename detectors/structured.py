@@ -108,7 +108,10 @@ def _key_values(text: str) -> Iterator[tuple[str, bool, int, int]]:
         pii_class, ambiguous = field_class(key)
         if pii_class is None:
             continue
-        yield from _values_after(text, sep + 1, pii_class, ambiguous, match.group() == "=")
+        after = sep + 1
+        if text.startswith(">", after):  # PHP and Perl: 'name' => 'Ana Lima'
+            after += 1
+        yield from _values_after(text, after, pii_class, ambiguous, text[sep:after] == "=")
 
 
 def _key_before(text: str, sep: int) -> str | None:
@@ -446,7 +449,11 @@ def _person_words(words: list[str]) -> bool:
     one word alone must be a known given name or surname ("Nom : DIOP")."""
     given, surnames, very_common, common = lexicon()
     lowered = [w.lower().strip(".") for w in words]
-    if any((w in common and w not in NAME_PARTICLES) or w in ORG_WORDS for w in lowered):
+    if any(w in ORG_WORDS for w in lowered):
+        return False
+    # A common word is allowed beside more known names ("Lê Thị Mai"), not otherwise.
+    commons = sum(w in common and w not in NAME_PARTICLES for w in lowered)
+    if commons and sum(w in given or w in surnames for w in lowered) <= commons:
         return False
     if any(len(w) == 1 and w.isupper() for w in words):
         return False

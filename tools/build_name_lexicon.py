@@ -1,32 +1,46 @@
 """Build ``detectors/data/name_lexicon.txt.gz``: given names, surnames and common words.
 
-    pip install faker==40.63.0 wordfreq==3.1.1 spacy==3.8.18
+    pip install faker==40.63.0 wordfreq==3.1.1 spacy==3.8.18 names-dataset==3.3.1
     python tools/build_name_lexicon.py
 
 Given names and surnames come from Faker's person providers, every locale it ships (86,
-from Yoruba and Zulu to Korean and Georgian). Common words come from wordfreq and spaCy's
-stop-word lists: a name that is also a very common word in one of the gateway's main
-languages ("Will", "May", "Long") is marked, so that it is no evidence on its own, and the
-most frequent other words of those languages are listed as words that are not names. Run
-again when one of these packages is upgraded; the file is committed, so the gateway itself
-needs none of them.
+from Yoruba and Zulu to Korean and Georgian), and from names-dataset (names of 105
+countries ranked by how many people bear them): the 1,000 most frequent given names and
+surnames of each country. names-dataset ships pickles; they are read with an unpickler that
+refuses every class, so nothing but plain dicts, strings and numbers can come out of them.
+
+Common words come from wordfreq (its 42 languages) and spaCy's stop-word lists. A name that
+is also a very common word in a main European language ("Will", "May", "Long") is marked V:
+no evidence on its own. Other words are C (they split a run of capitalised words) or D (no
+evidence either way). Run again when one of these packages is upgraded; the file is
+committed, so the gateway itself needs none of them.
 """
 
 from __future__ import annotations
 
 import gzip
 import importlib
+import importlib.util
+import io
+import pickle
 import pkgutil
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import faker.providers.person as person
-from wordfreq import top_n_list, zipf_frequency
+from wordfreq import available_languages, get_frequency_dict, top_n_list, zipf_frequency
 
 OUT = Path(__file__).resolve().parent.parent / "detectors" / "data" / "name_lexicon.txt.gz"
-LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl", "pl", "tr", "id", "sv", "ru")
+LANGUAGES = tuple(sorted(available_languages(wordlist="small")))
+# The ranked lists hold some words that people put in a name field ("Driver", "Guest",
+# "Memo"): a name only they list must be rare as an English word.
+RANKED_ONLY_MAX_ENGLISH = 3.0
+TOP_PER_COUNTRY = 1000
 TOO_COMMON = 5.0  # zipf: a word seen more often than ~1 in 100,000 words is no name evidence
 COMMON_WORDS_PER_LANGUAGE = 6000
+STRICT_WORDS_PER_LANGUAGE = 2000
+MAIN_LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl")
 
 
 def _values(provider: type) -> tuple[set[str], set[str]]:
@@ -58,12 +72,45 @@ def _tokens(name: str) -> list[str]:
     return [t for t in name.replace("-", " ").split() if t]
 
 
-def _function_words() -> set[str]:
+class _PlainDataUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"names-dataset pickle asks for {module}.{name}: refused")
+
+
+def _names_dataset(kind: str) -> set[str]:
+    """The names among each country's ``TOP_PER_COUNTRY`` most frequent (``kind``: first or
+    last)."""
+    # Only the data: importing the package would pull in its own dependencies.
+    spec = importlib.util.find_spec("names_dataset")
+    assert spec is not None and spec.submodule_search_locations, "pip install names-dataset"
+    path = Path(next(iter(spec.submodule_search_locations))) / "v3" / f"{kind}_names.pkl.gz"
+    with gzip.open(path) as handle:
+        table = _PlainDataUnpickler(io.BytesIO(handle.read())).load()
+    return {
+        name
+        for name, info in table.items()
+        if min((info.get("rank") or {}).values(), default=TOP_PER_COUNTRY + 1) <= TOP_PER_COUNTRY
+    }
+
+
+def _function_words(languages: tuple[str, ...] = ()) -> set[str]:
+    """spaCy's stop words of ``languages`` (default: every language it has)."""
+    import spacy.lang
+
     words: set[str] = set()
-    for lang in ("en", "de", "fr", "es", "pt", "it", "nl", "pl", "tr", "id", "sv", "ru"):
-        module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
-        words |= {w.lower() for w in module.STOP_WORDS if w.isalpha()}
+    for language in pkgutil.iter_modules(spacy.lang.__path__):
+        if languages and language.name not in languages:
+            continue
+        try:
+            module = importlib.import_module(f"spacy.lang.{language.name}.stop_words")
+        except ImportError:
+            continue
+        words |= {w.lower() for w in getattr(module, "STOP_WORDS", ()) if w.isalpha()}
     return words
+
+
+def _letters(word: str) -> bool:
+    return all(unicodedata.category(ch)[0] in "LM" or ch == "'" for ch in word)
 
 
 def main() -> None:
@@ -74,34 +121,62 @@ def main() -> None:
         g, f = _values(provider)
         given |= {t.lower() for name in g for t in _tokens(name)}
         family |= {t.lower() for name in f for t in _tokens(name)}
+    ranked_given = {t.lower() for name in _names_dataset("first") for t in _tokens(name)}
+    ranked_family = {t.lower() for name in _names_dataset("last") for t in _tokens(name)}
+    given |= {w for w in ranked_given - given if zipf_frequency(w, "en") < RANKED_ONLY_MAX_ENGLISH}
+    family |= {
+        w for w in ranked_family - family if zipf_frequency(w, "en") < RANKED_ONLY_MAX_ENGLISH
+    }
+    # Letters and marks only (Devanagari vowel signs are marks): the ranked lists hold a few
+    # initials and stray punctuation.
+    given = {w for w in given if _letters(w)}
+    family = {w for w in family if _letters(w)}
+
+    # Frequencies read from the lists themselves: zipf_frequency would tokenise, which for
+    # Japanese and Chinese needs MeCab and jieba.
+    threshold = 10 ** (TOO_COMMON - 9)
+    # Only the main European languages: elsewhere the most frequent names are frequent
+    # words because they are names (राहुल, محمد), not because they mean something else.
+    very_common = {
+        w for lang in MAIN_LANGUAGES for w, f in get_frequency_dict(lang).items() if f >= threshold
+    }
 
     def common(word: str) -> bool:
-        return max(zipf_frequency(word, lang) for lang in LANGUAGES) >= TOO_COMMON
+        return word in very_common
 
     given = {w for w in given if len(w) > 1 or not w.isascii()}
     family = {w for w in family if len(w) > 1 or not w.isascii()}
     also_words = {w for w in given | family if common(w)}
-    common_words = (
-        {
-            w
-            for lang in LANGUAGES
-            for w in top_n_list(lang, COMMON_WORDS_PER_LANGUAGE)
-            if w.isalpha()
-        }
+    # Words that are no name, in two tiers: "C" words split a run of capitalised words
+    # ("Meeting Notes Anna Schmidt"): function words of every language spaCy knows, and the
+    # most frequent words of English and of each other language; "D" words, the rest of
+    # each language's list, are only no evidence ("Bao" is a Vietnamese word and a name).
+    top = {lang: [w for w in top_n_list(lang, COMMON_WORDS_PER_LANGUAGE) if w.isalpha()]
+           for lang in LANGUAGES}  # fmt: skip
+    strict = (
+        (
+            set(top["en"])
+            | {w for lang, words in top.items() for w in words[:STRICT_WORDS_PER_LANGUAGE]}
+        )
         - given
         - family
     )
+    # Function words of the main European languages are never names here, even where a
+    # locale lists one ("The", "Will"); other languages' only where no locale does.
+    strict |= _function_words(MAIN_LANGUAGES) | (_function_words() - given - family)
+    loose = {w for words in top.values() for w in words} - given - family - strict
     lines = (
         [f"G\t{w}" for w in sorted(given)]
         + [f"S\t{w}" for w in sorted(family)]
         + [f"V\t{w}" for w in sorted(also_words)]
-        + [f"C\t{w}" for w in sorted(common_words)]
+        + [f"C\t{w}" for w in sorted(strict)]
+        + [f"D\t{w}" for w in sorted(loose)]
     )
     with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as handle:
         handle.write("\n".join(lines) + "\n")
     print(
         f"{len(given)} given names, {len(family)} surnames ({len(also_words)} of them very "
-        f"common words), {len(common_words)} other common words -> {OUT}"
+        f"common words), {len(strict)} + {len(loose)} other common words -> {OUT}"
     )
 
 

@@ -83,6 +83,13 @@ def test_yaml_xml_logs_and_forms() -> None:
     ]
 
 
+def test_code_literals() -> None:
+    php = "$c = [['nombre' => 'Itzel Ramírez', 'tel' => '+52 55 5555 0192']];"
+    assert found(php) == [("name", "Itzel Ramírez"), ("phone", "+52 55 5555 0192")]
+    pnr = '{"passengers": [{"surname": "ROMERO", "given": "LUCIA", "dob": "1990-08-19"}]}'
+    assert found(pnr) == [("date_of_birth", "1990-08-19"), ("name", "LUCIA"), ("name", "ROMERO")]
+
+
 def test_sql_inserts() -> None:
     sql = (
         "INSERT INTO members (nom, prenom, ne_le, tel) VALUES "
