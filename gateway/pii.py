@@ -26,7 +26,7 @@ from typing import Any
 from detectors.base import NER_CLASSES, DetectorError, Finding
 from detectors.custom import CustomRegexDetector, CustomRule
 from detectors.engine import DetectionEngine
-from detectors.registry import default_registry
+from detectors.registry import NER_EXTRA_MISSING, default_registry, ner_installed
 from gateway.errors import ServiceUnavailableError
 from gateway.request_strings import request_strings, rewritten_body
 from gateway.settings import PiiConfig
@@ -61,7 +61,16 @@ class PiiGuard:
             max_workers=config.threads, thread_name_prefix="pii"
         )
         self._ner: asyncio.Future[DetectionEngine] | None = None
-        self._known = self._base.classes | NER_CLASSES if config.ner else self._base.classes
+        # Without the NER detector (switched off, or its extra not installed) names and
+        # addresses come from the fast detectors alone: labelled fields, the name lexicon.
+        self._ner_on = config.ner and ner_installed()
+        if config.ner and not self._ner_on:
+            log.warning(
+                "pii.ner is on but %s; until then names are found only in labelled fields and "
+                "by the name lexicon, and addresses only in labelled fields",
+                NER_EXTRA_MISSING,
+            )
+        self._known = self._base.classes | NER_CLASSES if self._ner_on else self._base.classes
         self._engines: dict[tuple[tuple[CustomRule, ...], bool], DetectionEngine] = {}
         self._clean: set[tuple[DetectionEngine, frozenset[str], str]] = set()
 
@@ -72,7 +81,7 @@ class PiiGuard:
         that gateways whose policies never act on names or addresses never pay for it."""
         if (
             self._ner is None
-            and self._config.ner
+            and self._ner_on
             and any(_acts_on_ner(policy) for policy in policies)
         ):
             self._start_ner()
@@ -109,9 +118,7 @@ class PiiGuard:
 
     async def _engine_for(self, policy: CompiledPolicy, needs_ner: bool) -> DetectionEngine:
         engine = self._base
-        if needs_ner:
-            if not self._config.ner:
-                raise DetectorError("ner", "NER is disabled in this gateway (pii.ner: false)")
+        if needs_ner and self._ner_on:
             try:
                 engine = await asyncio.wait_for(
                     asyncio.shield(self._start_ner()), self._config.timeout_seconds
