@@ -26,9 +26,10 @@ from typing import Any
 from detectors.base import NER_CLASSES, DetectorError, Finding
 from detectors.custom import CustomRegexDetector, CustomRule
 from detectors.engine import DetectionEngine
+from detectors.field_keys import field_class
 from detectors.registry import NER_EXTRA_MISSING, default_registry, ner_installed
 from gateway.errors import ServiceUnavailableError
-from gateway.request_strings import request_strings, rewritten_body
+from gateway.request_strings import TextSlot, request_strings, rewritten_body
 from gateway.settings import PiiConfig
 from policies.engine import CompiledPolicy, Verdict, evaluate
 from policies.matrix import DEFAULT_ROW, Action
@@ -79,11 +80,7 @@ class PiiGuard:
     def prepare(self, policies: Iterable[CompiledPolicy]) -> None:
         """Start loading NER in the background as soon as some active policy needs it, so
         that gateways whose policies never act on names or addresses never pay for it."""
-        if (
-            self._ner is None
-            and self._ner_on
-            and any(_acts_on_ner(policy) for policy in policies)
-        ):
+        if self._ner is None and self._ner_on and any(_acts_on_ner(policy) for policy in policies):
             self._start_ner()
 
     def _start_ner(self) -> asyncio.Future[DetectionEngine]:
@@ -194,8 +191,21 @@ class PiiGuard:
         strings = request_strings(body, tool)
         slots = strings.slots
         classes = {tool: self._classes(policy, tool) for tool in {slot.tool for slot in slots}}
+        # A value in a JSON object (tool-call arguments, metadata) is scanned with its key
+        # before it, "dob: 1990-04-12", as it would be read in the document.
+        keys = [_field_key(slot) for slot in slots]
         try:
-            findings = await self.scan(policy, [(slot.text, classes[slot.tool]) for slot in slots])
+            findings = await self.scan(
+                policy,
+                [
+                    (f"{key}: {slot.text}" if key else slot.text, classes[slot.tool])
+                    for slot, key in zip(slots, keys, strict=True)
+                ],
+            )
+            findings = [
+                _shifted(found, len(key) + 2) if key else found
+                for found, key in zip(findings, keys, strict=True)
+            ]
         except DetectorError as error:
             log.warning("PII detection failed: %s", error)
             if not policy.fail_open:
@@ -246,6 +256,26 @@ class PiiGuard:
         if policy is None:
             return frozenset()
         return self._classes(policy, policy.output_tool)
+
+
+def _field_key(slot: TextSlot) -> str | None:
+    """The key of the object member ``slot`` is the value of (or of an array in it), when
+    that key names a PII class ("dob", "full_name"); None otherwise."""
+    if slot.key:
+        return None
+    for step in reversed(slot.path):
+        if isinstance(step, str):
+            return step if field_class(step)[0] is not None and len(step) <= 60 else None
+    return None
+
+
+def _shifted(findings: list[Finding], by: int) -> list[Finding]:
+    """Findings in ``key: value`` moved back onto ``value``; any in the key dropped."""
+    return [
+        Finding(f.pii_class, max(f.start, by) - by, f.end - by, f.score, f.detector)
+        for f in findings
+        if f.end > by
+    ]
 
 
 def _acts_on_ner(policy: CompiledPolicy) -> bool:

@@ -78,3 +78,33 @@ async def test_a_changed_custom_rule_applies_under_the_same_policy_id(guard: Pii
     assert check.body["messages"][0]["content"] == "[REDACTED_EMPLOYEE_ID] and B-1234"
     check = await guard.precheck(after, "t", _user(text))
     assert check.body["messages"][0]["content"] == "EMP-123456 and [REDACTED_BADGE]"
+
+
+async def test_a_json_value_is_read_with_its_key(guard: PiiGuard) -> None:
+    # Alone, "1990-04-12" is any date and "OKAFOR/CHIDI" any code: their keys say what they are.
+    arguments = orjson.dumps(
+        {"passenger": {"dob": "1990-04-12", "name": "OKAFOR/CHIDI MR"}, "flight": "AF935"}
+    ).decode()
+    body = {
+        "model": "m",
+        "messages": [
+            {"role": "user", "content": "book it"},
+            {
+                "role": "assistant",
+                "tool_calls": [{"id": "c1", "function": {"name": "book", "arguments": arguments}}],
+            },
+        ],
+        "metadata": {"customer_dob": "19840702", "ticket": "2024-05-01"},
+    }
+    check = await guard.precheck(
+        _policy({"default": {"default": Action.REMOVE}}), "ai.generate", body
+    )
+    sent = orjson.loads(check.body["messages"][1]["tool_calls"][0]["function"]["arguments"])
+    assert sent == {
+        "passenger": {"dob": "[REDACTED_DATE_OF_BIRTH]", "name": "[REDACTED_NAME] MR"},
+        "flight": "AF935",
+    }
+    assert check.body["metadata"] == {
+        "customer_dob": "[REDACTED_DATE_OF_BIRTH]",
+        "ticket": "2024-05-01",
+    }
