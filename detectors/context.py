@@ -13,7 +13,9 @@ onto nouns, so their letters never glue: "出生日期" is found in "我的出�
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections.abc import Iterable
 
 # Letters of scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, kana,
@@ -38,14 +40,36 @@ _SENTENCE_BREAK = re.compile(
     r"[!?]\s|[。！？।؟]|\.\s+(?=[A-Z\u00c0-\u00de\u0391-\u03a9\u0400-\u042f])|\n\s*\n"
 )
 
+# With ``lines``, what may follow a phrase on its line for it to reach the next one: "?",
+# ": ", "をお願いします。", " please." (the rest of a question or a request).
+_LINE_TAIL = 30
+
+
+def _utf8_non_word_pattern() -> bytes:
+    """UTF-8 of what is neither a letter, a digit nor a mark in U+0080-U+07FF (NBSP, «», ×,
+    Arabic and Hebrew punctuation, ...), general punctuation (’ “” – — …), arrows, dingbats
+    and emoji: the non-ASCII characters that end a word in text written with spaces."""
+    by_lead: dict[int, list[int]] = {}
+    for code in range(0x80, 0x800):
+        ch = chr(code)
+        if not (ch.isalnum() or unicodedata.category(ch).startswith("M")):
+            lead, tail = ch.encode()
+            by_lead.setdefault(lead, []).append(tail)
+    two_bytes = [
+        re.escape(bytes([lead])) + b"[" + b"".join(re.escape(bytes([t])) for t in tails) + b"]"
+        for lead, tails in by_lead.items()
+    ]
+    return b"|".join([*two_bytes, rb"\xe2[\x80\x81\x86-\x9e][\x80-\xbf]", rb"\xf0\x9f.."])
+
+
 # Words as ``occurrences`` collects them: runs of letters, digits and "_" that glue. In UTF-8
-# (text without unspaced scripts), split at the ASCII characters that do not glue, Latin-1
-# spaces and punctuation (NBSP, «»), general punctuation (’ “” – — …), arrows and emoji.
+# (text without unspaced scripts), split at the ASCII characters that do not glue and at the
+# non-ASCII ones ``_utf8_non_word_pattern`` lists.
 _WORD = re.compile(f"{GLUE}+")
 _ASCII_NON_WORD = bytes.maketrans(
     bytes(c for c in range(128) if not (chr(c).isalnum() or c == 95)), b" " * 65
 )
-_UTF8_PUNCTUATION = re.compile(rb"\xc2[\xa0-\xbf]|\xe2[\x80\x81\x86-\x9e][\x80-\xbf]|\xf0\x9f..")
+_UTF8_PUNCTUATION = re.compile(_utf8_non_word_pattern())
 # Every byte but the UTF-8 lead bytes of U+0800-U+1FFF (Thai, Lao, Myanmar, Khmer, Jamo, and
 # more), U+3000-U+DFFF (kana, CJK, Hangul) and U+F000-U+FFFF (full-width forms).
 _NOT_UNSPACED_LEAD = bytes(b for b in range(256) if b not in {0xE0, 0xE1, *range(0xE3, 0xEE), 0xEF})
@@ -53,25 +77,35 @@ _NOT_UNSPACED_LEAD = bytes(b for b in range(256) if b not in {0xE0, 0xE1, *range
 
 def glues(ch: str) -> bool:
     """Whether ``ch`` makes one word with a letter or digit next to it (see ``GLUE``)."""
-    return (ch.isalnum() or ch == "_") and not _UNSPACED_CHAR.match(ch)
+    if not (ch.isalnum() or ch == "_"):
+        return False
+    return ch < "\u0e00" or not _UNSPACED_CHAR.match(ch)
 
 
 class ContextWords:
-    """Case-insensitive whole-word phrases, looked for in a window around a span."""
+    """Case-insensitive whole-word phrases, looked for in a window around a span.
 
-    def __init__(self, phrases: Iterable[str], *, before: int = 40, after: int = 25) -> None:
+    ``exclude``: longer words that contain a phrase without meaning it ("発生日", date of
+    occurrence, holds "生日", birthday); a phrase inside one is not an occurrence.
+
+    ``lines``: for labels in forms, records and chats, where a line is a field or a turn. A
+    phrase reaches no further than its line, except that one ending its line (a question or
+    a label waiting for its value: "Date of birth?", "DOB:", nothing but a few words and no
+    digit after it) reaches the next line too, where the answer is.
+    """
+
+    def __init__(
+        self,
+        phrases: Iterable[str],
+        *,
+        before: int = 40,
+        after: int = 25,
+        exclude: Iterable[str] = (),
+        lines: bool = False,
+    ) -> None:
         self._phrases = tuple(sorted({p.lower() for p in phrases}, key=len, reverse=True))
         if not self._phrases:
             raise ValueError("ContextWords needs at least one phrase")
-        # A phrase must not be glued to a word on a side where it is itself a word: "born" is
-        # not in "stubborn", but "#" counts in "#0123" and "D.O.B." before "1990".
-        alternatives = [
-            (f"(?<!{GLUE})" if glues(p[0]) else "")
-            + re.escape(p)
-            + (f"(?!{GLUE})" if glues(p[-1]) else "")
-            for p in self._phrases
-        ]
-        self._pattern = re.compile("|".join(alternatives), re.IGNORECASE)
         # Phrases by their longest word: only those whose word is in a text are searched.
         self._keyed: dict[str, tuple[str, ...]] = {}
         always: list[str] = []
@@ -87,14 +121,30 @@ class ContextWords:
         self._keyed_utf8 = {k.encode(): v for k, v in self._keyed.items()}
         self._always = tuple(p for p in always if not _UNSPACED_CHAR.search(p))
         self._unspaced = tuple(p for p in always if _UNSPACED_CHAR.search(p))
+        self._exclude = tuple(sorted({p.lower() for p in exclude}))
+        self._reach = max(map(len, self._exclude), default=0)
+        # Only a phrase sharing a letter with an excluded word can be hidden by one.
+        letters = set("".join(self._exclude))
+        self._excludable = frozenset(p for p in self._phrases if letters & set(p))
+        self._ascii = any(p.isascii() for p in self._phrases)
         self.before = before
         self.after = after
+        self.lines = lines
 
     def before_span(self, text: str, start: int) -> bool:
         found = self.occurrences(text, max(0, start - self.before), start)
         if not found:
             return False
         last_end = max(end for _, end in found)
+        if self.lines and (newline := text.find("\n", last_end, start)) >= 0:
+            tail = text[last_end:newline]
+            if (
+                text.find("\n", newline + 1, start) >= 0
+                or len(tail.strip()) > _LINE_TAIL
+                or any(ch.isdigit() for ch in tail)
+            ):
+                return False
+            last_end = newline + 1  # whatever ends the question, the answer is the next line
         return _SENTENCE_BREAK.search(text, last_end, start) is None
 
     def after_span(self, text: str, end: int) -> bool:
@@ -102,6 +152,8 @@ class ContextWords:
         if not found:
             return False
         first_start = found[0][0]
+        if self.lines and text.find("\n", end, first_start) >= 0:
+            return False
         return _SENTENCE_BREAK.search(text, end, first_start) is None
 
     def near(self, text: str, start: int, end: int) -> bool:
@@ -136,9 +188,15 @@ class ContextWords:
         hi = len(text) if hi is None else hi
         lowered = text[lo:hi].lower()
         if len(lowered) != hi - lo:  # a few characters lower to two ("İ"): offsets shift
-            return [m.span() for m in self._pattern.finditer(text, lo, hi)]
+            return [
+                m.span()
+                for m in self._pattern.finditer(text, lo, hi)
+                if m[0].lower() not in self._excludable or not self._hidden(text, *m.span())
+            ]
         candidates = self._always
         if lowered.isascii():
+            if not self._ascii:
+                return []
             words = set(lowered.encode().translate(_ASCII_NON_WORD).split())
             keyed = self._keyed_utf8
         elif (encoded := lowered.encode()).translate(None, _NOT_UNSPACED_LEAD):
@@ -157,13 +215,41 @@ class ContextWords:
             i = lowered.find(phrase)
             while i >= 0:
                 start, end = lo + i, lo + i + len(phrase)
-                if (start == 0 or not glues(phrase[0]) or not glues(text[start - 1])) and (
-                    end == size or not glues(phrase[-1]) or not glues(text[end])
+                if (
+                    (start == 0 or not glues(phrase[0]) or not glues(text[start - 1]))
+                    and (end == size or not glues(phrase[-1]) or not glues(text[end]))
+                    and (phrase not in self._excludable or not self._hidden(text, start, end))
                 ):
                     found.append((start, end))
                 i = lowered.find(phrase, i + 1)
         found.sort()
         return found
+
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        """All phrases in one case-insensitive regex: for the rare text whose offsets lowering
+        shifts. Compiled when first needed (a second for 200 phrases)."""
+        # A phrase must not be glued to a word on a side where it is itself a word: "born" is
+        # not in "stubborn", but "#" counts in "#0123" and "D.O.B." before "1990".
+        alternatives = [
+            (f"(?<!{GLUE})" if glues(p[0]) else "")
+            + re.escape(p)
+            + (f"(?!{GLUE})" if glues(p[-1]) else "")
+            for p in self._phrases
+        ]
+        return re.compile("|".join(alternatives), re.IGNORECASE)
+
+    def _hidden(self, text: str, start: int, end: int) -> bool:
+        """Whether an excluded word overlaps ``text[start:end]``."""
+        lo = max(0, start - self._reach + 1)
+        around = text[lo : end + self._reach - 1].lower()
+        for word in self._exclude:
+            i = around.find(word)
+            while i >= 0:
+                if lo + i < end and start < lo + i + len(word):
+                    return True
+                i = around.find(word, i + 1)
+        return False
 
 
 def _utf8_words(text: str) -> list[bytes]:

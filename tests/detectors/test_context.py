@@ -101,3 +101,37 @@ def test_many_phrases_found_exactly_as_one_search_each_would() -> None:
     lo = text.index("birthday")
     assert words.occurrences(text, lo, lo + 6) == []
     assert words.occurrences(text, lo, lo + 8) == [(lo, lo + 8)]
+
+
+def test_excluded_phrases_hide_the_phrases_inside_them() -> None:
+    # "発生日" is "date of occurrence"; the "生日" (birthday) in it is no birth word.
+    words = ContextWords(["生日", "born"], before=20, after=10, exclude=["発生", "发生"])
+    assert words.occurrences("発生日 2025年3月12日") == []
+    assert words.occurrences("我的生日") == [(2, 4)]
+    text = "发生日期 2025年3月12日"
+    assert not words.before_span(text, text.index("2025"))
+
+
+LABELS = ContextWords(["date of birth", "dob", "geboortedatum"], before=45, after=25, lines=True)
+
+
+def test_lines_a_label_with_its_value_does_not_reach_the_next_line() -> None:
+    text = "DOB: 03MAR1993\nFlight: JL 43 2025-08-01"
+    assert LABELS.before_span(text, text.index("03MAR"))
+    assert not LABELS.before_span(text, text.index("2025"))
+    text = "Joined: 2023-04-01\nDOB: 1985-03-12"
+    assert not LABELS.after_span(text, text.index("\n"))
+
+
+def test_lines_a_question_reaches_the_answer_on_the_next_line() -> None:
+    text = "agent: Mag ik uw naam en geboortedatum?\nklant: Roshni Ramdin, 12-02-1995"
+    assert LABELS.before_span(text, text.index("12-02"))
+    text = "Officer: Date of birth?\nDriver: April 9, 1990."
+    assert LABELS.before_span(text, text.index("April"))
+    text = "Date of birth\n1990-04-12"
+    assert LABELS.before_span(text, text.index("1990"))
+
+
+def test_lines_reach_one_line_only() -> None:
+    text = "agent: date of birth?\ncustomer: one moment\nagent: ok, 2024-05-17 then"
+    assert not LABELS.before_span(text, text.index("2024"))
