@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from detectors.birth_date import DateOfBirthDetector
+from detectors.birth_date import DateOfBirthDetector, date_spans, is_date
 
 
 def spans(text: str) -> list[str]:
@@ -30,22 +32,283 @@ def test_dates_with_birth_context(text: str, date: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text, date",
+    [
+        # English, with ordinals and the airline/military forms
+        ("She was born on the 3rd of May 1985.", "3rd of May 1985"),
+        ("b. 21st Sept. 1979, Leeds", "21st Sept. 1979"),
+        ("DOB 14-Mar-1987", "14-Mar-1987"),
+        ("DOB: 14MAR1987", "14MAR1987"),
+        ("dob 14-mar-87", "14-mar-87"),
+        ("Birthdate: 1987 March 14", "1987 March 14"),
+        # German, Dutch
+        ("Herr Weber, geb. 3. Mai 1985, wohnhaft in Köln", "3. Mai 1985"),
+        ("geboren am 12. März 1978", "12. März 1978"),
+        ("Geburtsdatum: 12.03.78", "12.03.78"),
+        ("Hij is geboren op 7 augustus 1969.", "7 augustus 1969"),
+        ("Geboortedatum: 7 aug. 1969", "7 aug. 1969"),
+        # French
+        ("Il est né le 1er mai 1985 à Lyon.", "1er mai 1985"),
+        ("Date de naissance : 23 février 1992", "23 février 1992"),
+        ("née le 23 fevrier 1992", "23 fevrier 1992"),
+        # Spanish, Portuguese, Italian, Catalan
+        ("Nacida el 12 de marzo de 1987 en Quito.", "12 de marzo de 1987"),
+        ("F. nac.: 02/11/1964", "02/11/1964"),
+        ("Fecha de nacimiento: 2 de noviembre del 1964", "2 de noviembre del 1964"),
+        ("Nascido em 12 de março de 1987, em Recife.", "12 de março de 1987"),
+        ("data de nascimento: 1º de maio de 1990", "1º de maio de 1990"),
+        ("Mario Rossi, nato il 4 luglio 1971 a Napoli", "4 luglio 1971"),
+        ("Data di nascita: 4 lug 1971", "4 lug 1971"),
+        ("data de naixement: 9 de juliol de 1983", "9 de juliol de 1983"),
+        # Polish and Czech (genitive months), Slovak
+        ("Data urodzenia: 5 stycznia 1980 r.", "5 stycznia 1980"),
+        ("urodzona 17 września 1995 w Gdańsku", "17 września 1995"),
+        ("urodzony 3 lutego 1961", "3 lutego 1961"),
+        ("Datum narození: 14. června 1983", "14. června 1983"),
+        ("narozen 1. července 1990", "1. července 1990"),
+        ("dátum narodenia: 8. augusta 1977", "8. augusta 1977"),
+        ("Datum narození: 14. 6. 1983", "14. 6. 1983"),
+        # Turkish, Indonesian, Malay
+        ("Doğum tarihi: 12 Ağustos 1986", "12 Ağustos 1986"),
+        ("Dogum tarihi 12 Subat 1986", "12 Subat 1986"),
+        ("Tanggal lahir: 17 Agustus 1991", "17 Agustus 1991"),
+        ("Ia lahir pada 5 Mei 1988 di Bandung.", "5 Mei 1988"),
+        ("Tarikh lahir: 9 Julai 1979", "9 Julai 1979"),
+        # Nordic
+        ("Hon är född den 3:e maj 1985 i Malmö.", "3:e maj 1985"),
+        ("Födelsedatum: 1985-05-03", "1985-05-03"),
+        ("Han er født 3. marts 1985.", "3. marts 1985"),
+        ("Fødselsdato: 3. desember 1985", "3. desember 1985"),
+        ("Hän on syntynyt 12. tammikuuta 1990.", "12. tammikuuta 1990"),
+        ("Syntymäaika: 12.1.1990", "12.1.1990"),
+        # Hungarian (year first), Romanian
+        ("Született: 1990. április 12.", "1990. április 12"),
+        ("Születési dátum: 1990.04.12.", "1990.04.12"),
+        ("1990. április 12-én született Pécsen.", "1990. április 12-én"),
+        ("Data nașterii: 12 aprilie 1990", "12 aprilie 1990"),
+        ("născut pe 3 noiembrie 1975", "3 noiembrie 1975"),
+        # Russian, Ukrainian, Bulgarian (genitive months)
+        ("Дата рождения: 12 апреля 1990 г.", "12 апреля 1990"),
+        ("Иван родился 5 мая 1984 года в Казани.", "5 мая 1984"),
+        ("Дата народження: 24 серпня 1991", "24 серпня 1991"),
+        ("народилася 3 березня 1979", "3 березня 1979"),
+        # Greek, with and without accents
+        ("Ημερομηνία γέννησης: 12 Απριλίου 1990", "12 Απριλίου 1990"),
+        ("ημερομηνια γεννησης 25 μαιου 1982", "25 μαιου 1982"),
+        # Vietnamese
+        ("Ngày sinh: ngày 12 tháng 4 năm 1990", "ngày 12 tháng 4 năm 1990"),
+        ("Anh ấy sinh ngày 12/4/1990 tại Huế.", "12/4/1990"),
+        # Tagalog, Swahili
+        ("Petsa ng kapanganakan: Abril 12, 1990", "Abril 12, 1990"),
+        ("Ipinanganak siya noong ika-5 ng Hunyo 1988.", "ika-5 ng Hunyo 1988"),
+        ("Tarehe ya kuzaliwa: 12 Aprili 1990", "12 Aprili 1990"),
+        ("Alizaliwa tarehe 3 Machi 1975 mjini Arusha.", "3 Machi 1975"),
+        # Roman-numeral months
+        ("ur. 12.III.1985", "12.III.1985"),
+        ("born 12 III 1985", "12 III 1985"),
+        ("Data urodzenia: 12. XI. 1985", "12. XI. 1985"),
+        # Numeric orders
+        ("Date of birth: 1985.03.12", "1985.03.12"),
+        ("DOB: 19850312", "19850312"),
+        ("geb. 12.03.85", "12.03.85"),
+        # Chinese, Japanese, Korean: no spaces around words
+        ("出生日期：1990年4月12日", "1990年4月12日"),
+        ("我的生日是1990年04月12日。", "1990年04月12日"),
+        ("生年月日 1990年4月12日", "1990年4月12日"),
+        ("1990年4月12日生まれ", "1990年4月12日"),
+        ("生年月日：平成2年4月12日", "平成2年4月12日"),
+        ("생년월일: 1990년 4월 12일", "1990년 4월 12일"),
+        ("출생 1990.04.12", "1990.04.12"),
+        # Hindi, Arabic, Thai (Buddhist era)
+        ("जन्म तिथि: 12 अप्रैल 1990", "12 अप्रैल 1990"),
+        ("जन्मतिथि 12/04/1990", "12/04/1990"),
+        ("تاريخ الميلاد: 12 أبريل 1990", "12 أبريل 1990"),
+        ("تاريخ الميلاد ١٢/٠٤/١٩٩٠", "١٢/٠٤/١٩٩٠"),
+        ("วันเกิด 12 เมษายน 2533", "12 เมษายน 2533"),
+        # Inside markup and tables
+        ("<dob>1990-04-12</dob>", "1990-04-12"),
+        ("| Name | DOB |\n| Ana Silva | 12/03/1987 |", "12/03/1987"),
+    ],
+)
+def test_dates_written_the_worlds_ways(text: str, date: str) -> None:
+    assert spans(text) == [date]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "The invoice is dated 2023-04-01.",
         "Meeting moved to May 17, 2024 at 10:00.",
         "Deadline: 17.05.2025",
         "I was born in Paris. The meeting is on 2024-05-17.",
-        "DOB: 1990-02-30",  # no such day
-        "DOB: 1850-01-01",  # out of range
+        "born on 1990-02-30",  # no such day, and no label right before it
+        "born in Leeds, 1850-01-01",  # out of range
         "born in 1990",  # a year is not a date
         "Invoice 2023-04-01, paid on 15/04/2023.",
+        "Rechnung vom 3. Mai 2023, fällig am 17. Mai 2023.",
+        "La réunion du 3 mai 2024 est annulée.",
+        "Reunión el 12 de marzo de 2024.",
+        "会议定于2024年5月17日。",
+        "Né à Lyon. La réunion du 3 mai 2024.",
+        "DOB: 31 février 1990",  # no such day
+        "生年月日：1990年2月30日",  # no such day
+        "DOB: 19901332",  # no such month
+        "DOB: 20991231",  # not born yet
+        "born 12 IIII 1985",
+        "born 12 i 1985",  # Roman months are capitals
+        "Geboren: Version 1.2.3.1990",
     ],
 )
 def test_birth_date_hard_negatives(text: str) -> None:
     assert spans(text) == []
 
 
+def test_a_mistyped_date_right_after_a_birth_label_still_counts() -> None:
+    # A value typed under "DOB:" is someone's birth date even when it fails validation.
+    for text, value in [
+        ("DOB: 1990-02-30", "1990-02-30"),
+        ("applicant dob=1850-01-01 rejected", "1850-01-01"),
+        ("Geburtsdatum: 31.04.1977", "31.04.1977"),
+    ]:
+        (finding,) = DateOfBirthDetector().detect(text)
+        assert text[finding.start : finding.end] == value
+        assert finding.score < 0.85
+    assert spans("DOB: 1990-13-45") == []  # not even date-shaped
+    assert spans("DOB on file. Renewal 2024-02-30") == []
+
+
+@pytest.mark.parametrize(
+    "text, date",
+    [
+        # The question on one line, the answer on the next: chats, calls, interviews.
+        ("Agent: Can I have your date of birth?\nCaller: Sure, it's June 2, 1984.", "June 2, 1984"),
+        ("rep: and your DOB please\ncustomer: 7/19/1990", "7/19/1990"),
+        ("Bediener: Ihr Name und Geburtsdatum?\nKunde: Jonas Berg, 4.7.1979", "4.7.1979"),
+        (
+            "Operatore: nome e data di nascita, per favore.\nCliente: Anna Russo, 9 ottobre 1972",
+            "9 ottobre 1972",
+        ),
+        ("Consultor: Qual é a sua data de nascimento?\nCliente: 14/08/1993", "14/08/1993"),
+        (
+            "担当：お名前と生年月日を教えてください。\nお客様：山田 花子、1985年3月9日です",
+            "1985年3月9日",
+        ),
+        ("客服：请问您的出生日期？\n客户：李伟，1979年12月1日", "1979年12月1日"),
+        ("상담원: 생년월일을 알려주세요.\n고객: 김민준, 1991년 2월 28일", "1991년 2월 28일"),
+        ("Оператор: Назовите дату рождения.\nКлиент: Ольга Петрова, 3 июня 1986", "3 июня 1986"),
+        ("Mhudumu: Tarehe yako ya kuzaliwa?\nMteja: Juma Ali, 21 Machi 1990", "21 Machi 1990"),
+        # A label alone on its line, the value on the next (forms, pasted tables).
+        ("Date of birth\n1990-04-12", "1990-04-12"),
+        # Spoken days, the word after the date, the two-digit and six-digit forms
+        ("Witness: my birthday is March twenty-first, 1979.", "March twenty-first, 1979"),
+        ("born on the fourth of July 1976", "fourth of July 1976"),
+        ("患者：佐藤 一郎（1952年7月3日生）", "1952年7月3日"),
+        ("손님은 88년 3월 5일생이에요", "88년 3월 5일"),
+        ("Иванов И.И., 12.04.1990 г.р.", "12.04.1990"),
+        ("생년월일: 880305", "880305"),
+        ("DOB 03121988", "03121988"),
+        ("Data di nascita: 1988.III.05", "1988.III.05"),
+        # Told in the first person
+        ("Nací el 9 de enero de 1983 en Cádiz.", "9 de enero de 1983"),
+        ("Urodziłem się 4.XI.1979 w Łodzi.", "4.XI.1979"),
+        ("Nilizaliwa tarehe 7 Julai 1992.", "7 Julai 1992"),
+        # Swedish "f." right before the date; passport data in a booking
+        ("Remiss: Karl Berg, f. 1951-02-14. Yrsel.", "1951-02-14"),
+        ("SSR DOCS YY HK1 P/GBR/123456789/GBR/14FEB81/M/02MAR31/SMITH/JOHN", "14FEB81"),
+        ("01 SMITH/JOHN MR  12A  DOCS 1981-02-14", "1981-02-14"),
+    ],
+)
+def test_birth_dates_in_dialogues_forms_and_spoken_forms(text: str, date: str) -> None:
+    assert spans(text) == [date]
+
+
+@pytest.mark.parametrize(
+    "text, dates",
+    [
+        # A label that has its value does not reach the next field's date.
+        ("Geburtsdatum: 12.03.1985\nEintritt: 01.04.2023", ["12.03.1985"]),
+        ("Eintritt: 01.04.2023\nGeburtsdatum: 12.III.1985", ["12.III.1985"]),
+        ("生年月日：1985年3月9日\n搭乗日：2025年8月1日", ["1985年3月9日"]),
+        ("Passenger DOB: 19870612\nFlight: KL 835 on 02-07-2025", ["19870612"]),
+        # Words that hold a birth word without meaning it
+        ("障害の発生日 2025年3月12日、復旧済み。", []),
+        ("事故发生日期：2024年5月17日", []),
+        ("장애 발생일: 2024년 5월 17일", []),
+        ("เหตุการณ์เกิดขึ้นเมื่อ 12 มีนาคม 2567", []),
+        # "生" after a date that is not "born"
+        ("2024年1月1日生效的规定", []),
+        # A question about something else, answered two lines on
+        (
+            "Agent: when were you born, roughly?\nCustomer: one sec\nAgent: order of 2024-05-17",
+            [],
+        ),
+    ],
+)
+def test_birth_words_that_do_not_reach_the_date(text: str, dates: list[str]) -> None:
+    assert spans(text) == dates
+
+
+def test_compact_dates_need_birth_context() -> None:
+    assert spans("Batch 19850312 shipped") == []
+    assert spans("DOB 19850312") == ["19850312"]
+
+
 def test_known_limit_any_birth_word_in_the_sentence_counts() -> None:
     # Context is a word window, not a parse: a birth word near an unrelated date still counts.
     assert spans("Born to run: the tour ended on 1992-08-17.") == ["1992-08-17"]
+
+
+def test_date_spans_finds_every_real_date_without_context() -> None:
+    text = (
+        "Signed 3 mai 1985, paid 1999-12-31, then 12.III.1985, 14-Mar-1987, 1990年4月12日, "
+        "19850312, 31/02/1990 and v1.2.3."
+    )
+    found = [text[a:b] for a, b in date_spans(text)]
+    assert found == [
+        "3 mai 1985",
+        "1999-12-31",
+        "12.III.1985",
+        "14-Mar-1987",
+        "1990年4月12日",
+        "19850312",
+    ]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1990-04-12",
+        " 12/04/1990 ",
+        "12 de março de 1987",
+        "14-Mar-1987",
+        "19900412",
+        "1990年4月12日",
+        "12 апреля 1990",
+        "Abril 12, 1990",
+        "12.III.1985",
+        "870614",
+        "1990-04-12T00:00:00Z",
+        "ika-5 ng Hunyo 1988",
+    ],
+)
+def test_is_date(value: str) -> None:
+    assert is_date(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "1990",
+        "1990-02-30",
+        "1850-01-01",
+        f"{date.today().year + 1}-01-01",  # a birth year is not in the future
+        "12/04/1990 and 13/04/1990",
+        "born 12/04/1990",
+        "4111111111111111",
+        "12345678",
+        "99999999",
+    ],
+)
+def test_is_not_date(value: str) -> None:
+    assert not is_date(value)
