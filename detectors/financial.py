@@ -1,9 +1,17 @@
 """Payment card numbers (Luhn, brand prefixes) and IBANs (ISO 13616 mod-97, per-country length).
 
-A card number is 13-19 digits, bare or in groups split by one kind of separator (spaces or
-dashes) as cards print them (4-4-4-4, Amex 4-6-5, Diners 4-6-4). It must carry a known brand's
-prefix and length and pass the Luhn check, so a 16-digit order number that fails Luhn is not a
-card. An IBAN must have its country's exact length and check digits that make the mod-97
+A card number is 12-19 digits, bare or in groups split by one kind of separator (spaces,
+dashes or dots) as cards print them: 4-4-4-4, 4-4-4-4-3, Amex 4-6-5, Diners 4-6-4, 4-4-5 and
+UnionPay's 6-13. It must carry a known brand's prefix and length (Visa, Mastercard, Amex,
+Discover, JCB, Diners, UnionPay, Maestro, Mir, RuPay, Elo, Hipercard, Troy, BC Card) and pass
+the Luhn check, so a 16-digit order number that fails Luhn is not a card. Twelve and thirteen
+digits (Maestro, old Visa) are as often a barcode (EAN-13) or an order number: they need a
+card word close by ("card", "Maestro", "カード", ...). A number stands alone: not glued to a
+word of a script written with spaces, not inside a longer run of digits or an IBAN, but a
+comma and the next CSV field may follow it. ``is_card_number`` checks a whole value, for the
+structure-aware scanner (where a column named "card_number" is the card word).
+
+An IBAN must have its country's exact length and check digits that make the mod-97
 remainder 1, printed bare or in groups of four.
 """
 
@@ -12,31 +20,53 @@ from __future__ import annotations
 import re
 
 from detectors.base import Finding
+from detectors.context import GLUE
 
-_CARD = re.compile(r"(?<![\w.\-])\d(?:[ \-]?\d){12,18}(?![\w\-]|[.,]\d)")
+# The first digit, then what may not come before it: a pattern that starts with a character
+# class is searched for that class at C speed, one that starts with a lookbehind is tried at
+# every position (14 µs for 2 KB instead of 55).
+_CARD = re.compile(
+    rf"[0-9](?<!{GLUE}[0-9])(?<![.\-][0-9])(?<![A-Z]{{2}}[0-9]{{2}} [0-9])"  # not an IBAN's groups
+    rf"(?:[ .\-]?[0-9]){{11,18}}(?!{GLUE}|-|\.[0-9])"
+)
 
 # (first digits as a range, allowed lengths) for the major brands.
+_MAESTRO = frozenset(range(12, 20))
+_LONG = frozenset({16, 17, 18, 19})
 _BRANDS: tuple[tuple[int, int, frozenset[int]], ...] = (
-    (4, 4, frozenset({13, 16, 19})),  # Visa
+    (4, 4, frozenset({13, 16, 19})),  # Visa (Elo, Carte Bancaire and others inside)
     (51, 55, frozenset({16})),  # Mastercard
     (2221, 2720, frozenset({16})),  # Mastercard 2-series
     (34, 34, frozenset({15})),  # American Express
     (37, 37, frozenset({15})),  # American Express
-    (6011, 6011, frozenset({16, 17, 18, 19})),  # Discover
-    (644, 649, frozenset({16, 17, 18, 19})),  # Discover
-    (65, 65, frozenset({16, 17, 18, 19})),  # Discover
-    (35, 35, frozenset({16, 17, 18, 19})),  # JCB (3528-3589 issued; 35xx seen in test data)
+    (6011, 6011, _LONG),  # Discover
+    (644, 649, _LONG),  # Discover
+    (65, 65, _LONG),  # Discover, RuPay
+    (35, 35, _LONG),  # JCB (3528-3589 issued; 35xx seen in test data)
     (300, 305, frozenset({14, 16, 17, 18, 19})),  # Diners Club
     (36, 36, frozenset({14, 16, 17, 18, 19})),  # Diners Club
     (38, 39, frozenset({14, 16, 17, 18, 19})),  # Diners Club
-    (62, 62, frozenset({16, 17, 18, 19})),  # UnionPay
-    (50, 50, frozenset({12, 13, 14, 15, 16, 17, 18, 19})),  # Maestro
-    (56, 58, frozenset({12, 13, 14, 15, 16, 17, 18, 19})),  # Maestro
-    (6304, 6304, frozenset({16, 17, 18, 19})),  # Maestro
-    (6759, 6759, frozenset({16, 17, 18, 19})),  # Maestro UK
-    (2200, 2204, frozenset({16, 17, 18, 19})),  # Mir
+    (62, 62, _LONG),  # UnionPay
+    (60, 60, _LONG),  # RuPay, Hipercard (606282)
+    (63, 63, _LONG),  # Maestro (6304), InstaPayment, Hipercard (637...)
+    (6304, 6304, _MAESTRO),  # Maestro
+    (50, 50, _MAESTRO),  # Maestro, Elo (504175, 5067...), Verve, Dankort (5019)
+    (56, 58, _MAESTRO),  # Maestro
+    (67, 67, _MAESTRO),  # Maestro, Maestro UK (6759)
+    (2200, 2204, _LONG),  # Mir
+    (81, 82, frozenset({16})),  # RuPay
+    (9792, 9792, frozenset({16})),  # Troy
+    (94, 94, frozenset({16})),  # BC Card (Korea's domestic cards)
 )
-_PRINTED_GROUPS = frozenset({(4, 6, 5), (4, 6, 4)})
+_PRINTED_GROUPS = frozenset({(4, 6, 5), (4, 6, 4), (6, 13), (4, 4, 5)})
+# Near a 12- or 13-digit number, what says "card" (no word edges: "card_no", "信用卡").
+_CARD_WORDS = re.compile(
+    r"card|kart|carte|tarjeta|cart[ãa]o|carta|karte|kaart|visa|master|amex|maestro|unionpay|"
+    r"diners|rupay|hipercard|卡|カード|카드|بطاق|कार्ड|карт|charge|pay|paid|refund|declined|"
+    r"\b(?:pan|cc|elo|troy|mir|jcb)\b",
+    re.IGNORECASE,
+)
+_SHORT = 14  # fewer digits need a card word
 
 
 def luhn_ok(digits: str) -> bool:
@@ -57,6 +87,13 @@ def card_brand_ok(digits: str) -> bool:
     return False
 
 
+def is_card_number(value: str) -> bool:
+    """Whether ``value``, stripped, is one whole card number (any length 12-19: the caller
+    knows it is in a card field)."""
+    value = value.strip()
+    return _CARD.fullmatch(value) is not None and _card_length(value) == len(value)
+
+
 class CreditCardDetector:
     name = "credit_card"
     classes = frozenset({"credit_card"})
@@ -64,18 +101,25 @@ class CreditCardDetector:
     def detect(self, text: str) -> list[Finding]:
         findings = []
         for match in _CARD.finditer(text):
-            length = _card_length(match.group())
-            if length is not None:
-                start = match.start()
-                findings.append(Finding("credit_card", start, start + length, 0.95, self.name))
+            length = _card_length(match.group(), text[match.end() : match.end() + 1])
+            if length is None:
+                continue
+            start = match.start()
+            end = start + length
+            digits = sum(ch.isdigit() for ch in text[start:end])
+            if digits < _SHORT and not _CARD_WORDS.search(text, max(0, start - 40), end + 25):
+                continue
+            findings.append(Finding("credit_card", start, end, 0.95, self.name))
         return findings
 
 
-def _card_length(raw: str) -> int | None:
+def _card_length(raw: str, following: str = "") -> int | None:
     """Length of the card number at the start of ``raw``, or None.
 
     The regex is greedy, so "4111 1111 1111 1111 12/27" arrives with the expiry month glued on:
-    when the whole candidate fails, shorter ones ending on a group boundary are tried.
+    when the whole candidate fails, shorter ones ending on a group boundary are tried, but
+    only an expiry may be left over ("12" before "/"): "8120 4477 1209 3385 1" is a longer
+    reference, whatever its first 16 digits are. ``following`` is the text after ``raw``.
     """
     separators = {ch for ch in raw if not ch.isdigit()}
     if not separators:
@@ -83,9 +127,12 @@ def _card_length(raw: str) -> int | None:
     if len(separators) > 1:
         return None
     groups = raw.split(separators.pop())
-    for count in range(len(groups), 2, -1):
+    for count in range(len(groups), 0, -1):
         shape = tuple(len(g) for g in groups[:count])
-        if _printed_grouping(shape) and _card_ok("".join(groups[:count])):
+        if (count == 1 or _printed_grouping(shape)) and _card_ok("".join(groups[:count])):
+            left = groups[count:]
+            if left and not (len(left) == 1 and len(left[0]) <= 2 and following[:1] == "/"):
+                return None
             return sum(shape) + count - 1
     return None
 
@@ -93,11 +140,11 @@ def _card_length(raw: str) -> int | None:
 def _printed_grouping(shape: tuple[int, ...]) -> bool:
     if shape in _PRINTED_GROUPS:
         return True
-    return all(n == 4 for n in shape[:-1]) and 1 <= shape[-1] <= 4
+    return len(shape) > 2 and all(n == 4 for n in shape[:-1]) and 1 <= shape[-1] <= 4
 
 
 def _card_ok(digits: str) -> bool:
-    return 13 <= len(digits) <= 19 and card_brand_ok(digits) and luhn_ok(digits)
+    return 12 <= len(digits) <= 19 and card_brand_ok(digits) and luhn_ok(digits)
 
 
 # Lengths from the SWIFT IBAN registry.

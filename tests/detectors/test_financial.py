@@ -4,7 +4,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from detectors.financial import CreditCardDetector, IbanDetector, iban_ok, luhn_ok
+from detectors.financial import (
+    CreditCardDetector,
+    IbanDetector,
+    iban_ok,
+    is_card_number,
+    luhn_ok,
+)
 
 
 def spans(detector: CreditCardDetector | IbanDetector, text: str) -> list[str]:
@@ -45,9 +51,110 @@ def test_cards_found_with_exact_span(card: str) -> None:
     assert spans(CreditCardDetector(), text) == [card]
 
 
+def grouped(number: str, shape: tuple[int, ...], separator: str = " ") -> str:
+    parts, at = [], 0
+    for size in shape:
+        parts.append(number[at : at + size])
+        at += size
+    assert at == len(number)
+    return separator.join(parts)
+
+
+VISA_19 = with_check_digit("411111111111111111")
+UNIONPAY_19 = with_check_digit("622202123456789012")
+MAESTRO_12 = with_check_digit("50180000000")
+VISA_13 = with_check_digit("422222222222")
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        grouped("378282246310005", (4, 6, 5), "-"),  # Amex with dashes
+        grouped("30569309025904", (4, 6, 4), "-"),  # Diners with dashes
+        grouped(VISA_19, (4, 4, 4, 4, 3)),  # 19 digits
+        grouped(UNIONPAY_19, (6, 13)),  # UnionPay 6-13
+        UNIONPAY_19,
+        grouped("4111111111111111", (4, 4, 4, 4), "."),  # dots
+        with_check_digit("606282000000000"),  # Hipercard
+        with_check_digit("608000000000000"),  # RuPay
+        with_check_digit("817200000000000"),  # RuPay
+        grouped(with_check_digit("979200000000000"), (4, 4, 4, 4)),  # Troy
+        grouped(with_check_digit("940000000000000"), (4, 4, 4, 4)),  # BC Card
+        with_check_digit("676770000000000"),  # Maestro
+        with_check_digit("504175000000000"),  # Elo
+        "2221 0000 0000 0009",
+    ],
+)
+def test_every_brands_grouping(card: str) -> None:
+    text = f"Charge {card} please."
+    assert spans(CreditCardDetector(), text) == [card]
+    assert is_card_number(card)
+
+
+@pytest.mark.parametrize(
+    "text, cards",
+    [
+        # CSV rows: a comma and the next field right after the number
+        (
+            "txn,merchant,card,amount\nT-1,Shell 4471,4111 1111 1111 1111,58.20,USD",
+            ["4111 1111 1111 1111"],
+        ),
+        ("card_number,exp\n3782-822463-10005,08/27,ANA", ["3782-822463-10005"]),
+        (",4111111111111111,", ["4111111111111111"]),
+        ('{"pan": "5500000000000004", "brand": "mc"}', ["5500000000000004"]),
+        ("| 2024-10-01 | 6011 1111 1111 1117 | 12.50 |", ["6011 1111 1111 1117"]),
+        ("2024-10-01\t4111111111111111\t12.50", ["4111111111111111"]),
+        # Glued to text without spaces
+        ("カード番号は4111111111111111です", ["4111111111111111"]),
+        (f"我的银行卡{UNIONPAY_19}被冻结了", [UNIONPAY_19]),
+        # Short numbers only with a card word near
+        (f"maestro card {MAESTRO_12}", [MAESTRO_12]),
+        (f"(8, '{MAESTRO_12}', 'maestro')", [MAESTRO_12]),
+        (f"stored_cards: {grouped(VISA_13, (4, 4, 5))}", [grouped(VISA_13, (4, 4, 5))]),
+    ],
+)
+def test_cards_in_tables_records_and_unspaced_text(text: str, cards: list[str]) -> None:
+    assert spans(CreditCardDetector(), text) == cards
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"order {MAESTRO_12} shipped",  # 12 digits, no card word
+        "ean,price\n4003318023470,4.99",  # an EAN-13 barcode that passes Luhn
+        f"batch {VISA_13} done",
+        "IBAN DE85 5474 4783 4068 7353 06",  # four groups inside an IBAN
+        "Amount 4111111111111111.50",
+        "payment_ref=4111 1111 1111 1111 1 settled",  # a longer reference
+        "ref 4111111111111111-01",
+    ],
+)
+def test_card_look_alikes(text: str) -> None:
+    assert spans(CreditCardDetector(), text) == []
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("4111 1111 1111 1111", True),
+        (" 378282246310005 ", True),
+        (MAESTRO_12, True),  # a card column's value needs no card word
+        ("4111 1111 1111 1112", False),  # Luhn
+        ("4111-1111 1111-1111", False),  # mixed separators
+        ("9111111111111111", False),  # no brand
+        ("card 4111111111111111", False),  # not the whole value
+        ("", False),
+    ],
+)
+def test_is_card_number(value: str, expected: bool) -> None:
+    assert is_card_number(value) is expected
+
+
 def test_expiry_glued_after_the_number_is_left_out() -> None:
     text = "card 4111 1111 1111 1111 12/27"
     assert spans(CreditCardDetector(), text) == ["4111 1111 1111 1111"]
+    text = "card 4111111111111111 12/2027"
+    assert spans(CreditCardDetector(), text) == ["4111111111111111"]
 
 
 @pytest.mark.parametrize(
