@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _PHRASES: dict[str | None, str] = {
     "date_of_birth": """
@@ -228,8 +229,10 @@ _UNSPACED_KEYS = tuple(
 )
 
 
+@lru_cache(maxsize=8192)
 def field_class(key: str) -> tuple[str | None, bool]:
-    """The class a key names (None: none), and whether the key is an ambiguous name key."""
+    """The class a key names (None: none), and whether the key is an ambiguous name key.
+    Cached: the same keys come back request after request."""
     words = key_words(key)
     if not words or len(words) > 12:
         return None, False

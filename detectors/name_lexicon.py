@@ -21,6 +21,8 @@ Pure and fast (dictionary look-ups over the words of the text): a fast detector.
 from __future__ import annotations
 
 import gzip
+import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +30,7 @@ import regex
 
 from detectors.address import STREET_WORDS
 from detectors.base import Finding
+from detectors.context import ContextWords
 from detectors.field_keys import field_class
 from detectors.names import NAME_PARTICLES, ORG_WORDS, used_as_thing
 
@@ -36,24 +39,26 @@ PAIR_SCORE = 0.75
 TITLE_SCORE = 0.8
 
 _PARTICLES = NAME_PARTICLES
+Match = re.Match[str] | regex.Match[str]
 _CASELESS_SCRIPTS = r"\p{Arabic}\p{Hebrew}\p{Devanagari}\p{Bengali}\p{Tamil}\p{Thai}"
 _CASELESS = regex.compile(rf"[{_CASELESS_SCRIPTS}]")
 # A word: apostrophes and hyphens only inside ("O'Neil", "Ji-woo"), never a closing quote.
 _WORD = regex.compile(r"[\p{L}\p{M}](?:[\p{L}\p{M}]|['\u2019\-](?=[\p{L}\p{M}]))*")
-# A run of name-shaped words (capitalised, or of a script without case) joined by a space or
-# an airline slash; lower-case particles may sit inside ("Ludwig van Beethoven").
-_SHAPED = (
-    rf"(?:\p{{Lu}}|[{_CASELESS_SCRIPTS}])(?:[\p{{L}}\p{{M}}]|['\u2019\-](?=[\p{{L}}\p{{M}}]))*"
+# One pass over the text's words with the standard library's engine (twice as fast as the
+# regex module's here): letters of any script, with the combining marks Indic, Thai, Arabic
+# and Hebrew words carry (they are no "word characters" to ``re``), and inner apostrophes and
+# hyphens ("O'Neil", "Ji-woo").
+_LETTER = (
+    r"(?:[^\W\d_]|[\u0300-\u036f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    r"\u0900-\u0dff\u0e00-\u0e7f\u1ab0-\u1aff\u1dc0-\u1dff])"
 )
-# Words are joined by a space, a no-break space or the airline slash; a full stop may come
-# first only after an abbreviation or initial ("Dr. Ana", "J. R. Okafor"), never after a
-# sentence's last word ("... Watanabe. Please").
-_JOIN = r"(?:(?<=(?<![\p{L}\p{M}])\p{L}{1,4})\.)?[ /\u00a0]"
-_RUN = regex.compile(
-    rf"(?<![\p{{L}}\p{{M}}\d]){_SHAPED}"
-    rf"(?:{_JOIN}(?:(?:{'|'.join(sorted(_PARTICLES))})[ \u00a0])*{_SHAPED})*"
+_TOKEN = re.compile(rf"{_LETTER}+(?:['\u2019\-]{_LETTER}+)*")
+_SPEAKER_LINE = re.compile(
+    r"^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)*(\w[\w'\-]{1,30})[ \t]*:[ \t]", re.MULTILINE
 )
 _EAST_ASIAN_CHAR = r"\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}"
+# The standard library's engine tells in a few microseconds that a text has none of these.
+_EAST_ASIAN_ANY = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _EAST_ASIAN = regex.compile(rf"[{_EAST_ASIAN_CHAR}]+(?:[ \u3000][{_EAST_ASIAN_CHAR}]+)?")
 _TITLES = frozenset(
     """
@@ -88,22 +93,16 @@ _CUES = (
     + "|".join(regex.escape(t) for t in sorted(_TITLES, key=len, reverse=True))
 )
 _ADDRESSING = regex.compile(rf"(?<![\p{{L}}\p{{M}}])(?i:{_CUES})[ ,:]*\n?[ \t]*$")
-# A chat's speaker label: "[10:02] minji:", "Tavita:", "[whatsapp] Josh:".
-_SPEAKER = regex.compile(
-    r"^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)*\K[\p{L}\p{M}][\p{L}\p{M}'\-]{1,30}(?=[ \t]*:[ \t])",
-    regex.MULTILINE,
-)
-_LOWER_WORD = regex.compile(r"(?<![\p{L}\p{M}\-'@.\d])\p{Ll}[\p{Ll}\p{M}'\-]+(?![\p{L}\p{M}@\d])")
 # A speaker naming themselves: "hi, i'm wang fang", "ich bin Anna Weber", "me llamo Lucía".
-_INTRODUCTION = regex.compile(
-    r"(?<![\p{L}\p{M}])(?i:i'm|i\u2019m|im|i am|it's|it\u2019s|its|this is|my name is|name's|"
-    r"me llamo|mi nombre es|soy|je m'appelle|je suis|ich heiße|ich bin|mein name ist|mi chiamo|"
-    r"sono|meu nome é|me chamo|sou|mijn naam is|ik ben|nazywam się|jestem|benim adım|adım|"
-    r"nama saya|saya|jag heter|jeg heter|меня зовут|я|tên tôi là|tôi là|jina langu ni|"
-    r"ako si|my name's)[ \t]+"
+_INTRODUCTIONS = ContextWords(
+    (
+        "i'm|i\u2019m|im|i am|it's|it\u2019s|its|this is|my name is|name's|my name's|me llamo|"
+        "mi nombre es|soy|je m'appelle|je suis|ich heiße|ich bin|mein name ist|mi chiamo|sono|"
+        "meu nome é|me chamo|sou|mijn naam is|ik ben|nazywam się|jestem|benim adım|adım|"
+        "nama saya|saya|jag heter|jeg heter|меня зовут|я|tên tôi là|tôi là|jina langu ni|ako si"
+    ).split("|")
 )
 INTRODUCED_SCORE = 0.7
-_PUNCTUATION_TO_SPACE = str.maketrans({ch: " " for ch in ',.;:!?()[]{}"<>/|'})
 SINGLE_SCORE = 0.7
 LOWER_SCORE = 0.6
 _HONORIFICS = ("先生", "女士", "小姐", "老师", "医生", "经理", "さん", "様", "さま", "氏", "くん",
@@ -111,21 +110,26 @@ _HONORIFICS = ("先生", "女士", "小姐", "老师", "医生", "经理", "さ�
 
 
 @cache
-def lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
-    """(given names, surnames, names that are also very common words, common words), all
-    lower-case; read once per process. Function words are common words even when some
-    locale lists them as names ("The", "De"); name particles are checked before them."""
+def _lists() -> dict[str, frozenset[str]]:
     sets: dict[str, set[str]] = {"G": set(), "S": set(), "V": set(), "C": set(), "D": set()}
     with gzip.open(LEXICON, "rt", encoding="utf-8") as handle:
         for line in handle:
             kind, _, word = line.rstrip("\n").partition("\t")
             sets[kind].add(word)
-    return (
-        frozenset(sets["G"]),
-        frozenset(sets["S"]),
-        frozenset(sets["V"]),
-        frozenset(sets["C"]),
-    )
+    return {kind: frozenset(words) for kind, words in sets.items()}
+
+
+def lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """(given names, surnames, names that are also very common words, common words), all
+    lower-case; read once per process. Function words are common words even when some
+    locale lists them as names ("The", "De"); name particles are checked before them."""
+    lists = _lists()
+    return lists["G"], lists["S"], lists["V"], lists["C"]
+
+
+def loose_words() -> frozenset[str]:
+    """Words frequent in some language that are no evidence either way ("bao", "yoon")."""
+    return _lists()["D"]
 
 
 class NameLexiconDetector:
@@ -136,13 +140,14 @@ class NameLexiconDetector:
         self._given, self._surnames, self._very_common, self._common = lexicon()
         self._names = self._given | self._surnames
         self._strong = self._names - self._common - self._very_common
+        # Lower case is weaker evidence: no word that is common anywhere either.
+        self._lower_names = self._strong - loose_words()
 
     def detect(self, text: str) -> list[Finding]:
         findings = [
             f for f in self._pairs_and_titles(text) if not used_as_thing(text, f.start, f.end)
         ]
-        # max() is one pass in C: most texts have no character past Hangul Jamo (U+1100).
-        if text and max(text) >= "\u1100" and _EAST_ASIAN.search(text):
+        if _EAST_ASIAN_ANY.search(text) is not None:
             findings.extend(self._east_asian(text))
         # Several rules may find the same span: keep its best score once.
         best: dict[tuple[int, int], Finding] = {}
@@ -155,16 +160,22 @@ class NameLexiconDetector:
     # -- words of cased and caseless scripts ----------------------------------------------
 
     def _pairs_and_titles(self, text: str) -> list[Finding]:
+        tokens = list(_TOKEN.finditer(text))
         findings: list[Finding] = []
-        for run_match in _RUN.finditer(text):
-            run = list(_WORD.finditer(text, run_match.start(), run_match.end()))
+        names = self._names
+        for run in _runs(text, tokens):
+            # Most runs are one capitalised word that starts a sentence: no name, no look.
+            if len(run) == 1 and _bare(run[0].group()) not in names:
+                continue
             findings.extend(self._run(text, run))
-        for match in _SPEAKER.finditer(text):
-            if field_class(match.group())[0] is None:  # "Driver:" is a label, not a speaker
-                findings.extend(self._single(text, match, cue_needed=False))
-        findings.extend(self._lower_case(text))
-        for match in _INTRODUCTION.finditer(text):
-            findings.extend(self._introduced(text, match.end()))
+        if ":" in text:
+            for match in _SPEAKER_LINE.finditer(text):
+                # "Driver:" is a label, not a speaker.
+                if field_class(match.group(1))[0] is None:
+                    findings.extend(self._single(text, match, cue_needed=False, group=1))
+        findings.extend(self._lower_case(text, tokens))
+        for _, end in _INTRODUCTIONS.occurrences(text):
+            findings.extend(self._introduced(text, end))
         return findings
 
     def _introduced(self, text: str, position: int) -> list[Finding]:
@@ -185,7 +196,7 @@ class NameLexiconDetector:
             return []
         return [Finding("name", words[0].start(), words[-1].end(), INTRODUCED_SCORE, self.name)]
 
-    def _run(self, text: str, run: list[regex.Match[str]]) -> list[Finding]:
+    def _run(self, text: str, run: list[Match]) -> list[Finding]:
         """A run of capitalised words, split at titles and at common words."""
         words = [_bare(m.group()) for m in run]
         findings = []
@@ -195,8 +206,10 @@ class NameLexiconDetector:
             possessive = index < len(run) and run[index].group().endswith(("'s", "\u2019s"))
             # After a title the name goes on through short common words ("Ông Nguyễn Văn An").
             named = after_title and 0 < len(segment) < 3
-            if word and word not in _TITLES and (
-                named or word in _PARTICLES or word not in self._common
+            if (
+                word
+                and word not in _TITLES
+                and (named or word in _PARTICLES or word not in self._common)
             ):
                 segment.append(index)
                 if not possessive:
@@ -209,7 +222,7 @@ class NameLexiconDetector:
     def _segment(
         self,
         text: str,
-        run: list[regex.Match[str]],
+        run: list[Match],
         words: list[str],
         segment: list[int],
         after_title: bool,
@@ -227,35 +240,30 @@ class NameLexiconDetector:
         return []
 
     def _single(
-        self, text: str, match: regex.Match[str], *, cue_needed: bool = True
+        self, text: str, match: Match, *, cue_needed: bool = True, group: int = 0
     ) -> list[Finding]:
-        word = _bare(match.group())
+        word = _bare(match.group(group))
         if word not in self._names or word in self._very_common or word in self._common:
             return []
-        if (
-            cue_needed
-            and _ADDRESSING.search(text, max(0, match.start() - 30), match.start()) is None
-        ):
+        start = match.start(group)
+        if cue_needed and _ADDRESSING.search(text, max(0, start - 30), start) is None:
             return []
-        return [Finding("name", match.start(), _end(match), SINGLE_SCORE, self.name)]
+        return [Finding("name", start, _end(match, group), SINGLE_SCORE, self.name)]
 
-    def _lower_case(self, text: str) -> list[Finding]:
+    def _lower_case(self, text: str, tokens: list[re.Match[str]]) -> list[Finding]:
         """Names typed in lower case ("tunde bakare", "wang fang"): two to four adjacent
         words, each a known name and no common word, one of them a given name."""
+        lower = [m for m in tokens if m.group()[0].islower()]
         # Most texts hold fewer than two such words: a set intersection in C tells.
-        if len(self._strong.intersection(text.translate(_PUNCTUATION_TO_SPACE).split())) < 2:
+        if len(self._lower_names.intersection([m.group() for m in lower])) < 2:
             return []
         findings = []
-        run: list[regex.Match[str]] = []
-        for match in [*_LOWER_WORD.finditer(text), None]:
-            if match is not None:
-                word = match.group()
-                nameish = (
-                    word in self._names
-                    and word not in self._common
-                    and word not in self._very_common
-                ) or (bool(run) and word in _PARTICLES)
-                if nameish and (not run or text[run[-1].end() : match.start()] == " "):
+        run: list[re.Match[str]] = []
+        for match in [*lower, None]:
+            word = match.group() if match is not None else ""
+            nameish = word in self._lower_names or (bool(run) and word in _PARTICLES)
+            if match is not None and nameish:
+                if not run or text[run[-1].end() : match.start()] == " ":
                     run.append(match)
                     continue
             while run and run[-1].group() in _PARTICLES:
@@ -263,19 +271,10 @@ class NameLexiconDetector:
             if 2 <= len(run) <= 4 and any(m.group() in self._given for m in run):
                 findings.append(Finding("name", run[0].start(), run[-1].end(), LOWER_SCORE,
                                         self.name))  # fmt: skip
-            run = []
-            if (
-                match is not None
-                and word in self._names
-                and word not in self._common
-                and (word not in self._very_common)
-            ):
-                run.append(match)
+            run = [match] if match is not None and word in self._lower_names else []
         return findings
 
-    def _trimmed(
-        self, segment: list[int], words: list[str], run: list[regex.Match[str]]
-    ) -> list[int]:
+    def _trimmed(self, segment: list[int], words: list[str], run: list[Match]) -> list[int]:
         """Particles never start or end a name, nor do unknown words of a caseless script
         (a Hindi or Arabic verb after a name looks no different from a name)."""
 
@@ -350,6 +349,46 @@ class NameLexiconDetector:
         return 0
 
 
+def _runs(text: str, tokens: list[re.Match[str]]) -> Iterator[list[re.Match[str]]]:
+    """Runs of name-shaped words joined by a space, a no-break space or the airline slash;
+    lower-case particles may sit inside ("Ludwig van Beethoven"), and a full stop may come
+    first only after an abbreviation or an initial ("Dr. Ana", "J. R. Okafor"), never after a
+    sentence's last word ("... Watanabe. Please")."""
+    run: list[re.Match[str]] = []
+    last_end = -2
+    for match in tokens:
+        word = match.group()
+        first = word[0]
+        shaped = first.isupper() or (first >= "\u0590" and first.lower() == first.upper())
+        if run:
+            start = match.start()
+            if start == last_end + 1:
+                joined = text[last_end] in " /\u00a0"
+            else:
+                joined = (
+                    start == last_end + 2
+                    and text[last_end] == "."
+                    and text[last_end + 1] in " \u00a0"
+                    and len(run[-1].group()) <= 4
+                )
+            if joined and (shaped or word in _PARTICLES):
+                run.append(match)
+                last_end = match.end()
+                continue
+            while run and run[-1].group() in _PARTICLES:
+                run.pop()
+            if run:
+                yield run
+            run = []
+        if shaped:
+            run.append(match)
+            last_end = match.end()
+    while run and run[-1].group() in _PARTICLES:
+        run.pop()
+    if run:
+        yield run
+
+
 def _bare(word: str) -> str:
     word = word.lower().rstrip(".")
     for suffix in ("'s", "\u2019s"):
@@ -358,9 +397,9 @@ def _bare(word: str) -> str:
     return word
 
 
-def _end(match: regex.Match[str]) -> int:
-    word = match.group()
-    end = match.end()
+def _end(match: Match, group: int = 0) -> int:
+    word = match.group(group)
+    end = match.end(group)
     if word.endswith(("'s", "\u2019s")):
         return end - 2
     return end

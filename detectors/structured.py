@@ -270,7 +270,11 @@ def _header(text: str, start: int, end: int) -> tuple[str, dict[int, tuple[str, 
     if len(line) > 2000:
         return None
     for delimiter in _DELIMITERS:
-        if line.count(delimiter) < 1:
+        if delimiter not in line:
+            continue
+        # A header's cells are short labels: prose with commas is ruled out without a split.
+        plain_cells = line.split(delimiter)
+        if any(len(cell) > 60 for cell in plain_cells):
             continue
         cells = _split(text, start, end, delimiter)
         if len(cells) < 2:
