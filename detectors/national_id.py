@@ -5,6 +5,12 @@ An SSN is area-group-serial, 3-2-4 digits. The SSA never issues area 000, 666 or
 published (078-05-1120 from a wallet insert, 219-09-9999 from an ad). ``123-45-6789`` with
 dashes is an SSN by shape, spaced ``123 45 6789`` a weaker one; nine bare digits need a nearby
 "SSN" or "social security".
+
+Right after an SSN word ("SSN: ", "my social security number is", ``"ssn": "``,
+``subject_ssn=``, or the question on the line before: "Your SSN?" / "it's ..."), a number in
+SSN shape is an SSN even when those rules fail: someone typed it where an SSN goes, and a
+policy that denies SSNs must deny it. The rules then only lower its score. So are the
+published samples, and nine digits read out one by one ("3 8 1, 4 4, 7 7 2 0").
 """
 
 from __future__ import annotations
@@ -12,21 +18,44 @@ from __future__ import annotations
 import re
 
 from detectors.base import Finding
-from detectors.context import ContextWords
+from detectors.context import GLUE, ContextWords
 
+# The first digit, then what may not come before it (a pattern that starts with a character
+# class is searched for at C speed); a comma and the next CSV field may follow.
 _SSN = re.compile(
-    r"(?<![\w\-.+/])(?P<area>\d{3})(?P<sep>[- ]?)(?P<group>\d{2})(?P=sep)(?P<serial>\d{4})"
-    r"(?![\w\-/]|[.,]\d)"
+    rf"(?P<area>[0-9](?<!{GLUE}[0-9])(?<![\-.+/][0-9])[0-9]{{2}})(?P<sep>[- ]?)"
+    rf"(?P<group>[0-9]{{2}})(?P=sep)(?P<serial>[0-9]{{4}})(?!{GLUE}|[\-/]|\.[0-9])"
+)
+_SHAPE = re.compile(r"[0-9]{3}(?P<sep>[- ]?)[0-9]{2}(?P=sep)[0-9]{4}")
+# Nine digits read out: "3 8 1, 4 4, 7 7 2 0".
+_SPOKEN = re.compile(
+    rf"[0-9](?=[ ,.\-])(?<!{GLUE}[0-9])(?<![0-9][ ,.\-][0-9])(?<![0-9][ ,.\-]{{2}}[0-9])"
+    rf"(?:[ ,.\-]{{1,3}}[0-9]){{8}}(?!{GLUE}|[ ,.\-]+[0-9])"
 )
 _PUBLISHED = frozenset({"078051120", "219099999", "123456789"})
-_SSN_CONTEXT = ContextWords(
-    (
-        "ssn|ssns|ss#|ssn#|social security|social security number|social sec|soc sec|"
-        "taxpayer id|tin"
-    ).split("|"),
-    before=40,
-    after=35,
+
+_SSN_WORDS = (
+    "ssn|ssns|ss#|ssn#|social security|social security number|social security no.|social sec|"
+    "soc sec|soc. sec.|ss no.|número de seguro social|numero de seguro social|seguro social|"
+    "사회보장번호|社会保障番号|社会安全号码|社會安全號碼"
+).split("|")
+_SSN_CONTEXT = ContextWords([*_SSN_WORDS, "taxpayer id", "tin"], before=40, after=35)
+# Only an SSN word, right before the number, on its line or as the question on the line above.
+_SSN_LABEL = ContextWords(_SSN_WORDS, before=60, after=0, lines=True)
+# An identifier with "ssn" as one of its parts, then its value: 'subject_ssn=', '"ssn_2": "'.
+_SSN_KEY = re.compile(
+    r"(?<![A-Za-z0-9])(?:[A-Za-z0-9]+_)*ssn(?:_[A-Za-z0-9]+)*[\"']?\s*[:=]\s*[\"']?\Z",
+    re.IGNORECASE,
 )
+# Words that make a number an example of an SSN, not someone's: "an SSN like 000-12-3456",
+# "invalid_ssn_area_666: ...".
+_EXAMPLE = re.compile(
+    r"like|such as|e\.g\.|example|format|pattern|sample|fake|dummy|placeholder|invalid|"
+    r"\bnot\b|\btest",
+    re.IGNORECASE,
+)
+# What may stand between an SSN word and nine bare digits: "SSN: ", "SSN is ", "SS# ".
+_TIGHT_GAP = re.compile(r"(?:[\s:=#\"'(\-]|is\b|was\b|number\b|no\.|nr\.?|num\b)*", re.I)
 
 
 def ssn_ok(area: str, group: str, serial: str) -> bool:
@@ -37,6 +66,12 @@ def ssn_ok(area: str, group: str, serial: str) -> bool:
     return area + group + serial not in _PUBLISHED
 
 
+def is_ssn_shape(value: str) -> bool:
+    """Whether ``value``, stripped, is AAA-GG-SSSS, AAA GG SSSS or nine bare digits (the
+    issuing rules not applied: under an "ssn" key, any such value is one)."""
+    return _SHAPE.fullmatch(value.strip()) is not None
+
+
 class SsnDetector:
     name = "ssn"
     classes = frozenset({"ssn"})
@@ -44,9 +79,14 @@ class SsnDetector:
     def detect(self, text: str) -> list[Finding]:
         findings = []
         for match in _SSN.finditer(text):
+            start, end = match.span()
             if not ssn_ok(match["area"], match["group"], match["serial"]):
+                if _after_ssn_word(text, start, bare=not match["sep"]):
+                    findings.append(Finding("ssn", start, end, 0.7, self.name))
                 continue
-            context = _SSN_CONTEXT.near(text, match.start(), match.end())
+            context = _SSN_CONTEXT.near(text, start, end) or _after_ssn_word(
+                text, start, bare=not match["sep"]
+            )
             if match["sep"] == "-":
                 score = 0.95 if context else 0.85
             elif context:
@@ -55,5 +95,26 @@ class SsnDetector:
                 score = 0.6  # 3-2-4 digits in groups is rarely anything else
             else:
                 continue
-            findings.append(Finding("ssn", match.start(), match.end(), score, self.name))
+            findings.append(Finding("ssn", start, end, score, self.name))
+        for match in _SPOKEN.finditer(text):
+            start, end = match.span()
+            if not any(f.start < end and start < f.end for f in findings) and _after_ssn_word(
+                text, start, bare=False
+            ):
+                findings.append(Finding("ssn", start, end, 0.8, self.name))
         return findings
+
+
+def _after_ssn_word(text: str, start: int, *, bare: bool) -> bool:
+    """Whether an SSN word is right before ``start``: nothing but a few words and no digit
+    between (for nine bare digits, nothing but "is", "number", "#", ":"), or an identifier
+    naming an SSN and its "=" or ":"; and nothing that makes the number an example."""
+    if key := _SSN_KEY.search(text, max(0, start - 40), start):
+        return _EXAMPLE.search(key[0]) is None
+    if not _SSN_LABEL.before_span(text, start):
+        return False
+    found = _SSN_LABEL.occurrences(text, max(0, start - _SSN_LABEL.before), start)
+    gap = text[max(end for _, end in found) : start]
+    if any(ch.isdigit() for ch in gap) or _EXAMPLE.search(gap):
+        return False
+    return not bare or _TIGHT_GAP.fullmatch(gap) is not None
