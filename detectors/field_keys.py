@@ -99,7 +99,7 @@ _PHRASES: dict[str | None, str] = {
         | contact phone | home phone | work phone | msisdn | whatsapp | teléfono | telefono
         | tel móvil | móvil | movil | celular | telefone | telemóvel | telemovel | téléphone
         | telephone portable | portable | numéro de téléphone | telefon | telefonnummer | handy
-        | mobilnummer | mobiel | telefoonnummer | numer telefonu | nr telefonu | komórka
+        | mobilnummer | mobil | mobiel | telefoonnummer | numer telefonu | nr telefonu | komórka
         | telefon numarası | cep telefonu | cep | telepon | nomor telepon | no telepon | no hp
         | nomor hp | ponsel | hp | mobiltelefon | puhelin | puhelinnumero | telefonszám
         | număr de telefon | telefonní číslo | телефон | тел | моб | мобильный | номер телефона

@@ -32,7 +32,7 @@ from detectors.address import STREET_WORDS
 from detectors.base import Finding
 from detectors.context import ContextWords
 from detectors.field_keys import field_class
-from detectors.names import NAME_PARTICLES, ORG_WORDS, used_as_thing
+from detectors.names import NAME_PARTICLES, ORG_WORDS, PLACE_WORDS, used_as_thing
 
 LEXICON = Path(__file__).resolve().parent / "data" / "name_lexicon.txt.gz"
 PAIR_SCORE = 0.75
@@ -50,11 +50,14 @@ _WORD = regex.compile(r"[\p{L}\p{M}](?:[\p{L}\p{M}]|['\u2019\-](?=[\p{L}\p{M}]))
 # hyphens ("O'Neil", "Ji-woo").
 _LETTER = (
     r"(?:[^\W\d_]|[\u0300-\u036f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
-    r"\u0900-\u0dff\u0e00-\u0e7f\u1ab0-\u1aff\u1dc0-\u1dff])"
+    r"\u0900-\u0963\u0966-\u0dff\u0e00-\u0e7f\u1ab0-\u1aff\u1dc0-\u1dff])"
 )
 _TOKEN = re.compile(rf"{_LETTER}+(?:['\u2019\-]{_LETTER}+)*")
 _SPEAKER_LINE = re.compile(
     r"^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)*(\w[\w'\-]{1,30})[ \t]*:[ \t]", re.MULTILINE
+)
+_GIVEN_AFTER_SPACE = regex.compile(
+    r"(?:\p{Han}{1,3}|\p{Katakana}{2,4}|\p{Hiragana}{2,4})(?!\p{Han})"
 )
 _EAST_ASIAN_CHAR = r"\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}"
 # The standard library's engine tells in a few microseconds that a text has none of these.
@@ -70,6 +73,8 @@ _TITLES = frozenset(
     bapak pak ibu bu tuan puan encik cik datuk dato shri smt smt. sri shrimati kumari fru herra
     rouva úr asszony domnul doamna pan. господин госпожа г-н г-жа пан пані κ. κος κα ông bà anh
     chị cô chú em ustaz ustazah sheikh alhaji alhaja chief mzee bw. bi. bwana mama baba
+    السيد السيدة الآنسة الأستاذ الأستاذة الدكتور الدكتورة الشيخ الحاج د. श्री श्रीमती सुश्री
+    डॉ. डॉ
     """.split()
 )
 # Words after which a lone given name or surname is a person ("Hi Giulia,", "ask Rahman",
@@ -89,8 +94,11 @@ _CUES = (
     "saludos|atentamente|cordialement|grüße|gruß|grüßen|mfg|lg|groet|groeten|groetjes|"
     "hälsningar|mvh|hilsen|pozdrawiam|pozdrowienia|saygılarımla|salam|hormat saya|"
     "cumprimentos|abraços|atenciosamente|saluti|cordiali saluti|distinti saluti|un saluto|"
-    "с уважением|з повагою|trân trọng|"
+    "с уважением|з повагою|trân trọng|—|–|--|عزيزي|عزيزتي|مع التحية|تحياتي|प्रिय|नमस्ते|"
     + "|".join(regex.escape(t) for t in sorted(_TITLES, key=len, reverse=True))
+)
+_CUE_WORDS = frozenset(
+    cue for cue in _CUES.split("|") if cue.isalpha() and cue.lower() not in _TITLES
 )
 _ADDRESSING = regex.compile(rf"(?<![\p{{L}}\p{{M}}])(?i:{_CUES})[ ,:]*\n?[ \t]*$")
 # A speaker naming themselves: "hi, i'm wang fang", "ich bin Anna Weber", "me llamo Lucía".
@@ -99,14 +107,35 @@ _INTRODUCTIONS = ContextWords(
         "i'm|i\u2019m|im|i am|it's|it\u2019s|its|this is|my name is|name's|my name's|me llamo|"
         "mi nombre es|soy|je m'appelle|je suis|ich heiße|ich bin|mein name ist|mi chiamo|sono|"
         "meu nome é|me chamo|sou|mijn naam is|ik ben|nazywam się|jestem|benim adım|adım|"
-        "nama saya|saya|jag heter|jeg heter|меня зовут|я|tên tôi là|tôi là|jina langu ni|ako si"
+        "nama saya|saya|jag heter|jeg heter|меня зовут|я|tên tôi là|tôi là|jina langu ni|ako si|"
+        "我叫|我的名字是|私の名前は|名前は|제 이름은|저는|मेरा नाम|मेरा नाम है|اسمي"
     ).split("|")
 )
 INTRODUCED_SCORE = 0.7
 SINGLE_SCORE = 0.7
 LOWER_SCORE = 0.6
-_HONORIFICS = ("先生", "女士", "小姐", "老师", "医生", "经理", "さん", "様", "さま", "氏", "くん",
-               "ちゃん", "先輩", "씨", "님", "선생님")  # fmt: skip
+_HONORIFICS = ("先生", "女士", "小姐", "老师", "医生", "经理", "阿姨", "叔叔", "师傅", "老板",
+               "总", "博士", "教授", "さん", "様", "さま", "氏", "殿", "くん", "君", "ちゃん",
+               "先輩", "先生", "社長", "部長", "課長", "씨", "님", "선생님", "사장님", "아저씨",
+               "아주머니", "과장님", "부장님", "팀장님", "교수님")  # fmt: skip
+# A name in katakana or hangul before an honorific ("グエン・ヴァン・ハイさん", "바트-에르덴 씨"):
+# foreign names are written so, and the honorific says a person is meant.
+_HONORED = regex.compile(
+    r"(?<![\p{Katakana}\p{Hangul}ー・\-])"
+    r"(?:\p{Katakana}[\p{Katakana}ー・]{1,15}|\p{Hangul}[\p{Hangul}\-]{1,6})"
+    rf"(?=[ ]?(?:{'|'.join(_HONORIFICS)}))"
+)
+# A label's value in Chinese or Japanese ("入住人：何雨桐", "対象者：石井 隼人"): a known
+# surname and one to three more characters, alone up to the end of the field.
+_LABELLED_HAN = regex.compile(
+    r"(?<=[：:]\s?)\p{Han}{1,3}[ \u3000]?(?:\p{Han}{1,3}|\p{Katakana}{2,6}|\p{Hiragana}{2,6})"
+    r"(?=[\s，,。、；;（(）)]|$)",
+    regex.MULTILINE,
+)
+# Korean and Japanese title stems: "사장" before 님 is a title, not a name.
+_TITLE_STEMS = frozenset(
+    "사장 선생 과장 부장 팀장 교수 대리 실장 원장 아저 아주머 社長 部長 課長".split()
+)
 
 
 @cache
@@ -169,13 +198,26 @@ class NameLexiconDetector:
                 continue
             findings.extend(self._run(text, run))
         if ":" in text:
-            for match in _SPEAKER_LINE.finditer(text):
-                # "Driver:" is a label, not a speaker.
-                if field_class(match.group(1))[0] is None:
-                    findings.extend(self._single(text, match, cue_needed=False, group=1))
+            findings.extend(self._speakers(text))
         findings.extend(self._lower_case(text, tokens))
         for _, end in _INTRODUCTIONS.occurrences(text):
             findings.extend(self._introduced(text, end))
+        return findings
+
+    def _speakers(self, text: str) -> list[Finding]:
+        """Chat speakers ("[10:02] Aroha: ...", "Lea: ..."): a known name before a colon at a
+        line's start, in a transcript: after a bracketed time or app tag, or where two lines
+        or more begin so. A form's labels ("Date:", "Gast:", "Driver:") are no speakers."""
+        labels = [
+            match
+            for match in _SPEAKER_LINE.finditer(text)
+            if field_class(match.group(1))[0] is None and _bare(match.group(1)) in self._names
+        ]
+        transcript = len({_bare(m.group(1)) for m in labels}) >= 2
+        findings = []
+        for match in labels:
+            if transcript or "[" in match.group():
+                findings.extend(self._single(text, match, cue_needed=False, group=1))
         return findings
 
     def _introduced(self, text: str, position: int) -> list[Finding]:
@@ -187,8 +229,11 @@ class NameLexiconDetector:
             word = match.group().lower()
             if gap.strip() or len(words) == 3 or (word in self._common and word not in _PARTICLES):
                 break
-            if not words and not match.group()[0].isupper() and word not in self._names:
-                break
+            first = match.group()[0]
+            if not words and not first.isupper() and word not in self._names:
+                # Chinese, Japanese, Korean: a known surname begins the name ("我叫徐静").
+                if not (_EAST_ASIAN_ANY.match(first) and first in self._surnames):
+                    break
             words.append(match)
         while words and words[-1].group().lower() in _PARTICLES:
             words.pop()
@@ -232,6 +277,9 @@ class NameLexiconDetector:
             return [Finding("name", run[segment[0]].start(), _end(run[last]), TITLE_SCORE,
                             self.name)]  # fmt: skip
         segment = self._trimmed(segment, words, run)
+        # "Dottern Maria", "Olá Hannah": a cue that begins the run is no part of the name.
+        if len(segment) > 1 and words[segment[0]] in _CUE_WORDS:
+            segment = segment[1:]
         if len(segment) == 1:
             return self._single(text, run[segment[0]])
         if 2 <= len(segment) <= 4 and self._is_name([words[i] for i in segment]):
@@ -243,7 +291,10 @@ class NameLexiconDetector:
         self, text: str, match: Match, *, cue_needed: bool = True, group: int = 0
     ) -> list[Finding]:
         word = _bare(match.group(group))
-        if word not in self._names or word in self._very_common or word in self._common:
+        if word not in self._names or word in self._common:
+            return []
+        # A name that is also a very common word ("Maria", "Will") needs a cue before it.
+        if word in self._very_common and not cue_needed:
             return []
         start = match.start(group)
         if cue_needed and _ADDRESSING.search(text, max(0, start - 30), start) is None:
@@ -291,7 +342,7 @@ class NameLexiconDetector:
         return segment
 
     def _is_name(self, words: list[str]) -> bool:
-        if words[-1] in STREET_WORDS or words[-1] in ORG_WORDS:
+        if words[-1] in STREET_WORDS or words[-1] in ORG_WORDS or words[0] in PLACE_WORDS:
             return False
         known = [w for w in words if self._known(w) or w in _PARTICLES]
         strong = [w for w in known if w not in self._very_common and w not in _PARTICLES]
@@ -313,7 +364,16 @@ class NameLexiconDetector:
     # -- scripts without spaces -----------------------------------------------------------
 
     def _east_asian(self, text: str) -> list[Finding]:
-        findings = []
+        findings = [
+            Finding("name", m.start(), m.end(), SINGLE_SCORE, self.name)
+            for m in _HONORED.finditer(text)
+            if m.group() not in _TITLE_STEMS
+        ]
+        for match in _LABELLED_HAN.finditer(text):
+            value = match.group()
+            if any(value[:n] in self._surnames for n in (3, 2, 1)):
+                findings.append(Finding("name", match.start(), match.end(), SINGLE_SCORE,
+                                        self.name))  # fmt: skip
         for match in _EAST_ASIAN.finditer(text):
             chunk = match.group()
             base = match.start()
@@ -331,6 +391,9 @@ class NameLexiconDetector:
 
     def _east_asian_name(self, chunk: str, i: int) -> int:
         """The length of a name starting at ``chunk[i]``, or 0."""
+        # Korean separates words by spaces: a name begins one ("사장님" holds no "장").
+        if i and "\uac00" <= chunk[i] <= "\ud7af" and chunk[i - 1] not in " \u3000":
+            return 0
         for surname_length in (2, 1):
             surname = chunk[i : i + surname_length]
             if len(surname) < surname_length or surname not in self._surnames:
@@ -344,8 +407,13 @@ class NameLexiconDetector:
                     # A one-character given name is a name only with an honorific after it.
                     if given_length > 1 or chunk.startswith(_HONORIFICS, end):
                         return end - i
-            if chunk.startswith(_HONORIFICS, rest + space) and (surname_length > 1 or space):
+            if chunk.startswith(_HONORIFICS, rest + space):
                 return surname_length
+            # Japanese writes a space between surname and given name ("石井 隼人").
+            if space and surname_length == 2:
+                given = _GIVEN_AFTER_SPACE.match(chunk, rest + space)
+                if given is not None:
+                    return given.end() - i
         return 0
 
 

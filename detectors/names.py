@@ -67,6 +67,18 @@ ORG_WORDS = frozenset(
     """.split()
 )
 """Words that make a capitalised phrase a thing, not a person: "Jollibee Foods", "Nobel Prize"."""
+PLACE_WORDS = frozenset(
+    """
+    calle avenida avda av rua via viale piazza plaza praça largo rue place boulevard bd gare
+    estación estação stazione bahnhof mercado mercato marché galleria museo museu musée museum
+    hotel hôtel parque parco puerta porta porte torre tour teatro théâtre iglesia chiesa église
+    igreja catedral cathedral universidad università université universidade university
+    hospital ospedale hôpital kantor jalan jl pasar masjid istana taman san santa santo são
+    saint st ste sankt cristo quận phường đường phố chùa lago lake mount monte mont cerro
+    río rio river isla ilha île island straße strasse platz allee kirche schloss burg
+    """.split()
+)
+"""Words that begin the name of a place, not a person's: "Calle Larios", "San Siro"."""
 NAME_PARTICLES = frozenset(
     "van von de der den du da das dos di del della le la bin binti bint ibn al el ter ten zu y e "
     "mc mac ben bat ap ní nic ó bte bt".split()

@@ -37,7 +37,8 @@ LANGUAGES = tuple(sorted(available_languages(wordlist="small")))
 # "Memo"): a name only they list must be rare as an English word.
 RANKED_ONLY_MAX_ENGLISH = 3.0
 TOP_PER_COUNTRY = 1000
-TOO_COMMON = 5.0  # zipf: a word seen more often than ~1 in 100,000 words is no name evidence
+TOO_COMMON = 5.0  # zipf: a word seen more often than once in 10,000 words is no evidence
+ENGLISH_WORD = 4.0  # zipf: once in 100,000 English words
 COMMON_WORDS_PER_LANGUAGE = 6000
 STRICT_WORDS_PER_LANGUAGE = 2000
 MAIN_LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl")
@@ -116,11 +117,14 @@ def _letters(word: str) -> bool:
 def main() -> None:
     given: set[str] = set()
     family: set[str] = set()
+    english: set[str] = set()  # the names of Faker's English locales
     for module in pkgutil.iter_modules(person.__path__):
         provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
         g, f = _values(provider)
         given |= {t.lower() for name in g for t in _tokens(name)}
         family |= {t.lower() for name in f for t in _tokens(name)}
+        if module.name in ("en", "en_US", "en_GB"):
+            english |= {t.lower() for name in g | f for t in _tokens(name)}
     ranked_given = {t.lower() for name in _names_dataset("first") for t in _tokens(name)}
     ranked_family = {t.lower() for name in _names_dataset("last") for t in _tokens(name)}
     given |= {w for w in ranked_given - given if zipf_frequency(w, "en") < RANKED_ONLY_MAX_ENGLISH}
@@ -147,6 +151,13 @@ def main() -> None:
     given = {w for w in given if len(w) > 1 or not w.isascii()}
     family = {w for w in family if len(w) > 1 or not w.isascii()}
     also_words = {w for w in given | family if common(w)}
+    # An English word that some locale lists as a name ("Beer", "Branch", "Poland") is no
+    # evidence either, unless it is an English name ("Austin", "Grant").
+    also_words |= {
+        w
+        for w in given | family
+        if w.isascii() and w not in english and zipf_frequency(w, "en") >= ENGLISH_WORD
+    }
     # Words that are no name, in two tiers: "C" words split a run of capitalised words
     # ("Meeting Notes Anna Schmidt"): function words of every language spaCy knows, and the
     # most frequent words of English and of each other language; "D" words, the rest of

@@ -57,3 +57,32 @@ def test_names(text: str, expected: list[str]) -> None:
 )
 def test_not_private_persons(text: str) -> None:
     assert names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("客户：我叫徐静。", ["徐静"]),
+        ("ग्राहक: सुरेश कुमार।", ["सुरेश कुमार"]),
+        ("対象者：石井 隼人（社員番号 30521）", ["石井 隼人"]),
+        ("新しいバイトのグエン・ヴァン・ハイさん、連絡先", ["グエン・ヴァン・ハイ"]),
+        ("胡阿姨的电话是", ["胡"]),
+        ("황 사장님 010-5555-7723", ["황"]),
+        ("Remiss klar. Dottern Maria nås på telefon.", ["Maria"]),
+        ("Thanks for the update.\n— Colleen", ["Colleen"]),
+    ],
+)
+def test_names_beyond_capitalised_pairs(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Date: 2024-05-01\nMobil: 0151 5551 2398\nAnhang: Vertrag.pdf",  # a form's labels
+        "Wir treffen uns in der Calle Larios und danach am San Siro.",
+        "王国的军队",
+    ],
+)
+def test_labels_and_places_are_no_names(text: str) -> None:
+    assert names(text) == []
