@@ -13,7 +13,6 @@ onto nouns, so their letters never glue: "出生日期" is found in "我的出�
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -131,6 +130,11 @@ class ContextWords:
         self.after = after
         self.lines = lines
 
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """The phrases, lowered."""
+        return self._phrases
+
     def before_span(self, text: str, start: int) -> bool:
         found = self.occurrences(text, max(0, start - self.before), start)
         if not found:
@@ -187,12 +191,8 @@ class ContextWords:
         """
         hi = len(text) if hi is None else hi
         lowered = text[lo:hi].lower()
-        if len(lowered) != hi - lo:  # a few characters lower to two ("İ"): offsets shift
-            return [
-                m.span()
-                for m in self._pattern.finditer(text, lo, hi)
-                if m[0].lower() not in self._excludable or not self._hidden(text, *m.span())
-            ]
+        if len(lowered) != hi - lo:  # "İ" lowers to two characters: offsets would shift
+            lowered = text[lo:hi].replace("İ", "i").lower()
         candidates = self._always
         if lowered.isascii():
             if not self._ascii:
@@ -225,24 +225,10 @@ class ContextWords:
         found.sort()
         return found
 
-    @functools.cached_property
-    def _pattern(self) -> re.Pattern[str]:
-        """All phrases in one case-insensitive regex: for the rare text whose offsets lowering
-        shifts. Compiled when first needed (a second for 200 phrases)."""
-        # A phrase must not be glued to a word on a side where it is itself a word: "born" is
-        # not in "stubborn", but "#" counts in "#0123" and "D.O.B." before "1990".
-        alternatives = [
-            (f"(?<!{GLUE})" if glues(p[0]) else "")
-            + re.escape(p)
-            + (f"(?!{GLUE})" if glues(p[-1]) else "")
-            for p in self._phrases
-        ]
-        return re.compile("|".join(alternatives), re.IGNORECASE)
-
     def _hidden(self, text: str, start: int, end: int) -> bool:
         """Whether an excluded word overlaps ``text[start:end]``."""
         lo = max(0, start - self._reach + 1)
-        around = text[lo : end + self._reach - 1].lower()
+        around = text[lo : end + self._reach - 1].replace("İ", "i").lower()
         for word in self._exclude:
             i = around.find(word)
             while i >= 0:
