@@ -312,10 +312,22 @@ _BORN_AFTER = ContextWords(
 # Abbreviations of "born" that count only right before the date: "f. 1944-06-06" (Swedish,
 # Danish), "s. 12.4.1990" (Finnish), "n. 3/5/1980" (Italian, Romanian).
 _BORN_ABBREVIATIONS = ContextWords(["f.", "s.", "n."], before=4, after=0)
+# An age beside a date whose year it fits is weak birth context: "(age 34), 1992-03-12".
+# (Not "let", "lat", "ani", "yo": Czech, Polish and Romanian years, but English words too.)
+_AGE_CONTEXT = ContextWords(
+    (
+        "age|aged|years old|year old|y/o|yrs|alter|jahre|âge|ans|edad|años|idade|anos|età|anni|"
+        "leeftijd|jaar|wiek|věk|yaş|yaşında|umur|tahun|ålder|år|alder|ikä|vuotias|éves|vârsta|"
+        "возраст|лет|года|вік|років|ηλικία|ετών|tuổi|岁|歳|세|나이|उम्र|वर्ष|عمر|سنة"
+    ).split("|"),
+    before=48,
+    after=48,
+)
+_AGE = re.compile(r"(?<![0-9])[0-9]{1,3}(?![0-9])")
 # Every word above, to find where dates may be in one pass over the text (each pass collects
 # the text's words: 20 µs for 2 KB).
 _ANY_BIRTH_WORD = ContextWords(
-    [*_BIRTH_WORDS, *_BORN_AFTER.phrases, *_BORN_ABBREVIATIONS.phrases],
+    [*_BIRTH_WORDS, *_BORN_AFTER.phrases, *_BORN_ABBREVIATIONS.phrases, *_AGE_CONTEXT.phrases],
     before=_BIRTH_CONTEXT.before,
     after=_BIRTH_CONTEXT.after,
     exclude=_NOT_BIRTH,
@@ -338,7 +350,8 @@ class DateOfBirthDetector:
         for lo, hi in _regions(text):
             for start, end, match in _dates(text, max(lo, seen), hi):
                 seen = end
-                if not _is_real(match):
+                born = _date_of(match)
+                if born is None:
                     if _shaped(match) and _labelled(text, start):
                         # "dob=1899-02-30": no such day, but a birth date all the same, mistyped.
                         findings.append(Finding("date_of_birth", start, end, 0.6, self.name))
@@ -351,6 +364,8 @@ class DateOfBirthDetector:
                     or _BORN_ABBREVIATIONS.before_span(text, start)
                 ):
                     findings.append(Finding("date_of_birth", start, end, 0.85, self.name))
+                elif _age_fits(text, start, end, born):
+                    findings.append(Finding("date_of_birth", start, end, 0.6, self.name))
         if "DOCS" in text:
             findings.extend(
                 Finding("date_of_birth", start, end, 0.85, self.name)
@@ -369,7 +384,7 @@ def date_spans(text: str) -> list[tuple[int, int]]:
     return [
         (start, end)
         for start, end, m in _dates(text, 0, len(text))
-        if _is_real(m) and not (m.lastgroup == "compact" and len(m["c8"]) == 6)
+        if _date_of(m) and not (m.lastgroup == "compact" and len(m["c8"]) == 6)
     ]
 
 
@@ -382,8 +397,19 @@ def _docs_dates(text: str) -> Iterator[tuple[int, int]]:
         if docs["ssr"]:
             if is_date(docs["ssr"]):
                 yield docs.span("ssr")
-        elif (match := _DATE.match(text, docs.end())) and _is_real(match):
+        elif (match := _DATE.match(text, docs.end())) and _date_of(match):
             yield match.span()
+
+
+def _age_fits(text: str, start: int, end: int, born: date) -> bool:
+    """Whether an age stated near ``text[start:end]`` is that of someone born on ``born``."""
+    lo, hi = max(0, start - _AGE_CONTEXT.before), min(len(text), end + _AGE_CONTEXT.after)
+    years = date.today().year - born.year
+    for word_start, word_end in _AGE_CONTEXT.occurrences(text, lo, hi):
+        for age in _AGE.finditer(text, max(lo, word_start - 8), min(hi, word_end + 8)):
+            if (age.end() <= start or age.start() >= end) and years - int(age[0]) in (0, 1):
+                return True
+    return False
 
 
 def _labelled(text: str, start: int) -> bool:
@@ -451,12 +477,13 @@ def is_date(value: str) -> bool:
         found = day_word.match(value)
         if found:
             match = _DATE.fullmatch(value, found.end())
-            return match is not None and match.lastgroup == form and _is_real(match)
+            return match is not None and match.lastgroup == form and _date_of(match) is not None
     match = _DATE.fullmatch(value)
-    return match is not None and _is_real(match)
+    return match is not None and _date_of(match) is not None
 
 
-def _is_real(match: re.Match[str]) -> bool:
+def _date_of(match: re.Match[str]) -> date | None:
+    """The date a match of the grammar names, if it exists in a plausible year of birth."""
     form = match.lastgroup
     if form == "iso":
         return _real(int(match["iy"]), int(match["im"]), int(match["id"]))
@@ -516,10 +543,13 @@ def _shaped(match: re.Match[str]) -> bool:
     return any(1 <= m <= 12 and 1 <= d <= 31 for m, d in ((first, second), (second, first)))
 
 
-def _named(year: int, month_name: str, day: int) -> bool:
+def _named(year: int, month_name: str, day: int) -> date | None:
     if "\u0e00" <= month_name[0] <= "\u0e7f" and year > 2400:
         year -= _THAI_ERA
-    return any(_real(year, month, day) for month in _month_numbers(month_name))
+    for month in sorted(_month_numbers(month_name)):
+        if found := _real(year, month, day):
+            return found
+    return None
 
 
 def _month_numbers(name: str) -> frozenset[int]:
@@ -540,11 +570,10 @@ def _year(text: str) -> int:
     return 2000 + value if value <= date.today().year % 100 else 1900 + value
 
 
-def _real(year: int, month: int, day: int) -> bool:
+def _real(year: int, month: int, day: int) -> date | None:
     if not _FIRST_YEAR <= year <= date.today().year:
-        return False
+        return None
     try:
-        date(year, month, day)
+        return date(year, month, day)
     except ValueError:
-        return False
-    return True
+        return None

@@ -249,6 +249,23 @@ def test_birth_words_that_do_not_reach_the_date(text: str, dates: list[str]) -> 
     assert spans(text) == dates
 
 
+def test_an_age_that_fits_the_year_is_weak_birth_context() -> None:
+    # "(age 34)" beside a date 34 years ago: the date is the birth date (a weak finding).
+    year = date.today().year - 34
+    for text, value in [
+        (f"Maria Lopez (age 34), {year}-03-12, admitted", f"{year}-03-12"),
+        (f"Patient: Omar Haddad, 12/03/{year}, 34 y/o male", f"12/03/{year}"),
+        (f"Herr Weber, 12.03.{year}, Alter: 34 Jahre", f"12.03.{year}"),
+        (f"Mme Roux, 35 ans, 12/03/{year - 1}", f"12/03/{year - 1}"),
+    ]:
+        (finding,) = DateOfBirthDetector().detect(text)
+        assert text[finding.start : finding.end] == value
+        assert finding.score < 0.85
+    # An age that does not fit the year says nothing about the date.
+    assert spans(f"Patient, age 34, seen {date.today().year - 1}-03-12") == []
+    assert spans("The page is 34 lines long, updated 2001-03-12.") == []
+
+
 def test_compact_dates_need_birth_context() -> None:
     assert spans("Batch 19850312 shipped") == []
     assert spans("DOB 19850312") == ["19850312"]
