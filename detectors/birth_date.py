@@ -226,7 +226,7 @@ _DATE = re.compile(
         | (?P<yroman>(?P<yry>\d{{4}})(?:\.\s?|[-/\s])(?-i:(?P<yrm>{_ROMAN_MONTH}))
               (?:\.\s?|[-/\s])(?P<yrd>\d{{1,2}}))
         | (?P<dmy>(?P<td>\d{{1,2}}){_ORDINAL}\.?
-              (?:\s*[-/.]\s*|\s+(?:(?:de|of|ng)\s+)?|(?=\w))
+              (?:\s*[-/.]\s*|\s+(?:(?:de|of|ng)\s+|d['’])?|(?=\w))
               (?P<tm>{_MONTH})\.?
               (?:(?:,?\s+(?:(?:de|del|of)\s+)?|\s*[-/.,]\s*|(?<=[^\W\d]))(?P<ty>\d{{4}})
                 | (?:[-/.']|(?<=[^\W\d]))(?P<ty2>\d{{2}})))
@@ -244,6 +244,8 @@ _DATE = re.compile(
     )(?!{GLUE}|[/\-]|[.:]\d)""",
     re.IGNORECASE | re.VERBOSE,
 )
+# After a whole value's last digit: "1990. április 12.", "12 ноября 1990 г.", "5 maja 1980 r."
+_YEAR_MARK = re.compile(r"(?<=[0-9])\s*(?:г|р|r)?\.\Z")
 # Words that belong to the date before its first digit: "ngày 12 tháng 4", "ika-5 ng Hunyo".
 _DAY_WORDS = {"viet": re.compile(r"ngày\s+", re.I), "dmy": re.compile("ika-", re.I)}
 _LONGEST_DATE = 40  # "ngày 12 tháng 12 năm 1990", "twenty-seventh of September, 1990"
@@ -472,7 +474,7 @@ def _starts(text: str, lo: int, run: int) -> list[int]:
 def is_date(value: str) -> bool:
     """Whether ``value``, stripped, is one whole date of the grammar, in a plausible year of
     birth (six bare digits, ``870614``, included: the caller knows the field holds a date)."""
-    value = value.strip()
+    value = _YEAR_MARK.sub("", value.strip())
     for form, day_word in _DAY_WORDS.items():
         found = day_word.match(value)
         if found:
