@@ -32,7 +32,8 @@ from detectors.address import STREET_WORDS
 from detectors.base import Finding
 from detectors.context import ContextWords
 from detectors.field_keys import field_class
-from detectors.names import NAME_PARTICLES, ORG_WORDS, PLACE_WORDS, used_as_thing
+from detectors.names import NAME_PARTICLES, ORG_WORDS, PLACE_WORDS
+from detectors.not_persons import used_as_thing
 
 LEXICON = Path(__file__).resolve().parent / "data" / "name_lexicon.txt.gz"
 PAIR_SCORE = 0.75
@@ -174,10 +175,14 @@ class NameLexiconDetector:
 
     def detect(self, text: str) -> list[Finding]:
         findings = [
-            f for f in self._pairs_and_titles(text) if not used_as_thing(text, f.start, f.end)
+            f
+            for f in self._pairs_and_titles(text)
+            if not used_as_thing(text, f.start, f.end, cued=f.score != PAIR_SCORE)
         ]
         if _EAST_ASIAN_ANY.search(text) is not None:
-            findings.extend(self._east_asian(text))
+            findings.extend(
+                f for f in self._east_asian(text) if not used_as_thing(text, f.start, f.end)
+            )
         # Several rules may find the same span: keep its best score once.
         best: dict[tuple[int, int], Finding] = {}
         for finding in findings:
@@ -303,7 +308,9 @@ class NameLexiconDetector:
 
     def _lower_case(self, text: str, tokens: list[re.Match[str]]) -> list[Finding]:
         """Names typed in lower case ("tunde bakare", "wang fang"): two to four adjacent
-        words, each a known name and no common word, one of them a given name."""
+        words, each a known name and no common word, one of them a given name, that begin
+        a line or a chat turn (the answer to "your name?"); elsewhere lower-case words that
+        happen to be names are a dish or a phrase ("cacio e pepe")."""
         lower = [m for m in tokens if m.group()[0].islower()]
         # Most texts hold fewer than two such words: a set intersection in C tells.
         if len(self._lower_names.intersection([m.group() for m in lower])) < 2:
@@ -319,7 +326,11 @@ class NameLexiconDetector:
                     continue
             while run and run[-1].group() in _PARTICLES:
                 run.pop()
-            if 2 <= len(run) <= 4 and any(m.group() in self._given for m in run):
+            if (
+                2 <= len(run) <= 4
+                and any(m.group() in self._given for m in run)
+                and _begins_a_turn(text, run[0].start())
+            ):
                 findings.append(Finding("name", run[0].start(), run[-1].end(), LOWER_SCORE,
                                         self.name))  # fmt: skip
             run = [match] if match is not None and word in self._lower_names else []
@@ -342,7 +353,7 @@ class NameLexiconDetector:
         return segment
 
     def _is_name(self, words: list[str]) -> bool:
-        if words[-1] in STREET_WORDS or words[-1] in ORG_WORDS or words[0] in PLACE_WORDS:
+        if words[0] in PLACE_WORDS or any(w in STREET_WORDS or w in ORG_WORDS for w in words):
             return False
         known = [w for w in words if self._known(w) or w in _PARTICLES]
         strong = [w for w in known if w not in self._very_common and w not in _PARTICLES]
@@ -455,6 +466,14 @@ def _runs(text: str, tokens: list[re.Match[str]]) -> Iterator[list[re.Match[str]
         run.pop()
     if run:
         yield run
+
+
+_TURN_START = re.compile(r"(?:\[[^\]\n]{0,20}\][ \t]*)*(?:[\w .'-]{1,24}:)?[ \t]*")
+
+
+def _begins_a_turn(text: str, start: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    return _TURN_START.fullmatch(text, line_start, start) is not None
 
 
 def _bare(word: str) -> str:

@@ -38,7 +38,7 @@ from spacy.language import Language
 from thinc.api import NumpyOps
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from detectors.address import STREET_ADDRESS_PATTERNS, StreetAddressFinder
+from detectors.address import STREET_ADDRESS_PATTERNS, STREET_WORDS, StreetAddressFinder
 from detectors.base import NER_CLASSES, DetectorError, Finding
 from detectors.name_lexicon import lexicon
 from detectors.names import (
@@ -46,8 +46,8 @@ from detectors.names import (
     NAME_PATTERNS,
     ORG_WORDS,
     person_like,
-    used_as_thing,
 )
+from detectors.not_persons import used_as_thing
 from gateway.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -248,12 +248,16 @@ class NerDetector:
                 return None
         given, surnames, very_common, common = lexicon()
         known = [w for w in words if w in given or w in surnames]
-        if any(w in common and w not in NAME_PARTICLES for w in words) or words[-1] in ORG_WORDS:
+        if any(w in common and w not in NAME_PARTICLES for w in words):
+            return None
+        if any(w in ORG_WORDS or w in STREET_WORDS for w in words):  # "Okonjo Close"
             return None
         if value[0].islower():  # "de la Bastille", "van de loodgieter"
             return None
         if label == "PERSON":
-            if len(words) == 1 and (not known or words[0] in very_common):
+            # One word alone is a person's only as a known given name: a lone surname
+            # ("Nguyen", "Boyer") is as often a firm, a topic or a place.
+            if len(words) == 1 and (words[0] not in given or words[0] in very_common):
                 return None
             return "name", NAME_SCORE
         if person_like(value) and known:

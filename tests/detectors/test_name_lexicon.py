@@ -86,3 +86,16 @@ def test_names_beyond_capitalised_pairs(text: str, expected: list[str]) -> None:
 )
 def test_labels_and_places_are_no_names(text: str) -> None:
     assert names(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our menu: cacio e pepe, saltimbocca alla romana.",
+        "He listened to Bach and read Kafka on the train to Tbilisi.",
+        "New stock: Calvin Klein Boxer briefs, Peach Melba sorbet.",
+        "唐氏综合征的筛查和勾股定理的证明",
+    ],
+)
+def test_things_named_after_people_are_no_names(text: str) -> None:
+    assert names(text) == []
