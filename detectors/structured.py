@@ -419,7 +419,8 @@ def _is_ip(value: str) -> bool:
 
 
 def _is_address(value: str) -> bool:
-    if "@" in value or "://" in value or len(value) < 5 or _is_ip(value):
+    # "<ADDRESS_1>": the gateway's own placeholder (a tokenized value) is no address.
+    if "@" in value or "://" in value or "<" in value or len(value) < 5 or _is_ip(value):
         return False
     letters = sum(ch.isalpha() for ch in value)
     return letters >= 3 and (any(ch.isdigit() for ch in value) or len(value.split()) >= 3)

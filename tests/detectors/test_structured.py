@@ -112,6 +112,7 @@ def test_sql_inserts() -> None:
         "Name: Product X\ncompany_name: Acme Foods",
         '{"ip_address": "2001:db8::12", "mac_address": "00:1a:2b:3c:4d:5e"}',
         "phone: n/a\nssn: pending",
+        '{"address": "<ADDRESS_1>", "name": "<NAME_2>", "dob": "<DATE_OF_BIRTH_1>"}',
         '{"iban": "DE89 **** **** **** 3000", "card": "**** **** **** 4242"}',  # masked
         "https://example.com:8080/path?name=value",
     ],
