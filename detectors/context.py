@@ -42,6 +42,8 @@ _SENTENCE_BREAK = re.compile(
 # With ``lines``, what may follow a phrase on its line for it to reach the next one: "?",
 # ": ", "をお願いします。", " please." (the rest of a question or a request).
 _LINE_TAIL = 30
+# A line that opens a turn of a dialogue: "Caller: ", "客：", "klient: ".
+_TURN = re.compile(r"[ \t]*[^\s:：][^\n:：]{0,24}[:：]")
 
 
 def _utf8_non_word_pattern() -> bytes:
@@ -141,14 +143,26 @@ class ContextWords:
             return False
         last_end = max(end for _, end in found)
         if self.lines and (newline := text.find("\n", last_end, start)) >= 0:
-            tail = text[last_end:newline]
+            raw_tail = text[last_end:newline]
+            tail = raw_tail.strip()
             if (
                 text.find("\n", newline + 1, start) >= 0
-                or len(tail.strip()) > _LINE_TAIL
+                or len(tail) > _LINE_TAIL
                 or any(ch.isdigit() for ch in tail)
             ):
                 return False
-            last_end = newline + 1  # whatever ends the question, the answer is the next line
+            # A label ("DOB:", "Date of birth"), a table's header ("name,dob,city") or a
+            # question reaches the next line; anything else ("Please state your date of
+            # birth.", "…is not a real SSN.") only when the next line is the other side's turn
+            # ("Caller: ...").
+            if not (
+                tail[-1:] in ("", ":", "：")
+                or any(mark in tail for mark in "?？؟")
+                or (any(sep in raw_tail for sep in ",\t|;") and not any(p in tail for p in ".!"))
+                or _TURN.match(text, newline + 1, start)
+            ):
+                return False
+            last_end = newline + 1
         return _SENTENCE_BREAK.search(text, last_end, start) is None
 
     def after_span(self, text: str, end: int) -> bool:

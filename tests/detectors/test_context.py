@@ -132,6 +132,17 @@ def test_lines_a_question_reaches_the_answer_on_the_next_line() -> None:
     assert LABELS.before_span(text, text.index("1990"))
 
 
+def test_lines_a_statement_reaches_the_next_line_only_when_it_is_a_turn() -> None:
+    text = "I forgot my date of birth.\nThe meeting is on 2024-05-17"
+    assert not LABELS.before_span(text, text.index("2024"))
+    text = "Agent: Please state your date of birth.\nCaller: 1990-04-12"
+    assert LABELS.before_span(text, text.index("1990"))
+    text = "name,dob,city\nAna,1990-04-12,Porto"
+    assert LABELS.before_span(text, text.index("1990"))
+    text = "Name\tDOB\tPhone\nAna\t1990-04-12\t555"
+    assert LABELS.before_span(text, text.index("1990"))
+
+
 def test_lines_reach_one_line_only() -> None:
     text = "agent: date of birth?\ncustomer: one moment\nagent: ok, 2024-05-17 then"
     assert not LABELS.before_span(text, text.index("2024"))
