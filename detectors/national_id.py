@@ -54,6 +54,12 @@ _EXAMPLE = re.compile(
     r"\bnot\b|\btest",
     re.IGNORECASE,
 )
+# Another number's label between the SSN word and the number: "SSN and ITIN 988-70-0207".
+_OTHER_ID = re.compile(
+    r"\b(?:itin|ein|tin|account|acct|routing|phone|tel|order|invoice|ticket|case|ref|passport|"
+    r"licen[cs]e|card|member|policy|claim|id)\b",
+    re.IGNORECASE,
+)
 # What may stand between an SSN word and nine bare digits: "SSN: ", "SSN is ", "SS# ".
 _TIGHT_GAP = re.compile(r"(?:[\s:=#\"'(\-]|is\b|was\b|number\b|no\.|nr\.?|num\b)*", re.I)
 
@@ -115,6 +121,6 @@ def _after_ssn_word(text: str, start: int, *, bare: bool) -> bool:
         return False
     found = _SSN_LABEL.occurrences(text, max(0, start - _SSN_LABEL.before), start)
     gap = text[max(end for _, end in found) : start]
-    if any(ch.isdigit() for ch in gap) or _EXAMPLE.search(gap):
+    if any(ch.isdigit() for ch in gap) or _EXAMPLE.search(gap) or _OTHER_ID.search(gap):
         return False
     return not bare or _TIGHT_GAP.fullmatch(gap) is not None

@@ -73,6 +73,9 @@ def test_ssn_word_then_ssn_shape_is_an_ssn(text: str, ssn: str) -> None:
         "what does an SSN like 000-12-3456 mean?",
         'test_data:\n  invalid_ssn_area_666: "666-12-4567"',
         "SSN format e.g. 123-45-6789",
+        # Another number's label in between, or a statement on the line before
+        "SSN and ITIN 988-70-0207 on the form",
+        "Placeholder 666-12-3456 is not a real SSN.\nITIN 988-70-0207 belongs to a non-resident.",
     ],
 )
 def test_ssn_word_does_not_make_everything_an_ssn(text: str) -> None:
