@@ -124,6 +124,8 @@ def test_cards_in_tables_records_and_unspaced_text(text: str, cards: list[str]) 
         "ean,price\n4003318023470,4.99",  # an EAN-13 barcode that passes Luhn
         f"batch {VISA_13} done",
         "IBAN DE85 5474 4783 4068 7353 06",  # four groups inside an IBAN
+        "My account is ES37 0258 6353 2649 7061 3347, the BIC follows",
+        "GB82 WEST 6353 2649 7061 3347",
         "Amount 4111111111111111.50",
         "payment_ref=4111 1111 1111 1111 1 settled",  # a longer reference
         "ref 4111111111111111-01",
