@@ -4,6 +4,8 @@ import pytest
 
 from detectors.contact import EmailDetector, PhoneDetector
 
+PHONE = PhoneDetector()
+
 
 def spans(detector: EmailDetector | PhoneDetector, text: str) -> list[str]:
     return [text[f.start : f.end] for f in detector.detect(text)]
@@ -63,15 +65,221 @@ def test_email_hard_negatives(text: str) -> None:
 )
 def test_phone_formats(phone: str) -> None:
     text = f"Reach the office on {phone} today."
-    assert spans(PhoneDetector(), text) == [phone]
+    assert spans(PHONE, text) == [phone]
+
+
+# International numbers: a country code after "+", "00" or "(+..)", then any grouping, with
+# the national trunk prefix in brackets or not.
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+1 212 555 0187",
+        "+44 7700 900461",
+        "+44 (0) 7700 900461",
+        "+49 (0)40 5557 1123",
+        "+49-(0)89-5556-2210",
+        "+33 6 71 22 98 40",
+        "+34 612 98 45 30",
+        "+39 347 555 0912",
+        "+31 6 5551 2740",
+        "+46 70 555 87 21",
+        "+48 512 555 804",
+        "+90 532 555 48 17",
+        "+55 21 98765-1234",
+        "+55 (21) 98765-1234",
+        "+52 55 5555 0193",
+        "+91 99876 54321",
+        "+81 3-5555-0184",
+        "+86 139 5555 2201",
+        "+82 10-5555-7720",
+        "+7 (915) 555-12-98",
+        "+62 812-5555-3310",
+        "+84 91 555 22 19",
+        "+234 803 555 7710",
+        "+234 1 555 0178",  # an old Lagos landline: the code and the length are a phone's
+        "+254 712 555019",
+        "+27 82 555 6613",
+        "+61 412 555 019",
+        "+4915155512398",
+        "0033 1 45 55 12 90",
+        "(+44) 20 7946 0321",
+        "+966 50 555 1234",
+        "+20 100 555 1234",
+    ],
+)
+def test_international_numbers(phone: str) -> None:
+    assert spans(PHONE, f"Details: {phone}.") == [phone]
+
+
+# National forms, as each country writes them, with no phone word nearby.
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "07700 900461",  # UK mobile
+        "0161 496 0755",  # UK landline
+        "087 555 1234",  # Ireland
+        "0151 5553 2098",  # Germany, mobile
+        "030 55512345",  # Germany, Berlin
+        "(030) 5551 2345",
+        "0176/5551 2345",
+        "0664 555 1234",  # Austria
+        "079 555 12 34",  # Switzerland
+        "06 71 22 98 40",  # France
+        "01.45.55.12.90",
+        "0470 55 12 34",  # Belgium
+        "06-55512740",  # Netherlands
+        "020 555 1234",
+        "612 98 45 30",  # Spain
+        "91 555 61 20",
+        "912 555 678",  # Portugal
+        "347 555 0912",  # Italy, mobile
+        "06 5555 1234",  # Italy, Rome
+        "070-555 87 21",  # Sweden
+        "08-555 123 45",
+        "040 555 1234",  # Finland
+        "512 555 804",  # Poland
+        "22 555 12 34",
+        "601 555 123",  # Czechia
+        "0532 555 48 17",  # Turkey
+        "(0212) 555 12 34",
+        "8 (915) 555-12-98",  # Russia
+        "8 915 555 12 98",
+        "050 555 1234",  # Ukraine
+        "(21) 98765-1234",  # Brazil
+        "(11) 3555-2210",
+        "55 5555 0193",  # Mexico
+        "011 4555-1234",  # Argentina
+        "99876 54321",  # India, mobile
+        "03-5555-0184",  # Japan
+        "090-5555-0184",
+        "139 5555 2201",  # China, mobile
+        "010-5555 1234",
+        "010-5555-7720",  # Korea
+        "02-555-1234",
+        "0912 555 678",  # Taiwan
+        "0812-5555-3310",  # Indonesia
+        "012-555 1234",  # Malaysia
+        "0917 555 1234",  # Philippines
+        "081 555 1234",  # Thailand
+        "091 555 22 19",  # Vietnam
+        "0803 555 7710",  # Nigeria
+        "0712 555019",  # Kenya
+        "082 555 6613",  # South Africa
+        "0412 555 019",  # Australia
+        "(02) 5555 1234",
+        "0100 555 1234",  # Egypt
+        "052-555-1234",  # Israel
+    ],
+)
+def test_national_numbers(phone: str) -> None:
+    assert spans(PHONE, f"Details: {phone}.") == [phone]
+
+
+# A phone word before a number lets through what its shape alone does not: here an
+# eight-digit number, grouped as in Denmark or Norway.
+@pytest.mark.parametrize(
+    "word",
+    [
+        "Tel.",
+        "phone:",
+        "Telefon",
+        "Handy:",
+        "Tel.-Nr.",
+        "téléphone",
+        "portable :",
+        "teléfono",
+        "móvil",
+        "celular",
+        "telefone",
+        "cellulare",
+        "telefoon",
+        "mobiel",
+        "mobil:",
+        "tel. kom.",
+        "cep",
+        "telepon",
+        "No. HP",
+        "số điện thoại",
+        "ĐT:",
+        "電話",
+        "携帯",
+        "电话",
+        "手机",
+        "전화",
+        "휴대폰",
+        "телефон",
+        "फ़ोन",
+        "मोबाइल",
+        "هاتف",
+        "جوال:",
+        "simu",
+        "nås på",
+        "ring me on",
+    ],
+)
+def test_phone_words_in_many_languages(word: str) -> None:
+    number = "41 55 12 30"
+    assert spans(PHONE, f"{word} {number}") == [number]
+    assert spans(PHONE, f"Code {number}") == []
+
+
+def test_phone_words_in_unspaced_scripts() -> None:
+    assert spans(PHONE, "联系电话13955552201。") == ["13955552201"]
+    assert spans(PHONE, "お電話番号は03-5555-0184となっております。") == ["03-5555-0184"]
+    assert spans(PHONE, "연락처: 010-5555-7720입니다") == ["010-5555-7720"]
+
+
+def test_digits_of_other_scripts() -> None:
+    arabic = "٠١٠٠٥٥٥١٢٣٤"
+    assert spans(PHONE, f"رقم الدكتور {arabic}") == [arabic]
+    full_width = "０９０－５５５５－０１８４"
+    assert spans(PHONE, f"携帯：{full_width}") == [full_width]
+    devanagari = "९८७६५ ४३२१०"
+    assert spans(PHONE, f"फ़ोन {devanagari}") == [devanagari]
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+1 212 555 0187 ext. 42",
+        "020 7946 0321 x 15",
+        "+49 30 5557 8812 Durchwahl 12",
+        "91 555 61 20 ext 3",
+    ],
+)
+def test_extensions_stay_in_the_span(phone: str) -> None:
+    assert spans(PHONE, f"Office: {phone}, mornings only") == [phone]
+
+
+def test_lists_and_neighbours_split_into_numbers() -> None:
+    text = "Tel. 030 5551234 / 0171 5557654, Fax 030 5551235"
+    assert spans(PHONE, text) == ["030 5551234", "0171 5557654", "030 5551235"]
+    assert spans(PHONE, "call (718-555-0166) after six") == ["718-555-0166"]
+    assert spans(PHONE, "Tochter Maria (0176 5551 2345) holt ihn ab") == ["0176 5551 2345"]
+
+
+def test_numbers_in_table_cells() -> None:
+    csv = "id,name,phone,since\n7,Ana Lima,(212) 555-0187,2021-02-15\n8,Jo Park,0176 5551 2345,38"
+    assert spans(PHONE, csv) == ["(212) 555-0187", "0176 5551 2345"]
+    tsv = "Kim\t1990-02-03\t010-5555-7720\tnone\nLee\t1988.04.05\t06 71 22 98 40\tParis"
+    assert spans(PHONE, tsv) == ["010-5555-7720", "06 71 22 98 40"]
+    assert spans(PHONE, "the total came to 612 345 678,50 in the end") == []
+
+
+def test_phone_words_on_the_line_before() -> None:
+    assert spans(PHONE, "Handynummer:\n41 55 12 30") == ["41 55 12 30"]
+    assert spans(PHONE, "Call us any time\nCode 41 55 12 30") == []
+    assert spans(PHONE, "id,name,phone\n41551230,Ana,n/a") == []
+    assert spans(PHONE, "name,born,phone\nAna,19800115,n/a") == []
 
 
 def test_bare_digit_runs_need_context_or_a_national_shape() -> None:
-    detector = PhoneDetector()
-    assert spans(detector, "call me on 4155550134") == ["4155550134"]
-    assert spans(detector, "ring 376014155 after six") == ["376014155"]
-    assert spans(detector, "try 01632960715 instead") == ["01632960715"]
-    assert spans(detector, "try 4155550134 instead") == ["4155550134"]
+    assert spans(PHONE, "call me on 4155550134") == ["4155550134"]
+    assert spans(PHONE, "ring me on 376014155 after six") == ["376014155"]
+    assert spans(PHONE, "try 01632960715 instead") == ["01632960715"]
+    assert spans(PHONE, "try 4155550134 instead") == ["4155550134"]
+    assert spans(PHONE, "Telefon 03055512345") == ["03055512345"]
+    assert spans(PHONE, "手机13955552201") == ["13955552201"]
 
 
 @pytest.mark.parametrize(
@@ -94,11 +302,92 @@ def test_bare_digit_runs_need_context_or_a_national_shape() -> None:
     ],
 )
 def test_phone_hard_negatives(text: str) -> None:
-    assert spans(PhoneDetector(), text) == []
+    assert spans(PHONE, text) == []
+
+
+# Numbers that look like phones to a regex but are identifiers, amounts, dates or codes.
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Identifier words in other languages
+        "Ihre Bestellnummer 4410228155 ist unterwegs.",
+        "Votre commande 7712003341 a été expédiée.",
+        "Il suo ordine 7712001877 è stato spedito.",
+        "Su pedido 6123456789 ha salido.",
+        "주문번호 8812004471 확인 부탁드립니다.",
+        "ऑर्डर संख्या 9900123456 भेज दी गई है।",
+        "Mã đơn hàng 8800123499 đã giao.",
+        "订单号 13955552201 已发货",
+        "Số CCCD: 001203004567",
+        "Số tài khoản: Vietcombank 0071000123451",
+        "PESEL 85031212345",
+        "NIP 123-456-32-18",
+        "СНИЛС 112-233-445 95",
+        "Rechnung 0301234567 vom März",
+        "NHS number 943 476 5919",
+        # Product codes and ids in tables
+        "sku,name,upc\nA-1,Hammer,036000291452,14.99",
+        "personnummer 811228-9874",
+        # Shapes of other things
+        "sample 078-05-1120 printed in wallets",
+        "Pay to NL91 ABNA 0417 1643 00 by Friday",
+        "IBAN: FR76 3000 6000 0112 3456 7890 189",
+        "Amex 3782 822463 10005",
+        "CPF 123.456.789-09",
+        "Population 1 250 000 000 in 2020",
+        "Kaufpreis 123 456 789 zł",
+        "Umsatz 123.456.789 Euro",
+        "Total: R$ 1.234.567",
+        "Termin 17.05.2024 10.30 Uhr",
+        "2024 05 17 12 00 started",
+        "years 2019 2020 2021 were good",
+        "ISBN 0-306-40615-2",
+        "timestamp 1700000000000 ms",
+        "+12.5% growth over 12 months",
+        "pp. 573-583. 2020",
+        "Ticket #2025-0314-61: payment failed",
+        "Phone-shaped, but build 2023.41.17.2210 it is",
+        "EIN 12-3456789 for the business",
+        "Am Ring 14-16 44135 Dortmund",
+        "Lieferadresse: Hauptstr. 7/12 80331 München",
+        "amount,card\n689.00,3713 615202 89478,USD",
+        "4111 1111 1111 1111,12.50,approved",
+        "sizes 38 40 42 44 46 in stock",
+        "3912345600      17      # 1 Jan 2024",
+        "limits = (0, 4294967295)",
+    ],
+)
+def test_phone_confusables(text: str) -> None:
+    assert spans(PHONE, text) == []
 
 
 def test_phone_scores_rise_with_context() -> None:
-    detector = PhoneDetector()
-    (plain,) = detector.detect("It is 415-555-0134.")
-    (called,) = detector.detect("Phone: 415-555-0134.")
+    (plain,) = PHONE.detect("It is 415-555-0134.")
+    (called,) = PHONE.detect("Phone: 415-555-0134.")
     assert called.score > plain.score
+    (international,) = PHONE.detect("It is +44 20 7946 0958.")
+    assert international.score > plain.score
+
+
+# A phone word right before what is plainly something else does not make it a phone.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Contact ID 4500123456",
+        "Call reference 2024-0045-12",
+        "tel. 2024-2025",
+        "mobile data 12 345 678 used",
+        "dial-in pin 4410 2281 77#",
+        "Kontakt am 17.05.2024",
+        "Kto. 0532013000 BLZ 37040044",
+    ],
+)
+def test_phone_words_before_other_numbers(text: str) -> None:
+    assert spans(PHONE, text) == []
+
+
+def test_nearest_word_decides_between_phone_and_identifier() -> None:
+    assert spans(PHONE, "Telefonnummer statt Kundennummer 4410228155") == []
+    assert spans(PHONE, "Kundennummer 12, Telefon 0301234567") == ["0301234567"]
+    assert spans(PHONE, "Phone no. 4155550134") == ["4155550134"]
+    assert spans(PHONE, "Tel. (0 30) 12 34 56 78") == ["(0 30) 12 34 56 78"]
