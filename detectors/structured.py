@@ -21,9 +21,10 @@ import regex
 from detectors.base import Finding
 from detectors.birth_date import is_date
 from detectors.field_keys import field_class
-from detectors.financial import card_brand_ok, iban_ok, luhn_ok
+from detectors.financial import iban_ok, is_card_number
 from detectors.name_lexicon import lexicon
 from detectors.names import NAME_PARTICLES, ORG_WORDS
+from detectors.national_id import is_ssn_shape
 
 SCORE = 0.9
 _MAX_KEY = 60  # characters looked at left of a separator for an unquoted key
@@ -47,8 +48,6 @@ _XML = re.compile(r"<([A-Za-z_][\w.:-]{0,40})(?:\s[^<>]{0,200})?>([^<>]{1,200})<
 
 _EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\+?[\d()\-. /\u00a0]{6,24}(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?")
-_SSN_SHAPE = re.compile(r"\d{3}([- ]?)\d{2}\1\d{4}")
-_CARD_SEPARATORS = re.compile(r"[ \-.\u00a0]")
 
 # Names: letters of any script, inner apostrophes, hyphens, dots (initials), commas
 # ("Surname, Given") and the slash of airline forms; two to seven parts, or one for a key
@@ -403,13 +402,6 @@ def _is_phone(value: str) -> bool:
     return 6 <= digits <= 15
 
 
-def _is_card(value: str) -> bool:
-    digits = _CARD_SEPARATORS.sub("", value)
-    return (
-        digits.isdigit() and 12 <= len(digits) <= 19 and luhn_ok(digits) and card_brand_ok(digits)
-    )
-
-
 def _is_ip(value: str) -> bool:
     try:
         ipaddress.ip_address(value.split("%")[0])
@@ -436,8 +428,8 @@ def _is_iban(value: str) -> bool:
 
 _VALIDATORS = {
     "date_of_birth": is_date,
-    "credit_card": _is_card,
-    "ssn": lambda value: _SSN_SHAPE.fullmatch(value) is not None,
+    "credit_card": is_card_number,
+    "ssn": is_ssn_shape,
     "phone": _is_phone,
     "email": lambda value: _EMAIL.fullmatch(value) is not None,
     "ip_address": _is_ip,
