@@ -32,120 +32,21 @@ from datetime import date
 
 from detectors.base import Finding
 from detectors.context import GLUE, ContextWords
+from detectors.date_words import (
+    AGE_WORDS,
+    BIRTH_WORDS,
+    BORN_ABBREVIATIONS,
+    BORN_AFTER_WORDS,
+    ERAS,
+    MONTH_NAMES,
+    NOT_BIRTH_WORDS,
+    ORDINAL_DAYS,
+    ROMAN_MONTHS,
+    ROMAN_PATTERN,
+    THAI_ERA,
+)
 
-# Per language, the twelve months: names and abbreviations split by spaces, "_" for a space
-# inside a name. Accentless spellings of Latin and Greek names are added below.
-_MONTH_NAMES: dict[str, str] = {
-    "en": "january jan|february feb febr|march mar|april apr|may|june jun|july jul|august aug|"
-    "september sep sept|october oct|november nov|december dec",
-    "de": "januar jänner jan jän|februar feber feb|märz maerz mrz mär|april apr|mai|juni jun|"
-    "juli jul|august aug|september sep sept|oktober okt|november nov|dezember dez",
-    "fr": "janvier janv|février févr fév|mars|avril avr|mai|juin|juillet juil|août|"
-    "septembre sept|octobre oct|novembre nov|décembre déc",
-    "es": "enero ene|febrero feb|marzo mar|abril abr|mayo may|junio jun|julio jul|agosto ago|"
-    "septiembre setiembre sep sept set|octubre oct|noviembre nov|diciembre dic",
-    "pt": "janeiro jan|fevereiro fev|março mar|abril abr|maio mai|junho jun|julho jul|"
-    "agosto ago|setembro set|outubro out|novembro nov|dezembro dez",
-    "it": "gennaio gen|febbraio feb|marzo mar|aprile apr|maggio mag|giugno giu|luglio lug|"
-    "agosto ago|settembre set sett|ottobre ott|novembre nov|dicembre dic",
-    "ca": "gener|febrer|març|abril|maig|juny|juliol|agost|setembre|octubre|novembre|desembre",
-    "nl": "januari jan|februari feb|maart mrt|april apr|mei|juni jun|juli jul|augustus aug|"
-    "september sep sept|oktober okt|november nov|december dec",
-    "pl": "styczeń stycznia sty|luty lutego lut|marzec marca|kwiecień kwietnia kwi|maj maja|"
-    "czerwiec czerwca cze|lipiec lipca lip|sierpień sierpnia sie|wrzesień września wrz|"
-    "październik października paź|listopad listopada lis|grudzień grudnia gru",
-    "cs": "leden ledna|únor února|březen března|duben dubna|květen května|červen června|"
-    "červenec července|srpen srpna|září|říjen října|listopad listopadu|prosinec prosince",
-    "sk": "január januára|február februára|marec|apríl apríla|máj mája|jún júna|júl júla|"
-    "augusta|septembra|október októbra|novembra|decembra",
-    "hr": "siječanj siječnja|veljača veljače|ožujak ožujka|travanj travnja|svibanj svibnja|"
-    "lipanj lipnja|srpanj srpnja|kolovoz kolovoza|rujan rujna|listopad listopada|"
-    "studeni studenoga studenog|prosinac prosinca",
-    "sr": "januar|februar|mart|april|maj|jun|jul|avgust|septembar|oktobar|novembar|decembar",
-    "tr": "ocak oca|şubat şub subat|mart|nisan nis|mayıs mayis|haziran haz|temmuz tem|"
-    "ağustos ağu|eylül eyl|ekim eki|kasım kasim kas|aralık aralik ara",
-    "id": "januari|februari pebruari|maret|april|mei|juni|juli|agustus agu agt ags|september|"
-    "oktober|november nopember|desember des",
-    "ms": "januari|februari|mac|april|mei|jun|julai|ogos|september|oktober|november|disember",
-    "sv": "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december",
-    "da": "januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december",
-    "no": "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember",
-    "fi": "tammikuu tammikuuta tammik|helmikuu helmikuuta helmik|maaliskuu maaliskuuta maalisk|"
-    "huhtikuu huhtikuuta huhtik|toukokuu toukokuuta toukok|kesäkuu kesäkuuta kesäk|"
-    "heinäkuu heinäkuuta heinäk|elokuu elokuuta elok|syyskuu syyskuuta syysk|"
-    "lokakuu lokakuuta lokak|marraskuu marraskuuta marrask|joulukuu joulukuuta jouluk",
-    "et": "jaanuar|veebruar|märts|aprill|mai|juuni|juuli|august|september|oktoober|november|"
-    "detsember",
-    "hu": "január jan|február febr|március márc|április ápr|május máj|június jún|július júl|"
-    "augusztus aug|szeptember szept|október okt|november nov|december dec",
-    "ro": "ianuarie ian|februarie feb|martie mar|aprilie apr|mai|iunie iun|iulie iul|"
-    "august aug|septembrie sept|octombrie oct|noiembrie noi|decembrie dec",
-    "ru": "январь января янв|февраль февраля фев февр|март марта мар|апрель апреля апр|май мая|"
-    "июнь июня июн|июль июля июл|август августа авг|сентябрь сентября сен сент|"
-    "октябрь октября окт|ноябрь ноября ноя|декабрь декабря дек",
-    "uk": "січень січня січ|лютий лютого лют|березень березня бер|квітень квітня квіт|"
-    "травень травня трав|червень червня черв|липень липня лип|серпень серпня серп|"
-    "вересень вересня вер|жовтень жовтня жовт|листопад листопада лист|грудень грудня груд",
-    "bg": "януари|февруари|март|април|май|юни|юли|август|септември|октомври|ноември|декември",
-    "el": "ιανουάριος ιανουαρίου ιαν|φεβρουάριος φεβρουαρίου φεβ|μάρτιος μαρτίου μαρ|"
-    "απρίλιος απριλίου απρ|μάιος μαΐου μαΐ|ιούνιος ιουνίου ιουν|ιούλιος ιουλίου ιουλ|"
-    "αύγουστος αυγούστου αυγ|σεπτέμβριος σεπτεμβρίου σεπ|οκτώβριος οκτωβρίου οκτ|"
-    "νοέμβριος νοεμβρίου νοε|δεκέμβριος δεκεμβρίου δεκ",
-    "tl": "enero|pebrero|marso|abril|mayo|hunyo|hulyo|agosto|setyembre|oktubre|nobyembre|disyembre",
-    "sw": "januari|februari|machi|aprili|mei|juni|julai|agosti|septemba|oktoba|novemba|desemba",
-    "hi": "जनवरी|फ़रवरी फरवरी|मार्च|अप्रैल|मई|जून|जुलाई|अगस्त|सितंबर सितम्बर|अक्टूबर|नवंबर नवम्बर|दिसंबर दिसम्बर",
-    "ar": "يناير كانون_الثاني|فبراير شباط|مارس آذار|أبريل ابريل إبريل نيسان|مايو أيار|"
-    "يونيو يونيه حزيران|يوليو يوليه تموز|أغسطس اغسطس آب|سبتمبر أيلول|أكتوبر اكتوبر تشرين_الأول|"
-    "نوفمبر تشرين_الثاني|ديسمبر كانون_الأول",
-    "he": "ינואר בינואר|פברואר בפברואר|מרץ במרץ מרס במרס|אפריל באפריל|מאי במאי|יוני ביוני|"
-    "יולי ביולי|אוגוסט באוגוסט|ספטמבר בספטמבר|אוקטובר באוקטובר|נובמבר בנובמבר|דצמבר בדצמבר",
-    "th": "มกราคม ม.ค.|กุมภาพันธ์ ก.พ.|มีนาคม มี.ค.|เมษายน เม.ย.|พฤษภาคม พ.ค.|มิถุนายน มิ.ย.|"
-    "กรกฎาคม ก.ค.|สิงหาคม ส.ค.|กันยายน ก.ย.|ตุลาคม ต.ค.|พฤศจิกายน พ.ย.|ธันวาคม ธ.ค.",
-}
-_THAI_ERA = 543  # Thai years count from 543 BCE: 2533 BE is 1990
-# Japanese eras and the Republic of China's calendar: year 1 of each.
-_ERAS = {
-    "明治": 1868,
-    "大正": 1912,
-    "昭和": 1926,
-    "平成": 1989,
-    "令和": 2019,
-    "民國": 1912,
-    "民国": 1912,
-}
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9}
-_ROMAN |= {"X": 10, "XI": 11, "XII": 12}
-_ROMAN_MONTH = "XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I"
 _FIRST_YEAR = 1890
-# English days spoken ("April ninth, 1990", "the 4th" read out in a transcript).
-_ORDINAL_WORDS = {
-    word: day
-    for day, word in enumerate(
-        (
-            "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
-            "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth "
-            "twentieth"
-        ).split(),
-        start=1,
-    )
-}
-_ORDINAL_WORDS |= {
-    f"{tens}{dash}{unit}": base + _ORDINAL_WORDS[unit]
-    for tens, base in (("twenty", 20), ("thirty", 30))
-    for unit in (
-        "first",
-        "second",
-        "third",
-        "fourth",
-        "fifth",
-        "sixth",
-        "seventh",
-        "eighth",
-        "ninth",
-    )
-    for dash in ("-", " ", "")
-    if base + _ORDINAL_WORDS[unit] <= 31
-} | {"thirtieth": 30}
 
 
 def _strip_marks(word: str) -> str:
@@ -156,7 +57,7 @@ def _month_table() -> dict[str, frozenset[int]]:
     """Casefolded name to month numbers (a name may mean two: "listopad" is October in
     Croatian and November in Polish)."""
     table: dict[str, set[int]] = {}
-    for months in _MONTH_NAMES.values():
+    for months in MONTH_NAMES.values():
         for number, names in enumerate(months.split("|"), start=1):
             for name in names.split():
                 name = name.replace("_", " ").casefold()
@@ -207,7 +108,7 @@ def _either_case(ch: str) -> str:
 
 
 _MONTH = "(?=[^\\W\\d])" + _alternation(list(_MONTHS))  # a letter first: skip digits at once
-_ORDINAL_WORD = _alternation(list(_ORDINAL_WORDS))
+_ORDINAL_WORD = _alternation(list(ORDINAL_DAYS))
 _ORDINAL = r"(?:st|nd|rd|th|er|ᵉʳ|e|º|°|ª|:a|:e)?"
 _TIME = r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?(?!\w))?"
 _DATE = re.compile(
@@ -221,9 +122,9 @@ _DATE = re.compile(
               {_TIME})
         | (?P<num>(?P<n1>\d{{1,2}})(?P<nsep>[-/.]|\.\s)(?P<n2>\d{{1,2}})(?P=nsep)
               (?P<ny>\d{{4}}|\d{{2}}))
-        | (?P<roman>(?P<rd>\d{{1,2}})(?:\.\s?|[-/\s])(?-i:(?P<rm>{_ROMAN_MONTH}))
+        | (?P<roman>(?P<rd>\d{{1,2}})(?:\.\s?|[-/\s])(?-i:(?P<rm>{ROMAN_PATTERN}))
               (?:\.\s?|[-/\s])(?P<ry>\d{{4}}))
-        | (?P<yroman>(?P<yry>\d{{4}})(?:\.\s?|[-/\s])(?-i:(?P<yrm>{_ROMAN_MONTH}))
+        | (?P<yroman>(?P<yry>\d{{4}})(?:\.\s?|[-/\s])(?-i:(?P<yrm>{ROMAN_PATTERN}))
               (?:\.\s?|[-/\s])(?P<yrd>\d{{1,2}}))
         | (?P<dmy>(?P<td>\d{{1,2}}){_ORDINAL}\.?
               (?:\s*[-/.]\s*|\s+(?:(?:de|of|ng)\s+|d['’])?|(?=\w))
@@ -254,85 +155,27 @@ _DIGIT_RUN = re.compile(r"\d+")
 _FIRST_RUN = frozenset({1, 2, 4, 6, 8})  # a day, a month, a year, yymmdd, yyyymmdd
 _LEADING_WORDS = frozenset(
     word.rstrip(".")
-    for name in (*_MONTHS, *_ORDINAL_WORDS, "twenty", "thirty")
+    for name in (*_MONTHS, *ORDINAL_DAYS, "twenty", "thirty")
     for word in name.split()
 )
 _WORD_EDGES = ".,;:()[]{}\"'-/"
 _BEFORE_WORD_FIRST = frozenset(" \t\n\r\xa0,-/.")
-_LEAD = max(map(len, _MONTHS)) + max(map(len, _ORDINAL_WORDS)) + 10  # "ninth of September, "
+_LEAD = max(map(len, _MONTHS)) + max(map(len, ORDINAL_DAYS)) + 10  # "ninth of September, "
 
-_BIRTH_WORDS = (
-    # "I was born" in the first person: Polish, Spanish, Portuguese, Czech, Turkish, Ukrainian,
-    # Greek, Swahili, Hungarian, Finnish
-    "urodziłam|urodziłem|nací|naci|nasci|narodil|narodila|narodila jsem|doğdum|doğdu|dogdum|"
-    "народилась|γεννήθηκα|γεννηθηκα|nilizaliwa|született|születtem|synnyin|"
-    # English
-    "born|birth|birthday|birthdate|birth date|date of birth|dob|d.o.b.|d.o.b|b.|bday|b-day|"
-    "date_of_birth|birth_date|"
-    # German, Dutch
-    "geboren|geb.|geburtsdatum|geburtstag|geb.-datum|geboortedatum|geboren op|verjaardag|"
-    # French, Spanish, Portuguese, Italian, Catalan
-    "né|née|nee|né(e)|date de naissance|naissance|nacido|nacida|nacimiento|fecha de nacimiento|"
-    "f. nac.|fec. nac.|nac.|cumpleaños|nascido|nascida|nascimento|data de nascimento|nasc.|"
-    "aniversário|data di nascita|nascita|nato il|nata il|nato a|nata a|nato/a|compleanno|"
-    "data de naixement|nascut|nascuda|"
-    # Polish, Czech, Slovak, Croatian, Serbian, Slovenian
-    "data urodzenia|urodzenia|urodzony|urodzona|urodził|urodziła|ur.|urodziny|datum narození|"
-    "narození|narozen|narozena|nar.|dátum narodenia|narodenia|narodený|narodená|datum rođenja|"
-    "rođenja|rođen|rođena|datum rojstva|"
-    "rojen|rojena|"
-    # Turkish, Indonesian, Malay
-    "doğum|doğum tarihi|dogum|dogum tarihi|doğumlu|tanggal lahir|tgl lahir|tgl. lahir|lahir|"
-    "tarikh lahir|"
-    # Swedish, Danish, Norwegian, Finnish, Estonian, Hungarian, Romanian
-    "född|födda|födelsedatum|födelsedag|fodd|født|fødselsdato|fødselsdag|fodt|syntynyt|syntymäaika|"
-    "syntymäpäivä|synt.|sünniaeg|sündinud|született|születési dátum|születési idő|szül.|"
-    "születésnap|data nașterii|data naşterii|data nasterii|născut|născută|nascuta|"
-    # Russian, Ukrainian, Bulgarian, Greek
-    "дата рождения|рождения|родился|родилась|рожд.|г.р.|дата народження|народження|"
-    "народився|народилася|дата на раждане|роден|родена|ημερομηνία γέννησης|γέννησης|"
-    "γεννήθηκε|γενέθλια|ημερομηνια γεννησης|γεννησης|γεννηθηκε|"
-    # Vietnamese, Tagalog, Swahili
-    "ngày sinh|sinh ngày|năm sinh|sinh nhật|petsa ng kapanganakan|kapanganakan|ipinanganak|"
-    "kaarawan|kuzaliwa|tarehe ya kuzaliwa|alizaliwa|"
-    # Chinese, Japanese, Korean, Thai, Hindi, Arabic, Hebrew, Persian
-    "生年月日|出生日期|出生|生日|誕生日|生まれ|生於|生于|생년월일|생일|출생|태어난|태어났|วันเกิด|เกิด|"
-    "जन्म तिथि|जन्मतिथि|जन्म|تاريخ الميلاد|الميلاد|ميلادي|ميلادك|ميلاده|ميلادها|تاريخ الولادة|"
-    "الازدياد|تاريخ الازدياد|مواليد|ولد|ولدت|תאריך לידה|נולד|"
-    "נולדה|تاریخ تولد|تولد"
-).split("|")
-# Longer words holding a birth word that mean something else: "発生日"/"发生日期" (date of
-# occurrence) hold "生日", "발생일" holds "생일", "เกิดขึ้น" (happen), "เกิดเหตุ" (incident).
-_NOT_BIRTH = ("発生", "发生", "發生", "발생", "เกิดขึ้น", "เกิดเหตุ")
-_BIRTH_CONTEXT = ContextWords(_BIRTH_WORDS, before=45, after=25, exclude=_NOT_BIRTH, lines=True)
+_BIRTH_CONTEXT = ContextWords(BIRTH_WORDS, before=45, after=25, exclude=NOT_BIRTH_WORDS, lines=True)
 # Right after a date, "born": "1948年11月2日生）", "95년 8월 15일생이에요", "1990 г.р.".
-_BORN_AFTER = ContextWords(
-    "生）|生)|生。|生、|生，|生,|生\n|生まれ|생이|생입|생,|생.|생)|생 |г.р.|г. р.".split("|"),
-    before=0,
-    after=8,
-)
-# Abbreviations of "born" that count only right before the date: "f. 1944-06-06" (Swedish,
-# Danish), "s. 12.4.1990" (Finnish), "n. 3/5/1980" (Italian, Romanian).
-_BORN_ABBREVIATIONS = ContextWords(["f.", "s.", "n."], before=4, after=0)
+_BORN_AFTER = ContextWords(BORN_AFTER_WORDS, before=0, after=8)
+_BORN_ABBREVIATIONS = ContextWords(BORN_ABBREVIATIONS, before=4, after=0)
 # An age beside a date whose year it fits is weak birth context: "(age 34), 1992-03-12".
-# (Not "let", "lat", "ani", "yo": Czech, Polish and Romanian years, but English words too.)
-_AGE_CONTEXT = ContextWords(
-    (
-        "age|aged|years old|year old|y/o|yrs|alter|jahre|âge|ans|edad|años|idade|anos|età|anni|"
-        "leeftijd|jaar|wiek|věk|yaş|yaşında|umur|tahun|ålder|år|alder|ikä|vuotias|éves|vârsta|"
-        "возраст|лет|года|вік|років|ηλικία|ετών|tuổi|岁|歳|세|나이|उम्र|वर्ष|عمر|سنة"
-    ).split("|"),
-    before=48,
-    after=48,
-)
+_AGE_CONTEXT = ContextWords(AGE_WORDS, before=48, after=48)
 _AGE = re.compile(r"(?<![0-9])[0-9]{1,3}(?![0-9])")
 # Every word above, to find where dates may be in one pass over the text (each pass collects
 # the text's words: 20 µs for 2 KB).
 _ANY_BIRTH_WORD = ContextWords(
-    [*_BIRTH_WORDS, *_BORN_AFTER.phrases, *_BORN_ABBREVIATIONS.phrases, *_AGE_CONTEXT.phrases],
+    [*BIRTH_WORDS, *_BORN_AFTER.phrases, *_BORN_ABBREVIATIONS.phrases, *_AGE_CONTEXT.phrases],
     before=_BIRTH_CONTEXT.before,
     after=_BIRTH_CONTEXT.after,
-    exclude=_NOT_BIRTH,
+    exclude=NOT_BIRTH_WORDS,
 )
 # A passenger's passport data in a booking (IATA SSR DOCS): ".../ARG/19JUN88/F/12JAN30/...",
 # the birth date before the sex; or a manifest's DOCS column: "DOCS 1981-11-03".
@@ -453,7 +296,7 @@ def _dates(text: str, lo: int, hi: int) -> Iterator[tuple[int, int, re.Match[str
 
 def _starts(text: str, lo: int, run: int) -> list[int]:
     """Where a date holding the digits at ``run`` may start, in ``text[lo:run + 1]``."""
-    if text[run - 2 : run] in _ERAS:
+    if text[run - 2 : run] in ERAS:
         return [run - 2, run]
     if run == lo or text[run - 1] not in _BEFORE_WORD_FIRST:
         return [run]
@@ -502,16 +345,16 @@ def _date_of(match: re.Match[str]) -> date | None:
     if form == "ymd":
         return _named(int(match["yy"]), match["ym"], int(match["yd"]))
     if form == "roman":
-        return _real(int(match["ry"]), _ROMAN[match["rm"]], int(match["rd"]))
+        return _real(int(match["ry"]), ROMAN_MONTHS[match["rm"]], int(match["rd"]))
     if form == "yroman":
-        return _real(int(match["yry"]), _ROMAN[match["yrm"]], int(match["yrd"]))
+        return _real(int(match["yry"]), ROMAN_MONTHS[match["yrm"]], int(match["yrd"]))
     if form == "mdw":
-        return _named(int(match["wy"]), match["wm"], _ORDINAL_WORDS[match["wd"].casefold()])
+        return _named(int(match["wy"]), match["wm"], ORDINAL_DAYS[match["wd"].casefold()])
     if form == "dmw":
-        return _named(int(match["dwy"]), match["dwm"], _ORDINAL_WORDS[match["dwd"].casefold()])
+        return _named(int(match["dwy"]), match["dwm"], ORDINAL_DAYS[match["dwd"].casefold()])
     if form == "cjk":
         if match["era"]:
-            year = _ERAS[match["era"]] + (0 if match["ey"] == "元" else int(match["ey"]) - 1)
+            year = ERAS[match["era"]] + (0 if match["ey"] == "元" else int(match["ey"]) - 1)
         else:
             year = _year(match["cy"])
         return _real(year, int(match["cm"]), int(match["cd"]))
@@ -547,7 +390,7 @@ def _shaped(match: re.Match[str]) -> bool:
 
 def _named(year: int, month_name: str, day: int) -> date | None:
     if "\u0e00" <= month_name[0] <= "\u0e7f" and year > 2400:
-        year -= _THAI_ERA
+        year -= THAI_ERA
     for month in sorted(_month_numbers(month_name)):
         if found := _real(year, month, day):
             return found
