@@ -32,6 +32,7 @@ from detectors.address import STREET_WORDS
 from detectors.base import Finding
 from detectors.context import ContextWords
 from detectors.field_keys import field_class
+from detectors.name_shapes import name_shapes
 from detectors.names import NAME_PARTICLES, ORG_WORDS, PLACE_WORDS
 from detectors.not_persons import used_as_thing
 
@@ -171,7 +172,9 @@ class NameLexiconDetector:
         self._names = self._given | self._surnames
         self._strong = self._names - self._common - self._very_common
         # Lower case is weaker evidence: no word that is common anywhere either.
-        self._lower_names = self._strong - loose_words()
+        self._loose = loose_words()
+        self._lower_names = self._strong - self._loose
+        self._shapes = name_shapes()
 
     def detect(self, text: str) -> list[Finding]:
         findings = [
@@ -357,13 +360,21 @@ class NameLexiconDetector:
             return False
         known = [w for w in words if self._known(w) or w in _PARTICLES]
         strong = [w for w in known if w not in self._very_common and w not in _PARTICLES]
-        unknown = len(words) - len(known)
-        if not strong:
-            return False
+        unknown = [w for w in words if w not in known]
         if len(strong) >= 2:
             return True
-        return (len(known) - len(strong) >= 1 and unknown == 0) or (
-            unknown == 1 and all(len(w) >= 3 for w in words)
+        if strong and (
+            (len(known) - len(strong) >= 1 and not unknown)
+            or (len(unknown) == 1 and all(len(w) >= 3 for w in words))
+        ):
+            return True
+        # Names the lexicon does not know ("Tigist Alemayehu"): every unknown word shaped
+        # like a name, at least two of them, and nothing else but known names.
+        shapes = self._shapes
+        return (
+            len(unknown) >= 2
+            and len(known) == len(strong)
+            and all(w not in self._loose and shapes.looks_like_a_name(w) for w in unknown)
         )
 
     def _known(self, word: str) -> bool:

@@ -99,3 +99,15 @@ def test_labels_and_places_are_no_names(text: str) -> None:
 )
 def test_things_named_after_people_are_no_names(text: str) -> None:
     assert names(text) == []
+
+
+def test_unknown_names_are_found_by_their_shape() -> None:
+    from detectors.name_shapes import name_shapes
+
+    shapes = name_shapes()
+    assert shapes.looks_like_a_name("Alemayehu")
+    assert not shapes.looks_like_a_name("Krankenhaus")
+    assert not shapes.looks_like_a_name("Paperwhite")
+    # Two unknown words side by side, each shaped like a name, and nothing else.
+    assert names("Please call Oluwadamilare Alemayehu tomorrow.") == ["Oluwadamilare Alemayehu"]
+    assert names("Das Krankenhaus Paperwhite ist neu.") == []
