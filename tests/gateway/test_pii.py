@@ -108,3 +108,15 @@ async def test_a_json_value_is_read_with_its_key(guard: PiiGuard) -> None:
         "customer_dob": "[REDACTED_DATE_OF_BIRTH]",
         "ticket": "2024-05-01",
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["My SSN is 078-05-1120.", "social security number: 000-12-3456", '{"ssn": "900123456"}'],
+)
+async def test_an_ssn_shaped_number_after_an_ssn_word_is_denied(guard: PiiGuard, text: str) -> None:
+    # Published samples and numbers the SSA never issues are still refused under deny.
+    check = await guard.precheck(
+        _policy({"default": {"ssn": Action.DENY}}), "ai.generate", _user(text)
+    )
+    assert check.verdict is not None and check.verdict.denied == ("ssn",)
