@@ -21,12 +21,13 @@ _PHRASES: dict[str | None, str] = {
         dob | d o b | birth | birthdate | birth date | date of birth | birthday | born | bday
         | b day | date birth | birth dt | dt birth | dt of birth | dob date | birth day
         | fecha de nacimiento | fecha nacimiento | f nac | fec nac | fecha nac | nacimiento
-        | nacido | nacida | data de nascimento | data nascimento | dt nascimento | nascimento
+        | nacido | nacida | fnac | f nac | fec nacim | data de nascimento | data nasc
+        | data nascimento | dt nascimento | nascimento
         | nascido em | nascida em | data di nascita | data nascita | nato il | nata il | nascita
-        | date de naissance | date naissance | né le | née le | ne le | nee le | date naiss
-        | naissance | geburtsdatum
+        | date de naissance | date naissance | né le | née le | ne le | nee le | né e le
+        | date naiss | naissance | geburtsdatum
         | geburtstag | geboren | geboren am | geb | geb datum | geboortedatum | geboren op
-        | data urodzenia | urodzony | urodzona | data ur | doğum tarihi | dogum tarihi | doğum
+        | data urodzenia | urodzony | urodzona | data ur | ur | doğum tarihi | dogum tarihi | doğum
         | dogum | tanggal lahir | tgl lahir | tgl lhr | lahir | födelsedatum | född | fødselsdato
         | født | fødselsdag | syntymäaika | syntymäpäivä | syntynyt | születési dátum
         | születési idő | született | születési | data nașterii | data nasterii | născut | nascut
