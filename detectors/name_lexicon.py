@@ -31,7 +31,7 @@ import regex
 from detectors.address import STREET_WORDS
 from detectors.base import Finding
 from detectors.context import ContextWords
-from detectors.field_keys import field_class
+from detectors.field_keys import FIELD_CLASSES, field_class
 from detectors.name_shapes import name_shapes
 from detectors.names import NAME_PARTICLES, ORG_WORDS, PLACE_WORDS
 from detectors.not_persons import used_as_thing
@@ -114,6 +114,7 @@ _INTRODUCTIONS = ContextWords(
     ).split("|")
 )
 INTRODUCED_SCORE = 0.7
+_PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys(",.;:!?()[]{}\"'<>/|*", " "))
 SINGLE_SCORE = 0.7
 LOWER_SCORE = 0.6
 _HONORIFICS = ("先生", "女士", "小姐", "老师", "医生", "经理", "阿姨", "叔叔", "师傅", "老板",
@@ -173,7 +174,10 @@ class NameLexiconDetector:
         self._strong = self._names - self._common - self._very_common
         # Lower case is weaker evidence: no word that is common anywhere either.
         self._loose = loose_words()
-        self._lower_names = self._strong - self._loose
+        # Only scripts with case: a caseless word is never "typed in lower case".
+        self._lower_names = frozenset(
+            w for w in self._strong - self._loose if w[0].islower() and w not in FIELD_CLASSES
+        )
         self._shapes = name_shapes()
 
     def detect(self, text: str) -> list[Finding]:
@@ -314,10 +318,11 @@ class NameLexiconDetector:
         words, each a known name and no common word, one of them a given name, that begin
         a line or a chat turn (the answer to "your name?"); elsewhere lower-case words that
         happen to be names are a dish or a phrase ("cacio e pepe")."""
-        lower = [m for m in tokens if m.group()[0].islower()]
         # Most texts hold fewer than two such words: a set intersection in C tells.
-        if len(self._lower_names.intersection([m.group() for m in lower])) < 2:
+        words = text.translate(_PUNCTUATION_TO_SPACE).split()
+        if len(self._lower_names.intersection(words)) < 2:
             return []
+        lower = [m for m in tokens if m.group()[0].islower()]
         findings = []
         run: list[re.Match[str]] = []
         for match in [*lower, None]:
