@@ -204,9 +204,7 @@ class NerDetector:
             return findings
         # Words inside an address or name already found by pattern need no model.
         covered = _merged(sorted((f.start, f.end) for f in findings))
-        windows = candidate_windows(text, covered=covered)
-        if not _english(text, 0, len(text), share=ENGLISH_TEXT_SHARE):
-            windows = [w for w in windows if _english(text, *w)]
+        windows = [w for w in candidate_windows(text, covered=covered) if _english(text, *w)]
         if not windows:
             return findings
         try:
@@ -326,16 +324,11 @@ _ENGLISH_MARKERS = frozenset(
 )
 
 
-ENGLISH_TEXT_SHARE = 0.06  # of its words: ordinary English prose has 25-40 %
-
-
-def _english(text: str, start: int, end: int, share: float = 0.0) -> bool:
-    """Whether ``text[start:end]`` reads as English: a marker word at all, or at least
-    ``share`` of its words."""
-    words = text[start:end].lower().split()
-    if not share:
-        return not _ENGLISH_MARKERS.isdisjoint(words)
-    return sum(w in _ENGLISH_MARKERS for w in words) >= share * len(words) > 0
+def _english(text: str, start: int, end: int) -> bool:
+    """Whether the window ``text[start:end]`` reads as English: one marker word will do.
+    Decided per window, so that a German record pasted into an English prompt costs no
+    model time (and yields no German nouns as persons)."""
+    return not _ENGLISH_MARKERS.isdisjoint(text[start:end].lower().split())
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
