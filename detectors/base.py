@@ -15,23 +15,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-PII_CLASSES: frozenset[str] = frozenset(
-    {
-        "email",
-        "phone",
-        "ssn",
-        "credit_card",
-        "date_of_birth",
-        "ip_address",
-        "iban",
-        "name",
-        "address",
-    }
+BUILTIN_CLASSES: tuple[str, ...] = (
+    "email",
+    "phone",
+    "ssn",
+    "credit_card",
+    "date_of_birth",
+    "ip_address",
+    "iban",
+    "name",
+    "address",
 )
+PII_CLASSES: frozenset[str] = frozenset(BUILTIN_CLASSES)
 """The built-in PII classes. Custom rules may add their own class names."""
 
 NER_CLASSES: frozenset[str] = frozenset({"name", "address"})
-"""Classes only the (slow) NER detector finds."""
+"""Classes the (slow) NER detector finds; the fast field and lexicon detectors find them in
+part, so a gateway without NER still acts on them."""
 
 
 @dataclass(frozen=True, slots=True)
