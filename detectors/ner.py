@@ -213,9 +213,14 @@ class NerDetector:
                 docs = list(self._ner.pipe(docs, batch_size=64))
         except Exception as exc:  # a model failure must fail the request closed
             raise DetectorError(self.name, type(exc).__name__) from exc
+        covered_starts = [start for start, _ in covered]
         for (offset, _), doc in zip(windows, docs, strict=True):
             for ent in doc.ents:
                 start, end = offset + ent.start_char, offset + ent.end_char
+                # A person a street is named after ("boulevard Maurice Petitjean") is the
+                # address the pattern found, not a name.
+                if _inside(covered, covered_starts, start):
+                    continue
                 found = self._classify(ent.label_, text, start, end)
                 if found is not None:
                     findings.append(Finding(found[0], start, end, found[1], self.name))

@@ -106,3 +106,14 @@ def test_numpy_products_on_one_thread_find_what_blis_finds(ner_detector: NerDete
     blis = NerDetector(build_analyzer(), numpy_matmul=False)
     texts = [example.text for example in load_corpus(CORPUS)[:300]]
     assert [found(ner_detector, t) for t in texts] == [found(blis, t) for t in texts]
+
+
+def test_a_person_a_street_is_named_after_is_the_address(ner_detector: Any) -> None:
+    text = (
+        "Send the invoice to:\nAndré Aubry\n77, boulevard Maurice Petitjean\n"
+        "50289 Perret-sur-Texier"
+    )
+    findings = ner_detector.detect(text)
+    street = text.index("77,")
+    inside = [f for f in findings if f.pii_class == "name" and f.start >= street]
+    assert inside == [], [text[f.start : f.end] for f in inside]
