@@ -19,9 +19,7 @@ OUT = Path(__file__).resolve().parent / "data" / "name_shapes.txt.gz"
 def grams(word: str) -> list[str]:
     """The distinct 2- to 5-character n-grams of ``word`` with its edges marked."""
     edged = f"^{word.lower()}$"
-    return list(
-        {edged[i : i + n] for n in (2, 3, 4, 5) for i in range(len(edged) - n + 1)}
-    )
+    return list({edged[i : i + n] for n in (2, 3, 4, 5) for i in range(len(edged) - n + 1)})
 
 
 class NameShapes:
