@@ -331,13 +331,21 @@ def _split(text: str, start: int, end: int, delimiter: str) -> list[tuple[int, i
 # -- SQL: INSERT INTO t (name, dob) VALUES ('Ana Lima', '1990-04-12'), (...) -----------------
 
 
-_SQL_COLUMNS = re.compile(r"\(([^()]{1,800})\)\s*(?:VALUES|values)\s*")
+# Found from the VALUES keyword back to its column list: a scan from every "(" in a large
+# body would cost its length times the list's.
+_SQL_VALUES = re.compile(r"\)\s*(?:VALUES|values)\s*")
+_MAX_COLUMNS = 800  # characters of a column list
 _SQL_CELL = re.compile(r"\s*(?:'((?:[^']|'')*)'|(-?[\d.]+)|([A-Za-z_]+))\s*([,)])")
 
 
 def _sql_values(text: str) -> Iterator[tuple[str, bool, int, int]]:
-    for match in _SQL_COLUMNS.finditer(text):
-        columns = [field_class(c.strip().strip('`"[]')) for c in match.group(1).split(",")]
+    for match in _SQL_VALUES.finditer(text):
+        close = match.start()
+        open_ = text.rfind("(", max(0, close - _MAX_COLUMNS), close)
+        if open_ < 0 or ")" in text[open_ + 1 : close]:
+            continue
+        names = text[open_ + 1 : close].split(",")
+        columns = [field_class(c.strip().strip('`"[]')) for c in names]
         if not any(pii_class for pii_class, _ in columns):
             continue
         position = match.end()
