@@ -10,6 +10,7 @@
     network.py       ip_address (IPv4, IPv6)
     birth_date.py    date_of_birth (a date near a birth word), date_spans(), is_date()
     date_words.py    month names, birth words and date forms of about 30 languages
+    spoken_dates.py  dates in words ("March third, nineteen eighty-one", "一九九二年五月八号")
     structured.py    any class: values whose key, column or label names it (JSON, CSV, ...)
     field_keys.py    field names in about 30 languages -> classes
     name_lexicon.py  name: given names and surnames of 105 countries, titles, cues, CJK

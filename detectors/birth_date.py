@@ -45,6 +45,7 @@ from detectors.date_words import (
     ROMAN_PATTERN,
     THAI_ERA,
 )
+from detectors.spoken_dates import spoken_dates
 
 _FIRST_YEAR = 1890
 
@@ -211,6 +212,12 @@ class DateOfBirthDetector:
                     findings.append(Finding("date_of_birth", start, end, 0.85, self.name))
                 elif _age_fits(text, start, end, born):
                     findings.append(Finding("date_of_birth", start, end, 0.6, self.name))
+        for lo, hi in _regions(text):
+            for start, end, _ in spoken_dates(text, lo, hi):
+                if not any(f.start < end and start < f.end for f in findings) and (
+                    _BIRTH_CONTEXT.near(text, start, end) or _BORN_AFTER.after_span(text, end)
+                ):
+                    findings.append(Finding("date_of_birth", start, end, 0.85, self.name))
         if "DOCS" in text:
             findings.extend(
                 Finding("date_of_birth", start, end, 0.85, self.name)
