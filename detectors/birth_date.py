@@ -193,7 +193,8 @@ class DateOfBirthDetector:
         # Birth words are rare and dates are everywhere: look for dates only near the words.
         findings: list[Finding] = []
         seen = 0
-        for lo, hi in _regions(text):
+        regions = _regions(text)
+        for lo, hi in regions:
             for start, end, match in _dates(text, max(lo, seen), hi):
                 seen = end
                 born = _date_of(match)
@@ -212,7 +213,7 @@ class DateOfBirthDetector:
                     findings.append(Finding("date_of_birth", start, end, 0.85, self.name))
                 elif _age_fits(text, start, end, born):
                     findings.append(Finding("date_of_birth", start, end, 0.6, self.name))
-        for lo, hi in _regions(text):
+        for lo, hi in regions:
             for start, end, _ in spoken_dates(text, lo, hi):
                 if not any(f.start < end and start < f.end for f in findings) and (
                     _BIRTH_CONTEXT.near(text, start, end) or _BORN_AFTER.after_span(text, end)
