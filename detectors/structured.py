@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import regex
 
-from detectors.base import Finding
+from detectors.base import PII_CLASSES, Finding
 from detectors.birth_date import is_date
 from detectors.field_keys import field_class
 from detectors.financial import iban_ok, is_card_number
@@ -30,10 +30,7 @@ SCORE = 0.9
 _MAX_KEY = 60  # characters looked at left of a separator for an unquoted key
 _MAX_VALUE = 200
 
-CLASSES = frozenset(
-    {"name", "address", "date_of_birth", "phone", "email", "credit_card", "ssn", "iban",
-     "ip_address"}
-)  # fmt: skip
+CLASSES = PII_CLASSES  # every built-in class has field names
 
 _SEPARATOR = re.compile(r"[:=：]")
 # A key ends at the start of its line or after one of these (``{"a": 1, "dob": ...``).
