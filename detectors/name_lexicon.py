@@ -1,21 +1,30 @@
-"""People's names found without a model: given names and surnames of 86 locales, and titles.
+"""People's names found without a model: name lists of 105 countries, titles and cues.
 
 spaCy's small English model misses what it was not trained on: names in capitals
 (``OKAFOR CHIDI``, ``TANAKA/HIROSHI MR``), names inside German, Turkish or Indonesian text,
 and names in scripts without capitals (``김민준``, ``佐藤 太郎``, ``राहुल शर्मा``). This detector
 finds them with a lexicon (``detectors/data/name_lexicon.txt.gz``, built by
-``tools/build_name_lexicon.py`` from Faker's person data and wordfreq):
+``tools/build_name_lexicon.py`` from Faker's locales, names-dataset's most frequent names per
+country, wordfreq and spaCy's stop words):
 
 - **pairs**: two to four adjacent name-shaped words (capitalised, in capitals, or in a script
   without case) of which at least two are known names, or one is and the other is no common
-  word ("Ngozi Adaeze", "NGUYEN/THI MAI"); a name that is also a very common word ("Will",
-  "May", "Long") counts only beside a rarer one;
-- **titles**: a title in one of many languages (``Herr``, ``Sra.``, ``Bapak``, ``г-н``, ``Ông``)
-  before one to three capitalised words that are not common words;
-- **East Asian names**: a known surname directly followed by a known given name (``王秀英``,
-  ``김민준``, ``佐藤太郎``), or by an honorific (``佐藤さん``, ``王先生``, ``김 씨``).
+  word ("Ngozi Adaeze", "NGUYEN/THI MAI"), or none is but each is shaped like a name
+  (``detectors.name_shapes``); a name that is also a very common word ("Will", "May") counts
+  only beside a rarer one;
+- **titles and cues**: a title in one of many languages (``Herr``, ``Sra.``, ``Bapak``,
+  ``г-н``, ``Ông``) before capitalised words; a known name after a greeting, a family word or
+  a signature ("Hi Giulia", "Dottern Maria", "— Colleen"), as a chat's speaker, or after a
+  self-introduction ("I'm", "me llamo", "我叫");
+- **lower case**: known names typed in lower case where they begin a chat turn
+  ("user: tunde bakare");
+- **East Asian names**: a known surname followed by a known given name (``王秀英``,
+  ``김민준``), by a space and a given name (``石井 隼人``), or by an honorific (``佐藤さん``,
+  ``王先生``, ``김 씨``); katakana and hangul names before an honorific; a name as a label's
+  value (``入住人：何雨桐``).
 
-Pure and fast (dictionary look-ups over the words of the text): a fast detector.
+What names a thing rather than a private person is left out (``detectors.not_persons``).
+Pure and fast (one tokenisation, dictionary look-ups): a fast detector.
 """
 
 from __future__ import annotations
