@@ -37,7 +37,7 @@ from phonenumbers import PhoneMetadata, region_code_for_country_code
 from phonenumbers.phonemetadata import NumberFormat
 
 from detectors.base import Finding
-from detectors.context import GLUE, glues
+from detectors.context import GLUE, SENTENCE_BREAK, glues
 
 # The local part may hold any letters (RFC 6531 addresses like "jérôme@exemple.fr"). Matching
 # starts from each "@" rather than from every word of the text: the local part is found by a
@@ -167,10 +167,6 @@ _CURRENCY_BEFORE = re.compile(rf"(?:[€$£¥₹₽₺₩₫₦]|R\$|(?<!{GLUE})
 # The start of an IBAN, whose digit groups would otherwise read as a national number.
 _IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4})* ?\Z")
 
-# Where a sentence ends: as ``detectors.context`` draws it.
-_SENTENCE_BREAK = re.compile(
-    r"[!?]\s|[。！？।؟]|\.\s+(?=[A-Z\u00c0-\u00de\u0391-\u03a9\u0400-\u042f])|\n\s*\n"
-)
 _WORD = re.compile(f"{GLUE}+")
 
 
@@ -230,7 +226,7 @@ class ContextIndex:
             if found >= 0 and found + len(phrase) > last.get(kind, -1):
                 last[kind] = found + len(phrase)
         for kind, end in list(last.items()):
-            if _SENTENCE_BREAK.search(text, lo + end, start) or not _reaches(text, lo + end, start):
+            if SENTENCE_BREAK.search(text, lo + end, start) or not _reaches(text, lo + end, start):
                 del last[kind]
         if not last:
             return None

@@ -35,7 +35,7 @@ without spaces.
 # A sentence ends at "!" or "?" followed by space, or at "." followed by space and a capital
 # letter (Latin, Greek or Cyrillic; so "D.O.B. 1990" or "tel. 555" do not end one), at a CJK,
 # Devanagari or Arabic full stop or question mark, or at a blank line.
-_SENTENCE_BREAK = re.compile(
+SENTENCE_BREAK = re.compile(
     r"[!?]\s|[。！？।؟]|\.\s+(?=[A-Z\u00c0-\u00de\u0391-\u03a9\u0400-\u042f])|\n\s*\n"
 )
 
@@ -163,7 +163,7 @@ class ContextWords:
             ):
                 return False
             last_end = newline + 1
-        return _SENTENCE_BREAK.search(text, last_end, start) is None
+        return SENTENCE_BREAK.search(text, last_end, start) is None
 
     def after_span(self, text: str, end: int) -> bool:
         found = self.occurrences(text, end, min(len(text), end + self.after))
@@ -172,7 +172,7 @@ class ContextWords:
         first_start = found[0][0]
         if self.lines and text.find("\n", end, first_start) >= 0:
             return False
-        return _SENTENCE_BREAK.search(text, end, first_start) is None
+        return SENTENCE_BREAK.search(text, end, first_start) is None
 
     def near(self, text: str, start: int, end: int) -> bool:
         return self.before_span(text, start) or self.after_span(text, end)
