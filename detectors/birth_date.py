@@ -71,6 +71,7 @@ def _month_table() -> dict[str, frozenset[int]]:
 
 
 _MONTHS = _month_table()
+MONTH_WORDS = frozenset(_MONTHS)  # casefolded, every language's names and abbreviations
 
 
 def _alternation(words: list[str]) -> str:

@@ -81,6 +81,26 @@ _PHRASES: dict[str | None, str] = {
         | padre | mutter | vater | mère | père | mãe | pai | esposa | esposo | ehefrau | ehemann
         | épouse | époux | moglie | marito | marido | inquilino | mieter | locataire | pt | pat
     """,
+    "name_ambiguous": """
+        | relative | next of kin contact | kin | hijo | hija | filho | filha | figlio | figlia
+        | fils | fille | sohn | tochter | zoon | dochter | syn | córka | oğlu | kızı | eşi
+        | yakını | anhörig | anhöriga | närstående | pårørende | omainen | ndugu | mzazi
+        | сын | дочь | жена | муж | мать | отец | родственник | родственница | контактное лицо
+        | син | донька | дружина | чоловік | 家属 | 儿子 | 女儿 | 丈夫 | 妻子 | 紧急联系人 | 家族
+        | 続柄 | 緊急連絡先 | 보호자 | 아들 | 딸 | 남편 | 아내 | बेटा | बेटी | पति | पत्नी | परिजन
+        | ابن | ابنة | ابنته | ابنه | زوج | زوجة | ولي الأمر | con trai | con gái | vợ | chồng
+        | người nhà | người thân | anak | istri | suami | wali | keluarga pasien | angehörige
+        | angehöriger | naaste | parente | familiar | responsável | responsable | tuteur
+        | tutor | opiekun | vasi | kortinnehavare | titular da conta | titular de la tarjeta
+        | titulaire de la carte | intestatario | kaarthouder | posiadacz karty | kart sahibi
+        | держатель карты | 持卡人 | 카드 소유자 | pemegang kartu | chủ thẻ | フリガナ | ふりがな
+        | カナ | 성함 | from | to | cc | bcc | till | från | fra | til | von | aan | kimden
+        | kime | dari | kepada | от | кому | 发件人 | 收件人 | 抄送 | 差出人 | 宛先 | 보낸 사람
+        | 받는 사람 | من | إلى | מאת | אל | người gửi | người nhận | attn | attention
+        | ad | ism | isim soyisim | ad soyadı | ime | prezime | ime i prezime | nome e cognome
+        | nombre completo del titular | contact person | ansprechpartner | personne de contact
+        | persona de contacto | persona di contatto | contactpersoon | osoba kontaktowa
+    """,
     "address": """
         address | addr | street | street address | street addr | address line | address1
         | address 1 | address2 | address 2 | home address | postal address | mailing address
@@ -171,7 +191,7 @@ def _phrases() -> dict[str, str | None]:
         for phrase in text.split("|"):
             words = " ".join(key_words(phrase))
             if words:
-                table[words] = pii_class
+                table[words] = "name" if pii_class == "name_ambiguous" else pii_class
     return table
 
 
@@ -189,29 +209,33 @@ FIELD_CLASSES: dict[str, str | None] = _phrases()
 LONGEST_PHRASE = max(len(phrase.split()) for phrase in FIELD_CLASSES)
 
 # Keys whose values are people's names only sometimes: the value must look like one.
-AMBIGUOUS_NAME_KEYS = frozenset(
-    " ".join(key_words(k))
-    for k in (
-        "parent/guardian|emergency contact|next of kin|signed by|prepared by|approved by|"
-        "reviewed by|referred by|referring physician|account name|account holder|card holder|"
-        "contact name|holder name"
-    ).split("|")
-) | frozenset(
-    key_words(k)[0]
-    for k in (
-        "name nombre nome nom naam navn namn nimi név nume jméno meno imię isim adı "
-        "nama имя tên 名前 名 姓 이름 नाम اسم الاسم jina pangalan first guest patient employee "
-        "holder beneficiary applicant candidate attendee attendees traveler traveller passenger "
-        "last given nev "
-        "passengers pax guests participants members contacts child parent guardian mother father "
-        "wife husband son daughter host visitor tenant landlord owner customer client contact "
-        "caller requester reporter assignee author approver physician doctor nurse student pupil "
-        "member subscriber driver rider buyer seller sender recipient consignee witness "
-        "interpreter cliente kunde klant müşteri pelanggan kund contacto contato contatto kontakt "
-        "patiente paziente médico arzt ärztin médecin medico dokter madre padre mutter vater mère "
-        "père mãe pai esposa esposo ehefrau ehemann épouse époux moglie marito marido inquilino "
-        "mieter locataire pt pat"
-    ).split()
+AMBIGUOUS_NAME_KEYS = (
+    frozenset(
+        " ".join(key_words(k))
+        for k in (
+            "parent/guardian|emergency contact|next of kin|signed by|prepared by|approved by|"
+            "reviewed by|referred by|referring physician|account name|account holder|card holder|"
+            "contact name|holder name"
+        ).split("|")
+    )
+    | frozenset(
+        key_words(k)[0]
+        for k in (
+            "name nombre nome nom naam navn namn nimi név nume jméno meno imię isim adı "
+            "nama имя tên 名前 名 姓 이름 नाम اسم الاسم jina pangalan first guest patient employee "
+            "holder beneficiary applicant candidate attendee attendees traveler traveller passenger "
+            "last given nev "
+            "passengers pax guests participants members contacts child parent guardian mother father "
+            "wife husband son daughter host visitor tenant landlord owner customer client contact "
+            "caller requester reporter assignee author approver physician doctor nurse student pupil "
+            "member subscriber driver rider buyer seller sender recipient consignee witness "
+            "interpreter cliente kunde klant müşteri pelanggan kund contacto contato contatto kontakt "
+            "patiente paziente médico arzt ärztin médecin medico dokter madre padre mutter vater mère "
+            "père mãe pai esposa esposo ehefrau ehemann épouse époux moglie marito marido inquilino "
+            "mieter locataire pt pat"
+        ).split()
+    )
+    | frozenset(" ".join(key_words(k)) for k in _PHRASES["name_ambiguous"].split("|") if k.strip())
 )
 
 # Scripts written without spaces: a label there ends with the phrase ("患者の生年月日").

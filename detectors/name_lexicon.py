@@ -74,6 +74,33 @@ _EAST_ASIAN_CHAR = r"\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}"
 # The standard library's engine tells in a few microseconds that a text has none of these.
 _EAST_ASIAN_ANY = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _EAST_ASIAN = regex.compile(rf"[{_EAST_ASIAN_CHAR}]+(?:[ \u3000][{_EAST_ASIAN_CHAR}]+)?")
+# A chat line with its time: "[21:03] ゆうき: ...", "[2024-03-01 10:02] minji: ...".
+_TIMED_SPEAKER = regex.compile(
+    r"^[ \t]*\[[0-9][0-9:./\- ,APMapm]{2,22}\][ \t]*([\p{L}][\p{L}\p{M}'\-]{0,30})[ \t]*:[ \t]",
+    regex.MULTILINE,
+)
+# Who speaks in a chat without being a person's name.
+_ROLES = frozenset(
+    """
+    user assistant agent bot system admin support customer client me you moderator operator
+    host guest staff team everyone all caller callee rep representative advisor bank shop
+    usuario usuário cliente agente asistente kunde berater kundin client conseiller utente
+    klant medewerker pelanggan müşteri kullanıcı пользователь клиент оператор 用户 客户 客服
+    助手 ユーザー お客様 担当 사용자 고객 상담원 ग्राहक एजेंट مستخدم عميل mteja
+    """.split()
+)
+_SUFFIXES = (
+    "hanım|hanim|bey|beyefendi|abla|abi|ağabey|teyze|amca|ji|saab|sahab|bhai|didi|bhaiya|"
+    "uncle|aunty|auntie|san|sama|sensei|kun|chan|ssi|nim|jaan|جان|خانم|آقا|जी|साहब|भाई|दीदी|"
+    "अंकल|आंटी|भैया"
+)
+_ANY_SUFFIX = regex.compile(rf"[ \-](?:{_SUFFIXES})(?![\p{{L}}\p{{M}}])")
+_BEFORE_SUFFIX = regex.compile(
+    r"(?<![\p{L}\p{M}])((?:\p{Lu}[\p{Ll}\p{M}'\-]+ )?\p{Lu}[\p{Ll}\p{M}'\-]+"
+    r"|[\p{Ll}][\p{Ll}\p{M}]{2,}"
+    r"|[\p{Devanagari}\p{Arabic}][\p{Devanagari}\p{Arabic}\p{M}]+)"
+    rf"(?:[ ]|-)(?:{_SUFFIXES})(?![\p{{L}}\p{{M}}])"
+)
 _TITLES = frozenset(
     """
     mr mr. mrs mrs. ms ms. miss mx dr dr. prof prof. sir dame lord lady mister madam madame
@@ -95,7 +122,8 @@ _CUES = (
     "hi|hello|hey|dear|thanks|thank you|ask|asked|tell|told|ping|cc|remind|contact|call|"
     "spoke with|spoke to|talked to|talked with|attn:?|hola|estimad[oa]|querid[oa]|bonjour|salut|"
     "cher|chère|hallo|liebe[r]?|ciao|gentile|car[oa]|olá|oi|prezad[oa]|beste|hoi|hej|merhaba|"
-    "sayın|halo|yth\\.?|kepada|привет|здравствуйте|уважаем(?:ый|ая)|xin chào|chào|jambo|habari|"
+    "sayın|halo|yth\\.?|kepada|kia ora|sawubona|cześć|szia|hei|moi|namaste|"
+    "привет|здравствуйте|уважаем(?:ый|ая)|xin chào|chào|jambo|habari|"
     "kumusta|mahal na|daughter|son|wife|husband|mother|father|brother|sister|mum|mom|dad|"
     "grandma|grandpa|nonna|nonno|hijo|hija|esposa|esposo|madre|padre|hermano|hermana|abuela|"
     "abuelo|tochter|sohn|ehefrau|ehemann|mutter|vater|bruder|schwester|oma|opa|fille|fils|mari|"
@@ -108,6 +136,23 @@ _CUES = (
     "с уважением|з повагою|trân trọng|—|–|--|عزيزي|عزيزتي|مع التحية|تحياتي|प्रिय|नमस्ते|"
     + "|".join(regex.escape(t) for t in sorted(_TITLES, key=len, reverse=True))
 )
+# Greetings that open a message: the word after them, alone before a comma or "!", is the
+# person greeted even when no name list knows it ("Kia ora Aroha,", "Hej Siriporn!").
+_GREETINGS = (
+    "hi|hello|hey|dear|hola|estimad[oa]|querid[oa]|bonjour|salut|cher|chère|hallo|liebe[r]?|"
+    "ciao|gentile|car[oa]|olá|oi|prezad[oa]|beste|hoi|hej|hei|moi|merhaba|sayın|halo|"
+    "привет|здравствуйте|уважаем(?:ый|ая)|шановн(?:ий|а)|xin chào|chào|jambo|habari|kumusta|"
+    "kia ora|sawubona|cześć|dzień dobry|szanown[ya]|ahoj|dobrý den|szia|tere|labas|γεια σου|"
+    "αγαπητ[εέή]|שלום|مرحبا|مرحباً|السلام عليكم|عزيزي|عزيزتي|नमस्ते|प्रिय|สวัสดี|e kaaro|"
+    "bawo|ndewo|sannu|selam|salam|namaste|good morning|good afternoon|good evening|morning"
+)
+_ADDRESSED_LOWER = regex.compile(
+    rf"(?:^|[\s,.!?\]])(?i:{_GREETINGS}|{_CUES}|thx|ty|merci|danke|gracias|grazie|"
+    r"obrigad[oa]|dank je|tack|takk|dzięki|teşekkürler|terima kasih|makasih|спасибо|cảm ơn|"
+    r"asante|salamat|mahalo) +$"
+)
+_GREETING_WORD = regex.compile(rf"(?i:{_GREETINGS})")
+_GREETED = regex.compile(rf"(?:^|\n)[ \t]*(?i:{_GREETINGS})[ \t]+$")
 _CUE_WORDS = frozenset(
     cue for cue in _CUES.split("|") if cue.isalpha() and cue.lower() not in _TITLES
 )
@@ -185,7 +230,9 @@ class NameLexiconDetector:
         self._loose = loose_words()
         # Only scripts with case: a caseless word is never "typed in lower case".
         self._lower_names = frozenset(
-            w for w in self._strong - self._loose if w[0].islower() and w not in FIELD_CLASSES
+            w
+            for w in self._strong - self._loose - _CUE_WORDS
+            if w[0].islower() and w not in FIELD_CLASSES and _GREETING_WORD.fullmatch(w) is None
         )
         self._shapes = name_shapes()
 
@@ -216,10 +263,15 @@ class NameLexiconDetector:
         for run in _runs(text, tokens):
             # Most runs are one capitalised word that starts a sentence: no name, no look.
             if len(run) == 1 and _bare(run[0].group()) not in names:
+                # ... unless a greeting opens its line ("Kia ora Tamatea,").
+                if text[run[0].end() : run[0].end() + 1] in (",", "!", "\n", ""):
+                    findings.extend(self._single(text, run[0]))
                 continue
             findings.extend(self._run(text, run))
         if ":" in text:
             findings.extend(self._speakers(text))
+        if _ANY_SUFFIX.search(text) is not None:
+            findings.extend(self._suffixed(text))
         findings.extend(self._lower_case(text, tokens))
         for _, end in _INTRODUCTIONS.occurrences(text):
             findings.extend(self._introduced(text, end))
@@ -239,6 +291,32 @@ class NameLexiconDetector:
         for match in labels:
             if transcript or "[" in match.group():
                 findings.extend(self._single(text, match, cue_needed=False, group=1))
+        # A timed chat ("[21:03] ゆうき: ...", "[10:02] minji: ..."): the speakers are people
+        # whether a list knows their names or not, roles and family words aside.
+        timed = [
+            m
+            for m in _TIMED_SPEAKER.finditer(text)
+            if _bare(m.group(1)) not in self._common
+            and _bare(m.group(1)) not in _ROLES
+            and _bare(m.group(1)) not in _CUE_WORDS
+            and field_class(m.group(1))[0] is None
+        ]
+        if len({m.group(1) for m in timed}) >= 2:
+            findings.extend(
+                Finding("name", m.start(1), m.end(1), SINGLE_SCORE, self.name) for m in timed
+            )
+        return findings
+
+    def _suffixed(self, text: str) -> list[Finding]:
+        """A name before an honorific that follows it ("Nurten hanım", "शर्मा जी",
+        "rahim bhai", "Tanaka-san")."""
+        findings = []
+        for match in _BEFORE_SUFFIX.finditer(text):
+            word = _bare(match.group(1).split()[-1])
+            if word in self._common or word in _CUE_WORDS or word in _TITLES:
+                continue
+            findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
+                                    self.name))  # fmt: skip
         return findings
 
     def _introduced(self, text: str, position: int) -> list[Finding]:
@@ -312,15 +390,33 @@ class NameLexiconDetector:
         self, text: str, match: Match, *, cue_needed: bool = True, group: int = 0
     ) -> list[Finding]:
         word = _bare(match.group(group))
-        if word not in self._names or word in self._common:
+        start, end = match.start(group), _end(match, group)
+        if not self._known(word) or word in self._common:
+            if cue_needed and self._greeted_stranger(text, word, start, end):
+                return [Finding("name", start, end, SINGLE_SCORE, self.name)]
             return []
         # A name that is also a very common word ("Maria", "Will") needs a cue before it.
         if word in self._very_common and not cue_needed:
             return []
-        start = match.start(group)
-        if cue_needed and _ADDRESSING.search(text, max(0, start - 30), start) is None:
+        if (
+            cue_needed
+            and _ADDRESSING.search(text, max(0, start - 30), start) is None
+            and not (word not in self._very_common and _vocative(text, start, end))
+        ):
             return []
-        return [Finding("name", start, _end(match, group), SINGLE_SCORE, self.name)]
+        return [Finding("name", start, end, SINGLE_SCORE, self.name)]
+
+    def _greeted_stranger(self, text: str, word: str, start: int, end: int) -> bool:
+        """A word no list knows, right after a greeting that opens a line and alone before
+        a comma, "!" or the line's end ("Kia ora Tamatea,", "Hej Pornthip!"), capitalised
+        (or in a script without case) and no common word ("Hi Team," is no one)."""
+        return (
+            len(word) >= 3
+            and word not in self._common
+            and text[end : end + 1] in (",", "!", "\n", "")
+            and _GREETED.search(text, max(0, start - 40), start) is not None
+            and (text[start].isupper() or text[start].lower() == text[start].upper())
+        )
 
     def _lower_case(self, text: str, tokens: list[re.Match[str]]) -> list[Finding]:
         """Names typed in lower case ("tunde bakare", "wang fang"): two to four adjacent
@@ -329,10 +425,24 @@ class NameLexiconDetector:
         happen to be names are a dish or a phrase ("cacio e pepe")."""
         # Most texts hold fewer than two such words: a set intersection in C tells.
         words = text.translate(_PUNCTUATION_TO_SPACE).split()
-        if len(self._lower_names.intersection(words)) < 2:
+        present = self._lower_names.intersection(words)
+        if not present:
             return []
         lower = [m for m in tokens if m.group()[0].islower()]
-        findings = []
+        # One name after a greeting or a thanks ("thanks priya", "hej mads, ..."), the
+        # person addressed, as capitalised names are.
+        findings = [
+            Finding("name", m.start(), m.end(), LOWER_SCORE, self.name)
+            for m in lower
+            if m.group() in present
+            and m.group() not in self._very_common
+            and len(m.group()) >= 4
+            and m.group() not in _TITLES
+            and text[: m.start()].rstrip()[-1:] not in ("—", "–", "-")  # a dash: "– dane"
+            and _ADDRESSED_LOWER.search(text, max(0, m.start() - 20), m.start()) is not None
+        ]
+        if len(present) < 2:
+            return findings
         run: list[re.Match[str]] = []
         for match in [*lower, None]:
             word = match.group() if match is not None else ""
@@ -499,6 +609,19 @@ _TURN_START = re.compile(r"(?:\[[^\]\n]{0,20}\][ \t]*)*(?:[\w .'-]{1,24}:)?[ \t]
 def _begins_a_turn(text: str, start: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     return _TURN_START.fullmatch(text, line_start, start) is not None
+
+
+_VOCATIVE_AFTER = regex.compile(r", \p{Ll}")
+
+
+def _vocative(text: str, start: int, end: int) -> bool:
+    """A name that opens a message, followed by a comma and the message ("Kasia, podeślesz
+    te faktury?"): the person spoken to; "Paris, France" goes on with a capital."""
+    return (
+        not text[start:end].isupper()  # "SAMU, j'écoute": an acronym
+        and _VOCATIVE_AFTER.match(text, end) is not None
+        and _begins_a_turn(text, start)
+    )
 
 
 def _bare(word: str) -> str:

@@ -20,6 +20,7 @@ import regex
 
 from detectors.base import PII_CLASSES, Finding
 from detectors.birth_date import is_date
+from detectors.dialogue import ANSWER_SCORE, answers
 from detectors.field_keys import field_class
 from detectors.financial import iban_ok, is_card_number
 from detectors.name_lexicon import lexicon
@@ -67,6 +68,7 @@ class StructuredFieldDetector:
 
     def __init__(self, classes: frozenset[str] | list[str] | tuple[str, ...] = CLASSES) -> None:
         self.classes = frozenset(classes) & CLASSES
+        self._common = lexicon()[3]
 
     def detect(self, text: str) -> list[Finding]:
         findings: list[Finding] = []
@@ -76,6 +78,12 @@ class StructuredFieldDetector:
             span = _valid(pii_class, ambiguous, text, start, end)
             if span is not None:
                 findings.append(Finding(pii_class, span[0], span[1], SCORE, self.name))
+        # A transcript's question names the class of the next speaker's answer.
+        findings.extend(
+            Finding(a.pii_class, a.start, a.end, ANSWER_SCORE, self.name)
+            for a in answers(text, self._common)
+            if a.pii_class in self.classes
+        )
         return findings
 
     def _candidates(self, text: str) -> Iterator[tuple[str, bool, int, int]]:

@@ -111,3 +111,33 @@ def test_unknown_names_are_found_by_their_shape() -> None:
     # Two unknown words side by side, each shaped like a name, and nothing else.
     assert names("Please call Oluwadamilare Alemayehu tomorrow.") == ["Oluwadamilare Alemayehu"]
     assert names("Das Krankenhaus Paperwhite ist neu.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A greeting that opens a line, then a name no list needs to know.
+        ("Kia ora Tamatea,\nthe quote is attached.", ["Tamatea"]),
+        ("Hej Pornthip!\nDin tid är bokad.", ["Pornthip"]),
+        ("Bonjour Anne-Sophie,\nvoici le devis.", ["Anne-Sophie"]),
+        # The person spoken to, opening a message.
+        ("Magda, podeślesz mi umowę?", ["Magda"]),
+        ("[09:14] Lior: Tomasz, can you call the landlord?", ["Lior", "Tomasz"]),
+        ("Hi Team,\nthe build is green.", []),
+        ("Paris, France is lovely in May.", []),
+        ("NASA, bitte melden.", []),
+        # Lower-case names after a cue, as typed in chats.
+        ("thanks priya, and tell venkat the demo moved", ["priya", "venkat"]),
+        ("ok - dane osobowe w załączniku", []),
+        # A timed chat's speakers, known names or not.
+        ("[21:03] ゆうき: 電話番号わかる？\n[21:04] あや: まだだよ", ["ゆうき", "あや"]),
+        ("[21:05] रोहन: नंबर भेज दो\n[21:06] नेहा: अभी भेजती हूँ", ["रोहन", "नेहा"]),
+        ("[10:00] user: hi\n[10:01] assistant: hello", []),
+        # An honorific after the name.
+        ("Selin hanım yarın izinli.", ["Selin"]),
+        ("आदरणीय वर्मा जी, आपका ऑर्डर", ["वर्मा"]),
+        ("please ask rahim bhai to approve", ["rahim"]),
+    ],
+)
+def test_greetings_vocatives_speakers_and_honorifics_after(text: str, expected: list[str]) -> None:
+    assert names(text) == expected

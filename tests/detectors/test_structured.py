@@ -131,3 +131,24 @@ def test_a_value_must_be_a_valid_value_of_the_class(text: str) -> None:
 def test_no_input_makes_it_raise(text: str) -> None:
     for finding in DETECTOR.detect(text):
         assert 0 <= finding.start < finding.end <= len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Сын: Игорь, тел. уточнить", [("name", "Игорь")]),
+        ("Anhörig: Per Lindahl\nBedömning: stabil", [("name", "Per Lindahl")]),
+        ("Kortinnehavare: MAJA EKSTRÖM", [("name", "MAJA EKSTRÖM")]),
+        ("フリガナ：ヤマダ タロウ", [("name", "ヤマダ タロウ")]),
+        (
+            "From: Ewa Nowak\nTo: Tomasz\nSubject: umowa",
+            [("name", "Ewa Nowak"), ("name", "Tomasz")],
+        ),
+        ("ad,soyad\nElif,Doğan", [("name", "Doğan"), ("name", "Elif")]),
+        # The same keys with values that are no person's.
+        ("From: the warehouse team\nTo: all staff", []),
+        ("Сын: нет", []),
+    ],
+)
+def test_kin_cardholder_and_mail_header_keys(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == sorted(expected)

@@ -1,0 +1,185 @@
+"""Answers in a transcript to a question that names their class.
+
+In a call or chat transcript the value often stands alone in the answer, without a context
+word of its own::
+
+    Agent: ¿Y su fecha de nacimiento?
+    Cliente: Quince de abril del setenta y ocho.
+
+    상담원: 성함 말씀해 주시겠어요?
+    고객: 문재훈입니다.
+
+The question plays the part a form's label plays (``detectors.structured``): it names the
+class, and the next speaker's turn holds the value. Only names and dates of birth are asked
+this way; each answer is still checked (a date needs a month, a number or a date mark; a name
+needs one to four words that are no common words), so "Sure, one moment" is never taken.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import regex
+
+from detectors.birth_date import MONTH_WORDS, date_spans
+from detectors.names import NAME_PARTICLES
+
+ANSWER_SCORE = 0.8
+
+# "Agent: ...", "[10:02] Lea: ...", "SPEAKER_1 (Kwame): ...": a label of one to four words.
+_TURN = re.compile(
+    r"^[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*)*(?P<speaker>[^\s:：\[\]][^\n:：]{0,30}?)[ \t]*[:：]"
+    r"[ \t]*(?P<said>[^\n]*)$",
+    re.MULTILINE,
+)
+# What a question for a birth date or a name says, in some 25 languages. Stems, so that the
+# cases of inflected languages match ("дату рождения", "doğum tarihiniz").
+_ASKS_BIRTH = regex.compile(
+    r"(?i)birth|born|\bdob\b|\bd\.o\.b|geburt|geboren|nacimiento|naciste|nació|nascimento|"
+    r"nasceu|nascita|nato|nata\b|naissance|\bné\b|\bnée\b|geboorte|urodz|doğum|dogum|lahir|"
+    r"född|födelse|født|fødsel|syntym|születés|naşter|naster|narozen|рожд|народж|γέννησ|"
+    r"ngày sinh|sinh năm|kuzaliwa|kapanganakan|生年月日|出生|生日|誕生日|생년월일|생일|"
+    r"जन्म|ميلاد|ولادت|تولد|לידה"
+)
+_ASKS_NAME = regex.compile(
+    r"(?i)(?<![\p{L}])(?:name|names|surname|forename|nombre|apellidos?|llama|llamas|nom|"
+    r"prénom|appelez|appelles|nome|cognome|chiama|chiami|naam|heet|heten|namn|heter|navn|"
+    r"nimi|imię|imie|nazwisk\p{L}*|isim|isminiz|adınız|adiniz|soyadınız|nama|имя|фамили\p{L}*|"
+    r"зовут|отчество|tên|jina|pangalan|spell|buchstabieren|épeler|deletrear|heißen|heissen)"
+    r"(?![\p{L}])|名前|お名前|姓名|名字|叫什么|이름|성함|नाम|اسم|שם"
+)
+# A request, where the question carries no question mark ("जन्म तिथि बताइए।").
+_QUESTION = regex.compile(
+    r"[?？؟]|(?i:please|tell|confirm|give|provide|spell|state|bitte|nennen|por favor|diga|"
+    r"indique|confirme|per favore|proszę|podaj|lütfen|söyle|tolong|sebutkan|пожалуйста|"
+    r"подскажите|назовите|скажите|tafadhali|vui lòng|cho biết|बताइए|बताएं|बताइये|बताओ|"
+    r"말씀|알려|教えて|お願い|请|請|أخبرني|من فضلك|لو سمحت)"
+)
+# Words an answer begins or ends with that are no part of its value.
+_LEADING = regex.compile(
+    r"(?i)^(?:(?:yes|yeah|yep|sure|ok|okay|of course|um+|uh+|er+|hmm|so|right|sí|si|claro|"
+    r"ja|oui|bien sûr|certo|sim|tak|evet|iya|ya|да|конечно|vâng|dạ|ndiyo|naam|نعم|हाँ|हां|"
+    r"はい|네|예|是的|是|好的)[\s,.!:;—–-]+)*"
+    r"(?:(?:(?:my|the)\s+(?:full\s+)?name\s+is|name's|it's|it’s|its|it is|this is|i'm|i’m|im|i am|"
+    r"me llamo|mi nombre es|soy|je m'appelle|je suis|c'est|ich heiße|ich bin|mein name ist|"
+    r"mi chiamo|sono|me chamo|meu nome é|sou|ik ben|ik heet|mijn naam is|jag heter|jeg heter|"
+    r"nazywam się|jestem|benim adım|adım|nama saya|saya|меня зовут|я|tôi là|tên tôi là|"
+    r"jina langu ni|ni|ako si|मेरा नाम|मैं|اسمي|أنا)(?![\p{L}\p{M}])"
+    r"|我叫|我是|私は|저는|제 이름은)?\s*"
+)
+_TRAILING = regex.compile(
+    r"(?:\s+(?i:here|speaking|please|thanks|thank you|här|hier|aquí|ici|qui|aqui|जी|da|ạ)"
+    r"|입니다|이에요|예요|이요|요|です|だよ|है|हूँ|हूं)*[\s.!,。！]*$"
+)
+_PART = re.compile(r"[^,;，、。]+")
+_DIGITS = re.compile(r"\d")
+_CJK_DATE = re.compile(r"[年月日년월일]")
+_WORD = regex.compile(r"[\p{L}\p{M}]+(?:['’\-][\p{L}\p{M}]+)*")
+_SPELLED = re.compile(r"[A-Za-z](?:[- ][A-Za-z]){2,}")
+_CASELESS_RUN = regex.compile(r"[\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}]{2,5}")
+_MAX_ANSWER = 120
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    pii_class: str
+    start: int
+    end: int
+
+
+def answers(text: str, common_words: frozenset[str]) -> Iterator[Answer]:
+    """Values in the turn after one that asks for a name or a date of birth.
+
+    ``common_words`` are lower-case words too common to be taken for a name in an answer."""
+    if ":" not in text and "：" not in text:
+        return
+    turns = list(_TURN.finditer(text))
+    if len(turns) < 2:
+        return
+    for question, answer in itertools.pairwise(turns):
+        if question.group("speaker").strip().lower() == answer.group("speaker").strip().lower():
+            continue
+        if not _follows(text, question, answer):
+            continue
+        said = question.group("said")
+        if _QUESTION.search(said) is None:
+            continue
+        birth = _ASKS_BIRTH.search(said) is not None
+        name = _ASKS_NAME.search(said) is not None
+        if birth or name:
+            yield from _values(text, answer, birth, name, common_words)
+
+
+def _follows(text: str, question: re.Match[str], answer: re.Match[str]) -> bool:
+    """The answer is the next line, or the one after a blank line."""
+    between = text[question.end() : answer.start()]
+    return between.count("\n") <= 2 and not between.strip()
+
+
+def _values(
+    text: str, answer: re.Match[str], birth: bool, name: bool, common_words: frozenset[str]
+) -> Iterator[Answer]:
+    start, end = answer.span("said")
+    if end - start > _MAX_ANSWER or start == end:
+        return
+    said = text[start:end]
+    lead = _LEADING.match(said)
+    offset = lead.end() if lead is not None else 0
+    for part in _PART.finditer(said, offset):
+        value = part.group()
+        tail = _TRAILING.search(value)
+        stop = tail.start() if tail is not None else len(value)
+        value = value[:stop]
+        left = len(value) - len(value.lstrip(" \t.—–-"))
+        value = value.strip(" \t.—–-")
+        if not value:
+            continue
+        begin = start + part.start() + left
+        if birth and _DIGITS.search(value) is not None:
+            # Written digits: the dates in the answer, not the words around them.
+            for date_start, date_end in date_spans(value):
+                yield Answer("date_of_birth", begin + date_start, begin + date_end)
+        elif birth and _is_spoken_date(value):
+            yield Answer("date_of_birth", begin, begin + len(value))
+        elif name:
+            span = _name_answer(value, common_words)
+            if span is not None:
+                yield Answer("name", begin + span[0], begin + span[1])
+
+
+def _is_spoken_date(value: str) -> bool:
+    """A date said in words: a month's name or a CJK date mark ("팔십칠년 칠월 이일")."""
+    words = _WORD.findall(value)
+    if len(value) > 80 or len(words) > 12:
+        return False
+    if _CJK_DATE.search(value) is not None:
+        return True
+    return any(word.casefold() in MONTH_WORDS for word in words)
+
+
+def _name_answer(value: str, common_words: frozenset[str]) -> tuple[int, int] | None:
+    """One to four words, none of them common ("Watanabe", "salvatore lo presti",
+    "문재훈"); a spelled-out name ("W-A-T-A-N-A-B-E") too."""
+    if _DIGITS.search(value) is not None or "@" in value:
+        return None
+    if _SPELLED.fullmatch(value) is not None:
+        return 0, len(value)
+    words = list(_WORD.finditer(value))
+    if not 1 <= len(words) <= 4:
+        return None
+    if "".join(m.group() for m in words) == value.replace(" ", "") and len(words) == 1:
+        run = _CASELESS_RUN.fullmatch(value)
+        if run is not None:
+            return 0, len(value)
+    # Only letters and the spaces, hyphens and full stops (initials) between them.
+    if regex.sub(r"[\p{L}\p{M}'’\-.\s]", "", value):
+        return None
+    lowered = [m.group().lower() for m in words]
+    if any(w in common_words and w not in NAME_PARTICLES for w in lowered):
+        return None
+    if all(w in NAME_PARTICLES for w in lowered):
+        return None
+    return words[0].start(), words[-1].end()

@@ -1,0 +1,75 @@
+"""Answers in a transcript to a question that names their class (``detectors.dialogue``),
+found through the structured detector that runs them."""
+
+from __future__ import annotations
+
+import pytest
+
+from detectors.structured import StructuredFieldDetector
+
+DETECTOR = StructuredFieldDetector()
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return sorted((f.pii_class, text[f.start : f.end]) for f in DETECTOR.detect(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Agente: ¿Me confirma su fecha de nacimiento?\n"
+            "Cliente: Nueve de marzo del ochenta y dos.",
+            [("date_of_birth", "Nueve de marzo del ochenta y dos")],
+        ),
+        (
+            "Operator: Wie ist Ihr Geburtsdatum, bitte?\n"
+            "Kundin: Elfter Juni neunzehnhundertneunzig",
+            [("date_of_birth", "Elfter Juni neunzehnhundertneunzig")],
+        ),
+        (
+            "상담원: 생년월일 알려주세요.\n고객: 구십년 삼월 오일이요.",
+            [("date_of_birth", "구십년 삼월 오일")],
+        ),
+        (
+            "Agent: And your date of birth?\nCaller: yes, it's 4/11/1979, thanks",
+            [("date_of_birth", "4/11/1979")],
+        ),
+        (
+            "Agent: Could I take your surname, please?\nCaller: Oyelaran-Bakare.",
+            [("name", "Oyelaran-Bakare")],
+        ),
+        (
+            "support: can u tell me ur full name and date of birth?\n"
+            "customer: thabo nkosi, 2 february 1991",
+            [("date_of_birth", "2 february 1991"), ("name", "thabo nkosi")],
+        ),
+        ("상담원: 성함이 어떻게 되세요?\n고객: 배수진입니다.", [("name", "배수진")]),
+        (
+            "Agent: How do you spell your last name?\nCaller: K-O-V-A-C-S",
+            [("name", "K-O-V-A-C-S")],
+        ),
+    ],
+)
+def test_the_answer_to_a_question_naming_the_class(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert found(text) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # An answer that holds no value of the class asked.
+        "Agent: Can I have your name, please?\nCaller: Sure, one moment.",
+        "Agent: What is your date of birth?\nCaller: Sorry, could you repeat that?",
+        # A question about a public figure's birth year: a year alone is no date.
+        "user: when was Ada Lovelace born?\nassistant: She was born in 1815 in London.",
+        # The same speaker goes on: no answer.
+        "Agent: What's your name?\nAgent: Sorry, the line is bad.",
+        # No question: a statement naming the class.
+        "Agent: I updated the name on file.\nCaller: Great work there.",
+    ],
+)
+def test_no_answer_no_finding(text: str) -> None:
+    assert [c for c in found(text) if c[0] in ("name", "date_of_birth")] == []
