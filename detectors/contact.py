@@ -56,7 +56,7 @@ class EmailDetector:
     def detect(self, text: str) -> list[Finding]:
         findings = []
         at = text.find("@")
-        while at > 0:
+        while at >= 0:
             domain = _DOMAIN.match(text, at)
             if domain:
                 local = _LOCAL.search(text, max(0, at - _LOCAL_MAX), at)

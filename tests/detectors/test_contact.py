@@ -391,3 +391,10 @@ def test_nearest_word_decides_between_phone_and_identifier() -> None:
     assert spans(PHONE, "Kundennummer 12, Telefon 0301234567") == ["0301234567"]
     assert spans(PHONE, "Phone no. 4155550134") == ["4155550134"]
     assert spans(PHONE, "Tel. (0 30) 12 34 56 78") == ["(0 30) 12 34 56 78"]
+
+
+def test_an_email_after_a_leading_at_sign() -> None:
+    # A message that opens with a mention ("@here", "@channel") hid every address after it.
+    text = "@here the workshop moved; questions to tala.k@example.org"
+    found = [text[f.start : f.end] for f in EmailDetector().detect(text)]
+    assert found == ["tala.k@example.org"]
