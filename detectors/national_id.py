@@ -21,9 +21,11 @@ from detectors.base import Finding
 from detectors.context import GLUE, ContextWords
 
 # The first digit, then what may not come before it (a pattern that starts with a character
-# class is searched for at C speed); a comma and the next CSV field may follow.
+# class is searched for at C speed; "No." may touch it); a comma and the next CSV field may
+# follow.
 _SSN = re.compile(
-    rf"(?P<area>[0-9](?<!{GLUE}[0-9])(?<![\-.+/][0-9])[0-9]{{2}})(?P<sep>[- ]?)"
+    rf"(?P<area>[0-9](?<!{GLUE}[0-9])(?:(?<![\-.+/][0-9])|(?<=[Nn][Oo]\.[0-9]))[0-9]{{2}})"
+    r"(?P<sep>[- ]?)"
     rf"(?P<group>[0-9]{{2}})(?P=sep)(?P<serial>[0-9]{{4}})(?!{GLUE}|[\-/]|\.[0-9])"
 )
 _SHAPE = re.compile(r"[0-9]{3}(?P<sep>[- ]?)[0-9]{2}(?P=sep)[0-9]{4}")

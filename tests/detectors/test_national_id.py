@@ -125,3 +125,10 @@ def test_spaced_and_bare_need_context() -> None:
 )
 def test_ssn_hard_negatives(text: str) -> None:
     assert spans(text) == []
+
+
+def test_an_ssn_glued_to_no_dot() -> None:
+    text = "Social Security No.026-86-9641 — start date Monday"
+    assert [text[f.start : f.end] for f in SsnDetector().detect(text)] == ["026-86-9641"]
+    # A version or a decimal before the digits is still no SSN.
+    assert SsnDetector().detect("release v2.026-86-9641 is out") == []
