@@ -45,9 +45,14 @@ from detectors.date_words import (
     ROMAN_PATTERN,
     THAI_ERA,
 )
+from detectors.field_keys import field_class, key_words
 from detectors.spoken_dates import spoken_dates
 
 _FIRST_YEAR = 1890
+# Solar Hijri years of living people, and how far they are behind the Gregorian year (the
+# month and day are checked as if Gregorian: close enough to tell a date from a number).
+SOLAR_HIJRI_YEARS = (1269, 1405)
+SOLAR_HIJRI_OFFSET = 621
 
 
 def _strip_marks(word: str) -> str:
@@ -121,7 +126,7 @@ _DATE = re.compile(
           (?P<viet>(?P<vd>\d{{1,2}})\s+tháng\s+(?P<vm>\d{{1,2}})(?:\s*,\s*|\s+)(?:năm\s+)?
               (?P<vy>\d{{4}}))
         | (?P<iso>(?P<iy>\d{{4}})(?P<isep>[-/.]|\.\s)(?P<im>\d{{1,2}})(?P=isep)(?P<id>\d{{1,2}})
-              {_TIME})
+              {_TIME}(?:-(?:j?[áé]n|[ai])(?!{GLUE}))?)  # Hungarian: "1998.11.24-án"
         | (?P<num>(?P<n1>\d{{1,2}})(?P<nsep>[-/.]|\.\s)(?P<n2>\d{{1,2}})(?P=nsep)
               (?P<ny>\d{{4}}|\d{{2}}))
         | (?P<roman>(?P<rd>\d{{1,2}})(?:\.\s?|[-/\s])(?-i:(?P<rm>{ROMAN_PATTERN}))
@@ -183,6 +188,13 @@ _ANY_BIRTH_WORD = ContextWords(
 # the birth date before the sex; or a manifest's DOCS column: "DOCS 1981-11-03".
 _DOCS = re.compile(r"\bDOCS\b(?:[^\n]*?/(?P<ssr>\d{2}[A-Z]{3}\d{2})/(?:[MF]I?|U|X)/|[ \t]+(?=\d))")
 # Between a birth label and its value: "DOB: ", "dob=", "生年月日：", "Date of birth - ".
+# A key right before a value: '"visit_date": "', "Fecha de alta: ", "created_at="
+_KEY_BEFORE = re.compile(r"([^\W\d][\w .\-]{1,38}?)[\"']?[ \t]*[:=：][ \t]*[\"']?[ \t]*\Z")
+_DATE_KEY_WORDS = frozenset(
+    "date dt at on time day datum fecha data date_ tarih tarihi tanggal tgl ngày дата датa "
+    "päivämäärä datum_ dato fecha_ 日期 日付 날짜 तारीख تاريخ".split()
+)
+_DATE_KEY_ENDS = ("date", "datum", "dato", "日", "일")
 _LABEL_GAP = re.compile(r"\s*[:=：\-]?\s*[\"']?\s*")
 
 
@@ -206,8 +218,12 @@ class DateOfBirthDetector:
                 elif match.lastgroup == "compact" and len(match["c8"]) == 6:
                     if _labelled(text, start):  # "생년월일: 870614"; elsewhere too often not
                         findings.append(Finding("date_of_birth", start, end, 0.85, self.name))
+                elif _other_field(text, start):
+                    continue
                 elif (
-                    _BIRTH_CONTEXT.near(text, start, end)
+                    # From the first digit: "sinh ngày 27 tháng 9" has its birth word
+                    # around the day word the span starts with.
+                    _BIRTH_CONTEXT.near(text, match.start(), end)
                     or _BORN_AFTER.after_span(text, end)
                     or _BORN_ABBREVIATIONS.before_span(text, start)
                 ):
@@ -264,6 +280,18 @@ def _age_fits(text: str, start: int, end: int, born: date) -> bool:
             if (age.end() <= start or age.start() >= end) and years - int(age[0]) in (0, 1):
                 return True
     return False
+
+
+def _other_field(text: str, start: int) -> bool:
+    """Whether the date is the value of a field named for another date ("visit_date": ...,
+    "Factuurdatum: "): a birth word nearby belongs to another field."""
+    key = _KEY_BEFORE.search(text, max(0, start - 48), start)
+    if key is None:
+        return False
+    name = key.group(1)
+    if not any(w in _DATE_KEY_WORDS or w.endswith(_DATE_KEY_ENDS) for w in key_words(name)):
+        return False  # "customer: 7/19/1990" answers a question; "Notes:" holds anything
+    return field_class(name)[0] != "date_of_birth" and _BIRTH_CONTEXT.occurrences(name) == []
 
 
 def _labelled(text: str, start: int) -> bool:
@@ -340,7 +368,10 @@ def _date_of(match: re.Match[str]) -> date | None:
     """The date a match of the grammar names, if it exists in a plausible year of birth."""
     form = match.lastgroup
     if form == "iso":
-        return _real(int(match["iy"]), int(match["im"]), int(match["id"]))
+        year = int(match["iy"])
+        if SOLAR_HIJRI_YEARS[0] <= year <= SOLAR_HIJRI_YEARS[1]:  # Iran, Afghanistan: 1365/07/23
+            year += SOLAR_HIJRI_OFFSET
+        return _real(year, int(match["im"]), int(match["id"]))
     if form == "num":
         year = _year(match["ny"])
         first, second = int(match["n1"]), int(match["n2"])
@@ -428,6 +459,7 @@ def _real(year: int, month: int, day: int) -> date | None:
     if not _FIRST_YEAR <= year <= date.today().year:
         return None
     try:
-        return date(year, month, day)
+        born = date(year, month, day)
     except ValueError:
         return None
+    return born if born <= date.today() else None  # nobody is born tomorrow

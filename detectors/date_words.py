@@ -160,7 +160,9 @@ BIRTH_WORDS: tuple[str, ...] = tuple(
         "生年月日|出生日期|出生|生日|誕生日|生まれ|生於|生于|생년월일|생일|출생|태어난|태어났|วันเกิด|เกิด|"
         "जन्म तिथि|जन्मतिथि|जन्म|تاريخ الميلاد|الميلاد|ميلادي|ميلادك|ميلاده|ميلادها|تاريخ الولادة|"
         "الازدياد|تاريخ الازدياد|مواليد|ولد|ولدت|תאריך לידה|נולד|"
-        "נולדה|تاریخ تولد|تولد"
+        "נולדה|تاریخ تولد|تولد|متولد|"
+        # Chat: "tu cumple", "niver", "bday"
+        "cumple|niver"
     ).split("|")
 )
 # Longer words holding a birth word that mean something else: "発生日"/"发生日期" (date of
@@ -168,7 +170,7 @@ BIRTH_WORDS: tuple[str, ...] = tuple(
 NOT_BIRTH_WORDS = ("発生", "发生", "發生", "발생", "เกิดขึ้น", "เกิดเหตุ")
 # Right after a date, "born": "1948年11月2日生）", "95년 8월 15일생이에요", "1990 г.р.".
 BORN_AFTER_WORDS = tuple(
-    "生）|生)|生。|生、|生，|生,|生\n|生まれ|생이|생입|생,|생.|생)|생 |г.р.|г. р.".split("|")
+    "生）|生)|生。|生、|生，|生,|生\n|生まれ|생이|생입|생으|생,|생.|생)|생 |г.р.|г. р.".split("|")
 )
 # Abbreviations of "born" that count only right before the date: "f. 1944-06-06" (Swedish,
 # Danish), "s. 12.4.1990" (Finnish), "n. 3/5/1980" (Italian, Romanian).

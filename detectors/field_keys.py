@@ -209,34 +209,28 @@ FIELD_CLASSES: dict[str, str | None] = _phrases()
 LONGEST_PHRASE = max(len(phrase.split()) for phrase in FIELD_CLASSES)
 
 # Keys whose values are people's names only sometimes: the value must look like one.
-AMBIGUOUS_NAME_KEYS = (
-    frozenset(
-        " ".join(key_words(k))
-        for k in (
-            "parent/guardian|emergency contact|next of kin|signed by|prepared by|approved by|"
-            "reviewed by|referred by|referring physician|account name|account holder|card holder|"
-            "contact name|holder name"
-        ).split("|")
-    )
-    | frozenset(
-        key_words(k)[0]
-        for k in (
-            "name nombre nome nom naam navn namn nimi név nume jméno meno imię isim adı "
-            "nama имя tên 名前 名 姓 이름 नाम اسم الاسم jina pangalan first guest patient employee "
-            "holder beneficiary applicant candidate attendee attendees traveler traveller passenger "
-            "last given nev "
-            "passengers pax guests participants members contacts child parent guardian mother father "
-            "wife husband son daughter host visitor tenant landlord owner customer client contact "
-            "caller requester reporter assignee author approver physician doctor nurse student pupil "
-            "member subscriber driver rider buyer seller sender recipient consignee witness "
-            "interpreter cliente kunde klant müşteri pelanggan kund contacto contato contatto kontakt "
-            "patiente paziente médico arzt ärztin médecin medico dokter madre padre mutter vater mère "
-            "père mãe pai esposa esposo ehefrau ehemann épouse époux moglie marito marido inquilino "
-            "mieter locataire pt pat"
-        ).split()
-    )
-    | frozenset(" ".join(key_words(k)) for k in _PHRASES["name_ambiguous"].split("|") if k.strip())
-)
+_AMBIGUOUS_PHRASES = (
+    "parent/guardian|emergency contact|next of kin|signed by|prepared by|approved by|"
+    "reviewed by|referred by|referring physician|account name|account holder|card holder|"
+    "contact name|holder name"
+).split("|") + _PHRASES["name_ambiguous"].split("|")
+_AMBIGUOUS_WORDS = (
+    "name nombre nome nom naam navn namn nimi név nume jméno meno imię isim adı "
+    "nama имя tên 名前 名 姓 이름 नाम اسم الاسم jina pangalan first guest patient employee "
+    "holder beneficiary applicant candidate attendee attendees traveler traveller passenger "
+    "last given nev "
+    "passengers pax guests participants members contacts child parent guardian mother father "
+    "wife husband son daughter host visitor tenant landlord owner customer client contact "
+    "caller requester reporter assignee author approver physician doctor nurse student pupil "
+    "member subscriber driver rider buyer seller sender recipient consignee witness "
+    "interpreter cliente kunde klant müşteri pelanggan kund contacto contato contatto kontakt "
+    "patiente paziente médico arzt ärztin médecin medico dokter madre padre mutter vater mère "
+    "père mãe pai esposa esposo ehefrau ehemann épouse époux moglie marito marido inquilino "
+    "mieter locataire pt pat"
+).split()
+AMBIGUOUS_NAME_KEYS = frozenset(
+    " ".join(key_words(k)) for k in _AMBIGUOUS_PHRASES if k.strip()
+) | frozenset(key_words(k)[0] for k in _AMBIGUOUS_WORDS)
 
 # Scripts written without spaces: a label there ends with the phrase ("患者の生年月日").
 _UNSPACED_KEYS = tuple(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -342,3 +342,20 @@ def test_is_date(value: str) -> None:
 )
 def test_is_not_date(value: str) -> None:
     assert not is_date(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kovács Anna (1987.05.03-án született) a jogi osztályon", ["1987.05.03-án"]),
+        ("김하늘 씨는 1979. 4. 2.생으로 부산에 삽니다.", ["1979. 4. 2"]),
+        ("تاریخ تولد: 1361/11/05", ["1361/11/05"]),  # Solar Hijri
+        ("Trần Thu Trang, sinh ngày 3 tháng 5 năm 1994 tại Đà Nẵng.", ["ngày 3 tháng 5 năm 1994"]),
+        ("oye, ¿tu cumple es el 9 de mayo de 1996?", ["9 de mayo de 1996"]),
+        # No one is born after today, and another date field's value is no birth date.
+        (f"date of birth of the campaign: {date.today() + timedelta(days=2)}", []),
+        ('{"dob": "1969-02-17", "visit_date": "2021-11-03"}', ["1969-02-17"]),
+    ],
+)
+def test_birth_dates_from_the_second_development_set(text: str, expected: list[str]) -> None:
+    assert spans(text) == expected
