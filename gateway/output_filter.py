@@ -110,7 +110,12 @@ class TextFilter:
                         f"the policy of this org denies returning {span.pii_class} "
                         f"for tool {self._policy.output_tool}"
                     )
-            ready = rewrite(text[:hold], spans, action, Vault())
+            # Tokenizing keeps values from the provider; what the model wrote came from it, so
+            # a tokenize on the output row leaves the value as written. (Placeholders of a
+            # vault of their own would be taken for the request's and "restored" to the
+            # client's own values.)
+            rewritten = [s for s in spans if action(s.pii_class) != Action.TOKENIZE]
+            ready = rewrite(text[:hold], rewritten, action, Vault())
         else:
             ready = text[:hold]
         self._pending = text[hold:]

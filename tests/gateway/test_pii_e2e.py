@@ -313,3 +313,31 @@ def test_output_policy_keeps_a_stream_streaming(gateway: RunningGateway) -> None
     first, text = _first_content_seconds(guarded)
     assert text == "echo: write to j***@example.com soon"
     assert first - baseline < 0.025, (first, baseline)
+
+
+def test_tokenize_on_the_output_row_never_puts_another_value_in_the_answer(
+    gateway: RunningGateway,
+) -> None:
+    # The request's phone is tokenized (<PHONE_1>); its email goes upstream as is and the
+    # model writes it back. The output row tokenizes emails: the answer must hold the email
+    # the model wrote, never a placeholder nor a value of the request's vault.
+    client = org_with_policy(
+        gateway,
+        {
+            "toolAccessMatrix": {
+                "crm.lookup": {"email": "pass_through", "phone": "tokenize"},
+                "ai.generate": {"email": "tokenize", "phone": "tokenize"},
+            }
+        },
+    )
+    messages = [{"role": "user", "content": f"call {PHONE} or mail {EMAIL}"}]
+    headers = {"X-Governs-Tool": "crm.lookup"}
+    whole = client.chat.completions.create(
+        model="gpt-4o-mini", messages=messages, extra_headers=headers
+    )
+    assert whole.choices[0].message.content == f"echo: call {PHONE} or mail {EMAIL}"
+    stream = client.chat.completions.create(
+        model="gpt-4o-mini", messages=messages, extra_headers=headers, stream=True
+    )
+    streamed = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+    assert streamed == f"echo: call {PHONE} or mail {EMAIL}"
