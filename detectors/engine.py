@@ -97,14 +97,19 @@ def _priority(finding: Finding) -> tuple[float, int, int, str, str]:
 
 
 def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
-    """Greedy by priority: a finding survives unless it overlaps one that ranks higher.
+    """Overlapping findings of one class become their union ("Aminu" from a log's
+    ``name=Aminu`` and "Aminu Bello Yusuf" from the name lexicon: the whole name); then,
+    greedy by priority, a finding survives unless it overlaps one that ranks higher.
 
     Kept findings never overlap, so sorted by start their ends are sorted too, and a new one
     needs checking only against its neighbours (O(n log n) for a log full of IP addresses).
     """
+    unique = set(findings)
     starts: list[int] = []
     kept: list[Finding] = []
-    for finding in sorted(set(findings), key=_priority):
+    # Unions and single findings in one order: a union ranks as its best part and comes
+    # before it (longer), and a union that loses to another class leaves its parts in play.
+    for finding in sorted(unique.union(_unions(unique)), key=_priority):
         i = bisect.bisect_left(starts, finding.start)
         if i > 0 and kept[i - 1].end > finding.start:
             continue
@@ -113,3 +118,29 @@ def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
         starts.insert(i, finding.start)
         kept.insert(i, finding)
     return kept
+
+
+def _unions(findings: set[Finding]) -> list[Finding]:
+    """Each class's overlapping findings merged, with the best score and its detector."""
+    merged: list[Finding] = []
+    current: Finding | None = None
+    for finding in sorted(findings, key=lambda f: (f.pii_class, f.start, -f.end, _priority(f))):
+        if (
+            current is None
+            or finding.pii_class != current.pii_class
+            or finding.start >= current.end
+        ):
+            if current is not None:
+                merged.append(current)
+            current = finding
+            continue
+        if finding.end <= current.end and finding.score <= current.score:
+            continue  # inside, and no better
+        best = finding if finding.score > current.score else current
+        current = Finding(
+            current.pii_class, current.start, max(current.end, finding.end), best.score,
+            best.detector,
+        )  # fmt: skip
+    if current is not None:
+        merged.append(current)
+    return merged

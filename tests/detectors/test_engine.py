@@ -157,3 +157,18 @@ def test_fast_detectors_never_fail_and_stay_in_bounds(text: str) -> None:
     for finding in engine.scan_fast(text, engine.classes):
         assert 0 <= finding.start < finding.end <= len(text)
         assert finding.pii_class in engine.classes
+
+
+def test_overlapping_findings_of_one_class_become_their_union() -> None:
+    # "name=Aminu Bello Yusuf": the log's key finds "Aminu" (0.9), the lexicon the whole name.
+    found = [f("name", 5, 10, 0.9), f("name", 5, 22, 0.75), f("email", 30, 40, 0.9)]
+    kept = resolve_overlaps(found)
+    assert [(k.pii_class, k.start, k.end, k.score) for k in kept] == [
+        ("name", 5, 22, 0.9),
+        ("email", 30, 40, 0.9),
+    ]
+
+
+def test_a_union_that_loses_to_another_class_keeps_its_own_parts() -> None:
+    kept = resolve_overlaps([f("name", 0, 10, 0.5), f("name", 5, 30, 0.6), f("email", 25, 28, 0.9)])
+    assert [(k.pii_class, k.start, k.end) for k in kept] == [("name", 0, 10), ("email", 25, 28)]
