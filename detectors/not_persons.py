@@ -21,7 +21,28 @@ _EPONYM_AFTER = regex.compile(
     r"constant|principle|effect|distribution|filter|number|numbers|method|curve|series|"
     r"paradox|problem|space|function|integral|identity|inequality|rule|model|diagram|"
     r"salad|sauce|tart|cake|pie|sandwich|steak|cocktail|prize|award|medal|lecture|"
-    r"institute|telescope|comet|crater|day|foundation|gallery|museum|school|university)\b"
+    r"institute|telescope|comet|crater|day|foundation|gallery|museum|school|university|"
+    # Streets, squares and buildings named after someone ("Nelson Mandela Square").
+    r"street|st|road|rd|avenue|ave|boulevard|blvd|lane|square|station|airport|hospital|park|"
+    r"bridge|stadium|hall|center|centre|mall|tower|highway|caddesi|cad|sokak|sokağı|bulvarı|"
+    r"meydanı|mahallesi|straße|strasse|str|platz|weg|gasse|allee|brücke|universität|stadion|"
+    r"bahnhof|gymnasium|schule|plein|laan|gracht|straat|kade|väg|vägen|gatan|gata|torg|"
+    r"torget|katu|tie|utca|tér|út|ulica|náměstí)\b"
+)
+# A place or institution named after someone, by the word before the name: "Avenida Getúlio
+# Vargas", "Universitas Gadjah Mada", "phố Nguyễn Huệ", "Filharmonia im. Karola ...".
+_PLACE_BEFORE = regex.compile(
+    r"(?<![\p{L}\p{M}])(?i:avenida|avda|av|rua|travessa|praça|largo|alameda|rodovia|calle|plaza|paseo|via|viale|"
+    r"piazza|piazzale|corso|largo|rue|place|boulevard|bd|quai|allée|gare|aéroport|aeropuerto|"
+    r"aeroporto|estação|estación|stazione|museo|museu|musée|museum|teatro|théâtre|hotel|hôtel|"
+    r"hospital|ospedale|hôpital|hospitali|universidad|universidade|università|université|"
+    r"universitas|university|universität|uniwersytet|college|colegio|colégio|escola|escuela|"
+    r"école|scuola|liceo|instituto|institut|stadium|estadio|estádio|stadion|parque|parco|parc|"
+    r"park|jalan|jl|bandara|stasiun|masjid|gedung|taman|pasar|phố|đường|đại lộ|chùa|cầu|"
+    r"quảng trường|trường|ulica|ul|aleja|al|plac|im|улица|ул|проспект|пр|площадь|пл|шоссе|"
+    r"бульвар|переулок|университет|больница|музей|театр|caddesi|sokak|mahallesi|bulvarı|"
+    r"üniversitesi|havalimanı|chuo kikuu|hospitali ya|barabara ya|mtaa wa|street|avenue|road|"
+    r"square|airport|station|bridge)\.?[ \u00a0]+$"
 )
 # The same after a name in Chinese or Japanese ("唐氏综合征", "勾股定理", "阿尔茨海默病").
 _EPONYM_AFTER_CJK = regex.compile(
@@ -180,6 +201,8 @@ def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> boo
     if _EPONYM_AFTER_CJK.match(text, end, min(len(text), end + 6)):
         return True
     if _EPONYM_BEFORE.search(text, max(0, start - 24), start):
+        return True
+    if _PLACE_BEFORE.search(text, max(0, start - 20), start):
         return True
     first = text[start:end].split(" ", 1)[0]
     if _EPONYM_BEFORE.fullmatch(first + " "):  # "Morbus Parkinson" read as one name

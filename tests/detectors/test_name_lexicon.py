@@ -141,3 +141,22 @@ def test_unknown_names_are_found_by_their_shape() -> None:
 )
 def test_greetings_vocatives_speakers_and_honorifics_after(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fomos à Avenida Marechal Deodoro e depois à praça.",
+        "Prova na Universitas Airlangga, gedung B.",
+        "Koncert w Filharmonii im. Mieczysława Karłowicza.",
+        "We met at the Desmond Tutu Square fountain.",
+        "Treffpunkt: Konrad-Adenauer-Straße, vor dem Café.",
+    ],
+)
+def test_streets_squares_and_institutions_named_after_someone(text: str) -> None:
+    assert names(text) == []
+
+
+def test_a_word_ending_like_a_place_word_is_no_place_word() -> None:
+    # "mottagare" ends in "gare" (a station): the name after it is still a person's.
+    assert names("betala till SE52 (mottagare Gunilla Ek).") == ["Gunilla Ek"]
