@@ -29,6 +29,28 @@ _EPONYM_AFTER = regex.compile(
     r"bahnhof|gymnasium|schule|plein|laan|gracht|straat|kade|väg|vägen|gatan|gata|torg|"
     r"torget|katu|tie|utca|tér|út|ulica|náměstí)\b"
 )
+# A person named as the topic of a question or a summary ("who was Orhan Pamuk", "summarise
+# Wangari Maathai's ...", "Henrik Ibsens skuespill"): a public figure, not a private person's
+# data. Not after a title or a cue ("who is Mr. Okafor" is a person).
+_TOPIC_BEFORE = regex.compile(
+    r"(?<![\p{L}\p{M}])(?i:who is|who was|who were|biography of|life of|works of|style of|"
+    r"paintings by|novels by|poems by|music by|songs by|directed by|written by|quotes? (?:from|by)|"
+    r"summari[sz]e|tóm tắt(?: tiểu sử của)?|resuma(?: a carreira de)?|résume[rz]?|riassumi|"
+    r"fasse|resume|kim jest|kim był[a]?|кто такой|кто такая|кем был[а]?|siapa|ai là|wer ist|"
+    r"wer war|qui est|qui était|quién es|quién fue|chi è|chi era|quem é|quem foi|wie is|wie was|"
+    r"vem är|vem var|hvem er|hvem var|kuka on|ki volt|ki az|cine este|cine a fost|kdo je|kdo byl|"
+    r"ποιος είναι|ποια είναι|מי זה|מי היה|من هو|من هي|من كان|कौन है|कौन था|कौन थी|누구|"
+    r"mwalimu|isulat ang buod ng buhay ni|buhay ni)[ \u00a0]+(?:[\p{L}\p{M}.'’-]+[ \u00a0]+){0,2}$"
+)
+_TOPIC_AFTER = regex.compile(
+    r"(?:['’]s?|s)?[ \u00a0]+(?i:novels?|books?|poems?|poetry|plays|speech|speeches|paintings?|"
+    r"music|songs?|albums?|career|biography|legacy|quotes?|theory|works|transfer|goals|titles|"
+    r"presidency|reign|administration|philosophy|teachings|memoirs?|films?|movies?|"
+    r"romane?|gedichte|rede|werke|libros?|novelas?|canciones|obras?|livros?|romances|"
+    r"poemas|carreira|romanzi|opere|romans|œuvres|poèmes|discours|кни[гж]\p{L}*|романы|"
+    r"стихи|речь|kitapları|şiirleri|buku|karya|böcker|romaner|dikter|skuespill|hadithi)"
+    r"(?![\p{L}\p{M}])"
+)
 # A place or institution named after someone, by the word before the name: "Avenida Getúlio
 # Vargas", "Universitas Gadjah Mada", "phố Nguyễn Huệ", "Filharmonia im. Karola ...".
 _PLACE_BEFORE = regex.compile(
@@ -203,6 +225,11 @@ def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> boo
     if _EPONYM_BEFORE.search(text, max(0, start - 24), start):
         return True
     if _PLACE_BEFORE.search(text, max(0, start - 20), start):
+        return True
+    if not cued and (
+        _TOPIC_BEFORE.search(text, max(0, start - 32), start)
+        or _TOPIC_AFTER.match(text, end, min(len(text), end + 32))
+    ):
         return True
     first = text[start:end].split(" ", 1)[0]
     if _EPONYM_BEFORE.fullmatch(first + " "):  # "Morbus Parkinson" read as one name

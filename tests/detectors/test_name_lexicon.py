@@ -160,3 +160,21 @@ def test_streets_squares_and_institutions_named_after_someone(text: str) -> None
 def test_a_word_ending_like_a_place_word_is_no_place_word() -> None:
     # "mottagare" ends in "gare" (a station): the name after it is still a person's.
     assert names("betala till SE52 (mottagare Gunilla Ek).") == ["Gunilla Ek"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "user: who was Wisława Szymborska?",
+        "Resuma a carreira de Ayrton Senna para o mural.",
+        "Bitte fasse Helmut Schmidts Rede zusammen.",
+        "pengguna: siapa Cut Nyak Dhien?",
+        "Compare Haruki Murakami's novels with Kazuo Ishiguro's books.",
+    ],
+)
+def test_a_person_named_as_the_topic_of_a_question_or_summary(text: str) -> None:
+    assert names(text) == []
+
+
+def test_a_title_or_cue_keeps_a_topic_phrase_a_person() -> None:
+    assert names("who is Mr. Okonkwo? He called twice.") == ["Okonkwo"]
