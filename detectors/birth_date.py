@@ -48,7 +48,7 @@ from detectors.date_words import (
 from detectors.field_keys import field_class, key_words
 from detectors.spoken_dates import spoken_dates
 
-_FIRST_YEAR = 1890
+_FIRST_YEAR = date.today().year - 120  # nobody living was born earlier
 # Solar Hijri years of living people, and how far they are behind the Gregorian year (the
 # month and day are checked as if Gregorian: close enough to tell a date from a number).
 SOLAR_HIJRI_YEARS = (1269, 1405)
@@ -129,6 +129,8 @@ _DATE = re.compile(
               {_TIME}(?:-(?:j?[áé]n|[ai])(?!{GLUE}))?)  # Hungarian: "1998.11.24-án"
         | (?P<num>(?P<n1>\d{{1,2}})(?P<nsep>[-/.]|\.\s)(?P<n2>\d{{1,2}})(?P=nsep)
               (?P<ny>\d{{4}}|\d{{2}}))
+        | (?P<nordic>(?P<sd>\d{{1,2}})/(?P<sm>\d{{1,2}})(?:[ ]|[ ]?-)  # "4/2 1985", "21/6-60"
+              (?P<sy>\d{{4}}|\d{{2}}))
         | (?P<roman>(?P<rd>\d{{1,2}})(?:\.\s?|[-/\s])(?-i:(?P<rm>{ROMAN_PATTERN}))
               (?:\.\s?|[-/\s])(?P<ry>\d{{4}}))
         | (?P<yroman>(?P<yry>\d{{4}})(?:\.\s?|[-/\s])(?-i:(?P<yrm>{ROMAN_PATTERN}))
@@ -137,20 +139,36 @@ _DATE = re.compile(
               (?:\s*[-/.]\s*|\s+(?:(?:de|of|ng)\s+|d['’])?|(?=\w))
               (?P<tm>{_MONTH})\.?
               (?:(?:,?\s+(?:(?:de|del|of)\s+)?|\s*[-/.,]\s*|(?<=[^\W\d]))(?P<ty>\d{{4}})
-                | (?:[-/.']|(?<=[^\W\d]))(?P<ty2>\d{{2}})))
+                | (?:[ ]?[-'’]|[-/.']|(?<=[^\W\d]))(?P<ty2>\d{{2}})))  # "11 maj -69"
         | (?P<ymd>(?P<yy>\d{{4}})(?:\.\s*|\s+|[-/])(?P<ym>{_MONTH})\.?(?:\s+|[-/])
               (?P<yd>\d{{1,2}})(?:-(?:j?[áé]n|[ai]))?)
         | (?P<compact>(?P<c8>\d{{8}}|\d{{6}}))
       )
       | (?P<mdy>(?=[^\W\d]{{2,12}}+[.\s/-]{{1,3}}+\d)  # a word, then a digit: try the months
           (?P<um>{_MONTH})(?:\.\s*|\s+|[-/])(?P<ud>\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+|[-/])
-          (?P<uy>\d{{4}}))
+          (?P<uy>\d{{4}}|['’]\d{{2}}))  # "January 27th, '75"
       | (?P<mdw>(?=[^\W\d]{{3,9}}+\.?\s+[efnst])  # "April ninth, 1990"
           (?P<wm>{_MONTH})\.?\s+(?P<wd>{_ORDINAL_WORD})(?:,\s*|\s+)(?P<wy>\d{{4}}))
       | (?P<dmw>(?P<dwd>{_ORDINAL_WORD})\s+(?:of\s+)?(?P<dwm>{_MONTH})\.?,?\s+
           (?P<dwy>\d{{4}}))
     )(?!{GLUE}|[/\-]|[.:]\d)""",
     re.IGNORECASE | re.VERBOSE,
+)
+# A day and month without a year ("Oct 9", "2. december", "14 juni", "7/4"), and what may
+# stand between a birth word and it ("is", "on Friday,", "70 den", "ju").
+_YEARLESS = re.compile(
+    rf"(?<!{GLUE})(?<![./\d])(?:"
+    rf"(?P<d>\d{{1,2}})(?:\.|:[ae]|st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH})\.?"
+    rf"|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?"
+    r"|(?P<a>\d{1,2})/(?P<b>\d{1,2})"
+    rf")(?!{GLUE}|[/\-]|[.,]?\s*\d|[.:]\d)",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(r"\d:\d\d")
+_YEARLESS_GAP = re.compile(
+    r"[\s:=,.\-–]*(?:(?:is|was|on|den|ju|am|le|el|il|em|the|är|er|\d{1,3}|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)[\s,.:\-–]+){0,3}",
+    re.IGNORECASE,
 )
 # After a whole value's last digit: "1990. április 12.", "12 ноября 1990 г.", "5 maja 1980 r."
 _YEAR_MARK = re.compile(r"(?<=[0-9])\s*(?:г|р|r)?\.\Z")
@@ -218,8 +236,8 @@ class DateOfBirthDetector:
                 elif match.lastgroup == "compact" and len(match["c8"]) == 6:
                     if _labelled(text, start):  # "생년월일: 870614"; elsewhere too often not
                         findings.append(Finding("date_of_birth", start, end, 0.85, self.name))
-                elif _other_field(text, start):
-                    continue
+                elif _other_field(text, start) or _CLOCK.search(match.group()):
+                    continue  # another field's date, or a timestamp ("2024-05-03 11:22:09")
                 elif (
                     # From the first digit: "sinh ngày 27 tháng 9" has its birth word
                     # around the day word the span starts with.
@@ -236,6 +254,12 @@ class DateOfBirthDetector:
                     _BIRTH_CONTEXT.near(text, start, end) or _BORN_AFTER.after_span(text, end)
                 ):
                     findings.append(Finding("date_of_birth", start, end, 0.85, self.name))
+        for lo, hi in regions:
+            findings.extend(
+                Finding("date_of_birth", start, end, 0.6, self.name)
+                for start, end in _yearless(text, lo, hi)
+                if not any(f.start < end and start < f.end for f in findings)
+            )
         if "DOCS" in text:
             findings.extend(
                 Finding("date_of_birth", start, end, 0.85, self.name)
@@ -243,6 +267,26 @@ class DateOfBirthDetector:
                 if not any(f.start < end and start < f.end for f in findings)
             )
         return findings
+
+
+def _yearless(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:
+    """A birthday without its year right after a birth word ("birthday is Oct 9", "f. 2.
+    december", "turned 40 on March 3rd", "fyller 70 den 14 juni", "my bday is 7/4")."""
+    for match in _YEARLESS.finditer(text, lo, min(len(text), hi + _LONGEST_DATE)):
+        start = match.start()
+        found = _BIRTH_CONTEXT.occurrences(text, max(0, start - 28), start)
+        if not found or _YEARLESS_GAP.fullmatch(text, max(e for _, e in found), start) is None:
+            if not _BORN_ABBREVIATIONS.before_span(text, start):  # "f. 2. december"
+                continue
+        if match["m"] or match["m2"]:
+            day = int(match["d"] or match["d2"])
+            months = _month_numbers(match["m"] or match["m2"])
+            if any(_real(2000, month, day) for month in months):  # 2000: a leap year
+                yield start, match.end()
+        elif _real(2000, int(match["b"]), int(match["a"])) or _real(
+            2000, int(match["a"]), int(match["b"])
+        ):
+            yield start, match.end()
 
 
 def date_spans(text: str) -> list[tuple[int, int]]:
@@ -381,7 +425,9 @@ def _date_of(match: re.Match[str]) -> date | None:
         year = int(match["ty"]) if match["ty"] else _year(match["ty2"])
         return _named(year, match["tm"], int(match["td"]))
     if form == "mdy":
-        return _named(int(match["uy"]), match["um"], int(match["ud"]))
+        return _named(_year(match["uy"].lstrip("'’")), match["um"], int(match["ud"]))
+    if form == "nordic":  # day first (Sweden, Denmark, Norway)
+        return _real(_year(match["sy"]), int(match["sm"]), int(match["sd"]))
     if form == "ymd":
         return _named(int(match["yy"]), match["ym"], int(match["yd"]))
     if form == "roman":

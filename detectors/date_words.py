@@ -162,7 +162,10 @@ BIRTH_WORDS: tuple[str, ...] = tuple(
         "الازدياد|تاريخ الازدياد|مواليد|ولد|ولدت|תאריך לידה|נולד|"
         "נולדה|تاریخ تولد|تولد|متولد|"
         # Chat: "tu cumple", "niver", "bday"
-        "cumple|niver"
+        "cumple|niver|"
+        # Turning a year older: "fyller år", "fylder år", "har bursdag", "täyttää vuosia"
+        "fyller år|fyller|föddes|fylder år|fylder|bursdag|fødselsdag|født den|fødd|"
+        "täyttää vuosia|täyttää|syntyi|turned|turns|turning|birthday is|bday is"
     ).split("|")
 )
 # Longer words holding a birth word that mean something else: "発生日"/"发生日期" (date of

@@ -29,7 +29,8 @@ _PHRASES: dict[str | None, str] = {
         | geburtstag | geboren | geboren am | geb | geb datum | geboortedatum | geboren op
         | data urodzenia | urodzony | urodzona | data ur | ur | doğum tarihi | dogum tarihi | doğum
         | dogum | tanggal lahir | tgl lahir | tgl lhr | lahir | födelsedatum | född | fødselsdato
-        | født | fødselsdag | syntymäaika | syntymäpäivä | syntynyt | születési dátum
+        | født | fødselsdag | föddes | fødd | fødselsdato | fodelsedag | födelsedag | bursdag
+        | syntymäaika | syntymäpäivä | syntynyt | születési dátum
         | születési idő | született | születési | data nașterii | data nasterii | născut | nascut
         | datum narození | datum narozeni | narozen | narozena | dátum narodenia
         | дата рождения | дата народження | д р | ημερομηνία γέννησης | ngày sinh | sinh ngày

@@ -359,3 +359,26 @@ def test_is_not_date(value: str) -> None:
 )
 def test_birth_dates_from_the_second_development_set(text: str, expected: list[str]) -> None:
     assert spans(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Gäst Lars Nyberg (f. 14/3-71), två nätter.", ["14/3-71"]),
+        ("Födelsedag: 9/11 1983", ["9/11 1983"]),
+        ("Björn Ek, född 2 april -59, anställd sedan 1990.", ["2 april -59"]),
+        ("user Ama Owusu (b. March 14th, '81) is locked out", ["March 14th, '81"]),
+        ("Ingrid har bursdag 02.07.1990 – husk kake!", ["02.07.1990"]),
+        ("Kaisa täyttää vuosia 3. toukokuuta 1985.", ["3. toukokuuta 1985"]),
+        ("klara fyller år 19920412, tårta på fikat", ["19920412"]),
+        # A birthday without its year, right after a birth word.
+        ("quick note: Malik's birthday is Sep 21, cake at 3", ["Sep 21"]),
+        ("my bday is 3/9 lol", ["3/9"]),
+        ("Sag 77: Freja Holm (f. 4. marts) kan ikke logge på.", ["4. marts"]),
+        # A timestamp near a birth word, and a year nobody living was born in.
+        ("2024-05-03 11:22:09 WARN validator: dob missing for user 41", []),
+        ("Systemet visar 1900-01-01 som födelsedatum för alla importer.", []),
+    ],
+)
+def test_birth_dates_from_the_third_development_set(text: str, expected: list[str]) -> None:
+    assert spans(text) == expected
