@@ -180,9 +180,9 @@ _NUM = r"(?<![\d.,/\-])\d{1,6}[A-Za-z]?(?:[/\-]\d{1,5}[A-Za-z]?)?(?!\d)"
 # A house number: "12", "12a", "17/4", "45/3/12", "72-41", "12 bis", "s/n".
 _HOUSE = (
     r"(?:(?<![\d.,/\-])\d{1,5}(?:[A-Za-z](?!\p{L}))?(?:[ \t]?(?:bis|ter|quater|Bis)\b)?"
-    r"(?:[/\-]\d{1,5}(?:[A-Za-z](?!\p{L}))?){0,3}(?!\d)|[sS]/[nN]\b)"
+    r"(?:[/\-](?:\d{1,5}(?:[A-Za-z](?!\p{L}))?|[A-Z](?!\p{L}))){0,3}(?!\d)|[sS]/[nN]\b)"
 )
-_NUM_MARK = r"(?:No|NO|no|Nr|nr|N[º°o]|n[º°o]|Nro|№|д|Na|Số|số)\.?:?[ \t]*|\#[ \t]*"
+_NUM_MARK = r"(?:No|NO|no|Nr|nr|N[º°o]|n[º°o]|Nro|№|д|Na|Số|số|civico|civ)\.?:?[ \t]*|\#[ \t]*"
 # Between address lines: comma, newline or space; a next line with a colon is a label
 # ("Tel.: ...", "City/State/ZIP: ...").
 _NEWLINE = r"[ \t]*\n[ \t]*(?![^\n:\d]{0,25}:)"
@@ -407,15 +407,21 @@ _VIETNAMESE = (  # "Số 3 Bộ Tài chính" is a document's number: a lane, roa
 
 # ---- Arabic --------------------------------------------------------------------------------
 _AR_WORD = r"[\u0621-\u064A\u066E\u066F\u0671-\u06D3\u06FA-\u06FC][\u0621-\u065F\u0670-\u06D3]*"
-_AR_NUM = r"\d{1,5}(?:/\d{1,4})?(?!\d)"
+_AR_NUM = r"\d{1,5}(?:[\u0621-\u064A](?![\u0621-\u064A]))?(?:/\d{1,4})?(?!\d)"  # "23ب"
 _AR_SEP = r"[ \t]*[\u060C,][ \t]*"
 _AR_STREET = r"(?:شارع|زنقة|نهج|طريق|درب|جادة|ممر)"
 _AR_UNIT = r"(?:مبنى|المبنى|عمارة|العمارة|بناية|البناية|شقة|الشقة|الطابق|طابق|رقم|فيلا|منزل|مكتب)"
 _AR_NAME = rf"{_AR_WORD}(?:[ \t]+{_AR_WORD}){{0,3}}"
 _AR_PART = rf"(?:{_AR_UNIT}[ \t]+{_AR_NUM}|{_AR_NAME}(?:[ \t]+{_AR_NUM})?)"
 _AR_PARTS = rf"(?:{_AR_SEP}{_AR_PART}){{0,5}}"
+# A building, villa, plot or PO box first: "فيلا 14، شارع 23ب، حي الصفا 2، دبي",
+# "بناية الأرز، الطابق الرابع، شارع الحمرا، ...", "ص.ب. 1452، الرمز البريدي 112، روي، مسقط".
+_AR_LEAD = r"(?:مبنى|عمارة|بناية|فيلا|منزل|قطعة|بلوك|مجمع)"
 _ARABIC = (
-    rf"(?:{_AR_NUM}[ \t]+{_AR_STREET}[ \t]+{_AR_NAME}{_AR_PARTS}"
+    rf"(?:{_AR_LEAD}[ \t]+(?:{_AR_NUM}|{_AR_NAME})(?:{_AR_SEP}{_AR_PART}){{0,2}}{_AR_SEP}"
+    rf"(?:{_AR_STREET}|حي)[ \t]+(?:{_AR_NUM}|{_AR_NAME}(?:[ \t]+{_AR_NUM})?){_AR_PARTS}"
+    rf"|ص\.[ \t]?ب\.?[ \t]*{_AR_NUM}(?:{_AR_SEP}{_AR_PART}){{1,4}}"
+    rf"|{_AR_NUM}[ \t]+{_AR_STREET}[ \t]+{_AR_NAME}{_AR_PARTS}"
     rf"|{_AR_STREET}[ \t]+{_AR_NAME}[ \t]+{_AR_NUM}{_AR_PARTS}"
     rf"|(?:{_AR_STREET}|حي)[ \t]+(?:{_AR_NUM}[ \t]+)?{_AR_NAME}(?:{_AR_SEP}{_AR_NAME}){{0,2}}"
     rf"{_AR_SEP}{_AR_UNIT}[ \t]+{_AR_NUM}{_AR_PARTS})"
@@ -470,6 +476,14 @@ _MILITARY = (
     rf"{_LINE}(?:APO|FPO|DPO)[ \t]+A[AEP][ \t]+\d{{5}}"
 )
 _PO_BOX = r"\bP\.?[ \t]?O\.?[ \t]+Box[ \t]+\d{1,6}"
+# Numbered streets and zones (Gulf states, Egypt, Cambodia): "Villa 22, Street 870, Zone 66,
+# Al Waab, Doha"; a building first, so that "Street 15" alone in prose is no address.
+_NUMBERED_STREET = (
+    r"(?<![\p{L}\d])(?:Villa|Building|Bldg\.?|Flat|Apartment|Apt\.?|House|Plot|Office|Shop|Unit)"
+    rf"[ \t]+\d{{1,5}}[A-Z]?{_SEP}(?:Street|St\.?|Road|Rd\.?|Way)[ \t]+\d{{1,4}}[A-Z]?"
+    rf"(?:{_SEP}(?:Zone|Block|Sector|Area)[ \t]+\d{{1,4}})?"
+    rf"(?:{_SEP}{_WL}(?:[ \t](?:{_WL}|\d{{1,2}}(?!\d)))*){{0,3}}"
+)
 
 # Which trigger words a pattern needs (see ``_trigger``): a region runs only the patterns whose
 # family one of its trigger words or postcodes belongs to.
@@ -527,6 +541,7 @@ _PATTERNS: tuple[tuple[str, str, float, int], ...] = (
     ("en_street", rf"\b{_en_street(_NOT_SAINT + _NOT_HEADING, _NOT_COUNTED)}{_TAIL}", 0.6, _EN),
     ("us_city_line", _US_CITY_LINE, 0.6, _POSTCODE),
     ("po_box", _PO_BOX, 0.6, _EN),
+    ("numbered_street", _NUMBERED_STREET, 0.85, _EN),
 )
 
 STREET_ADDRESS_PATTERNS: tuple[tuple[str, str, float], ...] = tuple(
@@ -555,7 +570,7 @@ _ANY_CASE_TRIGGERS = _flags(
     (_PREFIX, _PREFIX_LOWER + " Mtaa Barabara Njia Nyumba c"),
     (_SUFFIX, _SUFFIX_WORDS + " Mah Mahallesi Mh gate"),
     (_VI, "số ngõ ngách hẻm kiệt đường phố phường quận xã trấn"),
-    (_AR, "شارع زنقة نهج طريق درب جادة ممر حي"),
+    (_AR, "شارع زنقة نهج طريق درب جادة ممر حي مبنى عمارة بناية فيلا منزل قطعة بلوك مجمع ص"),
     (_HE, "רחוב רח שדרות שד דרך סמטת כיכר"),
     (_EN, "USNS USNV USS USCGC PSC APO FPO DPO Box"),
 )

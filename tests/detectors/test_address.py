@@ -494,3 +494,30 @@ def test_trigger_regions_find_what_the_patterns_find_on_addresses() -> None:
 @pytest.mark.parametrize(("text", "address"), list(KINDS.values()), ids=list(KINDS))
 def test_trigger_regions_miss_nothing_the_patterns_find(text: str, address: str) -> None:
     assert set(FINDER.find(text)) == everywhere(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("التوصيل إلى: فيلا 7، شارع 41أ، حي النهضة 3، الشارقة. شكراً.",
+         "فيلا 7، شارع 41أ، حي النهضة 3، الشارقة"),
+        ("عنوان الفواتير: بناية السلام، الطابق الثاني، شارع بلس، الحمرا، بيروت",
+         "بناية السلام، الطابق الثاني، شارع بلس، الحمرا، بيروت"),
+        ("المراسلات: ص.ب. 2231، الرمز البريدي 130، العذيبة، مسقط",
+         "ص.ب. 2231، الرمز البريدي 130، العذيبة، مسقط"),
+        ("Billing: Villa 31, Street 912, Zone 52, Al Gharrafa, Doha",
+         "Villa 31, Street 912, Zone 52, Al Gharrafa, Doha"),
+        ("Indirizzo: Via Zamboni, civico 33/B, 40126 Bologna.",
+         "Via Zamboni, civico 33/B, 40126 Bologna"),
+    ],
+)  # fmt: skip
+def test_buildings_first_numbered_streets_and_civico(text: str, address: str) -> None:
+    assert best(text) == address
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Street 15 is closed for the parade.", "Meet at Building 4 after lunch.", "حي النهضة جميل"],
+)
+def test_a_numbered_street_or_a_building_alone_is_no_address(text: str) -> None:
+    assert best(text) is None
