@@ -28,7 +28,8 @@ _PHRASES: dict[str | None, str] = {
         | date naiss | naissance | geburtsdatum
         | geburtstag | geboren | geboren am | geb | geb datum | geboortedatum | geboren op
         | data urodzenia | urodzony | urodzona | data ur | ur | doğum tarihi | dogum tarihi | doğum
-        | dogum | tanggal lahir | tgl lahir | tgl lhr | lahir | födelsedatum | född | fødselsdato
+        | dogum | tanggal lahir | tgl lahir | tgl lhr | lahir | hari lahir | tempat tgl lahir
+        | födelsedatum | född | fødselsdato
         | født | fødselsdag | föddes | fødd | fødselsdato | fodelsedag | födelsedag | bursdag
         | syntymäaika | syntymäpäivä | syntynyt | születési dátum
         | születési idő | született | születési | data nașterii | data nasterii | născut | nascut

@@ -40,7 +40,7 @@ import regex
 from detectors.address import STREET_WORDS
 from detectors.base import Finding
 from detectors.context import ContextWords
-from detectors.field_keys import FIELD_CLASSES, field_class
+from detectors.field_keys import FIELD_CLASSES, field_class, key_words
 from detectors.name_shapes import name_shapes
 from detectors.names import NAME_PARTICLES, ORG_WORDS, PLACE_WORDS
 from detectors.not_persons import used_as_thing
@@ -158,6 +158,18 @@ _CUE_WORDS = frozenset(
 )
 _ADDRESSING = regex.compile(rf"(?<![\p{{L}}\p{{M}}])(?i:{_CUES})[ ,:]*\n?[ \t]*$")
 # A speaker naming themselves: "hi, i'm wang fang", "ich bin Anna Weber", "me llamo Lucía".
+# Phrases whose subject is the person born: "X fyller år", "X's birthday is", "X (born ...".
+_BIRTH_PREDICATES = ContextWords(
+    (
+        "fyller år|fyller|har bursdag|fylder år|täyttää vuosia|birthday is|bday is|turned|turns|"
+        "born|dob|d.o.b.|född|født|geboren|geb.|né|née|nacido|nacida|nato|nata|nascido|"
+        "nascida|urodzony|urodzona|doğdu|lahir|родился|родилась|sinh ngày|cumple años|cumple|"
+        "compie gli anni|fête son anniversaire|hat geburtstag|verjaardag|har födelsedag"
+    ).split("|")
+)
+_ABBREVIATED_BIRTH = regex.compile(r"(?<=\()(?:b|s|f|n)\.[ \t]*(?=\d)")
+# Between the name and the phrase: nothing, "'s", a comma, or an opening parenthesis.
+_BEFORE_BIRTH = regex.compile(r"(?:['\u2019]s)?[ \t]*[,(]?[ \t]*\Z")
 _INTRODUCTIONS = ContextWords(
     (
         "i'm|i\u2019m|im|i am|it's|it\u2019s|its|this is|my name is|name's|my name's|me llamo|"
@@ -275,7 +287,43 @@ class NameLexiconDetector:
         findings.extend(self._lower_case(text, tokens))
         for _, end in _INTRODUCTIONS.occurrences(text):
             findings.extend(self._introduced(text, end))
+        for start, end in _BIRTH_PREDICATES.occurrences(text):
+            findings.extend(self._born(text, start, end))
+        for match in _ABBREVIATED_BIRTH.finditer(text):  # "Ville Heikkinen (s. 1986-07-17)"
+            findings.extend(self._born(text, match.start(), match.end()))
         return findings
+
+    def _born(self, text: str, position: int, phrase_end: int) -> list[Finding]:
+        """The one to three capitalised words (or words of a script without case) right
+        before a birth phrase ("Maja fyller år ...", "Danielle's birthday is ...", "Ji-hoon
+        Park (born ...)", "Ville Heikkinen (s. ..."): whose birth it is, a person."""
+        gap = _BEFORE_BIRTH.search(text, max(0, position - 6), position)
+        if gap is None:
+            return []
+        words: list[Match] = []
+        for match in reversed(list(_WORD.finditer(text, max(0, gap.start() - 50), gap.start()))):
+            following = words[-1].start() if words else gap.start()
+            if text[match.end() : following].strip(" \u00a0") or len(words) == 3:
+                break
+            word = _bare(match.group())
+            if match.group()[0].islower():
+                break  # "pappa fyller", "som fyller år": lower case is too often a word
+            phrase = " ".join(key_words(f"{match.group()} {text[position:phrase_end]}"))
+            if word in self._common or word in self._very_common or phrase in FIELD_CLASSES:
+                break  # "Tgl Lahir", "Hari lahir": a field's name
+            words.append(match)
+        while words and _bare(words[-1].group()) in _PARTICLES:
+            words.pop()
+        # "Työntekijä Aino Virtanen": a label before known names is no part of them.
+        while len(words) > 1 and not self._known(_bare(words[-1].group())):
+            if not any(self._known(_bare(w.group())) for w in words[:-1]):
+                break
+            words.pop()
+        if not words or not any(self._known(_bare(w.group())) or w.group()[0].isupper()
+                                for w in words):  # fmt: skip
+            return []
+        first, last = words[-1], words[0]
+        return [Finding("name", first.start(), _end(last), SINGLE_SCORE, self.name)]
 
     def _speakers(self, text: str) -> list[Finding]:
         """Chat speakers ("[10:02] Aroha: ...", "Lea: ..."): a known name before a colon at a

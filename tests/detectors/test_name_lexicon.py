@@ -178,3 +178,23 @@ def test_a_person_named_as_the_topic_of_a_question_or_summary(text: str) -> None
 
 def test_a_title_or_cue_keeps_a_topic_phrase_a_person() -> None:
     assert names("who is Mr. Okonkwo? He called twice.") == ["Okonkwo"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("quick note that Oluwaseun's birthday is Oct 9", ["Oluwaseun"]),
+        ("Sigrid fyller år den 3 maj, tårta kl 15", ["Sigrid"]),
+        (
+            "Pt Tamatoa Teriierooiterai (born 04-MAR-1971) presents with",
+            ["Tamatoa Teriierooiterai"],
+        ),
+        ("Työntekijä Tuulikki Rähkönen (s. 1984-02-11) aloittaa", ["Tuulikki Rähkönen"]),
+        # Whose birth it is must be a person: no field name, no common or lower-case word.
+        ("Tempat/Tgl Lahir: Denpasar, 12-03-1989", []),
+        ("firman fyller 25 år den 14 juni", []),
+        ("Natura Cosméticos S.A. was born in 1969", []),
+    ],
+)
+def test_whose_birth_a_phrase_states(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
