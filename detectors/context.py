@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 # Letters of scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, kana,
 # CJK ideographs, Hangul, CJK compatibility and full-width forms).
@@ -204,22 +205,19 @@ class ContextWords:
         unspaced script ("出生") are always searched.
         """
         hi = len(text) if hi is None else hi
-        lowered = text[lo:hi].lower()
-        if len(lowered) != hi - lo:  # "İ" lowers to two characters: offsets would shift
-            lowered = text[lo:hi].replace("İ", "i").lower()
+        # Several detectors ask about the same whole text: its words are collected once.
+        lowered, script, words = (
+            _words_of(text) if lo == 0 and hi == len(text) else _collect(text[lo:hi])
+        )
         candidates = self._always
-        if lowered.isascii():
+        if script == _ASCII:
             if not self._ascii:
                 return []
-            words = set(lowered.encode().translate(_ASCII_NON_WORD).split())
             keyed = self._keyed_utf8
-        elif (encoded := lowered.encode()).translate(None, _NOT_UNSPACED_LEAD):
-            # Maybe Thai, CJK, Hangul, ... (or Devanagari, Vietnamese: same lead bytes).
-            words = set(_WORD.findall(lowered))
+        elif script == _UNSPACED:
             keyed = self._keyed
             candidates += self._unspaced
         else:
-            words = set(_UTF8_PUNCTUATION.sub(b" ", encoded).translate(_ASCII_NON_WORD).split())
             keyed = self._keyed_utf8
         for key in keyed.keys() & words:
             candidates += keyed[key]
@@ -250,6 +248,28 @@ class ContextWords:
                     return True
                 i = around.find(word, i + 1)
         return False
+
+
+_ASCII, _UNSPACED, _SPACED = 0, 1, 2
+
+
+def _collect(text: str) -> tuple[str, int, frozenset[str] | frozenset[bytes]]:
+    """The lowered text, its script family and its words (bytes, or str for unspaced text)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # "İ" lowers to two characters: offsets would shift
+        lowered = text.replace("İ", "i").lower()
+    if lowered.isascii():
+        return lowered, _ASCII, frozenset(lowered.encode().translate(_ASCII_NON_WORD).split())
+    if (encoded := lowered.encode()).translate(None, _NOT_UNSPACED_LEAD):
+        # Maybe Thai, CJK, Hangul, ... (or Devanagari, Vietnamese: same lead bytes).
+        return lowered, _UNSPACED, frozenset(_WORD.findall(lowered))
+    words = _UTF8_PUNCTUATION.sub(b" ", encoded).translate(_ASCII_NON_WORD).split()
+    return lowered, _SPACED, frozenset(words)
+
+
+@lru_cache(maxsize=16)
+def _words_of(text: str) -> tuple[str, int, frozenset[str] | frozenset[bytes]]:
+    return _collect(text)
 
 
 def _utf8_words(text: str) -> list[bytes]:

@@ -37,22 +37,23 @@ _TURN = re.compile(
 )
 # What a question for a birth date or a name says, in some 25 languages. Stems, so that the
 # cases of inflected languages match ("дату рождения", "doğum tarihiniz").
-_ASKS_BIRTH = regex.compile(
+_ASKS_BIRTH = re.compile(
     r"(?i)birth|born|\bdob\b|\bd\.o\.b|geburt|geboren|nacimiento|naciste|nació|nascimento|"
     r"nasceu|nascita|nato|nata\b|naissance|\bné\b|\bnée\b|geboorte|urodz|doğum|dogum|lahir|"
     r"född|födelse|født|fødsel|syntym|születés|naşter|naster|narozen|рожд|народж|γέννησ|"
     r"ngày sinh|sinh năm|kuzaliwa|kapanganakan|生年月日|出生|生日|誕生日|생년월일|생일|"
     r"जन्म|ميلاد|ولادت|تولد|לידה"
 )
-_ASKS_NAME = regex.compile(
-    r"(?i)(?<![\p{L}])(?:name|names|surname|forename|nombre|apellidos?|llama|llamas|nom|"
+_ASKS_NAME = re.compile(
+    r"(?i)(?<![^\W\d_])(?:name|names|surname|forename|nombre|apellidos?|llama|llamas|nom|"
     r"prénom|appelez|appelles|nome|cognome|chiama|chiami|naam|heet|heten|namn|heter|navn|"
-    r"nimi|imię|imie|nazwisk\p{L}*|isim|isminiz|adınız|adiniz|soyadınız|nama|имя|фамили\p{L}*|"
+    r"nimi|imię|imie|nazwisk[^\W\d_]*|isim|isminiz|adınız|adiniz|soyadınız|nama|имя|"
+    r"фамили[^\W\d_]*|"
     r"зовут|отчество|tên|jina|pangalan|spell|buchstabieren|épeler|deletrear|heißen|heissen)"
-    r"(?![\p{L}])|名前|お名前|姓名|名字|叫什么|이름|성함|नाम|اسم|שם"
+    r"(?![^\W\d_])|名前|お名前|姓名|名字|叫什么|이름|성함|नाम|اسم|שם"
 )
 # A request, where the question carries no question mark ("जन्म तिथि बताइए।").
-_QUESTION = regex.compile(
+_QUESTION = re.compile(
     r"[?？؟]|(?i:please|tell|confirm|give|provide|spell|state|bitte|nennen|por favor|diga|"
     r"indique|confirme|per favore|proszę|podaj|lütfen|söyle|tolong|sebutkan|пожалуйста|"
     r"подскажите|назовите|скажите|tafadhali|vui lòng|cho biết|बताइए|बताएं|बताइये|बताओ|"

@@ -94,7 +94,12 @@ _SUFFIXES = (
     "uncle|aunty|auntie|san|sama|sensei|kun|chan|ssi|nim|jaan|جان|خانم|آقا|जी|साहब|भाई|दीदी|"
     "अंकल|आंटी|भैया"
 )
-_ANY_SUFFIX = regex.compile(rf"[ \-](?:{_SUFFIXES})(?![\p{{L}}\p{{M}}])")
+# Whether a text may hold one, in C speed (the standard library's engine, no alternation
+# tried at every space): a suffix word's first letters after a space or hyphen.
+_SUFFIX_HINT = re.compile(
+    r"[ \-](?:han|bey|abl|abi|ağa|tey|amc|ji\b|saa|sah|bha|did|unc|aun|san|sam|sen|kun|cha|ssi|"
+    r"nim|jaa|جان|خانم|آقا|जी|साहब|भाई|दीदी|अंकल|आंटी|भैया)"
+)
 _BEFORE_SUFFIX = regex.compile(
     r"(?<![\p{L}\p{M}])((?:\p{Lu}[\p{Ll}\p{M}'\-]+ )?\p{Lu}[\p{Ll}\p{M}'\-]+"
     r"|[\p{Ll}][\p{Ll}\p{M}]{2,}"
@@ -147,9 +152,9 @@ _GREETINGS = (
     "bawo|ndewo|sannu|selam|salam|namaste|good morning|good afternoon|good evening|morning"
 )
 _ADDRESSED_LOWER = regex.compile(
-    rf"(?:^|[\s,.!?\]])(?i:{_GREETINGS}|{_CUES}|thx|ty|merci|danke|gracias|grazie|"
+    rf"(?i:{_GREETINGS}|{_CUES}|thx|ty|merci|danke|gracias|grazie|"
     r"obrigad[oa]|dank je|tack|takk|dzięki|teşekkürler|terima kasih|makasih|спасибо|cảm ơn|"
-    r"asante|salamat|mahalo) +$"
+    r"asante|salamat|mahalo)"
 )
 _GREETING_WORD = regex.compile(rf"(?i:{_GREETINGS})")
 _GREETED = regex.compile(rf"(?:^|\n)[ \t]*(?i:{_GREETINGS})[ \t]+$")
@@ -180,7 +185,6 @@ _INTRODUCTIONS = ContextWords(
     ).split("|")
 )
 INTRODUCED_SCORE = 0.7
-_PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys(",.;:!?()[]{}\"'<>/|*", " "))
 SINGLE_SCORE = 0.7
 LOWER_SCORE = 0.6
 _HONORIFICS = ("先生", "女士", "小姐", "老师", "医生", "经理", "阿姨", "叔叔", "师傅", "老板",
@@ -282,7 +286,7 @@ class NameLexiconDetector:
             findings.extend(self._run(text, run))
         if ":" in text:
             findings.extend(self._speakers(text))
-        if _ANY_SUFFIX.search(text) is not None:
+        if _SUFFIX_HINT.search(text) is not None:
             findings.extend(self._suffixed(text))
         findings.extend(self._lower_case(text, tokens))
         for _, end in _INTRODUCTIONS.occurrences(text):
@@ -471,26 +475,22 @@ class NameLexiconDetector:
         words, each a known name and no common word, one of them a given name, that begin
         a line or a chat turn (the answer to "your name?"); elsewhere lower-case words that
         happen to be names are a dish or a phrase ("cacio e pepe")."""
-        # Most texts hold fewer than two such words: a set intersection in C tells.
-        words = text.translate(_PUNCTUATION_TO_SPACE).split()
-        present = self._lower_names.intersection(words)
+        # Most texts hold none of these words: a set intersection in C tells.
+        present = self._lower_names.intersection({m.group() for m in tokens})
         if not present:
             return []
-        lower = [m for m in tokens if m.group()[0].islower()]
         # One name after a greeting or a thanks ("thanks priya", "hej mads, ..."), the
         # person addressed, as capitalised names are.
+        addressed = {w for w in present if len(w) >= 4 and w not in self._very_common}
+        addressed -= _TITLES
         findings = [
             Finding("name", m.start(), m.end(), LOWER_SCORE, self.name)
-            for m in lower
-            if m.group() in present
-            and m.group() not in self._very_common
-            and len(m.group()) >= 4
-            and m.group() not in _TITLES
-            and text[: m.start()].rstrip()[-1:] not in ("—", "–", "-")  # a dash: "– dane"
-            and _ADDRESSED_LOWER.search(text, max(0, m.start() - 20), m.start()) is not None
+            for m in tokens
+            if m.group() in addressed and _addressed_lower(text, m.start())
         ]
         if len(present) < 2:
             return findings
+        lower = [m for m in tokens if m.group()[0].islower()]
         run: list[re.Match[str]] = []
         for match in [*lower, None]:
             word = match.group() if match is not None else ""
@@ -657,6 +657,23 @@ _TURN_START = re.compile(r"(?:\[[^\]\n]{0,20}\][ \t]*)*(?:[\w .'-]{1,24}:)?[ \t]
 def _begins_a_turn(text: str, start: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     return _TURN_START.fullmatch(text, line_start, start) is not None
+
+
+def _addressed_lower(text: str, start: int) -> bool:
+    """Whether the one or two words right before ``start`` (spaces only between) are a
+    greeting, a thanks or a cue: "thanks priya", "hej mads", "xin chào lan"."""
+    before = text[max(0, start - 24) : start]
+    if not before.endswith(" "):
+        return False
+    words = before.split()
+    if words and words[-1] in ("—", "–", "-"):  # "– dane osobowe": a dash, no cue
+        return False
+    for count in (1, 2):
+        if len(words) >= count:
+            tail = " ".join(words[-count:]).lstrip(",.!?]")
+            if _ADDRESSED_LOWER.fullmatch(tail) is not None:
+                return True
+    return False
 
 
 _VOCATIVE_AFTER = regex.compile(r", \p{Ll}")
