@@ -118,7 +118,8 @@ Bldg Building Block Blk Blok Bloco Bl Tower Wohnung Whg WE Top Stiege Stg Tür
 bus Bus bte Bte boîte Boîte Bât bât Bâtiment étage Étage Esc Escalera esc Piso piso Puerta
 puerta Pta pta Depto depto Dpto dpto Departamento departamento Int int Interno interno Scala
 scala Sc Piano piano Casa casa Sala sala Andar andar Loja loja Lote lote lgh Lgh m. lok. Lok.
-kv кв корп к. стр оф офис под эт Daire daire D: Kat kat K: Kav Lt Lantai as. As.
+kv кв корп корпус квартира к. стр строение оф офис под подъезд эт этаж Daire daire D: Kat kat
+K: Kav Lt Lantai as. As.
 Tầng Phòng Plot House Nyumba
 """
 _LOCALITY_MARKS = (
@@ -182,7 +183,10 @@ _HOUSE = (
     r"(?:(?<![\d.,/\-])\d{1,5}(?:[A-Za-z](?!\p{L}))?(?:[ \t]?(?:bis|ter|quater|Bis)\b)?"
     r"(?:[/\-](?:\d{1,5}(?:[A-Za-z](?!\p{L}))?|[A-Z](?!\p{L}))){0,3}(?!\d)|[sS]/[nN]\b)"
 )
-_NUM_MARK = r"(?:No|NO|no|Nr|nr|N[º°o]|n[º°o]|Nro|№|д|Na|Số|số|civico|civ)\.?:?[ \t]*|\#[ \t]*"
+_NUM_MARK = (
+    r"(?:No|NO|no|Nr|nr|N[º°o]|n[º°o]|Nro|№|д|дом|Na|Số|số|civico|civ)\.?:?[ \t]*|\#[ \t]*"
+    r"|n\.º?[ \t]*"  # Italian "n. 21", Portuguese "n.º 97"
+)
 # Between address lines: comma, newline or space; a next line with a colon is a label
 # ("Tel.: ...", "City/State/ZIP: ...").
 _NEWLINE = r"[ \t]*\n[ \t]*(?![^\n:\d]{0,25}:)"
@@ -412,7 +416,8 @@ _AR_SEP = r"[ \t]*[\u060C,][ \t]*"
 _AR_STREET = r"(?:شارع|زنقة|نهج|طريق|درب|جادة|ممر)"
 _AR_UNIT = r"(?:مبنى|المبنى|عمارة|العمارة|بناية|البناية|شقة|الشقة|الطابق|طابق|رقم|فيلا|منزل|مكتب)"
 _AR_NAME = rf"{_AR_WORD}(?:[ \t]+{_AR_WORD}){{0,3}}"
-_AR_PART = rf"(?:{_AR_UNIT}[ \t]+{_AR_NUM}|{_AR_NAME}(?:[ \t]+{_AR_NUM})?)"
+_AR_NUMBERED = rf"{_AR_UNIT}(?:[ \t]+رقم)?[ \t]+{_AR_NUM}"  # "مبنى رقم 3318"
+_AR_PART = rf"(?:{_AR_NUMBERED}|{_AR_NAME}(?:[ \t]+{_AR_NUM})?)"
 _AR_PARTS = rf"(?:{_AR_SEP}{_AR_PART}){{0,5}}"
 # A building, villa, plot or PO box first: "فيلا 14، شارع 23ب، حي الصفا 2، دبي",
 # "بناية الأرز، الطابق الرابع، شارع الحمرا، ...", "ص.ب. 1452، الرمز البريدي 112، روي، مسقط".
@@ -424,7 +429,7 @@ _ARABIC = (
     rf"|{_AR_NUM}[ \t]+{_AR_STREET}[ \t]+{_AR_NAME}{_AR_PARTS}"
     rf"|{_AR_STREET}[ \t]+{_AR_NAME}[ \t]+{_AR_NUM}{_AR_PARTS}"
     rf"|(?:{_AR_STREET}|حي)[ \t]+(?:{_AR_NUM}[ \t]+)?{_AR_NAME}(?:{_AR_SEP}{_AR_NAME}){{0,2}}"
-    rf"{_AR_SEP}{_AR_UNIT}[ \t]+{_AR_NUM}{_AR_PARTS})"
+    rf"{_AR_SEP}{_AR_NUMBERED}{_AR_PARTS})"
 )
 
 # ---- Japanese, Chinese, Korean -------------------------------------------------------------

@@ -204,7 +204,12 @@ _ANY_BIRTH_WORD = ContextWords(
 )
 # A passenger's passport data in a booking (IATA SSR DOCS): ".../ARG/19JUN88/F/12JAN30/...",
 # the birth date before the sex; or a manifest's DOCS column: "DOCS 1981-11-03".
-_DOCS = re.compile(r"\bDOCS\b(?:[^\n]*?/(?P<ssr>\d{2}[A-Z]{3}\d{2})/(?:[MF]I?|U|X)/|[ \t]+(?=\d))")
+_DOCS = re.compile(
+    r"\bDOCS\b(?:[^\n]*?/(?P<ssr>\d{2}[A-Z]{3}\d{2})/(?:[MF]I?|U|X)/|[ \t]+(?=\d))"
+    # A child's or an infant's special service request carries the birth date:
+    # "SSR CHLD VS HK1 02DEC15-1.2", "SSR INFT AI HK1 NAIR/ADVIK 19SEP24/P1".
+    r"|\bSSR[ \t]+(?:CHLD|INFT)\b[^\n]*?(?<![\dA-Z])(?P<child>\d{2}[A-Z]{3}\d{2})(?![\dA-Z])"
+)
 # Between a birth label and its value: "DOB: ", "dob=", "生年月日：", "Date of birth - ".
 # A key right before a value: '"visit_date": "', "Fecha de alta: ", "created_at="
 _KEY_BEFORE = re.compile(r"([^\W\d][\w .\-]{1,38}?)[\"']?[ \t]*[:=：][ \t]*[\"']?[ \t]*\Z")
@@ -260,7 +265,7 @@ class DateOfBirthDetector:
                 for start, end in _yearless(text, lo, hi)
                 if not any(f.start < end and start < f.end for f in findings)
             )
-        if "DOCS" in text:
+        if "DOCS" in text or "SSR" in text:
             findings.extend(
                 Finding("date_of_birth", start, end, 0.85, self.name)
                 for start, end in _docs_dates(text)
@@ -308,9 +313,10 @@ def _regions(text: str) -> list[tuple[int, int]]:
 
 def _docs_dates(text: str) -> Iterator[tuple[int, int]]:
     for docs in _DOCS.finditer(text):
-        if docs["ssr"]:
-            if is_date(docs["ssr"]):
-                yield docs.span("ssr")
+        if docs["ssr"] or docs["child"]:
+            group = "ssr" if docs["ssr"] else "child"
+            if is_date(docs[group]):
+                yield docs.span(group)
         elif (match := _DATE.match(text, docs.end())) and _date_of(match):
             yield match.span()
 

@@ -29,7 +29,10 @@ _PHRASES: dict[str | None, str] = {
         | geburtstag | geboren | geboren am | geb | geb datum | geboortedatum | geboren op
         | data urodzenia | urodzony | urodzona | data ur | ur | doğum tarihi | dogum tarihi | doğum
         | dogum | tanggal lahir | tgl lahir | tgl lhr | lahir | hari lahir | tempat tgl lahir
-        | födelsedatum | född | fødselsdato
+        | födelsedatum | född | fødselsdato | fodd | fodelsedatum | fodselsdato | szul | szül
+        | szul dat | szül dat | szuletesi datum | szuletett | narozeni | rodjen | sinh nhat
+        | sinh nhật | janm tithi | janm tarikh | jnm tithi | dob dt | birth dt | bdate | dtnasc
+        | data nasc | fecnac | f nacimiento
         | født | fødselsdag | föddes | fødd | fødselsdato | fodelsedag | födelsedag | bursdag
         | syntymäaika | syntymäpäivä | syntynyt | születési dátum
         | születési idő | született | születési | data nașterii | data nasterii | născut | nascut

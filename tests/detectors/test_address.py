@@ -521,3 +521,18 @@ def test_buildings_first_numbered_streets_and_civico(text: str, address: str) ->
 )
 def test_a_numbered_street_or_a_building_alone_is_no_address(text: str) -> None:
     assert best(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Cliente: Corso Garibaldi n. 14, 20121 Milano (MI)",
+         "Corso Garibaldi n. 14, 20121 Milano (MI)"),
+        ("العميل: حي الروضة، شارع الأمير سلطان، مبنى رقم 4412، جدة 23432",
+         "حي الروضة، شارع الأمير سلطان، مبنى رقم 4412، جدة 23432"),
+        ("Клиент: Тверская улица, дом 7, корпус 2, квартира 15",
+         "Тверская улица, дом 7, корпус 2, квартира 15"),
+    ],
+)  # fmt: skip
+def test_numbers_and_units_spelled_out(text: str, address: str) -> None:
+    assert best(text) == address

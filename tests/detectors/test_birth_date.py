@@ -382,3 +382,10 @@ def test_birth_dates_from_the_second_development_set(text: str, expected: list[s
 )
 def test_birth_dates_from_the_third_development_set(text: str, expected: list[str]) -> None:
     assert spans(text) == expected
+
+
+def test_a_child_or_infant_service_request_carries_the_birth_date() -> None:
+    text = " 3 SSR CHLD KL HK1 11MAR16-1.2\n 4 SSR INFT KL HK1 BAKKER/JOEP 07JUL25/P1\n"
+    assert spans(text) == ["11MAR16", "07JUL25"]
+    # A flight date in the same kind of line is no birth date.
+    assert spans(" 2 KL 1002 AMSLHR 11MAR 0715 0735 HK2\n") == []

@@ -152,3 +152,15 @@ def test_no_input_makes_it_raise(text: str) -> None:
 )
 def test_kin_cardholder_and_mail_header_keys(text: str, expected: list[tuple[str, str]]) -> None:
     assert found(text) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "UPDATE nhan_vien SET sinh_nhat = '1990-12-24' WHERE id = 4",
+        "const ugyfel = { szul: '1988-02-03', tel: '+36 20 555 0199' };",
+        "fodelsedatum=1979-11-30",
+    ],
+)
+def test_birth_date_keys_without_diacritics_and_abbreviated(text: str) -> None:
+    assert "date_of_birth" in [c for c, _ in found(text)]
