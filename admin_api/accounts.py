@@ -236,6 +236,8 @@ async def signup(call: Call[None, SignupBody]) -> Any:
            user_id=user.id, after=user_out(user, credential))  # fmt: skip
     if body.invitation_token:
         await join_with_invitation(call.db, None, user, body.invitation_token)
+        # The invitation was mailed to this address: holding its token proves the address.
+        user.email_verified = datetime.now(UTC)
     elif body.org_name:
         org = Org(name=body.org_name, slug=body.org_slug or _slug_for(body.org_name, user.id))
         call.db.add(org)
@@ -243,7 +245,8 @@ async def signup(call: Call[None, SignupBody]) -> Any:
         call.db.add(Membership(org_id=org.id, user_id=user.id, role=Role.OWNER.value))
         record(call.db, None, org_id=org.id, action="org.create", resource=f"org:{org.id}",
                user_id=user.id, after={"name": org.name, "slug": org.slug})  # fmt: skip
-    await _mail_token(call, user, VERIFY)
+    if user.email_verified is None:
+        await _mail_token(call, user, VERIFY)
     response = await _start_session(call, user, credential)
     response.set_status(201)
     return response
