@@ -195,6 +195,7 @@ async def _update(call: Call[Any, Any], key_id: str, body: KeyUpdate) -> Any:
     await call.db.flush()
     await call.db.refresh(key)
     after = key_out(key)
+    call.keys_changed(key.key_hash)
     record(
         call.db, call.who, org_id=key.org_id, action="key.update",
         resource=f"api_key:{key.id}", before=before, after=after,
@@ -207,6 +208,7 @@ async def _delete(call: Call[Any, Any], key_id: str) -> Any:
     before = key_out(key)
     key.deleted_at = datetime.now(UTC)
     key.is_active = False
+    call.keys_changed(key.key_hash)
     record(
         call.db, call.who, org_id=key.org_id, action="key.delete",
         resource=f"api_key:{key.id}", before=before,

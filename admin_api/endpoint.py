@@ -40,6 +40,14 @@ class Call(Generic[Q, B]):
     body: B
     raw_body: bytes
     endpoint: Endpoint
+    # Run after the transaction commits (never if it rolls back): telling other instances.
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def keys_changed(self, *key_hashes: str) -> None:
+        """These API keys were disabled, revoked or re-scoped: once committed, every instance
+        forgets its cached copy (``gateway.revocation``)."""
+        revocations = self.admin.gateway.revocations
+        self.after_commit.append(lambda: revocations.announce(key_hashes))
 
     @property
     def who(self) -> Caller:
@@ -97,11 +105,14 @@ def route_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.S
                 if endpoint.body is not None and (endpoint.body_required or raw.strip()):
                     body = parse_body(raw, endpoint.body)
                 call = Call(request, admin, db, caller, query, body, raw, endpoint)
-                return await endpoint.handler(call)
+                response = await endpoint.handler(call)
         except IntegrityError:
             raise ConflictError(
                 "the change conflicts with an existing resource", code="conflict"
             ) from None
+        for action in call.after_commit:
+            await action()
+        return response
 
     handle.__name__ = endpoint.operation_id
     return handle

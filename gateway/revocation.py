@@ -1,0 +1,112 @@
+"""Telling every instance at once that API keys changed (disabled, revoked, re-scoped).
+
+The ``KeyStore`` caches each key for ``auth.key_cache_seconds``, so the proxy reads the
+database at most once per key per interval. Without more, a key disabled through one instance
+kept working on the others until their entry expired. ``Revocations.announce(hashes)`` drops
+the entries in this process at once and publishes the keys' SHA-256 hashes (never a secret) on
+the Redis channel ``governs:auth:changed``; every instance's subscriber drops them too, within
+milliseconds. Nothing is added to the request path.
+
+The cache's expiry stays the backstop: without Redis, or while it is unreachable, a change
+reaches the other instances within ``auth.key_cache_seconds``. Messages sent while a subscriber
+was disconnected are lost, so on every (re)subscription it drops the whole cache.
+
+User sessions need none of this: they are read from the database on every admin API call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+
+import orjson
+from redis.asyncio import Redis
+
+from gateway.auth import KeyStore
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "governs:auth:changed"
+BACKOFF_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
+SUBSCRIBE_WAIT_SECONDS = 2.0
+
+
+class Revocations:
+    def __init__(self, keys: KeyStore, redis: Redis | None) -> None:
+        self._keys = keys
+        self._redis = redis
+        self._task: asyncio.Task[None] | None = None
+        self.subscribed = asyncio.Event()
+
+    async def start(self) -> None:
+        """Subscribe (waiting up to ``SUBSCRIBE_WAIT_SECONDS``; an unreachable Redis does not
+        stop the start: the subscriber keeps retrying)."""
+        if self._redis is None:
+            return
+        self._task = asyncio.create_task(self._subscriber(), name="auth-revocations")
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(SUBSCRIBE_WAIT_SECONDS):
+                await self.subscribed.wait()
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def announce(self, key_hashes: Iterable[str]) -> None:
+        """The keys behind ``key_hashes`` changed: forget them here and on every instance.
+        Call it after the change is committed, or an instance may cache the old row again."""
+        hashes = sorted(set(key_hashes))
+        if not hashes:
+            return
+        self._keys.forget(hashes)
+        if self._redis is None:
+            return
+        try:
+            await self._redis.publish(CHANNEL, orjson.dumps({"keys": hashes}))
+        except Exception as error:  # the cache's expiry still ends the key on the others
+            log.warning(
+                "cannot announce changed API keys to other instances (they follow within "
+                "auth.key_cache_seconds): %s",
+                type(error).__name__,
+            )
+
+    async def _subscriber(self) -> None:
+        assert self._redis is not None
+        failures = 0
+        while True:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(CHANNEL)
+                self._keys.forget_all()  # what was announced while we were away is unknown
+                self.subscribed.set()
+                if failures:
+                    log.info("subscribed again to API key changes")
+                failures = 0
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        self._take(message["data"])
+            except Exception as error:
+                self.subscribed.clear()
+                if failures == 0:
+                    log.warning(
+                        "lost the subscription to API key changes: %s", type(error).__name__
+                    )
+                failures += 1
+                await asyncio.sleep(BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS)) - 1])
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+
+    def _take(self, raw: bytes) -> None:
+        try:
+            hashes = orjson.loads(raw)["keys"]
+            if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
+                raise TypeError("keys is not a list of strings")
+        except (orjson.JSONDecodeError, KeyError, TypeError) as error:
+            log.warning("ignored a malformed API key change message: %s", type(error).__name__)
+            return
+        self._keys.forget(hashes)
