@@ -32,7 +32,7 @@ from admin_api.sessions import (
     new_secret,
     revoke_sessions,
 )
-from admin_api.types import Name, Timestamp
+from admin_api.types import Name, Slug, Timestamp
 from admin_api.validation import Body, Out
 from admin_api.wire import as_utc, reply
 from gateway.errors import AuthenticationError, InvalidRequestError, NotFoundError
@@ -52,7 +52,7 @@ class SignupBody(Body):
     password: Password
     name: Name | None = None
     org_name: Name | None = Field(None, description="create this org, with you as its OWNER")
-    org_slug: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")] | None = None
+    org_slug: Slug | None = None
     invitation_token: Token | None = Field(None, description="join the org that invited you")
 
     _email = field_validator("email")(normalise_email)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api.audit import record
@@ -21,13 +21,13 @@ from admin_api.endpoint import Call, Endpoint
 from admin_api.errors import ConflictError
 from admin_api.mail import Mail, send_quietly
 from admin_api.permissions import Permission, Role
-from admin_api.sessions import hash_secret, new_secret
+from admin_api.sessions import hash_secret, new_secret, revoke_sessions
 from admin_api.types import EMAIL, Timestamp
 from admin_api.validation import Body, Deleted, Out
 from admin_api.wire import as_utc, reply
 from gateway.errors import InvalidRequestError, NotFoundError
 from gateway.storage.account_models import Invitation, Membership
-from gateway.storage.models import Org, User
+from gateway.storage.models import ApiKey, Org, User
 
 INVITATION_PREFIX = "gin_"
 Email = Annotated[str, Field(min_length=3, max_length=320)]
@@ -111,13 +111,34 @@ async def _owners(db: AsyncSession, org_id: str) -> int:
     )
 
 
+async def lock_org(db: AsyncSession, org_id: str) -> None:
+    """Serialise the changes to one org's memberships until this transaction ends.
+
+    PostgreSQL: a row lock on the org (``SELECT ... FOR UPDATE``); a second change waits, then
+    reads what the first committed. SQLite: a write as the transaction's first statement takes
+    the database's write lock (the driver runs the reads before it outside the transaction), so
+    the same holds there. Without it, two OWNERs demoting each other at once both saw two
+    OWNERs and both succeeded.
+    """
+    if db.bind.dialect.name == "postgresql":
+        await db.execute(select(Org.id).where(Org.id == org_id).with_for_update())
+    else:
+        await db.execute(text("UPDATE orgs SET id = id WHERE id = :id"), {"id": org_id})
+
+
 async def _member(call: Call[Any, Any]) -> tuple[OrgAccess, Membership, User]:
+    """The org (locked, see ``lock_org``) and the member the path names, read after the lock,
+    with the caller's permissions as they are after the lock too."""
     access = await call.org(call.path("orgId"))
+    await lock_org(call.db, access.org.id)
+    if access.caller.user_id is not None and access.caller.key is None:
+        access = await call.org(call.path("orgId"))  # a concurrent change may have demoted us
     row = (
         await call.db.execute(
             select(Membership, User)
             .join(User, User.id == Membership.user_id)
             .where(Membership.org_id == access.org.id, Membership.user_id == call.path("userId"))
+            .execution_options(populate_existing=True)
         )
     ).first()
     if row is None:
@@ -173,7 +194,32 @@ async def remove_member(call: Call[None, None]) -> Any:
     await call.db.delete(membership)
     record(call.db, call.who, org_id=access.org.id, action="member.remove",
            resource=f"membership:{membership.id}", before=before)  # fmt: skip
+    await _disable_keys_of(call, access.org.id, user.id)
+    if call.who.user_id != user.id:
+        # Removed by someone else: signed out everywhere (a member who leaves stays signed in
+        # for their other orgs).
+        await revoke_sessions(call.db, user.id)
     return reply(Deleted(id=user.id))
+
+
+async def _disable_keys_of(call: Call[Any, Any], org_id: str, user_id: str) -> None:
+    """A removed member's API keys in the org stop working (disabled, not deleted: an admin
+    sees them, and may enable one again for a service that must keep running)."""
+    keys = await call.db.scalars(
+        select(ApiKey).where(
+            ApiKey.org_id == org_id,
+            ApiKey.user_id == user_id,
+            ApiKey.deleted_at.is_(None),
+            ApiKey.is_active.is_(True),
+        )
+    )
+    for key in keys.all():
+        key.is_active = False
+        key.updated_at = datetime.now(UTC)
+        after = {"isActive": False, "reason": "member.remove"}
+        record(call.db, call.who, org_id=org_id, action="key.update",
+               resource=f"api_key:{key.id}", before={"isActive": True}, after=after)  # fmt: skip
+        call.keys_changed(key.key_hash)
 
 
 async def create_invitation(call: Call[None, InvitationCreate]) -> Any:
