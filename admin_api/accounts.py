@@ -294,6 +294,7 @@ async def logout(call: Call[None, None]) -> Any:
         .where(UserSession.id == call.who.session_id)
         .values(revoked_at=datetime.now(UTC))
     )
+    call.sessions_ended()
     response = reply(Done())
     response.del_cookie(SESSION_COOKIE, path="/api")
     return response
@@ -330,6 +331,7 @@ async def change_password(call: Call[None, PasswordChange]) -> Any:
     _check_password_strength(call, call.body.new_password, "newPassword")
     credential.password_hash = await passwords.hash(call.body.new_password)
     await revoke_sessions(call.db, user_id, except_id=call.who.session_id)
+    call.sessions_ended()
     record(call.db, call.who, org_id=None, action="user.password_change",
            resource=f"user:{user_id}")  # fmt: skip
     return reply(Done())
@@ -360,6 +362,7 @@ async def reset_password(call: Call[None, ResetBody]) -> Any:
     else:
         credential.password_hash = password_hash
     await revoke_sessions(call.db, token.user_id)
+    call.sessions_ended()
     record(call.db, None, org_id=None, action="user.password_reset",
            resource=f"user:{token.user_id}", user_id=token.user_id)  # fmt: skip
     return reply(Done())

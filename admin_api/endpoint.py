@@ -40,14 +40,20 @@ class Call(Generic[Q, B]):
     body: B
     raw_body: bytes
     endpoint: Endpoint
-    # Run after the transaction commits (never if it rolls back): telling other instances.
-    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Announced once the transaction commits (never if it rolls back): gateway.revocation.
+    changed_keys: set[str] = field(default_factory=set)
+    announce: bool = False
 
     def keys_changed(self, *key_hashes: str) -> None:
         """These API keys were disabled, revoked or re-scoped: once committed, every instance
-        forgets its cached copy (``gateway.revocation``)."""
-        revocations = self.admin.gateway.revocations
-        self.after_commit.append(lambda: revocations.announce(key_hashes))
+        forgets its cached copy and checks its open live sockets again."""
+        self.changed_keys.update(key_hashes)
+        self.announce = True
+
+    def sessions_ended(self) -> None:
+        """Sessions were ended: once committed, every instance checks its live sockets again
+        (admin API calls read sessions from the database anyway)."""
+        self.announce = True
 
     @property
     def who(self) -> Caller:
@@ -110,8 +116,8 @@ def route_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.S
             raise ConflictError(
                 "the change conflicts with an existing resource", code="conflict"
             ) from None
-        for action in call.after_commit:
-            await action()
+        if call.announce:
+            await admin.gateway.revocations.announce(call.changed_keys)
         return response
 
     handle.__name__ = endpoint.operation_id

@@ -199,6 +199,7 @@ async def remove_member(call: Call[None, None]) -> Any:
         # Removed by someone else: signed out everywhere (a member who leaves stays signed in
         # for their other orgs).
         await revoke_sessions(call.db, user.id)
+        call.sessions_ended()
     return reply(Deleted(id=user.id))
 
 

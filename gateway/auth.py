@@ -145,9 +145,11 @@ class KeyStore:
         for key_hash in key_hashes:
             self._cache.pop(key_hash, None)
 
-    def forget_all(self) -> None:
+    def expire_all(self) -> None:
+        """Read every key from the database on its next use; while the database is down, the
+        entries still serve as they do after expiring (only ``forget`` drops a key outright)."""
         self._epoch += 1
-        self._cache.clear()
+        self._cache = {key_hash: (0.0, record) for key_hash, (_, record) in self._cache.items()}
 
     async def flush_last_used(self) -> None:
         if not self._used:

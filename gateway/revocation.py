@@ -1,4 +1,5 @@
-"""Telling every instance at once that API keys changed (disabled, revoked, re-scoped).
+"""Telling every instance at once that API keys changed (disabled, revoked, re-scoped) or
+sessions ended.
 
 The ``KeyStore`` caches each key for ``auth.key_cache_seconds``, so the proxy reads the
 database at most once per key per interval. Without more, a key disabled through one instance
@@ -9,9 +10,13 @@ milliseconds. Nothing is added to the request path.
 
 The cache's expiry stays the backstop: without Redis, or while it is unreachable, a change
 reaches the other instances within ``auth.key_cache_seconds``. Messages sent while a subscriber
-was disconnected are lost, so on every (re)subscription it drops the whole cache.
+was disconnected are lost, so on every (re)subscription every cached key is read again on its
+next use (kept meanwhile only as the fallback for a database outage, as an expired entry is).
 
-User sessions need none of this: they are read from the database on every admin API call.
+User sessions are read from the database on every admin API call, so they need no cache
+dropped; but the live feed checks an open ``/ws`` connection's key or session only every
+``live.reauth_seconds``, so every announcement (a session ended too) has the feed of every
+instance check its open sockets again at once.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
 
 import orjson
 from redis.asyncio import Redis
@@ -38,7 +44,11 @@ class Revocations:
         self._keys = keys
         self._redis = redis
         self._task: asyncio.Task[None] | None = None
+        self._origin = uuid.uuid4().hex  # our own messages come back; they are skipped
         self.subscribed = asyncio.Event()
+        # Called after every change, here or on another instance: the live feed checks its
+        # open sockets' keys and sessions again at once (``gateway.live``).
+        self.listeners: list[Callable[[], None]] = []
 
     async def start(self) -> None:
         """Subscribe (waiting up to ``SUBSCRIBE_WAIT_SECONDS``; an unreachable Redis does not
@@ -56,17 +66,17 @@ class Revocations:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def announce(self, key_hashes: Iterable[str]) -> None:
-        """The keys behind ``key_hashes`` changed: forget them here and on every instance.
-        Call it after the change is committed, or an instance may cache the old row again."""
+    async def announce(self, key_hashes: Iterable[str] = ()) -> None:
+        """The keys behind ``key_hashes`` changed (none: only sessions ended): forget them here
+        and on every instance, and have open live sockets checked again. Call it after the
+        change is committed, or an instance may cache the old row again."""
         hashes = sorted(set(key_hashes))
-        if not hashes:
-            return
-        self._keys.forget(hashes)
+        self._changed(hashes)
         if self._redis is None:
             return
+        message = {"origin": self._origin, "keys": hashes}
         try:
-            await self._redis.publish(CHANNEL, orjson.dumps({"keys": hashes}))
+            await self._redis.publish(CHANNEL, orjson.dumps(message))
         except Exception as error:  # the cache's expiry still ends the key on the others
             log.warning(
                 "cannot announce changed API keys to other instances (they follow within "
@@ -81,7 +91,7 @@ class Revocations:
             pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(CHANNEL)
-                self._keys.forget_all()  # what was announced while we were away is unknown
+                self._keys.expire_all()  # what was announced while we were away is unknown
                 self.subscribed.set()
                 if failures:
                     log.info("subscribed again to API key changes")
@@ -103,10 +113,18 @@ class Revocations:
 
     def _take(self, raw: bytes) -> None:
         try:
-            hashes = orjson.loads(raw)["keys"]
+            message = orjson.loads(raw)
+            hashes = message["keys"]
             if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
                 raise TypeError("keys is not a list of strings")
         except (orjson.JSONDecodeError, KeyError, TypeError) as error:
             log.warning("ignored a malformed API key change message: %s", type(error).__name__)
             return
-        self._keys.forget(hashes)
+        if message.get("origin") != self._origin:
+            self._changed(hashes)
+
+    def _changed(self, hashes: list[str]) -> None:
+        if hashes:
+            self._keys.forget(hashes)
+        for listener in self.listeners:
+            listener()

@@ -4,6 +4,7 @@ the other instance within 2 seconds. Also: the login limiter's Redis keys hold h
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 import uuid
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import openai
 import pytest
 from redis import Redis as SyncRedis
@@ -147,3 +149,38 @@ def test_the_login_limiter_keeps_hashes_in_redis_never_emails(pair: Pair) -> Non
     local_part = email.split("@")[0]
     assert not [name for name in names if local_part in name or "@" in name]
     assert not [name for name in names if "127.0.0.1" in name]
+
+
+async def _closed_within(ws: aiohttp.ClientWebSocketResponse, seconds: float) -> Any:
+    async with asyncio.timeout(seconds):
+        while True:
+            message = await ws.receive()
+            if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                return message
+
+
+async def test_open_live_sockets_close_on_the_other_instance(pair: Pair) -> None:
+    """``/ws`` checks its key or session every ``live.reauth_seconds`` (60); a change announced
+    by another instance has it check at once."""
+    org = await asyncio.to_thread(make_org, pair.one, ("OWNER",), ("decisions:read",))
+    owner_on_one = Api(pair.one, org.sessions["OWNER"])
+    key_id = org.key_ids["decisions:read"]
+    async with aiohttp.ClientSession() as http:
+        by_key = await http.ws_connect(f"{pair.two.base_url}/ws?key={org.keys['decisions:read']}")
+        by_session = await http.ws_connect(f"{pair.two.base_url}/ws?key={org.sessions['OWNER']}")
+        for ws in (by_key, by_session):
+            await ws.send_json({"type": "PING"})
+            assert (await ws.receive_json(timeout=5)) == {"type": "PONG"}
+
+        disabled = await asyncio.to_thread(
+            owner_on_one.patch, f"/api/v1/keys/{key_id}", json={"isActive": False}
+        )
+        assert disabled.status_code == 200
+        closed = await _closed_within(by_key, WITHIN_SECONDS)
+        assert closed.data == aiohttp.WSCloseCode.POLICY_VIOLATION
+        assert not by_session.closed
+
+        logged_out = await asyncio.to_thread(owner_on_one.post, "/api/v1/auth/logout")
+        assert logged_out.status_code == 200
+        closed = await _closed_within(by_session, WITHIN_SECONDS)
+        assert closed.data == aiohttp.WSCloseCode.POLICY_VIOLATION
