@@ -20,12 +20,13 @@ from admin_api.caller import Caller, OrgAccess, not_found
 from admin_api.endpoint import Call, Endpoint
 from admin_api.errors import ConflictError
 from admin_api.mail import Mail, send_quietly
-from admin_api.permissions import Permission, Role
+from admin_api.permissions import DEVELOPER_KEY_SCOPES, Permission, Role, role_permissions
 from admin_api.sessions import hash_secret, new_secret, revoke_sessions
 from admin_api.types import EMAIL, Timestamp
 from admin_api.validation import Body, Deleted, Out
 from admin_api.wire import as_utc, reply
 from gateway.errors import InvalidRequestError, NotFoundError
+from gateway.scopes import Scope
 from gateway.storage.account_models import Invitation, Membership
 from gateway.storage.models import ApiKey, Org, User
 
@@ -181,7 +182,20 @@ async def update_member(call: Call[None, MemberUpdate]) -> Any:
     after = _member_out(membership, user)
     record(call.db, call.who, org_id=access.org.id, action="member.update",
            resource=f"membership:{membership.id}", before=before, after=after)  # fmt: skip
+    await _disable_keys_of(
+        call, access.org.id, user.id, "member.update", keeping=_scopes_a_role_may_hold(new_role)
+    )
     return reply(after)
+
+
+def _scopes_a_role_may_hold(role: Role) -> frozenset[str]:
+    """The scopes a member of ``role`` may give their own keys (as ``api_keys`` grants them)."""
+    permissions = role_permissions(role.value)
+    if Permission.KEYS_MANAGE in permissions:
+        return frozenset(scope.value for scope in Scope)
+    if Permission.KEYS_MANAGE_OWN in permissions:
+        return DEVELOPER_KEY_SCOPES
+    return frozenset()
 
 
 async def remove_member(call: Call[None, None]) -> Any:
@@ -194,7 +208,7 @@ async def remove_member(call: Call[None, None]) -> Any:
     await call.db.delete(membership)
     record(call.db, call.who, org_id=access.org.id, action="member.remove",
            resource=f"membership:{membership.id}", before=before)  # fmt: skip
-    await _disable_keys_of(call, access.org.id, user.id)
+    await _disable_keys_of(call, access.org.id, user.id, "member.remove")
     if call.who.user_id != user.id:
         # Removed by someone else: signed out everywhere (a member who leaves stays signed in
         # for their other orgs).
@@ -203,9 +217,16 @@ async def remove_member(call: Call[None, None]) -> Any:
     return reply(Deleted(id=user.id))
 
 
-async def _disable_keys_of(call: Call[Any, Any], org_id: str, user_id: str) -> None:
-    """A removed member's API keys in the org stop working (disabled, not deleted: an admin
-    sees them, and may enable one again for a service that must keep running)."""
+async def _disable_keys_of(
+    call: Call[Any, Any],
+    org_id: str,
+    user_id: str,
+    reason: str,
+    keeping: frozenset[str] = frozenset(),
+) -> None:
+    """A removed member's API keys in the org stop working, and so do a demoted member's keys
+    with a scope their new role could not grant (``keeping`` lists the scopes it can).
+    Disabled, not deleted: an admin sees them, and may enable one again."""
     keys = await call.db.scalars(
         select(ApiKey).where(
             ApiKey.org_id == org_id,
@@ -215,9 +236,11 @@ async def _disable_keys_of(call: Call[Any, Any], org_id: str, user_id: str) -> N
         )
     )
     for key in keys.all():
+        if set(key.scopes or ()) <= keeping:
+            continue
         key.is_active = False
         key.updated_at = datetime.now(UTC)
-        after = {"isActive": False, "reason": "member.remove"}
+        after = {"isActive": False, "reason": reason}
         record(call.db, call.who, org_id=org_id, action="key.update",
                resource=f"api_key:{key.id}", before={"isActive": True}, after=after)  # fmt: skip
         call.keys_changed(key.key_hash)

@@ -170,3 +170,29 @@ def test_org_names_may_repeat_and_the_slug_is_the_handle(
     else:
         assert again.status_code == 201, again.text
         assert again.json()["name"] == name and again.json()["id"] != made.json()["id"]
+
+
+def test_a_demoted_member_keeps_only_the_keys_their_new_role_could_grant(
+    gateway: RunningGateway, api: Api
+) -> None:
+    org = make_org(gateway, roles=("OWNER", "ADMIN"))
+    owner = api.as_(org.sessions["OWNER"])
+    admin = api.as_(org.sessions["ADMIN"])
+    keys = {}
+    for name, scopes in (("full", ["admin"]), ("proxy", ["precheck:invoke"])):
+        made = admin.post("/api/v1/keys", json={"name": name, "scopes": scopes})
+        assert made.status_code == 201, made.text
+        keys[name] = made.json()["key"]
+    member = f"/api/v1/orgs/{org.id}/members/{org.users['ADMIN']}"
+
+    assert owner.patch(member, json={"role": "DEVELOPER"}).status_code == 200
+    assert_error(api.as_(keys["full"]).get(f"/api/v1/orgs/{org.id}"), 401, "inactive_api_key")
+    assert api.as_(keys["proxy"]).get(f"/api/v1/orgs/{org.id}").status_code == 200
+
+    assert owner.patch(member, json={"role": "VIEWER"}).status_code == 200
+    assert_error(api.as_(keys["proxy"]).get(f"/api/v1/orgs/{org.id}"), 401, "inactive_api_key")
+    reasons = [
+        row["details"]["after"]["reason"]
+        for row in gateway.rows("audit_logs", org_id=org.id, action="key.update")
+    ]
+    assert reasons == ["member.update", "member.update"]
