@@ -39,6 +39,16 @@ BACKOFF_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
 SUBSCRIBE_WAIT_SECONDS = 2.0
 
 
+async def publish_key_changes(
+    redis: Redis, key_hashes: Iterable[str], *, origin: str = "cli"
+) -> None:
+    """Announce changed keys (their ``hash_key`` hashes) to every running instance, from a
+    process that serves nothing (the command line), after the change is committed. Raises
+    what Redis raises; without Redis the instances follow within ``auth.key_cache_seconds``."""
+    message = {"origin": origin, "keys": sorted(set(key_hashes))}
+    await redis.publish(CHANNEL, orjson.dumps(message))
+
+
 class Revocations:
     def __init__(self, keys: KeyStore, redis: Redis | None) -> None:
         self._keys = keys
@@ -74,9 +84,8 @@ class Revocations:
         self._changed(hashes)
         if self._redis is None:
             return
-        message = {"origin": self._origin, "keys": hashes}
         try:
-            await self._redis.publish(CHANNEL, orjson.dumps(message))
+            await publish_key_changes(self._redis, hashes, origin=self._origin)
         except Exception as error:  # the cache's expiry still ends the key on the others
             log.warning(
                 "cannot announce changed API keys to other instances (they follow within "

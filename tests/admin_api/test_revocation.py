@@ -17,7 +17,13 @@ import openai
 import pytest
 from redis import Redis as SyncRedis
 from redis.exceptions import RedisError
+from sqlalchemy import update
 
+from gateway.redis_client import create_redis
+from gateway.revocation import publish_key_changes
+from gateway.storage.database import create_engine
+from gateway.storage.keys import hash_key
+from gateway.storage.models import ApiKey
 from tests.admin_api.support import TEST_PASSWORD_HASH, Api, assert_error, make_org
 from tests.conftest import TEST_BOOTSTRAP_KEY
 from tests.harness import RunningGateway, ServiceThread, gateway_settings, start_gateway
@@ -184,3 +190,32 @@ async def test_open_live_sockets_close_on_the_other_instance(pair: Pair) -> None
         assert logged_out.status_code == 200
         closed = await _closed_within(by_session, WITHIN_SECONDS)
         assert closed.data == aiohttp.WSCloseCode.POLICY_VIOLATION
+
+
+def test_a_key_changed_outside_the_gateway_is_announced_with_publish_key_changes(
+    pair: Pair,
+) -> None:
+    """What a command-line tool does after disabling a key in the database itself."""
+    made = Api(pair.one, TEST_BOOTSTRAP_KEY).post(
+        "/api/v1/keys", json={"name": "cli", "scopes": ["precheck:invoke"]}
+    )
+    key, key_id = made.json()["key"], made.json()["id"]
+    assert chat(pair.one, key) == 200 and chat(pair.two, key) == 200
+
+    async def disable_and_announce() -> None:
+        engine = create_engine(pair.one.settings.database)
+        redis = create_redis(pair.one.settings.redis)
+        assert redis is not None
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(
+                    update(ApiKey).where(ApiKey.id == key_id).values(is_active=False)
+                )
+            await publish_key_changes(redis, [hash_key(key)])
+        finally:
+            await redis.aclose()
+            await engine.dispose()
+
+    asyncio.run(disable_and_announce())
+    for gateway in (pair.one, pair.two):
+        assert seconds_until(lambda g=gateway: chat(g, key) == 401) < WITHIN_SECONDS
