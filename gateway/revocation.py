@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "governs:auth:changed"
 BACKOFF_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
-SUBSCRIBE_WAIT_SECONDS = 2.0
 
 
 async def publish_key_changes(
@@ -61,14 +60,10 @@ class Revocations:
         self.listeners: list[Callable[[], None]] = []
 
     async def start(self) -> None:
-        """Subscribe (waiting up to ``SUBSCRIBE_WAIT_SECONDS``; an unreachable Redis does not
-        stop the start: the subscriber keeps retrying)."""
-        if self._redis is None:
-            return
-        self._task = asyncio.create_task(self._subscriber(), name="auth-revocations")
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(SUBSCRIBE_WAIT_SECONDS):
-                await self.subscribed.wait()
+        """Start the subscriber. Start-up does not wait for it (an unreachable Redis must not
+        slow it down): a key cached before the subscription holds is read again once it does."""
+        if self._redis is not None:
+            self._task = asyncio.create_task(self._subscriber(), name="auth-revocations")
 
     async def close(self) -> None:
         if self._task is not None:

@@ -64,6 +64,8 @@ def pair(service_thread: ServiceThread, tmp_path_factory: pytest.TempPathFactory
             }
             settings = gateway_settings(raw, bootstrap_key=TEST_BOOTSTRAP_KEY)
             running.append(start_gateway(service_thread, settings))
+        for gateway in running:  # start-up does not wait for the subscription: the tests do
+            seconds_until(gateway.gateway.revocations.subscribed.is_set)
         yield Pair(*running)
     finally:
         for gateway in running:
