@@ -148,6 +148,15 @@ def test_an_invitation_for_someone_else_is_refused_in_words(
     page.goto(link)
     page.get_by_role("button", name="Accept and join").click()
     expect(page.get_by_role("alert")).to_contain_text("no such invitation for this account")
+    assert page.evaluate("sessionStorage.getItem('governs.invitation')") is None
+
+    # "Sign out and use it" keeps the invitation for the next sign-in.
+    page.get_by_role("button", name="Sign out and use it").click()
+    expect(page.get_by_role("heading", name="Sign in to the console")).to_be_visible()
+    page.get_by_label("Email").fill(bystander.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Accept and join")).to_be_visible()
 
 
 def test_verifying_an_email_address(new_page: Any, dashboard_gateway: RunningGateway) -> None:

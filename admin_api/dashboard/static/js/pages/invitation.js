@@ -28,6 +28,9 @@ export function render(main, { token, me, joined, signedIn, signOut }) {
           sessionStorage.removeItem(PENDING_INVITATION);
           await joined(answer.orgId);
         } catch (error) {
+          // Unknown, used, expired or someone else's: the next sign-in should not come back here
+          // (signing out to use another address keeps it).
+          if (error.code === "invitation_not_found") sessionStorage.removeItem(PENDING_INVITATION);
           replace(errorSlot, errorBox(error));
         }
       }),
