@@ -88,6 +88,13 @@ class Joined(Out):
     role: Role
 
 
+class InvitationPreview(Out):
+    org_name: str
+    email: str = Field(description="the address the invitation was sent to")
+    role: Role
+    expires_at: Timestamp
+
+
 def invitation_out(row: Invitation) -> InvitationOut:
     return InvitationOut(
         id=row.id,
@@ -310,21 +317,27 @@ async def revoke_invitation(call: Call[None, None]) -> Any:
     return reply(after)
 
 
-async def join_with_invitation(
-    db: AsyncSession, caller: Caller | None, user: User, token: str
-) -> Membership:
-    """Accept the invitation ``token`` for ``user``; 404 unless it is valid and theirs."""
+async def _usable_invitation(db: AsyncSession, token: str, email: str | None) -> Invitation:
+    """The pending invitation ``token`` (for ``email``, when given); 404 otherwise."""
     row = await db.scalar(select(Invitation).where(Invitation.token_hash == hash_secret(token)))
     if (
         row is None
         or row.revoked_at is not None
         or row.accepted_at is not None
         or as_utc(row.expires_at) <= datetime.now(UTC)
-        or row.email != user.email.lower()
+        or (email is not None and row.email != email.lower())
     ):
         raise NotFoundError(
             "no such invitation for this account (or it expired)", code="invitation_not_found"
         )
+    return row
+
+
+async def join_with_invitation(
+    db: AsyncSession, caller: Caller | None, user: User, token: str
+) -> Membership:
+    """Accept the invitation ``token`` for ``user``; 404 unless it is valid and theirs."""
+    row = await _usable_invitation(db, token, user.email)
     existing = await db.scalar(
         select(Membership).where(Membership.org_id == row.org_id, Membership.user_id == user.id)
     )
@@ -351,6 +364,19 @@ async def accept_invitation(call: Call[None, InvitationAccept]) -> Any:
     return reply(Joined(org_id=org.id, role=Role(membership.role)))
 
 
+async def preview_invitation(call: Call[None, InvitationAccept]) -> Any:
+    """For the console's "Join an organisation" screen: whoever holds the token (it was mailed
+    to the address) learns what it is for; nothing else is revealed, and nothing changes."""
+    row = await _usable_invitation(call.db, call.body.token, None)
+    org = await call.db.get(Org, row.org_id)
+    assert org is not None
+    return reply(
+        InvitationPreview(
+            org_name=org.name, email=row.email, role=Role(row.role), expires_at=row.expires_at
+        )
+    )
+
+
 _TAG = "members"
 _MEMBERS = "/api/v1/orgs/{orgId}/members"
 _INVITES = "/api/v1/orgs/{orgId}/invitations"
@@ -371,4 +397,7 @@ ENDPOINTS = [
     Endpoint("POST", "/api/v1/invitations/accept", accept_invitation,
              "Accept an invitation for the signed-in user", _TAG, body=InvitationAccept,
              response=Joined),
+    Endpoint("POST", "/api/v1/invitations/preview", preview_invitation,
+             "What a pending invitation is for (org name, address, role)", _TAG, public=True,
+             body=InvitationAccept, response=InvitationPreview),
 ]  # fmt: skip

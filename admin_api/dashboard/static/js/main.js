@@ -134,7 +134,7 @@ async function renderPublic(route, page) {
     sessionStorage.setItem(invitation.PENDING_INVITATION, pending);
     await signOut();
   };
-  page.render(main, { token, me: session.token ? me : null, signedIn, joined, finished, signOut: signOutFor });
+  await page.render(main, { token, me: session.token ? me : null, signedIn, joined, finished, signOut: signOutFor });
 }
 
 async function signOut() {

@@ -9,18 +9,44 @@ import { errorBox, field, h, replace } from "../dom.js";
 
 export const PENDING_INVITATION = "governs.invitation";
 
-export function render(main, { token, me, joined, signedIn, signOut }) {
+export async function render(main, { token, me, joined, signedIn, signOut }) {
   const errorSlot = h("div", { class: "error-slot" });
   const title = h("h1", { id: "card-title" }, "Join an organisation");
   if (!token) {
     card(main, title, h("p", {}, "This link is incomplete: open the whole link from the mail."));
     return;
   }
+  let invitation;
+  try {
+    invitation = await api("POST", "/api/v1/invitations/preview", { body: { token } });
+  } catch (error) {
+    if (error.code === "invitation_not_found") sessionStorage.removeItem(PENDING_INVITATION);
+    const why =
+      error.code === "invitation_not_found"
+        ? "This invitation is unknown, or it was used, revoked or has expired. Ask whoever invited you for a new one."
+        : error.message;
+    card(main, title, h("div", { class: "alert", role: "alert" }, why), h("p", { class: "switch-mode" }, h("a", { href: "#/decisions" }, "Open the console")));
+    return;
+  }
+  const role = invitation.role.charAt(0) + invitation.role.slice(1).toLowerCase();
+  title.textContent = `Join ${invitation.orgName}`;
+  const what = h("p", {}, `You are invited to join ${invitation.orgName} as ${role}. The invitation was sent to ${invitation.email}.`);
   if (me) {
+    const theirs = me.user.email === invitation.email;
+    const switchAccount = h(
+      "p",
+      { class: "switch-mode" },
+      theirs ? "Another address? " : null,
+      h("button", { type: "button", class: "link", onclick: () => signOut(token) }, theirs ? "Sign out and use it" : `Sign out and use ${invitation.email}`),
+    );
+    if (!theirs) {
+      card(main, title, what, h("p", { class: "notice" }, `You are signed in as ${me.user.email}: only ${invitation.email} can accept it.`), switchAccount);
+      return;
+    }
     card(
       main,
       title,
-      h("p", {}, `You have been invited to an organisation. You are signed in as ${me.user.email}; the invitation must be for this address.`),
+      what,
       errorSlot,
       busyForm("Accept and join", [], async () => {
         try {
@@ -28,28 +54,23 @@ export function render(main, { token, me, joined, signedIn, signOut }) {
           sessionStorage.removeItem(PENDING_INVITATION);
           await joined(answer.orgId);
         } catch (error) {
-          // Unknown, used, expired or someone else's: the next sign-in should not come back here
-          // (signing out to use another address keeps it).
+          // Used or revoked meanwhile: the next sign-in should not come back here.
           if (error.code === "invitation_not_found") sessionStorage.removeItem(PENDING_INVITATION);
           replace(errorSlot, errorBox(error));
         }
       }),
-      h(
-        "p",
-        { class: "switch-mode" },
-        "Another address? ",
-        h("button", { type: "button", class: "link", onclick: () => signOut(token) }, "Sign out and use it"),
-      ),
+      switchAccount,
     );
     return;
   }
   const name = h("input", { type: "text", id: "invite-name", autocomplete: "name" });
-  const email = h("input", { type: "email", id: "invite-email", autocomplete: "username", required: true });
+  const email = h("input", { type: "email", id: "invite-email", autocomplete: "username", required: true, value: invitation.email });
   const password = h("input", { type: "password", id: "invite-password", autocomplete: "new-password", required: true });
   card(
     main,
     title,
-    h("p", {}, "Create your account with the address the invitation was sent to, and you join the organisation at once."),
+    what,
+    h("p", {}, "Create your account with this address, and you join at once."),
     errorSlot,
     busyForm(
       "Create account and join",
@@ -90,5 +111,5 @@ export function render(main, { token, me, joined, signedIn, signOut }) {
       ),
     ),
   );
-  email.focus();
+  password.focus();
 }
