@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api.audit import record
@@ -20,6 +20,7 @@ from admin_api.caller import Caller, OrgAccess, not_found
 from admin_api.endpoint import Call, Endpoint
 from admin_api.errors import ConflictError
 from admin_api.mail import Mail, send_quietly
+from admin_api.org_lock import lock_org
 from admin_api.permissions import DEVELOPER_KEY_SCOPES, Permission, Role, role_permissions
 from admin_api.sessions import hash_secret, new_secret, revoke_sessions
 from admin_api.types import EMAIL, Timestamp
@@ -119,23 +120,8 @@ async def _owners(db: AsyncSession, org_id: str) -> int:
     )
 
 
-async def lock_org(db: AsyncSession, org_id: str) -> None:
-    """Serialise the changes to one org's memberships until this transaction ends.
-
-    PostgreSQL: a row lock on the org (``SELECT ... FOR UPDATE``); a second change waits, then
-    reads what the first committed. SQLite: a write as the transaction's first statement takes
-    the database's write lock (the driver runs the reads before it outside the transaction), so
-    the same holds there. Without it, two OWNERs demoting each other at once both saw two
-    OWNERs and both succeeded.
-    """
-    if db.bind.dialect.name == "postgresql":
-        await db.execute(select(Org.id).where(Org.id == org_id).with_for_update())
-    else:
-        await db.execute(text("UPDATE orgs SET id = id WHERE id = :id"), {"id": org_id})
-
-
 async def _member(call: Call[Any, Any]) -> tuple[OrgAccess, Membership, User]:
-    """The org (locked, see ``lock_org``) and the member the path names, read after the lock,
+    """The org (locked, see ``org_lock``) and the member the path names, read after the lock,
     with the caller's permissions as they are after the lock too."""
     access = await call.org(call.path("orgId"))
     await lock_org(call.db, access.org.id)

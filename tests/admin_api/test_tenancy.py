@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from admin_api.sessions import create_session
 from gateway.ids import new_id
 from gateway.storage.database import create_engine, session_factory
 from gateway.storage.models import Org
@@ -21,8 +22,28 @@ from tests.harness import RunningGateway
 RACES = 30
 
 
+def org_with(
+    gateway: RunningGateway, roles: tuple[str, ...], scopes: tuple[str, ...] = ()
+) -> OrgFixture:
+    """``make_org``, its users' sessions made in the database: these tests make many orgs, and
+    logging in each user would run into the login limiter of the gateway they share."""
+    org = make_org(gateway, roles, scopes, log_in=False)
+
+    async def sessions() -> None:
+        engine = create_engine(gateway.settings.database)
+        try:
+            async with session_factory(engine).begin() as db:
+                for role, user_id in org.users.items():
+                    org.sessions[role] = (await create_session(db, user_id, 3600))[1]
+        finally:
+            await engine.dispose()
+
+    run(sessions())
+    return org
+
+
 def _two_owner_org(gateway: RunningGateway, api: Api) -> OrgFixture:
-    org = make_org(gateway, roles=("OWNER", "ADMIN"))
+    org = org_with(gateway, ("OWNER", "ADMIN"))
     promoted = api.as_(org.sessions["OWNER"]).patch(
         f"/api/v1/orgs/{org.id}/members/{org.users['ADMIN']}", json={"role": "OWNER"}
     )
@@ -71,11 +92,48 @@ def test_an_org_never_loses_its_last_owner_to_simultaneous_changes(
     assert all(s in (200, 401, 403, 404, 409) for statuses, _ in outcomes for s in statuses)
 
 
+async def _remove_while_creating(gateway: RunningGateway, org: OrgFixture) -> list[int]:
+    """The OWNER removes the ADMIN while the ADMIN makes keys, all at the same moment."""
+    start = asyncio.Event()
+    async with httpx.AsyncClient(base_url=gateway.base_url, timeout=30) as client:
+
+        async def call(token: str, method: str, path: str, body: Any = None) -> int:
+            await start.wait()
+            headers = {"Authorization": f"Bearer {token}"}
+            response = await client.request(method, path, json=body, headers=headers)
+            return response.status_code
+
+        admin, owner = org.sessions["ADMIN"], org.sessions["OWNER"]
+        key = {"name": "racing", "scopes": ["admin"]}
+        tasks = [
+            asyncio.create_task(call(admin, "POST", "/api/v1/keys", key)) for _ in range(3)
+        ] + [
+            asyncio.create_task(
+                call(owner, "DELETE", f"/api/v1/orgs/{org.id}/members/{org.users['ADMIN']}")
+            )
+        ]
+        await asyncio.sleep(0.05)
+        start.set()
+        return list(await asyncio.gather(*tasks))
+
+
+def test_a_member_removed_while_making_keys_keeps_no_working_key(
+    gateway: RunningGateway,
+) -> None:
+    for _ in range(RACES // 2):
+        org = org_with(gateway, ("OWNER", "ADMIN"))
+        statuses = run(_remove_while_creating(gateway, org))
+        assert statuses[-1] == 200, statuses
+        assert all(s in (201, 401, 404) for s in statuses[:-1]), statuses
+        keys = gateway.rows("api_keys", org_id=org.id, user_id=org.users["ADMIN"])
+        assert [k for k in keys if k["is_active"]] == [], statuses
+
+
 def test_a_slug_cannot_be_an_id_and_lookups_prefer_the_id(
     gateway: RunningGateway, api: Api
 ) -> None:
-    victim = make_org(gateway, roles=("OWNER",), scopes=("admin",))
-    stranger = make_org(gateway, roles=("OWNER",))
+    victim = org_with(gateway, ("OWNER",), ("admin",))
+    stranger = org_with(gateway, ("OWNER",))
     as_stranger = api.as_(stranger.sessions["OWNER"])
     for slug in (victim.id, new_id()):
         refused = as_stranger.post("/api/v1/orgs", json={"name": "Squatter", "slug": slug})
@@ -114,7 +172,7 @@ def test_a_slug_cannot_be_an_id_and_lookups_prefer_the_id(
 
 
 def test_a_removed_admin_loses_their_keys_and_sessions(gateway: RunningGateway, api: Api) -> None:
-    org = make_org(gateway, roles=("OWNER", "ADMIN", "DEVELOPER"))
+    org = org_with(gateway, ("OWNER", "ADMIN", "DEVELOPER"))
     owner = api.as_(org.sessions["OWNER"])
     admin = api.as_(org.sessions["ADMIN"])
     made = admin.post("/api/v1/keys", json={"name": "admin's", "scopes": ["admin"]})
@@ -155,8 +213,8 @@ def test_a_removed_admin_loses_their_keys_and_sessions(gateway: RunningGateway, 
 def test_org_names_may_repeat_and_the_slug_is_the_handle(
     gateway: RunningGateway, api: Api, same_slug: bool
 ) -> None:
-    first = make_org(gateway, roles=("OWNER",))
-    second = make_org(gateway, roles=("OWNER",))
+    first = org_with(gateway, ("OWNER",))
+    second = org_with(gateway, ("OWNER",))
     name = f"Acme {random.randrange(10**9)}"
     slug = f"acme-{uuid.uuid4().hex[:8]}"
     made = api.as_(first.sessions["OWNER"]).post("/api/v1/orgs", json={"name": name, "slug": slug})
@@ -175,7 +233,7 @@ def test_org_names_may_repeat_and_the_slug_is_the_handle(
 def test_a_demoted_member_keeps_only_the_keys_their_new_role_could_grant(
     gateway: RunningGateway, api: Api
 ) -> None:
-    org = make_org(gateway, roles=("OWNER", "ADMIN"))
+    org = org_with(gateway, ("OWNER", "ADMIN"))
     owner = api.as_(org.sessions["OWNER"])
     admin = api.as_(org.sessions["ADMIN"])
     keys = {}
