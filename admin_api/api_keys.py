@@ -23,6 +23,7 @@ from sqlalchemy import select
 from admin_api.audit import record
 from admin_api.caller import OrgAccess, not_found
 from admin_api.endpoint import Call, Endpoint
+from admin_api.org_lock import lock_org
 from admin_api.permissions import DEVELOPER_KEY_SCOPES, Permission, grantable_scopes
 from admin_api.types import Id, Name, Timestamp
 from admin_api.validation import Body, Deleted, IdBody, IdQuery, Out, Query, target_id
@@ -156,6 +157,10 @@ async def list_keys(call: Call[KeyListQuery, None]) -> Any:
 async def create_api_key(call: Call[None, KeyCreate]) -> Any:
     body = call.body
     access = await call.org(body.org_id)
+    if access.caller.key is None:
+        # A member removed or demoted at this moment must not come out of it with a new key.
+        await lock_org(call.db, access.org.id)
+        access = await call.org(access.org.id)
     _check_grant(access, body.scopes)
     key, secret = await create_key(
         call.db,
@@ -195,6 +200,7 @@ async def _update(call: Call[Any, Any], key_id: str, body: KeyUpdate) -> Any:
     await call.db.flush()
     await call.db.refresh(key)
     after = key_out(key)
+    call.keys_changed(key.key_hash)
     record(
         call.db, call.who, org_id=key.org_id, action="key.update",
         resource=f"api_key:{key.id}", before=before, after=after,
@@ -207,6 +213,7 @@ async def _delete(call: Call[Any, Any], key_id: str) -> Any:
     before = key_out(key)
     key.deleted_at = datetime.now(UTC)
     key.is_active = False
+    call.keys_changed(key.key_hash)
     record(
         call.db, call.who, org_id=key.org_id, action="key.delete",
         resource=f"api_key:{key.id}", before=before,

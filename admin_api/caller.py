@@ -28,7 +28,7 @@ from gateway.errors import (
     PermissionDeniedError,
 )
 from gateway.storage.account_models import Membership
-from gateway.storage.keys import find_org
+from gateway.storage.keys import find_org, id_first, org_named
 from gateway.storage.models import Org, User
 
 
@@ -126,8 +126,10 @@ async def _membership(session: AsyncSession, user_id: str, org_ref: str | None) 
         .where(Membership.user_id == user_id)
     )
     if org_ref is not None:
-        query = query.where((Org.id == org_ref) | (Org.slug == org_ref))
-    rows = (await session.execute(query.limit(2))).all()
+        query = query.where(org_named(org_ref)).order_by(id_first(org_ref))
+        rows = (await session.execute(query.limit(1))).all()
+    else:
+        rows = (await session.execute(query.limit(2))).all()
     if not rows:
         raise not_found()
     if len(rows) > 1:

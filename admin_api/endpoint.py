@@ -40,6 +40,20 @@ class Call(Generic[Q, B]):
     body: B
     raw_body: bytes
     endpoint: Endpoint
+    # Announced once the transaction commits (never if it rolls back): gateway.revocation.
+    changed_keys: set[str] = field(default_factory=set)
+    announce: bool = False
+
+    def keys_changed(self, *key_hashes: str) -> None:
+        """These API keys were disabled, revoked or re-scoped: once committed, every instance
+        forgets its cached copy and checks its open live sockets again."""
+        self.changed_keys.update(key_hashes)
+        self.announce = True
+
+    def sessions_ended(self) -> None:
+        """Sessions were ended: once committed, every instance checks its live sockets again
+        (admin API calls read sessions from the database anyway)."""
+        self.announce = True
 
     @property
     def who(self) -> Caller:
@@ -97,11 +111,14 @@ def route_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.S
                 if endpoint.body is not None and (endpoint.body_required or raw.strip()):
                     body = parse_body(raw, endpoint.body)
                 call = Call(request, admin, db, caller, query, body, raw, endpoint)
-                return await endpoint.handler(call)
+                response = await endpoint.handler(call)
         except IntegrityError:
             raise ConflictError(
                 "the change conflicts with an existing resource", code="conflict"
             ) from None
+        if call.announce:
+            await admin.gateway.revocations.announce(call.changed_keys)
+        return response
 
     handle.__name__ = endpoint.operation_id
     return handle

@@ -20,14 +20,16 @@ from admin_api.caller import Caller, OrgAccess, not_found
 from admin_api.endpoint import Call, Endpoint
 from admin_api.errors import ConflictError
 from admin_api.mail import Mail, send_quietly
-from admin_api.permissions import Permission, Role
-from admin_api.sessions import hash_secret, new_secret
+from admin_api.org_lock import lock_org
+from admin_api.permissions import DEVELOPER_KEY_SCOPES, Permission, Role, role_permissions
+from admin_api.sessions import hash_secret, new_secret, revoke_sessions
 from admin_api.types import EMAIL, Timestamp
 from admin_api.validation import Body, Deleted, Out
 from admin_api.wire import as_utc, reply
 from gateway.errors import InvalidRequestError, NotFoundError
+from gateway.scopes import Scope
 from gateway.storage.account_models import Invitation, Membership
-from gateway.storage.models import Org, User
+from gateway.storage.models import ApiKey, Org, User
 
 INVITATION_PREFIX = "gin_"
 Email = Annotated[str, Field(min_length=3, max_length=320)]
@@ -87,6 +89,13 @@ class Joined(Out):
     role: Role
 
 
+class InvitationPreview(Out):
+    org_name: str
+    email: str = Field(description="the address the invitation was sent to")
+    role: Role
+    expires_at: Timestamp
+
+
 def invitation_out(row: Invitation) -> InvitationOut:
     return InvitationOut(
         id=row.id,
@@ -112,12 +121,18 @@ async def _owners(db: AsyncSession, org_id: str) -> int:
 
 
 async def _member(call: Call[Any, Any]) -> tuple[OrgAccess, Membership, User]:
+    """The org (locked, see ``org_lock``) and the member the path names, read after the lock,
+    with the caller's permissions as they are after the lock too."""
     access = await call.org(call.path("orgId"))
+    await lock_org(call.db, access.org.id)
+    if access.caller.user_id is not None and access.caller.key is None:
+        access = await call.org(call.path("orgId"))  # a concurrent change may have demoted us
     row = (
         await call.db.execute(
             select(Membership, User)
             .join(User, User.id == Membership.user_id)
             .where(Membership.org_id == access.org.id, Membership.user_id == call.path("userId"))
+            .execution_options(populate_existing=True)
         )
     ).first()
     if row is None:
@@ -160,7 +175,20 @@ async def update_member(call: Call[None, MemberUpdate]) -> Any:
     after = _member_out(membership, user)
     record(call.db, call.who, org_id=access.org.id, action="member.update",
            resource=f"membership:{membership.id}", before=before, after=after)  # fmt: skip
+    await _disable_keys_of(
+        call, access.org.id, user.id, "member.update", keeping=_scopes_a_role_may_hold(new_role)
+    )
     return reply(after)
+
+
+def _scopes_a_role_may_hold(role: Role) -> frozenset[str]:
+    """The scopes a member of ``role`` may give their own keys (as ``api_keys`` grants them)."""
+    permissions = role_permissions(role.value)
+    if Permission.KEYS_MANAGE in permissions:
+        return frozenset(scope.value for scope in Scope)
+    if Permission.KEYS_MANAGE_OWN in permissions:
+        return DEVELOPER_KEY_SCOPES
+    return frozenset()
 
 
 async def remove_member(call: Call[None, None]) -> Any:
@@ -173,7 +201,42 @@ async def remove_member(call: Call[None, None]) -> Any:
     await call.db.delete(membership)
     record(call.db, call.who, org_id=access.org.id, action="member.remove",
            resource=f"membership:{membership.id}", before=before)  # fmt: skip
+    await _disable_keys_of(call, access.org.id, user.id, "member.remove")
+    if call.who.user_id != user.id:
+        # Removed by someone else: signed out everywhere (a member who leaves stays signed in
+        # for their other orgs).
+        await revoke_sessions(call.db, user.id)
+        call.sessions_ended()
     return reply(Deleted(id=user.id))
+
+
+async def _disable_keys_of(
+    call: Call[Any, Any],
+    org_id: str,
+    user_id: str,
+    reason: str,
+    keeping: frozenset[str] = frozenset(),
+) -> None:
+    """A removed member's API keys in the org stop working, and so do a demoted member's keys
+    with a scope their new role could not grant (``keeping`` lists the scopes it can).
+    Disabled, not deleted: an admin sees them, and may enable one again."""
+    keys = await call.db.scalars(
+        select(ApiKey).where(
+            ApiKey.org_id == org_id,
+            ApiKey.user_id == user_id,
+            ApiKey.deleted_at.is_(None),
+            ApiKey.is_active.is_(True),
+        )
+    )
+    for key in keys.all():
+        if set(key.scopes or ()) <= keeping:
+            continue
+        key.is_active = False
+        key.updated_at = datetime.now(UTC)
+        after = {"isActive": False, "reason": reason}
+        record(call.db, call.who, org_id=org_id, action="key.update",
+               resource=f"api_key:{key.id}", before={"isActive": True}, after=after)  # fmt: skip
+        call.keys_changed(key.key_hash)
 
 
 async def create_invitation(call: Call[None, InvitationCreate]) -> Any:
@@ -240,21 +303,27 @@ async def revoke_invitation(call: Call[None, None]) -> Any:
     return reply(after)
 
 
-async def join_with_invitation(
-    db: AsyncSession, caller: Caller | None, user: User, token: str
-) -> Membership:
-    """Accept the invitation ``token`` for ``user``; 404 unless it is valid and theirs."""
+async def _usable_invitation(db: AsyncSession, token: str, email: str | None) -> Invitation:
+    """The pending invitation ``token`` (for ``email``, when given); 404 otherwise."""
     row = await db.scalar(select(Invitation).where(Invitation.token_hash == hash_secret(token)))
     if (
         row is None
         or row.revoked_at is not None
         or row.accepted_at is not None
         or as_utc(row.expires_at) <= datetime.now(UTC)
-        or row.email != user.email.lower()
+        or (email is not None and row.email != email.lower())
     ):
         raise NotFoundError(
             "no such invitation for this account (or it expired)", code="invitation_not_found"
         )
+    return row
+
+
+async def join_with_invitation(
+    db: AsyncSession, caller: Caller | None, user: User, token: str
+) -> Membership:
+    """Accept the invitation ``token`` for ``user``; 404 unless it is valid and theirs."""
+    row = await _usable_invitation(db, token, user.email)
     existing = await db.scalar(
         select(Membership).where(Membership.org_id == row.org_id, Membership.user_id == user.id)
     )
@@ -281,6 +350,19 @@ async def accept_invitation(call: Call[None, InvitationAccept]) -> Any:
     return reply(Joined(org_id=org.id, role=Role(membership.role)))
 
 
+async def preview_invitation(call: Call[None, InvitationAccept]) -> Any:
+    """For the console's "Join an organisation" screen: whoever holds the token (it was mailed
+    to the address) learns what it is for; nothing else is revealed, and nothing changes."""
+    row = await _usable_invitation(call.db, call.body.token, None)
+    org = await call.db.get(Org, row.org_id)
+    assert org is not None
+    return reply(
+        InvitationPreview(
+            org_name=org.name, email=row.email, role=Role(row.role), expires_at=row.expires_at
+        )
+    )
+
+
 _TAG = "members"
 _MEMBERS = "/api/v1/orgs/{orgId}/members"
 _INVITES = "/api/v1/orgs/{orgId}/invitations"
@@ -301,4 +383,7 @@ ENDPOINTS = [
     Endpoint("POST", "/api/v1/invitations/accept", accept_invitation,
              "Accept an invitation for the signed-in user", _TAG, body=InvitationAccept,
              response=Joined),
+    Endpoint("POST", "/api/v1/invitations/preview", preview_invitation,
+             "What a pending invitation is for (org name, address, role)", _TAG, public=True,
+             body=InvitationAccept, response=InvitationPreview),
 ]  # fmt: skip

@@ -7,7 +7,7 @@ makes its creator the OWNER; only an OWNER deletes one, with everything in it.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field
 from sqlalchemy import select
@@ -15,13 +15,11 @@ from sqlalchemy import select
 from admin_api.audit import record
 from admin_api.endpoint import Call, Endpoint
 from admin_api.permissions import Permission, Role
-from admin_api.types import Name, Timestamp
+from admin_api.types import Name, Slug, Timestamp
 from admin_api.validation import Body, Deleted, Out
 from admin_api.wire import reply
 from gateway.storage.account_models import Membership
-from gateway.storage.models import Org
-
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
+from gateway.storage.models import ApiKey, Org
 
 
 class OrgCreate(Body):
@@ -115,6 +113,8 @@ async def update_org(call: Call[None, OrgUpdate]) -> Any:
 async def delete_org(call: Call[None, None]) -> Any:
     access = await call.org(call.path("orgId"))
     before = org_out(access.org, access.role)
+    hashes = await call.db.scalars(select(ApiKey.key_hash).where(ApiKey.org_id == access.org.id))
+    call.keys_changed(*hashes.all())
     await call.db.delete(access.org)
     record(call.db, call.who, org_id=access.org.id, action="org.delete",
            resource=f"org:{access.org.id}", before=before)  # fmt: skip

@@ -1,12 +1,14 @@
 """Fixed-window attempt counters for login, signup and password reset.
 
 ``RateLimiter.hit(bucket, limit, window)`` counts one attempt and raises ``RateLimitError``
-(429, with ``Retry-After``) once a bucket is over its limit. Counters live in Redis when
+(429, with ``Retry-After``) once a bucket is over its limit. Buckets name a hash of the email
+or client address, never the address. Counters live in Redis when
 ``redis.url`` is set, so every instance shares them; otherwise in this process's memory.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from typing import Protocol
@@ -65,11 +67,17 @@ class RedisRateLimiter:
             raise _too_many((ttl if ttl > 0 else milliseconds) / 1000)
 
 
+def _digest(value: str) -> str:
+    # Bucket names end up as Redis keys, which anyone with access to Redis can list: they hold
+    # a hash of the email address or client address, never the value itself.
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
 async def check_attempt(
     limiter: RateLimiter, action: str, rule: RateLimitRule, ip: str, account: str | None
 ) -> None:
-    await limiter.hit(f"{action}:ip:{ip}", rule.per_ip, rule.window_seconds)
+    await limiter.hit(f"{action}:ip:{_digest(ip)}", rule.per_ip, rule.window_seconds)
     if account:
         await limiter.hit(
-            f"{action}:account:{account.lower()}", rule.per_account, rule.window_seconds
+            f"{action}:account:{_digest(account.lower())}", rule.per_account, rule.window_seconds
         )

@@ -7,9 +7,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from admin_api.wire import as_utc
+from gateway.ids import looks_like_id
 
 
 # A UTC timestamp, sent as ISO 8601 with "Z".
@@ -29,3 +30,13 @@ AmountIn = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=10)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Id = Annotated[str, Field(min_length=1, max_length=32)]
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
+
+
+def _not_id_shaped(slug: str) -> str:
+    if looks_like_id(slug):
+        raise ValueError("a slug must not have the shape of an id (26 letters and digits)")
+    return slug
+
+
+# An org's handle: never the shape of an id, since wherever an orgId is taken the slug works too.
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$"), AfterValidator(_not_id_shaped)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -62,6 +63,8 @@ class KeyStore:
         self._cache: dict[str, tuple[float, KeyRecord | None]] = {}
         self._pending: dict[str, asyncio.Future[KeyRecord | None]] = {}
         self._used: dict[str, datetime] = {}
+        # Bumped by forget(): a lookup that started before it must not cache what it read.
+        self._epoch = 0
 
     async def authenticate(self, secret: str | None, scope: Scope) -> Principal:
         """The key behind ``secret``, which must hold ``scope`` (401 / 403 otherwise)."""
@@ -107,6 +110,7 @@ class KeyStore:
             return await asyncio.shield(pending)
         future: asyncio.Future[KeyRecord | None] = asyncio.get_running_loop().create_future()
         self._pending[key_hash] = future
+        epoch = self._epoch
         try:
             async with self._sessions() as session:
                 record = await find_key_by_hash(session, key_hash)
@@ -129,9 +133,23 @@ class KeyStore:
             and record.expires_at.tzinfo is None
         ):
             record = _with_utc_expiry(record)
-        self._cache[key_hash] = (now + self._cache_seconds, record)
+        if epoch == self._epoch:
+            self._cache[key_hash] = (now + self._cache_seconds, record)
         future.set_result(record)
         return record
+
+    def forget(self, key_hashes: Iterable[str]) -> None:
+        """Drop these keys from the cache: the next use reads the database (see
+        ``gateway.revocation``, which calls this on every instance)."""
+        self._epoch += 1
+        for key_hash in key_hashes:
+            self._cache.pop(key_hash, None)
+
+    def expire_all(self) -> None:
+        """Read every key from the database on its next use; while the database is down, the
+        entries still serve as they do after expiring (only ``forget`` drops a key outright)."""
+        self._epoch += 1
+        self._cache = {key_hash: (0.0, record) for key_hash, (_, record) in self._cache.items()}
 
     async def flush_last_used(self) -> None:
         if not self._used:

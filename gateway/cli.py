@@ -6,6 +6,7 @@
     governs keys list   --org ORG [--config F] [--json]
     governs policies apply --org ORG FILE [--config F]
     governs policies list  --org ORG [--config F] [--json]
+    governs users create --org ORG --email E [--role R] [--password-stdin] [--config F]
 
 ``keys create`` prints only the new secret on stdout, so ``KEY=$(governs keys create ...)``
 works; everything else a command says goes to stderr.
@@ -25,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from gateway import cli_budgets, cli_policies
+from gateway import cli_budgets, cli_policies, cli_users
 from gateway.access_log import AccessLogger, access_logger
 from gateway.errors import ConfigError
 from gateway.logs import configure_logging
@@ -56,14 +57,20 @@ async def prepare_database(settings: Settings, *, force_migrate: bool = False) -
         await engine.dispose()
 
 
-def _print_bootstrap_key(secret: str, settings: Settings) -> None:
+def _print_bootstrap_key(secret: str, settings: Settings, config_path: str | None) -> None:
     host, port = settings.server.host, settings.server.port
+    console = f"http://{host}:{port}/dashboard/"
+    config = f" --config {config_path}" if config_path else ""
     sys.stdout.write(
         "\nCreated org 'default' and its bootstrap API key (shown once, keep it):\n\n"
         f"    {secret}\n\n"
         f"Try it:  curl http://{host}:{port}/v1/chat/completions \\\n"
         f"           -H 'Authorization: Bearer {secret}' -H 'Content-Type: application/json' \\\n"
         """           -d '{"model": "echo", "messages": [{"role": "user", "content": "hi"}]}'\n\n"""
+        f"The console: {console}\n"
+        "This key cannot sign in there; make yourself the org's OWNER (prints a link to choose\n"
+        "a password):\n\n"
+        f"    governs users create{config} --org default --email you@example.com --role OWNER\n\n"
     )
     sys.stdout.flush()
 
@@ -118,7 +125,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = _settings(args, host=args.host, port=args.port, workers=args.workers)
     secret = asyncio.run(prepare_database(settings))
     if secret is not None:
-        _print_bootstrap_key(secret, settings)
+        _print_bootstrap_key(secret, settings, args.config)
     workers = settings.server.workers
     if workers == 1:
         run_worker(settings)
@@ -161,7 +168,7 @@ def _migrate(args: argparse.Namespace) -> int:
     settings = _settings(args)
     secret = asyncio.run(prepare_database(settings, force_migrate=True))
     if secret is not None:
-        _print_bootstrap_key(secret, settings)
+        _print_bootstrap_key(secret, settings, args.config)
     sys.stderr.write("database is up to date\n")
     return 0
 
@@ -287,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_policies.register(commands, with_config, _settings)
     cli_budgets.register(commands, with_config, _settings)
+    cli_users.register(commands, with_config, _settings)
     return parser
 
 

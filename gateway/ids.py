@@ -8,6 +8,7 @@ the event happens (never by the database) and sorts by creation time. Ids are no
 from __future__ import annotations
 
 import random
+import re
 import time
 
 # Crockford's base32, whose characters sort in the order of their values.
@@ -16,6 +17,14 @@ _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 # faster than base64.b32encode, which is pure Python before 3.13.
 _PAIRS = tuple(first + second for first in _CROCKFORD for second in _CROCKFORD)
 _PAIR_SHIFTS = tuple(range(120, -10, -10))
+_ID_SHAPE = re.compile(r"[0-9a-hjkmnp-tv-z]{26}")
+
+
+def looks_like_id(text: str) -> bool:
+    """Whether ``text`` could be an id of ``new_id``. Org slugs that could are refused: an org
+    is named by its id or its slug wherever an ``orgId`` is taken, and one org's slug must
+    never be another org's id."""
+    return _ID_SHAPE.fullmatch(text) is not None
 
 
 def new_id() -> str:

@@ -34,7 +34,8 @@ from gateway.pipeline import (
     list_models,
 )
 from gateway.policy_store import PolicyStore
-from gateway.redis_client import redis_context
+from gateway.redis_client import REDIS, redis_context
+from gateway.revocation import Revocations
 from gateway.routing import Router
 from gateway.settings import Settings
 from gateway.spool import Spool
@@ -70,6 +71,8 @@ def build_app(settings: Settings) -> web.Application:
         await writer.start()
         keys = KeyStore(engine, settings.auth.key_cache_seconds)
         flusher = asyncio.create_task(keys.run_last_used_flusher(), name="last-used-flusher")
+        revocations = Revocations(keys, app.get(REDIS))
+        await revocations.start()
         policies = PolicyStore(engine, settings.pii.policy_refresh_seconds, on_load=pii.prepare)
         await policies.start()
         metering = await start_metering(settings, engine)
@@ -83,11 +86,13 @@ def build_app(settings: Settings) -> web.Application:
             policies=policies,
             pii=pii,
             metering=metering,
+            revocations=revocations,
         )
         try:
             yield
         finally:
             flusher.cancel()
+            await revocations.close()
             with contextlib.suppress(asyncio.CancelledError):
                 await flusher
             await policies.close()

@@ -11,6 +11,7 @@ from gateway.auth import KeyStore
 from gateway.budgets.setup import Metering
 from gateway.pii import PiiGuard
 from gateway.policy_store import PolicyStore
+from gateway.revocation import Revocations
 from gateway.routing import Router
 from gateway.settings import Settings
 from gateway.tokens import TokenCounter
@@ -30,6 +31,7 @@ class Gateway:
     policies: PolicyStore
     pii: PiiGuard
     metering: Metering
+    revocations: Revocations
 
 
 GATEWAY = web.AppKey("gateway", Gateway)

@@ -8,6 +8,14 @@ from login. Pages are hash routes of one document (``/dashboard/#/decisions``)::
     GET /dashboard/                 index.html
     GET /dashboard/static/{path}    the assets (ETag; revalidated on every load)
 
+The links in the gateway's mails point at short paths, which send the browser on to the
+console's screen for them, the token moved into the fragment (a fragment never reaches a
+server, so from there on no proxy or access log sees it)::
+
+    GET /invitations/accept?token=…   303 to /dashboard/#/invitations/accept?token=…
+    GET /verify-email?token=…         303 to /dashboard/#/verify-email?token=…
+    GET /reset-password?token=…       303 to /dashboard/#/reset-password?token=…
+
 Every answer carries a Content-Security-Policy that allows this origin only: the console loads
 nothing from anywhere else, and no inline script or style runs.
 """
@@ -15,6 +23,7 @@ nothing from anywhere else, and no inline script or style runs.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -33,10 +42,23 @@ SECURITY_HEADERS = {
 }
 
 
+# The paths of the links in mails (admin_api.members, admin_api.accounts, gateway.cli_users).
+MAIL_LINKS = ("/invitations/accept", "/verify-email", "/reset-password")
+
+
 def mount_dashboard(app: web.Application) -> None:
     app.router.add_get(PREFIX, _to_index)
     app.router.add_get(f"{PREFIX}/", _index)
     app.router.add_get(PREFIX + "/static/{path:.+}", _asset)
+    for path in MAIL_LINKS:
+        app.router.add_get(path, _mail_link)
+
+
+async def _mail_link(request: web.Request) -> web.StreamResponse:
+    token = request.query.get("token", "")[:200]
+    route = request.path.lstrip("/")
+    target = f"{PREFIX}/#/{route}" + (f"?token={quote(token, safe='')}" if token else "")
+    raise web.HTTPSeeOther(target, headers={**SECURITY_HEADERS, "Cache-Control": "no-store"})
 
 
 async def _to_index(_request: web.Request) -> web.StreamResponse:

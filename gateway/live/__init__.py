@@ -80,10 +80,19 @@ async def _live_context(
         hub.publish = relay.publish
         await relay.start(RELAY_SUBSCRIBE_WAIT_SECONDS)
     writer.listeners.append(hub.on_record)
-    app[LIVE] = LiveFeed(config, hub, relay)
+    feed = LiveFeed(config, hub, relay)
+    app[LIVE] = feed
+
+    def recheck_sockets() -> None:  # a key or session changed somewhere: check access now
+        for connection in feed.connections:
+            connection.recheck.set()
+
+    gateway.revocations.listeners.append(recheck_sockets)
     try:
         yield
     finally:
+        with contextlib.suppress(ValueError):
+            gateway.revocations.listeners.remove(recheck_sockets)
         with contextlib.suppress(ValueError):
             writer.listeners.remove(hub.on_record)
         await _close_sockets(app)

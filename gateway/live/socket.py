@@ -64,6 +64,8 @@ class Connection:
         self._wake = asyncio.Event()
         self.too_slow = False
         self.subscriptions: dict[str, str] = {}  # canonical -> the name the client used
+        # Set when keys or sessions changed somewhere (gateway.revocation): check access now.
+        self.recheck = asyncio.Event()
 
     # -- sending (Subscriber) --------------------------------------------------------------
 
@@ -236,7 +238,10 @@ async def serve_socket(
 
 async def _recheck_access(request: web.Request, connection: Connection, config: LiveConfig) -> None:
     while True:
-        await asyncio.sleep(config.reauth_seconds)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(config.reauth_seconds):
+                await connection.recheck.wait()
+        connection.recheck.clear()
         try:
             viewer = await authenticate_viewer(request, *CONNECT_SCOPES)
         except (AuthenticationError, PermissionDeniedError) as error:

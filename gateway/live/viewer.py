@@ -66,7 +66,10 @@ class Viewer:
                 )
             grant = self.orgs[0]
         else:
-            found = [g for g in self.orgs if ref in (g.org_id, g.slug)]
+            # An id wins over a slug (``gateway.ids.looks_like_id``).
+            found = [g for g in self.orgs if g.org_id == ref] or [
+                g for g in self.orgs if g.slug == ref
+            ]
             if not found:
                 raise NotFoundError(f"no org {ref!r} is visible to you", code="org_not_found")
             grant = found[0]

@@ -8,9 +8,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from gateway.ids import looks_like_id
 from gateway.scopes import ALL_SCOPES
 from gateway.storage.database import session_factory
 from gateway.storage.models import ApiKey, Org
@@ -53,6 +54,11 @@ def validate_slug(slug: str) -> str:
         raise ValueError(
             f"invalid org slug {slug!r}: use lowercase letters, digits and '-', at most 100"
         )
+    if looks_like_id(slug):
+        raise ValueError(
+            f"invalid org slug {slug!r}: it has the shape of an id (26 letters and digits); "
+            "add a '-' or change its length"
+        )
     return slug
 
 
@@ -65,9 +71,23 @@ async def get_or_create_org(session: AsyncSession, slug: str, name: str | None =
     return org
 
 
+def org_named(org_ref: str) -> ColumnElement[bool]:
+    """The condition "this org is ``org_ref``", by id or by slug."""
+    return (Org.id == org_ref) | (Org.slug == org_ref)
+
+
+def id_first(org_ref: str) -> ColumnElement[int]:
+    """Sort key putting the org whose id is ``org_ref`` before one whose slug is (a slug made
+    before slugs of an id's shape were refused may equal another org's id)."""
+    return case((Org.id == org_ref, 0), else_=1)
+
+
 async def find_org(session: AsyncSession, org_ref: str) -> Org | None:
-    """An org by id or by slug (wherever the API takes an orgId, the slug works too)."""
-    return await session.scalar(select(Org).where((Org.id == org_ref) | (Org.slug == org_ref)))
+    """An org by id or by slug (wherever the API takes an orgId, the slug works too); the id
+    wins."""
+    return await session.scalar(
+        select(Org).where(org_named(org_ref)).order_by(id_first(org_ref)).limit(1)
+    )
 
 
 async def create_key(

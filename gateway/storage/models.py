@@ -56,7 +56,7 @@ class Org(Base):
     __tablename__ = "orgs"
 
     id: Mapped[str] = _id_column()
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))  # not unique: the slug is the handle
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     budget_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     budget_on_error: Mapped[str] = mapped_column(String(16), default="block")

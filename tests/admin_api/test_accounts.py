@@ -164,6 +164,17 @@ def test_invitations(mail_gateway: RunningGateway, mail_dir: Path) -> None:
     assert created.status_code == 201, created.text
     assert "token" not in created.json()
     token = token_in(mail_to(mail_dir, invited)[-1], "gin_")
+    # Whoever holds the token may see what it is for (the console's "Join" screen shows it).
+    preview = api.post("/api/v1/invitations/preview", json={"token": token})
+    assert preview.status_code == 200, preview.text
+    org_name = owner_api.get(f"/api/v1/orgs/{org_id}").json()["name"]
+    assert {k: v for k, v in preview.json().items() if k != "expiresAt"} == {
+        "orgName": org_name, "email": invited, "role": "DEVELOPER",
+    }  # fmt: skip
+    assert_error(
+        api.post("/api/v1/invitations/preview", json={"token": "gin_nope"}),
+        404, "invitation_not_found",
+    )  # fmt: skip
 
     # Someone else cannot use it; the invitee signs up with it and joins as DEVELOPER.
     _, stranger = signup(api)
@@ -180,6 +191,8 @@ def test_invitations(mail_gateway: RunningGateway, mail_dir: Path) -> None:
     assert sorted(m["role"] for m in members) == ["DEVELOPER", "OWNER"]
     (listed,) = owner_api.get(f"/api/v1/orgs/{org_id}/invitations").json()["invitations"]
     assert listed["acceptedAt"] is not None
+    used = api.post("/api/v1/invitations/preview", json={"token": token})
+    assert_error(used, 404, "invitation_not_found")
 
     # A revoked invitation cannot be accepted by a signed-in user either.
     second = f"{unique('late')}@example.com"

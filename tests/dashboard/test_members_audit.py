@@ -103,6 +103,7 @@ def test_inviting_changing_and_removing_members(
 
     # Removing a member, after a confirmation.
     page.get_by_role("button", name=f"Remove {newcomer}").click()
+    expect(page.get_by_role("dialog")).to_contain_text("Their API keys in this org are disabled")
     page.get_by_role("dialog").get_by_role("button", name="Remove member").click()
     expect(page.get_by_label(f"Role of {newcomer}")).to_have_count(0)
     assert set(members_by_email(api, owner.org_id)) == {owner.email}

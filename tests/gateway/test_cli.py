@@ -21,11 +21,16 @@ KEY_PATTERN = re.compile(r"gai_[A-Za-z0-9_-]{43}")
 
 
 def governs(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, check: bool = True
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    check: bool = True,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "gateway", *args],
         cwd=cwd,
+        input=input,
         env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
@@ -99,6 +104,9 @@ def test_quick_start_with_no_config_answers_with_echo(serve, tmp_path: Path) -> 
     keys = KEY_PATTERN.findall(stdout)
     assert keys, stdout
     key = keys[0]
+    # ...and says how to reach the console and sign in to it.
+    assert f"The console: {url}/dashboard/" in stdout
+    assert "governs users create --org default --email you@example.com --role OWNER" in stdout
 
     # Second start: the key is not printed again, and it still works.
     process, url = serve()
@@ -219,3 +227,75 @@ def test_several_workers_share_one_port(serve, tmp_path: Path) -> None:  # type:
     assert statuses == {200}
     process.send_signal(signal.SIGTERM)
     assert process.wait(30) == 0
+
+
+# -- users create: the first way into the console (its link's screen: tests/dashboard) --
+
+USER_PASSWORD = "a long enough passphrase"
+
+
+def user_login(url: str, email: str, password: str) -> httpx.Response:
+    return httpx.post(
+        f"{url}/api/v1/auth/login", json={"email": email, "password": password}, timeout=10
+    )
+
+
+def test_an_owner_with_a_password_from_stdin_signs_in(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    governs("migrate", cwd=tmp_path)  # the quick start's org 'default'
+    made = governs(
+        "users", "create", "--org", "default", "--email", "Ada@Example.com", "--role", "OWNER",
+        "--password-stdin", cwd=tmp_path, input=USER_PASSWORD + "\n",
+    )  # fmt: skip
+    assert made.stdout == ""  # no link: the password is set
+    assert "ada@example.com can sign in at" in made.stderr
+    _, url = serve()
+    signed_in = user_login(url, "ada@example.com", USER_PASSWORD)
+    assert signed_in.status_code == 200, signed_in.text
+    token = signed_in.json()["token"]
+    me = httpx.get(f"{url}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert [(m["orgSlug"], m["role"]) for m in me["memberships"]] == [("default", "OWNER")]
+    assert me["user"]["emailVerified"] is not None  # the operator vouched for the address
+    with sqlite3.connect(tmp_path / "governs.db") as db:
+        actions = [row[0] for row in db.execute("SELECT action FROM audit_logs ORDER BY id")]
+    assert actions == ["user.create", "user.password_set", "member.add"]
+
+
+def test_a_link_is_printed_for_an_account_without_a_password(tmp_path: Path) -> None:
+    governs("migrate", cwd=tmp_path)
+    made = governs("users", "create", "--org", "default", "--email", "bo@example.com",
+                   cwd=tmp_path)  # fmt: skip
+    link = made.stdout.strip()
+    assert link.startswith("http://127.0.0.1:8080/reset-password?token=gat_"), made.stdout
+    assert made.stdout == link + "\n"
+    # Added to a second org: the account has no password yet, so a new link.
+    governs("keys", "create", "--org", "second", "--label", "x", "--scopes", "admin",
+            cwd=tmp_path)  # fmt: skip
+    again = governs("users", "create", "--org", "second", "--email", "bo@example.com",
+                    "--role", "VIEWER", cwd=tmp_path)  # fmt: skip
+    assert again.stdout.startswith("http://127.0.0.1:8080/reset-password?token=gat_")
+    assert again.stdout != made.stdout
+
+
+def test_users_create_refuses_bad_input(tmp_path: Path) -> None:
+    governs("migrate", cwd=tmp_path)
+    cases = [
+        (["--org", "nope", "--email", "x@example.com"], "no org with slug or id 'nope'", None),
+        (["--org", "default", "--email", "not-an-address"], "is not an email address", None),
+        (["--org", "default", "--email", "x@example.com", "--password-stdin"],
+         "needs at least 10 characters", "short\n"),
+        (["--org", "default", "--email", "x@example.com", "--role", "KING"], "invalid choice",
+         None),
+    ]  # fmt: skip
+    for args, message, stdin in cases:
+        result = governs("users", "create", *args, cwd=tmp_path, check=False, input=stdin)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr, result.stderr
+        assert result.stdout == ""
+    with sqlite3.connect(tmp_path / "governs.db") as db:
+        assert db.execute("SELECT count(*) FROM users").fetchone() == (0,)
+
+    governs("users", "create", "--org", "default", "--email", "y@example.com", cwd=tmp_path)
+    twice = governs("users", "create", "--org", "default", "--email", "y@example.com",
+                    cwd=tmp_path, check=False)  # fmt: skip
+    assert twice.returncode == 2
+    assert "y@example.com is already a member of 'default' (OWNER)" in twice.stderr

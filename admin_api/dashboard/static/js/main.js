@@ -1,5 +1,6 @@
 // The console's shell: hash routes (#/decisions, #/keys, #/policies, #/usage, #/members,
-// #/audit, #/account, #/login), the header (navigation, org picker, health pill, sign-out) and
+// #/audit, #/account, #/login, and the screens the mails link to: #/invitations/accept,
+// #/verify-email, #/reset-password, with #/forgot-password), the header (navigation, org picker, health pill, sign-out) and
 // the signed-in user. Each page is a module exporting `render(main, context)` that may answer
 // a cleanup function, called when the page is left (it closes sockets and timers).
 
@@ -9,11 +10,14 @@ import { healthPill } from "./health.js";
 import * as account from "./pages/account.js";
 import * as audit from "./pages/audit.js";
 import * as decisions from "./pages/decisions.js";
+import * as invitation from "./pages/invitation.js";
 import * as keys from "./pages/keys.js";
 import * as login from "./pages/login.js";
 import * as members from "./pages/members.js";
 import * as policies from "./pages/policies.js";
+import * as reset from "./pages/reset.js";
 import * as usage from "./pages/usage.js";
+import * as verify from "./pages/verify.js";
 
 // Which roles see which page (the API checks again; this only keeps the menu honest).
 const PAGES = [
@@ -26,6 +30,14 @@ const PAGES = [
   // Reached from the user's email in the header, not from the menu.
   { route: "account", title: "Your account", module: account, roles: ["OWNER", "ADMIN", "DEVELOPER", "VIEWER"], menu: false },
 ];
+
+// Screens shown with or without a session, without the header: the mails' links land here.
+const PUBLIC_PAGES = {
+  "forgot-password": { title: "Reset your password", render: (el) => reset.renderForgot(el) },
+  "reset-password": { title: "Choose a new password", render: (el, ctx) => reset.renderReset(el, ctx) },
+  "verify-email": { title: "Verify your email address", render: (el, ctx) => verify.render(el, ctx) },
+  "invitations/accept": { title: "Join an organisation", render: (el, ctx) => invitation.render(el, ctx) },
+};
 
 const main = document.getElementById("main");
 const top = document.getElementById("top");
@@ -71,7 +83,58 @@ async function loadMe() {
 export async function signedIn(token) {
   session.token = token;
   await loadMe();
+  // Signed in to accept an invitation: back to it.
+  navigate(sessionStorage.getItem(invitation.PENDING_INVITATION) ? "invitations/accept" : "decisions");
+}
+
+/** Just joined an org: show the console on it. */
+async function joined(orgId) {
+  session.org = orgId;
+  await loadMe();
+  session.org = orgId;
   navigate("decisions");
+}
+
+/**
+ * The token of a mail's link (#/verify-email?token=…), taken out of the address bar at once so
+ * that it is not left in the history or shown over someone's shoulder.
+ */
+function takeToken(route) {
+  const query = window.location.hash.split("?")[1] || "";
+  const token = new URLSearchParams(query).get("token");
+  if (token) window.history.replaceState(null, "", `${window.location.pathname}#/${route}`);
+  return token;
+}
+
+async function renderPublic(route, page) {
+  top.hidden = true;
+  pill?.stop();
+  pill = null;
+  document.title = `${page.title} · GovernsAI console`;
+  main.dataset.page = route;
+  let token = takeToken(route);
+  if (route === "invitations/accept") {
+    if (token) sessionStorage.setItem(invitation.PENDING_INVITATION, token);
+    token = token || sessionStorage.getItem(invitation.PENDING_INVITATION);
+    if (session.token && !me) {
+      try {
+        await loadMe();
+      } catch (error) {
+        if (error.status === 401) return; // endSession shows the sign-in page
+        throw error;
+      }
+    }
+  }
+  const finished = (notice) => {
+    sessionStorage.setItem("governs.notice", notice);
+    me = null;
+    navigate("login");
+  };
+  const signOutFor = async (pending) => {
+    sessionStorage.setItem(invitation.PENDING_INVITATION, pending);
+    await signOut();
+  };
+  await page.render(main, { token, me: session.token ? me : null, signedIn, joined, finished, signOut: signOutFor });
 }
 
 async function signOut() {
@@ -171,6 +234,11 @@ async function render() {
   cleanup?.();
   cleanup = null;
   const route = currentRoute();
+  const publicPage = PUBLIC_PAGES[route];
+  if (publicPage) {
+    await renderPublic(route, publicPage);
+    return;
+  }
   if (!session.token) {
     top.hidden = true;
     document.title = "Sign in · GovernsAI console";

@@ -77,6 +77,7 @@ export function render(main, { signedIn, notice }) {
         credentials = { email: email.value.trim(), password: password.value };
         await logIn(credentials, (error) => fail(error, password));
       }),
+      h("p", { class: "switch-mode" }, h("a", { href: "#/forgot-password" }, "Forgot your password?")),
       switchLink("No account yet? ", "Create one", signupStep),
     ];
   }

@@ -139,8 +139,8 @@ export async function render(main, { me, member, announce }) {
     const sure = await confirmDialog({
       title: self ? "Leave this org?" : `Remove ${m.email}?`,
       message: self
-        ? "You lose access to its console at once; an admin can invite you again."
-        : "They lose access to this org's console at once. Their API keys stay until deleted.",
+        ? "You lose access to its console at once, and your API keys in it are disabled; an admin can invite you again."
+        : "They lose access to this org at once and are signed out. Their API keys in this org are disabled (an admin may enable one again).",
       confirmLabel: self ? "Leave org" : "Remove member",
       danger: true,
     });
