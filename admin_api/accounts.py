@@ -23,6 +23,7 @@ from admin_api.errors import ConflictError
 from admin_api.mail import Mail, send_quietly
 from admin_api.members import Email, join_with_invitation, normalise_email
 from admin_api.mfa import totp_matches
+from admin_api.orgs import check_slug_free
 from admin_api.permissions import Role
 from admin_api.ratelimit import check_attempt
 from admin_api.sessions import (
@@ -237,7 +238,10 @@ async def signup(call: Call[None, SignupBody]) -> Any:
     if body.invitation_token:
         await join_with_invitation(call.db, None, user, body.invitation_token)
     elif body.org_name:
-        org = Org(name=body.org_name, slug=body.org_slug or _slug_for(body.org_name, user.id))
+        slug = body.org_slug or _slug_for(body.org_name, user.id)
+        check_slug_free(call, slug, "orgSlug")
+        # No model until a gateway operator grants some (admin_api.model_access).
+        org = Org(name=body.org_name, slug=slug, allowed_models=[])
         call.db.add(org)
         await call.db.flush()
         call.db.add(Membership(org_id=org.id, user_id=user.id, role=Role.OWNER.value))

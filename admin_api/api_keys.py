@@ -8,6 +8,10 @@ listings.
 Who may grant what: OWNERs and ADMINs any scope; a DEVELOPER only ``precheck:invoke`` and
 ``ingest:write``, on keys of their own; an API key at most the scopes it holds itself.
 
+A key may be narrowed to some of its org's models (``allowedModels``; null: the org's) and given
+its own rate limits (``requestsPerMinute``, ``tokensPerMinute``; null: the config's
+``rate_limits.per_key``); the proxy applies both within ``auth.key_cache_seconds``.
+
 A key is changed or deleted at ``/api/v1/keys/{id}`` or, in the shape of the original spec, at
 ``/api/v1/keys`` with the id as ``?id=`` or the body's ``id``.
 """
@@ -23,6 +27,7 @@ from sqlalchemy import select
 from admin_api.audit import record
 from admin_api.caller import OrgAccess, not_found
 from admin_api.endpoint import Call, Endpoint
+from admin_api.model_access import ModelList, check_models
 from admin_api.permissions import DEVELOPER_KEY_SCOPES, Permission, grantable_scopes
 from admin_api.types import Id, Name, Timestamp
 from admin_api.validation import Body, Deleted, IdBody, IdQuery, Out, Query, target_id
@@ -34,6 +39,10 @@ from gateway.storage.models import ApiKey
 
 Env = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
 Scopes = Annotated[list[Scope], Field(min_length=1, max_length=len(Scope))]
+PerMinute = Annotated[int, Field(ge=1, le=1_000_000_000)]
+_MODELS_HELP = "models this key may use, within its org's; null: every model of its org"
+_RPM_HELP = "requests per minute; null: the config's rate_limits.per_key"
+_TPM_HELP = "tokens per minute; null: the config's rate_limits.per_key"
 
 
 class KeyListQuery(Query):
@@ -47,6 +56,9 @@ class KeyCreate(Body):
     scopes: Scopes
     env: Env = "prod"
     expires_at: datetime | None = None
+    allowed_models: ModelList | None = Field(None, description=_MODELS_HELP)
+    requests_per_minute: PerMinute | None = Field(None, description=_RPM_HELP)
+    tokens_per_minute: PerMinute | None = Field(None, description=_TPM_HELP)
 
 
 class KeyUpdate(Body):
@@ -55,6 +67,9 @@ class KeyUpdate(Body):
     is_active: bool | None = None
     env: Env | None = None
     expires_at: datetime | None = None
+    allowed_models: ModelList | None = Field(None, description=_MODELS_HELP)
+    requests_per_minute: PerMinute | None = Field(None, description=_RPM_HELP)
+    tokens_per_minute: PerMinute | None = Field(None, description=_TPM_HELP)
 
 
 class KeyUpdateById(KeyUpdate):
@@ -74,6 +89,9 @@ class KeyOut(Out):
     updated_at: Timestamp
     last_used: Timestamp | None
     expires_at: Timestamp | None
+    allowed_models: list[str] | None
+    requests_per_minute: int | None
+    tokens_per_minute: int | None
 
 
 class KeyCreated(KeyOut):
@@ -98,6 +116,9 @@ def key_out(key: ApiKey) -> KeyOut:
         updated_at=key.updated_at,
         last_used=key.last_used,
         expires_at=key.expires_at,
+        allowed_models=key.allowed_models,
+        requests_per_minute=key.requests_per_minute,
+        tokens_per_minute=key.tokens_per_minute,
     )
 
 
@@ -166,6 +187,9 @@ async def create_api_key(call: Call[None, KeyCreate]) -> Any:
     )
     key.env = body.env
     key.expires_at = body.expires_at
+    key.allowed_models = check_models(call.admin.gateway, body.allowed_models, "allowedModels")
+    key.requests_per_minute = body.requests_per_minute
+    key.tokens_per_minute = body.tokens_per_minute
     await call.db.flush()
     await call.db.refresh(key)
     out = key_out(key)
@@ -181,6 +205,10 @@ async def get_key(call: Call[None, None]) -> Any:
     return reply(key_out(key))
 
 
+# null clears these (back to the org's models, the config's limits); other nulls change nothing.
+_CLEARABLE = ("expires_at", "allowed_models", "requests_per_minute", "tokens_per_minute")
+
+
 async def _update(call: Call[Any, Any], key_id: str, body: KeyUpdate) -> Any:
     key, access = await _load(call, key_id)
     before = key_out(key)
@@ -188,8 +216,12 @@ async def _update(call: Call[Any, Any], key_id: str, body: KeyUpdate) -> Any:
     if body.scopes is not None:
         _check_grant(access, body.scopes)
         key.scopes = [scope.value for scope in body.scopes]
-    for name in ("name", "is_active", "env", "expires_at"):
-        if name in changes and (changes[name] is not None or name == "expires_at"):
+    if "allowed_models" in changes:
+        changes["allowed_models"] = check_models(
+            call.admin.gateway, body.allowed_models, "allowedModels"
+        )
+    for name in ("name", "is_active", "env", "expires_at", *_CLEARABLE):
+        if name in changes and (changes[name] is not None or name in _CLEARABLE):
             setattr(key, name, changes[name])
     key.updated_at = datetime.now(UTC)
     await call.db.flush()

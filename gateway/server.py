@@ -15,6 +15,7 @@ from functools import partial
 from aiohttp import web
 
 from admin_api.app import setup_admin_api
+from gateway.audit_events import audit_row
 from gateway.auth import KeyStore
 from gateway.budgets.setup import start_metering
 from gateway.echo import EchoTransport
@@ -39,6 +40,7 @@ from gateway.routing import Router
 from gateway.settings import Settings
 from gateway.spool import Spool
 from gateway.storage.database import create_engine
+from gateway.storage.keys import KeyRecord
 from gateway.tokens import TokenCounter
 from gateway.writer import RecordWriter
 from providers.registry import build_adapter
@@ -68,7 +70,9 @@ def build_app(settings: Settings) -> web.Application:
         }
         writer = RecordWriter(engine, settings.writer, Spool(settings.writer.spool_dir))
         await writer.start()
-        keys = KeyStore(engine, settings.auth.key_cache_seconds)
+        keys = KeyStore(
+            engine, settings.auth.key_cache_seconds, on_refused=partial(_audit_refused, writer)
+        )
         flusher = asyncio.create_task(keys.run_last_used_flusher(), name="last-used-flusher")
         policies = PolicyStore(engine, settings.pii.policy_refresh_seconds, on_load=pii.prepare)
         await policies.start()
@@ -109,6 +113,20 @@ def build_app(settings: Settings) -> web.Application:
     app.router.add_get("/healthz", healthz)
     setup_admin_api(app, settings)
     return app
+
+
+def _audit_refused(writer: RecordWriter, key: KeyRecord, reason: str) -> None:
+    """A disabled, expired or revoked key was used: an audit row (no secret, only its id)."""
+    writer.submit(
+        "audit_logs",
+        audit_row(
+            "key.refused",
+            f"api_key:{key.id}",
+            org_id=key.org_id,
+            api_key_id=key.id,
+            details={"reason": reason, "keyPrefix": key.key_prefix},
+        ),
+    )
 
 
 async def healthz(_request: web.Request) -> web.Response:

@@ -46,6 +46,20 @@ class KeyRecord:
     expires_at: datetime | None
     last_used: datetime | None
     created_at: datetime
+    org_models: tuple[str, ...] | None = None  # None: every configured model
+    key_models: tuple[str, ...] | None = None  # None: the org's
+    requests_per_minute: int | None = None  # None: the config's rate_limits.per_key
+    tokens_per_minute: int | None = None
+    revoked: bool = False  # deleted: kept only so a use of it can be audited
+
+    @property
+    def models(self) -> frozenset[str] | None:
+        """The models this key may use: the org's, narrowed by the key's; None: every one."""
+        if self.org_models is None:
+            return None if self.key_models is None else frozenset(self.key_models)
+        if self.key_models is None:
+            return frozenset(self.org_models)
+        return frozenset(self.org_models) & frozenset(self.key_models)
 
 
 def validate_slug(slug: str) -> str:
@@ -93,7 +107,7 @@ async def create_key(
     return key, secret
 
 
-def _record(key: ApiKey, org_slug: str) -> KeyRecord:
+def _record(key: ApiKey, org_slug: str, org_models: list[str] | None = None) -> KeyRecord:
     return KeyRecord(
         id=key.id,
         org_id=key.org_id,
@@ -106,18 +120,24 @@ def _record(key: ApiKey, org_slug: str) -> KeyRecord:
         expires_at=key.expires_at,
         last_used=key.last_used,
         created_at=key.created_at,
+        org_models=None if org_models is None else tuple(org_models),
+        key_models=None if key.allowed_models is None else tuple(key.allowed_models),
+        requests_per_minute=key.requests_per_minute,
+        tokens_per_minute=key.tokens_per_minute,
+        revoked=key.deleted_at is not None,
     )
 
 
 async def find_key_by_hash(session: AsyncSession, key_hash: str) -> KeyRecord | None:
+    """The key with this hash, revoked (deleted) ones included (``KeyRecord.revoked``)."""
     row = (
         await session.execute(
-            select(ApiKey, Org.slug)
+            select(ApiKey, Org.slug, Org.allowed_models)
             .join(Org, Org.id == ApiKey.org_id)
-            .where(ApiKey.key_hash == key_hash, ApiKey.deleted_at.is_(None))
+            .where(ApiKey.key_hash == key_hash)
         )
     ).first()
-    return None if row is None else _record(row[0], row[1])
+    return None if row is None else _record(row[0], row[1], row[2])
 
 
 async def list_keys(session: AsyncSession, org: Org) -> list[KeyRecord]:
