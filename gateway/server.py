@@ -18,6 +18,7 @@ from admin_api.app import setup_admin_api
 from gateway.audit_events import audit_row
 from gateway.auth import KeyStore
 from gateway.budgets.setup import start_metering
+from gateway.client_address import CLIENT_ADDRESSES, ClientAddresses
 from gateway.echo import EchoTransport
 from gateway.embeddings import embeddings
 from gateway.forwarder import HttpTransport, Transport, create_client_session
@@ -57,6 +58,7 @@ def build_app(settings: Settings) -> web.Application:
         middlewares=[request_metrics, request_context],
     )
     app[SETTINGS] = settings
+    app[CLIENT_ADDRESSES] = ClientAddresses(settings.server)
     app[IDENTIFIERS] = IdentifierGuard(pii.fast_engine)
     app.cleanup_ctx.append(partial(redis_context, config=settings.redis))
 
