@@ -6,7 +6,8 @@ everywhere, on the proxy and on this API, within ``auth.key_cache_seconds``, and
 listings.
 
 Who may grant what: OWNERs and ADMINs any scope; a DEVELOPER only ``precheck:invoke`` and
-``ingest:write``, on keys of their own; an API key at most the scopes it holds itself.
+``ingest:write``, on keys of their own; an API key at most the scopes it holds itself. A key's
+own rate limits are set only by those who manage every key (``keys.manage``).
 
 A key may be narrowed to some of its org's models (``allowedModels``; null: the org's) and given
 its own rate limits (``requestsPerMinute``, ``tokensPerMinute``; null: the config's
@@ -127,6 +128,13 @@ def _owner_of_new_key(access: OrgAccess) -> str | None:
     return caller.key.user_id if caller.key is not None else caller.user_id
 
 
+def _check_limits(access: OrgAccess, body: KeyCreate | KeyUpdate) -> None:
+    """A key's own rate limits replace the operator's ``rate_limits.per_key``: only those who
+    manage every key of the org set them (a DEVELOPER cannot raise their own)."""
+    if {"requests_per_minute", "tokens_per_minute"} & body.model_fields_set:
+        access.require(Permission.KEYS_MANAGE)
+
+
 def _check_grant(access: OrgAccess, scopes: list[Scope]) -> None:
     wanted = {scope.value for scope in scopes}
     if access.caller.key is not None:
@@ -178,6 +186,7 @@ async def create_api_key(call: Call[None, KeyCreate]) -> Any:
     body = call.body
     access = await call.org(body.org_id)
     _check_grant(access, body.scopes)
+    _check_limits(access, body)
     key, secret = await create_key(
         call.db,
         access.org,
@@ -211,6 +220,7 @@ _CLEARABLE = ("expires_at", "allowed_models", "requests_per_minute", "tokens_per
 
 async def _update(call: Call[Any, Any], key_id: str, body: KeyUpdate) -> Any:
     key, access = await _load(call, key_id)
+    _check_limits(access, body)
     before = key_out(key)
     changes = body.model_dump(exclude_unset=True)
     if body.scopes is not None:

@@ -234,3 +234,22 @@ def test_a_keys_own_rate_limits_override_the_configs(
     cleared = api.patch(f"/api/v1/keys/{made['id']}", json={"requestsPerMinute": None})
     assert cleared.json()["requestsPerMinute"] is None
     eventually(lambda: _assert_status(chat(gateway, made["key"]), 200))
+
+
+def test_only_key_managers_set_a_keys_own_limits(gateway: RunningGateway, api: Api) -> None:
+    org = make_org(gateway, roles=("OWNER", "DEVELOPER"))
+    developer = api.as_(org.sessions["DEVELOPER"])
+    body = {"orgId": org.slug, "name": "mine", "scopes": ["precheck:invoke"]}
+    raised = developer.post("/api/v1/keys", json={**body, "requestsPerMinute": 100_000})
+    assert_error(raised, 403, "insufficient_role")
+    narrowed = developer.post("/api/v1/keys", json={**body, "allowedModels": ["echo"]})
+    assert narrowed.status_code == 201, narrowed.text  # narrowing is always allowed
+    patched = developer.patch(
+        f"/api/v1/keys/{narrowed.json()['id']}", json={"tokensPerMinute": 10**9}
+    )
+    assert_error(patched, 403, "insufficient_role")
+    owner = api.as_(org.sessions["OWNER"])
+    set_by_owner = owner.patch(
+        f"/api/v1/keys/{narrowed.json()['id']}", json={"tokensPerMinute": 5000}
+    )
+    assert set_by_owner.json()["tokensPerMinute"] == 5000
