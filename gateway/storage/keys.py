@@ -7,13 +7,14 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from gateway.scopes import ALL_SCOPES
 from gateway.storage.database import session_factory
-from gateway.storage.models import ApiKey, Org
+from gateway.storage.models import ApiKey, AuditLog, Org
 
 KEY_PREFIX = "gai_"
 VISIBLE_PREFIX_LENGTH = 12
@@ -167,8 +168,28 @@ async def bootstrap(engine: AsyncEngine, bootstrap_secret: str | None) -> str | 
             )
             if known is not None:
                 return None
-        org = await get_or_create_org(session, "default", "Default")
-        _, secret = await create_key(
+        org = await session.scalar(select(Org).where(Org.slug == "default"))
+        if org is None:
+            org = await get_or_create_org(session, "default", "Default")
+            made = {"name": org.name, "slug": org.slug, "allowedModels": None}
+            _audit_bootstrap(session, org.id, "org.create", f"org:{org.id}", made)
+        key, secret = await create_key(
             session, org, label="bootstrap", scopes=ALL_SCOPES, secret=bootstrap_secret
         )
+        made = {"name": key.name, "keyPrefix": key.key_prefix, "scopes": list(ALL_SCOPES)}
+        _audit_bootstrap(session, org.id, "key.create", f"api_key:{key.id}", made)
         return secret
+
+
+def _audit_bootstrap(
+    session: AsyncSession, org_id: str, action: str, resource: str, after: dict[str, Any]
+) -> None:
+    # What the first start made is audited like any other change (the actor: the start-up).
+    session.add(
+        AuditLog(
+            org_id=org_id,
+            action=action,
+            resource=resource,
+            details={"before": None, "after": after, "via": "bootstrap"},
+        )
+    )

@@ -251,3 +251,11 @@ def test_every_change_from_the_cli_and_the_api_leaves_one_audit_row(
     rows = sorted(gateway.rows("audit_logs", org_id=fixture.id), key=lambda r: r["created_at"])
     assert [(r["action"], r["resource"]) for r in rows] == expected_api
     assert {r["user_id"] for r in rows} == {fixture.users["OWNER"]}
+
+
+def test_what_the_first_start_made_is_audited(gateway: RunningGateway) -> None:
+    bootstrap = [
+        r for r in gateway.rows("audit_logs") if (r["details"] or {}).get("via") == "bootstrap"
+    ]
+    assert sorted(r["action"] for r in bootstrap) == ["key.create", "org.create"]
+    assert gateway.api_key not in str(bootstrap)
