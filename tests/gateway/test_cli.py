@@ -105,6 +105,14 @@ def test_quick_start_with_no_config_answers_with_echo(serve, tmp_path: Path) -> 
     response = chat(url, key)
     assert response.status_code == 200
     assert response.json()["choices"][0]["message"]["content"] == "hello gateway"
+    # Closed to strangers: no sign-up, no other key.
+    stranger = httpx.post(
+        f"{url}/api/v1/auth/signup",
+        json={"email": "stranger@example.com", "password": "a long password", "orgName": "S"},
+        timeout=10,
+    )
+    assert stranger.status_code == 401 and stranger.json()["error"]["code"] == "signup_disabled"
+    assert chat(url, "gai_" + "x" * 43).status_code == 401
     process.send_signal(signal.SIGTERM)
     stdout, _ = process.communicate(timeout=30)
     assert not KEY_PATTERN.search(stdout)
