@@ -143,11 +143,16 @@ async def _update(
         changes = patch.changes(policy.defaults, policy.tool_access_matrix)
     except MatrixError as error:
         raise _invalid_matrix(error) from None
+    # An activation: switched on, or re-ranked while on (an unchanged value, as a form resends
+    # it, changes nothing).
+    activates = (not policy.is_active and changes.get("is_active") is True) or (
+        "priority" in changes and changes["priority"] != policy.priority
+    )
     for column, value in changes.items():
         setattr(policy, column, value)
     policy.updated_at = datetime.now(UTC)
     await call.db.flush()
-    if policy.is_active and ({"is_active", "priority"} & set(changes)):
+    if policy.is_active and activates:
         given = "priority" in changes
         await _settle_activation(call, policy, priority_given=given, replace=replace)
     await call.db.refresh(policy)

@@ -86,6 +86,11 @@ def test_a_second_active_policy_needs_an_explicit_choice(
     assert ranked.status_code == 201, ranked.text
     active = admin.get("/api/v1/policies").json()["policies"]
     assert [p["name"] for p in active] == ["shadow", "working"]
+    # Editing one that stays as it was ranked is no activation (a form resends the priority).
+    edited = admin.patch(
+        f"/api/v1/policies/{first['id']}", json={"priority": 0, "description": "edited"}
+    )
+    assert edited.status_code == 200, edited.text
 
     # Choice two: replace, which switches the others off, each change audited.
     third = {"name": "third", "toolAccessMatrix": {"default": {"email": "remove"}}}
