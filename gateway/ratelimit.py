@@ -216,14 +216,32 @@ class RequestRateLimiter:
         self._store = store
         self._clock = clock
         self._background: set[asyncio.Task[None]] = set()
+        self._merged: dict[RequestLimits, RequestLimits] = {}
         scopes = (config.per_key, config.per_org)
         self.enabled = any(s.requests_per_minute or s.tokens_per_minute for s in scopes)
         self.counts_tokens = any(s.tokens_per_minute for s in scopes)
 
+    def _key_limits(self, principal: Principal) -> RequestLimits:
+        """The key's own limits, each one it leaves unset taken from ``per_key`` (merged once
+        per set of limits, not per request)."""
+        own = principal.limits
+        if own is None:
+            return self._config.per_key
+        merged = self._merged.get(own)
+        if merged is None:
+            base = self._config.per_key
+            merged = RequestLimits(
+                requests_per_minute=own.requests_per_minute or base.requests_per_minute,
+                tokens_per_minute=own.tokens_per_minute or base.tokens_per_minute,
+            )
+            if len(self._merged) < 10_000:
+                self._merged[own] = merged
+        return merged
+
     def _cells(self, principal: Principal, requests: int, tokens: int) -> list[Cell]:
         cells = []
         scopes: tuple[tuple[str, RequestLimits], ...] = (
-            (f"key:{principal.key_id}", principal.limits or self._config.per_key),
+            (f"key:{principal.key_id}", self._key_limits(principal)),
             (f"org:{principal.org_id}", self._config.per_org),
         )
         for scope, limits in scopes:
