@@ -3,12 +3,20 @@
 Login answers a session token (for scripts: ``Authorization: Bearer gas_…``) and sets it as an
 HTTP-only, SameSite=Strict cookie (``Secure`` unless ``admin.cookie_secure: false``). With TOTP
 enabled, login also needs ``totpCode``. Login, sign-up and both password-reset steps are
-rate-limited per client address and per email address. Forgot-password always answers 202,
-so it never tells whether an address has an account.
+rate-limited per client address (``gateway.client_address``: the forwarded one only behind
+``server.trusted_proxies``) and per email address. Forgot-password always answers 202, so it
+never tells whether an address has an account. Sign-up is off unless ``admin.allow_signup``;
+a signed-up user verifies their email before any org access.
+
+Every auth event is audited: logins, failed logins (through the background writer, since the
+failing request's transaction rolls back; an unknown address is kept only as a hash), logouts,
+refused attempts (once per attempt kind, client and window), reset requests and resets.
 """
 
 from __future__ import annotations
 
+import hashlib
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -23,6 +31,7 @@ from admin_api.errors import ConflictError
 from admin_api.mail import Mail, send_quietly
 from admin_api.members import Email, join_with_invitation, normalise_email
 from admin_api.mfa import totp_matches
+from admin_api.orgs import check_slug_free
 from admin_api.permissions import Role
 from admin_api.ratelimit import check_attempt
 from admin_api.sessions import (
@@ -35,7 +44,15 @@ from admin_api.sessions import (
 from admin_api.types import Name, Slug, Timestamp
 from admin_api.validation import Body, Out
 from admin_api.wire import as_utc, reply
-from gateway.errors import AuthenticationError, InvalidRequestError, NotFoundError
+from gateway.audit_events import audit_row
+from gateway.client_address import client_address
+from gateway.errors import (
+    AuthenticationError,
+    InvalidRequestError,
+    NotFoundError,
+    RateLimitError,
+)
+from gateway.settings import RateLimitRule
 from gateway.storage.account_models import AccountToken, Membership, UserCredential, UserSession
 from gateway.storage.models import Org, User
 
@@ -129,7 +146,50 @@ def user_out(user: User, credential: UserCredential | None) -> UserOut:
 
 
 def _client_ip(request: web.Request) -> str:
-    return request.remote or "unknown"
+    return client_address(request)
+
+
+def _audit_event(
+    call: Call[Any, Any],
+    action: str,
+    resource: str,
+    *,
+    user_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """An auth event's audit row through the background writer: it is kept although the
+    request fails and its transaction rolls back."""
+    call.admin.gateway.writer.submit(
+        "audit_logs",
+        audit_row(action, resource, user_id=user_id,
+                  details={"client": _client_ip(call.request), **(details or {})}),
+    )  # fmt: skip
+
+
+def _email_hash(email: str) -> str:
+    # Enough to tie failed attempts on one unknown address together, without keeping it.
+    return hashlib.sha256(email.encode()).hexdigest()[:16]
+
+
+async def _attempt(
+    call: Call[Any, Any], action: str, rule: RateLimitRule, email: str | None
+) -> None:
+    """Count an attempt (rate limits per client and per email); a refusal is audited once per
+    attempt kind, client and window, so a flood cannot flood the audit trail."""
+    client = _client_ip(call.request)
+    try:
+        await check_attempt(call.admin.limiter, action, rule, client, email)
+    except RateLimitError:
+        seen = call.admin.refusals_audited
+        now = time.monotonic()
+        bucket = f"{action}:{client}"
+        if seen.get(bucket, 0.0) <= now:
+            if len(seen) > 10_000:
+                seen.clear()
+            seen[bucket] = now + rule.window_seconds
+            details = {"attempt": action, "emailHash": _email_hash(email) if email else None}
+            _audit_event(call, "auth.rate_limited", f"auth:{action}", details=details)
+        raise
 
 
 def _check_password_strength(call: Call[Any, Any], password: str, param: str) -> None:
@@ -209,10 +269,7 @@ async def _use_token(call: Call[Any, Any], token: str, purpose: str) -> AccountT
 async def signup(call: Call[None, SignupBody]) -> Any:
     body = call.body
     config = call.admin.config
-    await check_attempt(
-        call.admin.limiter, "signup", config.rate_limits.signup, _client_ip(call.request),
-        body.email,
-    )  # fmt: skip
+    await _attempt(call, "signup", config.rate_limits.signup, body.email)
     if not config.allow_signup and body.invitation_token is None:
         raise AuthenticationError("sign-up needs an invitation here", code="signup_disabled")
     if body.org_name and body.invitation_token:
@@ -239,7 +296,10 @@ async def signup(call: Call[None, SignupBody]) -> Any:
         # The invitation was mailed to this address: holding its token proves the address.
         user.email_verified = datetime.now(UTC)
     elif body.org_name:
-        org = Org(name=body.org_name, slug=body.org_slug or _slug_for(body.org_name, user.id))
+        slug = body.org_slug or _slug_for(body.org_name, user.id)
+        check_slug_free(call, slug, "orgSlug")
+        # No model until a gateway operator grants some (admin_api.model_access).
+        org = Org(name=body.org_name, slug=slug, allowed_models=[])
         call.db.add(org)
         await call.db.flush()
         call.db.add(Membership(org_id=org.id, user_id=user.id, role=Role.OWNER.value))
@@ -259,10 +319,7 @@ def _slug_for(name: str, user_id: str) -> str:
 
 async def login(call: Call[None, LoginBody]) -> Any:
     body = call.body
-    await check_attempt(
-        call.admin.limiter, "login", call.admin.config.rate_limits.login,
-        _client_ip(call.request), body.email,
-    )  # fmt: skip
+    await _attempt(call, "login", call.admin.config.rate_limits.login, body.email)
     row = (
         await call.db.execute(
             select(User, UserCredential)
@@ -275,6 +332,7 @@ async def login(call: Call[None, LoginBody]) -> Any:
         credential.password_hash if credential else None, body.password
     )
     if not valid or user is None or credential is None:
+        _login_failed(call, user, body.email, "invalid_credentials")
         raise AuthenticationError("wrong email or password", code="invalid_credentials")
     if credential.totp_enabled_at is not None:
         if body.totp_code is None:
@@ -283,18 +341,33 @@ async def login(call: Call[None, LoginBody]) -> Any:
                 code="mfa_required",
             )
         if not totp_matches(credential.totp_secret, body.totp_code):
+            _login_failed(call, user, body.email, "invalid_mfa_code")
             raise AuthenticationError("wrong two-factor code", code="invalid_mfa_code")
-    return await _start_session(call, user, credential)
+    response = await _start_session(call, user, credential)
+    record(call.db, None, org_id=None, action="user.login", resource=f"user:{user.id}",
+           user_id=user.id, after={"client": _client_ip(call.request)})  # fmt: skip
+    return response
+
+
+def _login_failed(call: Call[Any, Any], user: User | None, email: str, reason: str) -> None:
+    details: dict[str, Any] = {"reason": reason}
+    if user is None:
+        details["emailHash"] = _email_hash(email)
+    resource = f"user:{user.id}" if user is not None else "user:unknown"
+    _audit_event(call, "user.login_failed", resource,
+                 user_id=user.id if user else None, details=details)  # fmt: skip
 
 
 async def logout(call: Call[None, None]) -> Any:
-    call.who.require_user()
+    user_id = call.who.require_user()
     await call.db.execute(
         update(UserSession)
         .where(UserSession.id == call.who.session_id)
         .values(revoked_at=datetime.now(UTC))
     )
     call.sessions_ended()
+    record(call.db, call.who, org_id=None, action="user.logout", resource=f"user:{user_id}",
+           after={"sessionId": call.who.session_id})  # fmt: skip
     response = reply(Done())
     response.del_cookie(SESSION_COOKIE, path="/api")
     return response
@@ -338,21 +411,20 @@ async def change_password(call: Call[None, PasswordChange]) -> Any:
 
 
 async def forgot_password(call: Call[None, ForgotBody]) -> Any:
-    await check_attempt(
-        call.admin.limiter, "password_reset", call.admin.config.rate_limits.password_reset,
-        _client_ip(call.request), call.body.email,
-    )  # fmt: skip
+    await _attempt(
+        call, "password_reset", call.admin.config.rate_limits.password_reset, call.body.email
+    )
     user = await call.db.scalar(select(User).where(User.email == call.body.email))
     if user is not None:
         await _mail_token(call, user, RESET)
+        record(call.db, None, org_id=None, action="user.password_reset_request",
+               resource=f"user:{user.id}", user_id=user.id,
+               after={"client": _client_ip(call.request)})  # fmt: skip
     return reply(Done(), status=202)
 
 
 async def reset_password(call: Call[None, ResetBody]) -> Any:
-    await check_attempt(
-        call.admin.limiter, "password_reset", call.admin.config.rate_limits.password_reset,
-        _client_ip(call.request), None,
-    )  # fmt: skip
+    await _attempt(call, "password_reset", call.admin.config.rate_limits.password_reset, None)
     _check_password_strength(call, call.body.password, "password")
     token = await _use_token(call, call.body.token, RESET)
     credential = await call.db.get(UserCredential, token.user_id)

@@ -6,7 +6,12 @@ everywhere, on the proxy and on this API, within ``auth.key_cache_seconds``, and
 listings.
 
 Who may grant what: OWNERs and ADMINs any scope; a DEVELOPER only ``precheck:invoke`` and
-``ingest:write``, on keys of their own; an API key at most the scopes it holds itself.
+``ingest:write``, on keys of their own; an API key at most the scopes it holds itself. A key's
+own rate limits are set only by those who manage every key (``keys.manage``).
+
+A key may be narrowed to some of its org's models (``allowedModels``; null: the org's) and given
+its own rate limits (``requestsPerMinute``, ``tokensPerMinute``; null: the config's
+``rate_limits.per_key``); the proxy applies both within ``auth.key_cache_seconds``.
 
 A key is changed or deleted at ``/api/v1/keys/{id}`` or, in the shape of the original spec, at
 ``/api/v1/keys`` with the id as ``?id=`` or the body's ``id``.
@@ -23,6 +28,7 @@ from sqlalchemy import select
 from admin_api.audit import record
 from admin_api.caller import OrgAccess, not_found
 from admin_api.endpoint import Call, Endpoint
+from admin_api.model_access import ModelList, check_models
 from admin_api.org_lock import lock_org
 from admin_api.permissions import DEVELOPER_KEY_SCOPES, Permission, grantable_scopes
 from admin_api.types import Id, Name, Timestamp
@@ -35,6 +41,10 @@ from gateway.storage.models import ApiKey
 
 Env = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
 Scopes = Annotated[list[Scope], Field(min_length=1, max_length=len(Scope))]
+PerMinute = Annotated[int, Field(ge=1, le=1_000_000_000)]
+_MODELS_HELP = "models this key may use, within its org's; null: every model of its org"
+_RPM_HELP = "requests per minute; null: the config's rate_limits.per_key"
+_TPM_HELP = "tokens per minute; null: the config's rate_limits.per_key"
 
 
 class KeyListQuery(Query):
@@ -48,6 +58,9 @@ class KeyCreate(Body):
     scopes: Scopes
     env: Env = "prod"
     expires_at: datetime | None = None
+    allowed_models: ModelList | None = Field(None, description=_MODELS_HELP)
+    requests_per_minute: PerMinute | None = Field(None, description=_RPM_HELP)
+    tokens_per_minute: PerMinute | None = Field(None, description=_TPM_HELP)
 
 
 class KeyUpdate(Body):
@@ -56,6 +69,9 @@ class KeyUpdate(Body):
     is_active: bool | None = None
     env: Env | None = None
     expires_at: datetime | None = None
+    allowed_models: ModelList | None = Field(None, description=_MODELS_HELP)
+    requests_per_minute: PerMinute | None = Field(None, description=_RPM_HELP)
+    tokens_per_minute: PerMinute | None = Field(None, description=_TPM_HELP)
 
 
 class KeyUpdateById(KeyUpdate):
@@ -75,6 +91,9 @@ class KeyOut(Out):
     updated_at: Timestamp
     last_used: Timestamp | None
     expires_at: Timestamp | None
+    allowed_models: list[str] | None
+    requests_per_minute: int | None
+    tokens_per_minute: int | None
 
 
 class KeyCreated(KeyOut):
@@ -99,12 +118,22 @@ def key_out(key: ApiKey) -> KeyOut:
         updated_at=key.updated_at,
         last_used=key.last_used,
         expires_at=key.expires_at,
+        allowed_models=key.allowed_models,
+        requests_per_minute=key.requests_per_minute,
+        tokens_per_minute=key.tokens_per_minute,
     )
 
 
 def _owner_of_new_key(access: OrgAccess) -> str | None:
     caller = access.caller
     return caller.key.user_id if caller.key is not None else caller.user_id
+
+
+def _check_limits(access: OrgAccess, body: KeyCreate | KeyUpdate) -> None:
+    """A key's own rate limits replace the operator's ``rate_limits.per_key``: only those who
+    manage every key of the org set them (a DEVELOPER cannot raise their own)."""
+    if {"requests_per_minute", "tokens_per_minute"} & body.model_fields_set:
+        access.require(Permission.KEYS_MANAGE)
 
 
 def _check_grant(access: OrgAccess, scopes: list[Scope]) -> None:
@@ -162,6 +191,7 @@ async def create_api_key(call: Call[None, KeyCreate]) -> Any:
         await lock_org(call.db, access.org.id)
         access = await call.org(access.org.id)
     _check_grant(access, body.scopes)
+    _check_limits(access, body)
     key, secret = await create_key(
         call.db,
         access.org,
@@ -171,6 +201,9 @@ async def create_api_key(call: Call[None, KeyCreate]) -> Any:
     )
     key.env = body.env
     key.expires_at = body.expires_at
+    key.allowed_models = check_models(call.admin.gateway, body.allowed_models, "allowedModels")
+    key.requests_per_minute = body.requests_per_minute
+    key.tokens_per_minute = body.tokens_per_minute
     await call.db.flush()
     await call.db.refresh(key)
     out = key_out(key)
@@ -186,15 +219,24 @@ async def get_key(call: Call[None, None]) -> Any:
     return reply(key_out(key))
 
 
+# null clears these (back to the org's models, the config's limits); other nulls change nothing.
+_CLEARABLE = ("expires_at", "allowed_models", "requests_per_minute", "tokens_per_minute")
+
+
 async def _update(call: Call[Any, Any], key_id: str, body: KeyUpdate) -> Any:
     key, access = await _load(call, key_id)
+    _check_limits(access, body)
     before = key_out(key)
     changes = body.model_dump(exclude_unset=True)
     if body.scopes is not None:
         _check_grant(access, body.scopes)
         key.scopes = [scope.value for scope in body.scopes]
-    for name in ("name", "is_active", "env", "expires_at"):
-        if name in changes and (changes[name] is not None or name == "expires_at"):
+    if "allowed_models" in changes:
+        changes["allowed_models"] = check_models(
+            call.admin.gateway, body.allowed_models, "allowedModels"
+        )
+    for name in ("name", "is_active", "env", "expires_at", *_CLEARABLE):
+        if name in changes and (changes[name] is not None or name in _CLEARABLE):
             setattr(key, name, changes[name])
     key.updated_at = datetime.now(UTC)
     await call.db.flush()

@@ -7,7 +7,8 @@ proxy, within ``auth.key_cache_seconds``. Sessions are read from the database on
 
 ``org_access`` is the one place a request's org is decided: a key is confined to its own org
 and any other ``orgId`` is 404, exactly like an org that does not exist; a user must be a member
-(else 404) whose role grants the permission (else 403).
+(else 404) with a verified email address (else 403 ``email_unverified``) whose role grants the
+permission (else 403).
 """
 
 from __future__ import annotations
@@ -121,8 +122,9 @@ async def org_access(
 
 async def _membership(session: AsyncSession, user_id: str, org_ref: str | None) -> tuple[Org, str]:
     query = (
-        select(Org, Membership.role)
+        select(Org, Membership.role, User.email_verified)
         .join(Membership, Membership.org_id == Org.id)
+        .join(User, User.id == Membership.user_id)
         .where(Membership.user_id == user_id)
     )
     if org_ref is not None:
@@ -132,11 +134,27 @@ async def _membership(session: AsyncSession, user_id: str, org_ref: str | None) 
         rows = (await session.execute(query.limit(2))).all()
     if not rows:
         raise not_found()
+    if rows[0][2] is None:
+        raise unverified()
     if len(rows) > 1:
         raise InvalidRequestError(
             "you belong to several orgs: name one with orgId", code="org_required", param="orgId"
         )
     return rows[0][0], rows[0][1]
+
+
+def unverified() -> PermissionDeniedError:
+    return PermissionDeniedError(
+        "verify your email address first: open the link mailed to you, or ask for a new one "
+        "with POST /api/v1/auth/email/verify/request",
+        code="email_unverified",
+    )
+
+
+async def require_verified(session: AsyncSession, user_id: str) -> None:
+    """403 ``email_unverified`` unless the user has verified their email address."""
+    if await session.scalar(select(User.email_verified).where(User.id == user_id)) is None:
+        raise unverified()
 
 
 async def load_user(session: AsyncSession, user_id: str) -> User:

@@ -30,7 +30,7 @@ from gateway.auth import bearer_token
 from gateway.errors import AuthenticationError, ServiceUnavailableError
 from gateway.live.viewer import KEY_QUERY_PARAMETER, OrgGrant, Viewer
 from gateway.storage.account_models import Membership
-from gateway.storage.models import Org
+from gateway.storage.models import Org, User
 
 
 def role_scopes(role: str) -> frozenset[str]:
@@ -65,7 +65,9 @@ async def session_viewer(request: web.Request) -> Viewer | None:
                 await db.execute(
                     select(Org.id, Org.slug, Membership.role)
                     .join(Membership, Membership.org_id == Org.id)
-                    .where(Membership.user_id == session.user_id)
+                    .join(User, User.id == Membership.user_id)
+                    # An unverified email reaches no org here either (admin_api.caller).
+                    .where(Membership.user_id == session.user_id, User.email_verified.is_not(None))
                     .order_by(Org.slug)
                 )
             ).all()

@@ -330,6 +330,9 @@ async def join_with_invitation(
     if existing is not None:
         raise ConflictError("you already belong to this org", code="already_member")
     row.accepted_at = datetime.now(UTC)
+    if user.email_verified is None:
+        # The invitation was mailed to this very address: using its token proves the address.
+        user.email_verified = row.accepted_at
     membership = Membership(org_id=row.org_id, user_id=user.id, role=row.role)
     db.add(membership)
     await db.flush()

@@ -1,7 +1,9 @@
 """``/api/v1/orgs``: the orgs a caller can see, creating one, changing and deleting it.
 
-A user sees the orgs they belong to; an API key only its own. Creating an org (users only)
-makes its creator the OWNER; only an OWNER deletes one, with everything in it.
+A user sees the orgs they belong to; an API key only its own. Creating an org (users with a
+verified email only) makes its creator the OWNER; the new org may use no model until a gateway
+operator grants it some (``admin_api.model_access``). Only an OWNER deletes one, with
+everything in it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from pydantic import Field
 from sqlalchemy import select
 
 from admin_api.audit import record
+from admin_api.caller import require_verified
 from admin_api.endpoint import Call, Endpoint
+from admin_api.errors import ConflictError
 from admin_api.permissions import Permission, Role
 from admin_api.types import Name, Slug, Timestamp
 from admin_api.validation import Body, Deleted, Out
@@ -40,6 +44,9 @@ class OrgOut(Out):
     role: str | None = Field(description="the caller's role; null for an API key")
     budget_enabled: bool
     budget_on_error: str
+    allowed_models: list[str] | None = Field(
+        description="the models the org's keys may use (granted by an operator); null: all"
+    )
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -56,6 +63,7 @@ def org_out(org: Org, role: str | None) -> OrgOut:
         role=role,
         budget_enabled=org.budget_enabled,
         budget_on_error=org.budget_on_error,
+        allowed_models=org.allowed_models,
         created_at=org.created_at,
         updated_at=org.updated_at,
     )
@@ -77,7 +85,9 @@ async def list_orgs(call: Call[None, None]) -> Any:
 
 async def create_org(call: Call[None, OrgCreate]) -> Any:
     user_id = call.who.require_user()
-    org = Org(name=call.body.name, slug=call.body.slug)
+    await require_verified(call.db, user_id)
+    check_slug_free(call, call.body.slug, "slug")
+    org = Org(name=call.body.name, slug=call.body.slug, allowed_models=[])
     call.db.add(org)
     await call.db.flush()
     call.db.add(Membership(org_id=org.id, user_id=user_id, role=Role.OWNER.value))
@@ -87,6 +97,12 @@ async def create_org(call: Call[None, OrgCreate]) -> Any:
     record(call.db, call.who, org_id=org.id, action="org.create", resource=f"org:{org.id}",
            after=out)  # fmt: skip
     return reply(out, status=201)
+
+
+def check_slug_free(call: Call[Any, Any], slug: str, param: str) -> None:
+    """The operator org's slug is reserved: whoever held it would grant models to everyone."""
+    if slug == call.admin.config.operator_org:
+        raise ConflictError(f"the slug {slug!r} is reserved", code="slug_reserved", param=param)
 
 
 async def get_org(call: Call[None, None]) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -23,6 +23,8 @@ class AdminServices:
     mail: MailSender
     limiter: RateLimiter
     max_body_bytes: int
+    # When each (attempt, client) was last audited as refused: a flood writes one row per window.
+    refusals_audited: dict[str, float] = field(default_factory=dict)
 
 
 ADMIN = web.AppKey("admin", AdminServices)

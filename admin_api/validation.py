@@ -16,6 +16,7 @@ from pydantic.alias_generators import to_camel
 
 from admin_api.types import Id
 from gateway.errors import InvalidRequestError
+from gateway.suggest import unknown_field
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -105,10 +106,14 @@ def target_id(query: IdQuery, body: BaseModel | None) -> str:
     return chosen
 
 
-def _param(error: ValidationError) -> tuple[str, str | None]:
-    first = error.errors(include_url=False)[0]
+def _param(error: ValidationError, model: type[BaseModel]) -> tuple[str, str | None]:
+    errors = error.errors(include_url=False)
+    # A mistyped field is both missing and unknown: naming the unknown one helps more.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     location = [str(part) for part in first["loc"]]
     message = first["msg"]
+    if first["type"] == "extra_forbidden" and location:
+        message = unknown_field(model, location[-1])  # names the nearest field, if one is
     if location:
         message = f"{'.'.join(location)}: {message}"
     return message, ".".join(location) or None
@@ -152,5 +157,5 @@ def validate(data: dict[str, Any], model: type[M], *, code: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        message, param = _param(error)
+        message, param = _param(error, model)
         raise InvalidRequestError(message, code=code, param=param) from None

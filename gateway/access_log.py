@@ -1,4 +1,5 @@
-"""One structured line per request: method, path (never the query string, which may carry
+"""One structured line per request: client address (``gateway.client_address``: behind a
+trusted proxy, the forwarded one), method, path (never the query string, which may carry
 ``/ws?key=``), status, duration and correlation id. No bodies, ever."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import logging
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from gateway.client_address import client_address
 from gateway.middleware import REQUEST_ID
 
 
@@ -16,6 +18,11 @@ class AccessLogger(AbstractAccessLogger):
         self.logger.info(
             "request",
             extra={
+                "client": (
+                    client_address(request)
+                    if isinstance(request, web.Request)
+                    else (request.remote or "unknown")
+                ),
                 "method": request.method,
                 "path": request.path,
                 "status": response.status,

@@ -2,14 +2,15 @@
 
     governs serve   [--config F] [--host H] [--port P] [--workers N]
     governs migrate [--config F]
-    governs keys create --org ORG --label L --scopes s1,s2 [--config F]
-    governs keys list   --org ORG [--config F] [--json]
-    governs policies apply --org ORG FILE [--config F]
-    governs policies list  --org ORG [--config F] [--json]
+    governs keys create|list|disable|enable|revoke ...      (gateway.cli_keys)
+    governs orgs create|list|grant ...                      (gateway.cli_orgs)
+    governs policies apply|list|show ...                    (gateway.cli_policies)
+    governs budgets create|list ...                         (gateway.cli_budgets)
     governs users create --org ORG --email E [--role R] [--password-stdin] [--config F]
 
 ``keys create`` prints only the new secret on stdout, so ``KEY=$(governs keys create ...)``
-works; everything else a command says goes to stderr.
+works; everything else a command says goes to stderr. An ``--org`` that names no org is an
+error (exit 2 for a change, 1 for a listing), except for ``keys create --create-org``.
 """
 
 from __future__ import annotations
@@ -24,16 +25,13 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import orjson
-
-from gateway import cli_budgets, cli_policies, cli_users
+from gateway import cli_budgets, cli_keys, cli_orgs, cli_policies, cli_users
 from gateway.access_log import AccessLogger, access_logger
 from gateway.errors import ConfigError
 from gateway.logs import configure_logging
-from gateway.scopes import parse_scopes
 from gateway.settings import Settings, load_settings
 from gateway.storage import keys as key_queries
-from gateway.storage.database import create_engine, migrate, session_factory
+from gateway.storage.database import create_engine, migrate
 
 log = logging.getLogger("governs")
 
@@ -173,89 +171,6 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- keys --------------------------------------------------------------------------------------
-
-
-def _keys_create(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    try:
-        scopes = parse_scopes(args.scopes)
-        key_queries.validate_slug(args.org)
-    except ValueError as error:
-        raise ConfigError(str(error)) from None
-
-    async def create() -> str:
-        engine = create_engine(settings.database)
-        try:
-            async with session_factory(engine).begin() as session:
-                org = await key_queries.get_or_create_org(session, args.org)
-                _, secret = await key_queries.create_key(
-                    session, org, label=args.label, scopes=scopes
-                )
-                return secret
-        finally:
-            await engine.dispose()
-
-    _ensure_schema(settings)
-    sys.stdout.write(asyncio.run(create()) + "\n")
-    return 0
-
-
-def _keys_list(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-
-    async def fetch() -> list[key_queries.KeyRecord] | None:
-        engine = create_engine(settings.database)
-        try:
-            async with session_factory(engine)() as session:
-                org = await key_queries.find_org(session, args.org)
-                return None if org is None else await key_queries.list_keys(session, org)
-        finally:
-            await engine.dispose()
-
-    _ensure_schema(settings)
-    records = asyncio.run(fetch())
-    if records is None:
-        sys.stderr.write(f"no org with slug or id {args.org!r}\n")
-        return 1
-    if args.json:
-        rows = [
-            {
-                "id": r.id,
-                "label": r.name,
-                "prefix": r.key_prefix,
-                "scopes": list(r.scopes),
-                "isActive": r.is_active,
-                "createdAt": r.created_at,
-                "lastUsed": r.last_used,
-            }
-            for r in records
-        ]
-        sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
-        return 0
-    header = f"{'ID':<26}  {'PREFIX':<12}  {'ACTIVE':<6}  {'LABEL':<20}  SCOPES"
-    sys.stdout.write(header + "\n")
-    for r in records:
-        sys.stdout.write(
-            f"{r.id:<26}  {r.key_prefix:<12}  {'yes' if r.is_active else 'no':<6}  "
-            f"{r.name[:20]:<20}  {','.join(r.scopes)}\n"
-        )
-    return 0
-
-
-def _ensure_schema(settings: Settings) -> None:
-    if settings.database.auto_migrate:
-        asyncio.run(_migrate_only(settings))
-
-
-async def _migrate_only(settings: Settings) -> None:
-    engine = create_engine(settings.database)
-    try:
-        await migrate(engine)
-    finally:
-        await engine.dispose()
-
-
 # -- parsing -----------------------------------------------------------------------------------
 
 
@@ -279,19 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
         handler=_migrate
     )
 
-    keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
-        dest="keys_command", required=True
-    )
-    create = with_config(keys.add_parser("create", help="create a key; prints only the secret"))
-    create.add_argument("--org", required=True, help="org slug (created if unknown)")
-    create.add_argument("--label", required=True)
-    create.add_argument("--scopes", required=True, help="comma-separated, e.g. precheck:invoke")
-    create.set_defaults(handler=_keys_create)
-    listing = with_config(keys.add_parser("list", help="list an org's keys"))
-    listing.add_argument("--org", required=True, help="org slug or id")
-    listing.add_argument("--json", action="store_true", help="print JSON")
-    listing.set_defaults(handler=_keys_list)
-
+    cli_keys.register(commands, with_config, _settings)
+    cli_orgs.register(commands, with_config, _settings)
     cli_policies.register(commands, with_config, _settings)
     cli_budgets.register(commands, with_config, _settings)
     cli_users.register(commands, with_config, _settings)

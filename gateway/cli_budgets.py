@@ -8,7 +8,8 @@
 ``create`` prints only the new budget's id on stdout. ``--alert-thresholds`` sets the percents
 of the limit at which this budget alerts (``none``: no threshold alerts); without it, the
 config's ``budgets.alerts.thresholds`` apply. Every running instance enforces it within
-``budgets.refresh_seconds`` (1 s by default). ``list`` shows each budget's recorded spend in its
+``budgets.refresh_seconds`` (1 s by default). Creating one writes an audit row naming the CLI's
+user. ``list`` shows each budget's recorded spend in its
 current period (``usage_records``, which trail the live ledger by the writer's flush interval).
 """
 
@@ -27,6 +28,7 @@ from sqlalchemy import select
 
 from gateway.budgets.periods import PERIODS, period_bounds
 from gateway.budgets.store import BudgetSpec, create_budget, org_budgets, spend_in_period
+from gateway.cli_keys import audit
 from gateway.errors import ConfigError
 from gateway.settings import Settings
 from gateway.storage import keys as key_queries
@@ -127,6 +129,16 @@ def _create(args: argparse.Namespace, settings: Settings) -> int:
                     api_key_id=key_id,
                     alert_thresholds=thresholds,
                 )
+                after = {
+                    "id": budget.id,
+                    "name": budget.name,
+                    "amount": f"{amount.normalize():f}",
+                    "period": budget.period,
+                    "userId": user_id,
+                    "apiKeyId": key_id,
+                    "alertThresholds": thresholds,
+                }
+                audit(session, org.id, "budget.create", f"budget:{budget.id}", None, after)
                 return budget.id
         finally:
             await engine.dispose()

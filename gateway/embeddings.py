@@ -91,6 +91,7 @@ async def embeddings(request: web.Request) -> web.Response:
     tool = request_tool(request, body)  # 400 if it or the request id holds PII
     texts = _input_texts(body)
     gateway.router.resolve(model)
+    principal.require_model(model)  # after the 404 of an unknown model, before any work
     facts = RequestFacts(
         principal=principal,
         correlation_id=request[REQUEST_ID],

@@ -82,6 +82,7 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
     )
     tool = request_tool(request, chat.body)  # 400 if it or the request id holds PII
     gateway.router.resolve(chat.model)  # an unknown model is a 404 before anything else
+    principal.require_model(chat.model)  # 403 model_not_allowed: in memory, with the key
     facts = RequestFacts(
         principal=principal,
         correlation_id=request[REQUEST_ID],
@@ -369,8 +370,10 @@ def record_failure(
 
 async def list_models(request: web.Request) -> web.Response:
     gateway = request.app[GATEWAY]
-    await gateway.keys.authenticate(OPENAI.api_key(request), Scope.PRECHECK_INVOKE)
-    return web.Response(body=gateway.router.models_body, content_type="application/json")
+    principal = await gateway.keys.authenticate(OPENAI.api_key(request), Scope.PRECHECK_INVOKE)
+    return web.Response(
+        body=gateway.router.models_body_for(principal.models), content_type="application/json"
+    )
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:

@@ -216,14 +216,32 @@ class RequestRateLimiter:
         self._store = store
         self._clock = clock
         self._background: set[asyncio.Task[None]] = set()
+        self._merged: dict[RequestLimits, RequestLimits] = {}
         scopes = (config.per_key, config.per_org)
         self.enabled = any(s.requests_per_minute or s.tokens_per_minute for s in scopes)
         self.counts_tokens = any(s.tokens_per_minute for s in scopes)
 
+    def _key_limits(self, principal: Principal) -> RequestLimits:
+        """The key's own limits, each one it leaves unset taken from ``per_key`` (merged once
+        per set of limits, not per request)."""
+        own = principal.limits
+        if own is None:
+            return self._config.per_key
+        merged = self._merged.get(own)
+        if merged is None:
+            base = self._config.per_key
+            merged = RequestLimits(
+                requests_per_minute=own.requests_per_minute or base.requests_per_minute,
+                tokens_per_minute=own.tokens_per_minute or base.tokens_per_minute,
+            )
+            if len(self._merged) < 10_000:
+                self._merged[own] = merged
+        return merged
+
     def _cells(self, principal: Principal, requests: int, tokens: int) -> list[Cell]:
         cells = []
         scopes: tuple[tuple[str, RequestLimits], ...] = (
-            (f"key:{principal.key_id}", self._config.per_key),
+            (f"key:{principal.key_id}", self._key_limits(principal)),
             (f"org:{principal.org_id}", self._config.per_org),
         )
         for scope, limits in scopes:
@@ -242,9 +260,11 @@ class RequestRateLimiter:
         """Count one request (and its prompt tokens, when a tokens limit applies) or raise
         ``RateLimitError``. Returns the figures for the response's headers; None when no limit
         applies (or the store is down and ``on_unavailable`` is ``allow``)."""
-        if not self.enabled:
+        own = principal.limits  # the key's own limits override rate_limits.per_key
+        if not self.enabled and own is None:
             return None
-        tokens = await size.prompt_tokens() if size is not None and self.counts_tokens else 0
+        counts_tokens = self.counts_tokens or (own is not None and bool(own.tokens_per_minute))
+        tokens = await size.prompt_tokens() if size is not None and counts_tokens else 0
         cells = self._cells(principal, 1, tokens)
         for cell in cells:
             if cell.cost > cell.limit:
@@ -287,7 +307,7 @@ class RequestRateLimiter:
 
     async def add_tokens(self, principal: Principal, tokens: int) -> None:
         """Count tokens used after the fact (a call's output). Never raises."""
-        if not self.counts_tokens or tokens <= 0:
+        if not self._counts_tokens_of(principal) or tokens <= 0:
             return
         try:
             await self._store.charge(self._cells(principal, 0, tokens), self._clock())
@@ -296,8 +316,12 @@ class RequestRateLimiter:
 
     def add_tokens_nowait(self, principal: Principal, tokens: int) -> None:
         """``add_tokens`` in the background: for synchronous code and ``finally`` blocks."""
-        if self.counts_tokens and tokens > 0:
+        if tokens > 0 and self._counts_tokens_of(principal):
             self._spawn(self.add_tokens(principal, tokens))
+
+    def _counts_tokens_of(self, principal: Principal) -> bool:
+        own = principal.limits
+        return self.counts_tokens or (own is not None and bool(own.tokens_per_minute))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

@@ -96,21 +96,34 @@ class Router:
         self._direct: dict[str, ModelRoutes] = {}
         self._candidates: dict[str, tuple[ModelConfig, ...]] = {}
         created = int(time.time())
-        # GET /v1/models is answered from these bytes, made once.
-        self.models_body = orjson.dumps(
+        self._model_entries = [
             {
-                "object": "list",
-                "data": [
-                    {
-                        "id": m.name,
-                        "object": "model",
-                        "created": created,
-                        "owned_by": m.provider or "governs",
-                    }
-                    for m in settings.models
-                ],
+                "id": m.name,
+                "object": "model",
+                "created": created,
+                "owned_by": m.provider or "governs",
             }
-        )
+            for m in settings.models
+        ]
+        # GET /v1/models is answered from these bytes, made once (per set of allowed models).
+        self.models_body = orjson.dumps({"object": "list", "data": self._model_entries})
+        self._models_bodies: dict[frozenset[str], bytes] = {}
+
+    def models_body_for(self, allowed: frozenset[str] | None) -> bytes:
+        """``GET /v1/models`` for a key that may use ``allowed`` (None: every model)."""
+        if allowed is None:
+            return self.models_body
+        body = self._models_bodies.get(allowed)
+        if body is None:
+            entries = [e for e in self._model_entries if e["id"] in allowed]
+            body = orjson.dumps({"object": "list", "data": entries})
+            if len(self._models_bodies) < MEMO_SIZE:
+                self._models_bodies[allowed] = body
+        return body
+
+    def model_names(self) -> tuple[str, ...]:
+        """Every configured model's name (what an allowed-models list may name)."""
+        return tuple(self._models)
 
     def _route(self, model: ModelConfig, weight: float) -> Route:
         assert model.provider is not None

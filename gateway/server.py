@@ -15,8 +15,10 @@ from functools import partial
 from aiohttp import web
 
 from admin_api.app import setup_admin_api
+from gateway.audit_events import audit_row
 from gateway.auth import KeyStore
 from gateway.budgets.setup import start_metering
+from gateway.client_address import CLIENT_ADDRESSES, ClientAddresses
 from gateway.echo import EchoTransport
 from gateway.embeddings import embeddings
 from gateway.forwarder import HttpTransport, Transport, create_client_session
@@ -40,6 +42,7 @@ from gateway.routing import Router
 from gateway.settings import Settings
 from gateway.spool import Spool
 from gateway.storage.database import create_engine
+from gateway.storage.keys import KeyRecord
 from gateway.tokens import TokenCounter
 from gateway.writer import RecordWriter
 from providers.registry import build_adapter
@@ -56,6 +59,7 @@ def build_app(settings: Settings) -> web.Application:
         middlewares=[request_metrics, request_context],
     )
     app[SETTINGS] = settings
+    app[CLIENT_ADDRESSES] = ClientAddresses(settings.server)
     app[IDENTIFIERS] = IdentifierGuard(pii.fast_engine)
     app.cleanup_ctx.append(partial(redis_context, config=settings.redis))
 
@@ -69,7 +73,9 @@ def build_app(settings: Settings) -> web.Application:
         }
         writer = RecordWriter(engine, settings.writer, Spool(settings.writer.spool_dir))
         await writer.start()
-        keys = KeyStore(engine, settings.auth.key_cache_seconds)
+        keys = KeyStore(
+            engine, settings.auth.key_cache_seconds, on_refused=partial(_audit_refused, writer)
+        )
         flusher = asyncio.create_task(keys.run_last_used_flusher(), name="last-used-flusher")
         revocations = Revocations(keys, app.get(REDIS))
         await revocations.start()
@@ -114,6 +120,20 @@ def build_app(settings: Settings) -> web.Application:
     app.router.add_get("/healthz", healthz)
     setup_admin_api(app, settings)
     return app
+
+
+def _audit_refused(writer: RecordWriter, key: KeyRecord, reason: str) -> None:
+    """A disabled, expired or revoked key was used: an audit row (no secret, only its id)."""
+    writer.submit(
+        "audit_logs",
+        audit_row(
+            "key.refused",
+            f"api_key:{key.id}",
+            org_id=key.org_id,
+            api_key_id=key.id,
+            details={"reason": reason, "keyPrefix": key.key_prefix},
+        ),
+    )
 
 
 async def healthz(_request: web.Request) -> web.Response:

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    IPvAnyNetwork,
+    ValidationError,
+    model_validator,
+)
 
 from gateway.errors import ConfigError
 
@@ -39,6 +46,9 @@ class ServerConfig(_Frozen):
     shutdown_timeout_seconds: PositiveFloat = 30.0
     access_log: bool = False
     upstream_max_connections: int = Field(1000, ge=1)
+    # Proxies whose X-Forwarded-For / Forwarded headers name the client (CIDRs). Empty: the
+    # peer's own address is the client's, whatever a request's headers claim.
+    trusted_proxies: tuple[IPvAnyNetwork, ...] = ()
 
 
 class DatabaseConfig(_Frozen):
@@ -128,7 +138,10 @@ class AdminConfig(_Frozen):
     password_pepper: str | None = Field(None, repr=False)
     password_hash: PasswordHashConfig = PasswordHashConfig()
     password_min_length: int = Field(10, ge=8, le=1024)
-    allow_signup: bool = True
+    allow_signup: bool = False  # true: anyone who reaches /api may sign up (email verified)
+    # The org whose OWNERs, ADMINs and `admin` keys operate the gateway: they grant models to
+    # other orgs. Its slug is reserved (nobody else can create an org with it).
+    operator_org: str = Field("default", pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")
     invitation_ttl_seconds: PositiveFloat = 7 * 24 * 3600.0
     reset_token_ttl_seconds: PositiveFloat = 3600.0
     verification_token_ttl_seconds: PositiveFloat = 2 * 24 * 3600.0
@@ -322,7 +335,9 @@ class RequestLimits(_Frozen):
 
 
 class ProxyRateLimitsConfig(_Frozen):
-    """Rate limits of proxied requests (GCRA over a one-minute window); off by default."""
+    """Rate limits of proxied requests (GCRA over a one-minute window); off by default. A key's
+    own limits (``requestsPerMinute``, ``tokensPerMinute`` in the admin API) override
+    ``per_key``."""
 
     per_key: RequestLimits = RequestLimits()
     per_org: RequestLimits = RequestLimits()

@@ -11,7 +11,9 @@ On the wire names are camelCase and unknown fields are refused. Stored, ``output
 is what ``gateway.policy_store.compile_policy`` reads. Custom rule patterns are compiled here
 exactly as the detector compiles them, so a bad one fails validation at
 ``customRules.N.pattern``. The tool access matrix is checked by ``columns``/``changes``, which
-raise ``policies.matrix.MatrixError`` naming the bad entry (``toolAccessMatrix.<path>``).
+raise ``policies.matrix.MatrixError`` naming the bad entry (``toolAccessMatrix.<path>``): its
+shape, its actions, and its classes (built-in ones, ``default`` and the policy's own custom rule
+classes; a typo names the nearest).
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationIn
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from detectors.base import PII_CLASSES
 from detectors.custom import CustomRegexDetector, CustomRule
 from gateway.errors import ConfigError
 from policies.engine import DEFAULT_OUTPUT_TOOL
-from policies.matrix import validate_matrix
+from policies.matrix import check_classes, validate_matrix
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Description = Annotated[str, Field(max_length=10_000)]
@@ -87,11 +90,13 @@ class PolicyBody(_Wire):
 
     def columns(self) -> dict[str, Any]:
         """Every stored column of the policy; ``MatrixError`` for a bad matrix."""
+        matrix = validate_matrix(self.tool_access_matrix)
+        check_classes(matrix, known_classes(self.custom_rules))
         return {
             "name": self.name,
             "description": self.description,
             "version": self.version,
-            "tool_access_matrix": validate_matrix(self.tool_access_matrix),
+            "tool_access_matrix": matrix,
             "is_active": self.is_active,
             "on_error": self.on_error,
             "priority": self.priority,
@@ -119,9 +124,11 @@ class PolicyPatch(_Wire):
     deny_tools: Tools | None = None
     allow_tools: Tools | None = None
 
-    def changes(self, defaults: Mapping[str, Any] | None) -> dict[str, Any]:
-        """The columns this patch changes, given the row's current ``defaults``;
-        ``MatrixError`` for a bad matrix."""
+    def changes(
+        self, defaults: Mapping[str, Any] | None, matrix: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The columns this patch changes, given the row's current ``defaults`` and ``matrix``;
+        ``MatrixError`` for a bad matrix (or one left naming a custom class it removes)."""
         sent = {
             name: getattr(self, name)
             for name in PolicyPatch.model_fields  # a subclass's extra fields are not columns
@@ -132,9 +139,26 @@ class PolicyPatch(_Wire):
         custom_rules = sent.pop("custom_rules", _KEEP)
         if "tool_access_matrix" in sent:
             sent["tool_access_matrix"] = validate_matrix(sent["tool_access_matrix"])
+        if "tool_access_matrix" in sent or custom_rules is not _KEEP:
+            rules = (
+                custom_rules
+                if custom_rules is not _KEEP
+                else [
+                    CustomRuleBody.model_validate(r)
+                    for r in (defaults or {}).get("customRules") or ()
+                ]
+            )
+            check_classes(
+                sent.get("tool_access_matrix", validate_matrix(matrix or {})), known_classes(rules)
+            )
         if output_tool is not _KEEP or custom_rules is not _KEEP:
             sent["defaults"] = _defaults(defaults or {}, output_tool, custom_rules)
         return sent
+
+
+def known_classes(rules: list[CustomRuleBody] | None) -> frozenset[str]:
+    """The classes a policy with these custom rules may name: built-in ones and its own."""
+    return PII_CLASSES | {rule.pii_class for rule in rules or ()}
 
 
 def _defaults(base: Mapping[str, Any], output_tool: Any, rules: Any) -> dict[str, Any]:

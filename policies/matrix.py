@@ -4,13 +4,19 @@
 
 A ``default`` row governs tools the matrix does not list, and a ``default`` class inside a row
 governs classes that row does not list. A class no row mentions passes through.
+
+``validate_matrix`` checks the shape (what the gateway can run); ``check_classes`` checks, where a
+policy enters (the admin API, ``governs policies apply``), that every class is one the gateway
+detects, so a typo (``emails``) is refused naming the nearest class instead of never matching.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
+
+from gateway.suggest import unknown
 
 DEFAULT_ROW = "default"
 
@@ -52,10 +58,24 @@ def validate_matrix(matrix: Any) -> dict[str, dict[str, str]]:
                 )
             if action not in ACTIONS:
                 raise MatrixError(
-                    f"unknown action {action!r} for {tool}.{pii_class}; use one of "
-                    f"{', '.join(ACTIONS)}",
+                    f"{tool}.{pii_class}: " + unknown("action", str(action), ACTIONS),
                     f"{tool}.{pii_class}",
                 )
             normalised_row[pii_class.strip()] = str(action)
         normalised[tool.strip()] = normalised_row
     return normalised
+
+
+def check_classes(matrix: Mapping[str, Mapping[str, str]], known: Iterable[str]) -> None:
+    """``MatrixError`` naming the first class of ``matrix`` that is neither in ``known`` nor
+    ``default``, with the nearest known class."""
+    classes = {*known, DEFAULT_ROW}
+    for tool, row in matrix.items():
+        for pii_class in row:
+            if pii_class not in classes:
+                raise MatrixError(
+                    f"{tool}.{pii_class}: "
+                    + unknown("PII class", pii_class, classes)
+                    + " (an org's own classes come from customRules)",
+                    f"{tool}.{pii_class}",
+                )

@@ -7,6 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from gateway.ids import looks_like_id
 from gateway.scopes import ALL_SCOPES
 from gateway.storage.database import session_factory
-from gateway.storage.models import ApiKey, Org
+from gateway.storage.models import ApiKey, AuditLog, Org
 
 KEY_PREFIX = "gai_"
 VISIBLE_PREFIX_LENGTH = 12
@@ -47,6 +48,20 @@ class KeyRecord:
     expires_at: datetime | None
     last_used: datetime | None
     created_at: datetime
+    org_models: tuple[str, ...] | None = None  # None: every configured model
+    key_models: tuple[str, ...] | None = None  # None: the org's
+    requests_per_minute: int | None = None  # None: the config's rate_limits.per_key
+    tokens_per_minute: int | None = None
+    revoked: bool = False  # deleted: kept only so a use of it can be audited
+
+    @property
+    def models(self) -> frozenset[str] | None:
+        """The models this key may use: the org's, narrowed by the key's; None: every one."""
+        if self.org_models is None:
+            return None if self.key_models is None else frozenset(self.key_models)
+        if self.key_models is None:
+            return frozenset(self.org_models)
+        return frozenset(self.org_models) & frozenset(self.key_models)
 
 
 def validate_slug(slug: str) -> str:
@@ -113,7 +128,7 @@ async def create_key(
     return key, secret
 
 
-def _record(key: ApiKey, org_slug: str) -> KeyRecord:
+def _record(key: ApiKey, org_slug: str, org_models: list[str] | None = None) -> KeyRecord:
     return KeyRecord(
         id=key.id,
         org_id=key.org_id,
@@ -126,18 +141,24 @@ def _record(key: ApiKey, org_slug: str) -> KeyRecord:
         expires_at=key.expires_at,
         last_used=key.last_used,
         created_at=key.created_at,
+        org_models=None if org_models is None else tuple(org_models),
+        key_models=None if key.allowed_models is None else tuple(key.allowed_models),
+        requests_per_minute=key.requests_per_minute,
+        tokens_per_minute=key.tokens_per_minute,
+        revoked=key.deleted_at is not None,
     )
 
 
 async def find_key_by_hash(session: AsyncSession, key_hash: str) -> KeyRecord | None:
+    """The key with this hash, revoked (deleted) ones included (``KeyRecord.revoked``)."""
     row = (
         await session.execute(
-            select(ApiKey, Org.slug)
+            select(ApiKey, Org.slug, Org.allowed_models)
             .join(Org, Org.id == ApiKey.org_id)
-            .where(ApiKey.key_hash == key_hash, ApiKey.deleted_at.is_(None))
+            .where(ApiKey.key_hash == key_hash)
         )
     ).first()
-    return None if row is None else _record(row[0], row[1])
+    return None if row is None else _record(row[0], row[1], row[2])
 
 
 async def list_keys(session: AsyncSession, org: Org) -> list[KeyRecord]:
@@ -167,8 +188,28 @@ async def bootstrap(engine: AsyncEngine, bootstrap_secret: str | None) -> str | 
             )
             if known is not None:
                 return None
-        org = await get_or_create_org(session, "default", "Default")
-        _, secret = await create_key(
+        org = await session.scalar(select(Org).where(Org.slug == "default"))
+        if org is None:
+            org = await get_or_create_org(session, "default", "Default")
+            made = {"name": org.name, "slug": org.slug, "allowedModels": None}
+            _audit_bootstrap(session, org.id, "org.create", f"org:{org.id}", made)
+        key, secret = await create_key(
             session, org, label="bootstrap", scopes=ALL_SCOPES, secret=bootstrap_secret
         )
+        made = {"name": key.name, "keyPrefix": key.key_prefix, "scopes": list(ALL_SCOPES)}
+        _audit_bootstrap(session, org.id, "key.create", f"api_key:{key.id}", made)
         return secret
+
+
+def _audit_bootstrap(
+    session: AsyncSession, org_id: str, action: str, resource: str, after: dict[str, Any]
+) -> None:
+    # What the first start made is audited like any other change (the actor: the start-up).
+    session.add(
+        AuditLog(
+            org_id=org_id,
+            action=action,
+            resource=resource,
+            details={"before": None, "after": after, "via": "bootstrap"},
+        )
+    )

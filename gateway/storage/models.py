@@ -60,6 +60,8 @@ class Org(Base):
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     budget_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     budget_on_error: Mapped[str] = mapped_column(String(16), default="block")
+    # NULL: every configured model; a list: only those (empty: none, a new self-service org).
+    allowed_models: Mapped[list[str] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()
 
@@ -96,6 +98,10 @@ class ApiKey(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_used: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ip_allow: Mapped[list[str] | None] = mapped_column(JSONType)
+    # NULL: the org's models; a list: only those of them. NULL limits: rate_limits.per_key.
+    allowed_models: Mapped[list[str] | None] = mapped_column(JSONType)
+    requests_per_minute: Mapped[int | None] = mapped_column(Integer)
+    tokens_per_minute: Mapped[int | None] = mapped_column(Integer)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created()

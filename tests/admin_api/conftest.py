@@ -62,6 +62,7 @@ def mail_gateway(
         "auth": {"key_cache_seconds": KEY_CACHE_SECONDS},
     }
     raw["admin"] = {
+        "allow_signup": True,  # the sign-up tests; off by default
         "cookie_secure": False,
         "password_hash": TEST_PASSWORD_HASH,
         "mail": {"kind": "file", "directory": str(directory / "mail")},

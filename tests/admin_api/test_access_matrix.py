@@ -102,9 +102,14 @@ CASES = [
     Case("POST", "/api/v1/auth/mfa/totp/enable", None, body={"code": "123456"}),
     Case("POST", "/api/v1/auth/mfa/totp/verify", None, body={"code": "123456"}),
     Case("POST", "/api/v1/auth/mfa/totp/disable", None, body={"code": "123456"}),
+    # The gateway's operators only (admin.operator_org): every org's own people and keys get 403.
+    Case("GET", "/api/v1/orgs/{orgId}/models", None, "/api/v1/orgs/{org}/models"),
+    Case("PUT", "/api/v1/orgs/{orgId}/models", None, "/api/v1/orgs/{org}/models",
+         body={"allowedModels": None}),
 ]  # fmt: skip
 # Keys may call GET /api/v1/orgs (they see their own org): checked in test_org_listings.
 KEY_ALLOWED = {("GET", "/api/v1/orgs")}
+OPERATOR_ONLY = {("GET", "/api/v1/orgs/{orgId}/models"), ("PUT", "/api/v1/orgs/{orgId}/models")}
 
 
 @pytest.fixture(scope="session")
@@ -188,7 +193,11 @@ def test_refused_roles_and_scopes(
         except AssertionError:
             failures.append(f"{who}: {response.status_code} {response.text[:200]}")
 
-    if case.permission is None:
+    if (case.method, case.route) in OPERATOR_ONLY:
+        for org in (org_a, org_b):
+            for who, token in [*org.sessions.items(), *org.keys.items()]:
+                expect(f"{org.slug} {who}", token, 403, "operator_required")
+    elif case.permission is None:
         if (case.method, case.route) not in KEY_ALLOWED:
             for scope in ALL_SCOPES:
                 expect(f"key {scope}", org_a.keys[scope], 403, "session_required")

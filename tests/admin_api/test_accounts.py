@@ -27,6 +27,11 @@ def signup(api: Api, **extra: object) -> tuple[str, dict]:
     return email, response.json()
 
 
+def verify(api: Api, mail_dir: Path, email: str) -> None:
+    token = token_in(mail_to(mail_dir, email)[-1], "gat_")
+    assert api.post("/api/v1/auth/email/verify", json={"token": token}).status_code == 200
+
+
 def test_signup_login_cookie_and_logout(mail_gateway: RunningGateway, mail_dir: Path) -> None:
     api = Api(mail_gateway)
     email, created = signup(api, name="Ada", orgName=unique("Ada Org"))
@@ -154,7 +159,8 @@ def test_password_change_and_reset(mail_gateway: RunningGateway, mail_dir: Path)
 
 def test_invitations(mail_gateway: RunningGateway, mail_dir: Path) -> None:
     api = Api(mail_gateway)
-    _, owner = signup(api, orgName=unique("Inviting"))
+    owner_email, owner = signup(api, orgName=unique("Inviting"))
+    verify(api, mail_dir, owner_email)
     owner_api = api.as_(owner["token"])
     org_id = owner_api.get("/api/v1/orgs").json()["orgs"][0]["id"]
     invited = f"{unique('invitee')}@example.com"

@@ -17,7 +17,7 @@ from tests.harness import RunningGateway
 CHAT = {"model": "echo", "messages": [{"role": "user", "content": "hi"}]}
 KEY_FIELDS = {
     "id", "orgId", "userId", "name", "keyPrefix", "scopes", "isActive", "env", "createdAt",
-    "updatedAt", "lastUsed", "expiresAt",
+    "updatedAt", "lastUsed", "expiresAt", "allowedModels", "requestsPerMinute", "tokensPerMinute",
 }  # fmt: skip
 
 

@@ -181,7 +181,7 @@ def test_collection_patch_and_delete_take_the_id_from_the_query_or_the_body(
     org = make_org(gateway, roles=(), scopes=("admin", "audit:read"), log_in=False)
     admin = api.as_(org.keys["admin"])
     one = admin.post("/api/v1/policies", json={"name": "one"}).json()
-    two = admin.post("/api/v1/policies", json={"name": "two"}).json()
+    two = admin.post("/api/v1/policies", json={"name": "two", "priority": 1}).json()
 
     by_query = admin.patch("/api/v1/policies", params={"id": one["id"]}, json={"priority": 4})
     assert by_query.status_code == 200, by_query.text

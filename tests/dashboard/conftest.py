@@ -64,6 +64,7 @@ def dashboard_gateway(
             {"name": "in-house-llm", "provider": "fake-openai"},  # no price anywhere
         ],
         "admin": {
+            "allow_signup": True,  # accounts are made by signing up (off by default)
             "cookie_secure": False,
             "password_hash": TEST_PASSWORD_HASH,
             "mail": {"kind": "file", "directory": str(directory / "mail")},

@@ -73,8 +73,13 @@ def sign_up(gateway: RunningGateway, *, mfa: bool = False) -> Account:
     )
     assert response.status_code == 201, response.text
     token = response.json()["token"]
+    verify_email(gateway, email)
     me = Api(gateway, token).call("GET", "/api/v1/auth/me")
     account = Account(email, PASSWORD, token, me["memberships"][0]["orgId"], slug)
+    # A new self-service org uses no model until an operator (the bootstrap key) grants some.
+    Api(gateway, gateway.api_key).call(
+        "PUT", f"/api/v1/orgs/{slug}/models", json={"allowedModels": None}
+    )
     if mfa:
         api = Api(gateway, token)
         secret = api.call("POST", "/api/v1/auth/mfa/totp/setup")["secret"]
@@ -82,6 +87,19 @@ def sign_up(gateway: RunningGateway, *, mfa: bool = False) -> Account:
         enabled = api.call("POST", "/api/v1/auth/mfa/totp/enable", json={"code": account.totp()})
         assert enabled == {"enabled": True}
     return account
+
+
+def verify_email(gateway: RunningGateway, email: str) -> None:
+    """Verify ``email`` with the token of the verification mail the gateway wrote."""
+    from tests.admin_api.support import mail_to, token_in
+
+    mails = mail_to(Path(gateway.settings.admin.mail.directory), email)
+    response = httpx.post(
+        f"{gateway.base_url}/api/v1/auth/email/verify",
+        json={"token": token_in(mails[-1], "gat_")},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
 
 
 def join_as(gateway: RunningGateway, owner: Account, role: str) -> Account:

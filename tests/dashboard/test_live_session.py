@@ -4,6 +4,7 @@ dashboard's live table and health pill use), with the scopes their role grants."
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import aiohttp
@@ -123,3 +124,23 @@ def test_the_health_pill_answers_a_session(dashboard_gateway: RunningGateway) ->
     )["key"]
     assert httpx.get(url, headers={"Authorization": f"Bearer {key}"}).status_code == 200
     assert httpx.get(f"{url}?key={key}").status_code == 200
+
+
+def test_an_unverified_email_reaches_no_org_on_the_live_feed(
+    dashboard_gateway: RunningGateway,
+) -> None:
+    slug = f"unverified-{uuid.uuid4().hex[:8]}"
+    signed = httpx.post(
+        f"{dashboard_gateway.base_url}/api/v1/auth/signup",
+        json={"email": f"{slug}@example.com", "password": "a long enough password",
+              "orgName": slug, "orgSlug": slug},
+    )  # fmt: skip
+    assert signed.status_code == 201, signed.text
+    (answer,) = dashboard_gateway.thread.run(
+        _feed(
+            dashboard_gateway.base_url,
+            f"key={signed.json()['token']}",
+            [{"type": "SUBSCRIBE", "channel": f"org:{slug}:decisions"}],
+        )
+    )
+    assert answer["type"] == "ERROR" and answer["code"] == "channel_not_allowed"

@@ -118,3 +118,32 @@ def denied_within(
         if time.monotonic() > deadline:
             pytest.fail(f"the policy did not {'apply' if expect_denied else 'stop'} in time")
         time.sleep(0.2)
+
+
+def test_a_second_active_policy_is_an_explicit_choice(
+    new_page: Any, dashboard_gateway: RunningGateway
+) -> None:
+    account = sign_up(dashboard_gateway)
+    api = Api(dashboard_gateway, account.token)
+    first = api.call("POST", "/api/v1/policies", 201, json={"name": "working"})
+    page = new_page()
+    open_console(page, account, "policies")
+    expect(page.get_by_role("heading", name="Edit “working”")).to_be_visible()
+
+    # A new active policy next to it: the console asks; Cancel keeps both as they were.
+    page.get_by_role("button", name="New policy").click()
+    page.get_by_label("Name", exact=True).fill("stricter")
+    page.get_by_role("button", name="Create policy").click()
+    ask = page.get_by_role("dialog", name="Replace the active policy with “stricter”?")
+    expect(ask).to_contain_text("'working'")
+    ask.get_by_role("button", name="Cancel").click()
+    listed = api.call("GET", "/api/v1/policies", params={"includeInactive": "true"})["policies"]
+    assert [p["name"] for p in listed] == ["working"]
+
+    # Replace: the new one applies, the old one is switched off.
+    page.get_by_role("button", name="Create policy").click()
+    ask.get_by_role("button", name="Replace").click()
+    expect(page.get_by_role("heading", name="Edit “stricter”")).to_be_visible()
+    assert api.call("GET", f"/api/v1/policies/{first['id']}")["isActive"] is False
+    active = api.call("GET", "/api/v1/policies")["policies"]
+    assert [p["name"] for p in active] == ["stricter"]

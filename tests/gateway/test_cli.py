@@ -113,6 +113,14 @@ def test_quick_start_with_no_config_answers_with_echo(serve, tmp_path: Path) -> 
     response = chat(url, key)
     assert response.status_code == 200
     assert response.json()["choices"][0]["message"]["content"] == "hello gateway"
+    # Closed to strangers: no sign-up, no other key.
+    stranger = httpx.post(
+        f"{url}/api/v1/auth/signup",
+        json={"email": "stranger@example.com", "password": "a long password", "orgName": "S"},
+        timeout=10,
+    )
+    assert stranger.status_code == 401 and stranger.json()["error"]["code"] == "signup_disabled"
+    assert chat(url, "gai_" + "x" * 43).status_code == 401
     process.send_signal(signal.SIGTERM)
     stdout, _ = process.communicate(timeout=30)
     assert not KEY_PATTERN.search(stdout)
@@ -125,6 +133,7 @@ def test_bootstrap_key_from_the_environment(serve) -> None:  # type: ignore[no-u
 
 
 def test_keys_create_prints_only_the_secret_and_list_shows_it(tmp_path: Path) -> None:
+    governs("orgs", "create", "--slug", "acme", cwd=tmp_path)  # keys create makes no org
     created = governs(
         "keys",
         "create",
@@ -152,11 +161,13 @@ def test_keys_create_prints_only_the_secret_and_list_shows_it(tmp_path: Path) ->
 
 
 def test_a_created_key_works_against_the_server(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Before the first start: a script makes the org its key needs (--create-org).
     secret = governs(
         "keys",
         "create",
         "--org",
         "default",
+        "--create-org",
         "--label",
         "app",
         "--scopes",

@@ -22,7 +22,7 @@ from gateway.ratelimit import (
     RequestRateLimiter,
     duration,
 )
-from gateway.settings import ProxyRateLimitsConfig
+from gateway.settings import ProxyRateLimitsConfig, RequestLimits
 from tests.services import REDIS_URL, missing
 
 
@@ -169,3 +169,23 @@ async def test_redis_down_fails_closed_unless_allowed() -> None:
 )  # fmt: skip
 def test_durations_are_written_as_openai_writes_them(seconds: float, text: str) -> None:
     assert duration(seconds) == text
+
+
+async def test_a_keys_own_limits_replace_per_key_one_by_one(limiter: Callable[..., Any]) -> None:
+    rate, _ = limiter(per_key={"requests_per_minute": 100, "tokens_per_minute": 1000})
+    own = Principal("own", "org", "slug", None, frozenset(), limits=RequestLimits(
+        requests_per_minute=1
+    ))  # fmt: skip
+    status = await rate.check(own, RequestSize.fixed(400, None))
+    assert status is not None and status.requests is not None and status.tokens is not None
+    assert (status.requests.limit, status.tokens.limit) == (1, 1000)  # tokens: the config's
+    with pytest.raises(RateLimitError):
+        await rate.check(own, RequestSize.fixed(1, None))
+    # Without a limit in the config, a key's own limit still holds (and only for that key).
+    off, _ = limiter()
+    only = Principal("only", "org", "slug", None, frozenset(), limits=RequestLimits(
+        tokens_per_minute=50
+    ))  # fmt: skip
+    with pytest.raises(RateLimitError):
+        await off.check(only, RequestSize.fixed(60, None))
+    assert await off.check(principal("plain"), RequestSize.fixed(60, None)) is None

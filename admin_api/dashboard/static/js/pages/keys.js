@@ -1,5 +1,6 @@
 // API keys: the org's keys with their status; create one (its secret is shown once, with a copy
-// button), enable or disable it, delete it after a confirmation.
+// button), enable or disable it, narrow its models and give it rate limits of its own ("Access"),
+// delete it after a confirmation. The org's own models (granted by an operator) are shown above.
 
 import { api, orgQuery } from "../api.js";
 import { confirmDialog, openDialog } from "../dialog.js";
@@ -24,10 +25,12 @@ export async function render(main, { member, announce }) {
   const heading = h("h1", {}, "API keys");
   const tbody = h("tbody");
   const errorSlot = h("div");
+  const orgModels = h("p", { class: "hint", id: "org-models" });
   replace(
     main,
     h("div", { class: "page-head" }, heading, newKey),
     h("p", { class: "lead" }, "Keys let applications call the gateway. A key's secret is shown once, when it is created."),
+    orgModels,
     errorSlot,
     h(
       "div",
@@ -36,7 +39,7 @@ export async function render(main, { member, announce }) {
         "table",
         { class: "keys-table" },
         h("caption", { class: "sr-only" }, "API keys of this org"),
-        h("thead", {}, h("tr", {}, ["Name", "Key", "Scopes", "Environment", "Status", "Created", "Last used", "Actions"].map(
+        h("thead", {}, h("tr", {}, ["Name", "Key", "Scopes", "Models and limits", "Environment", "Status", "Created", "Last used", "Actions"].map(
           (name) => h("th", { scope: "col" }, name),
         ))),
         tbody,
@@ -49,9 +52,23 @@ export async function render(main, { member, announce }) {
       const { keys } = await api("GET", "/api/v1/keys", { query: orgQuery() });
       replace(errorSlot);
       replace(tbody, keys.map(row));
-      if (!keys.length) tbody.append(h("tr", {}, h("td", { colspan: "8" }, "No keys yet: create one with “New key”.")));
+      if (!keys.length) tbody.append(h("tr", {}, h("td", { colspan: "9" }, "No keys yet: create one with “New key”.")));
     } catch (error) {
       replace(errorSlot, errorBox(error));
+    }
+  }
+
+  async function loadOrgModels() {
+    try {
+      const org = await api("GET", `/api/v1/orgs/${encodeURIComponent(orgQuery().orgId)}`);
+      const models = org.allowedModels;
+      orgModels.textContent = models === null
+        ? "This org may use every model of the gateway."
+        : models.length
+          ? `This org may use: ${models.join(", ")}.`
+          : "This org has not been granted any model yet: ask the gateway's operator.";
+    } catch (error) {
+      orgModels.textContent = "";
     }
   }
 
@@ -70,18 +87,92 @@ export async function render(main, { member, announce }) {
       "aria-label": `Delete key ${key.name}`,
       onclick: () => removeKey(key),
     }, "Delete");
+    const access = h("button", {
+      type: "button",
+      class: "small secondary",
+      "aria-label": `Access of key ${key.name}`,
+    }, "Access");
+    access.addEventListener("click", () => accessDialog(key, access));
     return h(
       "tr",
       { dataset: { keyId: key.id } },
       h("th", { scope: "row" }, key.name),
       h("td", {}, h("code", {}, `${key.keyPrefix}…`)),
       h("td", {}, h("ul", { class: "chips", "aria-label": "Scopes" }, key.scopes.map((s) => h("li", {}, s)))),
+      h("td", { class: "key-access" }, accessSummary(key)),
       h("td", {}, key.env),
       h("td", {}, status, key.expiresAt ? h("p", { class: "hint" }, `Expires ${formatDate(key.expiresAt)}`) : null),
       h("td", {}, timeEl(key.createdAt)),
       h("td", {}, key.lastUsed ? timeEl(key.lastUsed) : "never"),
-      h("td", {}, remove),
+      h("td", {}, h("div", { class: "row-actions" }, access, remove)),
     );
+  }
+
+  function accessSummary(key) {
+    const models = key.allowedModels === null ? "the org's models" : key.allowedModels.join(", ") || "no model";
+    const limits = [
+      key.requestsPerMinute ? `${key.requestsPerMinute} requests/min` : null,
+      key.tokensPerMinute ? `${key.tokensPerMinute} tokens/min` : null,
+    ].filter(Boolean);
+    return [h("span", {}, models), h("p", { class: "hint" }, limits.length ? limits.join(", ") : "the gateway's limits")];
+  }
+
+  // The inputs of a key's models and limits, for the new-key and the access dialogs.
+  function accessFields(key) {
+    const models = h("input", {
+      type: "text",
+      id: uid("key-models"),
+      autocomplete: "off",
+      value: key && key.allowedModels ? key.allowedModels.join(", ") : "",
+    });
+    const rpm = h("input", { type: "number", min: "1", step: "1", id: uid("key-rpm"), value: key && key.requestsPerMinute ? String(key.requestsPerMinute) : "" });
+    const tpm = h("input", { type: "number", min: "1", step: "1", id: uid("key-tpm"), value: key && key.tokensPerMinute ? String(key.tokensPerMinute) : "" });
+    const body = () => ({
+      allowedModels: models.value.trim() ? models.value.split(",").map((m) => m.trim()).filter(Boolean) : null,
+      requestsPerMinute: rpm.value ? Number(rpm.value) : null,
+      tokensPerMinute: tpm.value ? Number(tpm.value) : null,
+    });
+    const fields = [
+      field("Models (optional)", models, "Comma-separated model names this key may use; empty: every model of the org."),
+      h("div", { class: "field-row" },
+        field("Requests per minute (optional)", rpm, "Empty: the gateway's limit."),
+        field("Tokens per minute (optional)", tpm, "Empty: the gateway's limit.")),
+    ];
+    return { fields, body, first: models };
+  }
+
+  function accessDialog(key, opener) {
+    const inputs = accessFields(key);
+    const errors = h("div");
+    const submit = h("button", { type: "submit", class: "primary" }, "Save access");
+    const form = h(
+      "form",
+      {
+        class: "key-form",
+        onsubmit: async (event) => {
+          event.preventDefault();
+          submit.disabled = true;
+          try {
+            await api("PATCH", `/api/v1/keys/${encodeURIComponent(key.id)}`, { body: inputs.body() });
+            dialog.close();
+            announce(`Access of key ${key.name} saved.`);
+            await load();
+            // The list was drawn anew: the focus goes to this key's new "Access" button.
+            const again = tbody.querySelector(`tr[data-key-id="${CSS.escape(key.id)}"] button.secondary`);
+            if (again) again.focus();
+          } catch (error) {
+            replace(errors, errorBox(error));
+            submit.disabled = false;
+          }
+        },
+      },
+      errors,
+      inputs.fields,
+      h("div", { class: "dialog-actions" },
+        h("button", { type: "button", class: "secondary", onclick: () => dialog.close() }, "Cancel"),
+        submit),
+    );
+    const dialog = openDialog({ title: `Access of “${key.name}”`, body: form, initialFocus: inputs.first, returnFocus: opener });
   }
 
   async function toggle(key, button) {
@@ -132,6 +223,7 @@ export async function render(main, { member, announce }) {
         h("label", { for: id }, h("code", {}, scope), h("span", { class: "hint" }, ` ${help}`)),
       );
     });
+    const access = accessFields(null);
     const errors = h("div");
     const submit = h("button", { type: "submit", class: "primary" }, "Create key");
     const form = h(
@@ -155,6 +247,7 @@ export async function render(main, { member, announce }) {
                 env: env.value.trim(),
                 scopes,
                 expiresAt: expires.value ? `${expires.value}T23:59:59Z` : undefined,
+                ...access.body(),
               },
             });
             dialog.close();
@@ -173,6 +266,7 @@ export async function render(main, { member, announce }) {
         field("Expires (optional)", expires)),
       h("fieldset", { class: "scopes" }, h("legend", {}, "Scopes"), boxes,
         member.role === "DEVELOPER" ? h("p", { class: "hint" }, "Your role may create keys for the proxy and for ingest only.") : null),
+      access.fields,
       h("div", { class: "dialog-actions" },
         h("button", { type: "button", class: "secondary", onclick: () => dialog.close() }, "Cancel"),
         submit),
@@ -204,5 +298,5 @@ export async function render(main, { member, announce }) {
     secret.select();
   }
 
-  await load();
+  await Promise.all([load(), loadOrgModels()]);
 }

@@ -220,7 +220,14 @@ export async function render(main, { announce }) {
         return;
       }
       try {
-        const changed = await api("PATCH", `/api/v1/policies/${encodeURIComponent(current.id)}`, { body: { isActive: active } });
+        const path = `/api/v1/policies/${encodeURIComponent(current.id)}`;
+        const changed = await orReplace(current.name, (query) => api("PATCH", path, { query, body: { isActive: active } }));
+        if (!changed) {
+          active = !active;
+          activeSwitch.setAttribute("aria-checked", String(active));
+          activeSwitch.querySelector(".switch-text").textContent = active ? "Active" : "Inactive";
+          return;
+        }
         Object.assign(current, changed);
         drawList();
         announce(`Policy ${current.name} ${active ? "activated" : "deactivated"}.`);
@@ -257,7 +264,11 @@ export async function render(main, { announce }) {
         } else {
           if (!body.description) delete body.description;
           if (!body.outputTool) delete body.outputTool;
-          saved = await api("POST", "/api/v1/policies", { body: { ...orgQuery(), ...body, isActive: active } });
+          saved = await orReplace(body.name, (query) => api("POST", "/api/v1/policies", { query, body: { ...orgQuery(), ...body, isActive: active } }));
+          if (!saved) {
+            saveButton.disabled = false;
+            return;
+          }
         }
         dirty = false;
         announce(`Policy ${saved.name} saved.`);
@@ -269,6 +280,22 @@ export async function render(main, { announce }) {
         const target = editor.querySelector(`[data-path="${CSS.escape(path)}"]`) || name;
         target.focus();
         saveButton.disabled = false;
+      }
+    }
+
+    // Activating a policy next to an active one is an explicit choice (409 active_policy_exists):
+    // replace the others, or cancel and give this one a priority of its own. Null: cancelled.
+    async function orReplace(policyName, send) {
+      try {
+        return await send(undefined);
+      } catch (error) {
+        if (error.code !== "active_policy_exists") throw error;
+        const sure = await confirmDialog({
+          title: `Replace the active policy with “${policyName}”?`,
+          message: `${error.message}. Replacing switches the other active policies off; to keep them, cancel and set a priority.`,
+          confirmLabel: "Replace",
+        });
+        return sure ? await send({ replace: "true" }) : null;
       }
     }
 
