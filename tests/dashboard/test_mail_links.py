@@ -165,7 +165,7 @@ def test_an_invitation_for_someone_else_is_refused_in_words(
 
 
 def test_verifying_an_email_address(new_page: Any, dashboard_gateway: RunningGateway) -> None:
-    account = sign_up(dashboard_gateway)  # sign-up mails a verification link
+    account = sign_up(dashboard_gateway, verified=False)  # sign-up mails a verification link
     link = link_in(mails(dashboard_gateway, account.email)[-1], "/verify-email")
     api = Api(dashboard_gateway, account.token)
     assert api.call("GET", "/api/v1/auth/me")["user"]["emailVerified"] is None
