@@ -9,7 +9,8 @@ import { LiveFeed } from "../live.js";
 const DIRECTIONS = [["", "Any direction"], ["precheck", "precheck"], ["postcheck", "postcheck"]];
 const VERDICTS = [["", "Any decision"], ["allow", "allow"], ["transform", "transform"], ["deny", "deny"], ["error", "error"]];
 const PAGE_SIZES = [["25", "25"], ["50", "50"], ["100", "100"]];
-const STAT_FOR = { allow: "allowed", transform: "transformed", deny: "denied" };
+// Each card and the spec's stats.byDecision key it shows ("total" is stats.total).
+const STAT_FOR = { allowed: "allow", transformed: "transform", denied: "deny" };
 const LIVE_TEXT = {
   connecting: "Connecting to the live feed…",
   live: "Live: new decisions appear as they are made",
@@ -154,7 +155,8 @@ export async function render(main) {
 
   function drawStats() {
     for (const [key, el] of Object.entries(cards)) {
-      el.textContent = state.stats ? formatNumber(state.stats[key]) : "–";
+      const value = !state.stats ? null : key === "total" ? state.stats.total : state.stats.byDecision[STAT_FOR[key]];
+      el.textContent = value === null ? "–" : formatNumber(value);
     }
   }
 
@@ -300,8 +302,11 @@ export async function render(main) {
   function onDecision(d) {
     if (state.shown.has(d.id) || !matches(d)) return;
     if (state.stats) {
+      const { byDecision, byDirection, byTool } = state.stats;
       state.stats.total += 1;
-      if (STAT_FOR[d.decision]) state.stats[STAT_FOR[d.decision]] += 1;
+      if (d.decision in byDecision) byDecision[d.decision] += 1;
+      if (d.direction in byDirection) byDirection[d.direction] += 1;
+      if (d.tool) byTool[d.tool] = (byTool[d.tool] || 0) + 1;
       drawStats();
     }
     if (!follow.checked || state.cursors.length) {
