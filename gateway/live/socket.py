@@ -7,6 +7,7 @@ the channel or message. Client messages are JSON objects; each gets exactly one 
     {"type": "SUBSCRIBE", "channel": "org:acme:decisions"}     -> ACK | ERROR
     {"type": "UNSUBSCRIBE", "channel": "org:acme:decisions"}   -> ACK
     {"type": "INGEST", "data": {<decision.v1>}}                -> ACK {decisionId} | ERROR
+    (``idempotencyKey`` may be in ``data`` or, as the spec puts it, beside ``data``)
     {"type": "PING"}                                           -> PONG
 
 Everything the server sends goes through one bounded queue and one sender task, so answers
@@ -34,7 +35,7 @@ from gateway.errors import (
     ServiceUnavailableError,
 )
 from gateway.live.hub import LiveHub
-from gateway.live.ingest import decision_row, parse_decision
+from gateway.live.ingest import decision_row, parse_decision, with_outer_key
 from gateway.live.viewer import Viewer, authenticate_viewer
 from gateway.live.wire import error_message, message, parse_channel
 from gateway.scopes import Scope
@@ -106,7 +107,7 @@ class Connection:
             elif kind == "UNSUBSCRIBE":
                 self.push(self._unsubscribe(body.get("channel"), ref))
             elif kind == "INGEST":
-                self._ingest(body.get("data"), ref)
+                self._ingest(body.get("data"), body.get("idempotencyKey"), ref)
             elif kind == "PING":
                 self.push(message("PONG", ref))
             else:
@@ -158,8 +159,8 @@ class Connection:
                 self._hub.unsubscribe(self, canonical)
         return message("ACK", ref, **{"for": "UNSUBSCRIBE", "channel": name})
 
-    def _ingest(self, data: object, ref: Any) -> None:
-        decision = parse_decision(data)
+    def _ingest(self, data: object, outer_key: object, ref: Any) -> None:
+        decision = with_outer_key(parse_decision(data), outer_key)
         grant = self.viewer.org(decision.org_id, Scope.INGEST_WRITE)
         row = decision_row(
             decision,
