@@ -24,6 +24,7 @@ from admin_api import (
     policies,
     signing,
     usage,
+    websockets,
 )
 from admin_api.dashboard import mount_dashboard
 from admin_api.endpoint import Endpoint, add_routes
@@ -44,6 +45,7 @@ ENDPOINTS: list[Endpoint] = [
     *api_keys.ENDPOINTS,
     *policies.ENDPOINTS,
     *decisions.ENDPOINTS,
+    *websockets.ENDPOINTS,
     *ingest.ENDPOINTS,
     *signing.ENDPOINTS,
     *budgets.ENDPOINTS,

@@ -100,6 +100,25 @@ DECISIONS_PAGE = {
     "pagination": {"limit": int, "offset": int, "hasMore": bool},
 }
 INGESTED = {"status": "accepted"}
+CONNECTIONS = {
+    "success": True,
+    "connections": [
+        {
+            "id": str,
+            "sessionId": str,
+            "userId": (str, None),
+            "orgId": str,
+            "channels": [str],
+            "isActive": bool,
+            "lastSeen": ISO,
+            "createdAt": ISO,
+            "apiKeyName": (str, None),
+            "userEmail": (str, None),
+            "userName": (str, None),
+        }
+    ],
+    "stats": {"total": int, "active": int, "inactive": int},
+}
 ERROR = {"error": {"message": str, "type": str, "param": (str, None), "code": (str, None)}}
 
 
@@ -300,6 +319,31 @@ async def test_the_specs_websocket_ingest_with_a_top_level_idempotency_key(
     assert_shape(feed.pushed[0]["data"], DECISION)
     rows = gateway.rows("decisions", correlation_id=body["correlationId"])
     assert [r["id"] for r in rows] == [first["decisionId"]]
+
+
+async def test_the_specs_websocket_monitoring(gateway: RunningGateway) -> None:
+    org = await asyncio.to_thread(make_org, gateway, ("OWNER",), ("admin",))
+    owner = Api(gateway, org.sessions["OWNER"])
+    async with await Feed.open(gateway.base_url, org.keys["admin"]) as feed:
+        await feed.subscribe(f"org:{org.id}:decisions")
+        listed = owner.get("/api/websockets/connections", params={"orgSlug": org.slug})
+        assert listed.status_code == 200, listed.text
+        assert_shape(listed.json(), CONNECTIONS)
+        (session,) = listed.json()["connections"]
+        activity = {
+            "sessionId": session["sessionId"],
+            "activityType": "message",
+            "data": {"messageType": "PING"},
+            "timestamp": "2026-01-01T00:00:00.000Z",
+        }
+        logged = Api(gateway, org.keys["admin"]).post(
+            f"/api/websockets/activity?orgSlug={org.slug}", json=activity
+        )
+        assert logged.status_code == 201, logged.text
+        assert_shape(logged.json(), {"success": True})
+    log = owner.get("/api/websockets/activity", params={"orgSlug": org.slug}).json()
+    assert_shape(log, {"success": True, "activity": [dict]})
+    assert activity["data"] in [entry["data"] for entry in log["activity"]]
 
 
 def test_the_openapi_document_describes_the_spec_shapes(gateway: RunningGateway) -> None:
