@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api.caller import Caller, OrgAccess, authenticate, credential, org_access
 from admin_api.errors import ConflictError
+from admin_api.org_host import scoped_ref
 from admin_api.permissions import Permission
 from admin_api.services import ADMIN, AdminServices
 from admin_api.validation import parse_body, parse_query
@@ -52,10 +53,12 @@ class Call(Generic[Q, B]):
         return self.request.match_info[name]
 
     async def org(self, org_ref: str | None, permission: Permission | None = None) -> OrgAccess:
-        """The org named by ``org_ref`` (or the caller's own) with the endpoint's permission."""
+        """The org named by ``org_ref`` (or the caller's own) with the endpoint's permission;
+        at a host ``admin.org_host_pattern`` matches, the host's org (``org_host``)."""
         needed = permission or self.endpoint.permission
         assert needed is not None, f"{self.endpoint.path} declares no permission"
-        return await org_access(self.db, self.who, org_ref, needed)
+        host_org = await self.admin.org_host.org(self.db, self.request.host)
+        return await org_access(self.db, self.who, scoped_ref(host_org, org_ref), needed)
 
 
 Handler = Callable[[Call[Any, Any]], Awaitable[web.StreamResponse]]
