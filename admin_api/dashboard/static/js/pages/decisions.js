@@ -406,8 +406,7 @@ export async function render(main) {
     },
   }).start();
 
-  await load();
-  loadConnections();
+  await Promise.all([load(), loadConnections()]);
   const connectionsTimer = setInterval(loadConnections, CONNECTIONS_REFRESH_MS);
   return () => {
     clearInterval(connectionsTimer);
