@@ -122,6 +122,9 @@ class MembershipOut(Out):
 class Me(Out):
     user: UserOut
     memberships: list[MembershipOut]
+    host_org_id: str | None = Field(
+        None, description="the org this host selects (admin.org_host_pattern), if any"
+    )
 
 
 class SessionOut(Out):
@@ -375,6 +378,7 @@ async def logout(call: Call[None, None]) -> Any:
 
 async def me(call: Call[None, None]) -> Any:
     user = await load_user(call.db, call.who.require_user())
+    host_org = await call.admin.org_host.org(call.db, call.request.host)
     credential = await call.db.get(UserCredential, user.id)
     rows = await call.db.execute(
         select(Org, Membership.role)
@@ -389,6 +393,7 @@ async def me(call: Call[None, None]) -> Any:
                 MembershipOut(org_id=org.id, org_slug=org.slug, org_name=org.name, role=Role(role))
                 for org, role in rows.all()
             ],
+            host_org_id=host_org.id if host_org else None,
         )
     )
 

@@ -1,7 +1,10 @@
 """``/api/v1/keys``: API keys for machines.
 
-The secret is shown once, in the create response (``key``); afterwards only its visible
-``keyPrefix``. Deleting a key soft-deletes it (``deleted_at``): it stops authenticating
+The secret is shown once, in the create response (``keyValue``, the spec's name, and ``key``);
+afterwards only its visible ``keyPrefix``. The spec's names are on the wire beside ours: a key's
+``label`` is its ``name`` (a create body may send either) and ``issuedAt`` its ``createdAt``.
+The list is the spec's bare array; a delete answers the spec's ``message`` beside ``{id,
+deleted}``. Deleting a key soft-deletes it (``deleted_at``): it stops authenticating
 everywhere, on the proxy and on this API, within ``auth.key_cache_seconds``, and vanishes from
 listings.
 
@@ -20,9 +23,9 @@ A key is changed or deleted at ``/api/v1/keys/{id}`` or, in the shape of the ori
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import Field
+from pydantic import Field, RootModel, model_validator
 from sqlalchemy import select
 
 from admin_api.audit import record
@@ -32,9 +35,17 @@ from admin_api.model_access import ModelList, check_models
 from admin_api.org_lock import lock_org
 from admin_api.permissions import DEVELOPER_KEY_SCOPES, Permission, grantable_scopes
 from admin_api.types import Id, Name, Timestamp
-from admin_api.validation import Body, Deleted, IdBody, IdQuery, Out, Query, target_id
+from admin_api.validation import (
+    Body,
+    Deleted,
+    IdBody,
+    IdQuery,
+    Out,
+    Query,
+    target_id,
+)
 from admin_api.wire import reply
-from gateway.errors import NotFoundError, PermissionDeniedError
+from gateway.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
 from gateway.scopes import Scope
 from gateway.storage.keys import create_key
 from gateway.storage.models import ApiKey
@@ -54,13 +65,32 @@ class KeyListQuery(Query):
 
 class KeyCreate(Body):
     org_id: str | None = None
-    name: Name
+    name: Name | None = Field(None, description="the key's name; `label` is the spec's name for it")
+    label: Name | None = Field(None, description="the same as `name` (send one of them)")
     scopes: Scopes
     env: Env = "prod"
     expires_at: datetime | None = None
     allowed_models: ModelList | None = Field(None, description=_MODELS_HELP)
     requests_per_minute: PerMinute | None = Field(None, description=_RPM_HELP)
     tokens_per_minute: PerMinute | None = Field(None, description=_TPM_HELP)
+
+    @model_validator(mode="after")
+    def _one_name(self) -> Self:
+        # An InvalidRequestError is not a ValueError, so pydantic lets it through as it is.
+        if self.name is not None and self.label is not None and self.name != self.label:
+            raise InvalidRequestError(
+                "label is another name for name: send one of them (or the same value)",
+                code="invalid_request_body",
+                param="label",
+            )
+        self.name = self.name or self.label
+        if self.name is None:
+            raise InvalidRequestError(
+                "name: Field required (or send it as label)",
+                code="invalid_request_body",
+                param="name",
+            )
+        return self
 
 
 class KeyUpdate(Body):
@@ -83,11 +113,13 @@ class KeyOut(Out):
     org_id: str
     user_id: str | None
     name: str
+    label: str = Field(description="the same as `name` (the spec's name)")
     key_prefix: str
     scopes: list[str]
     is_active: bool
     env: str
     created_at: Timestamp
+    issued_at: Timestamp = Field(description="the same as `createdAt` (the spec's name)")
     updated_at: Timestamp
     last_used: Timestamp | None
     expires_at: Timestamp | None
@@ -97,11 +129,16 @@ class KeyOut(Out):
 
 
 class KeyCreated(KeyOut):
-    key: str = Field(description="the secret: shown in this response only")
+    key_value: str = Field(description="the secret: shown in this response only")
+    key: str = Field(description="the same secret as `keyValue`")
 
 
-class KeyList(Out):
-    keys: list[KeyOut]
+class KeyList(RootModel[list[KeyOut]]):
+    """The spec's bare array of keys."""
+
+
+class KeyDeleted(Deleted):
+    message: str = "API key deleted successfully"
 
 
 def key_out(key: ApiKey) -> KeyOut:
@@ -110,11 +147,13 @@ def key_out(key: ApiKey) -> KeyOut:
         org_id=key.org_id,
         user_id=key.user_id,
         name=key.name,
+        label=key.name,
         key_prefix=key.key_prefix,
         scopes=list(key.scopes or ()),
         is_active=key.is_active,
         env=key.env,
         created_at=key.created_at,
+        issued_at=key.created_at,
         updated_at=key.updated_at,
         last_used=key.last_used,
         expires_at=key.expires_at,
@@ -180,7 +219,7 @@ async def list_keys(call: Call[KeyListQuery, None]) -> Any:
     if not access.can(Permission.KEYS_MANAGE):
         query = query.where(ApiKey.user_id == access.caller.user_id)
     keys = await call.db.scalars(query.order_by(ApiKey.created_at.desc(), ApiKey.id.desc()))
-    return reply(KeyList(keys=[key_out(key) for key in keys]))
+    return reply(KeyList([key_out(key) for key in keys]))
 
 
 async def create_api_key(call: Call[None, KeyCreate]) -> Any:
@@ -191,6 +230,7 @@ async def create_api_key(call: Call[None, KeyCreate]) -> Any:
         await lock_org(call.db, access.org.id)
         access = await call.org(access.org.id)
     _check_grant(access, body.scopes)
+    assert body.name is not None  # KeyCreate checks that name or label was sent
     _check_limits(access, body)
     key, secret = await create_key(
         call.db,
@@ -211,7 +251,7 @@ async def create_api_key(call: Call[None, KeyCreate]) -> Any:
         call.db, call.who, org_id=key.org_id, action="key.create",
         resource=f"api_key:{key.id}", after=out,
     )  # fmt: skip
-    return reply(KeyCreated(**out.model_dump(), key=secret), status=201)
+    return reply(KeyCreated(**out.model_dump(), key_value=secret, key=secret), status=201)
 
 
 async def get_key(call: Call[None, None]) -> Any:
@@ -260,7 +300,7 @@ async def _delete(call: Call[Any, Any], key_id: str) -> Any:
         call.db, call.who, org_id=key.org_id, action="key.delete",
         resource=f"api_key:{key.id}", before=before,
     )  # fmt: skip
-    return reply(Deleted(id=key.id))
+    return reply(KeyDeleted(id=key.id))
 
 
 async def update_key(call: Call[None, KeyUpdate]) -> Any:
@@ -292,7 +332,7 @@ ENDPOINTS = [
              _P, query=IdQuery, body=KeyUpdateById, response=KeyOut, description=_BY_PARAM),
     Endpoint("DELETE", "/api/v1/keys", delete_key_by_param,
              "Revoke (soft-delete) a key named by ?id= or the body's id", _TAG, _P,
-             query=IdQuery, body=IdBody, body_required=False, response=Deleted,
+             query=IdQuery, body=IdBody, body_required=False, response=KeyDeleted,
              description=_BY_PARAM),
     Endpoint("GET", "/api/v1/keys/{id}", get_key, "One API key", _TAG, _P,
              response=KeyOut),
@@ -300,5 +340,5 @@ ENDPOINTS = [
              "Rename, re-scope, enable or disable a key", _TAG, _P, body=KeyUpdate,
              response=KeyOut),
     Endpoint("DELETE", "/api/v1/keys/{id}", delete_key, "Revoke (soft-delete) a key",
-             _TAG, _P, response=Deleted),
+             _TAG, _P, response=KeyDeleted),
 ]  # fmt: skip

@@ -25,12 +25,14 @@ from admin_api import (
     policies,
     signing,
     usage,
+    websockets,
 )
 from admin_api.dashboard import mount_dashboard
 from admin_api.endpoint import Endpoint, add_routes
 from admin_api.live_session import session_viewer
 from admin_api.mail import build_sender
 from admin_api.openapi import build_openapi
+from admin_api.org_host import OrgHost
 from admin_api.passwords import PasswordHasher
 from admin_api.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from admin_api.services import ADMIN, AdminServices
@@ -45,6 +47,7 @@ ENDPOINTS: list[Endpoint] = [
     *api_keys.ENDPOINTS,
     *policies.ENDPOINTS,
     *decisions.ENDPOINTS,
+    *websockets.ENDPOINTS,
     *ingest.ENDPOINTS,
     *signing.ENDPOINTS,
     *budgets.ENDPOINTS,
@@ -61,6 +64,7 @@ ENDPOINTS: list[Endpoint] = [
 def setup_admin_api(app: web.Application, settings: Settings) -> None:
     config = settings.admin
     mail = build_sender(config.mail)  # built here so a bad mail config fails before serving
+    org_host = OrgHost(config.org_host_pattern)
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         gateway = app[GATEWAY]
@@ -74,6 +78,7 @@ def setup_admin_api(app: web.Application, settings: Settings) -> None:
             mail=mail,
             limiter=limiter,
             max_body_bytes=settings.server.max_body_bytes,
+            org_host=org_host,
         )
         try:
             yield

@@ -3,8 +3,11 @@
 Rows are shown by ``gateway.live.wire.decision_to_api``, the one translation of a ``decisions``
 row into its API shape, shared with the live feed.
 
-Paging: ``limit`` with ``offset``, or with ``cursor`` (the ``nextCursor`` of the previous page;
-stable while new rows arrive). Newest first.
+``stats`` (with ``includeStats``) is the spec's ``{total, byDecision, byDirection, byTool}``,
+with the earlier flat counts ``allowed``, ``transformed`` and ``denied`` beside it.
+
+Paging: ``limit`` (default 50, the spec's) with ``offset``, or with ``cursor`` (the
+``nextCursor`` of the previous page; stable while new rows arrive). Newest first.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ class DecisionsQuery(TimeRangeQuery):
     decision: Verdict | None = None
     tool: str | None = Field(None, max_length=200)
     correlation_id: str | None = Field(None, max_length=128)
-    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+    limit: Annotated[int, Field(ge=1, le=1000)] = 50
     offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     cursor: str | None = Field(None, max_length=200)
     include_stats: bool = False
@@ -56,11 +59,26 @@ class DecisionOut(Out):
     ts: Timestamp
 
 
+class DecisionCounts(Out):
+    allow: int
+    transform: int
+    deny: int
+    error: int = Field(description="calls the provider failed (beside the spec's three)")
+
+
+class DirectionCounts(Out):
+    precheck: int
+    postcheck: int
+
+
 class DecisionStats(Out):
     total: int
-    allowed: int
-    transformed: int
-    denied: int
+    by_decision: DecisionCounts
+    by_direction: DirectionCounts
+    by_tool: dict[str, int] = Field(description="decisions per tool (those without one: none)")
+    allowed: int = Field(description="the same as `byDecision.allow`")
+    transformed: int = Field(description="the same as `byDecision.transform`")
+    denied: int = Field(description="the same as `byDecision.deny`")
 
 
 class Pagination(Out):
@@ -94,6 +112,36 @@ def _filtered(query: Select[Any], org_id: str, q: DecisionsQuery) -> Select[Any]
     return query
 
 
+async def _stats(call: Call[DecisionsQuery, None], org_id: str) -> dict[str, Any]:
+    """The spec's counts over the page's filters, from one grouped query."""
+    grouped = _filtered(
+        select(Decision.decision, Decision.direction, Decision.tool, func.count()),
+        org_id,
+        call.query,
+    ).group_by(Decision.decision, Decision.direction, Decision.tool)
+    by_decision = dict.fromkeys(("allow", "transform", "deny", "error"), 0)
+    by_direction = dict.fromkeys(("precheck", "postcheck"), 0)
+    by_tool: dict[str, int] = {}
+    total = 0
+    for decision, direction, tool, count in await call.db.execute(grouped):
+        total += count
+        if decision in by_decision:
+            by_decision[decision] += count
+        if direction in by_direction:
+            by_direction[direction] += count
+        if tool is not None:
+            by_tool[tool] = by_tool.get(tool, 0) + count
+    return {
+        "total": total,
+        "byDecision": by_decision,
+        "byDirection": by_direction,
+        "byTool": by_tool,
+        "allowed": by_decision["allow"],
+        "transformed": by_decision["transform"],
+        "denied": by_decision["deny"],
+    }
+
+
 async def list_decisions(call: Call[DecisionsQuery, None]) -> Any:
     q = call.query
     access = await call.org(q.org_id)
@@ -116,23 +164,7 @@ async def list_decisions(call: Call[DecisionsQuery, None]) -> Any:
     next_cursor = (
         encode_cursor(as_utc(rows[-1]["ts"]).isoformat(), rows[-1]["id"]) if has_more else None
     )
-    stats = None
-    if q.include_stats:
-        counts = dict(
-            (
-                await call.db.execute(
-                    _filtered(select(Decision.decision, func.count()), org_id, q).group_by(
-                        Decision.decision
-                    )
-                )
-            ).all()
-        )
-        stats = {
-            "total": sum(counts.values()),
-            "allowed": counts.get("allow", 0),
-            "transformed": counts.get("transform", 0),
-            "denied": counts.get("deny", 0),
-        }
+    stats = await _stats(call, org_id) if q.include_stats else None
     newest = await call.db.scalar(select(func.max(Decision.ts)).where(Decision.org_id == org_id))
     return reply(
         {

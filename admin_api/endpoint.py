@@ -2,7 +2,8 @@
 
 The same ``Endpoint`` list builds the aiohttp routes and the OpenAPI document, so the document
 cannot drift from what the server checks. The wrapper does, in order: authenticate (unless
-public) → validate the query → validate the body → run the handler inside one database
+public; an endpoint with ``signed_body`` also takes a request without credentials whose body is
+signed) → validate the query → validate the body → run the handler inside one database
 transaction (its changes and their audit rows commit together, or not at all).
 """
 
@@ -17,8 +18,9 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from admin_api.caller import Caller, OrgAccess, authenticate, org_access
+from admin_api.caller import Caller, OrgAccess, authenticate, credential, org_access
 from admin_api.errors import ConflictError
+from admin_api.org_host import scoped_ref
 from admin_api.permissions import Permission
 from admin_api.services import ADMIN, AdminServices
 from admin_api.validation import parse_body, parse_query
@@ -40,6 +42,7 @@ class Call(Generic[Q, B]):
     body: B
     raw_body: bytes
     endpoint: Endpoint
+    signed_org: str | None = None  # the org whose signature the body carries, without a caller
     # Announced once the transaction commits (never if it rolls back): gateway.revocation.
     changed_keys: set[str] = field(default_factory=set)
     announce: bool = False
@@ -64,13 +67,19 @@ class Call(Generic[Q, B]):
         return self.request.match_info[name]
 
     async def org(self, org_ref: str | None, permission: Permission | None = None) -> OrgAccess:
-        """The org named by ``org_ref`` (or the caller's own) with the endpoint's permission."""
+        """The org named by ``org_ref`` (or the caller's own) with the endpoint's permission;
+        at a host ``admin.org_host_pattern`` matches, the host's org (``org_host``)."""
         needed = permission or self.endpoint.permission
         assert needed is not None, f"{self.endpoint.path} declares no permission"
-        return await org_access(self.db, self.who, org_ref, needed)
+        host_org = await self.admin.org_host.org(self.db, self.request.host)
+        return await org_access(self.db, self.who, scoped_ref(host_org, org_ref), needed)
 
 
 Handler = Callable[[Call[Any, Any]], Awaitable[web.StreamResponse]]
+SignedBody = Callable[[AsyncSession, web.Request, bytes], Awaitable[str]]
+"""Authenticates a request that carries no credentials by its body's signature: returns the id
+of the org whose secret signed ``raw`` body, or raises ``AuthenticationError`` (401). Runs before
+the body is validated, so a stranger learns nothing about the body's shape."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +91,7 @@ class Endpoint:
     tag: str
     permission: Permission | None = None  # what the handler asks ``Call.org`` for
     public: bool = False  # no credentials needed (login, signup, reset...)
+    signed_body: SignedBody | None = None  # also taken without credentials, if signed (ingest)
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
     body_required: bool = True  # False: an empty request body reaches the handler as None
@@ -104,13 +114,16 @@ def route_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.S
         try:
             async with admin.sessions.begin() as db:
                 caller = None
-                if not endpoint.public:
+                signed_org = None
+                if endpoint.signed_body is not None and not credential(request):
+                    signed_org = await endpoint.signed_body(db, request, raw)
+                elif not endpoint.public:
                     caller = await authenticate(db, request, admin.gateway.keys)
                 query = parse_query(request.query, endpoint.query) if endpoint.query else None
                 body = None
                 if endpoint.body is not None and (endpoint.body_required or raw.strip()):
                     body = parse_body(raw, endpoint.body)
-                call = Call(request, admin, db, caller, query, body, raw, endpoint)
+                call = Call(request, admin, db, caller, query, body, raw, endpoint, signed_org)
                 response = await endpoint.handler(call)
         except IntegrityError:
             raise ConflictError(

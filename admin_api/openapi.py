@@ -72,6 +72,8 @@ def build_openapi(endpoints: list[Endpoint], *, version: str = "0.1.0") -> dict[
             operation["x-permission"] = endpoint.permission.value
         if endpoint.public:
             operation["security"] = []
+        elif endpoint.signed_body is not None:
+            operation["security"] = [{"bearer": []}, {"session": []}, {"signature": []}]
         if endpoint.body is not None:
             operation["requestBody"] = {
                 "required": endpoint.body_required,
@@ -100,6 +102,13 @@ def build_openapi(endpoints: list[Endpoint], *, version: str = "0.1.0") -> dict[
                     "description": "an API key (gai_...) or a session token (gas_...)",
                 },
                 "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE},
+                "signature": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-Governs-Signature",
+                    "description": "sha256=<hex HMAC-SHA256 of the raw body with the signing "
+                    "secret of the org the body names> (ingest only)",
+                },
             },
         },
         "security": [{"bearer": []}, {"session": []}],

@@ -3,8 +3,11 @@
 The body is ``policies.body``'s, shared with ``governs policies apply``. A bad matrix entry is a
 400 ``invalid_policy`` whose ``param`` names it (``toolAccessMatrix.web.email``); a custom rule
 pattern that does not compile is a 400 naming ``customRules.N.pattern``. Deleting soft-deletes
-(``deleted_at``). A policy is changed or deleted at ``/api/v1/policies/{id}`` or, in the shape
-of the original spec, at ``/api/v1/policies`` with the id as ``?id=`` or the body's ``id``.
+(``deleted_at``). The list is the spec's bare array of every policy, switched off or on (so one
+switched off can be switched on again; ``includeInactive=false`` leaves those out); a delete
+answers the spec's ``message`` beside ``{id, deleted}``. A policy is changed or deleted at
+``/api/v1/policies/{id}`` or, in the shape of the original spec, at ``/api/v1/policies`` with
+the id as ``?id=`` or the body's ``id``.
 
 Activating a policy (creating an active one, or a PATCH of ``isActive`` or ``priority``) while
 another of the org's policies is active is a 409 ``active_policy_exists`` unless the request
@@ -17,7 +20,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, RootModel
 from sqlalchemy import select
 
 from admin_api.audit import record
@@ -26,7 +29,7 @@ from admin_api.endpoint import Call, Endpoint
 from admin_api.errors import ConflictError
 from admin_api.permissions import Permission
 from admin_api.types import Id
-from admin_api.validation import Deleted, IdBody, IdQuery, Out, Query, target_id
+from admin_api.validation import Deleted, IdBody, IdQuery, Query, target_id
 from admin_api.wire import reply
 from gateway.errors import InvalidRequestError, NotFoundError
 from gateway.policy_activation import ActivationConflict, active_policies, to_deactivate
@@ -37,7 +40,7 @@ from policies.matrix import MatrixError
 
 class PolicyListQuery(Query):
     org_id: str | None = Field(None, description="org id or slug; default: the caller's org")
-    include_inactive: bool = False
+    include_inactive: bool = Field(True, description="false: only the policies switched on")
 
 
 class ReplaceQuery(Query):
@@ -58,8 +61,12 @@ class PolicyUpdateById(PolicyPatch):
     id: Id | None = Field(None, description="the policy's id, unless sent as ?id=")
 
 
-class PolicyList(Out):
-    policies: list[PolicyView]
+class PolicyList(RootModel[list[PolicyView]]):
+    """The spec's bare array of policies."""
+
+
+class PolicyDeleted(Deleted):
+    message: str = "Policy deleted successfully"
 
 
 def _invalid_matrix(error: MatrixError) -> InvalidRequestError:
@@ -86,7 +93,7 @@ async def list_policies(call: Call[PolicyListQuery, None]) -> Any:
     rows = await call.db.scalars(
         query.order_by(Policy.priority.desc(), Policy.created_at.desc(), Policy.id.desc())
     )
-    return reply({"policies": [policy_to_api(row) for row in rows]})
+    return reply([policy_to_api(row) for row in rows])
 
 
 async def get_policy(call: Call[None, None]) -> Any:
@@ -169,7 +176,7 @@ async def _delete(call: Call[Any, Any], policy_id: str) -> Any:
     policy.is_active = False
     record(call.db, call.who, org_id=policy.org_id, action="policy.delete",
            resource=f"policy:{policy.id}", before=before)  # fmt: skip
-    return reply(Deleted(id=policy.id))
+    return reply(PolicyDeleted(id=policy.id))
 
 
 async def update_policy(call: Call[ReplaceQuery, PolicyPatch]) -> Any:
@@ -209,7 +216,7 @@ ENDPOINTS = [
              body=PolicyUpdateById, response=PolicyView, description=_BY_PARAM),
     Endpoint("DELETE", "/api/v1/policies", delete_policy_by_param,
              "Delete (soft-delete) a policy named by ?id= or the body's id", _TAG, _W,
-             query=IdQuery, body=IdBody, body_required=False, response=Deleted,
+             query=IdQuery, body=IdBody, body_required=False, response=PolicyDeleted,
              description=_BY_PARAM),
     Endpoint("GET", "/api/v1/policies/{id}", get_policy, "One policy", _TAG, _R,
              response=PolicyView),
@@ -217,5 +224,5 @@ ENDPOINTS = [
              query=ReplaceQuery, body=PolicyPatch, response=PolicyView,
              description=_ACTIVATION),
     Endpoint("DELETE", "/api/v1/policies/{id}", delete_policy,
-             "Delete (soft-delete) a policy", _TAG, _W, response=Deleted),
+             "Delete (soft-delete) a policy", _TAG, _W, response=PolicyDeleted),
 ]  # fmt: skip

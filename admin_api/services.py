@@ -8,6 +8,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from admin_api.mail import MailSender
+from admin_api.org_host import OrgHost
 from admin_api.passwords import PasswordHasher
 from admin_api.ratelimit import RateLimiter
 from gateway.services import Gateway
@@ -23,6 +24,7 @@ class AdminServices:
     mail: MailSender
     limiter: RateLimiter
     max_body_bytes: int
+    org_host: OrgHost  # admin.org_host_pattern, compiled
     # When each (attempt, client) was last audited as refused: a flood writes one row per window.
     refusals_audited: dict[str, float] = field(default_factory=dict)
 

@@ -129,6 +129,10 @@ class PasswordHashConfig(_Frozen):
         return self
 
 
+# A host name with one "{org}" in it (where the org's slug goes), an optional ":port" after.
+ORG_HOST_PATTERN = r"^(?:[a-z0-9-]+\.)*[a-z0-9-]*\{org\}[a-z0-9-]*(?:\.[a-z0-9-]+)*(?::\d{1,5})?$"
+
+
 class AdminConfig(_Frozen):
     """The admin API (``/api``): accounts, sessions, mail and ingest signing."""
 
@@ -148,6 +152,9 @@ class AdminConfig(_Frozen):
     rate_limits: RateLimitsConfig = RateLimitsConfig()
     mail: MailConfig = MailConfig()
     ingest: IngestConfig = IngestConfig()
+    # e.g. "{org}.app.example.com": the Host header then selects the org (by slug) for the
+    # console and the admin API; None: every host serves every org, named by orgId.
+    org_host_pattern: str | None = Field(None, pattern=ORG_HOST_PATTERN)
 
 
 class PiiConfig(_Frozen):

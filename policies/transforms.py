@@ -41,13 +41,19 @@ class Vault:
         self._values: dict[str, str] = {}
         self._counters: dict[str, int] = {}  # made for every request: keep it cheap
 
-    def placeholder(self, pii_class: str, value: str) -> str:
+    def placeholder(self, pii_class: str, value: str, text: str = "") -> str:
+        """The placeholder of ``value``; a new one is never one ``text`` (where the value
+        stands) already holds, or restoring would turn the writer's own text into the value."""
         key = (pii_class, value)
         found = self._placeholders.get(key)
         if found is None:
             name = label(pii_class)
-            number = self._counters[name] = self._counters.get(name, 0) + 1
+            number = self._counters.get(name, 0) + 1
             found = f"<{name}_{number}>"
+            while found in text:
+                number += 1
+                found = f"<{name}_{number}>"
+            self._counters[name] = number
             self._placeholders[key] = found
             self._values[found] = value
         return found
@@ -89,7 +95,7 @@ def rewrite(
         elif action == Action.REMOVE:
             out.append(f"[REDACTED_{label(span.pii_class)}]")
         else:
-            out.append(vault.placeholder(span.pii_class, value))
+            out.append(vault.placeholder(span.pii_class, value, text))
         position = span.end
     out.append(text[position:])
     return "".join(out)

@@ -23,6 +23,7 @@ from aiohttp import WSCloseCode, web
 
 from gateway.live.hub import LiveHub
 from gateway.live.relay import RedisRelay
+from gateway.live.sessions import SessionTracker
 from gateway.live.socket import Connection, serve_socket
 from gateway.live.wire import decision_to_api
 from gateway.redis_client import REDIS
@@ -43,6 +44,7 @@ class LiveFeed:
     hub: LiveHub
     relay: RedisRelay | None
     connections: set[Connection] = field(default_factory=set)
+    sessions: SessionTracker = field(default_factory=SessionTracker)
 
 
 LIVE = web.AppKey("live", LiveFeed)
@@ -59,7 +61,7 @@ def mount_live(
 
 async def _websocket(request: web.Request) -> web.StreamResponse:
     live = request.app[LIVE]
-    return await serve_socket(request, live.hub, live.config, live.connections)
+    return await serve_socket(request, live.hub, live.config, live.connections, live.sessions)
 
 
 async def _live_context(

@@ -12,13 +12,18 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 from gateway.errors import InvalidRequestError
 from gateway.ids import new_id
 
 Short = Annotated[str, Field(max_length=200)]
+# The spec sets no limit; this one is the column's, and fits "sha512:" and longer hex digests.
+MAX_PAYLOAD_HASH = 512
+MAX_IDEMPOTENCY_KEY = 200
+IdempotencyKey = Annotated[str, Field(min_length=1, max_length=MAX_IDEMPOTENCY_KEY)]
 
 
 class DecisionV1(BaseModel):
@@ -36,14 +41,30 @@ class DecisionV1(BaseModel):
     tool: Short | None = None
     scope: Short | None = None
     detector_summary: dict[str, Any] = Field(default_factory=dict)
-    payload_hash: Annotated[str, Field(min_length=1, max_length=64)]
+    payload_hash: Annotated[str, Field(min_length=1, max_length=MAX_PAYLOAD_HASH)]
     reasons: Annotated[list[Short], Field(max_length=100)] = Field(default_factory=list)
     policy_id: Annotated[str, Field(max_length=32)] | None = None
     latency_ms: Annotated[int, Field(ge=0, le=2_147_483_647)] | None = None
     correlation_id: Annotated[str, Field(max_length=128)] | None = None
     tags: Annotated[list[Short], Field(max_length=100)] = Field(default_factory=list)
     ts: datetime | None = None  # ISO 8601 or unix seconds; default: now
-    idempotency_key: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    timestamp: datetime | None = None  # the spec's name for ts
+    idempotency_key: IdempotencyKey | None = None
+
+    @field_validator("timestamp")
+    @classmethod
+    def _same_time(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        ts = info.data.get("ts")
+        if value is not None and ts is not None and value != ts:
+            raise PydanticCustomError(
+                "conflicting_time", "timestamp is another name for ts: send one of them"
+            )
+        return value
+
+    @property
+    def time(self) -> datetime | None:
+        """When the decision was made, as sent (``ts`` or the spec's ``timestamp``)."""
+        return self.ts or self.timestamp
 
 
 def parse_decision(data: object) -> DecisionV1:
@@ -62,6 +83,26 @@ def parse_decision(data: object) -> DecisionV1:
         ) from None
 
 
+def with_outer_key(message: DecisionV1, outer_key: object) -> DecisionV1:
+    """``message`` with the INGEST message's top-level ``idempotencyKey`` (where the spec puts
+    it), which must agree with ``data.idempotencyKey`` when both are sent."""
+    if outer_key is None:
+        return message
+    if not isinstance(outer_key, str) or not 1 <= len(outer_key) <= MAX_IDEMPOTENCY_KEY:
+        raise InvalidRequestError(
+            f"idempotencyKey must be a string of 1 to {MAX_IDEMPOTENCY_KEY} characters",
+            code="invalid_message",
+            param="idempotencyKey",
+        )
+    if message.idempotency_key not in (None, outer_key):
+        raise InvalidRequestError(
+            "idempotencyKey and data.idempotencyKey differ: send one of them",
+            code="invalid_message",
+            param="idempotencyKey",
+        )
+    return message.model_copy(update={"idempotency_key": outer_key})
+
+
 def ingest_id(org_id: str, idempotency_key: str | None) -> str:
     """The row id: derived from (org, key) when there is a key, else a fresh one."""
     if idempotency_key is None:
@@ -72,7 +113,7 @@ def ingest_id(org_id: str, idempotency_key: str | None) -> str:
 def decision_row(
     message: DecisionV1, *, org_id: str, api_key_id: str | None, user_id: str | None
 ) -> dict[str, Any]:
-    ts = message.ts or datetime.now(UTC)
+    ts = message.time or datetime.now(UTC)
     return {
         "id": ingest_id(org_id, message.idempotency_key),
         "org_id": org_id,

@@ -7,13 +7,15 @@ the channel or message. Client messages are JSON objects; each gets exactly one 
     {"type": "SUBSCRIBE", "channel": "org:acme:decisions"}     -> ACK | ERROR
     {"type": "UNSUBSCRIBE", "channel": "org:acme:decisions"}   -> ACK
     {"type": "INGEST", "data": {<decision.v1>}}                -> ACK {decisionId} | ERROR
+    (``idempotencyKey`` may be in ``data`` or, as the spec puts it, beside ``data``)
     {"type": "PING"}                                           -> PONG
 
 Everything the server sends goes through one bounded queue and one sender task, so answers
 and pushes keep their order; a client that lets ``live.send_queue`` messages pile up is
 closed (1013, try again later) rather than slowing anyone else. The key (or session) is
 checked again every ``live.reauth_seconds``: a revoked key's connection is closed (1008), a
-narrowed one loses the subscriptions it may no longer hold.
+narrowed one loses the subscriptions it may no longer hold. Each connection is a session of
+the ``SessionTracker`` (``sessions``): opened, each client message, each ERROR, closed.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from gateway.errors import (
     ServiceUnavailableError,
 )
 from gateway.live.hub import LiveHub
-from gateway.live.ingest import decision_row, parse_decision
+from gateway.live.ingest import decision_row, parse_decision, with_outer_key
+from gateway.live.sessions import SessionTracker
 from gateway.live.viewer import Viewer, authenticate_viewer
 from gateway.live.wire import error_message, message, parse_channel
 from gateway.scopes import Scope
@@ -54,8 +57,13 @@ class Connection:
         hub: LiveHub,
         config: LiveConfig,
         submit: Callable[[str, dict[str, Any]], None],
+        tracker: SessionTracker,
     ) -> None:
         self.ws = ws
+        self._tracker = tracker
+        self.session = tracker.opened(
+            (grant.org_id for grant in viewer.orgs), viewer.user_id, viewer.key_id
+        )
         self._submit = submit
         self.viewer = viewer
         self._hub = hub
@@ -97,23 +105,25 @@ class Connection:
         except orjson.JSONDecodeError:
             body = None
         if not isinstance(body, dict):
-            self.push(error_message("invalid_json", "a message must be a JSON object"))
+            self.push(self.error_answer("invalid_json", "a message must be a JSON object"))
             return
         kind, ref = body.get("type"), body.get("id")
         if not isinstance(ref, str | int) or isinstance(ref, bool):
             ref = None
+        known = kind if kind in ("SUBSCRIBE", "UNSUBSCRIBE", "INGEST", "PING") else None
+        self._tracker.record(self.session, "message", {"type": known or "unknown"})
         try:
             if kind == "SUBSCRIBE":
                 self.push(self._subscribe(body.get("channel"), ref))
             elif kind == "UNSUBSCRIBE":
                 self.push(self._unsubscribe(body.get("channel"), ref))
             elif kind == "INGEST":
-                self._ingest(body.get("data"), ref)
+                self._ingest(body.get("data"), body.get("idempotencyKey"), ref)
             elif kind == "PING":
                 self.push(message("PONG", ref))
             else:
                 self.push(
-                    error_message(
+                    self.error_answer(
                         "unknown_type",
                         "type must be SUBSCRIBE, UNSUBSCRIBE, INGEST or PING",
                         answers=kind if isinstance(kind, str) else None,
@@ -121,12 +131,21 @@ class Connection:
                     )
                 )
         except GatewayError as error:
-            self.push(error_message(error.code or "error", error.message, answers=kind, ref=ref))
+            code = error.code or "error"
+            self.push(self.error_answer(code, error.message, answers=kind, ref=ref))
+
+    def error_answer(self, code: str, text: str, *, answers: Any = None, ref: Any = None) -> str:
+        """An ERROR answer, logged as the session's activity (its code, never its text)."""
+        self._tracker.record(self.session, "error", {"code": code})
+        return error_message(code, text, answers=answers, ref=ref)
+
+    def _channels_changed(self) -> None:
+        self.session.channels = tuple(self.subscriptions)
 
     def _subscribe(self, name: object, ref: Any) -> str:
         channel = parse_channel(name)
         if channel is None:
-            return _bad_channel("SUBSCRIBE", name, ref)
+            return self.error_answer(*_bad_channel(name), answers="SUBSCRIBE", ref=ref)
         assert isinstance(name, str)
         try:
             grant = self.viewer.org(channel.org, Scope.DECISIONS_READ)
@@ -134,13 +153,13 @@ class Connection:
             # Another org's channel and an unknown org's look the same: no data, no hint.
             code = "insufficient_scope" if error.status == 403 else "channel_not_allowed"
             text = error.message if error.status == 403 else f"you may not subscribe to {name}"
-            return error_message(code, text, answers="SUBSCRIBE", ref=ref)
+            return self.error_answer(code, text, answers="SUBSCRIBE", ref=ref)
         canonical = channel.canonical(grant.org_id)
         if (
             canonical not in self.subscriptions
             and len(self.subscriptions) >= self._config.max_subscriptions
         ):
-            return error_message(
+            return self.error_answer(
                 "too_many_subscriptions",
                 f"at most {self._config.max_subscriptions} channels per connection",
                 answers="SUBSCRIBE",
@@ -148,20 +167,22 @@ class Connection:
             )
         self.subscriptions[canonical] = name
         self._hub.subscribe(self, canonical, name)
+        self._channels_changed()
         return message("ACK", ref, **{"for": "SUBSCRIBE", "channel": name})
 
     def _unsubscribe(self, name: object, ref: Any) -> str:
         channel = parse_channel(name)
         if channel is None:
-            return _bad_channel("UNSUBSCRIBE", name, ref)
+            return self.error_answer(*_bad_channel(name), answers="UNSUBSCRIBE", ref=ref)
         for canonical, used in list(self.subscriptions.items()):
             if used == name or canonical == name:
                 del self.subscriptions[canonical]
                 self._hub.unsubscribe(self, canonical)
+        self._channels_changed()
         return message("ACK", ref, **{"for": "UNSUBSCRIBE", "channel": name})
 
-    def _ingest(self, data: object, ref: Any) -> None:
-        decision = parse_decision(data)
+    def _ingest(self, data: object, outer_key: object, ref: Any) -> None:
+        decision = with_outer_key(parse_decision(data), outer_key)
         grant = self.viewer.org(decision.org_id, Scope.INGEST_WRITE)
         row = decision_row(
             decision,
@@ -180,6 +201,7 @@ class Connection:
     def reauthorized(self, viewer: Viewer) -> None:
         """Take the caller's current access; drop subscriptions it no longer allows."""
         self.viewer = viewer
+        self.session.org_ids = tuple(grant.org_id for grant in viewer.orgs)
         for canonical, name in list(self.subscriptions.items()):
             channel = parse_channel(canonical)
             assert channel is not None
@@ -188,35 +210,38 @@ class Connection:
             except GatewayError:
                 del self.subscriptions[canonical]
                 self._hub.unsubscribe(self, canonical)
-                self.push(
-                    error_message("subscription_revoked", f"your access to {name} was withdrawn")
-                )
+                text = f"your access to {name} was withdrawn"
+                self.push(self.error_answer("subscription_revoked", text))
+        self._channels_changed()
 
     def detach(self) -> None:
         for canonical in self.subscriptions:
             self._hub.unsubscribe(self, canonical)
         self.subscriptions.clear()
+        self._tracker.closed_now(self.session)
 
 
-def _bad_channel(answers: str, name: object, ref: Any) -> str:
-    return error_message(
+def _bad_channel(name: object) -> tuple[str, str]:
+    return (
         "invalid_channel",
         f"unknown channel {name!r}: use org:<orgId>:decisions, "
         "org:<orgId>:user:<userId>:decisions or org:<orgId>:key:<apiKeyId>:decisions",
-        answers=answers,
-        ref=ref,
     )
 
 
 async def serve_socket(
-    request: web.Request, hub: LiveHub, config: LiveConfig, connections: set[Connection]
+    request: web.Request,
+    hub: LiveHub,
+    config: LiveConfig,
+    connections: set[Connection],
+    tracker: SessionTracker,
 ) -> web.WebSocketResponse:
     viewer = await authenticate_viewer(request, *CONNECT_SCOPES)
     ws = web.WebSocketResponse(
         heartbeat=config.heartbeat_seconds, max_msg_size=config.max_message_bytes
     )
     await ws.prepare(request)
-    connection = Connection(ws, viewer, hub, config, request.app[GATEWAY].writer.submit)
+    connection = Connection(ws, viewer, hub, config, request.app[GATEWAY].writer.submit, tracker)
     connections.add(connection)
     sender = asyncio.create_task(connection.send_loop(), name="live-sender")
     checker = asyncio.create_task(_recheck_access(request, connection, config), name="live-auth")
@@ -225,7 +250,7 @@ async def serve_socket(
             if frame.type == WSMsgType.TEXT:
                 connection.handle(frame.data)
             elif frame.type == WSMsgType.BINARY:
-                connection.push(error_message("invalid_json", "send JSON in text frames"))
+                connection.push(connection.error_answer("invalid_json", "send JSON in text frames"))
     finally:
         connection.detach()
         connections.discard(connection)

@@ -155,7 +155,7 @@ class Decision(Base):
     tool: Mapped[str | None] = mapped_column(String(200))
     scope: Mapped[str | None] = mapped_column(String(200))
     detector_summary: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    payload_hash: Mapped[str] = mapped_column(String(64))
+    payload_hash: Mapped[str] = mapped_column(String(512))
     payload_out: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     reasons: Mapped[list[str]] = mapped_column(JSONType, default=list)
     policy_id: Mapped[str | None] = mapped_column(String(32))

@@ -3,8 +3,9 @@
 Most tests use the shared ``gateway`` (SQLite and PostgreSQL). Tests that send mail, or that
 need tight rate limits, use ``mail_gateway``: a second gateway per backend with its own
 database, mail written to a temporary directory, cookies without ``Secure`` (plain HTTP), the
-cheapest Argon2 parameters (``TEST_PASSWORD_HASH``, for tests only) and a short key cache (so
-tests of revoked keys wait little).
+cheapest Argon2 parameters (``TEST_PASSWORD_HASH``, for tests only), a short key cache (so
+tests of revoked keys wait little) and ``admin.org_host_pattern`` set to ``ORG_HOST_PATTERN``
+(the tests' own requests, to 127.0.0.1, match it only when they say so in ``Host``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tests.harness import RunningGateway, ServiceThread, gateway_settings, start
 from tests.services import postgres_database
 
 LOGIN_PER_ACCOUNT = 5
+ORG_HOST_PATTERN = "{org}.app.example.test"
 KEY_CACHE_SECONDS = 0.3
 
 
@@ -66,6 +68,7 @@ def mail_gateway(
         "cookie_secure": False,
         "password_hash": TEST_PASSWORD_HASH,
         "mail": {"kind": "file", "directory": str(directory / "mail")},
+        "org_host_pattern": ORG_HOST_PATTERN,
         "rate_limits": {
             "login": {"per_ip": 100_000, "per_account": LOGIN_PER_ACCOUNT, "window_seconds": 600},
             "signup": {"per_ip": 100_000, "per_account": 3, "window_seconds": 600},

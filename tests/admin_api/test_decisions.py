@@ -51,7 +51,15 @@ def test_filters_stats_and_paging(gateway: RunningGateway, api: Api) -> None:
 
     page = reader.get("/api/decisions", params={"includeStats": "true"}).json()
     assert set(page["decisions"][0]) == DECISION_FIELDS
-    assert page["stats"] == {"total": 5, "allowed": 2, "transformed": 1, "denied": 2}
+    assert page["stats"] == {
+        "total": 5,
+        "byDecision": {"allow": 2, "transform": 1, "deny": 2, "error": 0},
+        "byDirection": {"precheck": 4, "postcheck": 1},
+        "byTool": {"web.fetch": 2, "mail.send": 2, "db.query": 1},
+        "allowed": 2,
+        "transformed": 1,
+        "denied": 2,
+    }
     assert page["lastIngestTime"] == "2026-03-04T10:00:00Z"
     assert ids() == ["c4:precheck", "c3:precheck", "c2:precheck", "c1:postcheck", "c1:precheck"]
     assert ids(direction="postcheck") == ["c1:postcheck"]
@@ -81,7 +89,15 @@ def test_filters_stats_and_paging(gateway: RunningGateway, api: Api) -> None:
     )
     assert error["param"] == "endTime"
     stats = reader.get("/api/decisions", params={"decision": "deny", "includeStats": "true"})
-    assert stats.json()["stats"] == {"total": 2, "allowed": 0, "transformed": 0, "denied": 2}
+    assert stats.json()["stats"] == {
+        "total": 2,
+        "byDecision": {"allow": 0, "transform": 0, "deny": 2, "error": 0},
+        "byDirection": {"precheck": 2, "postcheck": 0},
+        "byTool": {"mail.send": 1, "db.query": 1},
+        "allowed": 0,
+        "transformed": 0,
+        "denied": 2,
+    }
     assert reader.get("/api/decisions").json()["stats"] is None
 
     first = reader.get("/api/decisions", params={"limit": 2}).json()
@@ -121,3 +137,26 @@ def test_proxied_requests_show_up(gateway: RunningGateway, api: Api) -> None:
     # The same translation serves a row dict as the writer receives it.
     (row,) = gateway.rows("decisions", org_id=org.id, direction="precheck")
     assert decision_to_api(row) in page["decisions"]
+
+
+def test_the_default_page_is_the_specs_50_and_offset_pages_do_not_overlap(
+    gateway: RunningGateway, api: Api
+) -> None:
+    org = make_org(gateway, roles=(), scopes=("ingest:write", "decisions:read"), log_in=False)
+    ingest = api.as_(org.keys["ingest:write"])
+    for second in range(60):
+        body = {
+            "direction": "precheck",
+            "decision": "allow",
+            "payloadHash": "ef" * 32,
+            "timestamp": 1_780_000_000 + second,
+        }
+        assert ingest.post("/api/v1/ingest/decision", json=body).status_code == 202
+    gateway.flush()
+    reader = api.as_(org.keys["decisions:read"])
+    first = reader.get("/api/decisions").json()
+    second = reader.get("/api/decisions", params={"offset": 50}).json()
+    assert first["pagination"]["limit"] == 50 and len(first["decisions"]) == 50
+    assert first["pagination"]["hasMore"] is True and len(second["decisions"]) == 10
+    ids = [d["id"] for d in first["decisions"] + second["decisions"]]
+    assert len(set(ids)) == 60

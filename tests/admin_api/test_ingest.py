@@ -8,7 +8,7 @@ import uuid
 
 import orjson
 
-from admin_api.signing import sign
+from admin_api.signing import sign, sign_body
 from tests.admin_api.support import Api, OrgFixture, assert_error, make_org
 from tests.harness import RunningGateway
 
@@ -51,7 +51,7 @@ def test_ingest_is_accepted_and_idempotent(gateway: RunningGateway, api: Api) ->
     body = message(orgId=org.slug, ts="2026-01-02T03:04:05Z")
     first = ingest.post("/api/v1/ingest/decision", json=body)
     assert first.status_code == 202, first.text
-    assert first.json()["accepted"] is True
+    assert first.json() == {"status": "accepted", "accepted": True, "id": first.json()["id"]}
     again = ingest.post("/api/v1/ingest/decision", json=body)
     assert again.json()["id"] == first.json()["id"]
     gateway.flush()
@@ -62,6 +62,33 @@ def test_ingest_is_accepted_and_idempotent(gateway: RunningGateway, api: Api) ->
     assert decision["ts"] == "2026-01-02T03:04:05Z" and decision["orgId"] == org.id
     assert decision["payloadHash"] == body["payloadHash"] and decision["tags"] == ["sdk:python"]
     assert page["lastIngestTime"] == "2026-01-02T03:04:05Z"
+
+
+def test_the_specs_timestamp_and_a_long_payload_hash_are_kept(
+    gateway: RunningGateway, api: Api
+) -> None:
+    org = make_org(gateway, roles=(), scopes=("ingest:write", "decisions:read"), log_in=False)
+    ingest = api.as_(org.keys["ingest:write"])
+    prefixed = "sha256:" + "ab" * 32  # 71 characters
+    longest = "sha512:" + "c" * 505  # the limit: 512
+    for body in (
+        message(timestamp=1_767_323_045, payloadHash=prefixed),  # 2026-01-02T03:04:05Z
+        message(timestamp="2026-01-02T03:04:06Z", ts="2026-01-02T03:04:06Z", payloadHash=longest),
+    ):
+        response = ingest.post("/api/v1/ingest/decision", json=body)
+        assert response.status_code == 202, response.text
+    gateway.flush()
+    page = api.as_(org.keys["decisions:read"]).get("/api/decisions").json()
+    assert [(d["ts"], d["payloadHash"]) for d in page["decisions"]] == [
+        ("2026-01-02T03:04:06Z", longest),
+        ("2026-01-02T03:04:05Z", prefixed),
+    ]
+    too_long = ingest.post("/api/v1/ingest/decision", json=message(payloadHash="d" * 513))
+    assert assert_error(too_long, 400, "invalid_request_body")["param"] == "payloadHash"
+    both = ingest.post(
+        "/api/v1/ingest/decision", json=message(timestamp=1_767_323_045, ts="2026-01-01T00:00:00Z")
+    )
+    assert assert_error(both, 400, "invalid_request_body")["param"] == "timestamp"
 
 
 def test_ingest_into_another_org_is_404(api: Api, org_a: OrgFixture, org_b: OrgFixture) -> None:
@@ -121,6 +148,69 @@ def test_signed_ingest(gateway: RunningGateway, api: Api) -> None:
     assert ingest.post("/api/v1/ingest/decision", json=message()).status_code == 202
     audit = gateway.rows("audit_logs", org_id=org.id, action="signing_secret.rotate")
     assert len(audit) == 2 and secret not in str(audit) and rotated not in str(audit)
+
+
+def spec_signed(api: Api, secret: str, body: bytes, signature: str = "") -> object:
+    """The spec's sender: Content-Type and X-Governs-Signature over the raw body, no key."""
+    return api.as_(None).post(
+        "/api/v1/ingest/decision",
+        content=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Governs-Signature": signature or sign_body(secret, body),
+        },
+    )
+
+
+def test_a_body_signed_with_the_orgs_secret_needs_no_key(gateway: RunningGateway, api: Api) -> None:
+    org = make_org(gateway, roles=("OWNER",), scopes=("ingest:write", "decisions:read"))
+    secret = api.as_(org.sessions["OWNER"]).post(f"/api/v1/orgs/{org.slug}/signing-secret").json()
+    secret = secret["secret"]
+    now = int(time.time())
+
+    body = orjson.dumps(message(orgId=org.slug, timestamp=now))
+    accepted = spec_signed(api, secret, body)
+    assert accepted.status_code == 202, accepted.text
+    assert accepted.json()["status"] == "accepted"
+    # The same signed body again is a replay, whatever its idempotencyKey would do.
+    assert_error(spec_signed(api, secret, body), 401, "replayed_signature")
+    gateway.flush()
+    (row,) = gateway.rows("decisions", id=accepted.json()["id"])
+    assert (row["org_id"], row["api_key_id"], row["user_id"]) == (org.id, None, None)
+
+    def refused(body: bytes, code: str, signature: str = "") -> None:
+        assert_error(spec_signed(api, secret, body, signature), 401, code)
+
+    refused(orjson.dumps(message(orgId=org.id, timestamp=now)), "invalid_signature", "sha256=00")
+    refused(orjson.dumps(message(orgId=org.id, timestamp=now - 400)), "stale_signature")
+    refused(orjson.dumps(message(orgId=org.id, timestamp=now + 400)), "stale_signature")
+    refused(orjson.dumps(message(orgId=org.id)), "stale_signature")  # no time to bound replays
+    refused(orjson.dumps(message(timestamp=now)), "invalid_signature")  # which org's secret?
+    refused(b"{not json", "invalid_signature")
+    # Signed with the right secret but naming an org that does not sign, or does not exist:
+    # the same answer as a wrong signature.
+    stranger = make_org(gateway, roles=(), log_in=False)
+    refused(orjson.dumps(message(orgId=stranger.id, timestamp=now)), "invalid_signature")
+    refused(orjson.dumps(message(orgId="no-such-org", timestamp=now)), "invalid_signature")
+
+    # No credential and no signature: 401, even for a body that would not validate.
+    for body in (orjson.dumps(message(orgId=org.id)), b"{}", b"nope"):
+        nobody = api.as_(None).post("/api/v1/ingest/decision", content=body)
+        assert_error(nobody, 401, "missing_api_key")
+    # Once the signature holds, the body is checked as ever.
+    bad = orjson.dumps(message(orgId=org.id, timestamp=now, direction="sideways"))
+    assert assert_error(spec_signed(api, secret, bad), 400, "invalid_request_body")["param"] == (
+        "direction"
+    )
+    # The X-Governs-Timestamp scheme works without a key too, and the spec's scheme with one.
+    stamped = orjson.dumps(message(orgId=org.id))
+    assert signed_post(api.as_(None), secret, stamped).status_code == 202
+    keyed = api.as_(org.keys["ingest:write"]).post(
+        "/api/v1/ingest/decision",
+        content=(body := orjson.dumps(message(timestamp=now))),
+        headers={"X-Governs-Signature": sign_body(secret, body)},
+    )
+    assert keyed.status_code == 202, keyed.text
 
 
 def test_invalid_messages_name_the_param(api: Api, org_a: OrgFixture) -> None:

@@ -16,9 +16,14 @@ from tests.harness import RunningGateway
 
 CHAT = {"model": "echo", "messages": [{"role": "user", "content": "hi"}]}
 KEY_FIELDS = {
-    "id", "orgId", "userId", "name", "keyPrefix", "scopes", "isActive", "env", "createdAt",
-    "updatedAt", "lastUsed", "expiresAt", "allowedModels", "requestsPerMinute", "tokensPerMinute",
+    "id", "orgId", "userId", "name", "label", "keyPrefix", "scopes", "isActive", "env",
+    "createdAt", "issuedAt", "updatedAt", "lastUsed", "expiresAt", "allowedModels",
+    "requestsPerMinute", "tokensPerMinute",
 }  # fmt: skip
+
+
+def deleted(key_id: str) -> dict[str, Any]:
+    return {"id": key_id, "deleted": True, "message": "API key deleted successfully"}
 
 
 def chat(gateway: RunningGateway, key: str) -> int:
@@ -50,16 +55,18 @@ def test_key_lifecycle(gateway: RunningGateway, api: Api) -> None:
     )
     assert created.status_code == 201, created.text
     body = created.json()
-    secret = body.pop("key")
+    secret = body.pop("keyValue")
+    assert body.pop("key") == secret
     assert set(body) == KEY_FIELDS
+    assert body["label"] == body["name"] == "ci" and body["issuedAt"] == body["createdAt"]
     assert secret.startswith("gai_") and secret.startswith(body["keyPrefix"])
     assert body["orgId"] == org.id and body["userId"] == org.users["OWNER"]
     assert body["scopes"] == ["precheck:invoke"] and body["isActive"] and body["env"] == "dev"
     assert chat(gateway, secret) == 200
 
-    listed = owner.get("/api/v1/keys", params={"orgId": org.id}).json()["keys"]
+    listed = owner.get("/api/v1/keys", params={"orgId": org.id}).json()
     assert [k["id"] for k in listed] == [body["id"]]
-    assert "key" not in listed[0] and secret not in str(listed)
+    assert "key" not in listed[0] and "keyValue" not in listed[0] and secret not in str(listed)
 
     fetched = owner.get(f"/api/v1/keys/{body['id']}")
     assert fetched.status_code == 200 and fetched.json()["name"] == "ci"
@@ -68,9 +75,8 @@ def test_key_lifecycle(gateway: RunningGateway, api: Api) -> None:
     assert changed.status_code == 200, changed.text
     assert changed.json()["name"] == "ci-2" and changed.json()["isActive"] is False
 
-    deleted = owner.delete(f"/api/v1/keys/{body['id']}")
-    assert deleted.json() == {"id": body["id"], "deleted": True}
-    assert owner.get("/api/v1/keys", params={"orgId": org.id}).json()["keys"] == []
+    assert owner.delete(f"/api/v1/keys/{body['id']}").json() == deleted(body["id"])
+    assert owner.get("/api/v1/keys", params={"orgId": org.id}).json() == []
     assert_error(owner.get(f"/api/v1/keys/{body['id']}"), 404, "api_key_not_found")
     (row,) = gateway.rows("api_keys", id=body["id"])
     assert row["deleted_at"] is not None  # soft-deleted: the row stays
@@ -111,7 +117,7 @@ def test_a_developer_manages_only_own_keys_with_developer_scopes(
         json={"orgId": org_a.id, "name": "dev", "scopes": ["precheck:invoke", "ingest:write"]},
     )
     assert mine.status_code == 201, mine.text
-    listed = developer.get("/api/v1/keys", params={"orgId": org_a.id}).json()["keys"]
+    listed = developer.get("/api/v1/keys", params={"orgId": org_a.id}).json()
     assert {k["id"] for k in listed} == {mine.json()["id"]}
     for method in ("GET", "PATCH", "DELETE"):
         kwargs = {"json": {"name": "x"}} if method == "PATCH" else {}
@@ -167,12 +173,10 @@ def test_collection_patch_and_delete_take_the_id_from_the_query_or_the_body(
     )
     assert_error(conflicting, 400, "conflicting_id")
 
-    assert owner.delete("/api/v1/keys", params={"id": one["id"]}).json() == {
-        "id": one["id"], "deleted": True,
-    }  # fmt: skip
-    deleted = owner.request("DELETE", "/api/v1/keys", json={"id": two["id"]})
-    assert deleted.json() == {"id": two["id"], "deleted": True}
-    listed = owner.get("/api/v1/keys", params={"orgId": org_a.id}).json()["keys"]
+    assert owner.delete("/api/v1/keys", params={"id": one["id"]}).json() == deleted(one["id"])
+    by_body = owner.request("DELETE", "/api/v1/keys", json={"id": two["id"]})
+    assert by_body.json() == deleted(two["id"])
+    listed = owner.get("/api/v1/keys", params={"orgId": org_a.id}).json()
     assert {one["id"], two["id"]}.isdisjoint(k["id"] for k in listed)
     for key_id in (one["id"], two["id"]):
         rows = gateway.rows("audit_logs", resource=f"api_key:{key_id}")

@@ -35,18 +35,24 @@ def test_policy_lifecycle(gateway: RunningGateway, api: Api) -> None:
     assert policy["onError"] == "pass" and policy["customRules"] == []
     low = publisher.post("/api/v1/policies", json={"name": "low", "priority": 1}).json()
 
-    listed = publisher.get("/api/v1/policies").json()["policies"]
+    listed = publisher.get("/api/v1/policies").json()
     assert [p["id"] for p in listed] == [policy["id"], low["id"]]  # priority first
 
     changed = publisher.patch(
         f"/api/v1/policies/{policy['id']}", json={"isActive": False, "version": "v2"}
     )
     assert changed.json()["isActive"] is False and changed.json()["version"] == "v2"
-    assert [p["id"] for p in publisher.get("/api/v1/policies").json()["policies"]] == [low["id"]]
-    everything = publisher.get("/api/v1/policies", params={"includeInactive": "true"})
-    assert len(everything.json()["policies"]) == 2
+    # Every policy is listed, switched off or on (so one switched off can be switched on again).
+    everything = publisher.get("/api/v1/policies").json()
+    assert [(p["id"], p["isActive"]) for p in everything] == [
+        (policy["id"], False), (low["id"], True),
+    ]  # fmt: skip
+    active = publisher.get("/api/v1/policies", params={"includeInactive": "false"}).json()
+    assert [p["id"] for p in active] == [low["id"]]
 
-    assert publisher.delete(f"/api/v1/policies/{low['id']}").json()["deleted"] is True
+    assert publisher.delete(f"/api/v1/policies/{low['id']}").json() == {
+        "id": low["id"], "deleted": True, "message": "Policy deleted successfully",
+    }  # fmt: skip
     assert_error(publisher.get(f"/api/v1/policies/{low['id']}"), 404, "policy_not_found")
     (row,) = gateway.rows("policies", id=low["id"])
     assert row["deleted_at"] is not None
@@ -134,7 +140,7 @@ def test_the_api_and_the_cli_share_one_body_and_one_shape(
     )
     assert from_api.status_code == 201, from_api.text
 
-    through_api = admin.get("/api/v1/policies").json()["policies"]
+    through_api = admin.get("/api/v1/policies").json()
     through_cli = asyncio.run(list_policies(gateway.settings, org.id))
     assert sorted(through_api, key=lambda p: p["name"]) == sorted(
         through_cli, key=lambda p: p["name"]
@@ -205,13 +211,12 @@ def test_collection_patch_and_delete_take_the_id_from_the_query_or_the_body(
     bad = admin.patch("/api/v1/policies", json={"id": one["id"], "toolAccessMatrix": {"t": 1}})
     assert assert_error(bad, 400, "invalid_policy")["param"] == "toolAccessMatrix.t"
 
+    message = {"deleted": True, "message": "Policy deleted successfully"}
     deleted = admin.delete("/api/v1/policies", params={"id": one["id"]})
-    assert deleted.json() == {"id": one["id"], "deleted": True}
+    assert deleted.json() == {"id": one["id"], **message}
     deleted = admin.request("DELETE", "/api/v1/policies", json={"id": two["id"]})
-    assert deleted.json() == {"id": two["id"], "deleted": True}
-    assert admin.get("/api/v1/policies", params={"includeInactive": "true"}).json() == {
-        "policies": []
-    }
+    assert deleted.json() == {"id": two["id"], **message}
+    assert admin.get("/api/v1/policies").json() == []
 
     audit = api.as_(org.keys["audit:read"]).get("/api/v1/audit").json()["entries"]
     assert [(e["action"], e["resource"]) for e in audit] == [

@@ -68,6 +68,8 @@ def dashboard_gateway(
             "cookie_secure": False,
             "password_hash": TEST_PASSWORD_HASH,
             "mail": {"kind": "file", "directory": str(directory / "mail")},
+            # Chromium resolves every *.localhost to this machine: acme.localhost is acme's.
+            "org_host_pattern": "{org}.localhost",
             "rate_limits": {
                 name: {"per_ip": 100_000, "per_account": 1000, "window_seconds": 600}
                 for name in ("login", "signup", "password_reset")

@@ -45,7 +45,7 @@ def test_an_owner_creates_changes_and_deletes_budgets(
     account = sign_up(dashboard_gateway)
     api = Api(dashboard_gateway, account.token)
     key_secret = api.create_proxy_key("billing-service")
-    key_id = api.call("GET", "/api/v1/keys")["keys"][0]["id"]
+    key_id = api.call("GET", "/api/v1/keys")[0]["id"]
     page = new_page()
     open_console(page, account, "usage")
     expect(page.get_by_text("No budgets yet. Create one with “New budget”")).to_be_visible()

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import openai
+import websockets.sync.client
 from playwright.sync_api import expect
 
 from tests.dashboard.support import Api, focused, open_console, screenshot, sign_up
@@ -110,14 +111,50 @@ def test_pages_of_decisions(new_page: Any, dashboard_gateway: RunningGateway) ->
     position = page.locator(".page-position")
     expect(position).to_have_text("Page 1: 1\N{EN DASH}25 of 30")
     expect(page.locator('[data-stat="denied"] .stat-value')).to_have_text("10")
-    expect(page.locator("tbody tr").first).to_have_attribute("data-correlation-id", "page-29")
+    expect(page.locator(".decisions-table tbody tr").first).to_have_attribute(
+        "data-correlation-id", "page-29"
+    )
     newer = page.get_by_role("button", name="Newer")
     expect(newer).to_be_disabled()
     page.get_by_role("button", name="Older").click()
     expect(position).to_have_text("Page 2: 26\N{EN DASH}30 of 30")
-    expect(page.locator("tbody tr")).to_have_count(5)
-    expect(page.locator("tbody tr").first).to_have_attribute("data-correlation-id", "page-04")
+    expect(page.locator(".decisions-table tbody tr")).to_have_count(5)
+    expect(page.locator(".decisions-table tbody tr").first).to_have_attribute(
+        "data-correlation-id", "page-04"
+    )
     expect(page.get_by_role("button", name="Older")).to_be_disabled()
     newer.click()
     expect(position).to_have_text("Page 1: 1\N{EN DASH}25 of 30")
     assert focused(page)  # something keeps the focus while pages change
+
+
+def test_the_live_feed_connections_are_shown(
+    new_page: Any, dashboard_gateway: RunningGateway
+) -> None:
+    account = sign_up(dashboard_gateway)
+    api = Api(dashboard_gateway, account.token)
+    key = api.call("POST", "/api/v1/keys", 201, json={"label": "watcher", "scopes": ["admin"]})
+    page = new_page()
+    open_console(page, account, "decisions")
+    expect(page.locator(".live-status")).to_have_attribute("data-state", "live")
+    section = page.get_by_role("region", name="Live feed connections")
+    table = page.get_by_role("region", name="Live feed connections table")
+    # A second client, with a key, connects and pings; Refresh shows it beside this tab's own.
+    ws_url = dashboard_gateway.base_url.replace("http", "ws", 1) + f"/ws?key={key['keyValue']}"
+    with websockets.sync.client.connect(ws_url) as client:
+        client.send(json.dumps({"type": "PING"}))
+        assert json.loads(client.recv(timeout=5))["type"] == "PONG"
+        section.get_by_role("button", name="Refresh").click()
+        expect(section.get_by_role("status")).to_have_text("2 open, 0 recently closed")
+        tab = table.get_by_role("row").filter(has_text=f"org:{account.org_id}:decisions")
+        expect(tab).to_contain_text("open")
+        expect(tab).to_contain_text(account.email)
+        watcher = table.get_by_role("row").filter(has_text="key watcher")
+        expect(watcher).to_contain_text(f"key watcher of {account.email}")
+        expect(watcher).to_contain_text("open")
+    section.get_by_role("button", name="Refresh").click()
+    expect(section.get_by_role("status")).to_have_text("1 open, 1 recently closed")
+    expect(table.get_by_role("row").filter(has_text="key watcher")).to_contain_text("closed")
+    log = section.locator(".activity-log li")
+    expect(log.first).to_contain_text("disconnection")
+    expect(log.filter(has_text='{"type":"PING"}')).to_have_count(1)

@@ -56,7 +56,7 @@ def test_create_copy_use_disable_and_delete_a_key(
 
     # The copied secret works on the proxy, with exactly the scopes chosen.
     assert chat(dashboard_gateway, secret) == "echo: hello from the console"
-    (stored,) = api.call("GET", "/api/v1/keys", params={"orgId": account.org_slug})["keys"]
+    (stored,) = api.call("GET", "/api/v1/keys", params={"orgId": account.org_slug})
     assert stored["name"] == "billing-service"
     assert sorted(stored["scopes"]) == ["decisions:read", "precheck:invoke"]
     assert secret.startswith(stored["keyPrefix"])
@@ -82,7 +82,7 @@ def test_create_copy_use_disable_and_delete_a_key(
     delete.click()
     confirm.get_by_role("button", name="Delete key").click()
     expect(page.get_by_role("row").filter(has_text="billing-service")).to_have_count(0)
-    assert api.call("GET", "/api/v1/keys", params={"orgId": account.org_slug})["keys"] == []
+    assert api.call("GET", "/api/v1/keys", params={"orgId": account.org_slug}) == []
 
 
 def refused_within(gateway: RunningGateway, secret: str, code: str, seconds: float = 5) -> None:

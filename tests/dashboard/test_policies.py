@@ -44,7 +44,7 @@ def test_edit_the_matrix_and_switch_the_policy_off(
     page.get_by_role("button", name="Create policy").click()
     expect(page.get_by_role("heading", name="Edit “pii-guard”")).to_be_visible()
 
-    (policy,) = api.call("GET", "/api/v1/policies", params={"includeInactive": "true"})["policies"]
+    (policy,) = api.call("GET", "/api/v1/policies")
     assert policy["name"] == "pii-guard"
     assert policy["isActive"] is True
     assert policy["toolAccessMatrix"] == {
@@ -92,9 +92,7 @@ def test_an_invalid_policy_is_explained_and_not_saved(
     expect(page.get_by_role("alert")).to_contain_text("(name)")
     expect(name).to_be_focused()
     api = Api(dashboard_gateway, account.token)
-    assert api.call("GET", "/api/v1/policies", params={"includeInactive": "true"}) == {
-        "policies": []
-    }
+    assert api.call("GET", "/api/v1/policies") == []
 
 
 def denied_within(

@@ -191,3 +191,41 @@ def test_nothing_is_loaded_from_elsewhere() -> None:
         urls = set(re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text))
         assert urls <= {"http://www.w3.org"}, (path.relative_to(STATIC_DIR), urls)
     assert not (Path(STATIC_DIR).parent / "node_modules").exists()
+
+
+def test_the_host_selects_the_org(new_page: Any, dashboard_gateway: RunningGateway) -> None:
+    # dashboard_gateway's admin.org_host_pattern is "{org}.localhost".
+    account = sign_up(dashboard_gateway)
+    api = Api(dashboard_gateway, account.token)
+    second = api.call(
+        "POST", "/api/v1/orgs", 201, json={"name": "Second Org", "slug": f"two-{account.org_slug}"}
+    )
+    api.call(
+        "POST",
+        "/api/v1/keys",
+        201,
+        json={"orgId": second["id"], "label": "second-key", "scopes": ["admin"]},
+    )
+    stranger = sign_up(dashboard_gateway)
+    port = dashboard_gateway.base_url.rsplit(":", 1)[1]
+
+    def console_at(slug: str, route: str = "keys") -> Any:
+        page = new_page()
+        page.add_init_script(f"sessionStorage.setItem('governs.token', {account.token!r});")
+        page.goto(f"http://{slug}.localhost:{port}/dashboard/#/{route}")
+        return page
+
+    # At 127.0.0.1 a member of two orgs picks one; at an org's host, that org is the console's.
+    page = new_page()
+    open_console(page, account, "keys")
+    expect(page.get_by_label("Organisation")).to_be_visible()
+    page = console_at(second["slug"])
+    expect(page.locator(".org-name")).to_have_text("Second Org")
+    expect(page.get_by_label("Organisation")).to_have_count(0)
+    expect(page.get_by_role("row").filter(has_text="second-key")).to_have_count(1)
+    page = console_at(account.org_slug)
+    expect(page.locator(".org-name")).to_have_text(account.org_slug.upper())
+    expect(page.get_by_role("heading", name="API keys", level=1)).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="second-key")).to_have_count(0)
+    page = console_at(stranger.org_slug, "decisions")
+    expect(page.get_by_role("heading", name="Not a member of this organisation")).to_be_visible()

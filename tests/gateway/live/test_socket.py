@@ -154,6 +154,39 @@ async def test_ingest_is_acked_pushed_and_stored_once_however_often_it_is_sent(
     ]
 
 
+async def test_a_top_level_idempotency_key_stores_and_pushes_a_retried_ingest_once(
+    gateway: RunningGateway, key: Key
+) -> None:
+    # The spec puts idempotencyKey beside data, not in it.
+    message = decision_v1(correlationId=request_id())
+    outer = message.pop("idempotencyKey")
+    async with await Feed.open(gateway.base_url, key.secret) as feed:
+        await feed.subscribe(f"org:{key.org_id}:decisions")
+        first = await feed.ask({"type": "INGEST", "idempotencyKey": outer, "data": message})
+        again = await feed.ask({"type": "INGEST", "idempotencyKey": outer, "data": message})
+        both = await feed.ask(
+            {
+                "type": "INGEST",
+                "idempotencyKey": outer,
+                "data": {**message, "idempotencyKey": outer},
+            }
+        )
+        clash = await feed.ask(
+            {"type": "INGEST", "idempotencyKey": outer, "data": {**message, "idempotencyKey": "x"}}
+        )
+        bad = await feed.ask({"type": "INGEST", "idempotencyKey": 5, "data": message})
+        await feed.gather(lambda p: len(p) >= 1)
+        await feed.quiet(0.3)
+    assert first["type"] == "ACK" and first["idempotencyKey"] == outer
+    assert again["decisionId"] == both["decisionId"] == first["decisionId"]
+    assert (clash["type"], clash["code"]) == ("ERROR", "invalid_message")
+    assert (bad["type"], bad["code"]) == ("ERROR", "invalid_message")
+    assert [p["data"]["id"] for p in feed.pushed] == [first["decisionId"]]
+    await asyncio.to_thread(gateway.flush)
+    rows = gateway.rows("decisions", correlation_id=message["correlationId"])
+    assert [r["id"] for r in rows] == [first["decisionId"]]
+
+
 async def test_ingest_checks_the_message_the_scope_and_the_org(
     gateway: RunningGateway, key: Key
 ) -> None:

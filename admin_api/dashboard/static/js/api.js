@@ -74,7 +74,9 @@ export async function api(method, path, { query, body, raw = false } = {}) {
       payload = null;
     }
     const error = new ApiError(response.status, payload);
-    if (response.status === 401 && token && error.code !== "invalid_credentials") {
+    // A call sent with a token the tab has since dropped (signed out while it was in flight)
+    // says nothing about the current session.
+    if (response.status === 401 && token && token === session.token && error.code !== "invalid_credentials") {
       onSessionEnded(error);
     }
     throw error;

@@ -71,6 +71,8 @@ export function navigate(route) {
 
 function membership() {
   if (!me) return null;
+  // At a host that selects an org (admin.org_host_pattern), that org and no other.
+  if (me.hostOrgId) return me.memberships.find((m) => m.orgId === me.hostOrgId) || null;
   return me.memberships.find((m) => m.orgId === session.org) || me.memberships[0] || null;
 }
 
@@ -180,7 +182,7 @@ function renderHeader(route) {
     ),
   );
   let orgControl = null;
-  if (me.memberships.length > 1) {
+  if (me.memberships.length > 1 && !me.hostOrgId) {
     orgControl = h(
       "label",
       { class: "org-picker" },
@@ -263,8 +265,11 @@ async function render() {
     top.hidden = true;
     replace(
       main,
-      h("h1", {}, "No organisation yet"),
-      h("p", {}, "Your account is not a member of any org. Ask an admin for an invitation."),
+      ...(me.hostOrgId
+        ? [h("h1", {}, "Not a member of this organisation"),
+          h("p", {}, "This address belongs to an org your account is not a member of. Ask its admins for an invitation.")]
+        : [h("h1", {}, "No organisation yet"),
+          h("p", {}, "Your account is not a member of any org. Ask an admin for an invitation.")]),
       h("button", { type: "button", onclick: signOut }, "Sign out"),
     );
     return;

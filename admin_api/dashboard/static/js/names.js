@@ -8,10 +8,10 @@ import { api, orgQuery, session } from "./api.js";
 export async function orgNames() {
   const [members, keys] = await Promise.all([
     api("GET", `/api/v1/orgs/${encodeURIComponent(session.org)}/members`).catch(() => ({ members: [] })),
-    api("GET", "/api/v1/keys", { query: orgQuery() }).catch(() => ({ keys: [] })),
+    api("GET", "/api/v1/keys", { query: orgQuery() }).catch(() => []),
   ]);
   return {
     users: new Map(members.members.map((m) => [m.userId, m.email || m.userId])),
-    keys: new Map(keys.keys.map((k) => [k.id, k])),
+    keys: new Map(keys.map((k) => [k.id, k])),
   };
 }

@@ -1,5 +1,6 @@
 // Decisions: the org's decisions, newest first, with filters, counts, pages and a detail drawer;
-// new decisions arrive live over /ws and are put on top of the first page as they happen.
+// new decisions arrive live over /ws and are put on top of the first page as they happen. Under
+// the table, who is connected to the live feed and what they did (/api/websockets/*).
 
 import { api, orgQuery, session } from "../api.js";
 import { openDialog } from "../dialog.js";
@@ -9,7 +10,10 @@ import { LiveFeed } from "../live.js";
 const DIRECTIONS = [["", "Any direction"], ["precheck", "precheck"], ["postcheck", "postcheck"]];
 const VERDICTS = [["", "Any decision"], ["allow", "allow"], ["transform", "transform"], ["deny", "deny"], ["error", "error"]];
 const PAGE_SIZES = [["25", "25"], ["50", "50"], ["100", "100"]];
-const STAT_FOR = { allow: "allowed", transform: "transformed", deny: "denied" };
+// Each card and the spec's stats.byDecision key it shows ("total" is stats.total).
+const STAT_FOR = { allowed: "allow", transformed: "transform", denied: "deny" };
+const CONNECTIONS_REFRESH_MS = 30_000;
+const ACTIVITY_SHOWN = 20;
 const LIVE_TEXT = {
   connecting: "Connecting to the live feed…",
   live: "Live: new decisions appear as they are made",
@@ -87,6 +91,28 @@ export async function render(main) {
   const newer = h("button", { type: "button", class: "secondary", onclick: newerPage }, "Newer");
   const position = h("span", { class: "page-position", "aria-live": "polite" });
   const heading = h("h1", {}, "Decisions");
+  const connectionsSummary = h("p", { class: "hint", role: "status" }, "Loading…");
+  const connectionsBody = h("tbody");
+  const activityList = h("ol", { class: "activity-log" });
+  const connectionsError = h("div");
+  const connectionsSection = h(
+    "section",
+    { class: "live-connections", "aria-labelledby": "live-connections-title" },
+    h("div", { class: "page-head" },
+      h("h2", { id: "live-connections-title" }, "Live feed connections"),
+      h("button", { type: "button", class: "secondary small", onclick: () => loadConnections() }, "Refresh")),
+    connectionsSummary,
+    connectionsError,
+    h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Live feed connections table" },
+      h("table", { class: "connections-table" },
+        h("caption", { class: "sr-only" }, "Sessions of the live feed on this instance"),
+        h("thead", {}, h("tr", {}, ["Status", "Who", "Channels", "Connected", "Last seen"].map(
+          (name) => h("th", { scope: "col" }, name),
+        ))),
+        connectionsBody)),
+    h("h3", {}, "Recent activity"),
+    activityList,
+  );
 
   replace(
     main,
@@ -109,6 +135,7 @@ export async function render(main) {
     errorSlot,
     h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Decisions table" }, table),
     h("nav", { class: "pager", "aria-label": "Pages of decisions" }, newer, position, older),
+    connectionsSection,
   );
 
   // -- data -----------------------------------------------------------------------------------
@@ -154,7 +181,8 @@ export async function render(main) {
 
   function drawStats() {
     for (const [key, el] of Object.entries(cards)) {
-      el.textContent = state.stats ? formatNumber(state.stats[key]) : "–";
+      const value = !state.stats ? null : key === "total" ? state.stats.total : state.stats.byDecision[STAT_FOR[key]];
+      el.textContent = value === null ? "–" : formatNumber(value);
     }
   }
 
@@ -230,6 +258,46 @@ export async function render(main) {
     load();
   }
 
+  // -- live feed connections ------------------------------------------------------------------
+  async function loadConnections() {
+    try {
+      const [listed, log] = await Promise.all([
+        api("GET", "/api/websockets/connections", { query: orgQuery() }),
+        api("GET", "/api/websockets/activity", { query: orgQuery({ limit: ACTIVITY_SHOWN }) }),
+      ]);
+      replace(connectionsError);
+      const { active, inactive } = listed.stats;
+      connectionsSummary.textContent = `${formatNumber(active)} open, ${formatNumber(inactive)} recently closed`;
+      replace(connectionsBody, listed.connections.map(connectionRow));
+      if (!listed.connections.length) {
+        connectionsBody.append(h("tr", {}, h("td", { colspan: "5" }, "Nobody is connected to the live feed.")));
+      }
+      replace(activityList, log.activity.map((entry) =>
+        h("li", { dataset: { type: entry.activityType } }, timeEl(entry.timestamp), " ",
+          h("span", { class: "badge badge-muted" }, entry.activityType), " ",
+          `session ${entry.sessionId.slice(-6)}`,
+          Object.keys(entry.data).length ? ` ${JSON.stringify(entry.data)}` : "")));
+      if (!log.activity.length) activityList.append(h("li", {}, "No activity yet."));
+    } catch (error) {
+      replace(connectionsError, errorBox(error));
+    }
+  }
+
+  function connectionRow(c) {
+    // A key's session shows the key (and its owner when known); a person's, who they are.
+    const owner = c.userEmail || (c.userId ? `user ${c.userId}` : null);
+    const who = c.apiKeyId ? `key ${c.apiKeyName || c.apiKeyId}${owner ? ` of ${owner}` : ""}` : owner || "unknown";
+    return h(
+      "tr",
+      { dataset: { sessionId: c.sessionId } },
+      h("td", {}, h("span", { class: `badge ${c.isActive ? "badge-allow" : "badge-muted"}` }, c.isActive ? "open" : "closed")),
+      h("td", {}, who),
+      h("td", {}, c.channels.length ? c.channels.join(", ") : "none"),
+      h("td", {}, timeEl(c.createdAt)),
+      h("td", {}, timeEl(c.lastSeen)),
+    );
+  }
+
   // -- rows and the drawer --------------------------------------------------------------------
   function row(d, isNew) {
     const found = (d.detectorSummary?.piiDetected || []).map((p) => `${p.class} ×${p.count}`).join(", ");
@@ -300,8 +368,11 @@ export async function render(main) {
   function onDecision(d) {
     if (state.shown.has(d.id) || !matches(d)) return;
     if (state.stats) {
+      const { byDecision, byDirection, byTool } = state.stats;
       state.stats.total += 1;
-      if (STAT_FOR[d.decision]) state.stats[STAT_FOR[d.decision]] += 1;
+      if (d.decision in byDecision) byDecision[d.decision] += 1;
+      if (d.direction in byDirection) byDirection[d.direction] += 1;
+      if (d.tool) byTool[d.tool] = (byTool[d.tool] || 0) + 1;
       drawStats();
     }
     if (!follow.checked || state.cursors.length) {
@@ -335,6 +406,10 @@ export async function render(main) {
     },
   }).start();
 
-  await load();
-  return () => feed.stop();
+  await Promise.all([load(), loadConnections()]);
+  const connectionsTimer = setInterval(loadConnections, CONNECTIONS_REFRESH_MS);
+  return () => {
+    clearInterval(connectionsTimer);
+    feed.stop();
+  };
 }

@@ -49,7 +49,7 @@ export async function render(main, { member, announce }) {
 
   async function load() {
     try {
-      const { keys } = await api("GET", "/api/v1/keys", { query: orgQuery() });
+      const keys = await api("GET", "/api/v1/keys", { query: orgQuery() });
       replace(errorSlot);
       replace(tbody, keys.map(row));
       if (!keys.length) tbody.append(h("tr", {}, h("td", { colspan: "9" }, "No keys yet: create one with “New key”.")));
@@ -275,7 +275,7 @@ export async function render(main, { member, announce }) {
   }
 
   function showSecret(created) {
-    const secret = h("input", { type: "text", id: "new-key-secret", readonly: true, value: created.key, class: "secret", spellcheck: "false" });
+    const secret = h("input", { type: "text", id: "new-key-secret", readonly: true, value: created.keyValue, class: "secret", spellcheck: "false" });
     const warningId = uid("secret-warning");
     openDialog({
       title: `Key “${created.name}” created`,

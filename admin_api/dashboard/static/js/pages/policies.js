@@ -44,7 +44,7 @@ export async function render(main, { announce }) {
 
   async function load(selectId) {
     try {
-      ({ policies } = await api("GET", "/api/v1/policies", { query: orgQuery({ includeInactive: "true" }) }));
+      policies = await api("GET", "/api/v1/policies", { query: orgQuery() });
       replace(errorSlot);
     } catch (error) {
       replace(errorSlot, errorBox(error));
