@@ -35,7 +35,7 @@ def test_typos_in_the_matrix_are_refused_naming_the_nearest(
     refused = admin.post("/api/v1/policies", json={"name": "p", "toolAccessMatrix": matrix})
     error = assert_error(refused, 400, "invalid_policy")
     assert error["param"] == param and f"did you mean {nearest}" in error["message"]
-    assert admin.get("/api/v1/policies").json() == {"policies": []}  # nothing was stored
+    assert admin.get("/api/v1/policies").json() == []  # nothing was stored
 
 
 def test_unknown_classes_and_fields_are_refused(publisher: tuple[OrgFixture, Api]) -> None:
@@ -84,7 +84,7 @@ def test_a_second_active_policy_needs_an_explicit_choice(
     # Choice one: a priority of its own ranks them; both stay active, the higher applies.
     ranked = admin.post("/api/v1/policies", json={**shadow, "priority": 10})
     assert ranked.status_code == 201, ranked.text
-    active = admin.get("/api/v1/policies").json()["policies"]
+    active = admin.get("/api/v1/policies", params={"includeInactive": "false"}).json()
     assert [p["name"] for p in active] == ["shadow", "working"]
     # Editing one that stays as it was ranked is no activation (a form resends the priority).
     edited = admin.patch(
@@ -96,7 +96,8 @@ def test_a_second_active_policy_needs_an_explicit_choice(
     third = {"name": "third", "toolAccessMatrix": {"default": {"email": "remove"}}}
     replaced = admin.post("/api/v1/policies", params={"replace": "true"}, json=third)
     assert replaced.status_code == 201, replaced.text
-    assert [p["name"] for p in admin.get("/api/v1/policies").json()["policies"]] == ["third"]
+    switched_on = admin.get("/api/v1/policies", params={"includeInactive": "false"}).json()
+    assert [p["name"] for p in switched_on] == ["third"]
     switched_off = {
         row["resource"]
         for row in gateway.rows("audit_logs", org_id=org.id, action="policy.update")

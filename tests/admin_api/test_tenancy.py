@@ -190,7 +190,7 @@ def test_a_removed_admin_loses_their_keys_and_sessions(gateway: RunningGateway, 
     assert_error(admin.get("/api/v1/auth/me"), 401, "invalid_session")
     # The owner's own key is untouched; the admin's key is listed, disabled.
     assert api.as_(proxy_key.json()["key"]).get(f"/api/v1/orgs/{org.id}").status_code == 200
-    keys = {k["id"]: k for k in owner.get("/api/v1/keys").json()["keys"]}
+    keys = {k["id"]: k for k in owner.get("/api/v1/keys").json()}
     assert keys[key_id]["isActive"] is False
     audit = gateway.rows("audit_logs", org_id=org.id, resource=f"api_key:{key_id}")
     assert [row["details"]["after"] for row in audit if row["action"] == "key.update"] == [

@@ -45,7 +45,7 @@ def test_a_keys_models_and_limits_set_shown_and_changed(
     row = page.get_by_role("row").filter(has_text="narrow")
     expect(row.locator(".key-access")).to_contain_text("gpt-4o-mini")
     expect(row.locator(".key-access")).to_contain_text("2 requests/min")
-    (stored,) = api.call("GET", "/api/v1/keys")["keys"]
+    (stored,) = api.call("GET", "/api/v1/keys")
     assert stored["allowedModels"] == ["gpt-4o-mini"] and stored["requestsPerMinute"] == 2
 
     # The proxy holds the key to them: another model is refused, a third request waits.
