@@ -61,6 +61,9 @@ class WriterConfig(_Frozen):
     retry_attempts: int = Field(3, ge=0)
     spool_dir: str = "spool"
     replay_interval_seconds: PositiveFloat = 5.0
+    # Rows waiting longer than this mean records stopped flowing: /readyz turns 503, and
+    # shutdown spools what the database has not taken by then.
+    stall_seconds: PositiveFloat = 30.0
 
 
 class AuthConfig(_Frozen):

@@ -12,11 +12,12 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
 from gateway.errors import InvalidRequestError
 from gateway.ids import new_id
+from gateway.row_guard import MAX_JSON_DEPTH, json_depth
 
 Short = Annotated[str, Field(max_length=200)]
 
@@ -44,6 +45,13 @@ class DecisionV1(BaseModel):
     tags: Annotated[list[Short], Field(max_length=100)] = Field(default_factory=list)
     ts: datetime | None = None  # ISO 8601 or unix seconds; default: now
     idempotency_key: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+    @field_validator("detector_summary")
+    @classmethod
+    def _not_too_deep(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if json_depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+            raise ValueError(f"nests deeper than {MAX_JSON_DEPTH} levels")
+        return value
 
 
 def parse_decision(data: object) -> DecisionV1:
