@@ -14,6 +14,7 @@ of each JSON value), a few microseconds (``bench/pipeline_costs.py``).
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -82,7 +83,7 @@ class RowGuard:
     """The checks of one table's columns, worked out once from its metadata."""
 
     def __init__(self, table: Table) -> None:
-        self._strings: list[tuple[str, int | None]] = []
+        self._strings: list[tuple[str, int]] = []
         self._json: list[str] = []
         self._integers: list[str] = []
         for column in table.columns:
@@ -90,32 +91,31 @@ class RowGuard:
             if isinstance(kind, JSON):
                 self._json.append(column.name)
             elif isinstance(kind, String):
-                self._strings.append((column.name, kind.length))
+                self._strings.append((column.name, kind.length or sys.maxsize))
             elif isinstance(kind, Integer):
                 self._integers.append(column.name)
 
     def clean(self, row: dict[str, Any]) -> dict[str, Any]:
         """Fix ``row`` in place so that it encodes and fits; return it."""
+        get = row.get
         for name, length in self._strings:
-            value = row.get(name)
-            if value is None:
+            value = get(name)
+            if value.__class__ is str:
+                if len(value) <= length and value.isascii() and "\x00" not in value:
+                    continue
+            elif value is None:
                 continue
-            if type(value) is not str:
-                value = row[name] = str(value)
-            if not value.isascii() or "\x00" in value:
-                value = row[name] = safe_text(value)
-            if length is not None and len(value) > length:
-                row[name] = value[:length]
+            row[name] = safe_text(str(value))[:length]
         for name in self._integers:
-            value = row.get(name)
-            if type(value) is int and not _INT32[0] <= value <= _INT32[1]:
+            value = get(name)
+            if value.__class__ is int and not _INT32[0] <= value <= _INT32[1]:
                 row[name] = min(max(value, _INT32[0]), _INT32[1])
         for name in self._json:
-            value = row.get(name)
-            if value is None or value == {} or value == []:
+            value = get(name)
+            if not value:  # None, {}, []
                 continue
             try:
-                encoded = orjson.dumps(value, default=_decimal)
+                encoded = orjson.dumps(value)
             except TypeError:  # orjson's error for surrogates, depth over 254, unknown types
                 row[name] = safe_json(value)
                 continue
@@ -129,9 +129,3 @@ def _may_be_too_deep(encoded: bytes) -> bool:
     if encoded.count(b"{") + encoded.count(b"[") <= MAX_JSON_DEPTH:
         return False
     return json_depth(orjson.loads(encoded), MAX_JSON_DEPTH) > MAX_JSON_DEPTH
-
-
-def _decimal(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.ids import new_id
@@ -233,3 +233,33 @@ async def _is(awaitable: Any, expected: int) -> bool:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_close_while_the_database_hangs_spools_and_loses_nothing(
+    database: tuple[AsyncEngine, str], database_url: str, tmp_path: Path
+) -> None:
+    """SIGTERM while an insert hangs (a table lock): after ``stall_seconds`` the rows the
+    database has not taken are spooled, and the next start writes them."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL: a table lock holds inserts while the connection lives")
+    engine, org_id = database
+    batch = f"hung-{new_id()}"
+    writer = RecordWriter(engine, FAST, Spool(tmp_path / "spool"))
+    await writer.start()
+    async with engine.connect() as holder:
+        await holder.execute(text("lock table decisions in exclusive mode"))
+        for n in range(20):
+            writer.submit("decisions", decision(org_id, batch, n))
+        await asyncio.sleep(FAST.stall_seconds + 0.2)
+        assert writer.problem == "stalled"
+        async with asyncio.timeout(FAST.stall_seconds + 5):
+            await writer.close()
+        await holder.rollback()
+    assert writer.spool_depth >= 1 and await count(engine, batch) == 0
+
+    restarted = RecordWriter(engine, FAST, Spool(tmp_path / "spool"))
+    await restarted.start()
+    try:
+        await wait_for(lambda: _is(count(engine, batch), 20))
+    finally:
+        await restarted.close()
