@@ -333,24 +333,31 @@ class RecordWriter:
                 self.set_aside += 1
                 log.error("set aside %s: %s", claimed.name, reason)
                 continue
-            try:
-                await self._insert(decoded)
-            except Exception as error:
-                left = (
-                    await self._isolate(decoded)
-                    if await self._refused_by_content(error)
-                    else decoded
-                )
-                if left:
-                    self._spool.release(claimed)
-                    log.info("spool replay waits for the database: %s", type(error).__name__)
-                    return
-            except BaseException:  # cancelled at shutdown: leave the batch for next time
+            except BaseException:  # cancelled at shutdown
                 self._spool.release(claimed)
                 raise
+            written = False
+            try:
+                written = await self._replay_batch(decoded)
+            finally:  # a failure or a cancel at shutdown: leave the batch for next time
+                if not written:
+                    self._spool.release(claimed)
+            if not written:
+                return
             self._spool.remove(claimed)
             log.info("replayed %d spooled records", len(batch))
         self._spooled_pending = len(self._spool.pending())
+
+    async def _replay_batch(self, batch: Batch) -> bool:
+        """Write one spooled batch; True when every row is written or set aside."""
+        try:
+            await self._insert(batch)
+            return True
+        except Exception as error:
+            if await self._refused_by_content(error) and not await self._isolate(batch):
+                return True
+            log.info("spool replay waits for the database: %s", type(error).__name__)
+            return False
 
 
 def _reason(error: BaseException) -> str:
