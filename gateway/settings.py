@@ -36,6 +36,9 @@ class ServerConfig(_Frozen):
     port: int = Field(8080, ge=0, le=65535)
     workers: int = Field(1, ge=1, le=64)
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    # A request body still arriving after this long is cut with 408 (a slow client holds a
+    # connection and a task for as long as bytes come otherwise).
+    body_read_timeout_seconds: PositiveFloat = 30.0
     shutdown_timeout_seconds: PositiveFloat = 30.0
     access_log: bool = False
     upstream_max_connections: int = Field(1000, ge=1)

@@ -392,7 +392,7 @@ def _tool_choice(choice: Any) -> dict[str, Any]:
         raise _invalid("tool_choice", "Input should be a valid dictionary")
     kind = choice.get("type")
     result: dict[str, Any] = {}
-    if kind in TOOL_CHOICES:
+    if isinstance(kind, str) and kind in TOOL_CHOICES:
         result["tool_choice"] = TOOL_CHOICES[kind]
     elif kind == "tool":
         name = choice.get("name")
