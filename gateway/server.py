@@ -35,6 +35,7 @@ from gateway.pipeline import (
 )
 from gateway.policy_store import PolicyStore
 from gateway.redis_client import redis_context
+from gateway.request_body import HANDLER_ARGS
 from gateway.routing import Router
 from gateway.settings import Settings
 from gateway.spool import Spool
@@ -53,6 +54,7 @@ def build_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
         middlewares=[request_metrics, request_context],
+        handler_args=HANDLER_ARGS,
     )
     app[SETTINGS] = settings
     app[IDENTIFIERS] = IdentifierGuard(pii.fast_engine)

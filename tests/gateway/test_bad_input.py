@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import time
+import zlib
 from collections.abc import Iterator
 
 import anthropic
@@ -110,14 +111,37 @@ def test_gzip_that_is_not_gzip_is_400(running: RunningGateway) -> None:
 
 
 def test_an_unknown_content_encoding_is_415(running: RunningGateway) -> None:
+    for encoding in ("br", "zstd", "x-nope"):
+        response = httpx.post(
+            f"{running.base_url}/v1/messages",
+            headers=_headers(
+                running, **{"Content-Type": "application/json", "Content-Encoding": encoding}
+            ),
+            content=b"{}",
+        )
+        assert anthropic_error(response, 415)["type"] == "invalid_request_error"
+        assert response.headers["Accept-Encoding"] == "gzip, deflate, identity"
+
+
+def test_deflate_is_read_and_a_body_that_inflates_too_far_is_413(
+    running: RunningGateway,
+) -> None:
+    body = b'{"model":"echo","messages":[{"role":"user","content":"hi"}]}'
+    for packed in (zlib.compress(body), zlib.compress(body)[2:-4]):  # zlib, and raw deflate
+        response = httpx.post(
+            f"{running.base_url}/v1/chat/completions",
+            headers=_headers(running, **{"Content-Encoding": "deflate"}),
+            content=packed,
+        )
+        assert response.status_code == 200, response.text
+    bomb = gzip.compress(b" " * (running.settings.server.max_body_bytes + 1))
+    assert len(bomb) < running.settings.server.max_body_bytes
     response = httpx.post(
-        f"{running.base_url}/v1/chat/completions",
-        headers=_headers(
-            running, **{"Content-Type": "application/json", "Content-Encoding": "zstd-ish"}
-        ),
-        content=b"{}",
+        f"{running.base_url}/v1/embeddings",
+        headers=_headers(running, **{"Content-Encoding": "gzip"}),
+        content=bomb,
     )
-    openai_error(response, 415, "invalid_content_encoding")
+    openai_error(response, 413, "request_too_large")
 
 
 def test_tool_choice_of_the_wrong_type_is_400_in_anthropics_shape(
