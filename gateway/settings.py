@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from gateway.errors import ConfigError
 
@@ -49,6 +56,28 @@ class DatabaseConfig(_Frozen):
     auto_migrate: bool = True
     pool_size: int = Field(5, ge=1)
     echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """``postgresql://`` (as libpq and most docs write it) and ``sqlite:///`` get the async
+        driver the gateway runs on; any other driver is refused, naming the one to use."""
+        scheme, separator, rest = url.partition("://")
+        if not separator:
+            return url  # not a URL: the engine says so at start-up, in one line
+        dialect, _, driver = scheme.partition("+")
+        dialect = "postgresql" if dialect == "postgres" else dialect
+        wanted = {"postgresql": "asyncpg", "sqlite": "aiosqlite"}.get(dialect)
+        if wanted is None:
+            raise ValueError(
+                f"{dialect!r} databases are not supported: use postgresql+asyncpg://... or "
+                "sqlite+aiosqlite:///..."
+            )
+        if driver and driver != wanted:
+            raise ValueError(
+                f"the {driver!r} driver is not supported: write {dialect}+{wanted}://{rest}"
+            )
+        return f"{dialect}+{wanted}://{rest}"
 
 
 class RedisConfig(_Frozen):
