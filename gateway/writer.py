@@ -49,10 +49,6 @@ PING_TIMEOUT_SECONDS = 5.0
 RESTART_DELAY_SECONDS = 0.5
 
 
-class DatabaseAway(Exception):
-    """The database stopped answering while a refused batch was being split."""
-
-
 class RecordWriter:
     def __init__(self, engine: AsyncEngine, config: WriterConfig, spool: Spool) -> None:
         self._engine = engine
@@ -69,6 +65,7 @@ class RecordWriter:
         self._wake_replay = asyncio.Event()
         self._in_flight: Batch = []
         self._active_at = time.monotonic()  # a batch last taken or finished
+        self._replaying_since: float | None = None  # a spooled batch's insert under way
         self._restarting = False
         self.listeners: list[Callable[[str, dict[str, Any]], None]] = []
         self.written = 0
@@ -121,8 +118,11 @@ class RecordWriter:
         self._in_flight = []
         if left:  # inserts are idempotent: an in-flight batch that did land is not doubled
             await self._spool_async(left)
-        if self._spooled_pending and done:  # not when the database hangs: that waits for ever
-            await self._replay_once()
+        if self._spooled_pending and done:
+            # Bounded too: a database that hangs would hold the shutdown for ever.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._config.stall_seconds):
+                    await self._replay_once()
 
     async def _supervise(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run ``work`` for as long as the writer runs: a failure is logged and restarted."""
@@ -142,8 +142,11 @@ class RecordWriter:
         batch has waited more than ``stall_seconds``), ``backlog`` (the queue is full)."""
         if self._restarting or any(task.done() for task in self._tasks):
             return "stopped"
+        now, limit = time.monotonic(), self._config.stall_seconds
         waiting = bool(self._in_flight) or not self._queue.empty()
-        if waiting and time.monotonic() - self._active_at > self._config.stall_seconds:
+        if waiting and now - self._active_at > limit:
+            return "stalled"
+        if self._replaying_since is not None and now - self._replaying_since > limit:
             return "stalled"
         if self._queue.qsize() >= self._config.max_queue:
             return "backlog"
@@ -235,9 +238,8 @@ class RecordWriter:
         """Write the parts of a refused batch apart, halving them until each row at fault
         stands alone; set those rows aside. Return the rows left unwritten because the
         database stopped answering (to be spooled)."""
-        parts = [batch[: len(batch) // 2], batch[len(batch) // 2 :]] if len(batch) > 1 else []
-        if not parts:
-            parts = [batch]
+        # The whole batch was just refused: start from its halves.
+        parts = [batch[: len(batch) // 2], batch[len(batch) // 2 :]] if len(batch) > 1 else [batch]
         while parts:
             part = parts.pop(0)
             if not part:
@@ -350,6 +352,7 @@ class RecordWriter:
 
     async def _replay_batch(self, batch: Batch) -> bool:
         """Write one spooled batch; True when every row is written or set aside."""
+        self._replaying_since = time.monotonic()
         try:
             await self._insert(batch)
             return True
@@ -358,6 +361,8 @@ class RecordWriter:
                 return True
             log.info("spool replay waits for the database: %s", type(error).__name__)
             return False
+        finally:
+            self._replaying_since = None
 
 
 def _reason(error: BaseException) -> str:

@@ -244,22 +244,48 @@ async def test_close_while_the_database_hangs_spools_and_loses_nothing(
         pytest.skip("PostgreSQL: a table lock holds inserts while the connection lives")
     engine, org_id = database
     batch = f"hung-{new_id()}"
-    writer = RecordWriter(engine, FAST, Spool(tmp_path / "spool"))
+    config = FAST.model_copy(update={"max_queue": 5})
+    writer = RecordWriter(engine, config, Spool(tmp_path / "spool"))
     await writer.start()
     async with engine.connect() as holder:
         await holder.execute(text("lock table decisions in exclusive mode"))
-        for n in range(20):
+        writer.submit("decisions", decision(org_id, batch, 0))
+        await asyncio.sleep(0.1)  # taken as a batch, whose insert waits on the lock
+        for n in range(1, 21):  # 5 queue up behind it, the rest go straight to the spool
             writer.submit("decisions", decision(org_id, batch, n))
-        await asyncio.sleep(FAST.stall_seconds + 0.2)
+        assert writer.problem == "backlog"
+        await asyncio.sleep(config.stall_seconds + 0.2)
         assert writer.problem == "stalled"
-        async with asyncio.timeout(FAST.stall_seconds + 5):
+        async with asyncio.timeout(2 * config.stall_seconds + 5):
             await writer.close()
         await holder.rollback()
-    assert writer.spool_depth >= 1 and await count(engine, batch) == 0
+    assert writer.spool_depth >= 2 and await count(engine, batch) == 0
+    assert writer.spooled == 21 and writer.dropped == 0
 
     restarted = RecordWriter(engine, FAST, Spool(tmp_path / "spool"))
     await restarted.start()
     try:
-        await wait_for(lambda: _is(count(engine, batch), 20))
+        await wait_for(lambda: _is(count(engine, batch), 21))
     finally:
         await restarted.close()
+
+
+async def test_a_replay_stuck_on_a_hung_database_is_seen_and_does_not_hold_shutdown(
+    database: tuple[AsyncEngine, str], database_url: str, tmp_path: Path
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL: a table lock holds inserts while the connection lives")
+    engine, org_id = database
+    batch = f"stuck-{new_id()}"
+    spool = Spool(tmp_path / "spool")
+    spool.append([("decisions", decision(org_id, batch, n)) for n in range(3)])
+    writer = RecordWriter(engine, FAST, spool)
+    async with engine.connect() as holder:
+        await holder.execute(text("lock table decisions in exclusive mode"))
+        await writer.start()  # its replay waits on the lock
+        await asyncio.sleep(FAST.stall_seconds + 0.3)
+        assert writer.problem == "stalled"
+        async with asyncio.timeout(2 * FAST.stall_seconds + 5):
+            await writer.close()
+        await holder.rollback()
+    assert spool.depth() == 1 and await count(engine, batch) == 0  # kept for the next start
