@@ -8,7 +8,7 @@ value nested deeper than ``MAX_JSON_DEPTH`` (orjson stops at 254, the spool with
 first levels and a marker. A row is fixed in place, so the writer's listeners see what is stored.
 
 Cost: the usual row is clean and takes the fast checks only (``str.isascii``, one orjson encode
-of each JSON value), a few microseconds (``bench/pipeline_costs.py``).
+of each JSON value): 2-5 µs a row (``bench/row_guard_costs.py``, figures in bench/RESULTS.md).
 """
 
 from __future__ import annotations
