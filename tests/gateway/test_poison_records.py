@@ -146,8 +146,15 @@ def test_a_201_character_tool_is_refused_and_recording_goes_on(running: RunningG
     _later_requests_are_recorded(running)
 
 
-def test_an_ingested_summary_nested_300_deep_is_refused_and_recording_goes_on(
-    running: RunningGateway,
+@pytest.mark.parametrize(
+    ("depth", "code", "param"),
+    [
+        (100, "invalid_request_body", "detectorSummary"),  # a value stored: at most 64 levels
+        (300, "invalid_json", None),  # the whole body: at most 128
+    ],
+)
+def test_an_ingested_summary_nested_deep_is_refused_and_recording_goes_on(
+    running: RunningGateway, depth: int, code: str, param: str | None
 ) -> None:
     key = new_key(running, ("ingest:write",))
     response = httpx.post(
@@ -157,13 +164,13 @@ def test_an_ingested_summary_nested_300_deep_is_refused_and_recording_goes_on(
             "direction": "precheck",
             "decision": "allow",
             "payloadHash": "ab" * 32,
-            "detectorSummary": _nested(300),
+            "detectorSummary": _nested(depth),
         },
         timeout=30,
     )
     assert response.status_code == 400, response.text
     error = response.json()["error"]
-    assert error["code"] == "invalid_request_body" and error["param"] == "detectorSummary"
+    assert (error["code"], error["param"]) == (code, param)
     _later_requests_are_recorded(running)
 
 
