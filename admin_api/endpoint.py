@@ -17,6 +17,7 @@ from aiohttp import web
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from admin_api.caller import Caller, OrgAccess, authenticate, credential, org_access
 from admin_api.errors import ConflictError
@@ -24,7 +25,7 @@ from admin_api.org_host import scoped_ref
 from admin_api.permissions import Permission
 from admin_api.services import ADMIN, AdminServices
 from admin_api.validation import parse_body, parse_query
-from gateway.pipeline import read_body
+from gateway.request_body import read_body
 
 Q = TypeVar("Q")
 B = TypeVar("B")
@@ -110,7 +111,11 @@ def route_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.S
         admin = request.app[ADMIN]
         raw = b""
         if endpoint.body is not None or endpoint.method in ("POST", "PATCH", "PUT"):
-            raw = await read_body(request, admin.max_body_bytes)
+            raw = await read_body(
+                request,
+                admin.max_body_bytes,
+                admin.gateway.settings.server.body_read_timeout_seconds,
+            )
         try:
             async with admin.sessions.begin() as db:
                 caller = None
@@ -128,6 +133,12 @@ def route_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.S
         except IntegrityError:
             raise ConflictError(
                 "the change conflicts with an existing resource", code="conflict"
+            ) from None
+        except (StaleDataError, ObjectDeletedError):
+            # Another request changed or removed the row between this one's read and write.
+            raise ConflictError(
+                "another request changed or removed this resource meanwhile; read it again",
+                code="concurrent_change",
             ) from None
         if call.announce:
             await admin.gateway.revocations.announce(call.changed_keys)

@@ -50,7 +50,9 @@ def _message(mail: Mail, from_address: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = from_address
     message["To"] = mail.to
-    message["Subject"] = mail.subject
+    # A header cannot hold a line break: a name with one (made before names were checked)
+    # must not fail the mail.
+    message["Subject"] = " ".join(mail.subject.split())
     message["Message-ID"] = make_msgid(domain="governs.local")
     message.set_content(mail.text)
     return message

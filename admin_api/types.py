@@ -27,7 +27,8 @@ MoneyOut = Annotated[str, Field(pattern=MONEY_PATTERN)]
 # What the API takes as an amount: a non-negative Decimal string (a JSON number is accepted).
 AmountIn = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=10)]
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+# A name is shown and mailed (an invitation's subject): no line breaks or control characters.
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 Id = Annotated[str, Field(min_length=1, max_length=32)]
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
 

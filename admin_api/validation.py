@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic.alias_generators import to_camel
 
 from admin_api.types import Id
+from gateway.chat_request import check_depth
 from gateway.errors import InvalidRequestError
 from gateway.suggest import unknown_field
 
@@ -145,6 +146,7 @@ def parse_body(raw: bytes, model: type[M]) -> M:
         ) from None
     if not isinstance(data, dict):
         raise InvalidRequestError("the request body must be a JSON object", code="invalid_json")
+    check_depth(raw, data)
     return validate(data, model, code="invalid_request_body")
 
 

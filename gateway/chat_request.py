@@ -13,6 +13,9 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway.errors import InvalidRequestError
+from gateway.row_guard import json_depth
+
+MAX_BODY_DEPTH = 128
 
 Role = Literal["system", "developer", "user", "assistant", "tool", "function"]
 
@@ -67,7 +70,20 @@ def decode_json_object(raw: bytes) -> dict[str, Any]:
         ) from None
     if not isinstance(body, dict):
         raise InvalidRequestError("the request body must be a JSON object", code="invalid_json")
+    check_depth(raw, body)
     return body
+
+
+def check_depth(raw: bytes, body: Any) -> None:
+    """400 for a body nested deeper than ``MAX_BODY_DEPTH``: orjson parses 1024 levels but
+    encodes (the payload hash, the spool) only 254."""
+    # N levels take N opening brackets: most bodies are cleared by a count, without a walk.
+    if raw.count(b"{") + raw.count(b"[") > MAX_BODY_DEPTH:
+        if json_depth(body, MAX_BODY_DEPTH) > MAX_BODY_DEPTH:
+            raise InvalidRequestError(
+                f"the request body nests deeper than {MAX_BODY_DEPTH} levels",
+                code="invalid_json",
+            )
 
 
 def parse_chat_request(raw: bytes) -> ChatRequest:

@@ -30,6 +30,7 @@ from gateway.access_log import AccessLogger, access_logger
 from gateway.errors import ConfigError
 from gateway.logs import configure_logging
 from gateway.settings import Settings, load_settings
+from gateway.startup import check_port, database_problems
 from gateway.storage import keys as key_queries
 from gateway.storage.database import create_engine, migrate
 
@@ -46,13 +47,14 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
 
 async def prepare_database(settings: Settings, *, force_migrate: bool = False) -> str | None:
     """Apply migrations (unless disabled) and create the bootstrap org and key if needed."""
-    engine = create_engine(settings.database)
-    try:
-        if settings.database.auto_migrate or force_migrate:
-            await migrate(engine)
-        return await key_queries.bootstrap(engine, settings.bootstrap_key)
-    finally:
-        await engine.dispose()
+    with database_problems(settings.database.url):  # one line, not a traceback
+        engine = create_engine(settings.database)
+        try:
+            if settings.database.auto_migrate or force_migrate:
+                await migrate(engine)
+            return await key_queries.bootstrap(engine, settings.bootstrap_key)
+        finally:
+            await engine.dispose()
 
 
 def _print_bootstrap_key(secret: str, settings: Settings, config_path: str | None) -> None:
@@ -121,6 +123,7 @@ def _event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
 
 def _serve(args: argparse.Namespace) -> int:
     settings = _settings(args, host=args.host, port=args.port, workers=args.workers)
+    check_port(settings)  # before a database is made or a key printed for a port not ours
     secret = asyncio.run(prepare_database(settings))
     if secret is not None:
         _print_bootstrap_key(secret, settings, args.config)

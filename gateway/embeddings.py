@@ -21,7 +21,7 @@ from gateway.fronts import OPENAI
 from gateway.identifiers import request_tool
 from gateway.metrics import upstream_finished, upstream_started
 from gateway.middleware import REQUEST_ID, REQUEST_ID_HEADER
-from gateway.pipeline import read_body, record_failure
+from gateway.pipeline import record_failure
 from gateway.precheck import ms_since, run_precheck
 from gateway.records import (
     ALLOW,
@@ -31,6 +31,7 @@ from gateway.records import (
     payload_hash,
     usage_row,
 )
+from gateway.request_body import read_body
 from gateway.routing import Route
 from gateway.scopes import Scope
 from gateway.services import GATEWAY
@@ -82,7 +83,10 @@ async def embeddings(request: web.Request) -> web.Response:
     started = time.perf_counter()
     gateway = request.app[GATEWAY]
     principal = await gateway.keys.authenticate(OPENAI.api_key(request), Scope.PRECHECK_INVOKE)
-    body = decode_json_object(await read_body(request, gateway.settings.server.max_body_bytes))
+    server = gateway.settings.server
+    body = decode_json_object(
+        await read_body(request, server.max_body_bytes, server.body_read_timeout_seconds)
+    )
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise InvalidRequestError(

@@ -8,7 +8,9 @@ them, always in OpenAI's shape::
 
     GatewayError
     ├── InvalidRequestError         400 invalid_request_error
+    │   ├── RequestTimeoutError     408  the request body did not arrive in time
     │   ├── RequestTooLargeError    413
+    │   ├── UnsupportedEncodingError 415 a Content-Encoding the gateway does not decode
     │   ├── NotFoundError           404  (unknown model, route or resource)
     │   └── MethodNotAllowedError   405
     ├── AuthenticationError         401  missing, unknown, inactive or expired key
@@ -69,6 +71,16 @@ class InvalidRequestError(GatewayError):
 class RequestTooLargeError(InvalidRequestError):
     status = 413
     default_code = "request_too_large"
+
+
+class RequestTimeoutError(InvalidRequestError):
+    status = 408
+    default_code = "request_timeout"
+
+
+class UnsupportedEncodingError(InvalidRequestError):
+    status = 415
+    default_code = "invalid_content_encoding"
 
 
 class NotFoundError(InvalidRequestError):

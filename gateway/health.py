@@ -2,9 +2,12 @@
 health pill for one org). ``/healthz`` (alive) stays in ``gateway.server``.
 
 ``/readyz`` pings the database and Redis (when configured) with ``health.check_timeout_seconds``
-each: 200 when both answer and at least one provider is configured, else 503 naming what
-failed. The proxy itself keeps serving through a database outage (records spool to disk), so a
-load balancer that should keep such an instance in rotation checks ``/healthz`` instead.
+each and asks the record writer whether records flow (``records``: ``ok``, or ``stalled`` when
+rows have waited over ``writer.stall_seconds``, ``backlog`` when its queue is full, ``stopped``
+while a writer task restarts): 200 when all is well and at least one provider is configured,
+else 503 naming what failed. The proxy itself keeps serving through a database outage (records
+spool to disk), so a load balancer that should keep such an instance in rotation checks
+``/healthz`` instead.
 
 ``/api/health`` (an API key with ``decisions:read``, or a session; ``?orgId=`` for a user in
 several orgs) answers ``{status, lastIngestTime, dlqCount, totalDecisions, errorRate}``:
@@ -14,9 +17,11 @@ several orgs) answers ``{status, lastIngestTime, dlqCount, totalDecisions, error
   of the org's postcheck decisions of the last 5 minutes whose decision is ``error`` (the
   provider failed). These come from two indexed queries on ``(org_id, ts)``, cached per org
   for ``health.cache_seconds``, so polling never counts a big table on every call.
-- ``dlqCount``: records waiting in the spool directory (the dead-letter queue), all orgs.
-- ``status``: ``error`` when the database is unreachable or errorRate > 0.5, ``warning`` when
-  dlqCount > 0 or errorRate > 0.05, else ``healthy``.
+- ``dlqCount``: records waiting in the spool directory (the dead-letter queue) plus rows set
+  aside there because the database refused them (``gateway.dead_letters``), all orgs.
+- ``status``: ``error`` when the database is unreachable, records do not flow (as in
+  ``/readyz``) or errorRate > 0.5, ``warning`` when dlqCount > 0 or errorRate > 0.05, else
+  ``healthy``.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from redis.asyncio import Redis
 from sqlalchemy import case, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.dead_letters import DeadLetters
 from gateway.live.viewer import authenticate_viewer
 from gateway.live.wire import iso_utc
 from gateway.redis_client import REDIS
@@ -45,13 +51,15 @@ from gateway.services import GATEWAY
 from gateway.settings import HealthConfig
 from gateway.spool import _CLAIM, _SUFFIX
 from gateway.storage.models import Decision
+from gateway.writer import RecordWriter
 
 ERROR_WINDOW = timedelta(minutes=5)
 DEAD_LETTER_REFRESH_SECONDS = 1.0
 
 
-class DeadLetters:
-    """Records waiting in the spool directory, counted across every process sharing it.
+class DlqCount:
+    """Records waiting in the spool directory, and rows set aside in its dead letters, counted
+    across every process sharing it.
 
     A batch file never changes once written, so each is read once and remembered by name
     (claimed files keep their name before the claim suffix); ``refresh`` lists the directory
@@ -59,17 +67,21 @@ class DeadLetters:
 
     def __init__(self, directory: str | Path) -> None:
         self._directory = Path(directory)
+        self._dead_letters = DeadLetters(directory)
         self._sizes: dict[str, int] = {}
         self.records = 0
         self.batches = 0
+        self.set_aside = 0
 
     def refresh(self) -> int:
+        """Spooled records plus rows set aside."""
         for _ in range(3):  # a file renamed (claimed, released) while listed: list again
             if self._count_once():
                 break
         self.batches = len(self._sizes)
         self.records = sum(self._sizes.values())
-        return self.records
+        self.set_aside = self._dead_letters.count()
+        return self.records + self.set_aside
 
     def _count_once(self) -> bool:
         present: dict[str, Path] = {}
@@ -112,12 +124,14 @@ class HealthService:
         engine: AsyncEngine,
         redis: Redis | None,
         config: HealthConfig,
-        dead_letters: DeadLetters,
+        dead_letters: DlqCount,
         providers: int,
+        writer: RecordWriter,
     ) -> None:
         self._engine = engine
         self._redis = redis
         self._config = config
+        self._writer = writer
         self.dead_letters = dead_letters
         self._providers = providers
         self._figures: dict[str, OrgFigures] = {}
@@ -153,11 +167,15 @@ class HealthService:
             redis = "not configured"
         else:
             redis = "ok" if await self._answers(self._redis.ping()) else "unreachable"
-        ready = database == "ok" and redis != "unreachable" and self._providers > 0
+        records = self._writer.problem or "ok"
+        ready = (
+            database == "ok" and redis != "unreachable" and records == "ok" and self._providers > 0
+        )
         return ready, {
             "status": "ready" if ready else "not ready",
             "database": database,
             "redis": redis,
+            "records": records,
             "providers": self._providers,
         }
 
@@ -180,7 +198,7 @@ class HealthService:
         dlq = await self.count_dead_letters()
         newest = _latest(figures.newest, self._newest_submitted.get(org_id))
         error_rate = figures.error_rate or 0.0
-        if not figures.database_ok or error_rate > 0.5:
+        if not figures.database_ok or self._writer.problem or error_rate > 0.5:
             status = "error"
         elif dlq > 0 or error_rate > 0.05:
             status = "warning"
@@ -251,8 +269,9 @@ async def _health_context(app: web.Application, config: HealthConfig) -> AsyncIt
         gateway.engine,
         app.get(REDIS),
         config,
-        DeadLetters(gateway.settings.writer.spool_dir),
+        DlqCount(gateway.settings.writer.spool_dir),
         providers=len(gateway.settings.providers),
+        writer=gateway.writer,
     )
     gateway.writer.listeners.append(service.observe)
     counter = asyncio.create_task(service.keep_dead_letters_counted(), name="dead-letter-count")

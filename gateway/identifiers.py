@@ -21,6 +21,7 @@ from aiohttp import web
 
 from detectors.engine import DetectionEngine
 from gateway.errors import InvalidRequestError
+from gateway.row_guard import safe_text
 
 REQUEST_ID_HEADER = "X-Request-ID"
 TOOL_HEADER = "X-Governs-Tool"
@@ -48,6 +49,13 @@ class IdentifierGuard:
             raise InvalidRequestError(
                 f"the tool named by {where} has {len(value)} characters; at most "
                 f"{MAX_TOOL_LENGTH} are allowed",
+                code="invalid_tool",
+                param=param,
+            )
+        if safe_text(value) != value or not value.isprintable():
+            # A header byte that is not UTF-8 arrives as a lone surrogate: nothing can store it.
+            raise InvalidRequestError(
+                f"the tool named by {where} must be printable UTF-8 text",
                 code="invalid_tool",
                 param=param,
             )

@@ -10,8 +10,9 @@ What feeds them:
 - the writer's listeners: decisions by direction and outcome, PII findings by class (from a
   decision's ``detector_summary.piiDetected``), budget denials (a ``deny`` decision with a
   reason code starting ``budget``), tokens and cost (from ``usage_records`` rows).
-- read at scrape time: the DLQ (spooled records and batches), the writer's queue and its
-  written / spooled / dropped totals, open live-feed connections.
+- read at scrape time: the DLQ (spooled records and batches, rows set aside as dead letters),
+  the writer's queue, its written / spooled / set-aside / dropped totals, task restarts and
+  whether records flow, open live-feed connections.
 
 ``metrics.require_key: true`` makes scrapers send ``Authorization: Bearer <key>`` with the
 ``admin`` scope; by default ``/metrics`` is open, as Prometheus expects (keep it off the public
@@ -233,6 +234,19 @@ class _StateCollector(Collector):
         yield CounterMetricFamily(
             "governs_records_dropped", "Rows neither written nor spooled", value=writer.dropped
         )
+        yield CounterMetricFamily(
+            "governs_records_set_aside",
+            "Rows the database refused on their own, set aside as dead letters",
+            value=writer.set_aside,
+        )
+        yield CounterMetricFamily(
+            "governs_writer_restarts", "Writer tasks restarted after failing", value=writer.restarts
+        )
+        yield GaugeMetricFamily(
+            "governs_records_flowing",
+            "1 while records flow, 0 when stalled, backlogged or a writer task is down",
+            value=0 if writer.problem else 1,
+        )
         health = self._app.get(HEALTH)
         if health is not None:
             yield GaugeMetricFamily(
@@ -244,6 +258,11 @@ class _StateCollector(Collector):
                 "governs_dlq_batches",
                 "Batch files in the spool (DLQ)",
                 value=health.dead_letters.batches,
+            )
+            yield GaugeMetricFamily(
+                "governs_dead_letters",
+                "Rows set aside in the spool's dead letters (counted in dlqCount), every process",
+                value=health.dead_letters.set_aside,
             )
         live = self._app.get(LIVE)
         if live is not None:

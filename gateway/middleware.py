@@ -59,7 +59,11 @@ def _from_http_exception(exception: web.HTTPException) -> GatewayError:
     if isinstance(exception, web.HTTPNotFound):
         return NotFoundError("no such endpoint", code="unknown_url")
     if isinstance(exception, web.HTTPMethodNotAllowed):
-        return MethodNotAllowedError(f"method {exception.method} is not allowed here")
+        allowed = ", ".join(sorted(exception.allowed_methods))
+        return MethodNotAllowedError(
+            f"method {exception.method} is not allowed here; allowed: {allowed}",
+            headers={"Allow": allowed},
+        )
     return InvalidRequestError(exception.reason, code="http_error")
 
 

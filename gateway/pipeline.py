@@ -31,7 +31,6 @@ from gateway.chat_request import ChatRequest
 from gateway.errors import (
     GatewayError,
     PolicyDeniedError,
-    RequestTooLargeError,
     UpstreamUnavailableError,
 )
 from gateway.fronts import ANTHROPIC, OPENAI, Front
@@ -51,6 +50,7 @@ from gateway.records import (
     payload_hash,
     usage_row,
 )
+from gateway.request_body import read_body
 from gateway.routing import Route
 from gateway.scopes import Scope
 from gateway.services import GATEWAY, Gateway
@@ -77,8 +77,9 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
     gateway = request.app[GATEWAY]
     request[ERROR_BODY] = front.error_body
     principal = await gateway.keys.authenticate(front.api_key(request), Scope.PRECHECK_INVOKE)
+    server = gateway.settings.server
     chat, client_body = front.parse(
-        await read_body(request, gateway.settings.server.max_body_bytes)
+        await read_body(request, server.max_body_bytes, server.body_read_timeout_seconds)
     )
     tool = request_tool(request, chat.body)  # 400 if it or the request id holds PII
     gateway.router.resolve(chat.model)  # an unknown model is a 404 before anything else
@@ -374,12 +375,3 @@ async def list_models(request: web.Request) -> web.Response:
     return web.Response(
         body=gateway.router.models_body_for(principal.models), content_type="application/json"
     )
-
-
-async def read_body(request: web.Request, limit: int) -> bytes:
-    if request.content_length is not None and request.content_length > limit:
-        raise RequestTooLargeError(
-            f"the request body has {request.content_length} bytes; this gateway accepts at "
-            f"most {limit} (server.max_body_bytes)"
-        )
-    return await request.read()

@@ -37,6 +37,7 @@ from gateway.pipeline import (
 )
 from gateway.policy_store import PolicyStore
 from gateway.redis_client import REDIS, redis_context
+from gateway.request_body import HANDLER_ARGS
 from gateway.revocation import Revocations
 from gateway.routing import Router
 from gateway.settings import Settings
@@ -57,6 +58,7 @@ def build_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
         middlewares=[request_metrics, request_context],
+        handler_args=HANDLER_ARGS,
     )
     app[SETTINGS] = settings
     app[CLIENT_ADDRESSES] = ClientAddresses(settings.server)

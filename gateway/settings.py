@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     IPvAnyNetwork,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -43,6 +44,9 @@ class ServerConfig(_Frozen):
     port: int = Field(8080, ge=0, le=65535)
     workers: int = Field(1, ge=1, le=64)
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    # A request body still arriving after this long is cut with 408 (a slow client holds a
+    # connection and a task for as long as bytes come otherwise).
+    body_read_timeout_seconds: PositiveFloat = 30.0
     shutdown_timeout_seconds: PositiveFloat = 30.0
     access_log: bool = False
     upstream_max_connections: int = Field(1000, ge=1)
@@ -56,6 +60,28 @@ class DatabaseConfig(_Frozen):
     auto_migrate: bool = True
     pool_size: int = Field(5, ge=1)
     echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """``postgresql://`` (as libpq and most docs write it) and ``sqlite:///`` get the async
+        driver the gateway runs on; any other driver is refused, naming the one to use."""
+        scheme, separator, rest = url.partition("://")
+        if not separator:
+            return url  # not a URL: the engine says so at start-up, in one line
+        dialect, _, driver = scheme.partition("+")
+        dialect = "postgresql" if dialect == "postgres" else dialect
+        wanted = {"postgresql": "asyncpg", "sqlite": "aiosqlite"}.get(dialect)
+        if wanted is None:
+            raise ValueError(
+                f"{dialect!r} databases are not supported: use postgresql+asyncpg://... or "
+                "sqlite+aiosqlite:///..."
+            )
+        if driver and driver != wanted:
+            raise ValueError(
+                f"the {driver!r} driver is not supported: write {dialect}+{wanted}://{rest}"
+            )
+        return f"{dialect}+{wanted}://{rest}"
 
 
 class RedisConfig(_Frozen):
@@ -71,6 +97,9 @@ class WriterConfig(_Frozen):
     retry_attempts: int = Field(3, ge=0)
     spool_dir: str = "spool"
     replay_interval_seconds: PositiveFloat = 5.0
+    # Rows waiting longer than this mean records stopped flowing: /readyz turns 503, and
+    # shutdown spools what the database has not taken by then.
+    stall_seconds: PositiveFloat = 30.0
 
 
 class AuthConfig(_Frozen):

@@ -392,7 +392,7 @@ def _tool_choice(choice: Any) -> dict[str, Any]:
         raise _invalid("tool_choice", "Input should be a valid dictionary")
     kind = choice.get("type")
     result: dict[str, Any] = {}
-    if kind in TOOL_CHOICES:
+    if isinstance(kind, str) and kind in TOOL_CHOICES:
         result["tool_choice"] = TOOL_CHOICES[kind]
     elif kind == "tool":
         name = choice.get("name")
@@ -743,7 +743,9 @@ def usage_block(usage: Usage | None) -> dict[str, int]:
 
 def anthropic_error_body(status: int, error: GatewayError) -> dict[str, Any]:
     """A gateway error as the Anthropic API writes one: ``{"type": "error", "error": {...}}``."""
-    error_type = ERROR_TYPES_BY_STATUS.get(status, "api_error")
+    error_type = ERROR_TYPES_BY_STATUS.get(status) or (
+        "invalid_request_error" if 400 <= status < 500 else "api_error"  # 405, 408, 415...
+    )
     return {"type": "error", "error": {"type": error_type, "message": error.message}}
 
 

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from gateway.errors import InvalidRequestError
 from gateway.ids import new_id
+from gateway.row_guard import MAX_JSON_DEPTH, json_depth
 
 Short = Annotated[str, Field(max_length=200)]
 # The spec sets no limit; this one is the column's, and fits "sha512:" and longer hex digests.
@@ -65,6 +66,13 @@ class DecisionV1(BaseModel):
     def time(self) -> datetime | None:
         """When the decision was made, as sent (``ts`` or the spec's ``timestamp``)."""
         return self.ts or self.timestamp
+
+    @field_validator("detector_summary")
+    @classmethod
+    def _not_too_deep(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if json_depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+            raise ValueError(f"nests deeper than {MAX_JSON_DEPTH} levels")
+        return value
 
 
 def parse_decision(data: object) -> DecisionV1:

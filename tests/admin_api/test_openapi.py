@@ -5,9 +5,12 @@ Bounded (few examples per operation) to keep the suite fast."""
 
 from __future__ import annotations
 
+import os
+
 import hypothesis
 import schemathesis
 from schemathesis import checks
+from schemathesis.generation.modes import GenerationMode
 
 from admin_api.app import ENDPOINTS, OPENAPI_PATH
 from tests.admin_api.support import Api
@@ -71,6 +74,29 @@ def test_the_server_keeps_to_its_document(mail_gateway: RunningGateway) -> None:
 
         try:
             keeps_to_the_document()
+        except Exception as error:  # every operation is tried; all failures are reported
+            failures.append(f"{operation.label}: {error}")
+    assert not failures, "\n\n".join(failures)
+
+
+NEGATIVE = hypothesis.settings(SETTINGS, max_examples=int(os.environ.get("FUZZ_EXAMPLES", "4")))
+
+
+def test_no_request_gets_a_5xx(mail_gateway: RunningGateway) -> None:
+    """Issue #16: requests that break the document (wrong types, missing fields, bad query
+    strings, bodies of the wrong shape) are refused with a 4xx, never a 5xx."""
+    schema = schemathesis.openapi.from_url(f"{mail_gateway.base_url}{OPENAPI_PATH}")
+    headers = {"Authorization": f"Bearer {TEST_BOOTSTRAP_KEY}"}
+    failures: list[str] = []
+    for operation in (result.ok() for result in schema.get_all_operations()):
+
+        @NEGATIVE
+        @hypothesis.given(case=operation.as_strategy(GenerationMode.NEGATIVE))
+        def never_a_server_error(case: schemathesis.Case) -> None:
+            case.call_and_validate(headers=headers, checks=[checks.not_a_server_error])
+
+        try:
+            never_a_server_error()
         except Exception as error:  # every operation is tried; all failures are reported
             failures.append(f"{operation.label}: {error}")
     assert not failures, "\n\n".join(failures)

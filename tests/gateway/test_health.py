@@ -74,6 +74,7 @@ def test_readyz_checks_the_database_and_counts_providers(running: RunningGateway
         "status": "ready",
         "database": "ok",
         "redis": "not configured",
+        "records": "ok",
         "providers": 2,
     }
 
@@ -97,6 +98,7 @@ def test_readyz_is_503_naming_redis_when_it_is_configured_but_down(
             "status": "not ready",
             "database": "ok",
             "redis": "unreachable",
+            "records": "ok",
             "providers": 1,
         }
         # The proxy itself does not need Redis to serve.
