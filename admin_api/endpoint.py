@@ -22,6 +22,7 @@ from admin_api.errors import ConflictError
 from admin_api.permissions import Permission
 from admin_api.services import ADMIN, AdminServices
 from admin_api.validation import parse_body, parse_query
+from gateway.outages import database_work
 from gateway.pipeline import read_body
 
 Q = TypeVar("Q")
@@ -88,7 +89,7 @@ def route_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.S
         if endpoint.body is not None or endpoint.method in ("POST", "PATCH", "PUT"):
             raw = await read_body(request, admin.max_body_bytes)
         try:
-            async with admin.sessions.begin() as db:
+            async with database_work(), admin.sessions.begin() as db:
                 caller = None
                 if not endpoint.public:
                     caller = await authenticate(db, request, admin.gateway.keys)

@@ -68,7 +68,8 @@ def build_app(settings: Settings) -> web.Application:
         }
         writer = RecordWriter(engine, settings.writer, Spool(settings.writer.spool_dir))
         await writer.start()
-        keys = KeyStore(engine, settings.auth.key_cache_seconds)
+        keys = KeyStore(engine, settings.auth.key_cache_seconds, settings.auth.stale_key_seconds)
+        await keys.load()
         flusher = asyncio.create_task(keys.run_last_used_flusher(), name="last-used-flusher")
         policies = PolicyStore(engine, settings.pii.policy_refresh_seconds, on_load=pii.prepare)
         await policies.start()

@@ -65,6 +65,9 @@ class WriterConfig(_Frozen):
 
 class AuthConfig(_Frozen):
     key_cache_seconds: PositiveFloat = 2.0
+    # While the database is unreachable, a key is judged by what was last read of it, for at
+    # most this long; a key never seen gets 503 auth_unavailable.
+    stale_key_seconds: PositiveFloat = 600.0
 
 
 class RateLimitRule(_Frozen):

@@ -120,6 +120,16 @@ async def find_key_by_hash(session: AsyncSession, key_hash: str) -> KeyRecord | 
     return None if row is None else _record(row[0], row[1])
 
 
+async def all_live_keys(session: AsyncSession) -> list[tuple[str, KeyRecord]]:
+    """Every key not deleted, with its hash: what the key store holds from start-up."""
+    rows = await session.execute(
+        select(ApiKey, Org.slug)
+        .join(Org, Org.id == ApiKey.org_id)
+        .where(ApiKey.deleted_at.is_(None))
+    )
+    return [(key.key_hash, _record(key, slug)) for key, slug in rows]
+
+
 async def list_keys(session: AsyncSession, org: Org) -> list[KeyRecord]:
     keys = await session.scalars(
         select(ApiKey)
