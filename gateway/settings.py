@@ -341,7 +341,8 @@ class RoutingConfig(_Frozen):
     retry_after_max_seconds: float = Field(10.0, ge=0)
     request_timeout_seconds: PositiveFloat = 600.0
     breaker_failure_threshold: int = Field(5, ge=1)
-    breaker_reset_seconds: PositiveFloat = 30.0
+    breaker_reset_seconds: PositiveFloat = 30.0  # the longest an open breaker waits for a trial
+    breaker_initial_reset_seconds: PositiveFloat = 1.0  # the first wait, doubled per failed trial
     provider_model_names: bool = True
 
 
