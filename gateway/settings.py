@@ -310,6 +310,9 @@ class BudgetsConfig(_Frozen):
     full_reload_seconds: PositiveFloat = 60.0  # reload everything this often regardless
     reservation_ttl_seconds: PositiveFloat = 900.0  # a crashed instance's holds expire after it
     on_unavailable: Literal["block", "allow"] = "block"  # budget store down: 503, or serve
+    # Redis down: "block" (on_unavailable decides), or "local": reserve in this process
+    # against the last known spend, reconciled with Redis when it returns.
+    on_redis_error: Literal["block", "local"] = "block"
     allow_unpriced_models: bool = False  # may a budget-bound key use a model without a price?
     default_max_output_tokens: int = Field(32_768, ge=1)  # a model whose limit is unknown
     approximate_prompt_margin: float = Field(0.25, ge=0, le=10)  # headroom on prompt tokens of
