@@ -60,6 +60,7 @@ class OwedLedger:
         self._clock = clock
         self._on_settled = on_settled
         self._owed: deque[Owed] = deque()
+        self._draining = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
 
     def __len__(self) -> int:
@@ -91,10 +92,13 @@ class OwedLedger:
 
     async def drain(self) -> None:
         """Apply what is owed, oldest first, until done or the ledger fails again."""
-        while self._owed:
-            if not await self.apply(self._owed[0]):
-                return
-            self._owed.popleft()
+        async with self._draining:  # one at a time: an entry must be applied once
+            while self._owed:
+                entry = self._owed[0]
+                if not await self.apply(entry):
+                    return
+                if self._owed and self._owed[0] is entry:  # ``add`` may have dropped it
+                    self._owed.popleft()
 
     async def _retry_until_empty(self) -> None:
         while self._owed:
