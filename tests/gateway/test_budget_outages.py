@@ -258,3 +258,18 @@ async def test_local_reservations_serve_within_the_budget_and_reconcile(local: R
     await _until(reconciled, 3)
     async with httpx.AsyncClient() as client:
         assert (await _post(client, local, key, "m")).status_code == 200  # Redis again
+
+
+def test_an_admin_call_that_needs_redis_answers_a_clean_503(closed: Rig) -> None:
+    closed.cut_redis()
+    try:
+        response = httpx.post(
+            f"{closed.gateway.base_url}/api/v1/auth/login",
+            json={"email": "ana@example.com", "password": "correct horse battery"},
+            timeout=30,
+        )
+    finally:
+        closed.restore_redis()
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"] == "5"
+    assert response.json()["error"]["code"] == "redis_unavailable"
