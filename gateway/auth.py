@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 LAST_USED_FLUSH_SECONDS = 30.0
 # A lookup slower than this counts as a database outage (the key's last state is used).
 LOOKUP_TIMEOUT_SECONDS = 3.0
+# How long a request for a key seen before waits on the database before its last state is used.
+KNOWN_KEY_WAIT_SECONDS = 0.5
 # After a failed lookup the database is left alone this long; lookups use the last state.
 DOWN_RECHECK_SECONDS = 1.0
 RETRY_AFTER_SECONDS = 5
@@ -147,9 +149,14 @@ class KeyStore:
             pending = asyncio.ensure_future(self._read(key_hash))
             self._pending[key_hash] = pending
             pending.add_done_callback(partial(self._read_done, key_hash))
+        # A key seen before waits only briefly on a slow database (the read goes on and
+        # updates the store); a key never seen can only wait for the answer.
+        usable = known is not None and now - known.checked <= self._stale_seconds
+        wait = KNOWN_KEY_WAIT_SECONDS if usable else LOOKUP_TIMEOUT_SECONDS
         try:
-            return await asyncio.shield(pending)
-        except DatabaseUnreachable:
+            async with asyncio.timeout(wait):
+                return await asyncio.shield(pending)
+        except (DatabaseUnreachable, TimeoutError):
             return self._last_known(key_hash, time.monotonic())
 
     async def _read(self, key_hash: str) -> KeyRecord | None:

@@ -248,3 +248,31 @@ def test_the_last_known_state_of_a_key_is_trusted_for_a_bounded_time(
         assert _chat(gateway.base_url, gateway.api_key).status_code == 200
     finally:
         gateway.stop()
+
+
+def test_a_database_that_stops_answering_costs_a_known_key_half_a_second(
+    running: RunningGateway,
+    postgres_url: str,
+    database_proxy: CuttableProxy,
+    service_thread: ServiceThread,
+) -> None:
+    key = new_key(running, ("precheck:invoke",))
+    assert _chat(running.base_url, key.secret).status_code == 200
+    never_seen = running.thread.run(_key_made_elsewhere(postgres_url))
+    service_thread.run(database_proxy.stall())  # connections stay open, nothing answers
+    try:
+        time.sleep(0.1)  # the key's cached state is stale: it must be read again
+        started = time.monotonic()
+        assert _chat(running.base_url, key.secret).status_code == 200
+        assert time.monotonic() - started < 1.5
+        started = time.monotonic()
+        unknown = _chat(running.base_url, never_seen)
+        assert unknown.status_code == 503
+        assert unknown.json()["error"]["code"] == "auth_unavailable"
+        assert time.monotonic() - started < 5
+    finally:
+        service_thread.run(database_proxy.restore())
+    deadline = time.monotonic() + 5
+    while _chat(running.base_url, never_seen).status_code != 200:  # known once it answers
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
