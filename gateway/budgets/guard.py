@@ -60,6 +60,9 @@ from gateway.storage.database import session_factory
 log = logging.getLogger(__name__)
 
 SEED_ROUNDS = 3  # reserve -> seed -> reserve: a second seed only after a flush in between
+# A database that does not answer a spend query within this long counts as unreachable: the
+# request is refused (503 budget_unavailable) rather than held for as long as it stays silent.
+SPEND_QUERY_TIMEOUT_SECONDS = 3.0
 
 
 class BudgetExceededError(RateLimitError):
@@ -209,7 +212,7 @@ class BudgetGuard:
     ) -> int | None:
         """A bucket's spend in ``usage_records``; None when the database cannot say."""
         try:
-            async with self._sessions() as session:
+            async with asyncio.timeout(SPEND_QUERY_TIMEOUT_SECONDS), self._sessions() as session:
                 return to_nanos(await spend_in_period(session, budgets[bucket.budget_id], now))
         except (SQLAlchemyError, OSError, TimeoutError) as error:
             log.warning("budget spend unknown: %s", type(error).__name__)
@@ -244,7 +247,7 @@ class BudgetGuard:
         await asyncio.gather(*waits)
 
     async def _seed_one(self, budget: BudgetSpec, bucket: Bucket, now: datetime) -> None:
-        async with self._sessions() as session:
+        async with asyncio.timeout(SPEND_QUERY_TIMEOUT_SECONDS), self._sessions() as session:
             spent = await spend_in_period(session, budget, now)
         await self._ledger.seed(bucket, to_nanos(spent))
 

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -23,7 +24,7 @@ from sqlalchemy import update
 from gateway.settings import DatabaseConfig
 from gateway.storage.database import create_engine, session_factory
 from gateway.storage.keys import create_key, get_or_create_org
-from gateway.storage.models import ApiKey
+from gateway.storage.models import ApiKey, Budget
 from tests.fakes.tcp_proxy import CuttableProxy
 from tests.gateway.live.support import Key, new_key, small_gateway
 from tests.harness import RunningGateway, ServiceThread
@@ -274,5 +275,35 @@ def test_a_database_that_stops_answering_costs_a_known_key_half_a_second(
         service_thread.run(database_proxy.restore())
     deadline = time.monotonic() + 5
     while _chat(running.base_url, never_seen).status_code != 200:  # known once it answers
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+
+
+def test_a_budget_that_needs_the_silent_database_is_refused_not_held(
+    running: RunningGateway, database_proxy: CuttableProxy, service_thread: ServiceThread
+) -> None:
+    key = new_key(running, ("precheck:invoke",))
+
+    async def bind_a_budget() -> None:
+        async with session_factory(running.gateway.engine).begin() as session:
+            session.add(Budget(org_id=key.org_id, name="b", amount=Decimal(5), period="monthly"))
+        await running.gateway.metering.directory.refresh()
+
+    running.thread.run(bind_a_budget())
+    models = httpx.get(  # the key is known now; its budget's spend has not been read yet
+        f"{running.base_url}/v1/models", headers={"Authorization": f"Bearer {key.secret}"}
+    )
+    assert models.status_code == 200
+    service_thread.run(database_proxy.stall())
+    try:
+        started = time.monotonic()
+        refused = _chat(running.base_url, key.secret)
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["error"]["code"] == "budget_unavailable"
+        assert time.monotonic() - started < 8  # the key's wait, the spend query's 3 s, cleanup
+    finally:
+        service_thread.run(database_proxy.restore())
+    deadline = time.monotonic() + 5
+    while _chat(running.base_url, key.secret).status_code != 200:
         assert time.monotonic() < deadline
         time.sleep(0.2)
