@@ -69,6 +69,7 @@ REDIS_URL = os.environ.get("GOVERNS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 API_KEY = "gai_faults-bench-key-0123456789abcdefghijklmnop"
 SCENARIOS = ("postgres", "redis", "upstream_500", "upstream_hang", "upstream_cut", "sigterm")
 MODEL_TIMEOUT_SECONDS = 2.0
+STOP_TIMEOUT_SECONDS = 60.0
 # A gateway answer with this code is an unhandled error: the one thing that must never happen.
 UNHANDLED_CODE = "internal_error"
 # Errors of a call that reached the provider: each must leave a postcheck Decision.
@@ -432,7 +433,13 @@ async def _sigterm(rig: Rig, load: Load, phase: Phase, options: Options) -> Scen
     phase.state = "fault"
     signalled = time.monotonic()
     rig.process.send_signal(signal.SIGTERM)
-    code = await asyncio.wait_for(rig.process.wait(), 60)
+    try:
+        code = await asyncio.wait_for(rig.process.wait(), STOP_TIMEOUT_SECONDS)
+    except TimeoutError:
+        raise RuntimeError(
+            f"the gateway did not stop within {STOP_TIMEOUT_SECONDS} s of SIGTERM; its log "
+            f"ends:\n{rig.log_tail()}"
+        ) from None
     stopped = time.monotonic()
     report = _scenario("sigterm", "SIGTERM under load", load.outcomes, stopped, 0)
     in_flight = [

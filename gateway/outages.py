@@ -38,7 +38,9 @@ def as_unavailable(error: BaseException) -> ServiceUnavailableError | None:
             return _unavailable("Redis", "redis_unavailable")
         if isinstance(cause, (ConnectionError, TimeoutError)):
             return _unavailable("a service the gateway needs", "service_unavailable")
-        cause = cause.__cause__ or cause.__context__
+        # Only what it was raised *from*: an error raised while handling an outage (a bug in
+        # that handler) must still show as the unhandled error it is.
+        cause = cause.__cause__
     return None
 
 
