@@ -37,7 +37,7 @@ KNOWN_KEY_WAIT_SECONDS = 0.5
 # After a failed lookup the database is left alone this long; lookups use the last state.
 DOWN_RECHECK_SECONDS = 1.0
 RETRY_AFTER_SECONDS = 5
-MAX_KNOWN_KEYS = 100_000
+MAX_REMEMBERED_MISSES = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,7 @@ class KeyStore:
         self._pending: dict[str, asyncio.Task[KeyRecord | None]] = {}
         self._used: dict[str, datetime] = {}
         self._down_until = 0.0  # monotonic: until then the database is not asked
+        self._misses = 0  # hashes remembered as "no such key"
 
     async def load(self) -> None:
         """Read every live key once; a database that cannot answer leaves the store empty
@@ -181,9 +182,13 @@ class KeyStore:
             task.exception()  # retrieved here: waiters handle it, nobody else must
 
     def _remember(self, key_hash: str, record: KeyRecord | None) -> None:
-        if len(self._known) >= MAX_KNOWN_KEYS and key_hash not in self._known:
-            # Unknown keys sent in bulk must not grow memory without end: forget the misses.
-            self._known = {h: k for h, k in self._known.items() if k.record is not None}
+        if record is None and key_hash not in self._known:
+            self._misses += 1
+            if self._misses > MAX_REMEMBERED_MISSES:
+                # Unknown keys sent in bulk must not grow memory without end: forget the misses
+                # (one pass per MAX_REMEMBERED_MISSES of them, so cheap however many come).
+                self._known = {h: k for h, k in self._known.items() if k.record is not None}
+                self._misses = 1
         self._known[key_hash] = _Known(record, time.monotonic())
 
     def _last_known(self, key_hash: str, now: float) -> KeyRecord | None:
