@@ -17,7 +17,6 @@ forgotten once Redis answers again (the spend made meanwhile reaches Redis throu
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import deque
@@ -104,6 +103,11 @@ class OwedLedger:
         while self._owed:
             await asyncio.sleep(RETRY_SECONDS)
             await self.drain()
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                # A cancel that the Redis client turned into a timeout (a failed apply) must
+                # still stop this loop, or shutdown waits for it for ever.
+                raise asyncio.CancelledError
         log.info("every budget settlement owed to the shared ledger is applied")
 
     async def aclose(self) -> None:
@@ -112,8 +116,8 @@ class OwedLedger:
             log.error("%d budget settlements not applied at shutdown", len(self._owed))
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # Bounded: the Redis client may swallow the cancel; shutdown must not wait on it.
+            await asyncio.wait({self._task}, timeout=2.0)
 
 
 class LocalReservations:
