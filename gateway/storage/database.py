@@ -8,13 +8,10 @@ no alembic.ini; on PostgreSQL an advisory lock keeps instances that start togeth
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event, text
-from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from gateway.settings import DatabaseConfig
@@ -28,32 +25,13 @@ def create_engine(config: DatabaseConfig) -> AsyncEngine:
         engine = create_async_engine(config.url, echo=config.echo)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_async_engine(
+    return create_async_engine(
         config.url,
         echo=config.echo,
         pool_size=config.pool_size,
         max_overflow=config.pool_size,
+        pool_pre_ping=True,
     )
-    event.listen(engine.sync_engine.pool, "checkout", _ping_on_checkout)
-    event.listen(engine.sync_engine, "handle_error", _lost_connection_is_a_disconnect)
-    return engine
-
-
-def _ping_on_checkout(dbapi_connection: Any, _record: object, _proxy: object) -> None:
-    """``pool_pre_ping``, except that a connection the server dropped (asyncpg raises a raw
-    ``ConnectionResetError`` for it, which SQLAlchemy's pre-ping does not take for a
-    disconnect) is replaced at once instead of failing one request per pooled connection
-    after an outage."""
-    try:
-        dbapi_connection.ping()
-    except Exception as error:
-        raise DisconnectionError(f"pooled connection lost: {type(error).__name__}") from error
-
-
-def _lost_connection_is_a_disconnect(context: ExceptionContext) -> None:
-    # Same reason: a connection lost mid-query is discarded, not put back in the pool.
-    if isinstance(context.original_exception, (OSError, TimeoutError)):
-        context.is_disconnect = True
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
