@@ -25,6 +25,7 @@ from admin_api.org_host import scoped_ref
 from admin_api.permissions import Permission
 from admin_api.services import ADMIN, AdminServices
 from admin_api.validation import parse_body, parse_query
+from gateway.outages import database_work
 from gateway.request_body import read_body
 
 Q = TypeVar("Q")
@@ -117,7 +118,7 @@ def route_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.S
                 admin.gateway.settings.server.body_read_timeout_seconds,
             )
         try:
-            async with admin.sessions.begin() as db:
+            async with database_work(), admin.sessions.begin() as db:
                 caller = None
                 signed_org = None
                 if endpoint.signed_body is not None and not credential(request):

@@ -141,12 +141,16 @@ class open_upstream:
                 tried.add(route)
                 log.route = route
                 number += 1
+                started = time.monotonic()
                 try:
                     response = await _attempt(route, exchange, deadline)
                 except TimeoutError:
                     error: GatewayError = _timeout(route)
                 except GatewayError as caught:
                     error = caught
+                except BaseException:
+                    route.breaker.abandon(started)  # cancelled: no verdict on the deployment
+                    raise
                 else:
                     route.breaker.record_success()
                     attempts.append(f"attempt:{number}:{route.label}:ok")
@@ -157,7 +161,7 @@ class open_upstream:
                 if not _retryable(error):
                     route.breaker.record_success()  # the request was refused, not the deployment
                     raise AttemptsFailed(error)
-                route.breaker.record_failure()
+                route.breaker.record_failure(started)
                 if retry < routing.max_retries:
                     wait = _backoff(routing, retry, error)
                     if wait is None or time.monotonic() + wait >= deadline:

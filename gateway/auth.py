@@ -1,15 +1,18 @@
-"""Authentication of gateway API keys, with a short-lived in-memory cache.
+"""Authentication of gateway API keys, from in-process state that outlives a database outage.
 
-A key is looked up by its SHA-256 hash. Results (found or not) are cached for
-``auth.key_cache_seconds`` so the request path reads the database at most once per key per
-interval; a key revoked from any process stops working within that time. Concurrent misses for
-the same key share one query. ``last_used`` is written in the background, in one statement per
-interval, never on the request path.
+A key is looked up by its SHA-256 hash. Every live key is read at start-up; results (found or
+not) are re-checked after ``auth.key_cache_seconds``, so the request path reads the database at
+most once per key per interval and a key revoked from any process stops working within that
+time (at once with Redis: ``gateway.revocation`` calls ``forget`` on every instance).
+Concurrent misses for the same key share one query. While the database cannot answer, a key is
+judged by its last known state for ``auth.stale_key_seconds``; a key never seen gets 503
+``auth_unavailable``. ``last_used`` is written in the background, in one statement per interval,
+never on the request path.
 
-A key also brings what it may use, read with it and so cached alike: the models its org and the
+A key also brings what it may use, read with it and so kept alike: the models its org and the
 key itself allow (``Principal.require_model``: a set lookup per request) and its own rate
 limits. A disabled, expired or revoked key that is still used is audited (``on_refused``), once
-per lookup, so at most once per key per ``key_cache_seconds``.
+per read, so at most once per key per ``key_cache_seconds``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -28,12 +32,20 @@ from gateway.errors import AuthenticationError, PermissionDeniedError, ServiceUn
 from gateway.scopes import Scope
 from gateway.settings import RequestLimits
 from gateway.storage.database import session_factory
-from gateway.storage.keys import KeyRecord, find_key_by_hash, hash_key
+from gateway.storage.keys import KeyRecord, all_live_keys, find_key_by_hash, hash_key
 from gateway.storage.models import ApiKey
 
 log = logging.getLogger(__name__)
 
 LAST_USED_FLUSH_SECONDS = 30.0
+# A lookup slower than this counts as a database outage (the key's last state is used).
+LOOKUP_TIMEOUT_SECONDS = 3.0
+# How long a request for a key seen before waits on the database before its last state is used.
+KNOWN_KEY_WAIT_SECONDS = 0.5
+# After a failed lookup the database is left alone this long; lookups use the last state.
+DOWN_RECHECK_SECONDS = 1.0
+RETRY_AFTER_SECONDS = 5
+MAX_REMEMBERED_MISSES = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,20 +109,47 @@ def bearer_token(authorization: str | None) -> str | None:
 
 
 class KeyStore:
+    """API keys by hash, checked against the database at most once per ``cache_seconds``.
+
+    Every live key is read at start-up (``load``), so a key is known before its first use. When
+    the database cannot answer, a key is judged by its last known state for up to
+    ``stale_seconds`` after that state was read; a key never seen gets 503 ``auth_unavailable``
+    with ``Retry-After``. Once the database answers again every key is re-read on its next use,
+    so a revocation made meanwhile applies at once.
+    """
+
     def __init__(
         self,
         engine: AsyncEngine,
         cache_seconds: float,
+        stale_seconds: float = 600.0,
         on_refused: RefusedKeyHook | None = None,
     ) -> None:
         self._sessions: async_sessionmaker = session_factory(engine)
         self._cache_seconds = cache_seconds
+        self._stale_seconds = stale_seconds
         self._on_refused = on_refused
-        self._cache: dict[str, tuple[float, KeyRecord | None, Principal | None]] = {}
-        self._pending: dict[str, asyncio.Future[tuple[KeyRecord | None, Principal | None]]] = {}
+        self._known: dict[str, _Known] = {}
+        self._pending: dict[str, asyncio.Task[_Known]] = {}
         self._used: dict[str, datetime] = {}
-        # Bumped by forget(): a lookup that started before it must not cache what it read.
+        self._down_until = 0.0  # monotonic: until then the database is not asked
+        self._misses = 0  # hashes remembered as "no such key"
+        # Bumped by forget(): a read that started before it must not store what it read.
         self._epoch = 0
+
+    async def load(self) -> None:
+        """Read every live key once; a database that cannot answer leaves the store empty
+        (each key is then read on its first use)."""
+        try:
+            async with self._sessions() as session:
+                records = await all_live_keys(session)
+        except Exception as error:
+            log.warning("API keys could not be loaded at start-up: %s", type(error).__name__)
+            return
+        checked = time.monotonic()
+        for key_hash, record in records:
+            self._known[key_hash] = _known(_with_utc_expiry(record), checked)
+        log.info("loaded %d API keys", len(records))
 
     async def authenticate(self, secret: str | None, scope: Scope) -> Principal:
         """The key behind ``secret``, which must hold ``scope`` (401 / 403 otherwise)."""
@@ -126,11 +165,12 @@ class KeyStore:
     async def principal(self, secret: str) -> Principal:
         """The key behind ``secret``, whatever its scopes (the caller decides what they allow).
 
-        Same cache, same checks and same ``last_used`` tracking as ``authenticate``: one
+        Same store, same checks and same ``last_used`` tracking as ``authenticate``: one
         database read per key per ``key_cache_seconds``, and a key revoked from any process
         stops working within that time. 401 for an unknown, disabled or expired key.
         """
-        record, principal = await self._lookup(hash_key(secret))
+        known = await self._lookup(hash_key(secret))
+        record, principal = known.record, known.principal
         if record is None or principal is None:
             raise AuthenticationError("invalid API key", code="invalid_api_key")
         if record.revoked:
@@ -142,66 +182,93 @@ class KeyStore:
         self._used[record.id] = datetime.now(UTC)
         return principal
 
-    async def _lookup(self, key_hash: str) -> tuple[KeyRecord | None, Principal | None]:
-        now = time.monotonic()
-        cached = self._cache.get(key_hash)
-        if cached is not None and cached[0] > now:
-            return cached[1], cached[2]
-        pending = self._pending.get(key_hash)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[tuple[KeyRecord | None, Principal | None]] = (
-            asyncio.get_running_loop().create_future()
-        )
-        self._pending[key_hash] = future
-        epoch = self._epoch
-        try:
-            async with self._sessions() as session:
-                record = await find_key_by_hash(session, key_hash)
-        except Exception as error:
-            future.set_exception(error)
-            future.exception()  # retrieved here, so waiters alone re-raise it
-            if cached is not None:
-                # The database is down: a key seen recently keeps working.
-                log.warning("key lookup failed, using the cached result: %s", type(error).__name__)
-                return cached[1], cached[2]
-            raise ServiceUnavailableError(
-                "cannot verify the API key: the database is unreachable",
-                code="auth_unavailable",
-            ) from error
-        finally:
-            del self._pending[key_hash]
-        if (
-            record is not None
-            and record.expires_at is not None
-            and record.expires_at.tzinfo is None
-        ):
-            record = _with_utc_expiry(record)
-        principal = None if record is None else principal_of(record)
-        if epoch == self._epoch:
-            self._cache[key_hash] = (now + self._cache_seconds, record, principal)
-        future.set_result((record, principal))
-        if record is not None and self._on_refused is not None:
-            refusal = _refusal(record)
-            if refusal is not None:
-                self._on_refused(record, refusal)
-        return record, principal
-
     def forget(self, key_hashes: Iterable[str]) -> None:
-        """Drop these keys from the cache: the next use reads the database (see
+        """Drop these keys from the store: the next use reads the database (see
         ``gateway.revocation``, which calls this on every instance)."""
         self._epoch += 1
         for key_hash in key_hashes:
-            self._cache.pop(key_hash, None)
+            self._known.pop(key_hash, None)
 
     def expire_all(self) -> None:
         """Read every key from the database on its next use; while the database is down, the
         entries still serve as they do after expiring (only ``forget`` drops a key outright)."""
         self._epoch += 1
-        self._cache = {
-            key_hash: (0.0, record, principal)
-            for key_hash, (_, record, principal) in self._cache.items()
+        expired = time.monotonic() - self._cache_seconds
+        self._known = {
+            key_hash: replace(known, checked=min(known.checked, expired))
+            for key_hash, known in self._known.items()
         }
+
+    async def _lookup(self, key_hash: str) -> _Known:
+        now = time.monotonic()
+        known = self._known.get(key_hash)
+        if known is not None:
+            age = now - known.checked
+            if age < self._cache_seconds:
+                return known
+            if now < self._down_until and age <= self._stale_seconds:
+                return known  # do not make every request wait on a dead database
+        pending = self._pending.get(key_hash)
+        if pending is None:  # concurrent misses for one key share one query
+            pending = asyncio.ensure_future(self._read(key_hash))
+            self._pending[key_hash] = pending
+            pending.add_done_callback(partial(self._read_done, key_hash))
+        # A key seen before waits only briefly on a slow database (the read goes on and
+        # updates the store); a key never seen can only wait for the answer.
+        usable = known is not None and now - known.checked <= self._stale_seconds
+        wait = KNOWN_KEY_WAIT_SECONDS if usable else LOOKUP_TIMEOUT_SECONDS
+        try:
+            async with asyncio.timeout(wait):
+                return await asyncio.shield(pending)
+        except (DatabaseUnreachable, TimeoutError):
+            return self._last_known(key_hash, time.monotonic())
+
+    async def _read(self, key_hash: str) -> _Known:
+        epoch = self._epoch
+        try:
+            async with asyncio.timeout(LOOKUP_TIMEOUT_SECONDS):
+                async with self._sessions() as session:
+                    record = await find_key_by_hash(session, key_hash)
+        except Exception as error:
+            self._down_until = time.monotonic() + DOWN_RECHECK_SECONDS
+            log.warning(
+                "key lookup failed, judging by the last known state: %s", type(error).__name__
+            )
+            raise DatabaseUnreachable() from error
+        self._down_until = 0.0
+        known = _known(None if record is None else _with_utc_expiry(record), time.monotonic())
+        if epoch == self._epoch:  # else a revocation came meanwhile: the next use reads again
+            self._remember(key_hash, known)
+        if known.record is not None and self._on_refused is not None:
+            refusal = _refusal(known.record)
+            if refusal is not None:
+                self._on_refused(known.record, refusal)
+        return known
+
+    def _read_done(self, key_hash: str, task: asyncio.Task[_Known]) -> None:
+        self._pending.pop(key_hash, None)
+        if not task.cancelled():
+            task.exception()  # retrieved here: waiters handle it, nobody else must
+
+    def _remember(self, key_hash: str, known: _Known) -> None:
+        if known.record is None and key_hash not in self._known:
+            self._misses += 1
+            if self._misses > MAX_REMEMBERED_MISSES:
+                # Unknown keys sent in bulk must not grow memory without end: forget the misses
+                # (one pass per MAX_REMEMBERED_MISSES of them, so cheap however many come).
+                self._known = {h: k for h, k in self._known.items() if k.record is not None}
+                self._misses = 1
+        self._known[key_hash] = known
+
+    def _last_known(self, key_hash: str, now: float) -> _Known:
+        known = self._known.get(key_hash)
+        if known is not None and now - known.checked <= self._stale_seconds:
+            return known
+        raise ServiceUnavailableError(
+            "cannot verify the API key: the database is unreachable; retry shortly",
+            code="auth_unavailable",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
     async def flush_last_used(self) -> None:
         if not self._used:
@@ -222,6 +289,21 @@ class KeyStore:
             await self.flush_last_used()
 
 
+@dataclass(frozen=True, slots=True)
+class _Known:
+    record: KeyRecord | None  # None: no such key
+    principal: Principal | None  # built once per read, not once per request
+    checked: float  # monotonic time the database said so
+
+
+def _known(record: KeyRecord | None, checked: float) -> _Known:
+    return _Known(record, None if record is None else principal_of(record), checked)
+
+
+class DatabaseUnreachable(Exception):
+    """A key lookup failed; callers fall back to the last known state."""
+
+
 def _refusal(record: KeyRecord) -> str | None:
     if record.revoked:
         return "revoked"
@@ -234,5 +316,6 @@ def _refusal(record: KeyRecord) -> str | None:
 
 def _with_utc_expiry(record: KeyRecord) -> KeyRecord:
     # SQLite returns naive datetimes; every timestamp the gateway writes is UTC.
-    assert record.expires_at is not None
+    if record.expires_at is None or record.expires_at.tzinfo is not None:
+        return record
     return replace(record, expires_at=record.expires_at.replace(tzinfo=UTC))

@@ -1,12 +1,13 @@
 """``POST /v1/embeddings``: the same path as chat, for providers that have embeddings.
 
 authenticate → validate → PII precheck of the input texts → forward (retries, fallbacks) →
-usage and cost → respond. Token arrays cannot be scanned for PII, so an org with an active
-policy must send text.
+usage and cost → respond, billed like chat on every ending (``gateway.billing``). Token arrays
+cannot be scanned for PII, so an org with an active policy must send text.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from gateway.attempts import AttemptLog, AttemptsFailed, open_upstream
+from gateway.billing import CLIENT_GONE, bill, record_failure
 from gateway.budgets.estimate import RequestSize
 from gateway.chat_request import decode_json_object
 from gateway.errors import GatewayError, InvalidRequestError, UpstreamError
@@ -21,20 +23,12 @@ from gateway.fronts import OPENAI
 from gateway.identifiers import request_tool
 from gateway.metrics import upstream_finished, upstream_started
 from gateway.middleware import REQUEST_ID, REQUEST_ID_HEADER
-from gateway.pipeline import record_failure
-from gateway.precheck import ms_since, run_precheck
-from gateway.records import (
-    ALLOW,
-    POSTCHECK,
-    RequestFacts,
-    decision_row,
-    payload_hash,
-    usage_row,
-)
+from gateway.precheck import run_precheck
+from gateway.records import RequestFacts, payload_hash
 from gateway.request_body import read_body
 from gateway.routing import Route
 from gateway.scopes import Scope
-from gateway.services import GATEWAY
+from gateway.services import GATEWAY, Gateway
 from providers.base import UpstreamRequest, Usage
 
 
@@ -146,23 +140,33 @@ async def embeddings(request: web.Request) -> web.Response:
     except GatewayError as error:
         record_failure(gateway, facts, error, started)
         raise
+    except asyncio.CancelledError:
+        # The client went away while the provider was working: the input is billed, as
+        # providers bill it (the same as chat).
+        if attempts.route is not None:
+            if not facts.provider:
+                facts.served_by(attempts.route, attempts.tags)
+            usage = _counted(gateway, attempts.route, body, texts)
+            bill(gateway, attempts.route, facts, usage, started, tags=[CLIENT_GONE])
+        raise
 
-    if usage is None:
-        counted = sum(
-            gateway.tokens.count_text(t, call.route.upstream_model, call.route.model.tokenizer)
-            for t in texts or ()
-        )
-        usage = Usage(input_tokens=counted, output_tokens=0, estimated=True)
-    facts.billed = True
-    cost = gateway.metering.pricing.cost(usage, call.route.model)
-    gateway.writer.submit("usage_records", usage_row(facts, usage, cost))
-    gateway.metering.budgets.settle_nowait(facts.reservation, cost)
-    gateway.writer.submit(
-        "decisions",
-        decision_row(facts, direction=POSTCHECK, decision=ALLOW, latency_ms=ms_since(started)),
-    )
+    bill(gateway, call.route, facts, usage or _counted(gateway, call.route, body, texts), started)
     return web.Response(
         body=answer,
         content_type="application/json",
         headers={REQUEST_ID_HEADER: facts.correlation_id, **cleared.headers()},
     )
+
+
+def _counted(
+    gateway: Gateway, route: Route, body: dict[str, Any], texts: list[str] | None
+) -> Usage:
+    """The input's tokens, counted here: the provider reported none (or never answered)."""
+    if texts is None:  # token arrays: one id per token
+        ids = body["input"]
+        counted = len(ids) if isinstance(ids[0], int) else sum(len(row) for row in ids)
+    else:
+        counted = sum(
+            gateway.tokens.count_text(t, route.upstream_model, route.model.tokenizer) for t in texts
+        )
+    return Usage(input_tokens=counted, output_tokens=0, estimated=True)

@@ -25,6 +25,7 @@ from gateway.errors import (
 )
 from gateway.identifiers import IDENTIFIERS, REQUEST_ID_HEADER, UNSAFE_REQUEST_ID
 from gateway.ids import new_request_id
+from gateway.outages import as_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,15 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         if exception.status < 400:
             raise
         return error_response(_from_http_exception(exception), request_id, request.get(ERROR_BODY))
-    except Exception:
+    except Exception as error:
+        if (unavailable := as_unavailable(error)) is not None:
+            log.warning(
+                "%s: %s",
+                unavailable.code,
+                type(error).__name__,
+                extra={"correlation_id": request_id},
+            )
+            return error_response(unavailable, request_id, request.get(ERROR_BODY))
         log.exception("unhandled error", extra={"correlation_id": request_id})
         return error_response(
             GatewayError("internal error in the gateway"), request_id, request.get(ERROR_BODY)

@@ -26,6 +26,7 @@ from gateway.attempts import (
     UpstreamCall,
     open_upstream,
 )
+from gateway.billing import CLIENT_GONE, bill, record_failure
 from gateway.budgets.estimate import RequestSize
 from gateway.chat_request import ChatRequest
 from gateway.errors import (
@@ -39,16 +40,13 @@ from gateway.metrics import upstream_finished, upstream_started
 from gateway.middleware import ERROR_BODY, REQUEST_ID, REQUEST_ID_HEADER
 from gateway.output_filter import SseOutputFilter, filter_completion
 from gateway.pii import PiiGuard, Precheck
-from gateway.precheck import Cleared, ms_since, run_precheck
+from gateway.precheck import Cleared, run_precheck
 from gateway.records import (
     ALLOW,
     DENY,
-    POSTCHECK,
     TRANSFORM,
     RequestFacts,
-    decision_row,
     payload_hash,
-    usage_row,
 )
 from gateway.request_body import read_body
 from gateway.routing import Route
@@ -58,8 +56,6 @@ from policies.engine import Verdict
 from providers.base import ChatResponse, Usage
 
 log = logging.getLogger(__name__)
-
-UPSTREAM_ERROR = "error"  # the decision of a call the provider failed
 
 
 async def chat_completions(request: web.Request) -> web.StreamResponse:
@@ -139,9 +135,7 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
         if attempts.route is not None and not facts.billed:
             if not facts.provider:
                 facts.served_by(attempts.route, attempts.tags)
-            _postcheck(
-                gateway, attempts.route, chat, facts, None, "", started, ["client_disconnected"]
-            )
+            _postcheck(gateway, attempts.route, chat, facts, None, "", started, [CLIENT_GONE])
         raise
 
     verdict = output.filter_completion(completion.document) if output.needed else None
@@ -325,47 +319,22 @@ def _postcheck(
             ),
             estimated=True,
         )
-    facts.billed = True
-    metering = gateway.metering
-    cost = metering.pricing.cost(usage, route.model)
-    gateway.writer.submit("usage_records", usage_row(facts, usage, cost))
-    metering.budgets.settle_nowait(facts.reservation, cost)
-    metering.rate_limits.add_tokens_nowait(facts.principal, usage.output_tokens)
     decision = verdict.decision if verdict else ALLOW
     reasons = list(verdict.reasons) if verdict else []
     if restored and decision == ALLOW:
         decision = TRANSFORM
     if restored:
         reasons.append("pii.restored")
-    gateway.writer.submit(
-        "decisions",
-        decision_row(
-            facts,
-            direction=POSTCHECK,
-            decision=decision,
-            latency_ms=ms_since(started),
-            reasons=reasons,
-            detector_summary=verdict.summary() if verdict else None,
-            extra_tags=tags,
-        ),
-    )
-
-
-def record_failure(
-    gateway: Gateway, facts: RequestFacts, error: GatewayError, started: float
-) -> None:
-    """The provider failed: nothing to bill, so the budget reservation is released."""
-    gateway.metering.budgets.release_nowait(facts.reservation)
-    gateway.writer.submit(
-        "decisions",
-        decision_row(
-            facts,
-            direction=POSTCHECK,
-            decision=UPSTREAM_ERROR,
-            latency_ms=ms_since(started),
-            reasons=[f"upstream.{error.code}"],
-            extra_tags=[f"status:{error.http_status}"],
-        ),
+    bill(
+        gateway,
+        route,
+        facts,
+        usage,
+        started,
+        decision=decision,
+        reasons=reasons,
+        summary=verdict.summary() if verdict else None,
+        tags=tags,
     )
 
 

@@ -135,7 +135,9 @@ class Router:
             transport=self._transports[model.provider],
             weight=weight,
             breaker=CircuitBreaker(
-                routing.breaker_failure_threshold, routing.breaker_reset_seconds
+                routing.breaker_failure_threshold,
+                routing.breaker_reset_seconds,
+                routing.breaker_initial_reset_seconds,
             ),
             embeddings=self._embeddings[model.provider],
         )

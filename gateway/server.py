@@ -76,8 +76,12 @@ def build_app(settings: Settings) -> web.Application:
         writer = RecordWriter(engine, settings.writer, Spool(settings.writer.spool_dir))
         await writer.start()
         keys = KeyStore(
-            engine, settings.auth.key_cache_seconds, on_refused=partial(_audit_refused, writer)
+            engine,
+            settings.auth.key_cache_seconds,
+            settings.auth.stale_key_seconds,
+            on_refused=partial(_audit_refused, writer),
         )
+        await keys.load()
         flusher = asyncio.create_task(keys.run_last_used_flusher(), name="last-used-flusher")
         revocations = Revocations(keys, app.get(REDIS))
         await revocations.start()

@@ -104,6 +104,9 @@ class WriterConfig(_Frozen):
 
 class AuthConfig(_Frozen):
     key_cache_seconds: PositiveFloat = 2.0
+    # While the database is unreachable, a key is judged by what was last read of it, for at
+    # most this long; a key never seen gets 503 auth_unavailable.
+    stale_key_seconds: PositiveFloat = 600.0
 
 
 class RateLimitRule(_Frozen):
@@ -356,6 +359,9 @@ class BudgetsConfig(_Frozen):
     full_reload_seconds: PositiveFloat = 60.0  # reload everything this often regardless
     reservation_ttl_seconds: PositiveFloat = 900.0  # a crashed instance's holds expire after it
     on_unavailable: Literal["block", "allow"] = "block"  # budget store down: 503, or serve
+    # Redis down: "block" (on_unavailable decides), or "local": reserve in this process
+    # against the last known spend, reconciled with Redis when it returns.
+    on_redis_error: Literal["block", "local"] = "block"
     allow_unpriced_models: bool = False  # may a budget-bound key use a model without a price?
     default_max_output_tokens: int = Field(32_768, ge=1)  # a model whose limit is unknown
     approximate_prompt_margin: float = Field(0.25, ge=0, le=10)  # headroom on prompt tokens of
@@ -389,7 +395,8 @@ class RoutingConfig(_Frozen):
     retry_after_max_seconds: float = Field(10.0, ge=0)
     request_timeout_seconds: PositiveFloat = 600.0
     breaker_failure_threshold: int = Field(5, ge=1)
-    breaker_reset_seconds: PositiveFloat = 30.0
+    breaker_reset_seconds: PositiveFloat = 30.0  # the longest an open breaker waits for a trial
+    breaker_initial_reset_seconds: PositiveFloat = 1.0  # the first wait, doubled per failed trial
     provider_model_names: bool = True
 
 

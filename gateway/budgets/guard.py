@@ -14,6 +14,9 @@ no budget binds the key: nothing to settle then (``settle``/``release`` accept N
 When the ledger (Redis) or the database it seeds from cannot be reached, it raises
 ``ServiceUnavailableError`` (503 ``budget_unavailable``) unless ``budgets.on_unavailable`` is
 ``allow`` or the org's ``budget_on_error`` is ``allow``: then the request is served unmetered.
+With ``budgets.on_redis_error: local`` a Redis outage is met first with reservations in this
+process against the last known spend (``gateway.budgets.fallback``). Settles and releases Redis
+does not take are applied, in order, as soon as it answers again.
 A model without a price is refused (403 ``model_not_priced``) to a budget-bound key unless
 ``budgets.allow_unpriced_models``.
 """
@@ -27,6 +30,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,10 +40,12 @@ from gateway.auth import Principal
 from gateway.budgets.alerts import BudgetAlerts
 from gateway.budgets.directory import BudgetDirectory
 from gateway.budgets.estimate import RequestSize
+from gateway.budgets.fallback import LocalReservations, Owed, OwedLedger
 from gateway.budgets.ledger import (
     Bucket,
     BudgetLedger,
     LedgerUnavailable,
+    ReserveResult,
     from_nanos,
     to_nanos,
 )
@@ -54,7 +60,9 @@ from gateway.storage.database import session_factory
 log = logging.getLogger(__name__)
 
 SEED_ROUNDS = 3  # reserve -> seed -> reserve: a second seed only after a flush in between
-SETTLE_ATTEMPTS = 4
+# A database that does not answer a spend query within this long counts as unreachable: the
+# request is refused (503 budget_unavailable) rather than held for as long as it stays silent.
+SPEND_QUERY_TIMEOUT_SECONDS = 3.0
 
 
 class BudgetExceededError(RateLimitError):
@@ -79,6 +87,7 @@ class Reservation:
     budgets: tuple[BudgetSpec, ...]
     buckets: tuple[Bucket, ...]
     finished: bool = False
+    local: bool = False  # held in this process only (Redis was away: budgets.on_redis_error)
 
     @property
     def worst_case_cost(self) -> Decimal:
@@ -105,6 +114,12 @@ class BudgetGuard:
         self._sessions = session_factory(engine)
         self._clock = clock
         self._seeding: dict[tuple[str, str], asyncio.Future[None]] = {}
+        self._owed = OwedLedger(ledger, lambda: self._clock().timestamp(), self._settled)
+        self._local = (
+            LocalReservations(config.reservation_ttl_seconds)
+            if config.on_redis_error == "local"
+            else None
+        )
         self._background: set[asyncio.Task[None]] = set()
 
     # -- precheck -------------------------------------------------------------------------------
@@ -150,22 +165,58 @@ class BudgetGuard:
         buckets = tuple(self._bucket(b, now) for b in budgets)
         reservation = Reservation(new_id(), principal.org_id, to_nanos(cost), budgets, buckets)
         try:
-            for _ in range(SEED_ROUNDS):
-                result = await self._ledger.reserve(
-                    reservation.id, buckets, reservation.amount, now.timestamp()
+            result = await self._reserve_shared(reservation, now)
+        except LedgerUnavailable as error:
+            if self._local is None:
+                return self._unavailable(principal, error)
+            self._local.shared_failed()
+            try:
+                result = await self._local.reserve(
+                    reservation.id,
+                    buckets,
+                    reservation.amount,
+                    now.timestamp(),
+                    partial(self._recorded_spend, {b.id: b for b in budgets}, now),
                 )
-                if not result.unseeded:
-                    break
-                await self._seed(result.unseeded, budgets, now)
-            else:
-                raise LedgerUnavailable("budget counters vanish as soon as they are seeded")
-        except (LedgerUnavailable, SQLAlchemyError, OSError, TimeoutError) as error:
+            except LedgerUnavailable as local_error:
+                return self._unavailable(principal, local_error)
+            reservation.local = True
+        except (SQLAlchemyError, OSError, TimeoutError) as error:
             return self._unavailable(principal, error)
         if result.refused is not None:
             budget = budgets[buckets.index(result.refused)]
             self._alerts.denied(budget, result.refused, result.spent)
             raise _exceeded(budget, result.refused, result.spent, result.held, cost)
         return reservation
+
+    async def _reserve_shared(self, reservation: Reservation, now: datetime) -> ReserveResult:
+        if self._local is not None and self._local.shared_down:
+            raise LedgerUnavailable("the budget ledger failed a moment ago")
+        for _ in range(SEED_ROUNDS):
+            result = await self._ledger.reserve(
+                reservation.id, reservation.buckets, reservation.amount, now.timestamp()
+            )
+            if not result.unseeded:
+                break
+            await self._seed(result.unseeded, reservation.budgets, now)
+        else:
+            raise LedgerUnavailable("budget counters vanish as soon as they are seeded")
+        if self._local is not None:
+            self._local.shared_answered()
+            if result.refused is not None:
+                self._local.note(result.refused, result.spent)
+        return result
+
+    async def _recorded_spend(
+        self, budgets: dict[str, BudgetSpec], now: datetime, bucket: Bucket
+    ) -> int | None:
+        """A bucket's spend in ``usage_records``; None when the database cannot say."""
+        try:
+            async with asyncio.timeout(SPEND_QUERY_TIMEOUT_SECONDS), self._sessions() as session:
+                return to_nanos(await spend_in_period(session, budgets[bucket.budget_id], now))
+        except (SQLAlchemyError, OSError, TimeoutError) as error:
+            log.warning("budget spend unknown: %s", type(error).__name__)
+            return None
 
     def _bucket(self, budget: BudgetSpec, now: datetime) -> Bucket:
         return Bucket(
@@ -196,7 +247,7 @@ class BudgetGuard:
         await asyncio.gather(*waits)
 
     async def _seed_one(self, budget: BudgetSpec, bucket: Bucket, now: datetime) -> None:
-        async with self._sessions() as session:
+        async with asyncio.timeout(SPEND_QUERY_TIMEOUT_SECONDS), self._sessions() as session:
             spent = await spend_in_period(session, budget, now)
         await self._ledger.seed(bucket, to_nanos(spent))
 
@@ -213,42 +264,47 @@ class BudgetGuard:
 
     async def settle(self, reservation: Reservation | None, actual_cost: Decimal | None) -> None:
         """Spend ``actual_cost`` (None: unknown, so the whole worst case is spent) and drop the
-        hold. Never raises: a ledger that stays down loses this spend from the live counters
-        (the usage record keeps it, and seeds the next period's and any re-seeded counter)."""
+        hold. Never raises: what the ledger does not take now is applied when it answers
+        again (``OwedLedger``)."""
         if reservation is None or reservation.finished:
             return
         reservation.finished = True
         actual = reservation.amount if actual_cost is None else to_nanos(actual_cost)
-        for attempt in range(SETTLE_ATTEMPTS):
-            try:
-                # Not idempotent: a reply lost after the script ran counts the spend twice,
-                # which errs on the side of the budget.
-                spent = await self._ledger.settle(
-                    reservation.id, reservation.buckets, actual, self._clock().timestamp()
-                )
-                break
-            except LedgerUnavailable as error:
-                log.warning("settling a budget reservation failed: %s", error)
-                await asyncio.sleep(0.1 * 4**attempt)
-        else:
-            log.error("budget reservation %s not settled; its hold expires", reservation.id)
+        owed = Owed(reservation.id, reservation.budgets, reservation.buckets, actual)
+        if reservation.local and self._local is not None:
+            await self._local.ledger.settle(
+                reservation.id, reservation.buckets, actual, self._clock().timestamp()
+            )
+            self._owed.add(owed)  # the shared ledger learns of this spend when it returns
             return
-        for budget, bucket, now_spent in zip(
-            reservation.budgets, reservation.buckets, spent, strict=True
-        ):
-            if now_spent is not None:
-                self._alerts.spent_changed(budget, bucket, now_spent)
+        if not await self._owed.apply(owed):
+            log.warning("budget reservation %s not settled yet: the ledger is away", owed.rid)
+            self._owed.add(owed)
 
     async def release(self, reservation: Reservation | None) -> None:
         """Drop the hold without spending (the call never reached a provider). Never raises:
-        a hold that cannot be dropped expires after ``budgets.reservation_ttl_seconds``."""
+        a release the ledger does not take now is applied when it answers again."""
         if reservation is None or reservation.finished:
             return
         reservation.finished = True
-        try:
-            await self._ledger.release(reservation.id, reservation.buckets)
-        except LedgerUnavailable as error:
-            log.warning("releasing a budget reservation failed: %s", error)
+        if reservation.local and self._local is not None:
+            await self._local.ledger.release(reservation.id, reservation.buckets)
+            return
+        owed = Owed(reservation.id, reservation.budgets, reservation.buckets, None)
+        if not await self._owed.apply(owed):
+            self._owed.add(owed)
+
+    def _settled(self, owed: Owed, spent: tuple[int | None, ...]) -> None:
+        for budget, bucket, now_spent in zip(owed.budgets, owed.buckets, spent, strict=True):
+            if self._local is not None:
+                self._local.note(bucket, now_spent)
+            if now_spent is not None:
+                self._alerts.spent_changed(budget, bucket, now_spent)
+
+    @property
+    def owed(self) -> int:
+        """Settles and releases waiting for the ledger to answer again."""
+        return len(self._owed)
 
     def settle_nowait(self, reservation: Reservation | None, actual_cost: Decimal | None) -> None:
         """``settle`` in the background: for synchronous code and ``finally`` blocks."""
@@ -271,6 +327,7 @@ class BudgetGuard:
 
     async def aclose(self) -> None:
         await self.wait_idle()
+        await self._owed.aclose()
 
 
 def _exceeded(

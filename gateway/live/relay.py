@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 MAX_PENDING = 10_000
 PUBLISH_BATCH = 200
 BACKOFF_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
+CLOSE_TIMEOUT_SECONDS = 2.0
 
 
 class RedisRelay:
@@ -77,15 +78,15 @@ class RedisRelay:
                     await self._drained.wait()
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # Bounded: a task whose cancellation a library swallowed must not hold shutdown.
+        await asyncio.wait(self._tasks, timeout=CLOSE_TIMEOUT_SECONDS)
 
     # -- publishing ------------------------------------------------------------------------
 
     async def _publisher(self) -> None:
         failures = 0
         while True:
+            _stop_if_cancelled()
             await self._wake.wait()
             self._wake.clear()
             while self._pending:
@@ -98,6 +99,7 @@ class RedisRelay:
                             pipe.publish(self._channel, self._envelope(event))
                         await pipe.execute()
                 except Exception as error:  # Redis down: the database still has every record
+                    _stop_if_cancelled()
                     self.dropped += len(batch)
                     if failures == 0:
                         log.warning("live relay cannot publish: %s", type(error).__name__)
@@ -127,6 +129,7 @@ class RedisRelay:
     async def _subscriber(self) -> None:
         failures = 0
         while True:
+            _stop_if_cancelled()
             pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(self._channel)
@@ -138,6 +141,7 @@ class RedisRelay:
                     if message.get("type") == "message":
                         self._take(message["data"])
             except Exception as error:
+                _stop_if_cancelled()
                 self.subscribed.clear()
                 if failures == 0:
                     log.warning("live relay lost its subscription: %s", type(error).__name__)
@@ -163,3 +167,11 @@ class RedisRelay:
             log.warning("live relay ignored a malformed message: %s", type(error).__name__)
             return
         self._receive(event)
+
+
+def _stop_if_cancelled() -> None:
+    """Re-raise a cancellation the Redis client swallowed (a call cancelled as its own timeout
+    fires ends in ``TimeoutError``, or normally): the loop would go on and hang shutdown."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

@@ -161,6 +161,18 @@ async def find_key_by_hash(session: AsyncSession, key_hash: str) -> KeyRecord | 
     return None if row is None else _record(row[0], row[1], row[2])
 
 
+async def all_live_keys(session: AsyncSession) -> list[tuple[str, KeyRecord]]:
+    """Every key not deleted, with its hash: what the key store holds from start-up."""
+    rows = await session.execute(
+        select(ApiKey, Org.slug, Org.allowed_models)
+        .join(Org, Org.id == ApiKey.org_id)
+        .where(ApiKey.deleted_at.is_(None))
+    )
+    # With the org's models, as find_key_by_hash reads them: a key loaded at start-up must not
+    # reach models its org was never granted.
+    return [(key.key_hash, _record(key, slug, models)) for key, slug, models in rows]
+
+
 async def list_keys(session: AsyncSession, org: Org) -> list[KeyRecord]:
     keys = await session.scalars(
         select(ApiKey)

@@ -14,6 +14,7 @@ Models (any prefix works, the suffix picks the behaviour):
 Also Azure OpenAI's ``/openai/deployments/{deployment}/chat/completions?api-version=`` with
 the key in ``api-key``; the deployment name picks the behaviour.
     anything else  "echo: <last user text>", streamed word by word when asked
+``/v1/embeddings`` knows ``*-error-500`` and ``*-slow`` too.
 Requests are validated like OpenAI does: the bearer key, ``model`` and ``messages``.
 """
 
@@ -300,6 +301,15 @@ async def embeddings(request: web.Request) -> web.Response:
         )
     inputs = body.get("input")
     inputs = [inputs] if isinstance(inputs, str) else inputs
+    model = str(body.get("model", ""))
+    if model.endswith("-error-500"):
+        return _error(500, "The server had an error.", "server_error", None)
+    if model.endswith("-slow"):
+        try:
+            await asyncio.sleep(SLOW_SECONDS)
+        except asyncio.CancelledError:
+            fake.cancelled.append(str(inputs[0]))
+            raise
     data = [
         {"object": "embedding", "index": i, "embedding": [0.1, 0.2, 0.3]}
         for i, _ in enumerate(inputs)

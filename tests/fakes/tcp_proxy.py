@@ -1,4 +1,8 @@
-"""A TCP proxy that a test can cut and restore, to play a database or Redis outage."""
+"""A TCP proxy that a test can cut and restore, to play a database or Redis outage.
+
+``cut`` drops every connection and refuses new ones (a server that went away); ``stall``
+keeps connections open but passes no byte either way (a network that black-holes them).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ class CuttableProxy:
         self._writers: set[asyncio.StreamWriter] = set()
         self.port = 0
         self.up = True
+        self._flowing = asyncio.Event()
+        self._flowing.set()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
@@ -25,8 +31,13 @@ class CuttableProxy:
             writer.transport.abort()
         self._writers.clear()
 
+    async def stall(self) -> None:
+        """Keep every connection, accept new ones, and pass nothing until ``restore``."""
+        self._flowing.clear()
+
     async def restore(self) -> None:
         self.up = True
+        self._flowing.set()
 
     async def close(self) -> None:
         await self.cut()
@@ -38,6 +49,7 @@ class CuttableProxy:
         if not self.up:
             writer.transport.abort()
             return
+        await self._flowing.wait()
         try:
             target_reader, target_writer = await asyncio.open_connection(*self._target)
         except OSError:
@@ -49,6 +61,7 @@ class CuttableProxy:
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(65536):
+                await self._flowing.wait()
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, OSError):

@@ -1,0 +1,188 @@
+"""Every route that reaches a provider records the same way on every ending.
+
+Chat, streamed chat and embeddings, each ending four ways (done, upstream error, client gone
+while the provider works, timeout), through a gateway on PostgreSQL with its budget ledger in
+a real Redis: one postcheck Decision each, a usage row when the provider was reached and
+billed (done, client gone), none otherwise; and no budget hold left behind, with the spend in
+Redis equal to what the usage rows bill.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from gateway.budgets.ledger import to_nanos
+from gateway.storage import keys as key_queries
+from gateway.storage.database import session_factory
+from gateway.storage.models import Budget
+from tests.fakes.openai_upstream import FAKE_OPENAI_KEY, SLOW_SECONDS
+from tests.fakes.server import FakeUpstream
+from tests.harness import RunningGateway, ServiceThread, gateway_settings, start_gateway
+from tests.services import REDIS_URL
+
+PRICES = {"input_cost_per_mtok": "0.15", "output_cost_per_mtok": "0.60"}
+UPSTREAM = {"chat": "gpt-4o-mini", "stream": "gpt-4o-mini", "embeddings": "text-embedding-3-small"}
+ENDINGS = {  # ending -> (upstream suffix, model timeout)
+    "done": ("", None),
+    "upstream_error": ("-error-500", None),
+    "client_gone": ("-slow", None),
+    "timeout": ("-slow", SLOW_SECONDS / 4),
+}
+
+
+@pytest.fixture(scope="module")
+def running(
+    service_thread: ServiceThread,
+    fake_openai: FakeUpstream,
+    postgres_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[RunningGateway]:
+    directory: Path = tmp_path_factory.mktemp("billing")
+    models = [
+        {
+            "name": f"{kind}-{ending}",
+            "provider": "up",
+            "upstream_model": UPSTREAM[kind] + suffix,
+            **PRICES,
+            **({"timeout_seconds": timeout} if timeout else {}),
+        }
+        for kind in UPSTREAM
+        for ending, (suffix, timeout) in ENDINGS.items()
+    ]
+    config = {
+        "database": {"url": postgres_url},
+        "redis": {"url": REDIS_URL},
+        "writer": {"spool_dir": str(directory / "spool"), "flush_interval_seconds": 0.01},
+        "routing": {"max_retries": 0, "breaker_failure_threshold": 1000},
+        "providers": [
+            {
+                "name": "up",
+                "kind": "openai",
+                "base_url": fake_openai.base_url,
+                "api_key": FAKE_OPENAI_KEY,
+            }
+        ],
+        "models": models,
+    }
+    gateway = start_gateway(service_thread, gateway_settings(config, bootstrap_key="gai_bill"))
+    yield gateway
+    gateway.stop()
+
+
+def _metered_key(running: RunningGateway) -> tuple[str, str]:
+    """A key bound by a $10 budget: (secret, org id)."""
+
+    async def make() -> tuple[str, str]:
+        async with session_factory(running.gateway.engine).begin() as session:
+            org = await key_queries.get_or_create_org(session, f"bill-{uuid.uuid4().hex[:10]}")
+            key, secret = await key_queries.create_key(
+                session, org, label="billed", scopes=("precheck:invoke",)
+            )
+            session.add(
+                Budget(
+                    org_id=org.id,
+                    api_key_id=key.id,
+                    name="key budget",
+                    amount=Decimal(10),
+                    period="monthly",
+                )
+            )
+            return secret, org.id
+
+    made = running.thread.run(make())
+    running.thread.run(running.gateway.metering.directory.refresh())
+    return made
+
+
+def _request(kind: str, model: str, marker: str) -> tuple[str, dict[str, Any]]:
+    if kind == "embeddings":
+        return "/v1/embeddings", {"model": model, "input": [marker]}
+    body = {"model": model, "messages": [{"role": "user", "content": marker}]}
+    return "/v1/chat/completions", {**body, "stream": kind == "stream"}
+
+
+async def _send(running: RunningGateway, key: str, kind: str, ending: str) -> str:
+    correlation_id = f"bill-{kind}-{ending}-{uuid.uuid4().hex}"
+    path, body = _request(kind, f"{kind}-{ending}", f"marker {correlation_id}")
+    headers = {"Authorization": f"Bearer {key}", "X-Request-ID": correlation_id}
+    async with httpx.AsyncClient(timeout=30) as client:
+        sent = client.post(f"{running.base_url}{path}", headers=headers, json=body)
+        if ending == "client_gone":
+            with pytest.raises(TimeoutError):
+                async with asyncio.timeout(SLOW_SECONDS / 4):
+                    await sent
+            return correlation_id
+        response = await sent
+    expected = {"done": 200, "upstream_error": 500, "timeout": 504}[ending]
+    assert response.status_code == expected, response.text
+    return correlation_id
+
+
+async def _budget_counter(org_id: str) -> tuple[int, int]:
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        names = [
+            n
+            async for n in redis.scan_iter(match=f"governs:{{{org_id}}}:budget:*")
+            if not n.endswith(b":holds")
+        ]
+        assert len(names) == 1, names
+        spent, held = await redis.hmget(names[0], "spent", "held")
+        return int(spent or 0), int(held or 0)
+    finally:
+        await redis.aclose()
+
+
+async def test_every_route_records_every_ending_the_same_way(
+    running: RunningGateway, fake_openai: FakeUpstream
+) -> None:
+    secret, org_id = await asyncio.to_thread(_metered_key, running)
+    sent = {
+        (kind, ending): await _send(running, secret, kind, ending)
+        for kind in UPSTREAM
+        for ending in ENDINGS
+    }
+    async with asyncio.timeout(5):  # the provider saw every client that left go
+        while (
+            sum(f"marker {sent[k, 'client_gone']}" in fake_openai.cancelled for k in UPSTREAM) < 3
+        ):
+            await asyncio.sleep(0.02)
+    await asyncio.sleep(0.2)  # the gateway's side of the cancellations runs
+
+    billed = 0
+    for (kind, ending), correlation_id in sent.items():
+        rows = await asyncio.to_thread(running.rows, "decisions", correlation_id=correlation_id)
+        (postcheck,) = [d for d in rows if d["direction"] == "postcheck"]
+        usage = await asyncio.to_thread(
+            running.rows, "usage_records", correlation_id=correlation_id
+        )
+        what = (kind, ending, postcheck["decision"], postcheck["tags"])
+        if ending in ("done", "client_gone"):
+            assert postcheck["decision"] == "allow", what
+            assert len(usage) == 1, what
+            assert usage[0]["input_tokens"] > 0 and usage[0]["cost"] > 0, what
+            billed += to_nanos(Decimal(str(usage[0]["cost"])))
+        else:
+            assert postcheck["decision"] == "error", what
+            assert usage == [], what
+            status = "500" if ending == "upstream_error" else "504"
+            assert f"status:{status}" in postcheck["tags"], what
+        if ending == "client_gone":
+            assert "client_disconnected" in postcheck["tags"], what
+            assert usage[0]["metadata"]["estimated"] is True, what
+
+    async def settled() -> bool:
+        return await _budget_counter(org_id) == (billed, 0)
+
+    async with asyncio.timeout(5):
+        while not await settled():
+            await asyncio.sleep(0.05)
