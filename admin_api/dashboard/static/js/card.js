@@ -15,12 +15,13 @@ export function card(main, ...children) {
   return element;
 }
 
-export function busyForm(submitLabel, fields, action) {
+/** A form whose submit button is disabled (and marked busy) while `action` runs. */
+export function busyForm(submitLabel, fields, action, labelledBy = "card-title") {
   const submit = h("button", { type: "submit", class: "primary wide" }, submitLabel);
   return h(
     "form",
     {
-      "aria-labelledby": "card-title",
+      "aria-labelledby": labelledBy,
       onsubmit: async (event) => {
         event.preventDefault();
         submit.disabled = true;

@@ -2,6 +2,7 @@
 // sign up (an account with a new org). Both answer a session token, kept in sessionStorage.
 
 import { api } from "../api.js";
+import { busyForm } from "../card.js";
 import { errorBox, field, h, replace } from "../dom.js";
 
 export function render(main, { signedIn, notice }) {
@@ -23,28 +24,8 @@ export function render(main, { signedIn, notice }) {
     focus?.select?.();
   }
 
-  /** A form whose submit button is disabled (and marked busy) while `action` runs. */
   function form(submitLabel, fields, action) {
-    const submit = h("button", { type: "submit", class: "primary wide" }, submitLabel);
-    return h(
-      "form",
-      {
-        "aria-labelledby": "login-title",
-        onsubmit: async (event) => {
-          event.preventDefault();
-          submit.disabled = true;
-          submit.setAttribute("aria-busy", "true");
-          try {
-            await action();
-          } finally {
-            submit.disabled = false;
-            submit.removeAttribute("aria-busy");
-          }
-        },
-      },
-      fields,
-      submit,
-    );
+    return busyForm(submitLabel, fields, action, "login-title");
   }
 
   function switchLink(text, label, step) {
