@@ -46,14 +46,14 @@ REDIS_MAX_CONNECTIONS = 64
 REDIS_POOL_WAIT_SECONDS = 2.0
 
 
-def connect_redis(url: str) -> Redis:
+def connect_redis(url: str, timeout: float = REDIS_TIMEOUT_SECONDS) -> Redis:
     """The metering Redis client: bounded connections, short timeouts."""
     pool = BlockingConnectionPool.from_url(
         url,
         max_connections=REDIS_MAX_CONNECTIONS,
         timeout=REDIS_POOL_WAIT_SECONDS,
-        socket_timeout=REDIS_TIMEOUT_SECONDS,
-        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
     )
     return Redis.from_pool(pool)  # the client owns the pool and closes it
 
