@@ -213,7 +213,7 @@ _TITLE_STEMS = frozenset(
 
 @cache
 def _lists() -> dict[str, frozenset[str]]:
-    sets: dict[str, set[str]] = {"G": set(), "S": set(), "V": set(), "C": set(), "D": set()}
+    sets: dict[str, set[str]] = {k: set() for k in "GSVCDW"}
     with gzip.open(LEXICON, "rt", encoding="utf-8") as handle:
         for line in handle:
             kind, _, word = line.rstrip("\n").partition("\t")
@@ -227,6 +227,11 @@ def lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset
     locale lists them as names ("The", "De"); name particles are checked before them."""
     lists = _lists()
     return lists["G"], lists["S"], lists["V"], lists["C"]
+
+
+def word_names() -> frozenset[str]:
+    """Names that are also among some language's most frequent words ("som", "eller")."""
+    return _lists()["W"]
 
 
 def loose_words() -> frozenset[str]:
@@ -247,7 +252,7 @@ class NameLexiconDetector:
         # Only scripts with case: a caseless word is never "typed in lower case".
         self._lower_names = frozenset(
             w
-            for w in self._strong - self._loose - _CUE_WORDS
+            for w in self._strong - self._loose - word_names() - _CUE_WORDS
             if w[0].islower() and w not in FIELD_CLASSES and _GREETING_WORD.fullmatch(w) is None
         )
         self._shapes = name_shapes()
@@ -488,6 +493,8 @@ class NameLexiconDetector:
             for m in tokens
             if m.group() in addressed and _addressed_lower(text, m.start())
         ]
+        if _typed_in_lower_case(tokens):
+            findings.extend(self._lone_lower(text, tokens, present))
         if len(present) < 2:
             return findings
         lower = [m for m in tokens if m.group()[0].islower()]
@@ -509,6 +516,37 @@ class NameLexiconDetector:
                 findings.append(Finding("name", run[0].start(), run[-1].end(), LOWER_SCORE,
                                         self.name))  # fmt: skip
             run = [match] if match is not None and word in self._lower_names else []
+        return findings
+
+    def _lone_lower(
+        self, text: str, tokens: list[re.Match[str]], present: set[str]
+    ) -> list[Finding]:
+        """In a message typed all in lower case ("mikael is out sick today, wei will cover"),
+        a known name that stands as a word of prose is a person: not in a line of code or
+        data, not glued to punctuation ("sha256", "org.apache"), not after an article ("the
+        julia notebook"), nor before a birth phrase, where ``_born`` finds lower-case words
+        too often a word ("firman fyller 25 år", "pappa fyller")."""
+        findings = []
+        births = {start for start, _ in _BIRTH_PREDICATES.occurrences(text)}
+        for match in tokens:
+            word = match.group()
+            if word not in present or word in self._very_common:
+                continue
+            start, end = match.span()
+            if (
+                text[start - 1 : start] not in _PROSE_BEFORE
+                or text[end : end + 1] not in _PROSE_AFTER
+            ):
+                continue
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", end)
+            if _CODE_LINE.search(text, line_start, line_end if line_end >= 0 else len(text)):
+                continue
+            if _ARTICLE_BEFORE.search(text, max(0, start - 6), start) is not None:
+                continue
+            if end + 1 in births or end + 3 in births:  # "x fyller", "x's birthday"
+                continue
+            findings.append(Finding("name", start, end, LOWER_SCORE, self.name))
         return findings
 
     def _trimmed(self, segment: list[int], words: list[str], run: list[Match]) -> list[int]:
@@ -657,6 +695,22 @@ _TURN_START = re.compile(r"(?:\[[^\]\n]{0,20}\][ \t]*)*(?:[\w .'-]{1,24}:)?[ \t]
 def _begins_a_turn(text: str, start: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     return _TURN_START.fullmatch(text, line_start, start) is not None
+
+
+# A message typed in lower case: no more than one word in twenty capitalised.
+_LOWER_CASE_SHARE = 0.05
+_PROSE_BEFORE = frozenset(("", " ", "\n", "\t", "@"))
+_PROSE_AFTER = frozenset(("", " ", "\n", ",", ".", "!", "?", ";", ":"))
+# A line of code, markup or data: its words are identifiers, not people.
+_CODE_LINE = re.compile(r"[=\{\}\"<>/_|\\]|--")
+_ARTICLE_BEFORE = re.compile(
+    r"(?:^|\s)(?:the|a|an|le|la|les|el|los|las|der|die|das|il|lo|gli|de|het)\s$"
+)
+
+
+def _typed_in_lower_case(tokens: list[re.Match[str]]) -> bool:
+    capitalised = sum(1 for m in tokens if m.group()[0].isupper())
+    return capitalised <= len(tokens) * _LOWER_CASE_SHARE
 
 
 def _addressed_lower(text: str, start: int) -> bool:

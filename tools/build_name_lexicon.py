@@ -12,8 +12,9 @@ refuses every class, so nothing but plain dicts, strings and numbers can come ou
 Common words come from wordfreq (its 42 languages) and spaCy's stop-word lists. A name that
 is also a very common word in a main European language ("Will", "May", "Long") is marked V:
 no evidence on its own. Other words are C (they split a run of capitalised words) or D (no
-evidence either way). Run again when one of these packages is upgraded; the file is
-committed, so the gateway itself needs none of them.
+evidence either way). A name among the 2,000 most frequent words of any language is also W:
+typed in lower case, no evidence on its own ("som", "eller"). Run again when one of these
+packages is upgraded; the file is committed, so the gateway itself needs none of them.
 """
 
 from __future__ import annotations
@@ -176,12 +177,17 @@ def main() -> None:
     # locale lists one ("The", "Will"); other languages' only where no locale does.
     strict |= _function_words(MAIN_LANGUAGES) | (_function_words() - given - family)
     loose = {w for words in top.values() for w in words} - given - family - strict
+    # Names that are also among a language's most frequent words ("eller", "som", "vill",
+    # "mange"): typed in lower case they are that word far more often than a person.
+    frequent = {w for words in top.values() for w in words[:STRICT_WORDS_PER_LANGUAGE]}
+    word_names = (given | family) & frequent
     lines = (
         [f"G\t{w}" for w in sorted(given)]
         + [f"S\t{w}" for w in sorted(family)]
         + [f"V\t{w}" for w in sorted(also_words)]
         + [f"C\t{w}" for w in sorted(strict)]
         + [f"D\t{w}" for w in sorted(loose)]
+        + [f"W\t{w}" for w in sorted(word_names)]
     )
     with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as handle:
         handle.write("\n".join(lines) + "\n")

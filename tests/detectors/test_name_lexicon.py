@@ -198,3 +198,33 @@ def test_a_title_or_cue_keeps_a_topic_phrase_a_person() -> None:
 )
 def test_whose_birth_a_phrase_states(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("grete is off today, can tomasz take her calls?", ["grete", "tomasz"]),
+        ("@here svetlana moved to the lisbon office", ["svetlana"]),
+        ("ok so fatima said the invoice went out friday", ["fatima"]),
+        # Capitalised prose is no lower-case message: the usual cues are needed there.
+        ("The report from Grete is late. Tomasz will check it.", []),
+    ],
+)
+def test_a_known_name_alone_in_a_message_typed_in_lower_case(
+    text: str, expected: list[str]
+) -> None:
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the julia notebook crashed again",  # an article before it: a thing
+        "pulled image acme/api@sha256:e7f6c0 ok",  # glued to code
+        "npm install jasmine karma --save-dev",  # a command line
+        'retries=3 task=sherlock.tasks.reindex user="ok"',
+        "ska vi fika eller inte",  # "eller" is a surname somewhere, and a Swedish word
+    ],
+)
+def test_lower_case_words_of_code_or_language_are_no_names(text: str) -> None:
+    assert names(text) == []
