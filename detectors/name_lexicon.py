@@ -213,7 +213,7 @@ _TITLE_STEMS = frozenset(
 
 @cache
 def _lists() -> dict[str, frozenset[str]]:
-    sets: dict[str, set[str]] = {k: set() for k in "GSVCDW"}
+    sets: dict[str, set[str]] = {k: set() for k in "GSVCDWA"}
     with gzip.open(LEXICON, "rt", encoding="utf-8") as handle:
         for line in handle:
             kind, _, word = line.rstrip("\n").partition("\t")
@@ -232,6 +232,11 @@ def lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset
 def word_names() -> frozenset[str]:
     """Names that are also among some language's most frequent words ("som", "eller")."""
     return _lists()["W"]
+
+
+def alone_ambiguous() -> frozenset[str]:
+    """Given names that say little alone, even capitalised: places, frequent English words."""
+    return _lists()["A"]
 
 
 def loose_words() -> frozenset[str]:
@@ -256,6 +261,12 @@ class NameLexiconDetector:
             if w[0].islower() and w not in FIELD_CLASSES and _GREETING_WORD.fullmatch(w) is None
         )
         self._shapes = name_shapes()
+        # Given names that are evidence alone, capitalised inside a sentence ("... til Anders").
+        self._lone_given = frozenset(
+            w
+            for w in self._given - self._common - self._very_common - self._loose
+            if len(w) >= 3 and w not in word_names() and w not in alone_ambiguous()
+        )
 
     def detect(self, text: str) -> list[Finding]:
         findings = [
@@ -267,6 +278,8 @@ class NameLexiconDetector:
             findings.extend(
                 f for f in self._east_asian(text) if not used_as_thing(text, f.start, f.end)
             )
+        if findings:
+            findings.extend(self._lone_given_names(text, findings))
         # Several rules may find the same span: keep its best score once.
         best: dict[tuple[int, int], Finding] = {}
         for finding in findings:
@@ -462,6 +475,27 @@ class NameLexiconDetector:
         ):
             return []
         return [Finding("name", start, end, SINGLE_SCORE, self.name)]
+
+    def _lone_given_names(self, text: str, people: list[Finding]) -> list[Finding]:
+        """In a text that names a person, a known given name alone inside a sentence is one
+        more ("Dear Ms Esposito, ... il collega Lorenzo resta a disposizione"): not at a
+        sentence's start, not beside another capitalised word ("Peach Melba", "Via Giuseppe
+        Garibaldi"), no place or frequent English word ("Austin", "Ford")."""
+        found = []
+        for match in _CAPITALISED_WORD.finditer(text):
+            start, end = match.span()
+            if match.group().lower() not in self._lone_given or match.group().isupper():
+                continue
+            if any(p.start < end and start < p.end for p in people):
+                continue
+            before = text[max(0, start - 40) : start]
+            if _SENTENCE_START.search(before) is not None:
+                continue
+            if _CAPITALISED_BEFORE.search(before) or _CAPITALISED_AFTER.match(text, end):
+                continue
+            if not used_as_thing(text, start, end, cued=True):
+                found.append(Finding("name", start, end, SINGLE_SCORE, self.name))
+        return found
 
     def _greeted_stranger(self, text: str, word: str, start: int, end: int) -> bool:
         """A word no list knows, right after a greeting that opens a line and alone before
@@ -706,6 +740,15 @@ _CODE_LINE = re.compile(r"[=\{\}\"<>/_|\\]|--")
 _ARTICLE_BEFORE = re.compile(
     r"(?:^|\s)(?:the|a|an|le|la|les|el|los|las|der|die|das|il|lo|gli|de|het)\s$"
 )
+
+
+# A capitalised word of a cased script, and what must not stand right before or after it.
+_CAPITALISED_WORD = regex.compile(
+    r"(?<![\p{L}\p{M}\d'\-])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}?[\p{Ll}\p{M}]+)?(?![\p{L}\p{M}\d])"
+)
+_SENTENCE_START = regex.compile(r"(?:^|[.!?:;\n\"'(\[{>*•\-–—|])[ \t]*\Z")
+_CAPITALISED_BEFORE = regex.compile(r"\p{Lu}[\p{L}\p{M}.'\-]*[ \t]+\Z")
+_CAPITALISED_AFTER = regex.compile(r"[ \t]+\p{Lu}")
 
 
 def _typed_in_lower_case(tokens: list[re.Match[str]]) -> bool:

