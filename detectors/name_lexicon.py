@@ -100,6 +100,7 @@ _SUFFIX_HINT = re.compile(
     r"[ \-](?:han|bey|abl|abi|ağa|tey|amc|ji\b|saa|sah|bha|did|unc|aun|san|sam|sen|kun|cha|ssi|"
     r"nim|jaa|جان|خانم|آقا|जी|साहब|भाई|दीदी|अंकल|आंटी|भैया)"
 )
+_SUFFIX_WORD = regex.compile(_SUFFIXES)
 _BEFORE_SUFFIX = regex.compile(
     r"(?<![\p{L}\p{M}])((?:\p{Lu}[\p{Ll}\p{M}'\-]+ )?\p{Lu}[\p{Ll}\p{M}'\-]+"
     r"|[\p{Ll}][\p{Ll}\p{M}]{2,}"
@@ -442,7 +443,12 @@ class NameLexiconDetector:
         after_title: bool,
     ) -> list[Finding]:
         if after_title and segment:
-            last = segment[:3][-1]
+            named = segment[:3]
+            # In a script without case the words after a name look like it: "السيد خالد
+            # العمري طلب" (requested), "श्रीमती सुनीता वर्मा ने"; an unknown one ends it.
+            while len(named) > 1 and self._loose_caseless(words[named[-1]], run[named[-1]]):
+                named = named[:-1]
+            last = named[-1]
             return [Finding("name", run[segment[0]].start(), _end(run[last]), TITLE_SCORE,
                             self.name)]  # fmt: skip
         segment = self._trimmed(segment, words, run)
@@ -492,6 +498,28 @@ class NameLexiconDetector:
             if _SENTENCE_START.search(before) is not None:
                 continue
             if _CAPITALISED_BEFORE.search(before) or _CAPITALISED_AFTER.match(text, end):
+                continue
+            if not used_as_thing(text, start, end, cued=True):
+                found.append(Finding("name", start, end, SINGLE_SCORE, self.name))
+        if _CASELESS.search(text) is not None:
+            found.extend(self._lone_caseless_given_names(text, people))
+        return found
+
+    def _lone_caseless_given_names(self, text: str, people: list[Finding]) -> list[Finding]:
+        """The same in a script without case ("... پیش نگار", "पूजा से"), where no capital
+        tells a name from a word: a known given name, no title, greeting or cue, and not
+        right beside a name already found (a title or a family word next to it)."""
+        found = []
+        for match in _TOKEN.finditer(text):
+            word = match.group()
+            if not _CASELESS.match(word) or word not in self._lone_given:
+                continue
+            if word in _TITLES or word in _CUE_WORDS or _GREETING_WORD.fullmatch(word):
+                continue
+            if _SUFFIX_WORD.fullmatch(word) is not None or word.startswith("ال"):
+                continue  # "ال" is Arabic's article: "الحساب" (the account), no given name
+            start, end = match.span()
+            if any(p.start <= end + 1 and start <= p.end + 1 for p in people):
                 continue
             if not used_as_thing(text, start, end, cued=True):
                 found.append(Finding("name", start, end, SINGLE_SCORE, self.name))
@@ -598,6 +626,9 @@ class NameLexiconDetector:
         while segment and loose(segment[0]):
             segment = segment[1:]
         return segment
+
+    def _loose_caseless(self, word: str, match: Match) -> bool:
+        return word not in self._names and bool(_CASELESS.match(match.group()))
 
     def _is_name(self, words: list[str]) -> bool:
         if words[0] in PLACE_WORDS or any(w in STREET_WORDS or w in ORG_WORDS for w in words):

@@ -254,3 +254,17 @@ def test_lower_case_words_of_code_or_language_are_no_names(text: str) -> None:
 )
 def test_a_lone_given_name_in_a_text_that_names_a_person(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Scripts without case: a known given name alone, in a text that names a person;
+        # the words after a titled name ("ने", a postposition) are no part of it.
+        ("श्रीमती सुनीता वर्मा ने फ़ाइल भेजी, अब दीपक जवाब देगा।", ["सुनीता वर्मा", "दीपक"]),
+        ("قال السيد خالد العمري إن ريم ستتصل غداً.", ["خالد العمري", "ريم"]),
+        ("وستتصل بكم ريم غداً.", []),  # no person named: a cue is needed
+    ],
+)
+def test_a_lone_given_name_in_a_script_without_case(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
