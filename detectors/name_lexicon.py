@@ -73,6 +73,16 @@ _GIVEN_AFTER_SPACE = regex.compile(
 _EAST_ASIAN_CHAR = r"\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}"
 # The standard library's engine tells in a few microseconds that a text has none of these.
 _EAST_ASIAN_ANY = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_HAN_ONLY = regex.compile(r"\p{Han}+")
+_KOREAN_ADDRESSED = regex.compile(
+    r"(?<!\p{Hangul})(\p{Hangul}{2,3})(?:아|야|한테|에게|이한테|이에게|이랑|랑)(?!\p{Hangul})"
+)
+_HIRAGANA_BEFORE_SUFFIX = regex.compile(r"(?<!\p{Hiragana})(\p{Hiragana}{2,4})(?=くん|ちゃん)")
+# Kin and common words before ちゃん/くん: "おばあちゃん", "あかちゃん" (a baby).
+_HIRAGANA_KIN = frozenset(
+    "おばあ おじい おかあ おとう おねえ おにい おば おじ ばあ じい ねえ にい かあ とう あか "
+    "みな おくさ ぼう ちび".split()
+)
 _EAST_ASIAN = regex.compile(rf"[{_EAST_ASIAN_CHAR}]+(?:[ \u3000][{_EAST_ASIAN_CHAR}]+)?")
 # A chat line with its time: "[21:03] ゆうき: ...", "[2024-03-01 10:02] minji: ...".
 _TIMED_SPEAKER = regex.compile(
@@ -214,7 +224,7 @@ _TITLE_STEMS = frozenset(
 
 @cache
 def _lists() -> dict[str, frozenset[str]]:
-    sets: dict[str, set[str]] = {k: set() for k in "GSVCDWA"}
+    sets: dict[str, set[str]] = {k: set() for k in "GSVCDWAH"}
     with gzip.open(LEXICON, "rt", encoding="utf-8") as handle:
         for line in handle:
             kind, _, word = line.rstrip("\n").partition("\t")
@@ -240,6 +250,11 @@ def alone_ambiguous() -> frozenset[str]:
     return _lists()["A"]
 
 
+def han_words() -> frozenset[str]:
+    """Two-character words of Chinese and Japanese ("周末", "安全")."""
+    return _lists()["H"]
+
+
 def loose_words() -> frozenset[str]:
     """Words frequent in some language that are no evidence either way ("bao", "yoon")."""
     return _lists()["D"]
@@ -262,6 +277,7 @@ class NameLexiconDetector:
             if w[0].islower() and w not in FIELD_CLASSES and _GREETING_WORD.fullmatch(w) is None
         )
         self._shapes = name_shapes()
+        self._han_words = han_words()
         # Given names that are evidence alone, capitalised inside a sentence ("... til Anders").
         self._lone_given = frozenset(
             w
@@ -666,6 +682,17 @@ class NameLexiconDetector:
             for m in _HONORED.finditer(text)
             if m.group() not in _TITLE_STEMS
         ]
+        # Korean given names spoken to or about ("수빈아", "준호한테"): the vocative and the
+        # dative of a person follow a name directly.
+        for match in _KOREAN_ADDRESSED.finditer(text):
+            if match.group(1) in self._given:
+                findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
+                                        self.name))  # fmt: skip
+        # Japanese given names in hiragana before くん or ちゃん ("はるとくん"), kin words aside.
+        for match in _HIRAGANA_BEFORE_SUFFIX.finditer(text):
+            if match.group(1) not in _HIRAGANA_KIN:
+                findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
+                                        self.name))  # fmt: skip
         for match in _LABELLED_HAN.finditer(text):
             value = match.group()
             if any(value[:n] in self._surnames for n in (3, 2, 1)):
@@ -686,8 +713,27 @@ class NameLexiconDetector:
                     i += 1
         return findings
 
+    def _han_pair_alone(self, chunk: str, i: int) -> bool:
+        """Whether the two Han characters at ``chunk[i]`` spell no word, nor does either with
+        its neighbour outside the pair ("老王说" holds "王说"? no word: a name may start)."""
+        pair = chunk[i : i + 2]
+        words = self._han_words
+        return (
+            len(pair) == 2
+            and _HAN_ONLY.fullmatch(pair) is not None
+            and pair not in words
+            and chunk[i - 1 : i + 1] not in words
+            and chunk[i + 1 : i + 3] not in words
+        )
+
     def _east_asian_name(self, chunk: str, i: int) -> int:
         """The length of a name starting at ``chunk[i]``, or 0."""
+        # A familiar form: 小/老/阿 and a surname or a one-character given name ("老刘",
+        # "小王", "阿强"), where it spells no word ("老师", "小时", "阿姨").
+        if chunk[i] in "小老阿" and (chunk[i + 1 : i + 2] in self._surnames
+                                    or chunk[i + 1 : i + 2] in self._given):  # fmt: skip
+            if self._han_pair_alone(chunk, i):
+                return 2
         # Korean separates words by spaces: a name begins one ("사장님" holds no "장").
         if i and "\uac00" <= chunk[i] <= "\ud7af" and chunk[i - 1] not in " \u3000":
             return 0
@@ -701,9 +747,12 @@ class NameLexiconDetector:
                 given = chunk[rest + space : rest + space + given_length]
                 if len(given) == given_length and given in self._given:
                     end = rest + space + given_length
-                    # A one-character given name is a name only with an honorific after it.
+                    # A one-character given name is a name with an honorific after it, or
+                    # where neither it nor its neighbours spell a word ("王磊说", not "周末").
                     if given_length > 1 or chunk.startswith(_HONORIFICS, end):
                         return end - i
+                    if surname_length == 1 and not space and self._han_pair_alone(chunk, i):
+                        return 2
             if chunk.startswith(_HONORIFICS, rest + space):
                 return surname_length
             # Japanese writes a space between surname and given name ("石井 隼人").

@@ -15,8 +15,10 @@ is also a very common word in a main European language ("Will", "May", "Long") i
 no evidence on its own. Other words are C (they split a run of capitalised words) or D (no
 evidence either way). A name among the 2,000 most frequent words of any language is also W:
 typed in lower case, no evidence on its own ("som", "eller"). A given name that is a place
-or frequent in English is A: capitalised but alone, no evidence ("Austin", "Ford"). Run again when one of these
-packages is upgraded; the file is committed, so the gateway itself needs none of them.
+or frequent in English is A: capitalised but alone, no evidence ("Austin", "Ford"). H lists
+the two-character words of Chinese and Japanese ("周末": a surname and a given name). Run
+again when one of these packages is upgraded; the file is committed, so the gateway itself
+needs none of them.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ MAIN_LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl")
 ALONE_MAX_ENGLISH = 3.5  # zipf: a given name more frequent than this in English says little
 PLACE_MIN_PEOPLE = 50_000
 PLACE_SPELLINGS_MIN_PEOPLE = 500_000
+HAN_WORDS_PER_LANGUAGE = 20_000
 
 
 def _values(provider: type) -> tuple[set[str], set[str]]:
@@ -203,6 +206,14 @@ def main() -> None:
     word_names = (given | family) & frequent
     # Given names that say little alone even capitalised, mid-sentence: places ("Austin",
     # "Victoria", "Lisboa") and names frequent in English text ("Ford", "Ruby", "Newton").
+    # Two-character words of Chinese and Japanese ("周末", "马上", "安全"): a surname and a
+    # one-character given name that spell one are that word, not a person.
+    han_words = {
+        w
+        for lang in ("zh", "ja")
+        for w in top_n_list(lang, HAN_WORDS_PER_LANGUAGE)
+        if len(w) == 2 and all("\u3400" <= c <= "\u9fff" for c in w)
+    }
     places = _place_names()
     alone_ambiguous = {
         w for w in given if w in places or zipf_frequency(w, "en") >= ALONE_MAX_ENGLISH
@@ -215,6 +226,7 @@ def main() -> None:
         + [f"D\t{w}" for w in sorted(loose)]
         + [f"W\t{w}" for w in sorted(word_names)]
         + [f"A\t{w}" for w in sorted(alone_ambiguous)]
+        + [f"H\t{w}" for w in sorted(han_words)]
     )
     with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as handle:
         handle.write("\n".join(lines) + "\n")

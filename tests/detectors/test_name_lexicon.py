@@ -268,3 +268,23 @@ def test_a_lone_given_name_in_a_text_that_names_a_person(text: str, expected: li
 )
 def test_a_lone_given_name_in_a_script_without_case(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A surname and a one-character given name that spell no word, nor with a neighbour.
+        ("王磊说他明天不来，记得通知李娜一声。", ["王磊", "李娜"]),
+        ("周末我们去爬山，马上出发。", []),  # 周末 (weekend), 马上 (at once): words
+        # Familiar forms with 小/老/阿, unless they spell a word (小时, 老师, 阿姨).
+        ("老刘和小王都到了，阿姨也来了。", ["老刘", "小王"]),
+        ("小时候我是老师。", []),
+        # Korean vocative and dative after a given name; Japanese hiragana names before くん.
+        ("수빈아 준호한테 연락해줘", ["수빈", "준호"]),
+        ("친구야 하늘이 예쁘다", []),
+        ("はるとくん、あおいちゃんに資料送って", ["はると", "あおい"]),
+        ("おばあちゃんとあかちゃん", []),
+    ],
+)
+def test_east_asian_given_names_without_a_surname_list_pair(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
