@@ -307,6 +307,14 @@ def date_spans(text: str) -> list[tuple[int, int]]:
     ]
 
 
+def dated_spans(text: str, lo: int, hi: int) -> Iterator[tuple[int, int, date]]:
+    """The grammar's dates that start in ``text[lo:hi]``, with the day each names."""
+    for start, end, match in _dates(text, lo, hi):
+        born = _date_of(match)
+        if born is not None:
+            yield start, end, born
+
+
 def _regions(text: str) -> list[tuple[int, int]]:
     return _ANY_BIRTH_WORD.regions(text, _LONGEST_DATE)
 

@@ -13,6 +13,9 @@ slow ones (NER: milliseconds, run them in a thread). A request's precheck either
 give a per-org engine: ``engine.with_detectors(CustomRegexDetector(rules))`` shares every
 detector already built.
 
+After the fast detectors, a past date right after a name they found is a date of birth
+(``detectors.person_dates``: rosters and rows say so by position, not by a word).
+
 Overlaps are settled deterministically: the higher score wins, then the longer span, then the
 earlier start, then the class name; a finding overlapping a kept one is dropped.
 """
@@ -23,6 +26,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 
 from detectors.base import Detector, DetectorError, Finding
+from detectors.person_dates import dates_beside_people
 
 
 class DetectionEngine:
@@ -56,7 +60,10 @@ class DetectionEngine:
 
     def scan_fast(self, text: str, classes: frozenset[str]) -> list[Finding]:
         """Raw findings of the fast detectors (unresolved): pass them to ``merge``."""
-        return _run(self.fast, text, classes)
+        findings = _run(self.fast, text, classes)
+        if "date_of_birth" in classes:
+            findings.extend(dates_beside_people(text, findings))
+        return findings
 
     def scan_slow(self, text: str, classes: frozenset[str]) -> list[Finding]:
         """Raw findings of the slow detectors (unresolved). Call it off the event loop."""
