@@ -106,6 +106,8 @@ _PHRASES: dict[str | None, str] = {
         | nombre completo del titular | contact person | ansprechpartner | personne de contact
         | persona de contacto | persona di contatto | contactpersoon | osoba kontaktowa
     """,
+    # The last line: a postal code with its place ("PLZ/Ort: 79098 Freiburg"); a postal code
+    # alone is a district's, no one's address.
     "address": """
         address | addr | street | street address | street addr | address line | address1
         | address 1 | address2 | address 2 | home address | postal address | mailing address
@@ -118,6 +120,10 @@ _PHRASES: dict[str | None, str] = {
         | lakcím | cím | adresă | adresa | bydliště | адрес | адрес проживания | адреса
         | διεύθυνση | địa chỉ | dia chi | 住所 | 地址 | 住址 | 联系地址 | 주소 | पता | العنوان
         | عنوان | anwani | tirahan
+        | plz ort | plz und ort | plz wohnort | plz stadt | postcode woonplaats
+        | postcode plaats | postcode en woonplaats | code postal ville | cp ville | cap città
+        | cap citta | kod pocztowy miejscowość | postnummer ort | postnummer og sted
+        | postinumero ja toimipaikka | bairro cidade
     """,
     "phone": """
         phone | phone number | phone no | telephone | tel | tel no | telephone number | mobile
@@ -201,7 +207,7 @@ def _phrases() -> dict[str, str | None]:
 
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_SPLIT = re.compile(r"[\s_\-./:#()\[\]*'\"`]+")
+_SPLIT = re.compile(r"[\s_\-./:#()\[\]*'\"`+&]+")
 
 
 def key_words(key: str) -> list[str]:

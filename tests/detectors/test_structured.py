@@ -164,3 +164,17 @@ def test_kin_cardholder_and_mail_header_keys(text: str, expected: list[tuple[str
 )
 def test_birth_date_keys_without_diacritics_and_abbreviated(text: str) -> None:
     assert "date_of_birth" in [c for c, _ in found(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Straße: Lindenallee 4\nPLZ/Ort: 04109 Leipzig\n", ["Lindenallee 4", "04109 Leipzig"]),
+        ("Postcode + woonplaats: 9711 LM Groningen", ["9711 LM Groningen"]),
+        # A postal code alone names a district, not someone's address.
+        ("postcode: SW1A 1AA", []),
+    ],
+)
+def test_a_postal_code_with_its_place_is_an_address(text: str, expected: list[str]) -> None:
+    found = StructuredFieldDetector().detect(text)
+    assert [text[f.start : f.end] for f in found if f.pii_class == "address"] == expected
