@@ -11,7 +11,13 @@ knows alone, not every notable person.
 
 from __future__ import annotations
 
+import gzip
+from functools import cache
+from pathlib import Path
+
 import regex
+
+FAMOUS = Path(__file__).resolve().parent / "data" / "public_figures.txt.gz"
 
 # A person's name used for a disease, theorem, dish or prize is no personal data: "Parkinson's
 # disease", "Bayes' theorem", "Morbus Crohn", "síndrome de Down", "Caesar salad".
@@ -214,6 +220,23 @@ BRANDS = frozenset(
 BRANDS = frozenset(" ".join(name.split()) for name in BRANDS) - {""}
 
 
+def normal_name(span: str) -> str:
+    """A name as the lists hold it: lower case, without dots, hyphens, "'s" or "Jr."."""
+    value = " ".join(
+        span.lower().replace("/", " ").replace("'s", "").replace("\u2019s", "")
+        .replace("&", " ").replace("-", " ").replace(".", "").split()
+    )  # fmt: skip
+    return value.removesuffix(" jr").removesuffix(" sr")
+
+
+@cache
+def _famous() -> frozenset[str]:
+    """People and characters the world (or a whole country) knows by name, about 8,000 in
+    their own scripts and in Latin letters (``tools/build_public_figures.py``)."""
+    with gzip.open(FAMOUS, "rt", encoding="utf-8") as handle:
+        return frozenset(line.rstrip("\n") for line in handle if line.strip())
+
+
 def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> bool:
     """Whether the name at ``text[start:end]`` names a disease, theorem, dish, brand or place,
     or is a public figure's, rather than naming a private person. ``cued``: a title or a
@@ -236,12 +259,8 @@ def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> boo
         return True
     if first.lower() in THING_FIRST_WORDS:
         return True
-    value = " ".join(
-        text[start:end].lower().replace("/", " ").replace("'s", "").replace("\u2019s", "")
-        .replace("&", " ").replace("-", " ").replace(".", "").split()
-    )  # fmt: skip
-    value = value.removesuffix(" jr").removesuffix(" sr")
-    if value in PUBLIC_FIGURES or value in BRANDS:
+    value = normal_name(text[start:end])
+    if value in PUBLIC_FIGURES or value in BRANDS or value in _famous():
         return True
     parts = value.split()
     if len(parts) > 2 and (" ".join(parts[:2]) in BRANDS or " ".join(parts[:2]) in PUBLIC_FIGURES):

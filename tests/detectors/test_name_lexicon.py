@@ -288,3 +288,23 @@ def test_a_lone_given_name_in_a_script_without_case(text: str, expected: list[st
 )
 def test_east_asian_given_names_without_a_surname_list_pair(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wisława Szymborska i Czesław Miłosz są na liście lektur.",
+        "We discussed Chinua Achebe and Ngũgĩ wa Thiong'o in class.",
+        "村上春樹の新刊を読んだ",
+    ],
+)
+def test_people_the_world_knows_by_name_are_no_private_persons(text: str) -> None:
+    assert names(text) == []
+
+
+def test_a_famous_name_that_is_a_common_private_name_is_still_a_name() -> None:
+    # "Imran Khan" and "Gordon Brown" are famous, and also what many private persons are called.
+    assert names("Imran Khan called about the refund; Gordon Brown signed the lease.") == [
+        "Imran Khan",
+        "Gordon Brown",
+    ]

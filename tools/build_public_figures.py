@@ -1,0 +1,75 @@
+"""Build ``detectors/data/public_figures.txt.gz`` from ``tools/data/public_figures.txt``.
+
+    pip install names-dataset==3.3.1
+    python tools/build_public_figures.py
+
+The source list (about 8,400 names of world-famous people and characters, in their own
+scripts and in Latin letters) was written from general knowledge by a team member who had
+not seen the PII evaluation sets; its brief named about twenty examples, taken from the
+development set's false positives (so the development figures flatter it; the held-out
+ones do not). A famous name that is also a very common private name
+("Adam Smith", "Imran Khan") must not be let through: a two-word Latin-letter name whose
+given name is among a country's most frequent and whose surname is too is left out.
+The names are stored as ``detectors.not_persons.normal_name`` reads a span: lower case,
+without dots, hyphens and apostrophe-s.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import io
+import pickle
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "tools" / "data" / "public_figures.txt"
+OUT = ROOT / "detectors" / "data" / "public_figures.txt.gz"
+GIVEN_RANK = 300  # a given name among a country's 300 most frequent
+SURNAME_RANK = 100  # and a surname among a country's 100 most frequent: a common name
+
+sys.path.insert(0, str(ROOT))
+from detectors.not_persons import normal_name  # noqa: E402
+
+
+class _PlainDataUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"refusing {module}.{name}")
+
+
+def _common(kind: str, rank: int) -> set[str]:
+    spec = importlib.util.find_spec("names_dataset")
+    assert spec is not None and spec.submodule_search_locations, "pip install names-dataset"
+    path = Path(next(iter(spec.submodule_search_locations))) / "v3" / f"{kind}_names.pkl.gz"
+    with gzip.open(path) as handle:
+        table = _PlainDataUnpickler(io.BytesIO(handle.read())).load()
+    return {
+        name.lower()
+        for name, info in table.items()
+        if min((info.get("rank") or {}).values(), default=rank + 1) <= rank
+    }
+
+
+def main() -> None:
+    given, surnames = _common("first", GIVEN_RANK), _common("last", SURNAME_RANK)
+    kept: set[str] = set()
+    dropped = []
+    for line in SOURCE.read_text(encoding="utf-8").splitlines():
+        name = normal_name(line)
+        words = name.split()
+        if len(words) == 2 and name.isascii() and words[0] in given and words[1] in surnames:
+            dropped.append(name)
+            continue
+        if len(words) >= 2 or not name.isascii():
+            kept.add(name)
+    with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as handle:
+        handle.write("\n".join(sorted(kept)) + "\n")
+    if "-v" in sys.argv:
+        print("\n".join(sorted(dropped)))
+    print(f"{len(kept)} names kept, {len(dropped)} common private names left out -> {OUT}")
+
+
+if __name__ == "__main__":
+    main()
