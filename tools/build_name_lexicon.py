@@ -52,6 +52,9 @@ ALONE_MAX_ENGLISH = 3.5  # zipf: a given name more frequent than this in English
 PLACE_MIN_PEOPLE = 50_000
 PLACE_SPELLINGS_MIN_PEOPLE = 500_000
 HAN_WORDS_PER_LANGUAGE = 20_000
+STOP_WORD_NAMES = frozenset(
+    "ali alla anders anni ben dan ela ella hui mai mia mila min otto sara sean uwe vita".split()
+)
 
 
 def _values(provider: type) -> tuple[set[str], set[str]]:
@@ -199,6 +202,10 @@ def main() -> None:
     # Function words of the main European languages are never names here, even where a
     # locale lists one ("The", "Will"); other languages' only where no locale does.
     strict |= _function_words(MAIN_LANGUAGES) | (_function_words() - given - family)
+    # Stop words that are also frequent given names ("Sara Johansson", "Mia Hansen", "Uwe
+    # Koch"): no evidence alone, like "Will", but no wall that splits a name either.
+    strict -= STOP_WORD_NAMES
+    also_words |= STOP_WORD_NAMES
     loose = {w for words in top.values() for w in words} - given - family - strict
     # Names that are also among a language's most frequent words ("eller", "som", "vill",
     # "mange"): typed in lower case they are that word far more often than a person.

@@ -308,3 +308,17 @@ def test_a_famous_name_that_is_a_common_private_name_is_still_a_name() -> None:
         "Imran Khan",
         "Gordon Brown",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Given names that are stop words somewhere ("sara", "mia", "uwe") do not split a name.
+        ("Ersättare: Sara Johansson.", ["Sara Johansson"]),
+        ("Mia Hansen og Uwe Koch kommer.", ["Mia Hansen", "Uwe Koch"]),
+        # ... and alone they are still the words they are.
+        ("la mia casa è bella", []),
+    ],
+)
+def test_given_names_that_are_stop_words(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
