@@ -89,6 +89,15 @@ _TIMED_SPEAKER = regex.compile(
     r"^[ \t]*\[[0-9][0-9:./\- ,APMapm]{2,22}\][ \t]*([\p{L}][\p{L}\p{M}'\-]{0,30})[ \t]*:[ \t]",
     regex.MULTILINE,
 )
+_DIARISED_SPEAKER = regex.compile(
+    r"^[ \t]*(?:SPEAKER|Speaker|speaker|SPK|spk)[_ ]?\d{1,2}[ \t]*\(([^()\n:]{2,40})\)[ \t]*:",
+    regex.MULTILINE,
+)
+_ADDRESSED_MESSAGE = regex.compile(
+    r"^[ \t]*(\p{L}[\p{L}\p{M}'\-]{1,30})[ \t]*(?:→|->|=>|»)"
+    r"[ \t]*(\p{L}[\p{L}\p{M}'\-]{1,30})[ \t]*:",
+    regex.MULTILINE,
+)
 # Who speaks in a chat without being a person's name.
 _ROLES = frozenset(
     """
@@ -392,6 +401,16 @@ class NameLexiconDetector:
             findings.extend(
                 Finding("name", m.start(1), m.end(1), SINGLE_SCORE, self.name) for m in timed
             )
+        # A diarised transcript ("SPEAKER_1 (Oluwaseun): ...") and a message from one person
+        # to another ("Olga → dewi: ..."): who speaks and to whom, whatever their names.
+        for m in _DIARISED_SPEAKER.finditer(text):
+            if _bare(m.group(1)) not in _ROLES and field_class(m.group(1))[0] is None:
+                findings.append(Finding("name", m.start(1), m.end(1), SINGLE_SCORE, self.name))
+        for m in _ADDRESSED_MESSAGE.finditer(text):
+            for group in (1, 2):
+                if _bare(m.group(group)) not in _ROLES | self._common:
+                    findings.append(Finding("name", m.start(group), m.end(group),
+                                            SINGLE_SCORE, self.name))  # fmt: skip
         return findings
 
     def _suffixed(self, text: str) -> list[Finding]:

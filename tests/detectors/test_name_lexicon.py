@@ -322,3 +322,20 @@ def test_a_famous_name_that_is_a_common_private_name_is_still_a_name() -> None:
 )
 def test_given_names_that_are_stop_words(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "SPEAKER_1 (Tavita): let's start.\nSPEAKER_2 (Oyelaran): fine by me.",
+            ["Tavita", "Oyelaran"],
+        ),
+        ("Ragnhild → tauno: send me the draft tonight", ["Ragnhild", "tauno"]),
+        ("user -> assistant: hello", []),  # roles, not people
+    ],
+)
+def test_diarised_speakers_and_messages_from_one_person_to_another(
+    text: str, expected: list[str]
+) -> None:
+    assert names(text) == expected
