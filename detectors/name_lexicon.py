@@ -89,6 +89,70 @@ _TIMED_SPEAKER = regex.compile(
     r"^[ \t]*\[[0-9][0-9:./\- ,APMapm]{2,22}\][ \t]*([\p{L}][\p{L}\p{M}'\-]{0,30})[ \t]*:[ \t]",
     regex.MULTILINE,
 )
+# Case endings of names in the languages that decline them, and the nominative endings they
+# replace, longest first: Polish, Czech, Slovak; Russian, Ukrainian; Hungarian; Finnish;
+# Greek.
+_CASE_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    sorted(
+        {
+            "owi": ("",),
+            "ovi": ("",),
+            "em": ("",),
+            "ą": ("a",),
+            "ę": ("a",),
+            "ou": ("a",),
+            "ě": ("a",),
+            "ie": ("a",),
+            "u": ("", "a"),
+            "a": ("",),
+            "y": ("a",),
+            "i": ("a", ""),
+            "e": ("a", ""),
+            "o": ("a", "ος", "ας"),
+            "ю": ("я",),
+            "ой": ("а",),
+            "ым": ("",),
+            "ом": ("",),
+            "ем": ("", "ь"),
+            "ові": ("",),
+            "еві": ("ь", "й", ""),
+            "ієві": ("ій",),
+            "і": ("а", "я"),
+            "ы": ("а",),
+            "и": ("а", "я"),
+            "у": ("а", ""),
+            "е": ("а", "", "я"),
+            "а": ("",),
+            "ею": ("я",),
+            "ою": ("а",),
+            "nak": ("",),
+            "nek": ("",),
+            "val": ("",),
+            "vel": ("",),
+            "hoz": ("",),
+            "hez": ("",),
+            "höz": ("",),
+            "ról": ("",),
+            "ről": ("",),
+            "tól": ("",),
+            "től": ("",),
+            "lle": ("",),
+            "lla": ("",),
+            "lta": ("",),
+            "ltä": ("",),
+            "sta": ("",),
+            "stä": ("",),
+            "ssa": ("",),
+            "ssä": ("",),
+            "n": ("",),
+            "ο": ("ος", "ας"),
+            "η": ("ης",),
+            "ου": ("ος", "ης", "ας"),
+        }.items(),
+        key=lambda item: -len(item[0]),
+    )
+)
+_SHORT_VOWEL = {"á": "a", "é": "e"}
 _DIARISED_SPEAKER = regex.compile(
     r"^[ \t]*(?:SPEAKER|Speaker|speaker|SPK|spk)[_ ]?\d{1,2}[ \t]*\(([^()\n:]{2,40})\)[ \t]*:",
     regex.MULTILINE,
@@ -525,7 +589,10 @@ class NameLexiconDetector:
         found = []
         for match in _CAPITALISED_WORD.finditer(text):
             start, end = match.span()
-            if match.group().lower() not in self._lone_given or match.group().isupper():
+            word = match.group().lower()
+            if match.group().isupper() or not (
+                word in self._lone_given or self._inflected(word, self._lone_given, loose=False)
+            ):
                 continue
             if any(p.start < end and start < p.end for p in people):
                 continue
@@ -691,7 +758,29 @@ class NameLexiconDetector:
         if word in self._names:
             return True
         parts = word.split("-")
-        return len(parts) > 1 and all(p in self._names for p in parts)
+        if len(parts) > 1 and all(p in self._names for p in parts):
+            return True
+        return self._inflected(word, self._strong)
+
+    def _inflected(self, word: str, names: frozenset[str], *, loose: bool = True) -> bool:
+        """A name in a case ending of a language that declines names ("Tomasza",
+        "Ondřejovi", "Dórának", "Наташе", "Андрієві", "Γιώργο"): a known name once the
+        ending is put back to the name's own, and no common word as written."""
+        if len(word) < 4 or word in self._common or word in self._very_common:
+            return False
+        for ending, replacements in _CASE_ENDINGS:
+            # One Latin letter is too loose for a name without a cue: "Lille", "Medan".
+            if not loose and len(ending) == 1 and ending.isascii():
+                continue
+            if word.endswith(ending):
+                stem = word[: -len(ending)]
+                # Hungarian lengthens a name's last vowel before an ending ("Dórának").
+                stem = stem[:-1] + _SHORT_VOWEL.get(stem[-1:], stem[-1:])
+                for replacement in replacements:
+                    lemma = stem + replacement
+                    if len(lemma) >= 3 and lemma in names:
+                        return True
+        return False
 
     # -- scripts without spaces -----------------------------------------------------------
 

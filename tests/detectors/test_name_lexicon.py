@@ -339,3 +339,21 @@ def test_diarised_speakers_and_messages_from_one_person_to_another(
     text: str, expected: list[str]
 ) -> None:
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Names in a case ending, where the language declines them.
+        ("Kasia, podeślesz Grzegorzowi te faktury?", ["Kasia", "Grzegorzowi"]),
+        ("Иван Петров: Саша, скинь Наташе презентацию", ["Иван Петров", "Саша", "Наташе"]),
+        (
+            "Ivana Horvat: Bence, szólnál Dórának, hogy csúszik?",
+            ["Ivana Horvat", "Bence", "Dórának"],
+        ),
+        # One Latin letter is no case ending of a name alone: "Medan" is a city.
+        ("Anna Kowalska: besok terbang ke Medan.", ["Anna Kowalska"]),
+    ],
+)
+def test_names_in_a_case_ending(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
