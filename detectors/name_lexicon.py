@@ -92,66 +92,61 @@ _TIMED_SPEAKER = regex.compile(
 # Case endings of names in the languages that decline them, and the nominative endings they
 # replace, longest first: Polish, Czech, Slovak; Russian, Ukrainian; Hungarian; Finnish;
 # Greek.
-_CASE_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
-    sorted(
-        {
-            "owi": ("",),
-            "ovi": ("",),
-            "em": ("",),
-            "ą": ("a",),
-            "ę": ("a",),
-            "ou": ("a",),
-            "ě": ("a",),
-            "ie": ("a",),
-            "u": ("", "a"),
-            "a": ("",),
-            "y": ("a",),
-            "i": ("a", ""),
-            "e": ("a", ""),
-            "o": ("a", "ος", "ας"),
-            "ю": ("я",),
-            "ой": ("а",),
-            "ым": ("",),
-            "ом": ("",),
-            "ем": ("", "ь"),
-            "ові": ("",),
-            "еві": ("ь", "й", ""),
-            "ієві": ("ій",),
-            "і": ("а", "я"),
-            "ы": ("а",),
-            "и": ("а", "я"),
-            "у": ("а", ""),
-            "е": ("а", "", "я"),
-            "а": ("",),
-            "ею": ("я",),
-            "ою": ("а",),
-            "nak": ("",),
-            "nek": ("",),
-            "val": ("",),
-            "vel": ("",),
-            "hoz": ("",),
-            "hez": ("",),
-            "höz": ("",),
-            "ról": ("",),
-            "ről": ("",),
-            "tól": ("",),
-            "től": ("",),
-            "lle": ("",),
-            "lla": ("",),
-            "lta": ("",),
-            "ltä": ("",),
-            "sta": ("",),
-            "stä": ("",),
-            "ssa": ("",),
-            "ssä": ("",),
-            "n": ("",),
-            "ο": ("ος", "ας"),
-            "η": ("ης",),
-            "ου": ("ος", "ης", "ας"),
-        }.items(),
-        key=lambda item: -len(item[0]),
-    )
-)
+_CASE_ENDINGS: dict[str, tuple[str, ...]] = {
+    "owi": ("",),
+    "ovi": ("",),
+    "em": ("",),
+    "ą": ("a",),
+    "ę": ("a",),
+    "ou": ("a",),
+    "ě": ("a",),
+    "ie": ("a",),
+    "u": ("", "a"),
+    "a": ("",),
+    "y": ("a",),
+    "i": ("a", ""),
+    "e": ("a", ""),
+    "o": ("a", "ος", "ας"),
+    "ю": ("я",),
+    "ой": ("а",),
+    "ым": ("",),
+    "ом": ("",),
+    "ем": ("", "ь"),
+    "ові": ("",),
+    "еві": ("ь", "й", ""),
+    "ієві": ("ій",),
+    "і": ("а", "я"),
+    "ы": ("а",),
+    "и": ("а", "я"),
+    "у": ("а", ""),
+    "е": ("а", "", "я"),
+    "а": ("",),
+    "ею": ("я",),
+    "ою": ("а",),
+    "nak": ("",),
+    "nek": ("",),
+    "val": ("",),
+    "vel": ("",),
+    "hoz": ("",),
+    "hez": ("",),
+    "höz": ("",),
+    "ról": ("",),
+    "ről": ("",),
+    "tól": ("",),
+    "től": ("",),
+    "lle": ("",),
+    "lla": ("",),
+    "lta": ("",),
+    "ltä": ("",),
+    "sta": ("",),
+    "stä": ("",),
+    "ssa": ("",),
+    "ssä": ("",),
+    "n": ("",),
+    "ο": ("ος", "ας"),
+    "η": ("ης",),
+    "ου": ("ος", "ης", "ας"),
+}
 _SHORT_VOWEL = {"á": "a", "é": "e"}
 _DIARISED_SPEAKER = regex.compile(
     r"^[ \t]*(?:SPEAKER|Speaker|speaker|SPK|spk)[_ ]?\d{1,2}[ \t]*\(([^()\n:]{2,40})\)[ \t]*:",
@@ -768,18 +763,17 @@ class NameLexiconDetector:
         ending is put back to the name's own, and no common word as written."""
         if len(word) < 4 or word in self._common or word in self._very_common:
             return False
-        for ending, replacements in _CASE_ENDINGS:
+        for size in (4, 3, 2, 1):
+            ending = word[-size:]
+            replacements = _CASE_ENDINGS.get(ending)
             # One Latin letter is too loose for a name without a cue: "Lille", "Medan".
-            if not loose and len(ending) == 1 and ending.isascii():
+            if replacements is None or (not loose and size == 1 and ending.isascii()):
                 continue
-            if word.endswith(ending):
-                stem = word[: -len(ending)]
-                # Hungarian lengthens a name's last vowel before an ending ("Dórának").
-                stem = stem[:-1] + _SHORT_VOWEL.get(stem[-1:], stem[-1:])
-                for replacement in replacements:
-                    lemma = stem + replacement
-                    if len(lemma) >= 3 and lemma in names:
-                        return True
+            stem = word[:-size]
+            # Hungarian lengthens a name's last vowel before an ending ("Dórának").
+            stem = stem[:-1] + _SHORT_VOWEL.get(stem[-1:], stem[-1:])
+            if any(len(stem + r) >= 3 and stem + r in names for r in replacements):
+                return True
         return False
 
     # -- scripts without spaces -----------------------------------------------------------
