@@ -292,7 +292,7 @@ _TITLE_STEMS = frozenset(
 
 @cache
 def _lists() -> dict[str, frozenset[str]]:
-    sets: dict[str, set[str]] = {k: set() for k in "GSVCDWAH"}
+    sets: dict[str, set[str]] = {k: set() for k in "GSVCDWAHB"}
     with gzip.open(LEXICON, "rt", encoding="utf-8") as handle:
         for line in handle:
             kind, _, word = line.rstrip("\n").partition("\t")
@@ -311,6 +311,11 @@ def lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset
 def word_names() -> frozenset[str]:
     """Names that are also among some language's most frequent words ("som", "eller")."""
     return _lists()["W"]
+
+
+def agreed_given_names() -> frozenset[str]:
+    """Given names that both name sources hold: frequent words because they are names."""
+    return _lists()["B"]
 
 
 def alone_ambiguous() -> frozenset[str]:
@@ -341,7 +346,7 @@ class NameLexiconDetector:
         # Only scripts with case: a caseless word is never "typed in lower case".
         self._lower_names = frozenset(
             w
-            for w in self._strong - self._loose - word_names() - _CUE_WORDS
+            for w in self._strong - self._loose - (word_names() - agreed_given_names()) - _CUE_WORDS
             if w[0].islower() and w not in FIELD_CLASSES and _GREETING_WORD.fullmatch(w) is None
         )
         self._shapes = name_shapes()

@@ -14,11 +14,12 @@ Common words come from wordfreq (its 42 languages) and spaCy's stop-word lists. 
 is also a very common word in a main European language ("Will", "May", "Long") is marked V:
 no evidence on its own. Other words are C (they split a run of capitalised words) or D (no
 evidence either way). A name among the 2,000 most frequent words of any language is also W:
-typed in lower case, no evidence on its own ("som", "eller"). A given name that is a place
-or frequent in English is A: capitalised but alone, no evidence ("Austin", "Ford"). H lists
-the two-character words of Chinese and Japanese ("周末": a surname and a given name). Run
-again when one of these packages is upgraded; the file is committed, so the gateway itself
-needs none of them.
+typed in lower case, no evidence on its own ("som", "eller"), unless it is B, a given name
+both Faker and the ranked lists hold ("erik", "kemal": frequent because they are names). A
+given name that is a place or frequent in English is A: capitalised but alone, no evidence
+("Austin", "Ford"). H lists the two-character words of Chinese and Japanese ("周末": a
+surname and a given name). Run again when one of these packages is upgraded; the file is
+committed, so the gateway itself needs none of them.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ ALONE_MAX_ENGLISH = 3.5  # zipf: a given name more frequent than this in English
 PLACE_MIN_PEOPLE = 50_000
 PLACE_SPELLINGS_MIN_PEOPLE = 500_000
 HAN_WORDS_PER_LANGUAGE = 20_000
+COMMONEST_WORDS_PER_LANGUAGE = 1000
 STOP_WORD_NAMES = frozenset(
     "ali alla anders anni ben dan ela ella hui mai mia mila min otto sara sean uwe vita".split()
 )
@@ -152,6 +154,7 @@ def main() -> None:
         family |= {t.lower() for name in f for t in _tokens(name)}
         if module.name in ("en", "en_US", "en_GB"):
             english |= {t.lower() for name in g | f for t in _tokens(name)}
+    faker_given = set(given)  # curated by people, not ranked from the web
     ranked_given = {t.lower() for name in _names_dataset("first") for t in _tokens(name)}
     ranked_family = {t.lower() for name in _names_dataset("last") for t in _tokens(name)}
     given |= {w for w in ranked_given - given if zipf_frequency(w, "en") < RANKED_ONLY_MAX_ENGLISH}
@@ -211,6 +214,10 @@ def main() -> None:
     # "mange"): typed in lower case they are that word far more often than a person.
     frequent = {w for words in top.values() for w in words[:STRICT_WORDS_PER_LANGUAGE]}
     word_names = (given | family) & frequent
+    # Given names both sources list ("erik", "kemal"): frequent words because they are names,
+    # unless among a language's few hundred commonest ("yang", "vid").
+    commonest = {w for words in top.values() for w in words[:COMMONEST_WORDS_PER_LANGUAGE]}
+    agreed_given = faker_given & ranked_given - commonest
     # Given names that say little alone even capitalised, mid-sentence: places ("Austin",
     # "Victoria", "Lisboa") and names frequent in English text ("Ford", "Ruby", "Newton").
     # Two-character words of Chinese and Japanese ("周末", "马上", "安全"): a surname and a
@@ -232,6 +239,7 @@ def main() -> None:
         + [f"C\t{w}" for w in sorted(strict)]
         + [f"D\t{w}" for w in sorted(loose)]
         + [f"W\t{w}" for w in sorted(word_names)]
+        + [f"B\t{w}" for w in sorted(agreed_given)]
         + [f"A\t{w}" for w in sorted(alone_ambiguous)]
         + [f"H\t{w}" for w in sorted(han_words)]
     )

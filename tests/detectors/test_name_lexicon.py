@@ -357,3 +357,8 @@ def test_diarised_speakers_and_messages_from_one_person_to_another(
 )
 def test_names_in_a_case_ending(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+def test_lower_case_given_names_that_are_frequent_because_they_are_names() -> None:
+    # "viktor" and "oskar" are among Scandinavian words' 2,000 most frequent, as names.
+    assert names("ok so i told viktor and oskar about it") == ["viktor", "oskar"]
