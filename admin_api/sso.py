@@ -31,11 +31,13 @@ import aiohttp
 from aiohttp import web
 from pydantic import Field
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from admin_api.accounts import SessionOut, TokenBody, start_session, use_token
 from admin_api.audit import record
 from admin_api.endpoint import Call, Endpoint
 from admin_api.oidc import OidcError, OidcProvider, Pkce
+from admin_api.ratelimit import check_attempt
 from admin_api.services import ADMIN, AdminServices
 from admin_api.sessions import hash_secret, new_secret
 from admin_api.sso_accounts import SsoRefused, admit
@@ -43,6 +45,7 @@ from admin_api.validation import Out
 from admin_api.wire import as_utc, reply
 from gateway.audit_events import audit_row
 from gateway.client_address import client_address
+from gateway.errors import RateLimitError
 from gateway.outages import database_work
 from gateway.settings import AdminConfig
 from gateway.storage.account_models import AccountToken, SsoLogin
@@ -102,6 +105,12 @@ async def start(request: web.Request) -> web.StreamResponse:
     provider: OidcProvider | None = request.app[SSO_PROVIDERS].get(request.match_info["name"])
     if provider is None:
         raise _to_login("provider_unknown")
+    try:
+        # Each start keeps a row: counted like password sign-ins, per client address.
+        rule = admin.config.rate_limits.login
+        await check_attempt(admin.limiter, "sso_start", rule, client_address(request), None)
+    except RateLimitError:
+        raise _to_login("rate_limited") from None
     state, nonce, pkce = secrets.token_urlsafe(32), secrets.token_urlsafe(32), Pkce.new()
     try:
         url = await provider.authorization_url(
@@ -155,18 +164,12 @@ async def callback(request: web.Request) -> web.StreamResponse:
             claims = await provider.validate(id_token, login.nonce)
         except OidcError as error:
             raise SsoRefused(error.reason, str(error)) from None
-        async with database_work(), admin.sessions.begin() as db:
-            admitted = await admit(db, provider.config, provider.config.issuer, claims)
-            token = new_secret("gat_")
-            db.add(AccountToken(
-                user_id=admitted.user.id, purpose=HANDOFF, token_hash=hash_secret(token),
-                expires_at=datetime.now(UTC) + timedelta(seconds=HANDOFF_TTL_SECONDS),
-            ))  # fmt: skip
-            after = {"provider": provider.config.name, "role": admitted.role.value,
-                     "created": admitted.created, "client": client_address(request)}  # fmt: skip
-            record(db, None, org_id=admitted.org.id, action="user.sso_login",
-                   resource=f"user:{admitted.user.id}", user_id=admitted.user.id,
-                   after=after)  # fmt: skip
+        try:
+            token = await _admit(admin, request, provider, claims)
+        except IntegrityError:
+            # The same person's first sign-in, twice at once: the other one created them.
+            raise SsoRefused("conflict", "another sign-in of this account ran at the same time",
+                             provider=provider.config.name) from None  # fmt: skip
     except SsoRefused as refusal:
         provider_name = refusal.provider or provider_name
         _audit_refusal(admin, request, provider_name, refusal.reason, str(refusal),
@@ -175,6 +178,26 @@ async def callback(request: web.Request) -> web.StreamResponse:
     response = web.HTTPSeeOther(f"/dashboard/#/sso?token={token}", headers=NO_STORE)
     response.del_cookie(SSO_COOKIE, path=SSO_PATH)
     raise response
+
+
+async def _admit(
+    admin: AdminServices, request: web.Request, provider: OidcProvider, claims: dict[str, Any]
+) -> str:
+    """Let the user in (``sso_accounts.admit``) and audit their sign-in; answers the console's
+    one-time token for it."""
+    async with database_work(), admin.sessions.begin() as db:
+        admitted = await admit(db, provider.config, provider.config.issuer, claims)
+        token = new_secret("gat_")
+        db.add(AccountToken(
+            user_id=admitted.user.id, purpose=HANDOFF, token_hash=hash_secret(token),
+            expires_at=datetime.now(UTC) + timedelta(seconds=HANDOFF_TTL_SECONDS),
+        ))  # fmt: skip
+        after = {"provider": provider.config.name, "role": admitted.role.value,
+                 "created": admitted.created, "client": client_address(request)}  # fmt: skip
+        record(db, None, org_id=admitted.org.id, action="user.sso_login",
+               resource=f"user:{admitted.user.id}", user_id=admitted.user.id,
+               after=after)  # fmt: skip
+    return token
 
 
 async def _take_login(admin: AdminServices, state: str) -> SsoLogin:

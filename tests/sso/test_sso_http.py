@@ -10,8 +10,16 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from tests.admin_api.support import mail_to, token_in
-from tests.harness import RunningGateway
-from tests.sso.conftest import CLIENT_ID, PROVIDER_NAME, Idp, Owner, signed_up_owner
+from tests.harness import RunningGateway, ServiceThread, gateway_settings, start_gateway
+from tests.sso.conftest import (
+    BOOTSTRAP_KEY,
+    CLIENT_ID,
+    PROVIDER_NAME,
+    Idp,
+    Owner,
+    signed_up_owner,
+    sso_provider,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -153,3 +161,25 @@ def test_requiring_sso_needs_a_provider_for_the_org(sso_gateway: RunningGateway)
     assert answer.status_code == 400, answer.text
     assert answer.json()["error"]["code"] == "sso_not_configured"
     assert answer.json()["error"]["param"] == "requireSso"
+
+
+def test_starts_are_rate_limited_per_client(
+    service_thread: ServiceThread, tmp_path: Path, idp: Idp
+) -> None:
+    raw = {
+        "database": {"url": f"sqlite+aiosqlite:///{tmp_path / 'governs.db'}"},
+        "writer": {"spool_dir": str(tmp_path / "spool")},
+        "pii": {"ner": False},
+        "admin": {
+            "sso": [sso_provider(idp.issuer)],
+            "rate_limits": {"login": {"per_ip": 2, "per_account": 2, "window_seconds": 600}},
+        },
+    }
+    running = start_gateway(service_thread, gateway_settings(raw, bootstrap_key=BOOTSTRAP_KEY))
+    try:
+        with client(running) as http:
+            for _ in range(2):
+                assert http.get("/api/v1/auth/sso/Acme%20SSO/start").status_code == 302
+            assert refusal(http.get("/api/v1/auth/sso/Acme%20SSO/start")) == "rate_limited"
+    finally:
+        running.stop()

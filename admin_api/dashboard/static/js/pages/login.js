@@ -22,6 +22,9 @@ const SSO_ERRORS = {
   provider_unknown: "This identity provider is not configured any more.",
   org_missing: "The organisation this identity provider signs into does not exist yet.",
   code_missing: "The identity provider's answer was incomplete: try again.",
+  issuer_mismatch: "The answer came from another identity provider than the one asked: sign-in refused.",
+  conflict: "Another sign-in of your account ran at the same moment: sign in again.",
+  rate_limited: "Too many sign-in attempts from here: wait a few minutes, then try again.",
 };
 
 /** The refusal in the address (#/login?ssoError=…), taken out of it so a reload is clean. */
