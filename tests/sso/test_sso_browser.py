@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from tests.harness import RunningGateway
@@ -227,3 +228,30 @@ def test_the_sign_in_page_offers_each_provider(new_page: Any) -> None:
     expect(down).to_be_visible()
     down.click()  # its issuer does not answer: back to the sign-in page, told so
     expect(page.get_by_role("alert")).to_contain_text("cannot be reached right now")
+
+
+def test_an_owner_requires_sso_from_the_members_page(
+    new_page: Any, sso_gateway: RunningGateway, acme_owner: Owner
+) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    page.add_init_script(f"sessionStorage.setItem('governs.token', {acme_owner.token!r})")
+    page.goto("/dashboard/#/members")
+    switch = page.get_by_role("switch", name="Require single sign-on")
+    expect(switch).to_have_attribute("aria-checked", "false")
+    try:
+        switch.click()
+        expect(switch).to_have_attribute("aria-checked", "true")
+        expect(switch).to_contain_text("Required")
+        org = httpx.get(f"{sso_gateway.base_url}/api/v1/orgs/{acme_owner.org_id}",
+                        headers={"Authorization": f"Bearer {acme_owner.token}"}).json()  # fmt: skip
+        assert org["requireSso"] is True
+        page.reload()
+        expect(page.get_by_role("switch", name="Require single sign-on")).to_have_attribute(
+            "aria-checked", "true"
+        )
+    finally:
+        httpx.patch(f"{sso_gateway.base_url}/api/v1/orgs/{acme_owner.org_id}",
+                    json={"requireSso": False},
+                    headers={"Authorization": f"Bearer {acme_owner.token}"})  # fmt: skip
