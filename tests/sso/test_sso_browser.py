@@ -221,6 +221,8 @@ def test_a_replayed_state_is_refused(new_page: Any, sso_gateway: RunningGateway)
 def test_the_sign_in_page_offers_each_provider(new_page: Any) -> None:
     from playwright.sync_api import expect
 
+    from tests.dashboard.support import contrast_failures, screenshot
+
     page = new_page()
     page.goto("/dashboard/")
     expect(page.get_by_role("link", name=f"Sign in with {PROVIDER_NAME}")).to_be_visible()
@@ -228,6 +230,8 @@ def test_the_sign_in_page_offers_each_provider(new_page: Any) -> None:
     expect(down).to_be_visible()
     down.click()  # its issuer does not answer: back to the sign-in page, told so
     expect(page.get_by_role("alert")).to_contain_text("cannot be reached right now")
+    assert contrast_failures(page) == []
+    screenshot(page, "login-sso")
 
 
 def test_an_owner_requires_sso_from_the_members_page(
