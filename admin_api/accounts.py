@@ -203,7 +203,9 @@ def _check_password_strength(call: Call[Any, Any], password: str, param: str) ->
         )
 
 
-async def _start_session(call: Call[Any, Any], user: User, cred: UserCredential) -> web.Response:
+async def start_session(
+    call: Call[Any, Any], user: User, cred: UserCredential | None
+) -> web.Response:
     ttl = call.admin.config.session_ttl_seconds
     row, token = await create_session(call.db, user.id, ttl)
     response = reply(SessionOut(token=token, expires_at=row.expires_at, user=user_out(user, cred)))
@@ -257,7 +259,7 @@ async def _mail_token(call: Call[Any, Any], user: User, purpose: str) -> None:
     )
 
 
-async def _use_token(call: Call[Any, Any], token: str, purpose: str) -> AccountToken:
+async def use_token(call: Call[Any, Any], token: str, purpose: str) -> AccountToken:
     row = await call.db.scalar(
         select(AccountToken).where(
             AccountToken.token_hash == hash_secret(token), AccountToken.purpose == purpose
@@ -310,7 +312,7 @@ async def signup(call: Call[None, SignupBody]) -> Any:
                user_id=user.id, after={"name": org.name, "slug": org.slug})  # fmt: skip
     if user.email_verified is None:
         await _mail_token(call, user, VERIFY)
-    response = await _start_session(call, user, credential)
+    response = await start_session(call, user, credential)
     response.set_status(201)
     return response
 
@@ -337,6 +339,13 @@ async def login(call: Call[None, LoginBody]) -> Any:
     if not valid or user is None or credential is None:
         _login_failed(call, user, body.email, "invalid_credentials")
         raise AuthenticationError("wrong email or password", code="invalid_credentials")
+    sso_org = await _sso_required(call, user.id)
+    if sso_org is not None:
+        _login_failed(call, user, body.email, "sso_required")
+        raise AuthenticationError(
+            f"members of {sso_org} sign in with single sign-on: use the identity provider's button",
+            code="sso_required",
+        )
     if credential.totp_enabled_at is not None:
         if body.totp_code is None:
             raise AuthenticationError(
@@ -346,10 +355,25 @@ async def login(call: Call[None, LoginBody]) -> Any:
         if not totp_matches(credential.totp_secret, body.totp_code):
             _login_failed(call, user, body.email, "invalid_mfa_code")
             raise AuthenticationError("wrong two-factor code", code="invalid_mfa_code")
-    response = await _start_session(call, user, credential)
+    response = await start_session(call, user, credential)
     record(call.db, None, org_id=None, action="user.login", resource=f"user:{user.id}",
            user_id=user.id, after={"client": _client_ip(call.request)})  # fmt: skip
     return response
+
+
+async def _sso_required(call: Call[Any, Any], user_id: str) -> str | None:
+    """The slug of an org that requires single sign-on of this user, if any: its OWNERs keep
+    their password as the break-glass way in."""
+    return await call.db.scalar(
+        select(Org.slug)
+        .join(Membership, Membership.org_id == Org.id)
+        .where(
+            Membership.user_id == user_id,
+            Org.require_sso.is_(True),
+            Membership.role != Role.OWNER.value,
+        )
+        .limit(1)
+    )
 
 
 def _login_failed(call: Call[Any, Any], user: User | None, email: str, reason: str) -> None:
@@ -431,7 +455,7 @@ async def forgot_password(call: Call[None, ForgotBody]) -> Any:
 async def reset_password(call: Call[None, ResetBody]) -> Any:
     await _attempt(call, "password_reset", call.admin.config.rate_limits.password_reset, None)
     _check_password_strength(call, call.body.password, "password")
-    token = await _use_token(call, call.body.token, RESET)
+    token = await use_token(call, call.body.token, RESET)
     credential = await call.db.get(UserCredential, token.user_id)
     password_hash = await call.admin.passwords.hash(call.body.password)
     if credential is None:
@@ -453,7 +477,7 @@ async def request_verification(call: Call[None, None]) -> Any:
 
 
 async def verify_email(call: Call[None, TokenBody]) -> Any:
-    token = await _use_token(call, call.body.token, VERIFY)
+    token = await use_token(call, call.body.token, VERIFY)
     user = await call.db.get(User, token.user_id)
     assert user is not None
     if user.email_verified is None:

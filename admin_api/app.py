@@ -24,6 +24,7 @@ from admin_api import (
     orgs,
     policies,
     signing,
+    sso,
     usage,
     websockets,
 )
@@ -57,6 +58,7 @@ ENDPOINTS: list[Endpoint] = [
     *model_access.ENDPOINTS,
     *members.ENDPOINTS,
     *accounts.ENDPOINTS,
+    *sso.ENDPOINTS,
     *mfa.ENDPOINTS,
 ]
 
@@ -87,6 +89,7 @@ def setup_admin_api(app: web.Application, settings: Settings) -> None:
                 await redis.aclose()
 
     app.cleanup_ctx.append(services)
+    sso.setup_sso(app, config)
     add_routes(app, ENDPOINTS)
     document = build_openapi(ENDPOINTS)
 

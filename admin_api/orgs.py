@@ -22,6 +22,7 @@ from admin_api.permissions import Permission, Role
 from admin_api.types import Name, Slug, Timestamp
 from admin_api.validation import Body, Deleted, Out
 from admin_api.wire import reply
+from gateway.errors import InvalidRequestError
 from gateway.storage.account_models import Membership
 from gateway.storage.models import ApiKey, Org
 
@@ -35,6 +36,9 @@ class OrgUpdate(Body):
     name: Name | None = None
     budget_enabled: bool | None = None
     budget_on_error: Literal["block", "allow"] | None = None
+    require_sso: bool | None = Field(
+        None, description="members sign in through admin.sso only; OWNERs keep their password"
+    )
 
 
 class OrgOut(Out):
@@ -47,6 +51,7 @@ class OrgOut(Out):
     allowed_models: list[str] | None = Field(
         description="the models the org's keys may use (granted by an operator); null: all"
     )
+    require_sso: bool = Field(description="password sign-in refused for all but OWNERs")
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -64,6 +69,7 @@ def org_out(org: Org, role: str | None) -> OrgOut:
         budget_enabled=org.budget_enabled,
         budget_on_error=org.budget_on_error,
         allowed_models=org.allowed_models,
+        require_sso=bool(org.require_sso),
         created_at=org.created_at,
         updated_at=org.updated_at,
     )
@@ -114,6 +120,12 @@ async def update_org(call: Call[None, OrgUpdate]) -> Any:
     access = await call.org(call.path("orgId"))
     org = access.org
     before = org_out(org, access.role)
+    if call.body.require_sso and not any(p.org == org.slug for p in call.admin.config.sso):
+        # Members could no longer sign in at all.
+        raise InvalidRequestError(
+            f"no admin.sso provider signs people into {org.slug!r}: configure one first",
+            code="sso_not_configured", param="requireSso",
+        )  # fmt: skip
     for name, value in call.body.model_dump(exclude_unset=True).items():
         if value is not None:
             setattr(org, name, value)

@@ -165,6 +165,44 @@ class PasswordHashConfig(_Frozen):
 ORG_HOST_PATTERN = r"^(?:[a-z0-9-]+\.)*[a-z0-9-]*\{org\}[a-z0-9-]*(?:\.[a-z0-9-]+)*(?::\d{1,5})?$"
 
 
+SsoRole = Literal["OWNER", "ADMIN", "DEVELOPER", "VIEWER"]
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,99}$"
+
+
+class SsoProviderConfig(_Frozen):
+    """One OpenID Connect identity provider people sign in through (``admin.sso``).
+
+    Users are created on first sign-in into ``org`` when their email is verified by the
+    provider and its domain is in ``allowed_domains``; their role there comes from the
+    ``role_claim`` (a string or a list, e.g. groups) through ``role_map`` (the highest role
+    any value maps to), else ``default_role``, and is re-applied at every sign-in."""
+
+    # Shown on the button ("Sign in with <name>") and used in its URL.
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")
+    issuer: str = Field(pattern=r"^https?://[^\s?#]+$")  # discovery: <issuer>/.well-known/...
+    client_id: str = Field(min_length=1, max_length=500)
+    client_secret: str | None = Field(None, repr=False)  # None: a public client (PKCE only)
+    scopes: tuple[str, ...] = ("openid", "email", "profile")
+    allowed_domains: tuple[str, ...] = Field(min_length=1)
+    org: str = Field(pattern=SLUG_PATTERN)  # the slug of the org new users join
+    default_role: SsoRole = "VIEWER"
+    role_claim: str | None = Field(None, min_length=1)  # e.g. "groups"
+    role_map: dict[str, SsoRole] = Field(default_factory=dict)  # claim value -> role
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _lower_domains(cls, domains: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(domain.strip().lower().lstrip("@") for domain in domains)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> SsoProviderConfig:
+        if "openid" not in self.scopes:
+            raise ValueError(f"sso provider {self.name!r}: scopes must include 'openid'")
+        if self.role_map and not self.role_claim:
+            raise ValueError(f"sso provider {self.name!r}: role_map needs a role_claim")
+        return self
+
+
 class AdminConfig(_Frozen):
     """The admin API (``/api``): accounts, sessions, mail and ingest signing."""
 
@@ -177,7 +215,7 @@ class AdminConfig(_Frozen):
     allow_signup: bool = False  # true: anyone who reaches /api may sign up (email verified)
     # The org whose OWNERs, ADMINs and `admin` keys operate the gateway: they grant models to
     # other orgs. Its slug is reserved (nobody else can create an org with it).
-    operator_org: str = Field("default", pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")
+    operator_org: str = Field("default", pattern=SLUG_PATTERN)
     invitation_ttl_seconds: PositiveFloat = 7 * 24 * 3600.0
     reset_token_ttl_seconds: PositiveFloat = 3600.0
     verification_token_ttl_seconds: PositiveFloat = 2 * 24 * 3600.0
@@ -187,6 +225,16 @@ class AdminConfig(_Frozen):
     # e.g. "{org}.app.example.com": the Host header then selects the org (by slug) for the
     # console and the admin API; None: every host serves every org, named by orgId.
     org_host_pattern: str | None = Field(None, pattern=ORG_HOST_PATTERN)
+    sso: tuple[SsoProviderConfig, ...] = ()  # OpenID Connect sign-in (admin_api.sso)
+    sso_login_ttl_seconds: PositiveFloat = 600.0  # from the button to the provider's answer
+
+    @model_validator(mode="after")
+    def _unique_sso_names(self) -> AdminConfig:
+        names = [provider.name.lower() for provider in self.sso]
+        duplicates = {name for name in names if names.count(name) > 1}
+        if duplicates:
+            raise ValueError(f"duplicate admin.sso provider names: {sorted(duplicates)}")
+        return self
 
 
 class PiiConfig(_Frozen):

@@ -90,18 +90,20 @@ def gateway_settings(raw: dict[str, Any], *, bootstrap_key: str) -> Settings:
     )
 
 
-async def _start(settings: Settings) -> tuple[web.AppRunner, int]:
+async def _start(settings: Settings, port: int) -> tuple[web.AppRunner, int]:
     await prepare_database(settings)
     runner = web.AppRunner(build_app(settings), access_log=None, handler_cancellation=True)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     return runner, runner.addresses[0][1]
 
 
-def start_gateway(thread: ServiceThread, settings: Settings) -> RunningGateway:
+def start_gateway(thread: ServiceThread, settings: Settings, port: int = 0) -> RunningGateway:
+    """``port`` 0: any free one; a fixed one when the gateway's own URL must be configured
+    before it starts (``admin.public_url``, for an identity provider's redirect URI)."""
     assert settings.bootstrap_key, "tests run the gateway with a known bootstrap key"
-    runner, port = thread.run(_start(settings))
+    runner, port = thread.run(_start(settings, port))
     return RunningGateway(
         settings=settings,
         api_key=settings.bootstrap_key,

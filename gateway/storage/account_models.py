@@ -1,5 +1,6 @@
 """Tables of people and their access: memberships, credentials, sessions, one-time tokens,
-invitations, and each org's ingest signing secret (migration ``0002``).
+invitations, and each org's ingest signing secret (migration ``0002``); single sign-on's
+identities and pending sign-ins (``0005_sso``).
 
 They sit on the same ``Base`` as ``gateway.storage.models``. Every secret a client holds
 (session tokens, reset and verification tokens, invitation tokens) is stored as its SHA-256
@@ -130,3 +131,38 @@ class IngestNonce(Base):
     signature: Mapped[str] = mapped_column(String(64), primary_key=True)
     org_id: Mapped[str] = mapped_column(String(32))
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SsoIdentity(Base):
+    """A user's account at an OpenID Connect provider: the issuer's ``sub`` for them."""
+
+    __tablename__ = "sso_identities"
+    __table_args__ = (
+        UniqueConstraint("issuer", "subject", name="uq_sso_identities_issuer_subject"),
+        Index("ix_sso_identities_user_id", "user_id"),
+    )
+
+    id: Mapped[str] = _id()
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(64))  # admin.sso[].name at the last sign-in
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    last_login_at: Mapped[datetime | None] = _when()
+    created_at: Mapped[datetime] = _created()
+
+
+class SsoLogin(Base):
+    """A sign-in sent to a provider and not yet back: its ``state`` (hashed), ``nonce`` and
+    PKCE verifier. Used once: ``used_at`` is set by the callback, so a replayed state fails."""
+
+    __tablename__ = "sso_logins"
+    __table_args__ = (Index("ix_sso_logins_expires_at", "expires_at"),)
+
+    id: Mapped[str] = _id()
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    provider: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(64))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = _when()
+    created_at: Mapped[datetime] = _created()

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -62,6 +63,9 @@ class Org(Base):
     budget_on_error: Mapped[str] = mapped_column(String(16), default="block")
     # NULL: every configured model; a list: only those (empty: none, a new self-service org).
     allowed_models: Mapped[list[str] | None] = mapped_column(JSONType)
+    # Members sign in through the org's identity provider (admin.sso); OWNERs keep their
+    # password as the break-glass way in.
+    require_sso: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()
 

@@ -97,6 +97,8 @@ def test_no_request_gets_a_5xx(mail_gateway: RunningGateway) -> None:
 
         try:
             never_a_server_error()
+        except hypothesis.errors.Unsatisfiable:
+            continue  # a public GET without parameters has nothing to break
         except Exception as error:  # every operation is tried; all failures are reported
             failures.append(f"{operation.label}: {error}")
     assert not failures, "\n\n".join(failures)

@@ -1,6 +1,6 @@
 // The console's shell: hash routes (#/decisions, #/keys, #/policies, #/usage, #/members,
 // #/audit, #/account, #/login, and the screens the mails link to: #/invitations/accept,
-// #/verify-email, #/reset-password, with #/forgot-password), the header (navigation, org picker, health pill, sign-out) and
+// #/verify-email, #/reset-password, with #/forgot-password, and #/sso where single sign-on ends), the header (navigation, org picker, health pill, sign-out) and
 // the signed-in user. Each page is a module exporting `render(main, context)` that may answer
 // a cleanup function, called when the page is left (it closes sockets and timers).
 
@@ -16,6 +16,7 @@ import * as login from "./pages/login.js";
 import * as members from "./pages/members.js";
 import * as policies from "./pages/policies.js";
 import * as reset from "./pages/reset.js";
+import * as sso from "./pages/sso.js";
 import * as usage from "./pages/usage.js";
 import * as verify from "./pages/verify.js";
 
@@ -37,6 +38,7 @@ const PUBLIC_PAGES = {
   "reset-password": { title: "Choose a new password", render: (el, ctx) => reset.renderReset(el, ctx) },
   "verify-email": { title: "Verify your email address", render: (el, ctx) => verify.render(el, ctx) },
   "invitations/accept": { title: "Join an organisation", render: (el, ctx) => invitation.render(el, ctx) },
+  sso: { title: "Single sign-on", render: (el, ctx) => sso.render(el, ctx) },
 };
 
 const main = document.getElementById("main");

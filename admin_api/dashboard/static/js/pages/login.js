@@ -1,16 +1,55 @@
-// Sign in (email and password, then the two-factor code when the account has TOTP on) and
-// sign up (an account with a new org). Both answer a session token, kept in sessionStorage.
+// Sign in (email and password, then the two-factor code when the account has TOTP on, or a
+// "Sign in with …" button per single sign-on provider) and sign up (an account with a new org).
+// Both answer a session token, kept in sessionStorage. A refused single sign-on comes back here
+// as #/login?ssoError=<reason>.
 
 import { api } from "../api.js";
 import { busyForm } from "../card.js";
 import { errorBox, field, h, replace } from "../dom.js";
 
+// What each refusal of admin_api.sso means to the person signing in.
+const SSO_ERRORS = {
+  domain_not_allowed: "Your email address's domain may not sign in here.",
+  email_unverified: "Your identity provider has not verified your email address.",
+  email_missing: "Your identity provider did not send an email address.",
+  state_replayed: "This sign-in was used already: start again with the button.",
+  state_invalid: "This sign-in is unknown or has expired: start again with the button.",
+  state_mismatch: "This sign-in was started in another browser: start again with the button.",
+  id_token_invalid: "The identity provider's answer failed the gateway's checks: sign-in refused.",
+  provider_unavailable: "The identity provider cannot be reached right now: try again shortly.",
+  token_exchange_failed: "The identity provider refused to finish the sign-in: try again.",
+  provider_refused: "The identity provider did not sign you in.",
+  provider_unknown: "This identity provider is not configured any more.",
+  org_missing: "The organisation this identity provider signs into does not exist yet.",
+  code_missing: "The identity provider's answer was incomplete: try again.",
+  issuer_mismatch: "The answer came from another identity provider than the one asked: sign-in refused.",
+  conflict: "Another sign-in of your account ran at the same moment: sign in again.",
+  rate_limited: "Too many sign-in attempts from here: wait a few minutes, then try again.",
+};
+
+/** The refusal in the address (#/login?ssoError=…), taken out of it so a reload is clean. */
+function takeSsoError() {
+  const query = window.location.hash.split("?")[1] || "";
+  const reason = new URLSearchParams(query).get("ssoError");
+  if (!reason) return null;
+  window.history.replaceState(null, "", `${window.location.pathname}#/login`);
+  return SSO_ERRORS[reason] || `Single sign-on was refused (${reason}).`;
+}
+
 export function render(main, { signedIn, notice }) {
   let credentials = null;
+  const ssoError = takeSsoError();
+  const ssoButtons = h("div", { class: "sso-buttons" });
+  api("GET", "/api/v1/auth/sso/providers").then(
+    ({ providers }) =>
+      replace(ssoButtons, ...providers.map((p) => h("a", { class: "sso-button", href: p.startUrl }, `Sign in with ${p.name}`))),
+    () => {}, // no buttons: password sign-in still works
+  );
   const card = h("section", { class: "login-card", "aria-labelledby": "login-title" });
   const errorSlot = h("div", { class: "error-slot" });
   replace(main, h("div", { class: "login-page" }, card));
   show(passwordStep, false);
+  if (ssoError) replace(errorSlot, errorBox({ message: ssoError }));
 
   function show(step, focusFirst = true) {
     replace(errorSlot);
@@ -60,6 +99,7 @@ export function render(main, { signedIn, notice }) {
       }),
       h("p", { class: "switch-mode" }, h("a", { href: "#/forgot-password" }, "Forgot your password?")),
       switchLink("No account yet? ", "Create one", signupStep),
+      ssoButtons,
     ];
   }
 

@@ -1,7 +1,8 @@
 // Members: who belongs to the org and with which role; change a role, remove a member, invite
 // someone by email (the gateway mails them a token), and revoke an invitation not yet used.
 // OWNER and ADMIN see this page; only an OWNER may make, demote or remove an OWNER (the API
-// says so too, and answers last_owner when an org would be left without one).
+// says so too, and answers last_owner when an org would be left without one). Below, the switch
+// that makes the org's members sign in through single sign-on (OWNERs keep their password).
 
 import { api, session } from "../api.js";
 import { confirmDialog } from "../dialog.js";
@@ -26,6 +27,14 @@ export async function render(main, { me, member, announce }) {
   const email = h("input", { type: "email", id: uid("invite-email"), required: true, autocomplete: "off" });
   const role = select(grantable.map(([value, label]) => [value, label]), "DEVELOPER", { id: uid("invite-role") });
   const inviteButton = h("button", { type: "submit", class: "primary" }, "Send invitation");
+  const ssoErrors = h("div");
+  const ssoText = h("span", { class: "switch-text" }, "…");
+  const ssoSwitch = h(
+    "button",
+    { type: "button", role: "switch", class: "switch", id: "require-sso", "aria-checked": "false", "aria-label": "Require single sign-on", disabled: true, onclick: toggleSso },
+    h("span", { class: "switch-track", "aria-hidden": "true" }),
+    ssoText,
+  );
   replace(
     main,
     h("div", { class: "page-head" }, h("h1", {}, "Members")),
@@ -52,6 +61,14 @@ export async function render(main, { me, member, announce }) {
       h("h2", { id: "invitations-title" }, "Invitations"),
       table("Invitations of this org", ["Email", "Role", "Status", "Sent", "Expires", "Actions"], invitationsBody),
     ),
+    h(
+      "section",
+      { "aria-labelledby": "sso-title" },
+      h("h2", { id: "sso-title" }, "Single sign-on"),
+      h("p", {}, "When required, members sign in through the company's identity provider only; owners keep their password as the way in should it be down."),
+      ssoErrors,
+      ssoSwitch,
+    ),
   );
 
   function table(caption, columns, body) {
@@ -66,6 +83,26 @@ export async function render(main, { me, member, announce }) {
         body,
       ),
     );
+  }
+
+  function showSso(required) {
+    ssoSwitch.setAttribute("aria-checked", String(required));
+    ssoText.textContent = required ? "Required" : "Not required";
+    ssoSwitch.disabled = false;
+  }
+
+  async function toggleSso() {
+    const wanted = ssoSwitch.getAttribute("aria-checked") !== "true";
+    ssoSwitch.disabled = true;
+    try {
+      const changed = await api("PATCH", org(), { body: { requireSso: wanted } });
+      replace(ssoErrors);
+      showSso(changed.requireSso);
+      announce(changed.requireSso ? "Single sign-on is required" : "Single sign-on is no longer required");
+    } catch (error) {
+      replace(ssoErrors, errorBox(error));
+      ssoSwitch.disabled = false;
+    }
   }
 
   async function load() {
@@ -231,5 +268,6 @@ export async function render(main, { me, member, announce }) {
     }
   }
 
+  api("GET", org()).then((o) => showSso(o.requireSso), (error) => replace(ssoErrors, errorBox(error)));
   await load();
 }
