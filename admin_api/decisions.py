@@ -8,6 +8,11 @@ with the earlier flat counts ``allowed``, ``transformed`` and ``denied`` beside 
 
 Paging: ``limit`` (default 50, the spec's) with ``offset``, or with ``cursor`` (the
 ``nextCursor`` of the previous page; stable while new rows arrive). Newest first.
+
+Investigations: each decision names its key (``apiKeyId``, ``keyName``), the key's user
+(``userId``, ``userEmail``), the ``model`` and ``provider``, beside the spec's fields; filters
+``apiKeyId``, ``userId`` and ``model``. A postcheck decision of a billed call carries its
+``usage`` row (found by correlation id, one query for the page).
 """
 
 from __future__ import annotations
@@ -17,14 +22,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api.endpoint import Call, Endpoint
 from admin_api.permissions import Permission
-from admin_api.types import Timestamp
+from admin_api.types import MoneyOut, Timestamp
 from admin_api.validation import Out, TimeRangeQuery
 from admin_api.wire import as_utc, decode_cursor, encode_cursor, iso, reply
-from gateway.live.wire import decision_to_api
-from gateway.storage.models import Decision
+from gateway.live.wire import decision_to_api, usage_link
+from gateway.storage.models import ApiKey, Decision, UsageRecord, User
 
 Direction = Literal["precheck", "postcheck"]
 Verdict = Literal["allow", "transform", "deny", "error"]
@@ -36,10 +42,20 @@ class DecisionsQuery(TimeRangeQuery):
     decision: Verdict | None = None
     tool: str | None = Field(None, max_length=200)
     correlation_id: str | None = Field(None, max_length=128)
+    api_key_id: str | None = Field(None, max_length=32)
+    user_id: str | None = Field(None, max_length=32)
+    model: str | None = Field(None, max_length=200)
     limit: Annotated[int, Field(ge=1, le=1000)] = 50
     offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     cursor: str | None = Field(None, max_length=200)
     include_stats: bool = False
+
+
+class UsageLink(Out):
+    id: str
+    input_tokens: int
+    output_tokens: int
+    cost: MoneyOut | None = Field(description="None: the model has no price")
 
 
 class DecisionOut(Out):
@@ -57,6 +73,13 @@ class DecisionOut(Out):
     correlation_id: str | None
     tags: list[str]
     ts: Timestamp
+    api_key_id: str | None
+    key_name: str | None
+    user_id: str | None
+    user_email: str | None
+    model: str | None
+    provider: str | None
+    usage: UsageLink | None = Field(None, description="postcheck: the call's usage row")
 
 
 class DecisionCounts(Out):
@@ -102,6 +125,9 @@ def _filtered(query: Select[Any], org_id: str, q: DecisionsQuery) -> Select[Any]
         (Decision.decision, q.decision),
         (Decision.tool, q.tool),
         (Decision.correlation_id, q.correlation_id),
+        (Decision.api_key_id, q.api_key_id),
+        (Decision.user_id, q.user_id),
+        (Decision.model, q.model),
     ):
         if value is not None:
             query = query.where(column == value)
@@ -142,11 +168,36 @@ async def _stats(call: Call[DecisionsQuery, None], org_id: str) -> dict[str, Any
     }
 
 
+async def _usage_rows(db: AsyncSession, org_id: str, rows: list[Any]) -> dict[str, dict[str, Any]]:
+    """The usage rows of the page's postcheck decisions, by correlation id."""
+    ids = {
+        r["correlation_id"] for r in rows if r["direction"] == "postcheck" and r["correlation_id"]
+    }
+    if not ids:
+        return {}
+    found = await db.execute(
+        select(
+            UsageRecord.correlation_id,
+            UsageRecord.id,
+            UsageRecord.input_tokens,
+            UsageRecord.output_tokens,
+            UsageRecord.cost,
+        ).where(UsageRecord.org_id == org_id, UsageRecord.correlation_id.in_(ids))
+    )
+    return {row.correlation_id: usage_link(row._mapping) for row in found}
+
+
 async def list_decisions(call: Call[DecisionsQuery, None]) -> Any:
     q = call.query
     access = await call.org(q.org_id)
     org_id = access.org.id
-    page = _filtered(select(Decision.__table__), org_id, q)
+    page = _filtered(
+        select(Decision.__table__, ApiKey.name.label("key_name"), User.email.label("user_email"))
+        .outerjoin(ApiKey, ApiKey.id == Decision.api_key_id)
+        .outerjoin(User, User.id == Decision.user_id),
+        org_id,
+        q,
+    )
     if q.cursor:
         when, row_id = decode_cursor(q.cursor, 2)
         at = as_utc(datetime.fromisoformat(when))
@@ -166,9 +217,17 @@ async def list_decisions(call: Call[DecisionsQuery, None]) -> Any:
     )
     stats = await _stats(call, org_id) if q.include_stats else None
     newest = await call.db.scalar(select(func.max(Decision.ts)).where(Decision.org_id == org_id))
+    usage = await _usage_rows(call.db, org_id, rows)
     return reply(
         {
-            "decisions": [decision_to_api(row) for row in rows],
+            "decisions": [
+                decision_to_api(
+                    {**row, "usage": usage.get(row["correlation_id"])}
+                    if row["direction"] == "postcheck"
+                    else row
+                )
+                for row in rows
+            ],
             "stats": stats,
             "lastIngestTime": iso(newest),
             "pagination": {

@@ -60,6 +60,7 @@ class Principal:
     models: frozenset[str] | None = None  # None: every configured model
     limits: RequestLimits | None = None  # None: the config's rate_limits.per_key
     key_name: str | None = None  # shown beside the key's id in decisions
+    user_email: str | None = None
 
     def require(self, scope: Scope) -> None:
         if scope not in self.scopes and Scope.ADMIN not in self.scopes:
@@ -94,6 +95,7 @@ def principal_of(record: KeyRecord) -> Principal:
         models=record.models,
         limits=limits,
         key_name=record.name,
+        user_email=record.user_email,
     )
 
 

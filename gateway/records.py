@@ -75,6 +75,7 @@ def decision_row(
     detector_summary: dict[str, Any] | None = None,
     policy_id: str | None = None,
     extra_tags: list[str] | None = None,
+    usage: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     reasons = reasons or []
     return {
@@ -98,8 +99,10 @@ def decision_row(
         "model": facts.model,
         "provider": facts.provider or None,  # precheck: before any provider is chosen
         "ts": datetime.now(UTC),
-        # Not a column: named for the live feed's pushes (the API joins the key's row).
+        # Not columns: named for the live feed's pushes (the API joins the key and user rows).
         "key_name": facts.principal.key_name,
+        "user_email": facts.principal.user_email,
+        "usage": usage,  # a billed call's usage row, linked (``live.wire.usage_link``)
     }
 
 
