@@ -41,7 +41,9 @@ class UsageQuery(TimeRangeQuery):
     org_id: str | None = Field(None, description="org id or slug; default: the caller's org")
     group_by: GroupBy = "day"
     by: By = "model"
-    from_: datetime | None = Field(None, alias="from", description="default: `to` - 30 days")
+    from_: datetime | None = Field(
+        None, alias="from", description="default: the UTC midnight 30 days before `to`"
+    )
     to: datetime | None = Field(None, description="default: now")
     provider: str | None = Field(None, max_length=100)
     model: str | None = Field(None, max_length=200)
@@ -83,6 +85,10 @@ class UsageReport(Out):
     totals: UsageTotals
 
 
+def _midnight(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def _row_order(item: tuple[tuple[str, str | None], Any]) -> tuple[str, str]:
     return item[0][0], item[0][1] or ""
 
@@ -109,8 +115,10 @@ async def _names(db: AsyncSession, by: str, ids: set[str]) -> dict[str, str]:
 async def usage_report(call: Call[UsageQuery, None]) -> Any:
     q = call.query
     access = await call.org(q.org_id)
-    end = as_utc(q.to) if q.to else datetime.now(UTC)
-    start = as_utc(q.from_) if q.from_ else end - DEFAULT_RANGE
+    now = datetime.now(UTC)
+    end = as_utc(q.to) if q.to else now
+    # Default: from the UTC midnight 30 days before `to`, so the first day is whole too.
+    start = as_utc(q.from_) if q.from_ else _midnight(end - DEFAULT_RANGE)
     if start > end:
         raise InvalidRequestError("from must not be after to", code="invalid_range", param="from")
     equal = {
@@ -126,9 +134,9 @@ async def usage_report(call: Call[UsageQuery, None]) -> Any:
         if value is not None
     }
     retention = call.request.app[GATEWAY].settings.records.retention_days
-    kept_since = None if retention is None else datetime.now(UTC) - timedelta(days=retention)
+    kept_since = None if retention is None else now - timedelta(days=retention)
     by_day = await usage_sums(
-        call.db, UsageFilter(access.org.id, start, end, q.by, equal, kept_since)
+        call.db, UsageFilter(access.org.id, start, end, q.by, equal, kept_since, now)
     )
     sums: dict[tuple[str, str | None], list[Any]] = defaultdict(lambda: [0, 0, Decimal(0), 0, 0])
     for (day, key), values in by_day.items():

@@ -1,10 +1,12 @@
 """Usage summed per UTC day and one dimension, from rollups and (at the edges) raw rows.
 
-A report's range ``[from, to]`` rarely starts and ends on midnight. Its whole UTC days are read
+A report's range ``[from, to]`` may start and end off midnight. Its whole UTC days are read
 from ``usage_rollups`` (a few index pages per day, however many requests the day held); the
 part-days at either end are summed from ``usage_records`` over exactly ``[from, to]``, so the
-answer is exact. An edge day older than the retention cutoff (``records.retention_days``: its
-raw rows are gone) is counted whole from the rollups instead.
+answer is exact. A ``to`` at or after now counts its day whole (no row is stamped in the
+future), so the default range and the console's whole days never read raw rows. An edge day
+older than the retention cutoff (``records.retention_days``: its raw rows are gone) is counted
+whole from the rollups instead.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class UsageFilter:
     by: str
     equal: dict[str, str]  # dimension name → value (``user``: a user id, ``key``: a key id)
     kept_since: datetime | None = None  # raw rows older than this are gone (retention)
+    now: datetime | None = None  # an ``end`` at or after it: no row is stamped later
 
 
 def _midnight(day: date) -> datetime:
@@ -71,6 +74,10 @@ def whole_days(f: UsageFilter) -> tuple[date, date] | None:
         first += timedelta(1)
     last = f.end.date() - timedelta(1)  # the end's own day holds rows after ``to``
     if f.end == _midnight(f.end.date() + timedelta(1)) - timedelta(microseconds=1):
+        last = f.end.date()
+    if f.now is not None and f.end >= f.now:
+        # Rows are stamped when they happen: none is later than now, so the whole day is the
+        # range's part of it (the usual ``to``: now, or absent).
         last = f.end.date()
     if f.kept_since is not None:
         if f.start < f.kept_since:

@@ -127,3 +127,21 @@ def test_whole_days_come_from_rollups_and_edges_from_raw_rows(
     _drop_raw_rows(gateway, day, day + timedelta(days=2))
     assert total("2026-03-01T23:45:00Z", "2026-03-04T00:59:59Z") == "6.0"
     assert total("2026-03-02T00:00:00Z", "2026-03-02T12:00:00Z") == "0.0"  # a part-day: raw
+
+
+def test_a_range_up_to_now_reads_today_from_the_rollups(gateway: RunningGateway, api: Api) -> None:
+    org = make_org(gateway, roles=(), scopes=("usage:read",), log_in=False)
+    now = datetime.now(UTC)
+    add_usage(gateway, [usage(org, now - timedelta(seconds=1), "3")])
+    reader = api.as_(org.keys["usage:read"])
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    _drop_raw_rows(gateway, day, now + timedelta(seconds=1))
+    # Default range (to: now; from: the midnight 30 days before): all from the rollups.
+    report = reader.get("/api/v1/usage").json()
+    assert report["totals"]["cost"] == "3.0"
+    assert report["from"] == (day - timedelta(days=30)).isoformat().replace("+00:00", "Z")
+    future = (now + timedelta(hours=1)).isoformat()
+    assert reader.get("/api/v1/usage", params={"to": future}).json()["totals"]["cost"] == "3.0"
+    # A `to` in the past still cuts today at `to`: from the raw rows, gone here.
+    past = (now - timedelta(seconds=1)).isoformat()
+    assert reader.get("/api/v1/usage", params={"to": past}).json()["totals"]["cost"] == "0.0"
