@@ -13,11 +13,14 @@ Investigations: each decision names its key (``apiKeyId``, ``keyName``), the key
 (``userId``, ``userEmail``), the ``model`` and ``provider``, beside the spec's fields; filters
 ``apiKeyId``, ``userId`` and ``model``. A postcheck decision of a billed call carries its
 ``usage`` row (found by correlation id, one query for the page).
+
+Stats read ``decision_rollups`` for whole UTC days (``_counts``), so they stay a few index
+pages however many decisions an org has.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -27,10 +30,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from admin_api.endpoint import Call, Endpoint
 from admin_api.permissions import Permission
 from admin_api.types import MoneyOut, Timestamp
+from admin_api.usage_sums import day_range, split_days
 from admin_api.validation import Out, TimeRangeQuery
 from admin_api.wire import as_utc, decode_cursor, encode_cursor, iso, reply
 from gateway.live.wire import decision_to_api, usage_link
-from gateway.storage.models import ApiKey, Decision, UsageRecord, User
+from gateway.services import GATEWAY
+from gateway.storage.models import ApiKey, Decision, DecisionRollup, UsageRecord, User
 
 Direction = Literal["precheck", "postcheck"]
 Verdict = Literal["allow", "transform", "deny", "error"]
@@ -138,18 +143,81 @@ def _filtered(query: Select[Any], org_id: str, q: DecisionsQuery) -> Select[Any]
     return query
 
 
+def _counted(query: Select[Any], table: Any, q: DecisionsQuery, org_id: str) -> Select[Any]:
+    """``query`` narrowed to the org and the equality filters, on ``table``'s columns (the
+    decisions or their rollups: the same names)."""
+    query = query.where(table.org_id == org_id)
+    for name, value in (
+        ("direction", q.direction),
+        ("decision", q.decision),
+        ("tool", q.tool),
+        ("api_key_id", q.api_key_id),
+        ("user_id", q.user_id),
+        ("model", q.model),
+    ):
+        if value is not None:
+            query = query.where(getattr(table, name) == value)
+    return query
+
+
+async def _counts(call: Call[DecisionsQuery, None], org_id: str) -> list[tuple[Any, ...]]:
+    """(decision, direction, tool, count) over the page's filters. Whole UTC days come from
+    ``decision_rollups``; part-days at the edges, and any filter by correlation id, from the
+    raw rows (``usage_sums.split_days``): exact either way."""
+    q = call.query
+    if q.correlation_id is not None:  # one request's few rows, by index
+        grouped = _filtered(
+            select(Decision.decision, Decision.direction, Decision.tool, func.count()), org_id, q
+        ).group_by(Decision.decision, Decision.direction, Decision.tool)
+        return [tuple(row) for row in await call.db.execute(grouped)]
+    now = datetime.now(UTC)
+    retention = call.request.app[GATEWAY].settings.records.retention_days
+    days, spans = split_days(
+        as_utc(q.from_) if q.from_ is not None else None,
+        as_utc(q.to) if q.to is not None else None,
+        now=now,
+        kept_since=None if retention is None else now - timedelta(days=retention),
+    )
+    counts: list[tuple[Any, ...]] = []
+    if days is not None:
+        rolled = _counted(
+            select(
+                DecisionRollup.decision,
+                DecisionRollup.direction,
+                DecisionRollup.tool,
+                func.sum(DecisionRollup.decisions),
+            ),
+            DecisionRollup,
+            q,
+            org_id,
+        ).where(*day_range(DecisionRollup.day, days))
+        grouped = rolled.group_by(
+            DecisionRollup.decision, DecisionRollup.direction, DecisionRollup.tool
+        )
+        counts += [(d, w, t or None, int(n)) for d, w, t, n in await call.db.execute(grouped)]
+    for lower, upper in spans:
+        raw = _counted(
+            select(Decision.decision, Decision.direction, Decision.tool, func.count()),
+            Decision,
+            q,
+            org_id,
+        )
+        if lower is not None:
+            raw = raw.where(Decision.ts >= lower)
+        if upper is not None:
+            raw = raw.where(Decision.ts <= upper)
+        grouped = raw.group_by(Decision.decision, Decision.direction, Decision.tool)
+        counts += [tuple(row) for row in await call.db.execute(grouped)]
+    return counts
+
+
 async def _stats(call: Call[DecisionsQuery, None], org_id: str) -> dict[str, Any]:
-    """The spec's counts over the page's filters, from one grouped query."""
-    grouped = _filtered(
-        select(Decision.decision, Decision.direction, Decision.tool, func.count()),
-        org_id,
-        call.query,
-    ).group_by(Decision.decision, Decision.direction, Decision.tool)
+    """The spec's counts over the page's filters."""
     by_decision = dict.fromkeys(("allow", "transform", "deny", "error"), 0)
     by_direction = dict.fromkeys(("precheck", "postcheck"), 0)
     by_tool: dict[str, int] = {}
     total = 0
-    for decision, direction, tool, count in await call.db.execute(grouped):
+    for decision, direction, tool, count in await _counts(call, org_id):
         total += count
         if decision in by_decision:
             by_decision[decision] += count

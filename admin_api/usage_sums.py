@@ -50,6 +50,15 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
+def day_range(column: Any, days: Days) -> list[ColumnElement[bool]]:
+    """The conditions keeping ``column`` (a rollup's day) within ``days``."""
+    first, last = days
+    return [
+        *([column >= first] if first is not None else []),
+        *([column <= last] if last is not None else []),
+    ]
+
+
 def _raw_day(dialect: str) -> ColumnElement[Any]:
     if dialect == "postgresql":
         return func.to_char(func.timezone("UTC", UsageRecord.timestamp), "YYYY-MM-DD")
@@ -66,30 +75,49 @@ def _add(sums: Sums, day: date, key: str | None, values: tuple[Any, ...]) -> Non
     bucket[4] += int(unpriced or 0)
 
 
-def whole_days(f: UsageFilter) -> tuple[date, date] | None:
-    """The first and last day read from rollups: those inside the range, and edge days whose
-    raw rows retention has deleted. None when there are none."""
-    first = f.start.date()
-    if f.start != _midnight(first):
-        first += timedelta(1)
-    last = f.end.date() - timedelta(1)  # the end's own day holds rows after ``to``
-    if f.end == _midnight(f.end.date() + timedelta(1)) - timedelta(microseconds=1):
-        last = f.end.date()
-    if f.now is not None and f.end >= f.now:
-        # Rows are stamped when they happen: none is later than now, so the whole day is the
-        # range's part of it (the usual ``to``: now, or absent).
-        last = f.end.date()
-    if f.kept_since is not None:
-        if f.start < f.kept_since:
-            first = f.start.date()
-        if f.end < f.kept_since:
-            last = f.end.date()
-    return (first, last) if first <= last else None
+Days = tuple[date | None, date | None]  # first and last day read from rollups; None: no bound
+Span = tuple[datetime | None, datetime | None]  # an inclusive timestamp span of raw rows
+
+
+def split_days(
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    now: datetime,
+    kept_since: datetime | None = None,
+) -> tuple[Days | None, list[Span]]:
+    """Split ``[start, end]`` (None: unbounded) into the days read from rollups (the whole days
+    inside it, and edge days whose raw rows retention has deleted) and the raw spans left at
+    the edges. No days: the whole range is one raw span."""
+    first: date | None = None
+    last: date | None = None
+    if start is not None:
+        first = start.date()
+        if start != _midnight(first) and not (kept_since is not None and start < kept_since):
+            first += timedelta(1)
+    if end is not None and end < now:
+        last = end.date()
+        whole = end == _midnight(last + timedelta(1)) - timedelta(microseconds=1)
+        if not whole and not (kept_since is not None and end < kept_since):
+            last -= timedelta(1)  # the end's own day holds rows after ``to``
+    # An end at or after now (or none): no row is stamped later, its day counts whole.
+    if first is not None and last is not None and first > last:
+        return None, [(start, end)]
+    spans: list[Span] = []
+    if start is not None and first is not None:
+        before = _midnight(first) - timedelta(microseconds=1)
+        if start <= before:
+            spans.append((start, before))
+    if end is not None and last is not None:
+        after = _midnight(last + timedelta(1))
+        if after <= end:
+            spans.append((after, end))
+    return (first, last), spans
 
 
 async def usage_sums(session: AsyncSession, f: UsageFilter) -> Sums:
     sums: Sums = {}
-    days = whole_days(f)
+    days, spans = split_days(f.start, f.end, now=f.now or f.end, kept_since=f.kept_since)
     rolled_column, raw_column = DIMENSIONS[f.by]
     if days is not None:
         query: Select[Any] = select(
@@ -100,13 +128,13 @@ async def usage_sums(session: AsyncSession, f: UsageFilter) -> Sums:
             func.sum(UsageRollup.cost),
             func.sum(UsageRollup.requests),
             func.sum(UsageRollup.unpriced_requests),
-        ).where(UsageRollup.org_id == f.org_id, UsageRollup.day.between(*days))
+        ).where(UsageRollup.org_id == f.org_id, *day_range(UsageRollup.day, days))
         for name, value in f.equal.items():
             query = query.where(DIMENSIONS[name][0] == value)
         query = query.group_by(UsageRollup.day, rolled_column)
         for day, key, *values in await session.execute(query):
             _add(sums, day, key if key != NONE else None, tuple(values))
-    for lower, upper in _raw_spans(f, days):
+    for lower, upper in spans:
         day_text = _raw_day(session.bind.dialect.name).label("day")
         raw = select(
             day_text,
@@ -126,17 +154,3 @@ async def usage_sums(session: AsyncSession, f: UsageFilter) -> Sums:
         for day, key, *values in await session.execute(raw.group_by(day_text, raw_column)):
             _add(sums, date.fromisoformat(day), key or None, tuple(values))
     return sums
-
-
-def _raw_spans(f: UsageFilter, days: tuple[date, date] | None) -> list[tuple[datetime, datetime]]:
-    """The parts of ``[start, end]`` outside the rollup days, as inclusive timestamp spans."""
-    if days is None:
-        return [(f.start, f.end)]
-    spans = []
-    before = _midnight(days[0]) - timedelta(microseconds=1)
-    if f.start <= before:
-        spans.append((f.start, before))
-    after = _midnight(days[1] + timedelta(1))
-    if after <= f.end:
-        spans.append((after, f.end))
-    return spans

@@ -274,3 +274,20 @@ class AuditLog(Base):
     resource: Mapped[str] = mapped_column(String(200))
     details: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = _created()
+
+
+class DecisionRollup(Base):
+    """Decisions counted per org, UTC day and every dimension ``/api/decisions`` filters by
+    (all but the correlation id): what its stats read. Kept like ``UsageRollup``."""
+
+    __tablename__ = "decision_rollups"
+
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    direction: Mapped[str] = mapped_column(String(16), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tool: Mapped[str] = mapped_column(String(200), primary_key=True)
+    api_key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    decisions: Mapped[int] = mapped_column(BigInteger)

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import openai
+from sqlalchemy import delete
 
+from gateway.ids import new_id
 from gateway.storage.database import create_engine, session_factory
 from gateway.storage.keys import create_key
-from gateway.storage.models import Org
+from gateway.storage.models import Decision, Org
+from gateway.storage.rollups import insert_decisions
 from tests.admin_api.support import Api, OrgFixture, make_org, run
 from tests.gateway.live.support import Feed, of_request
 from tests.harness import RunningGateway
@@ -102,3 +106,65 @@ def test_decisions_name_who_and_what_in_the_api_and_the_feed(
         "/api/decisions", params={"apiKeyId": other_id, "includeStats": "true"}
     ).json()["stats"]
     assert stats["total"] == 2
+
+
+def test_stats_count_whole_days_from_rollups_and_edges_from_raw_rows(
+    gateway: RunningGateway, api: Api
+) -> None:
+    org = make_org(gateway, roles=(), scopes=("decisions:read",), log_in=False)
+    day = datetime(2026, 3, 2, tzinfo=UTC)
+
+    def row(when: datetime, verdict: str, model: str = "m1") -> dict:
+        return {
+            "id": new_id(),
+            "org_id": org.id,
+            "direction": "precheck",
+            "decision": verdict,
+            "tool": "t",
+            "payload_hash": "h",
+            "model": model,
+            "api_key_id": "k1",
+            "ts": when,
+        }
+
+    async def add_and_drop() -> None:
+        engine = create_engine(gateway.settings.database)
+        try:
+            async with engine.begin() as connection:
+                await insert_decisions(
+                    connection,
+                    [
+                        row(day - timedelta(minutes=30), "allow"),  # 03-01 23:30
+                        row(day + timedelta(hours=1), "deny"),  # 03-02 01:00
+                        row(day + timedelta(hours=2), "allow", "m2"),
+                        row(day + timedelta(days=1, hours=1), "allow"),  # 03-03 01:00
+                    ],
+                )
+            async with engine.begin() as connection:  # 03-02's raw rows gone (retention)
+                await connection.execute(
+                    delete(Decision).where(
+                        Decision.org_id == org.id,
+                        Decision.ts >= day,
+                        Decision.ts < day + timedelta(days=1),
+                    )
+                )
+        finally:
+            await engine.dispose()
+
+    run(add_and_drop())
+    reader = api.as_(org.keys["decisions:read"])
+
+    def stats(**params: str) -> dict:
+        response = reader.get("/api/decisions", params={"includeStats": "true", **params})
+        assert response.status_code == 200, response.text
+        return response.json()["stats"]
+
+    everything = stats()
+    assert everything["total"] == 4 and everything["byDecision"]["deny"] == 1
+    assert everything["byTool"] == {"t": 4}
+    assert stats(model="m2")["total"] == 1
+    assert stats(apiKeyId="k1", decision="allow")["total"] == 3
+    edges = stats(**{"from": "2026-03-01T23:45:00Z", "to": "2026-03-03T00:59:59Z"})
+    assert edges["total"] == 2  # 03-02 whole (rollups); the edge rows fall outside
+    wider = stats(**{"from": "2026-03-01T23:00:00Z", "to": "2026-03-03T01:00:00Z"})
+    assert wider["total"] == 4

@@ -20,8 +20,8 @@ from gateway.retention import RetentionSweeper
 from gateway.settings import DatabaseConfig, RecordsConfig, WriterConfig
 from gateway.spool import Spool
 from gateway.storage.database import alembic_config, create_engine, migrate
-from gateway.storage.models import Decision, Org, UsageRecord, UsageRollup
-from gateway.storage.rollups import insert_usage
+from gateway.storage.models import Decision, DecisionRollup, Org, UsageRecord, UsageRollup
+from gateway.storage.rollups import insert_decisions, insert_usage
 from gateway.writer import RecordWriter
 from tests.services import postgres_database
 
@@ -110,6 +110,14 @@ async def rollup_totals(engine: AsyncEngine, org_id: str) -> tuple[int, int, Dec
     )
 
 
+async def decision_total(engine: AsyncEngine, org_id: str) -> int:
+    async with engine.connect() as connection:
+        total = await connection.scalar(
+            select(func.sum(DecisionRollup.decisions)).where(DecisionRollup.org_id == org_id)
+        )
+    return int(total or 0)
+
+
 async def raw_count(engine: AsyncEngine, table: Any, org_id: str) -> int:
     async with engine.connect() as connection:
         return int(
@@ -124,14 +132,20 @@ async def test_a_replayed_usage_row_is_counted_once(engine: AsyncEngine, tmp_pat
     rows = [usage(org_id, NOW, "0.5"), usage(org_id, NOW, None, end_user="alice")]
     writer = RecordWriter(engine, FAST, Spool(tmp_path / "spool"))
     await writer.start()
+    decisions = [decision(org_id, NOW), decision(org_id, NOW)]
     for row in rows + rows:  # the same rows twice, in one batch
         writer.submit("usage_records", row)
+    for row in decisions + decisions:
+        writer.submit("decisions", row)
     await writer.close()
     assert await rollup_totals(engine, org_id) == (20, 2, Decimal("0.5"), 2, 1)
+    assert await decision_total(engine, org_id) == 2
 
     # A batch spooled although it had landed (a shutdown mid-insert) is replayed at the next
     # start: its rows exist, so nothing is added again.
-    Spool(tmp_path / "spool").append([("usage_records", row) for row in rows])
+    Spool(tmp_path / "spool").append(
+        [("usage_records", row) for row in rows] + [("decisions", row) for row in decisions]
+    )
     restarted = RecordWriter(engine, FAST, Spool(tmp_path / "spool"))
     await restarted.start()
     restarted.submit("usage_records", usage(org_id, NOW, "0.25"))
@@ -139,6 +153,7 @@ async def test_a_replayed_usage_row_is_counted_once(engine: AsyncEngine, tmp_pat
     assert restarted.spool_depth == 0
     assert await rollup_totals(engine, org_id) == (30, 3, Decimal("0.75"), 3, 1)
     assert await raw_count(engine, UsageRecord.__table__, org_id) == 3
+    assert await decision_total(engine, org_id) == 2
 
 
 async def test_rollups_group_by_utc_day_and_every_dimension(engine: AsyncEngine) -> None:
@@ -200,6 +215,12 @@ async def test_migration_0005_backfills_the_rollups(database_url: str) -> None:
                     f" metadata, timestamp) VALUES ('u{n}', '{org_id}', {key}, 'p', 'm', 10, 2,"
                     f" 0, {cost}, 'external', '{{}}', '{when}')"
                 )
+                await connection.exec_driver_sql(
+                    "INSERT INTO decisions (id, org_id, direction, decision, tool,"
+                    " detector_summary, payload_hash, reasons, tags, api_key_id, ts) VALUES"
+                    f" ('d{n}', '{org_id}', 'precheck', 'allow', 'ai.generate', '{{}}', 'h', '[]',"
+                    f" '[]', {key}, '{when}')"
+                )
         await migrate(engine)
         async with engine.connect() as connection:
             rows = (
@@ -218,6 +239,18 @@ async def test_migration_0005_backfills_the_rollups(database_url: str) -> None:
             ("2026-12-01", "k1", Decimal("0.75"), 2, 0, 20),
             ("2026-12-02", "", Decimal(0), 1, 1, 10),
         ]
+        async with engine.connect() as connection:
+            counted = (
+                await connection.execute(
+                    select(
+                        DecisionRollup.day, DecisionRollup.api_key_id, DecisionRollup.decisions
+                    ).order_by(DecisionRollup.day)
+                )
+            ).all()
+        assert [(str(r[0]), r[1], r[2]) for r in counted] == [
+            ("2026-12-01", "k1", 2),
+            ("2026-12-02", "", 1),
+        ]
         async with engine.begin() as connection:  # and it rolls back
             await connection.run_sync(
                 lambda c: command.downgrade(alembic_config(c), "0004_contract")
@@ -235,8 +268,8 @@ async def test_retention_deletes_old_raw_rows_and_keeps_the_totals(engine: Async
             [usage(org_id, old + timedelta(minutes=n), "1") for n in range(5)]
             + [usage(org_id, NOW - timedelta(days=1), "2")],
         )
-        await connection.execute(
-            Decision.__table__.insert(),
+        await insert_decisions(
+            connection,
             [decision(org_id, old + timedelta(minutes=n)) for n in range(3)]
             + [decision(org_id, NOW)],
         )
@@ -247,4 +280,5 @@ async def test_retention_deletes_old_raw_rows_and_keeps_the_totals(engine: Async
     assert await raw_count(engine, UsageRecord.__table__, org_id) == 1
     assert await raw_count(engine, Decision.__table__, org_id) == 1
     assert await rollup_totals(engine, org_id) == before == (60, 6, Decimal(7), 6, 0)
+    assert await decision_total(engine, org_id) == 4
     assert await sweeper.sweep(NOW) == 0

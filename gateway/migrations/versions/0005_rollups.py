@@ -1,5 +1,5 @@
-"""usage_rollups (usage per org, UTC day and dimension), usage_records.end_user, and the model
-and provider of each decision; the rollups are backfilled from the usage rows already there.
+"""usage_rollups and decision_rollups (per org, UTC day and dimension), usage_records.end_user,
+and the model and provider of each decision; the rollups are backfilled from the rows there.
 
 Revision ID: 0005_rollups
 Revises: 0004_contract
@@ -18,8 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 # The UTC day of a usage row: PostgreSQL keeps timestamptz; SQLite keeps UTC text.
 _DAY = {
-    "postgresql": "(timestamp AT TIME ZONE 'UTC')::date",
-    "sqlite": "date(timestamp)",
+    "postgresql": "({column} AT TIME ZONE 'UTC')::date",
+    "sqlite": "date({column})",
 }
 
 
@@ -45,6 +45,22 @@ def upgrade() -> None:
             "org_id", "day", "model", "provider", "api_key_id", "user_id", "end_user", "tool"
         ),
     )
+    op.create_table(
+        "decision_rollups",
+        sa.Column("org_id", sa.String(length=32), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("direction", sa.String(length=16), nullable=False),
+        sa.Column("decision", sa.String(length=16), nullable=False),
+        sa.Column("tool", sa.String(length=200), nullable=False),
+        sa.Column("api_key_id", sa.String(length=32), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("model", sa.String(length=200), nullable=False),
+        sa.Column("decisions", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(["org_id"], ["orgs.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint(
+            "org_id", "day", "direction", "decision", "tool", "api_key_id", "user_id", "model"
+        ),
+    )
     with op.batch_alter_table("usage_records") as batch:
         batch.add_column(sa.Column("end_user", sa.String(length=200), nullable=True))
     with op.batch_alter_table("decisions") as batch:
@@ -52,7 +68,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("provider", sa.String(length=100), nullable=True))
         batch.create_index("ix_decisions_user_id", ["user_id"], unique=False)
         batch.create_index("ix_decisions_model", ["model"], unique=False)
-    day = _DAY[op.get_bind().dialect.name]
+    day = _DAY[op.get_bind().dialect.name].format(column="timestamp")
     # One pass over the raw rows; the writer counts every row inserted from now on.
     op.execute(
         "INSERT INTO usage_rollups (org_id, day, model, provider, api_key_id, user_id, end_user,"
@@ -64,6 +80,15 @@ def upgrade() -> None:
         " sum(CASE WHEN cost IS NULL THEN 1 ELSE 0 END)"
         f" FROM usage_records GROUP BY org_id, {day}, model, provider, api_key_id, user_id, tool"
     )
+    ts_day = _DAY[op.get_bind().dialect.name].format(column="ts")
+    op.execute(
+        "INSERT INTO decision_rollups (org_id, day, direction, decision, tool, api_key_id,"
+        " user_id, model, decisions)"
+        f" SELECT org_id, {ts_day}, direction, decision, coalesce(tool, ''),"
+        " coalesce(api_key_id, ''), coalesce(user_id, ''), '', count(*)"
+        f" FROM decisions GROUP BY org_id, {ts_day}, direction, decision, tool, api_key_id,"
+        " user_id"
+    )
 
 
 def downgrade() -> None:
@@ -74,4 +99,5 @@ def downgrade() -> None:
         batch.drop_column("model")
     with op.batch_alter_table("usage_records") as batch:
         batch.drop_column("end_user")
+    op.drop_table("decision_rollups")
     op.drop_table("usage_rollups")
