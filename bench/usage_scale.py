@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import time
 import uuid
@@ -89,12 +90,23 @@ SELECT org_id, (timestamp AT TIME ZONE 'UTC')::date, model, provider, coalesce(a
 FROM usage_records GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 """
 
-# What the report and a budget's spend read before the rollups (for comparison).
+DECISION_ROLLUP_SQL = """
+INSERT INTO decision_rollups (org_id, day, direction, decision, tool, api_key_id, user_id, model,
+    decisions)
+SELECT org_id, (ts AT TIME ZONE 'UTC')::date, direction, decision, coalesce(tool, ''),
+    coalesce(api_key_id, ''), coalesce(user_id, ''), coalesce(model, ''), count(*)
+FROM decisions GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+"""
+
+# What the report, a budget's spend and the stats read before the rollups (for comparison).
 RAW_REPORT_SQL = """
 SELECT to_char(timezone('UTC', timestamp), 'YYYY-MM-DD') AS day, model, sum(input_tokens),
     sum(output_tokens), sum(cost), count(*)
 FROM usage_records WHERE org_id = $1 AND timestamp >= now() - interval '30 days'
 GROUP BY 1, 2
+"""
+RAW_STATS_SQL = """
+SELECT decision, direction, tool, count(*) FROM decisions WHERE org_id = $1 GROUP BY 1, 2, 3
 """
 RAW_SPEND_SQL = """
 SELECT sum(cost) FROM usage_records
@@ -140,15 +152,17 @@ async def load(admin_url: str, url: str, args: argparse.Namespace) -> str:
         steps = [
             ("usage rows", USAGE_SQL, (org_id, args.rows, args.days, args.users, args.keys)),
             ("decisions", DECISIONS_SQL, (org_id, args.decisions, args.days)),
-            ("rollups (as migration 0005 backfills)", ROLLUP_SQL, ()),
+            ("usage rollups (as migration 0005 backfills)", ROLLUP_SQL, ()),
+            ("decision rollups (as migration 0005 backfills)", DECISION_ROLLUP_SQL, ()),
         ]
         for label, sql, parameters in steps:
             started = time.perf_counter()
             await connection.execute(sql, *parameters)
             print(f"loaded {label} in {time.perf_counter() - started:,.0f} s", flush=True)
         await connection.execute("ANALYZE")
-        rollups = await connection.fetchval("SELECT count(*) FROM usage_rollups")
-        print(f"{rollups:,} rollup rows", flush=True)
+        for table in ("usage_rollups", "decision_rollups"):
+            rows = await connection.fetchval(f"SELECT count(*) FROM {table}")
+            print(f"{rows:,} rows in {table}", flush=True)
     finally:
         await connection.close()
     return org_id
@@ -163,10 +177,15 @@ async def measure(admin_url: str, url: str, org_id: str, repeat: int) -> list[di
     async with session_factory(engine).begin() as session:
         org = await get_or_create_org(session, "bench", "Bench")
         _, secret = await create_key(session, org, label="bench-admin", scopes=("admin",))
+    # As `governs serve` runs (gateway/cli.py): fewer young collections, start-up heap frozen;
+    # with the defaults, a report's few thousand small objects pay for full collections.
+    gc.set_threshold(50_000, 20, 10)
     runner = web.AppRunner(build_app(settings), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
+    gc.collect()
+    gc.freeze()
     base = f"http://127.0.0.1:{runner.addresses[0][1]}"
     headers = {"Authorization": f"Bearer {secret}"}
     raw = await asyncpg.connect(admin_url)
@@ -201,6 +220,7 @@ async def measure(admin_url: str, url: str, org_id: str, repeat: int) -> list[di
                 ("decisions page (50) without stats", lambda: get("/api/decisions")),
                 ("before: raw-row 30-day report (SQL)", lambda: raw.fetch(RAW_REPORT_SQL, org_id)),
                 ("before: raw-row org spend (SQL)", lambda: raw.fetchval(RAW_SPEND_SQL, org_id)),
+                ("before: raw-row decision stats (SQL)", lambda: raw.fetch(RAW_STATS_SQL, org_id)),
             ]
             for label, work in plan:
                 result = await timed(label, repeat, work)
