@@ -28,6 +28,7 @@ CSV_HEADER = [
     "cost",
     "requests",
     "unpricedRequests",
+    "name",  # the key's name (by key) or the user's email (by user)
 ]
 
 
