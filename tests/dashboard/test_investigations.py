@@ -58,8 +58,8 @@ def test_who_model_reason_and_the_links_to_key_and_usage(
         expect(header.get_by_role("columnheader", name=column, exact=True)).to_be_visible()
     denied = page.locator(f'tbody tr[data-correlation-id="{refused}"]')
     expect(denied).to_have_count(1)
-    expect(denied.locator("td.who")).to_contain_text("ci-bot")
-    expect(denied.locator("td.who")).to_contain_text(account.email)
+    expect(denied.locator("td.decision-who")).to_contain_text("ci-bot")
+    expect(denied.locator("td.decision-who")).to_contain_text(account.email)
     expect(denied).to_contain_text("gpt-4o-mini")
     expect(denied.locator("td.reasons")).to_have_text("budget.exceeded")
     postcheck = page.locator(f'tbody tr[data-correlation-id="{served}"]').filter(

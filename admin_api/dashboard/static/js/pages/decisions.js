@@ -319,7 +319,7 @@ export async function render(main) {
       h("td", {}, timeEl(d.ts)),
       h("td", {}, h("span", { class: "badge badge-direction" }, d.direction)),
       h("td", {}, h("span", { class: `badge badge-${d.decision}` }, d.decision)),
-      h("td", { class: "who" }, who(d)),
+      h("td", { class: "decision-who" }, who(d)),
       h("td", {}, d.model || "—", d.provider ? h("p", { class: "hint" }, d.provider) : null),
       h("td", { class: "reasons" }, d.reasons.length ? d.reasons.join(", ") : "—"),
       h("td", {}, d.tool || "—"),
