@@ -8,23 +8,34 @@ with the earlier flat counts ``allowed``, ``transformed`` and ``denied`` beside 
 
 Paging: ``limit`` (default 50, the spec's) with ``offset``, or with ``cursor`` (the
 ``nextCursor`` of the previous page; stable while new rows arrive). Newest first.
+
+Investigations: each decision names its key (``apiKeyId``, ``keyName``), the key's user
+(``userId``, ``userEmail``), the ``model`` and ``provider``, beside the spec's fields; filters
+``apiKeyId``, ``userId`` and ``model``. A postcheck decision of a billed call carries its
+``usage`` row (found by correlation id, one query for the page).
+
+Stats read ``decision_rollups`` for whole UTC days (``_counts``), so they stay a few index
+pages however many decisions an org has.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api.endpoint import Call, Endpoint
 from admin_api.permissions import Permission
-from admin_api.types import Timestamp
+from admin_api.types import MoneyOut, Timestamp
+from admin_api.usage_sums import day_range, split_days
 from admin_api.validation import Out, TimeRangeQuery
 from admin_api.wire import as_utc, decode_cursor, encode_cursor, iso, reply
-from gateway.live.wire import decision_to_api
-from gateway.storage.models import Decision
+from gateway.live.wire import decision_to_api, usage_link
+from gateway.services import GATEWAY
+from gateway.storage.models import ApiKey, Decision, DecisionRollup, UsageRecord, User
 
 Direction = Literal["precheck", "postcheck"]
 Verdict = Literal["allow", "transform", "deny", "error"]
@@ -36,10 +47,20 @@ class DecisionsQuery(TimeRangeQuery):
     decision: Verdict | None = None
     tool: str | None = Field(None, max_length=200)
     correlation_id: str | None = Field(None, max_length=128)
+    api_key_id: str | None = Field(None, max_length=32)
+    user_id: str | None = Field(None, max_length=32)
+    model: str | None = Field(None, max_length=200)
     limit: Annotated[int, Field(ge=1, le=1000)] = 50
     offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     cursor: str | None = Field(None, max_length=200)
     include_stats: bool = False
+
+
+class UsageLink(Out):
+    id: str
+    input_tokens: int
+    output_tokens: int
+    cost: MoneyOut | None = Field(description="None: the model has no price")
 
 
 class DecisionOut(Out):
@@ -57,6 +78,13 @@ class DecisionOut(Out):
     correlation_id: str | None
     tags: list[str]
     ts: Timestamp
+    api_key_id: str | None
+    key_name: str | None
+    user_id: str | None
+    user_email: str | None
+    model: str | None
+    provider: str | None
+    usage: UsageLink | None = Field(None, description="postcheck: the call's usage row")
 
 
 class DecisionCounts(Out):
@@ -102,6 +130,9 @@ def _filtered(query: Select[Any], org_id: str, q: DecisionsQuery) -> Select[Any]
         (Decision.decision, q.decision),
         (Decision.tool, q.tool),
         (Decision.correlation_id, q.correlation_id),
+        (Decision.api_key_id, q.api_key_id),
+        (Decision.user_id, q.user_id),
+        (Decision.model, q.model),
     ):
         if value is not None:
             query = query.where(column == value)
@@ -112,18 +143,81 @@ def _filtered(query: Select[Any], org_id: str, q: DecisionsQuery) -> Select[Any]
     return query
 
 
+def _counted(query: Select[Any], table: Any, q: DecisionsQuery, org_id: str) -> Select[Any]:
+    """``query`` narrowed to the org and the equality filters, on ``table``'s columns (the
+    decisions or their rollups: the same names)."""
+    query = query.where(table.org_id == org_id)
+    for name, value in (
+        ("direction", q.direction),
+        ("decision", q.decision),
+        ("tool", q.tool),
+        ("api_key_id", q.api_key_id),
+        ("user_id", q.user_id),
+        ("model", q.model),
+    ):
+        if value is not None:
+            query = query.where(getattr(table, name) == value)
+    return query
+
+
+async def _counts(call: Call[DecisionsQuery, None], org_id: str) -> list[tuple[Any, ...]]:
+    """(decision, direction, tool, count) over the page's filters. Whole UTC days come from
+    ``decision_rollups``; part-days at the edges, and any filter by correlation id, from the
+    raw rows (``usage_sums.split_days``): exact either way."""
+    q = call.query
+    if q.correlation_id is not None:  # one request's few rows, by index
+        grouped = _filtered(
+            select(Decision.decision, Decision.direction, Decision.tool, func.count()), org_id, q
+        ).group_by(Decision.decision, Decision.direction, Decision.tool)
+        return [tuple(row) for row in await call.db.execute(grouped)]
+    now = datetime.now(UTC)
+    retention = call.request.app[GATEWAY].settings.records.retention_days
+    days, spans = split_days(
+        as_utc(q.from_) if q.from_ is not None else None,
+        as_utc(q.to) if q.to is not None else None,
+        now=now,
+        kept_since=None if retention is None else now - timedelta(days=retention),
+    )
+    counts: list[tuple[Any, ...]] = []
+    if days is not None:
+        rolled = _counted(
+            select(
+                DecisionRollup.decision,
+                DecisionRollup.direction,
+                DecisionRollup.tool,
+                func.sum(DecisionRollup.decisions),
+            ),
+            DecisionRollup,
+            q,
+            org_id,
+        ).where(*day_range(DecisionRollup.day, days))
+        grouped = rolled.group_by(
+            DecisionRollup.decision, DecisionRollup.direction, DecisionRollup.tool
+        )
+        counts += [(d, w, t or None, int(n)) for d, w, t, n in await call.db.execute(grouped)]
+    for lower, upper in spans:
+        raw = _counted(
+            select(Decision.decision, Decision.direction, Decision.tool, func.count()),
+            Decision,
+            q,
+            org_id,
+        )
+        if lower is not None:
+            raw = raw.where(Decision.ts >= lower)
+        if upper is not None:
+            raw = raw.where(Decision.ts <= upper)
+        grouped = raw.group_by(Decision.decision, Decision.direction, Decision.tool)
+        counts += [tuple(row) for row in await call.db.execute(grouped)]
+    return counts
+
+
 async def _stats(call: Call[DecisionsQuery, None], org_id: str) -> dict[str, Any]:
-    """The spec's counts over the page's filters, from one grouped query."""
-    grouped = _filtered(
-        select(Decision.decision, Decision.direction, Decision.tool, func.count()),
-        org_id,
-        call.query,
-    ).group_by(Decision.decision, Decision.direction, Decision.tool)
+    """The spec's counts over the page's filters."""
     by_decision = dict.fromkeys(("allow", "transform", "deny", "error"), 0)
     by_direction = dict.fromkeys(("precheck", "postcheck"), 0)
     by_tool: dict[str, int] = {}
     total = 0
-    for decision, direction, tool, count in await call.db.execute(grouped):
+    for decision, direction, tool, count in await _counts(call, org_id):
         total += count
         if decision in by_decision:
             by_decision[decision] += count
@@ -142,11 +236,36 @@ async def _stats(call: Call[DecisionsQuery, None], org_id: str) -> dict[str, Any
     }
 
 
+async def _usage_rows(db: AsyncSession, org_id: str, rows: list[Any]) -> dict[str, dict[str, Any]]:
+    """The usage rows of the page's postcheck decisions, by correlation id."""
+    ids = {
+        r["correlation_id"] for r in rows if r["direction"] == "postcheck" and r["correlation_id"]
+    }
+    if not ids:
+        return {}
+    found = await db.execute(
+        select(
+            UsageRecord.correlation_id,
+            UsageRecord.id,
+            UsageRecord.input_tokens,
+            UsageRecord.output_tokens,
+            UsageRecord.cost,
+        ).where(UsageRecord.org_id == org_id, UsageRecord.correlation_id.in_(ids))
+    )
+    return {row.correlation_id: usage_link(row._mapping) for row in found}
+
+
 async def list_decisions(call: Call[DecisionsQuery, None]) -> Any:
     q = call.query
     access = await call.org(q.org_id)
     org_id = access.org.id
-    page = _filtered(select(Decision.__table__), org_id, q)
+    page = _filtered(
+        select(Decision.__table__, ApiKey.name.label("key_name"), User.email.label("user_email"))
+        .outerjoin(ApiKey, ApiKey.id == Decision.api_key_id)
+        .outerjoin(User, User.id == Decision.user_id),
+        org_id,
+        q,
+    )
     if q.cursor:
         when, row_id = decode_cursor(q.cursor, 2)
         at = as_utc(datetime.fromisoformat(when))
@@ -166,9 +285,17 @@ async def list_decisions(call: Call[DecisionsQuery, None]) -> Any:
     )
     stats = await _stats(call, org_id) if q.include_stats else None
     newest = await call.db.scalar(select(func.max(Decision.ts)).where(Decision.org_id == org_id))
+    usage = await _usage_rows(call.db, org_id, rows)
     return reply(
         {
-            "decisions": [decision_to_api(row) for row in rows],
+            "decisions": [
+                decision_to_api(
+                    {**row, "usage": usage.get(row["correlation_id"])}
+                    if row["direction"] == "postcheck"
+                    else row
+                )
+                for row in rows
+            ],
             "stats": stats,
             "lastIngestTime": iso(newest),
             "pagination": {

@@ -1,8 +1,9 @@
 """``GET /api/v1/usage``: tokens, cost and requests grouped by period and by one dimension.
 
-The database sums per UTC day and dimension value (so no more rows leave it than days times
-values); days are then folded into ISO weeks (starting Monday) or calendar months here, where
-date arithmetic is the same on every database. A row's ``period`` is its first day.
+Sums per UTC day and dimension value come from ``admin_api.usage_sums`` (rollups for whole
+days, raw rows for the part-days at the edges: exact); days are then folded into ISO weeks
+(starting Monday) or calendar months here. A row's ``period`` is its first day. Rows grouped
+by key or user carry a ``name`` (the key's name, the user's email), in JSON and in the CSV.
 """
 
 from __future__ import annotations
@@ -16,27 +17,23 @@ from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import Field
-from sqlalchemy import case, func, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api.endpoint import Call, Endpoint
 from admin_api.permissions import Permission
 from admin_api.types import MoneyOut
+from admin_api.usage_sums import UsageFilter, usage_sums
 from admin_api.validation import Out, TimeRangeQuery
 from admin_api.wire import as_utc, money, reply
 from gateway.errors import InvalidRequestError
-from gateway.storage.models import UsageRecord
+from gateway.services import GATEWAY
+from gateway.storage.models import ApiKey, User
 
 GroupBy = Literal["day", "week", "month"]
-By = Literal["provider", "model", "user", "key"]
-DIMENSIONS = {
-    "provider": UsageRecord.provider,
-    "model": UsageRecord.model,
-    "user": UsageRecord.user_id,
-    "key": UsageRecord.api_key_id,
-}
+By = Literal["provider", "model", "user", "key", "tool", "endUser"]
 CSV_COLUMNS = ("period", "key", "inputTokens", "outputTokens", "cost", "requests",
-               "unpricedRequests")  # fmt: skip
+               "unpricedRequests", "name")  # fmt: skip
 DEFAULT_RANGE = timedelta(days=30)
 
 
@@ -44,18 +41,25 @@ class UsageQuery(TimeRangeQuery):
     org_id: str | None = Field(None, description="org id or slug; default: the caller's org")
     group_by: GroupBy = "day"
     by: By = "model"
-    from_: datetime | None = Field(None, alias="from", description="default: `to` - 30 days")
+    from_: datetime | None = Field(
+        None, alias="from", description="default: the UTC midnight 30 days before `to`"
+    )
     to: datetime | None = Field(None, description="default: now")
     provider: str | None = Field(None, max_length=100)
     model: str | None = Field(None, max_length=200)
     user_id: str | None = Field(None, max_length=32)
     api_key_id: str | None = Field(None, max_length=32)
+    tool: str | None = Field(None, max_length=200)
+    end_user: str | None = Field(None, max_length=200, description="the request's `user` field")
     format: Literal["json", "csv"] = "json"
 
 
 class UsageRow(Out):
     period: str = Field(description="first day of the period, YYYY-MM-DD (UTC)")
-    key: str | None = Field(description="the provider, model, user id or key id")
+    key: str | None = Field(
+        description="the provider, model, user id, key id, tool or end user (`user` field)"
+    )
+    name: str | None = Field(None, description="by key: the key's name; by user: the email")
     input_tokens: int
     output_tokens: int
     cost: MoneyOut
@@ -81,18 +85,15 @@ class UsageReport(Out):
     totals: UsageTotals
 
 
-def _day(column: Any, dialect: str) -> ColumnElement[Any]:
-    if dialect == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
-    return func.strftime("%Y-%m-%d", column)  # SQLite keeps UTC timestamps as text
+def _midnight(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _row_order(item: tuple[tuple[str, str | None], Any]) -> tuple[str, str]:
     return item[0][0], item[0][1] or ""
 
 
-def _period_start(day: str, group_by: str) -> str:
-    first = date.fromisoformat(day)
+def _period_start(first: date, group_by: str) -> str:
     if group_by == "week":
         first -= timedelta(days=first.weekday())
     elif group_by == "month":
@@ -100,56 +101,55 @@ def _period_start(day: str, group_by: str) -> str:
     return first.isoformat()
 
 
+async def _names(db: AsyncSession, by: str, ids: set[str]) -> dict[str, str]:
+    """Key names or user emails of the ids a report shows (one query, only for those ids)."""
+    if not ids or by not in ("key", "user"):
+        return {}
+    if by == "key":
+        query = select(ApiKey.id, ApiKey.name).where(ApiKey.id.in_(ids))
+    else:
+        query = select(User.id, User.email).where(User.id.in_(ids))
+    return {row_id: name for row_id, name in await db.execute(query)}
+
+
 async def usage_report(call: Call[UsageQuery, None]) -> Any:
     q = call.query
     access = await call.org(q.org_id)
-    end = as_utc(q.to) if q.to else datetime.now(UTC)
-    start = as_utc(q.from_) if q.from_ else end - DEFAULT_RANGE
+    now = datetime.now(UTC)
+    end = as_utc(q.to) if q.to else now
+    # Default: from the UTC midnight 30 days before `to`, so the first day is whole too.
+    start = as_utc(q.from_) if q.from_ else _midnight(end - DEFAULT_RANGE)
     if start > end:
         raise InvalidRequestError("from must not be after to", code="invalid_range", param="from")
-    day = _day(UsageRecord.timestamp, call.db.bind.dialect.name).label("day")
-    dimension = DIMENSIONS[q.by].label("dimension")
-    query = (
-        select(
-            day,
-            dimension,
-            func.coalesce(func.sum(UsageRecord.input_tokens), 0),
-            func.coalesce(func.sum(UsageRecord.output_tokens), 0),
-            func.sum(UsageRecord.cost),
-            func.count(),
-            func.sum(case((UsageRecord.cost.is_(None), 1), else_=0)),
+    equal = {
+        name: value
+        for name, value in (
+            ("provider", q.provider),
+            ("model", q.model),
+            ("user", q.user_id),
+            ("key", q.api_key_id),
+            ("tool", q.tool),
+            ("endUser", q.end_user),
         )
-        .where(
-            UsageRecord.org_id == access.org.id,
-            UsageRecord.timestamp >= start,
-            UsageRecord.timestamp <= end,
-        )
-        .group_by(day, dimension)
+        if value is not None
+    }
+    retention = call.request.app[GATEWAY].settings.records.retention_days
+    kept_since = None if retention is None else now - timedelta(days=retention)
+    by_day = await usage_sums(
+        call.db, UsageFilter(access.org.id, start, end, q.by, equal, kept_since, now)
     )
-    for column, value in (
-        (UsageRecord.provider, q.provider),
-        (UsageRecord.model, q.model),
-        (UsageRecord.user_id, q.user_id),
-        (UsageRecord.api_key_id, q.api_key_id),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-
     sums: dict[tuple[str, str | None], list[Any]] = defaultdict(lambda: [0, 0, Decimal(0), 0, 0])
-    for day_text, key, input_tokens, output_tokens, cost, requests, unpriced in (
-        await call.db.execute(query)
-    ).all():
-        bucket = sums[(_period_start(day_text, q.group_by), key)]
-        bucket[0] += int(input_tokens)
-        bucket[1] += int(output_tokens)
-        bucket[2] += Decimal(str(cost or 0))
-        bucket[3] += int(requests)
-        bucket[4] += int(unpriced or 0)
+    for (day, key), values in by_day.items():
+        bucket = sums[(_period_start(day, q.group_by), key)]
+        for i, value in enumerate(values):
+            bucket[i] += value
+    names = await _names(call.db, q.by, {key for _, key in sums if key is not None})
 
     rows = [
         UsageRow(
             period=period,
             key=key,
+            name=names.get(key) if key is not None else None,
             input_tokens=v[0],
             output_tokens=v[1],
             cost=money(v[2]),
@@ -186,7 +186,7 @@ def _csv(report: UsageReport) -> web.Response:
     for row in report.rows:
         writer.writerow(
             [row.period, row.key or "", row.input_tokens, row.output_tokens, row.cost,
-             row.requests, row.unpriced_requests]
+             row.requests, row.unpriced_requests, row.name or ""]
         )  # fmt: skip
     return web.Response(
         text=out.getvalue(),

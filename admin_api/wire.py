@@ -13,8 +13,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from gateway.errors import InvalidRequestError
-
-MONEY_QUANTUM = Decimal("0.0000000001")  # the ten decimal places of the Money columns
+from gateway.live.wire import money_text
 
 
 def as_utc(value: datetime) -> datetime:
@@ -30,9 +29,7 @@ def iso(value: datetime | None) -> str | None:
 
 def money(value: Decimal | float | int | None) -> str:
     """A Decimal string with no exponent and no trailing zeros beyond one decimal."""
-    amount = Decimal(str(value or 0)).quantize(MONEY_QUANTUM)
-    text = format(amount.normalize(), "f")
-    return text if "." in text else f"{text}.0"
+    return money_text(value or 0)
 
 
 def encode_cursor(*parts: str) -> str:

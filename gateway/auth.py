@@ -59,6 +59,8 @@ class Principal:
     scopes: frozenset[str]
     models: frozenset[str] | None = None  # None: every configured model
     limits: RequestLimits | None = None  # None: the config's rate_limits.per_key
+    key_name: str | None = None  # shown beside the key's id in decisions
+    user_email: str | None = None
 
     def require(self, scope: Scope) -> None:
         if scope not in self.scopes and Scope.ADMIN not in self.scopes:
@@ -92,6 +94,8 @@ def principal_of(record: KeyRecord) -> Principal:
         scopes=frozenset(record.scopes),
         models=record.models,
         limits=limits,
+        key_name=record.name,
+        user_email=record.user_email,
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.errors import GatewayError
+from gateway.live.wire import usage_link
 from gateway.precheck import ms_since
 from gateway.records import ALLOW, POSTCHECK, RequestFacts, decision_row, usage_row
 from gateway.routing import Route
@@ -43,7 +44,8 @@ def bill(
     facts.billed = True
     metering = gateway.metering
     cost = metering.pricing.cost(usage, route.model)
-    gateway.writer.submit("usage_records", usage_row(facts, usage, cost))
+    usage_record = usage_row(facts, usage, cost)
+    gateway.writer.submit("usage_records", usage_record)
     metering.budgets.settle_nowait(facts.reservation, cost)
     metering.rate_limits.add_tokens_nowait(facts.principal, usage.output_tokens)
     gateway.writer.submit(
@@ -56,6 +58,7 @@ def bill(
             reasons=reasons,
             detector_summary=summary,
             extra_tags=tags,
+            usage=usage_link(usage_record),
         ),
     )
 

@@ -24,7 +24,7 @@ from gateway.identifiers import request_tool
 from gateway.metrics import upstream_finished, upstream_started
 from gateway.middleware import REQUEST_ID, REQUEST_ID_HEADER
 from gateway.precheck import run_precheck
-from gateway.records import RequestFacts, payload_hash
+from gateway.records import RequestFacts, end_user_of, payload_hash
 from gateway.request_body import read_body
 from gateway.routing import Route
 from gateway.scopes import Scope
@@ -94,6 +94,7 @@ async def embeddings(request: web.Request) -> web.Response:
         principal=principal,
         correlation_id=request[REQUEST_ID],
         payload_hash=payload_hash(body),
+        end_user=end_user_of(body),
         tool=tool,
         model=model,
         provider="",

@@ -46,6 +46,7 @@ from gateway.records import (
     DENY,
     TRANSFORM,
     RequestFacts,
+    end_user_of,
     payload_hash,
 )
 from gateway.request_body import read_body
@@ -84,6 +85,7 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
         principal=principal,
         correlation_id=request[REQUEST_ID],
         payload_hash=payload_hash(client_body),
+        end_user=end_user_of(client_body),
         tool=tool,
         model=chat.model,
         provider="",

@@ -27,6 +27,15 @@ PRECHECK = "precheck"
 POSTCHECK = "postcheck"
 
 
+def end_user_of(body: dict[str, Any]) -> str | None:
+    """The client's own end-user id: OpenAI's ``user``, Anthropic's ``metadata.user_id``.
+    Anything else (absent, not a string, empty) is None; the row guard cuts it to its column."""
+    user = body.get("user")
+    if user is None and isinstance(body.get("metadata"), dict):
+        user = body["metadata"].get("user_id")
+    return user if isinstance(user, str) and user else None
+
+
 def payload_hash(body: dict[str, Any]) -> str:
     """SHA-256 of the canonical request body: sorted keys, no spaces, UTF-8."""
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
@@ -43,6 +52,7 @@ class RequestFacts:
     model: str
     provider: str
     tags: list[str] = field(default_factory=list)
+    end_user: str | None = None  # the request's own user field (``end_user_of``)
     billed: bool = False  # a usage record was made (at most one per request)
     reservation: Any = None  # the budget hold of precheck, settled or released once
 
@@ -65,6 +75,7 @@ def decision_row(
     detector_summary: dict[str, Any] | None = None,
     policy_id: str | None = None,
     extra_tags: list[str] | None = None,
+    usage: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     reasons = reasons or []
     return {
@@ -85,7 +96,13 @@ def decision_row(
         "tags": [*facts.tags, *(extra_tags or ())],
         "api_key_id": facts.principal.key_id,
         "user_id": facts.principal.user_id,
+        "model": facts.model,
+        "provider": facts.provider or None,  # precheck: before any provider is chosen
         "ts": datetime.now(UTC),
+        # Not columns: named for the live feed's pushes (the API joins the key and user rows).
+        "key_name": facts.principal.key_name,
+        "user_email": facts.principal.user_email,
+        "usage": usage,  # a billed call's usage row, linked (``live.wire.usage_link``)
     }
 
 
@@ -109,6 +126,7 @@ def usage_row(
         "cost": cost,
         "cost_type": "external" if cost is not None else "unknown",
         "tool": facts.tool,
+        "end_user": facts.end_user,
         "correlation_id": facts.correlation_id,
         "metadata": {"estimated": usage.estimated, **(metadata or {})},
         "timestamp": datetime.now(UTC),

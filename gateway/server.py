@@ -38,6 +38,7 @@ from gateway.pipeline import (
 from gateway.policy_store import PolicyStore
 from gateway.redis_client import REDIS, redis_context
 from gateway.request_body import HANDLER_ARGS
+from gateway.retention import mount_retention
 from gateway.revocation import Revocations
 from gateway.routing import Router
 from gateway.settings import Settings
@@ -117,6 +118,7 @@ def build_app(settings: Settings) -> web.Application:
 
     app.cleanup_ctx.append(services)
     mount_live(app, settings.live)
+    mount_retention(app, settings.records)
     mount_health(app, settings.health)
     mount_metrics(app, settings.metrics)
     app.router.add_post("/v1/chat/completions", chat_completions)

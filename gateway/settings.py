@@ -102,6 +102,15 @@ class WriterConfig(_Frozen):
     stall_seconds: PositiveFloat = 30.0
 
 
+class RecordsConfig(_Frozen):
+    """How long raw decision and usage rows are kept; ``usage_rollups`` keep the totals."""
+
+    # None: for ever. Rows older than this many days are deleted in the background.
+    retention_days: int | None = Field(None, ge=1)
+    retention_interval_seconds: PositiveFloat = 3600.0
+    retention_batch_size: int = Field(10_000, ge=1)  # rows deleted per statement
+
+
 class AuthConfig(_Frozen):
     key_cache_seconds: PositiveFloat = 2.0
     # While the database is unreachable, a key is judged by what was last read of it, for at
@@ -453,6 +462,7 @@ class Settings(_Frozen):
     database: DatabaseConfig = DatabaseConfig()
     redis: RedisConfig = RedisConfig()
     writer: WriterConfig = WriterConfig()
+    records: RecordsConfig = RecordsConfig()
     auth: AuthConfig = AuthConfig()
     admin: AdminConfig = AdminConfig()
     routing: RoutingConfig = RoutingConfig()

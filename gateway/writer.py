@@ -4,7 +4,8 @@ The request path only calls ``submit``, which appends to an in-memory queue and 
 One task drains the queue in batches (``writer.batch_size`` rows or ``flush_interval_seconds``,
 whichever comes first) and inserts each batch in one transaction, with statements compiled once
 at start-up (``storage/bulk_insert.py``). Inserts ignore rows whose id already exists, so a batch
-may be written twice without duplicates.
+may be written twice without duplicates; usage and decision rows add to their rollups in the
+same transaction, only when inserted (``storage/rollups.py``), so a replay never counts twice.
 
 Nothing is lost: a batch the database refuses ``retry_attempts`` times goes to the on-disk spool,
 and while the spool holds anything, new batches go there too, so replay keeps their order. A
@@ -41,6 +42,7 @@ from gateway.settings import WriterConfig
 from gateway.spool import Batch, Spool
 from gateway.storage.bulk_insert import BulkInsert
 from gateway.storage.models import Base
+from gateway.storage.rollups import decision_rollups, usage_rollups
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,11 @@ class RecordWriter:
         self._queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
         tables: dict[str, Table] = {name: Base.metadata.tables[name] for name in RECORD_TABLES}
         self._inserts = {name: BulkInsert(engine.dialect, t) for name, t in tables.items()}
+        # Usage and decision rows go in with their rollups; audit rows on their own.
+        self._counted = {
+            "usage_records": usage_rollups(engine.dialect),
+            "decisions": decision_rollups(engine.dialect),
+        }
         self._decoders = {name: _row_decoder(t) for name, t in tables.items()}
         self._guards = {name: RowGuard(t) for name, t in tables.items()}
         self.dead_letters = DeadLetters(spool.directory)
@@ -276,7 +283,12 @@ class RecordWriter:
             # Orgs are referenced by every record, so write in a fixed order.
             for table in RECORD_TABLES:
                 rows = by_table.get(table)
-                if rows:
+                if not rows:
+                    continue
+                counted = self._counted.get(table)
+                if counted is not None:
+                    await counted.insert(connection, rows)
+                else:
                     await self._inserts[table].insert(connection, rows)
         self.written += len(batch)
 

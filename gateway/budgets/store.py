@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from gateway.budgets.periods import period_bounds
-from gateway.storage.models import AuditLog, Budget, Org, UsageRecord
+from gateway.storage.models import AuditLog, Budget, Org, UsageRollup
 
 ON_ERROR_ALLOW = "allow"  # orgs.budget_on_error: serve unmetered when the ledger is down
 
@@ -99,15 +99,18 @@ async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
 
 async def spend_in_period(session: AsyncSession, budget: BudgetSpec, now: datetime) -> Decimal:
     """Recorded spend in ``budget``'s scope in the period holding ``now`` (unpriced usage adds
-    nothing: its cost is unknown)."""
+    nothing: its cost is unknown).
+
+    Read from ``usage_rollups``: periods start on a UTC day, so the period's days hold exactly
+    its rows, and the read stays a few index pages however many usage rows there are."""
     start, end = period_bounds(budget.period, now)
-    query = select(func.sum(UsageRecord.cost)).where(UsageRecord.org_id == budget.org_id)
+    query = select(func.sum(UsageRollup.cost)).where(UsageRollup.org_id == budget.org_id)
     if budget.user_id:
-        query = query.where(UsageRecord.user_id == budget.user_id)
+        query = query.where(UsageRollup.user_id == budget.user_id)
     if budget.api_key_id:
-        query = query.where(UsageRecord.api_key_id == budget.api_key_id)
+        query = query.where(UsageRollup.api_key_id == budget.api_key_id)
     if start is not None and end is not None:
-        query = query.where(UsageRecord.timestamp >= start, UsageRecord.timestamp < end)
+        query = query.where(UsageRollup.day >= start.date(), UsageRollup.day < end.date())
     return Decimal(str(await session.scalar(query) or 0))
 
 

@@ -18,9 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import orjson
+
+MONEY_QUANTUM = Decimal("0.0000000001")  # the ten decimal places of the Money columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +113,33 @@ def decision_to_api(row: Mapping[str, Any]) -> dict[str, Any]:
         "correlationId": row.get("correlation_id"),
         "tags": list(row.get("tags") or ()),
         "ts": iso_utc(row["ts"]),
+        # Who and what, for investigations: names travel beside the ids (None when unknown).
+        "apiKeyId": row.get("api_key_id"),
+        "keyName": row.get("key_name"),
+        "userId": row.get("user_id"),
+        "userEmail": row.get("user_email"),
+        "model": row.get("model"),
+        "provider": row.get("provider"),
+        "usage": row.get("usage"),  # a billed call's postcheck: its usage row (``usage_link``)
     }
+
+
+def usage_link(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``usage_records`` row as a decision links to it: id, tokens and cost."""
+    cost = row.get("cost")
+    return {
+        "id": row["id"],
+        "inputTokens": row["input_tokens"],
+        "outputTokens": row["output_tokens"],
+        "cost": None if cost is None else money_text(cost),
+    }
+
+
+def money_text(value: Any) -> str:
+    """A Decimal string with no exponent, as the admin API writes money (``wire.money``)."""
+    amount = Decimal(str(value)).quantize(MONEY_QUANTUM)
+    text = format(amount.normalize(), "f")
+    return text if "." in text else f"{text}.0"
 
 
 def iso_utc(value: datetime | str) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from gateway.ids import looks_like_id
 from gateway.scopes import ALL_SCOPES
 from gateway.storage.database import session_factory
-from gateway.storage.models import ApiKey, AuditLog, Org
+from gateway.storage.models import ApiKey, AuditLog, Org, User
 
 KEY_PREFIX = "gai_"
 VISIBLE_PREFIX_LENGTH = 12
@@ -53,6 +53,7 @@ class KeyRecord:
     requests_per_minute: int | None = None  # None: the config's rate_limits.per_key
     tokens_per_minute: int | None = None
     revoked: bool = False  # deleted: kept only so a use of it can be audited
+    user_email: str | None = None  # the owner's, named in decisions (as of loading the key)
 
     @property
     def models(self) -> frozenset[str] | None:
@@ -128,7 +129,12 @@ async def create_key(
     return key, secret
 
 
-def _record(key: ApiKey, org_slug: str, org_models: list[str] | None = None) -> KeyRecord:
+def _record(
+    key: ApiKey,
+    org_slug: str,
+    org_models: list[str] | None = None,
+    user_email: str | None = None,
+) -> KeyRecord:
     return KeyRecord(
         id=key.id,
         org_id=key.org_id,
@@ -146,6 +152,7 @@ def _record(key: ApiKey, org_slug: str, org_models: list[str] | None = None) -> 
         requests_per_minute=key.requests_per_minute,
         tokens_per_minute=key.tokens_per_minute,
         revoked=key.deleted_at is not None,
+        user_email=user_email,
     )
 
 
@@ -153,24 +160,26 @@ async def find_key_by_hash(session: AsyncSession, key_hash: str) -> KeyRecord | 
     """The key with this hash, revoked (deleted) ones included (``KeyRecord.revoked``)."""
     row = (
         await session.execute(
-            select(ApiKey, Org.slug, Org.allowed_models)
+            select(ApiKey, Org.slug, Org.allowed_models, User.email)
             .join(Org, Org.id == ApiKey.org_id)
+            .outerjoin(User, User.id == ApiKey.user_id)
             .where(ApiKey.key_hash == key_hash)
         )
     ).first()
-    return None if row is None else _record(row[0], row[1], row[2])
+    return None if row is None else _record(row[0], row[1], row[2], row[3])
 
 
 async def all_live_keys(session: AsyncSession) -> list[tuple[str, KeyRecord]]:
     """Every key not deleted, with its hash: what the key store holds from start-up."""
     rows = await session.execute(
-        select(ApiKey, Org.slug, Org.allowed_models)
+        select(ApiKey, Org.slug, Org.allowed_models, User.email)
         .join(Org, Org.id == ApiKey.org_id)
+        .outerjoin(User, User.id == ApiKey.user_id)
         .where(ApiKey.deleted_at.is_(None))
     )
     # With the org's models, as find_key_by_hash reads them: a key loaded at start-up must not
     # reach models its org was never granted.
-    return [(key.key_hash, _record(key, slug, models)) for key, slug, models in rows]
+    return [(key.key_hash, _record(key, slug, models, email)) for key, slug, models, email in rows]
 
 
 async def list_keys(session: AsyncSession, org: Org) -> list[KeyRecord]:

@@ -8,13 +8,15 @@ short visible prefix, never the secret.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -150,6 +152,8 @@ class Decision(Base):
         Index("ix_decisions_correlation_id", "correlation_id"),
         Index("ix_decisions_policy_id", "policy_id"),
         Index("ix_decisions_api_key_id", "api_key_id"),
+        Index("ix_decisions_user_id", "user_id"),
+        Index("ix_decisions_model", "model"),
     )
 
     id: Mapped[str] = _id_column()
@@ -168,6 +172,9 @@ class Decision(Base):
     tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
     api_key_id: Mapped[str | None] = mapped_column(String(32))
     user_id: Mapped[str | None] = mapped_column(String(32))
+    # The model asked for and the provider that answered (None: ingested, or not known yet).
+    model: Mapped[str | None] = mapped_column(String(200))
+    provider: Mapped[str | None] = mapped_column(String(100))
     ts: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -195,9 +202,42 @@ class UsageRecord(Base):
     cost: Mapped[Decimal | None] = mapped_column(Money)
     cost_type: Mapped[str] = mapped_column(String(16), default="external")
     tool: Mapped[str | None] = mapped_column(String(200))
+    # The request's own end-user field (OpenAI ``user``, Anthropic ``metadata.user_id``).
+    end_user: Mapped[str | None] = mapped_column(String(200))
     correlation_id: Mapped[str | None] = mapped_column(String(128))
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
     timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# A rollup's dimension that a usage row leaves empty: '' rather than NULL, so the composite
+# primary key matches it (NULLs never conflict) and an upsert can add to the row.
+NONE = ""
+
+
+class UsageRollup(Base):
+    """Usage summed per org, UTC day and every dimension a report groups or filters by.
+
+    Kept by the record writer in the transaction that inserts the usage rows, counting only the
+    rows that transaction inserted (``gateway.storage.rollups``), so a replayed row is never
+    counted twice. Raw rows may be deleted (``records.retention_days``); these stay.
+    """
+
+    __tablename__ = "usage_rollups"
+
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(100), primary_key=True)
+    api_key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    end_user: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tool: Mapped[str] = mapped_column(String(200), primary_key=True)
+    input_tokens: Mapped[int] = mapped_column(BigInteger)
+    output_tokens: Mapped[int] = mapped_column(BigInteger)
+    cached_input_tokens: Mapped[int] = mapped_column(BigInteger)
+    cost: Mapped[Decimal] = mapped_column(Numeric(24, 10))  # priced requests only
+    requests: Mapped[int] = mapped_column(BigInteger)
+    unpriced_requests: Mapped[int] = mapped_column(BigInteger)
 
 
 class Budget(Base):
@@ -238,3 +278,20 @@ class AuditLog(Base):
     resource: Mapped[str] = mapped_column(String(200))
     details: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = _created()
+
+
+class DecisionRollup(Base):
+    """Decisions counted per org, UTC day and every dimension ``/api/decisions`` filters by
+    (all but the correlation id): what its stats read. Kept like ``UsageRollup``."""
+
+    __tablename__ = "decision_rollups"
+
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    direction: Mapped[str] = mapped_column(String(16), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tool: Mapped[str] = mapped_column(String(200), primary_key=True)
+    api_key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    decisions: Mapped[int] = mapped_column(BigInteger)

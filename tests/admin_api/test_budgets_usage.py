@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from gateway.ids import new_id
 from gateway.storage.database import create_engine
-from gateway.storage.models import UsageRecord
+from gateway.storage.rollups import insert_usage
 from tests.admin_api.support import Api, OrgFixture, assert_error, make_org, run
 from tests.harness import RunningGateway
 
@@ -19,7 +19,7 @@ def add_usage(gateway: RunningGateway, rows: list[dict]) -> None:
         engine = create_engine(gateway.settings.database)
         try:
             async with engine.begin() as connection:
-                await connection.execute(UsageRecord.__table__.insert(), rows)
+                await insert_usage(connection, rows)
         finally:
             await engine.dispose()
 
@@ -157,7 +157,7 @@ def test_usage_report(gateway: RunningGateway, api: Api) -> None:
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert rows[0] == {
         "period": "2026-02-01", "key": "a", "inputTokens": "30", "outputTokens": "15",
-        "cost": "1.5", "requests": "3", "unpricedRequests": "1",
+        "cost": "1.5", "requests": "3", "unpricedRequests": "1", "name": "",
     }  # fmt: skip
     assert len(rows) == 3
 

@@ -16,7 +16,7 @@ import openai
 from playwright.sync_api import expect
 
 from gateway.ids import new_id
-from gateway.storage.models import UsageRecord
+from gateway.storage.rollups import insert_usage
 from tests.dashboard.support import Account, Api, open_console, screenshot, sign_up
 from tests.harness import RunningGateway
 
@@ -28,6 +28,7 @@ CSV_HEADER = [
     "cost",
     "requests",
     "unpricedRequests",
+    "name",  # the key's name (by key) or the user's email (by user)
 ]
 
 
@@ -58,7 +59,7 @@ def add_history(gateway: RunningGateway, account: Account, days: int = 14) -> No
 
     async def insert() -> None:
         async with gateway.gateway.engine.begin() as connection:
-            await connection.execute(UsageRecord.__table__.insert(), rows)
+            await insert_usage(connection, rows)
 
     gateway.thread.run(insert())
 

@@ -10,8 +10,10 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.auth import Principal
+from gateway.ids import new_id
 from gateway.storage.database import session_factory
-from gateway.storage.models import ApiKey, Budget, Org, UsageRecord, User
+from gateway.storage.models import ApiKey, Budget, Org, User
+from gateway.storage.rollups import insert_usage
 
 
 @dataclass
@@ -78,19 +80,24 @@ async def add_budget(
 
 
 async def add_usage(engine: AsyncEngine, account: Account, cost: str, when: datetime) -> None:
-    async with session_factory(engine).begin() as session:
-        session.add(
-            UsageRecord(
-                org_id=account.org_id,
-                user_id=account.user_id,
-                api_key_id=account.key_id,
-                provider="p",
-                model="m",
-                input_tokens=1,
-                output_tokens=1,
-                cost=Decimal(cost),
-                timestamp=when,
-            )
+    """A usage row with its rollup, as the record writer stores it."""
+    async with engine.begin() as connection:
+        await insert_usage(
+            connection,
+            [
+                {
+                    "id": new_id(),
+                    "org_id": account.org_id,
+                    "user_id": account.user_id,
+                    "api_key_id": account.key_id,
+                    "provider": "p",
+                    "model": "m",
+                    "input_tokens": 1,
+                    "output_tokens": 1,
+                    "cost": Decimal(cost),
+                    "timestamp": when,
+                }
+            ],
         )
 
 

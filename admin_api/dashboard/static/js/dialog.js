@@ -68,6 +68,10 @@ export function openDialog({
       event.clientY >= box.top && event.clientY <= box.bottom;
     if (!inside) close();
   });
+  // A link to another console page (a decision's key or usage) leaves the dialog behind: close it.
+  element.addEventListener("click", (event) => {
+    if (event.target.closest?.('a[href^="#/"]')) close();
+  });
   document.body.append(element);
   element.showModal();
   const first = typeof initialFocus === "number" ? buttons[initialFocus] : initialFocus;

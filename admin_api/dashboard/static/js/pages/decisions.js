@@ -4,7 +4,7 @@
 
 import { api, orgQuery, session } from "../api.js";
 import { openDialog } from "../dialog.js";
-import { copyButton, errorBox, field, formatNumber, formatTime, h, localInputToIso, replace, select, timeEl } from "../dom.js";
+import { copyButton, errorBox, field, formatMoney, formatNumber, formatTime, h, localInputToIso, replace, select, timeEl } from "../dom.js";
 import { LiveFeed } from "../live.js";
 
 const DIRECTIONS = [["", "Any direction"], ["precheck", "precheck"], ["postcheck", "postcheck"]];
@@ -80,7 +80,7 @@ export async function render(main) {
     h(
       "thead",
       {},
-      h("tr", {}, ["Time", "Direction", "Decision", "Tool", "PII found", "Latency", "Correlation ID", "Details"].map(
+      h("tr", {}, ["Time", "Direction", "Decision", "Who", "Model", "Reason", "Tool", "PII found", "Latency", "Correlation ID", "Details"].map(
         (name) => h("th", { scope: "col" }, name),
       )),
     ),
@@ -165,7 +165,7 @@ export async function render(main) {
       state.stale = false;
       replace(tbody, page.decisions.map((d) => row(d, false)));
       if (!page.decisions.length) {
-        tbody.append(h("tr", { class: "empty-row" }, h("td", { colspan: "8" }, "No decisions match these filters yet.")));
+        tbody.append(h("tr", { class: "empty-row" }, h("td", { colspan: "11" }, "No decisions match these filters yet.")));
       }
       for (const d of page.decisions) state.shown.add(d.id);
       rememberTools(page.decisions);
@@ -319,6 +319,9 @@ export async function render(main) {
       h("td", {}, timeEl(d.ts)),
       h("td", {}, h("span", { class: "badge badge-direction" }, d.direction)),
       h("td", {}, h("span", { class: `badge badge-${d.decision}` }, d.decision)),
+      h("td", { class: "decision-who" }, who(d)),
+      h("td", {}, d.model || "—", d.provider ? h("p", { class: "hint" }, d.provider) : null),
+      h("td", { class: "reasons" }, d.reasons.length ? d.reasons.join(", ") : "—"),
       h("td", {}, d.tool || "—"),
       h("td", {}, found || "none"),
       h("td", { class: "num" }, d.latencyMs === null || d.latencyMs === undefined ? "—" : `${d.latencyMs} ms`),
@@ -327,10 +330,32 @@ export async function render(main) {
     );
   }
 
+  // The key (a link to it on the keys page) and its user, for "who sent this".
+  function who(d) {
+    if (!d.apiKeyId) return d.userEmail || "—";
+    return [
+      h("a", { href: `#/keys?key=${encodeURIComponent(d.apiKeyId)}`, class: "key-link" }, d.keyName || d.apiKeyId),
+      d.userEmail ? h("p", { class: "hint" }, d.userEmail) : null,
+    ];
+  }
+
+  // A billed call's usage row, with a link to the usage of its key.
+  function usageFact(d) {
+    if (!d.usage) return "none";
+    const u = d.usage;
+    const text = `${u.id}: ${formatNumber(u.inputTokens)} in, ${formatNumber(u.outputTokens)} out, ${u.cost === null ? "unpriced" : formatMoney(u.cost)}`;
+    if (!d.apiKeyId) return text;
+    const href = `#/usage?apiKeyId=${encodeURIComponent(d.apiKeyId)}&usage=${encodeURIComponent(u.id)}`;
+    return h("a", { href, class: "usage-link" }, text);
+  }
+
   function openDetails(d, opener) {
     const facts = [
       ["Decision", d.decision],
       ["Direction", d.direction],
+      ["Key", who(d)],
+      ["Model", d.model ? `${d.model}${d.provider ? ` (${d.provider})` : ""}` : "—"],
+      ["Usage", usageFact(d)],
       ["Tool", d.tool || "—"],
       ["Time", timeEl(d.ts)],
       ["Correlation ID", d.correlationId || "—"],

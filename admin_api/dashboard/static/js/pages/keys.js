@@ -4,7 +4,7 @@
 
 import { api, orgQuery } from "../api.js";
 import { confirmDialog, openDialog } from "../dialog.js";
-import { copyButton, errorBox, field, formatDate, h, replace, timeEl, uid } from "../dom.js";
+import { copyButton, errorBox, field, formatDate, formatMoney, h, replace, timeEl, uid } from "../dom.js";
 
 // gateway/scopes.py, with what each lets a key do.
 const SCOPES = [
@@ -39,7 +39,7 @@ export async function render(main, { member, announce }) {
         "table",
         { class: "keys-table" },
         h("caption", { class: "sr-only" }, "API keys of this org"),
-        h("thead", {}, h("tr", {}, ["Name", "Key", "Scopes", "Models and limits", "Environment", "Status", "Created", "Last used", "Actions"].map(
+        h("thead", {}, h("tr", {}, ["Name", "Key", "Scopes", "Models and limits", "Spend this month", "Budget", "Environment", "Status", "Created", "Last used", "Actions"].map(
           (name) => h("th", { scope: "col" }, name),
         ))),
         tbody,
@@ -49,13 +49,61 @@ export async function render(main, { member, announce }) {
 
   async function load() {
     try {
-      const keys = await api("GET", "/api/v1/keys", { query: orgQuery() });
+      const [keys, money] = await Promise.all([
+        api("GET", "/api/v1/keys", { query: orgQuery() }),
+        spendAndBudgets(),
+      ]);
       replace(errorSlot);
-      replace(tbody, keys.map(row));
-      if (!keys.length) tbody.append(h("tr", {}, h("td", { colspan: "9" }, "No keys yet: create one with “New key”.")));
+      replace(tbody, keys.map((key) => row(key, money)));
+      if (!keys.length) tbody.append(h("tr", {}, h("td", { colspan: "11" }, "No keys yet: create one with “New key”.")));
+      highlightLinkedKey();
     } catch (error) {
       replace(errorSlot, errorBox(error));
     }
+  }
+
+  // Spend per key this UTC month (the usage report by key) and each key's own budgets. Either
+  // may be refused to a role without usage:read: the columns then say so, the keys still show.
+  async function spendAndBudgets() {
+    const now = new Date();
+    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
+    const [usage, budgets] = await Promise.allSettled([
+      api("GET", "/api/v1/usage", { query: orgQuery({ by: "key", groupBy: "month", from: monthStart, to: now.toISOString() }) }),
+      api("GET", "/api/v1/budgets", { query: orgQuery() }),
+    ]);
+    const spend = usage.status === "fulfilled" ? new Map() : null;
+    if (spend) for (const r of usage.value.rows) spend.set(r.key, (spend.get(r.key) || 0) + Number(r.cost));
+    const byKey = budgets.status === "fulfilled" ? new Map() : null;
+    if (byKey) {
+      for (const b of budgets.value.budgets || []) {
+        if (b.apiKeyId && b.isActive) byKey.set(b.apiKeyId, [...(byKey.get(b.apiKeyId) || []), b]);
+      }
+    }
+    return { spend, byKey };
+  }
+
+  function spendCell(key, money) {
+    if (!money.spend) return h("td", { class: "key-spend" }, "—");
+    return h("td", { class: "key-spend num" }, formatMoney(money.spend.get(key.id) || 0));
+  }
+
+  function budgetCell(key, money) {
+    if (!money.byKey) return h("td", { class: "key-budget" }, "—");
+    const own = money.byKey.get(key.id) || [];
+    if (!own.length) return h("td", { class: "key-budget" }, "none");
+    return h("td", { class: "key-budget" }, own.map((b) =>
+      h("p", {}, `${formatMoney(b.currentSpend)} of ${formatMoney(b.amount)} (${b.period})`)));
+  }
+
+  // `#/keys?key=<id>` (a decision's link): mark that key's row and bring it into view.
+  function highlightLinkedKey() {
+    const wanted = new URLSearchParams(window.location.hash.split("?")[1] || "").get("key");
+    if (!wanted) return;
+    const linked = [...tbody.rows].find((r) => r.dataset.keyId === wanted);
+    if (!linked) return;
+    linked.classList.add("row-linked");
+    linked.setAttribute("aria-current", "true");
+    linked.scrollIntoView({ block: "center" });
   }
 
   async function loadOrgModels() {
@@ -72,7 +120,7 @@ export async function render(main, { member, announce }) {
     }
   }
 
-  function row(key) {
+  function row(key, money) {
     const status = h("button", {
       type: "button",
       role: "switch",
@@ -100,6 +148,8 @@ export async function render(main, { member, announce }) {
       h("td", {}, h("code", {}, `${key.keyPrefix}…`)),
       h("td", {}, h("ul", { class: "chips", "aria-label": "Scopes" }, key.scopes.map((s) => h("li", {}, s)))),
       h("td", { class: "key-access" }, accessSummary(key)),
+      spendCell(key, money),
+      budgetCell(key, money),
       h("td", {}, key.env),
       h("td", {}, status, key.expiresAt ? h("p", { class: "hint" }, `Expires ${formatDate(key.expiresAt)}`) : null),
       h("td", {}, timeEl(key.createdAt)),

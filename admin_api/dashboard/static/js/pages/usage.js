@@ -7,11 +7,18 @@ import { errorBox, field, formatMoney, formatNumber, h, isoDay, replace, select 
 import { budgetsPanel } from "./budgets.js";
 
 const GROUPS = [["day", "Day"], ["week", "Week"], ["month", "Month"]];
-const CSV_BY = [["model", "model"], ["provider", "provider"], ["user", "user"], ["key", "API key"]];
+const CSV_BY = [["model", "model"], ["provider", "provider"], ["user", "user"], ["key", "API key"], ["tool", "tool"], ["endUser", "end user (the request's user field)"]];
 const DAY_MS = 24 * 3600 * 1000;
+
+// `#/usage?apiKeyId=…` (a decision's link) narrows every chart and the export to that key.
+function keyFilter() {
+  const params = new URLSearchParams(window.location.hash.split("?")[1] || "");
+  return params.get("apiKeyId") || null;
+}
 
 export async function render(main, { member, announce }) {
   const today = new Date();
+  const apiKeyId = keyFilter();
   const from = h("input", { type: "date", id: "usage-from", value: isoDay(new Date(today.getTime() - 29 * DAY_MS)) });
   const to = h("input", { type: "date", id: "usage-to", value: isoDay(today) });
   const groupBy = select(GROUPS, "day", { id: "usage-group" });
@@ -25,6 +32,10 @@ export async function render(main, { member, announce }) {
   replace(
     main,
     h("div", { class: "page-head" }, h("h1", {}, "Usage and budgets")),
+    apiKeyId
+      ? h("p", { class: "hint", id: "usage-key-filter" }, "Only the usage of the key ", h("code", {}, apiKeyId), ". ",
+        h("a", { href: "#/usage" }, "Show every key"))
+      : null,
     h(
       "form",
       { class: "filters", "aria-label": "Usage range", onsubmit: (e) => { e.preventDefault(); load(); } },
@@ -47,7 +58,9 @@ export async function render(main, { member, announce }) {
   );
 
   function range() {
-    return { from: `${from.value}T00:00:00Z`, to: `${to.value}T23:59:59Z`, groupBy: groupBy.value };
+    // Whole UTC days (to the last microsecond): the API answers them from its rollups.
+    const days = { from: `${from.value}T00:00:00Z`, to: `${to.value}T23:59:59.999999Z`, groupBy: groupBy.value };
+    return apiKeyId ? { ...days, apiKeyId } : days;
   }
 
   /** Every period of the range (its first day, as the API names it), with or without usage. */
