@@ -33,9 +33,9 @@ from admin_api.types import MoneyOut, Timestamp
 from admin_api.usage_sums import day_range, split_days
 from admin_api.validation import Out, TimeRangeQuery
 from admin_api.wire import as_utc, decode_cursor, encode_cursor, iso, reply
+from core.storage.models import ApiKey, Decision, DecisionRollup, UsageRecord, User
 from gateway.live.wire import decision_to_api, usage_link
 from gateway.services import GATEWAY
-from gateway.storage.models import ApiKey, Decision, DecisionRollup, UsageRecord, User
 
 Direction = Literal["precheck", "postcheck"]
 Verdict = Literal["allow", "transform", "deny", "error"]

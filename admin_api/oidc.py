@@ -26,7 +26,7 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 
-from gateway.settings import SsoProviderConfig
+from core.settings import SsoProviderConfig
 
 JWKS_REFRESH_SECONDS = 30.0
 CLOCK_LEEWAY_SECONDS = 60

@@ -43,13 +43,13 @@ from admin_api.sessions import hash_secret, new_secret
 from admin_api.sso_accounts import SsoRefused, admit
 from admin_api.validation import Out
 from admin_api.wire import as_utc, reply
+from core.errors import RateLimitError
+from core.settings import AdminConfig
+from core.storage.account_models import AccountToken, SsoLogin
+from core.storage.models import User
 from gateway.audit_events import audit_row
 from gateway.client_address import client_address
-from gateway.errors import RateLimitError
 from gateway.outages import database_work
-from gateway.settings import AdminConfig
-from gateway.storage.account_models import AccountToken, SsoLogin
-from gateway.storage.models import User
 
 SSO_COOKIE = "governs_sso"
 SSO_PATH = "/api/v1/auth/sso"

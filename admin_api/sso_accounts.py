@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from admin_api.audit import record
 from admin_api.members import normalise_email
 from admin_api.permissions import Role
-from gateway.settings import SsoProviderConfig
-from gateway.storage.account_models import Membership, SsoIdentity
-from gateway.storage.models import Org, User
+from core.settings import SsoProviderConfig
+from core.storage.account_models import Membership, SsoIdentity
+from core.storage.models import Org, User
 
 RANK = {Role.VIEWER: 0, Role.DEVELOPER: 1, Role.ADMIN: 2, Role.OWNER: 3}
 

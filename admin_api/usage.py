@@ -26,9 +26,9 @@ from admin_api.types import MoneyOut
 from admin_api.usage_sums import UsageFilter, usage_sums
 from admin_api.validation import Out, TimeRangeQuery
 from admin_api.wire import as_utc, money, reply
-from gateway.errors import InvalidRequestError
+from core.errors import InvalidRequestError
+from core.storage.models import ApiKey, User
 from gateway.services import GATEWAY
-from gateway.storage.models import ApiKey, User
 
 GroupBy = Literal["day", "week", "month"]
 By = Literal["provider", "model", "user", "key", "tool", "endUser"]

@@ -20,7 +20,7 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from gateway.storage.models import NONE, UsageRecord, UsageRollup
+from core.storage.models import NONE, UsageRecord, UsageRollup
 
 # The report's dimensions: name on the wire → (rollup column, raw column).
 DIMENSIONS: dict[str, tuple[Any, Any]] = {

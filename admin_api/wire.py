@@ -12,7 +12,7 @@ import orjson
 from aiohttp import web
 from pydantic import BaseModel
 
-from gateway.errors import InvalidRequestError
+from core.errors import InvalidRequestError
 from gateway.live.wire import money_text
 
 

@@ -34,12 +34,12 @@ import asyncpg
 import httpx
 from aiohttp import web
 
+from core.settings import settings_from_mapping
+from core.storage.database import create_engine, session_factory
+from core.storage.keys import create_key, get_or_create_org
 from gateway.budgets.store import BudgetSpec, spend_in_period
-from gateway.cli import prepare_database
-from gateway.server import build_app
-from gateway.settings import settings_from_mapping
-from gateway.storage.database import create_engine, session_factory
-from gateway.storage.keys import create_key, get_or_create_org
+from governs.cli import prepare_database
+from governs.server import build_app
 
 MODELS = ("gpt-4o-mini", "gpt-4.1", "claude-sonnet", "gemini-flash", "o3", "embed-small")
 PROVIDERS = ("openai", "openai", "anthropic", "gemini", "openai", "openai")

@@ -23,9 +23,9 @@ from aiohttp import web
 from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.settings import RecordsConfig
+from core.storage.models import Decision, UsageRecord
 from gateway.services import GATEWAY
-from gateway.settings import RecordsConfig
-from gateway.storage.models import Decision, UsageRecord
 
 log = logging.getLogger(__name__)
 

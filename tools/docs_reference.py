@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from gateway.settings import Settings
+from core.settings import Settings
 
 FIELD_LINE = re.compile(r"^    ([a-z_][a-z0-9_]*): ")
 TRAILING = re.compile(r"\)?\s+#\s+(.*)$")

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import openai
 from sqlalchemy import delete
 
-from gateway.ids import new_id
-from gateway.storage.database import create_engine, session_factory
-from gateway.storage.keys import create_key
-from gateway.storage.models import Decision, Org
-from gateway.storage.rollups import insert_decisions
+from core.ids import new_id
+from core.storage.database import create_engine, session_factory
+from core.storage.keys import create_key
+from core.storage.models import Decision, Org
+from core.storage.rollups import insert_decisions
 from tests.admin_api.support import Api, OrgFixture, make_org, run
 from tests.gateway.live.support import Feed, of_request
 from tests.harness import RunningGateway

@@ -12,8 +12,8 @@ import anthropic
 import openai
 from sqlalchemy import delete
 
-from gateway.storage.database import create_engine
-from gateway.storage.models import UsageRecord
+from core.storage.database import create_engine
+from core.storage.models import UsageRecord
 from tests.admin_api.support import Api, make_org, run
 from tests.admin_api.test_budgets_usage import add_usage, usage
 from tests.harness import RunningGateway

@@ -5,9 +5,9 @@ from functools import cache
 
 import pytest
 
+from core.settings import PiiConfig
 from detectors.engine import DetectionEngine
 from detectors.registry import default_registry
-from gateway.settings import PiiConfig
 
 CLASSES = frozenset({"name", "date_of_birth"})
 

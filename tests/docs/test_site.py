@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gateway.settings import SsoProviderConfig
+from core.settings import SsoProviderConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 

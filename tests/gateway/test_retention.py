@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
-from gateway.ids import new_id
-from gateway.storage.models import Org, UsageRecord
-from gateway.storage.rollups import insert_usage
+from core.ids import new_id
+from core.storage.models import Org, UsageRecord
+from core.storage.rollups import insert_usage
 from tests.gateway.live.support import TEST_KEY, small_gateway
 from tests.harness import ServiceThread
 

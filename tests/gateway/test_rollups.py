@@ -15,13 +15,13 @@ from alembic import command
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.ids import new_id
+from core.ids import new_id
+from core.settings import DatabaseConfig, RecordsConfig, WriterConfig
+from core.storage.database import alembic_config, create_engine, migrate
+from core.storage.models import Decision, DecisionRollup, Org, UsageRecord, UsageRollup
+from core.storage.rollups import insert_decisions, insert_usage
 from gateway.retention import RetentionSweeper
-from gateway.settings import DatabaseConfig, RecordsConfig, WriterConfig
 from gateway.spool import Spool
-from gateway.storage.database import alembic_config, create_engine, migrate
-from gateway.storage.models import Decision, DecisionRollup, Org, UsageRecord, UsageRollup
-from gateway.storage.rollups import insert_decisions, insert_usage
 from gateway.writer import RecordWriter
 from tests.services import postgres_database
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from gateway.errors import ConfigError
-from gateway.settings import settings_from_mapping
+from core.errors import ConfigError
+from core.settings import settings_from_mapping
 
 
 def okta(**overrides: Any) -> dict[str, Any]:
@@ -71,7 +71,7 @@ def test_two_providers_cannot_share_a_name() -> None:
 def test_a_bad_provider_stops_the_start_with_exit_2(tmp_path: Path) -> None:
     (tmp_path / "c.yaml").write_text(yaml.safe_dump({"admin": {"sso": [okta(scopes=["email"])]}}))
     result = subprocess.run(
-        [sys.executable, "-m", "gateway", "serve", "--config", "c.yaml"],
+        [sys.executable, "-m", "governs", "serve", "--config", "c.yaml"],
         cwd=tmp_path, env={**os.environ, "OKTA_SECRET": "x", "GOVERNS_BOOTSTRAP_KEY": ""},
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip

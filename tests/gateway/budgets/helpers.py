@@ -9,11 +9,11 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.ids import new_id
+from core.storage.database import session_factory
+from core.storage.models import ApiKey, Budget, Org, User
+from core.storage.rollups import insert_usage
 from gateway.auth import Principal
-from gateway.ids import new_id
-from gateway.storage.database import session_factory
-from gateway.storage.models import ApiKey, Budget, Org, User
-from gateway.storage.rollups import insert_usage
 
 
 @dataclass
