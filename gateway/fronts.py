@@ -1,4 +1,5 @@
-"""The client APIs the gateway speaks: OpenAI's chat.completions and Anthropic's Messages.
+"""The client APIs the gateway speaks: OpenAI's chat.completions, Responses and legacy
+completions, and Anthropic's Messages.
 
 Inside, every request is an OpenAI chat body and every answer an OpenAI completion or chunk
 stream, whatever the provider. A front translates at the edge: how the key is sent, the
@@ -14,6 +15,17 @@ from typing import Any, Protocol
 import orjson
 from aiohttp import web
 
+from fronts.completions import (
+    ChunksToCompletionChunks,
+    completion_to_text_completion,
+    completions_to_chat,
+)
+from fronts.responses import (
+    ChunksToResponseEvents,
+    completion_to_response,
+    request_echo,
+    responses_to_chat,
+)
 from gateway.auth import bearer_token
 from gateway.chat_request import ChatRequest, chat_request_from_body, decode_json_object
 from gateway.errors import GatewayError
@@ -108,5 +120,52 @@ class AnthropicFront:
         return anthropic_error_body(error.http_status, error)
 
 
+class ResponsesFront(OpenAIFront):
+    """``POST /v1/responses``: OpenAI's Responses API, translated to and from chat."""
+
+    name = "responses"
+
+    def parse(self, raw: bytes) -> tuple[ChatRequest, dict[str, Any]]:
+        body = decode_json_object(raw)
+        return chat_request_from_body(responses_to_chat(body)), body
+
+    def wants_usage_chunk(self, chat: ChatRequest) -> bool:
+        return True  # response.completed carries the usage
+
+    def render(self, completion: ChatResponse, chat: ChatRequest, *, changed: bool) -> bytes:
+        return orjson.dumps(
+            completion_to_response(
+                completion.document, chat.model, request_echo(chat.body), usage=completion.usage
+            )
+        )
+
+    def stream(
+        self, chat: ChatRequest, usage: Callable[[], Usage | None]
+    ) -> StreamTransform | None:
+        return ChunksToResponseEvents(chat.model, request_echo(chat.body), final_usage=usage)
+
+
+class CompletionsFront(OpenAIFront):
+    """``POST /v1/completions``: OpenAI's legacy text completions, served by chat models."""
+
+    name = "completions"
+
+    def parse(self, raw: bytes) -> tuple[ChatRequest, dict[str, Any]]:
+        body = decode_json_object(raw)
+        return chat_request_from_body(completions_to_chat(body)), body
+
+    def render(self, completion: ChatResponse, chat: ChatRequest, *, changed: bool) -> bytes:
+        return orjson.dumps(
+            completion_to_text_completion(completion.document, chat.model, usage=completion.usage)
+        )
+
+    def stream(
+        self, chat: ChatRequest, usage: Callable[[], Usage | None]
+    ) -> StreamTransform | None:
+        return ChunksToCompletionChunks(chat.model)
+
+
 OPENAI = OpenAIFront()
 ANTHROPIC = AnthropicFront()
+RESPONSES = ResponsesFront()
+COMPLETIONS = CompletionsFront()

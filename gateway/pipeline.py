@@ -34,7 +34,7 @@ from gateway.errors import (
     PolicyDeniedError,
     UpstreamUnavailableError,
 )
-from gateway.fronts import ANTHROPIC, OPENAI, Front
+from gateway.fronts import ANTHROPIC, COMPLETIONS, OPENAI, RESPONSES, Front
 from gateway.identifiers import DEFAULT_TOOL, request_tool
 from gateway.metrics import upstream_finished, upstream_started
 from gateway.middleware import ERROR_BODY, REQUEST_ID, REQUEST_ID_HEADER
@@ -66,6 +66,16 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
 async def anthropic_messages(request: web.Request) -> web.StreamResponse:
     """``POST /v1/messages``: Anthropic's API, through the very same path."""
     return await proxy_chat(request, ANTHROPIC)
+
+
+async def responses(request: web.Request) -> web.StreamResponse:
+    """``POST /v1/responses``: OpenAI's Responses API, through the very same path."""
+    return await proxy_chat(request, RESPONSES)
+
+
+async def completions(request: web.Request) -> web.StreamResponse:
+    """``POST /v1/completions``: OpenAI's legacy text completions, through the same path."""
+    return await proxy_chat(request, COMPLETIONS)
 
 
 async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:

@@ -33,7 +33,9 @@ from gateway.pipeline import (
     Gateway,
     anthropic_messages,
     chat_completions,
+    completions,
     list_models,
+    responses,
 )
 from gateway.policy_store import PolicyStore
 from gateway.redis_client import REDIS, redis_context
@@ -121,6 +123,8 @@ def build_app(settings: Settings) -> web.Application:
     mount_metrics(app, settings.metrics)
     app.router.add_post("/v1/chat/completions", chat_completions)
     app.router.add_post("/v1/messages", anthropic_messages)
+    app.router.add_post("/v1/responses", responses)
+    app.router.add_post("/v1/completions", completions)
     app.router.add_post("/v1/embeddings", embeddings)
     app.router.add_get("/v1/models", list_models)
     app.router.add_get("/healthz", healthz)
