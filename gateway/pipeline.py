@@ -354,3 +354,13 @@ async def list_models(request: web.Request) -> web.Response:
     return web.Response(
         body=gateway.router.models_body_for(principal.models), content_type="application/json"
     )
+
+
+async def retrieve_model(request: web.Request) -> web.Response:
+    """``GET /v1/models/{model}``: one model as ``GET /v1/models`` lists it."""
+    gateway = request.app[GATEWAY]
+    principal = await gateway.keys.authenticate(OPENAI.api_key(request), Scope.PRECHECK_INVOKE)
+    return web.Response(
+        body=gateway.router.model_body_for(request.match_info["model"], principal.models),
+        content_type="application/json",
+    )

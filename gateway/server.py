@@ -36,6 +36,7 @@ from gateway.pipeline import (
     completions,
     list_models,
     responses,
+    retrieve_model,
 )
 from gateway.policy_store import PolicyStore
 from gateway.redis_client import REDIS, redis_context
@@ -127,6 +128,8 @@ def build_app(settings: Settings) -> web.Application:
     app.router.add_post("/v1/completions", completions)
     app.router.add_post("/v1/embeddings", embeddings)
     app.router.add_get("/v1/models", list_models)
+    # Model names may hold a slash (`provider/model`), so the id takes the rest of the path.
+    app.router.add_get("/v1/models/{model:.+}", retrieve_model)
     app.router.add_get("/healthz", healthz)
     setup_admin_api(app, settings)
     return app
