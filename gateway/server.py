@@ -19,6 +19,7 @@ from gateway.audit_events import audit_row
 from gateway.auth import KeyStore
 from gateway.budgets.setup import start_metering
 from gateway.client_address import CLIENT_ADDRESSES, ClientAddresses
+from gateway.count_tokens import count_tokens
 from gateway.echo import EchoTransport
 from gateway.embeddings import embeddings
 from gateway.forwarder import HttpTransport, Transport, create_client_session
@@ -124,6 +125,7 @@ def build_app(settings: Settings) -> web.Application:
     mount_metrics(app, settings.metrics)
     app.router.add_post("/v1/chat/completions", chat_completions)
     app.router.add_post("/v1/messages", anthropic_messages)
+    app.router.add_post("/v1/messages/count_tokens", count_tokens)
     app.router.add_post("/v1/responses", responses)
     app.router.add_post("/v1/completions", completions)
     app.router.add_post("/v1/embeddings", embeddings)
