@@ -33,6 +33,8 @@ UNSUPPORTED = {
     "best_of": (None, 1),
 }
 KNOWN_FIELDS = frozenset(["model", "prompt", "stream", *PASSED_FIELDS, *UNSUPPORTED])
+# This API knows three finish reasons; a chat model's tool calls end its text as a stop would.
+FINISH_REASONS = {"stop": "stop", "length": "length", "content_filter": "content_filter"}
 
 # --- request translation ---------------------------------------------------------------------
 
@@ -98,7 +100,7 @@ def completion_to_text_completion(
             "text": _message_text((choice or {}).get("message") or {}),
             "index": (choice or {}).get("index", i),
             "logprobs": None,
-            "finish_reason": (choice or {}).get("finish_reason"),
+            "finish_reason": _finish_reason((choice or {}).get("finish_reason")) or "stop",
         }
         for i, choice in enumerate(document.get("choices") or ())
     ]
@@ -119,6 +121,12 @@ def completion_id(chat_id: Any) -> str:
     if not isinstance(chat_id, str) or not chat_id:
         return f"cmpl-{int(time.time() * 1000)}"
     return "cmpl-" + chat_id.removeprefix("chatcmpl-")
+
+
+def _finish_reason(reason: Any) -> str | None:
+    if reason is None:
+        return None
+    return FINISH_REASONS.get(reason, "stop")
 
 
 def _message_text(message: Mapping[str, Any]) -> str:
@@ -172,7 +180,7 @@ class ChunksToCompletionChunks:
                     "text": _message_text((choice or {}).get("delta") or {}),
                     "index": (choice or {}).get("index", 0),
                     "logprobs": None,
-                    "finish_reason": (choice or {}).get("finish_reason"),
+                    "finish_reason": _finish_reason((choice or {}).get("finish_reason")),
                 }
                 for choice in chunk.get("choices") or ()
             ],

@@ -42,6 +42,9 @@ IGNORED_FIELDS = frozenset(
 STORED_STATE_FIELDS = ("previous_response_id", "conversation", "prompt")
 MESSAGE_ROLES = frozenset({"user", "system", "developer", "assistant"})
 TOOL_CHOICE_MODES = frozenset({"auto", "none", "required"})
+# A failed Response's error.code is one of a fixed set; the ``error`` event before it keeps the
+# gateway's own code.
+RESPONSE_ERROR_CODES = {"rate_limit_exceeded": "rate_limit_exceeded"}
 INCOMPLETE_REASONS = {"length": "max_output_tokens", "content_filter": "content_filter"}
 
 # --- wire types ------------------------------------------------------------------------------
@@ -708,7 +711,10 @@ class ChunksToResponseEvents:
         response = {
             **self._snapshot("failed"),
             "output": self._output,
-            "error": {"code": code, "message": message},
+            "error": {
+                "code": RESPONSE_ERROR_CODES.get(str(code), "server_error"),
+                "message": message,
+            },
         }
         out += self._event("response.failed", response=response)
         return bytes(out)
