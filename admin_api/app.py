@@ -37,6 +37,7 @@ from admin_api.passwords import PasswordHasher
 from admin_api.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from admin_api.services import ADMIN, AdminServices
 from gateway.live.viewer import SESSION_VIEWER
+from gateway.proxy_openapi import add_proxy_routes
 from gateway.services import GATEWAY
 from gateway.settings import Settings
 from gateway.storage.database import session_factory
@@ -88,7 +89,7 @@ def setup_admin_api(app: web.Application, settings: Settings) -> None:
 
     app.cleanup_ctx.append(services)
     add_routes(app, ENDPOINTS)
-    document = build_openapi(ENDPOINTS)
+    document = add_proxy_routes(build_openapi(ENDPOINTS))
 
     async def openapi(_request: web.Request) -> web.Response:
         return web.json_response(document)

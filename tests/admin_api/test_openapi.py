@@ -13,6 +13,7 @@ from schemathesis import checks
 from schemathesis.generation.modes import GenerationMode
 
 from admin_api.app import ENDPOINTS, OPENAPI_PATH
+from gateway.proxy_openapi import PROXY_TAG, proxy_paths
 from tests.admin_api.support import Api
 from tests.conftest import TEST_BOOTSTRAP_KEY
 from tests.harness import RunningGateway
@@ -31,7 +32,22 @@ def test_the_document_is_openapi_3_1_and_lists_every_endpoint(
     document = Api(mail_gateway).get(OPENAPI_PATH).json()
     assert document["openapi"] == "3.1.0"
     listed = {(m.upper(), path) for path, ops in document["paths"].items() for m in ops}
-    assert listed == {(e.method, e.path) for e in ENDPOINTS}
+    assert listed == {(e.method, e.path) for e in ENDPOINTS} | PROXY_OPERATIONS
+
+
+def test_the_proxy_routes_are_described_with_their_client_shapes(
+    mail_gateway: RunningGateway,
+) -> None:
+    document = Api(mail_gateway).get(OPENAPI_PATH).json()
+    paths, schemas = document["paths"], document["components"]["schemas"]
+    for path, operations in proxy_paths().items():
+        for method in operations:
+            assert paths[path][method]["tags"] == [PROXY_TAG]
+    responses = paths["/v1/responses"]["post"]["responses"]["200"]["content"]
+    assert set(responses) == {"application/json", "text/event-stream"}
+    assert schemas["TokenCount"]["required"] == ["input_tokens", "estimated"]
+    count_error = paths["/v1/messages/count_tokens"]["post"]["responses"]["default"]
+    assert count_error["content"]["application/json"]["schema"]["$ref"].endswith("/AnthropicError")
 
 
 def test_the_document_shows_the_original_specs_shapes(mail_gateway: RunningGateway) -> None:
@@ -49,6 +65,8 @@ def test_the_document_shows_the_original_specs_shapes(mail_gateway: RunningGatew
         assert paths[path]["delete"]["requestBody"]["required"] is False  # ?id= is enough
 
 
+PROXY_OPERATIONS = {(m.upper(), path) for path, ops in proxy_paths().items() for m in ops}
+
 SETTINGS = hypothesis.settings(
     max_examples=5,
     deadline=None,
@@ -64,7 +82,7 @@ def test_the_server_keeps_to_its_document(mail_gateway: RunningGateway) -> None:
     headers = {"Authorization": f"Bearer {TEST_BOOTSTRAP_KEY}"}
     failures: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == len(ENDPOINTS)
+    assert len(operations) == len(ENDPOINTS) + len(PROXY_OPERATIONS)
     for operation in operations:
 
         @SETTINGS
