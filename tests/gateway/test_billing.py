@@ -1,6 +1,7 @@
 """Every route that reaches a provider records the same way on every ending.
 
-Chat, streamed chat and embeddings, each ending four ways (done, upstream error, client gone
+Chat, streamed chat, embeddings, Responses (whole and streamed) and legacy completions, each
+ending four ways (done, upstream error, client gone
 while the provider works, timeout), through a gateway on PostgreSQL with its budget ledger in
 a real Redis: one postcheck Decision each, a usage row when the provider was reached and
 billed (done, client gone), none otherwise; and no budget hold left behind, with the spend in
@@ -30,7 +31,14 @@ from tests.harness import RunningGateway, ServiceThread, gateway_settings, start
 from tests.services import REDIS_URL
 
 PRICES = {"input_cost_per_mtok": "0.15", "output_cost_per_mtok": "0.60"}
-UPSTREAM = {"chat": "gpt-4o-mini", "stream": "gpt-4o-mini", "embeddings": "text-embedding-3-small"}
+UPSTREAM = {
+    "chat": "gpt-4o-mini",
+    "stream": "gpt-4o-mini",
+    "embeddings": "text-embedding-3-small",
+    "responses": "gpt-4o-mini",
+    "responses-stream": "gpt-4o-mini",
+    "completions": "gpt-4o-mini",
+}
 ENDINGS = {  # ending -> (upstream suffix, model timeout)
     "done": ("", None),
     "upstream_error": ("-error-500", None),
@@ -106,6 +114,10 @@ def _metered_key(running: RunningGateway) -> tuple[str, str]:
 def _request(kind: str, model: str, marker: str) -> tuple[str, dict[str, Any]]:
     if kind == "embeddings":
         return "/v1/embeddings", {"model": model, "input": [marker]}
+    if kind.startswith("responses"):
+        return "/v1/responses", {"model": model, "input": marker, "stream": kind.endswith("stream")}
+    if kind == "completions":
+        return "/v1/completions", {"model": model, "prompt": marker}
     body = {"model": model, "messages": [{"role": "user", "content": marker}]}
     return "/v1/chat/completions", {**body, "stream": kind == "stream"}
 
@@ -152,9 +164,9 @@ async def test_every_route_records_every_ending_the_same_way(
         for ending in ENDINGS
     }
     async with asyncio.timeout(5):  # the provider saw every client that left go
-        while (
-            sum(f"marker {sent[k, 'client_gone']}" in fake_openai.cancelled for k in UPSTREAM) < 3
-        ):
+        while sum(
+            f"marker {sent[k, 'client_gone']}" in fake_openai.cancelled for k in UPSTREAM
+        ) < len(UPSTREAM):
             await asyncio.sleep(0.02)
     await asyncio.sleep(0.2)  # the gateway's side of the cancellations runs
 
