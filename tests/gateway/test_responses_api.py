@@ -255,3 +255,46 @@ def test_a_cut_stream_ends_with_a_failed_response(gateway: RunningGateway) -> No
     assert "response.completed" not in kinds
     assert kinds[-2:] == ["error", "response.failed"]
     assert events[-1].response.status == "failed"
+
+
+def test_the_output_policy_masks_and_denies_in_responses_shape(gateway: RunningGateway) -> None:
+    headers = {"X-Governs-Tool": "crm.lookup"}  # the request may carry the email; output may not
+    masking = org_with_policy(
+        gateway,
+        {
+            "toolAccessMatrix": {
+                "crm.lookup": {"email": "pass_through"},
+                "ai.generate": {"email": "mask"},
+            }
+        },
+    )
+    whole = masking.responses.create(model="claude", input=f"repeat {EMAIL}", extra_headers=headers)
+    assert whole.output_text.endswith("repeat j***@example.com")  # each fake echoes its way
+    events = list(
+        masking.responses.create(
+            model="gemini", input=f"repeat {EMAIL}", extra_headers=headers, stream=True
+        )
+    )
+    assert events[-1].response.output_text.endswith("repeat j***@example.com")
+    denying = org_with_policy(
+        gateway,
+        {
+            "toolAccessMatrix": {
+                "crm.lookup": {"email": "pass_through"},
+                "ai.generate": {"email": "deny"},
+            }
+        },
+    )
+    with pytest.raises(openai.PermissionDeniedError) as caught:
+        denying.responses.create(
+            model="gpt-4o-mini", input=f"repeat {EMAIL}", extra_headers=headers
+        )
+    assert caught.value.code == "policy_denied"
+    events = list(
+        denying.responses.create(
+            model="gpt-4o-mini", input=f"repeat {EMAIL}", extra_headers=headers, stream=True
+        )
+    )
+    assert [e.type for e in events][-2:] == ["error", "response.failed"]
+    assert events[-2].code == "policy_denied"
+    assert EMAIL not in "".join(e.delta for e in events if e.type == "response.output_text.delta")
