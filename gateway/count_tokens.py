@@ -1,8 +1,9 @@
 """``POST /v1/messages/count_tokens``: Anthropic's token count, for any model.
 
 The body is an Anthropic Messages request without ``max_tokens``. The count comes from the
-provider where it has a count endpoint (Anthropic: ``"estimated": false``), else from the
-bundled tokenizer (``"estimated": true``), beside ``input_tokens``. The org's PII policy applies
+provider where it has a count endpoint (Anthropic's count_tokens, Gemini's countTokens:
+``"estimated": false``), else from the bundled tokenizer (``"estimated": true``), beside
+``input_tokens``. The org's PII policy applies
 first, as for a real call: what a provider is sent to count is what it would be sent to answer
 (tokenized, masked, or a 403). Counting is free, so nothing is reserved or billed.
 """

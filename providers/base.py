@@ -114,7 +114,8 @@ class ProviderAdapter(Protocol):
 @runtime_checkable
 class CountsInputTokens(Protocol):
     """An adapter whose provider counts a request's input tokens itself (Anthropic's
-    ``/v1/messages/count_tokens``). Pure like every adapter: the gateway sends the request."""
+    ``/v1/messages/count_tokens``, Gemini's ``:countTokens``). Pure like every adapter: the
+    gateway sends the request."""
 
     def build_count_tokens_request(
         self, chat: dict[str, Any], upstream_model: str

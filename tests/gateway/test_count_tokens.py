@@ -5,6 +5,7 @@ from __future__ import annotations
 import anthropic
 import pytest
 
+from tests.fakes import gemini_upstream
 from tests.fakes.anthropic_upstream import COUNT_BASE
 from tests.fakes.server import FakeUpstream
 from tests.gateway.test_anthropic_messages import TOOLS
@@ -32,7 +33,21 @@ def test_anthropic_counts_itself(gateway: RunningGateway, fake_anthropic: FakeUp
     assert counted.model_extra == {"estimated": False}
 
 
-@pytest.mark.parametrize("model", ["gpt-4o-mini", "azure-gpt-4o", "gemini", "echo"])
+def test_gemini_counts_itself(gateway: RunningGateway, fake_gemini: FakeUpstream) -> None:
+    counted = client(gateway).messages.count_tokens(
+        model="gemini",
+        system="Be brief.",
+        messages=[{"role": "user", "content": "how many tokens is this"}],
+        tools=TOOLS,
+    )
+    sent = fake_gemini.received[-1]
+    assert sent.path.endswith("/models/gemini-2.5-flash:countTokens")
+    assert set(sent.body["generateContentRequest"]) >= {"model", "contents", "tools"}
+    assert counted.input_tokens > gemini_upstream.COUNT_BASE
+    assert counted.model_extra == {"estimated": False}
+
+
+@pytest.mark.parametrize("model", ["gpt-4o-mini", "azure-gpt-4o", "echo"])
 def test_other_providers_get_the_bundled_estimate(
     gateway: RunningGateway, model: str, fake_openai: FakeUpstream
 ) -> None:
