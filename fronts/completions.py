@@ -9,13 +9,16 @@ and more than one prompt per request. ``max_tokens`` defaults to 16, as in OpenA
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
 
+from fronts.base import StreamTransform
+from fronts.chat_request import ChatRequest, chat_request_from_body, decode_json_object
+from fronts.openai_chat import OpenAIChatFront
 from gateway.errors import InvalidRequestError
-from providers.base import Usage
+from providers.base import ChatResponse, Usage
 from providers.openai_shapes import SseDecoder
 
 # --- constants -------------------------------------------------------------------------------
@@ -199,3 +202,29 @@ def completion_usage(usage: Usage) -> dict[str, int]:
         "completion_tokens": usage.output_tokens,
         "total_tokens": usage.input_tokens + usage.output_tokens,
     }
+
+
+# --- the front -------------------------------------------------------------------------------
+
+
+class CompletionsFront(OpenAIChatFront):
+    """``POST /v1/completions``: OpenAI's key and error shape, the text_completion shapes."""
+
+    name = "completions"
+
+    def parse(self, raw: bytes) -> tuple[ChatRequest, dict[str, Any]]:
+        body = decode_json_object(raw)
+        return chat_request_from_body(completions_to_chat(body)), body
+
+    def render(self, completion: ChatResponse, chat: ChatRequest, *, changed: bool) -> bytes:
+        return orjson.dumps(
+            completion_to_text_completion(completion.document, chat.model, usage=completion.usage)
+        )
+
+    def stream(
+        self, chat: ChatRequest, usage: Callable[[], Usage | None]
+    ) -> StreamTransform | None:
+        return ChunksToCompletionChunks(chat.model)
+
+
+COMPLETIONS = CompletionsFront()

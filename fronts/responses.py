@@ -21,8 +21,11 @@ from typing import Any
 
 import orjson
 
+from fronts.base import StreamTransform
+from fronts.chat_request import ChatRequest, chat_request_from_body, decode_json_object
+from fronts.openai_chat import OpenAIChatFront
 from gateway.errors import InvalidRequestError
-from providers.base import Usage
+from providers.base import ChatResponse, Usage
 from providers.openai import usage_from_openai
 from providers.openai_shapes import SseDecoder
 
@@ -752,3 +755,34 @@ def response_usage(usage: Usage) -> dict[str, Any]:
         "output_tokens_details": {"reasoning_tokens": 0},
         "total_tokens": usage.input_tokens + usage.output_tokens,
     }
+
+
+# --- the front -------------------------------------------------------------------------------
+
+
+class ResponsesFront(OpenAIChatFront):
+    """``POST /v1/responses``: OpenAI's key and error shape, the Responses request and answer."""
+
+    name = "responses"
+
+    def parse(self, raw: bytes) -> tuple[ChatRequest, dict[str, Any]]:
+        body = decode_json_object(raw)
+        return chat_request_from_body(responses_to_chat(body)), body
+
+    def wants_usage_chunk(self, chat: ChatRequest) -> bool:
+        return True  # response.completed carries the usage
+
+    def render(self, completion: ChatResponse, chat: ChatRequest, *, changed: bool) -> bytes:
+        return orjson.dumps(
+            completion_to_response(
+                completion.document, chat.model, request_echo(chat.body), usage=completion.usage
+            )
+        )
+
+    def stream(
+        self, chat: ChatRequest, usage: Callable[[], Usage | None]
+    ) -> StreamTransform | None:
+        return ChunksToResponseEvents(chat.model, request_echo(chat.body), final_usage=usage)
+
+
+RESPONSES = ResponsesFront()

@@ -8,16 +8,14 @@ Prompts and completions are never stored: only a hash of the request body.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
 from gateway.auth import Principal
 from gateway.ids import new_id
-from gateway.routing import Route
 from providers.base import Usage
 
 ALLOW = "allow"
@@ -32,9 +30,8 @@ def payload_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-@dataclass(slots=True)
-class RequestFacts:
-    """What the records of one proxied request share."""
+class CallFacts(Protocol):
+    """What the records of one proxied request share (``gateway.ledger.ProxiedCall``)."""
 
     principal: Principal
     correlation_id: str
@@ -42,21 +39,11 @@ class RequestFacts:
     tool: str
     model: str
     provider: str
-    tags: list[str] = field(default_factory=list)
-    billed: bool = False  # a usage record was made (at most one per request)
-    reservation: Any = None  # the budget hold of precheck, settled or released once
-
-    def served_by(self, route: Route, attempts: list[str]) -> None:
-        """Name the deployment that answered, and every attempt it took to get there."""
-        self.provider = route.provider.name
-        self.model = route.model.name
-        self.tags.append(f"provider:{route.provider.name}")
-        if len(attempts) > 1 or (attempts and not attempts[-1].endswith(":ok")):
-            self.tags.extend(attempts)
+    tags: list[str]
 
 
 def decision_row(
-    facts: RequestFacts,
+    facts: CallFacts,
     *,
     direction: str,
     decision: str,
@@ -90,7 +77,7 @@ def decision_row(
 
 
 def usage_row(
-    facts: RequestFacts,
+    facts: CallFacts,
     usage: Usage,
     cost: Decimal | None,
     *,

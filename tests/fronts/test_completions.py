@@ -18,8 +18,8 @@ from fronts.completions import (
 from gateway.errors import InvalidRequestError
 from providers.base import Usage
 from providers.openai_shapes import SseDecoder
+from tests.fronts.test_anthropic_messages import ERROR_STREAM, OPENAI_COMPLETION, TEXT_STREAM
 from tests.providers.forwarding import split_feed
-from tests.providers.test_anthropic_inbound import ERROR_STREAM, OPENAI_COMPLETION, TEXT_STREAM
 
 
 def test_the_prompt_becomes_one_user_message() -> None:

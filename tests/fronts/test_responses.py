@@ -22,14 +22,14 @@ from fronts.responses import (
 from gateway.errors import InvalidRequestError
 from providers.base import Usage
 from providers.openai_shapes import SseDecoder
-from tests.providers.forwarding import split_feed
-from tests.providers.test_anthropic_inbound import (
+from tests.fronts.test_anthropic_messages import (
     ERROR_STREAM,
     OPENAI_COMPLETION,
     TEXT_STREAM,
     TOOL_STREAM,
     USAGE,
 )
+from tests.providers.forwarding import split_feed
 
 STREAM_EVENTS: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(ResponseStreamEvent)
 WEATHER = {

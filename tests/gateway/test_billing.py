@@ -1,11 +1,11 @@
-"""Every route that reaches a provider records the same way on every ending.
+"""Every route that reaches a provider records the same way on every ending (one ledger).
 
-Chat, streamed chat, embeddings, Responses (whole and streamed) and legacy completions, each
-ending four ways (done, upstream error, client gone
-while the provider works, timeout), through a gateway on PostgreSQL with its budget ledger in
-a real Redis: one postcheck Decision each, a usage row when the provider was reached and
-billed (done, client gone), none otherwise; and no budget hold left behind, with the spend in
-Redis equal to what the usage rows bill.
+Chat, streamed chat, Anthropic messages (whole and streamed), embeddings, Responses (whole and
+streamed) and legacy completions, each ending four ways (done, upstream error, client gone
+while the provider works, timeout), through a gateway on PostgreSQL with its budget ledger in a
+real Redis: one precheck and one postcheck Decision each, a usage row when the provider was
+reached and billed (done, client gone), none otherwise, the same rows whatever the front door;
+and no budget hold left behind, with the spend in Redis equal to what the usage rows bill.
 """
 
 from __future__ import annotations
@@ -34,9 +34,11 @@ PRICES = {"input_cost_per_mtok": "0.15", "output_cost_per_mtok": "0.60"}
 UPSTREAM = {
     "chat": "gpt-4o-mini",
     "stream": "gpt-4o-mini",
+    "messages": "gpt-4o-mini",
+    "messages_stream": "gpt-4o-mini",
     "embeddings": "text-embedding-3-small",
     "responses": "gpt-4o-mini",
-    "responses-stream": "gpt-4o-mini",
+    "responses_stream": "gpt-4o-mini",
     "completions": "gpt-4o-mini",
 }
 ENDINGS = {  # ending -> (upstream suffix, model timeout)
@@ -115,23 +117,39 @@ def _request(kind: str, model: str, marker: str) -> tuple[str, dict[str, Any]]:
     if kind == "embeddings":
         return "/v1/embeddings", {"model": model, "input": [marker]}
     if kind.startswith("responses"):
-        return "/v1/responses", {"model": model, "input": marker, "stream": kind.endswith("stream")}
+        return "/v1/responses", {
+            "model": model,
+            "input": marker,
+            "stream": kind == "responses_stream",
+        }
     if kind == "completions":
         return "/v1/completions", {"model": model, "prompt": marker}
     body = {"model": model, "messages": [{"role": "user", "content": marker}]}
+    if kind.startswith("messages"):
+        return "/v1/messages", {**body, "max_tokens": 64, "stream": kind == "messages_stream"}
     return "/v1/chat/completions", {**body, "stream": kind == "stream"}
 
 
-async def _send(running: RunningGateway, key: str, kind: str, ending: str) -> str:
+async def _send(
+    running: RunningGateway, fake: FakeUpstream, key: str, kind: str, ending: str
+) -> str:
     correlation_id = f"bill-{kind}-{ending}-{uuid.uuid4().hex}"
-    path, body = _request(kind, f"{kind}-{ending}", f"marker {correlation_id}")
+    marker = f"marker {correlation_id}"
+    path, body = _request(kind, f"{kind}-{ending}", marker)
     headers = {"Authorization": f"Bearer {key}", "X-Request-ID": correlation_id}
     async with httpx.AsyncClient(timeout=30) as client:
-        sent = client.post(f"{running.base_url}{path}", headers=headers, json=body)
+        sent = asyncio.ensure_future(
+            client.post(f"{running.base_url}{path}", headers=headers, json=body)
+        )
         if ending == "client_gone":
-            with pytest.raises(TimeoutError):
-                async with asyncio.timeout(SLOW_SECONDS / 4):
-                    await sent
+            # Leave once the provider has the request (it answers SLOW_SECONDS later): a fixed
+            # wait would, on a loaded machine, leave before the gateway had sent it.
+            async with asyncio.timeout(10):
+                while not any(marker in str(r.body) for r in fake.received[-20:]):
+                    await asyncio.sleep(0.002)
+            sent.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await sent
             return correlation_id
         response = await sent
     expected = {"done": 200, "upstream_error": 500, "timeout": 504}[ending]
@@ -154,25 +172,41 @@ async def _budget_counter(org_id: str) -> tuple[int, int]:
         await redis.aclose()
 
 
+def _shape(tag: str) -> str:
+    """A tag without the deployment it names (``attempt:1:up/<model>:status_500``)."""
+    if tag.startswith("attempt:"):
+        number, _deployment, outcome = tag.removeprefix("attempt:").split(":", 2)
+        return f"attempt:{number}:{outcome}"
+    return tag
+
+
 async def test_every_route_records_every_ending_the_same_way(
     running: RunningGateway, fake_openai: FakeUpstream
 ) -> None:
     secret, org_id = await asyncio.to_thread(_metered_key, running)
     sent = {
-        (kind, ending): await _send(running, secret, kind, ending)
+        (kind, ending): await _send(running, fake_openai, secret, kind, ending)
         for kind in UPSTREAM
         for ending in ENDINGS
     }
-    async with asyncio.timeout(5):  # the provider saw every client that left go
-        while sum(
-            f"marker {sent[k, 'client_gone']}" in fake_openai.cancelled for k in UPSTREAM
-        ) < len(UPSTREAM):
-            await asyncio.sleep(0.02)
+    missing = list(UPSTREAM)
+    try:
+        async with asyncio.timeout(5):  # the provider saw every client that left go
+            while missing := [
+                k
+                for k in UPSTREAM
+                if f"marker {sent[k, 'client_gone']}" not in fake_openai.cancelled
+            ]:
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        pytest.fail(f"the provider never saw these clients go: {missing}")
     await asyncio.sleep(0.2)  # the gateway's side of the cancellations runs
 
     billed = 0
+    shapes: dict[str, set[tuple[object, ...]]] = {ending: set() for ending in ENDINGS}
     for (kind, ending), correlation_id in sent.items():
         rows = await asyncio.to_thread(running.rows, "decisions", correlation_id=correlation_id)
+        (precheck,) = [d for d in rows if d["direction"] == "precheck"]
         (postcheck,) = [d for d in rows if d["direction"] == "postcheck"]
         usage = await asyncio.to_thread(
             running.rows, "usage_records", correlation_id=correlation_id
@@ -191,6 +225,19 @@ async def test_every_route_records_every_ending_the_same_way(
         if ending == "client_gone":
             assert "client_disconnected" in postcheck["tags"], what
             assert usage[0]["metadata"]["estimated"] is True, what
+        # The same rows whatever the front door: only the model and api tags differ.
+        shapes[ending].add(
+            (
+                precheck["decision"],
+                postcheck["decision"],
+                tuple(postcheck["reasons"]),
+                tuple(_shape(t) for t in postcheck["tags"] if not t.startswith(("model:", "api:"))),
+                len(usage),
+                bool(usage) and usage[0]["metadata"]["estimated"],
+            )
+        )
+    for ending, seen in shapes.items():
+        assert len(seen) == 1, (ending, seen)
 
     async def settled() -> bool:
         return await _budget_counter(org_id) == (billed, 0)
