@@ -5,7 +5,8 @@ provider where it has a count endpoint (Anthropic's count_tokens, Gemini's count
 ``"estimated": false``), else from the bundled tokenizer (``"estimated": true``), beside
 ``input_tokens``. The org's PII policy applies
 first, as for a real call: what a provider is sent to count is what it would be sent to answer
-(tokenized, masked, or a 403). Counting is free, so nothing is reserved or billed.
+(tokenized, masked, or a 403). Counting is free, so nothing is reserved or billed: it opens
+no ``ProxiedCall`` (whose every ending bills or fails a call), and writes no rows.
 """
 
 from __future__ import annotations
