@@ -14,10 +14,10 @@ from typing import Any
 
 import orjson
 
+from core.errors import InvalidRequestError
 from fronts.base import StreamTransform
 from fronts.chat_request import ChatRequest, chat_request_from_body, decode_json_object
 from fronts.openai_chat import OpenAIChatFront
-from gateway.errors import InvalidRequestError
 from providers.base import ChatResponse, Usage
 from providers.openai_shapes import SseDecoder
 

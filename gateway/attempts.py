@@ -21,16 +21,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from gateway.errors import (
+from core.errors import (
     GatewayError,
     ServiceUnavailableError,
     UpstreamError,
     UpstreamTimeoutError,
 )
+from core.settings import RoutingConfig
 from gateway.exchanges import Exchange
 from gateway.forwarder import UpstreamResponse
 from gateway.routing import Route, Router
-from gateway.settings import RoutingConfig
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 

@@ -16,15 +16,15 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from core.errors import PolicyDeniedError, UpstreamUnavailableError
+from core.scopes import Scope
 from fronts.anthropic import ANTHROPIC
 from fronts.anthropic_messages import messages_to_chat
 from fronts.chat_request import chat_request_from_body, decode_json_object
-from gateway.errors import PolicyDeniedError, UpstreamUnavailableError
 from gateway.identifiers import request_tool
 from gateway.middleware import ERROR_BODY
 from gateway.request_body import read_body
 from gateway.routing import Route
-from gateway.scopes import Scope
 from gateway.services import GATEWAY, Gateway
 from providers.base import CountsInputTokens
 

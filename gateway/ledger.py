@@ -34,10 +34,10 @@ from __future__ import annotations
 import time
 from typing import Any, TypeVar
 
+from core.errors import GatewayError, PolicyDeniedError
 from gateway.attempts import AttemptLog, open_upstream
 from gateway.auth import Principal
 from gateway.budgets.guard import Reservation
-from gateway.errors import GatewayError, PolicyDeniedError
 from gateway.exchanges import Exchange
 from gateway.identifiers import REQUEST_ID_HEADER
 from gateway.pii import Precheck

@@ -19,6 +19,13 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from core.errors import (
+    GatewayError,
+    InvalidRequestError,
+    PolicyDeniedError,
+    UpstreamUnavailableError,
+)
+from core.scopes import Scope
 from fronts.anthropic import ANTHROPIC
 from fronts.base import Front
 from fronts.chat_request import ChatRequest
@@ -27,12 +34,6 @@ from fronts.embeddings import parse_embeddings
 from fronts.openai_chat import OPENAI
 from fronts.responses import RESPONSES
 from gateway.attempts import AttemptsFailed, UpstreamCall
-from gateway.errors import (
-    GatewayError,
-    InvalidRequestError,
-    PolicyDeniedError,
-    UpstreamUnavailableError,
-)
 from gateway.exchanges import ChatExchange, EmbeddingsExchange
 from gateway.identifiers import DEFAULT_TOOL, request_tool
 from gateway.ledger import ProxiedCall
@@ -42,7 +43,6 @@ from gateway.output_filter import SseOutputFilter, filter_completion
 from gateway.pii import PiiGuard, Precheck
 from gateway.records import DENY
 from gateway.request_body import read_body
-from gateway.scopes import Scope
 from gateway.services import GATEWAY
 from policies.engine import Verdict
 from providers.base import ChatResponse

@@ -10,12 +10,12 @@ import orjson
 import pytest
 from openai.types import Completion
 
+from core.errors import InvalidRequestError
 from fronts.completions import (
     ChunksToCompletionChunks,
     completion_to_text_completion,
     completions_to_chat,
 )
-from gateway.errors import InvalidRequestError
 from providers.base import Usage
 from providers.openai_shapes import SseDecoder
 from tests.fronts.test_anthropic_messages import ERROR_STREAM, OPENAI_COMPLETION, TEXT_STREAM

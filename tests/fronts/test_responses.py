@@ -13,13 +13,13 @@ import pydantic
 import pytest
 from openai.types.responses import Response, ResponseStreamEvent
 
+from core.errors import InvalidRequestError
 from fronts.responses import (
     ChunksToResponseEvents,
     completion_to_response,
     request_echo,
     responses_to_chat,
 )
-from gateway.errors import InvalidRequestError
 from providers.base import Usage
 from providers.openai_shapes import SseDecoder
 from tests.fronts.test_anthropic_messages import (
