@@ -92,6 +92,62 @@ PROXY_OPERATIONS: list[ProxyOperation] = [
         {"200": ("application/json", ref("ModelList"))},
     ),
     ProxyOperation(
+        "POST",
+        "/v1/responses",
+        "createResponse",
+        "A response (OpenAI's Responses API), served from any provider",
+        "proxy",
+        {
+            "200": ("application/json", ref("Response")),
+            "200 stream": ("text/event-stream", {"type": "string"}),
+        },
+        request=ref("ResponseRequest"),
+        description=(
+            "Translated to chat for every provider. With `stream: true` the answer is the "
+            "Responses event stream (`response.created` ... `response.completed`). Nothing is "
+            "stored: `store: true` and `previous_response_id` are a 400."
+        ),
+    ),
+    ProxyOperation(
+        "POST",
+        "/v1/completions",
+        "createCompletion",
+        "A legacy text completion (OpenAI's API), served by chat models",
+        "proxy",
+        {
+            "200": ("application/json", ref("TextCompletion")),
+            "200 stream": ("text/event-stream", {"type": "string"}),
+        },
+        request=ref("CompletionRequest"),
+    ),
+    ProxyOperation(
+        "GET",
+        "/v1/models/{model}",
+        "retrieveModel",
+        "One model this key may use (OpenAI's API)",
+        "proxy",
+        {"200": ("application/json", ref("Model"))},
+        parameters=[
+            {
+                "name": "model",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+            }
+        ],
+    ),
+    ProxyOperation(
+        "POST",
+        "/v1/messages/count_tokens",
+        "countMessageTokens",
+        "Input tokens of a message (Anthropic's API): the provider's count, else an estimate",
+        "proxy",
+        {"200": ("application/json", ref("TokenCount"))},
+        request=ref("CountTokensRequest"),
+        error="AnthropicError",
+        security=("anthropicKey", "bearer"),
+    ),
+    ProxyOperation(
         "GET",
         "/healthz",
         "healthz",
@@ -270,6 +326,120 @@ PROXY_SCHEMAS: dict[str, dict[str, Any]] = {
                     "properties": {"id": {"type": "string"}, "object": {"const": "model"}},
                     **_OPEN,
                 },
+            },
+        },
+    },
+    "ResponseRequest": {
+        "type": "object",
+        "required": ["model", "input"],
+        "properties": {
+            "model": {"type": "string", "minLength": 1},
+            "input": {
+                "description": "a string, or items: messages (input_text, input_image with an "
+                "image_url, input_file with file_data), function_call, function_call_output",
+                "type": ["string", "array"],
+            },
+            "instructions": {"type": ["string", "null"]},
+            "tools": {"type": ["array", "null"], "items": {"type": "object"}},
+            "max_output_tokens": {"type": ["integer", "null"], "minimum": 1},
+            "temperature": {"type": ["number", "null"], "minimum": 0, "maximum": 2},
+            "text": {"type": ["object", "null"]},
+            "stream": {"type": ["boolean", "null"]},
+            "store": {"enum": [False, None], "description": "true is a 400: nothing is stored"},
+            "previous_response_id": {"type": "null", "description": "a 400: nothing is stored"},
+        },
+        **_OPEN,
+    },
+    "Response": {
+        "type": "object",
+        "required": ["id", "object", "created_at", "status", "model", "output"],
+        "properties": {
+            "id": {"type": "string"},
+            "object": {"const": "response"},
+            "created_at": {"type": "number"},
+            "status": {"enum": ["completed", "incomplete", "failed", "in_progress"]},
+            "model": {"type": "string"},
+            "output": {"type": "array", "items": {"type": "object"}},
+            "usage": {
+                "type": ["object", "null"],
+                "properties": {
+                    "input_tokens": {"type": "integer"},
+                    "output_tokens": {"type": "integer"},
+                    "total_tokens": {"type": "integer"},
+                },
+                **_OPEN,
+            },
+        },
+        **_OPEN,
+    },
+    "CompletionRequest": {
+        "type": "object",
+        "required": ["model", "prompt"],
+        "properties": {
+            "model": {"type": "string", "minLength": 1},
+            "prompt": {
+                "description": "one prompt: a string, or a list of one string",
+                "type": ["string", "array"],
+            },
+            "max_tokens": {"type": ["integer", "null"], "minimum": 1, "default": 16},
+            "stream": {"type": ["boolean", "null"]},
+        },
+        **_OPEN,
+    },
+    "TextCompletion": {
+        "type": "object",
+        "required": ["id", "object", "created", "model", "choices"],
+        "properties": {
+            "id": {"type": "string"},
+            "object": {"const": "text_completion"},
+            "created": {"type": "integer"},
+            "model": {"type": "string"},
+            "choices": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["text", "index", "finish_reason"],
+                    "properties": {
+                        "text": {"type": "string"},
+                        "index": {"type": "integer"},
+                        "finish_reason": {"enum": ["stop", "length", "content_filter"]},
+                    },
+                    **_OPEN,
+                },
+            },
+            "usage": _OPENAI_USAGE,
+        },
+        **_OPEN,
+    },
+    "Model": {
+        "type": "object",
+        "required": ["id", "object", "created", "owned_by"],
+        "properties": {
+            "id": {"type": "string"},
+            "object": {"const": "model"},
+            "created": {"type": "integer"},
+            "owned_by": {"type": "string"},
+        },
+    },
+    "CountTokensRequest": {
+        "type": "object",
+        "required": ["model", "messages"],
+        "properties": {
+            "model": {"type": "string", "minLength": 1},
+            "messages": {"type": "array", "minItems": 1, "items": {"type": "object"}},
+            "system": {"type": ["string", "array"]},
+            "tools": {"type": "array", "items": {"type": "object"}},
+        },
+        **_OPEN,
+    },
+    "TokenCount": {
+        "type": "object",
+        "required": ["input_tokens", "estimated"],
+        "properties": {
+            "input_tokens": {"type": "integer", "minimum": 0},
+            "estimated": {
+                "type": "boolean",
+                "description": "true: counted by the gateway's bundled tokenizer, not the provider",
             },
         },
     },

@@ -29,8 +29,10 @@ from core.scopes import Scope
 from fronts.anthropic import ANTHROPIC
 from fronts.base import Front
 from fronts.chat_request import ChatRequest
+from fronts.completions import COMPLETIONS
 from fronts.embeddings import parse_embeddings
 from fronts.openai_chat import OPENAI
+from fronts.responses import RESPONSES
 from gateway.attempts import AttemptsFailed, UpstreamCall
 from gateway.exchanges import ChatExchange, EmbeddingsExchange
 from gateway.identifiers import DEFAULT_TOOL, request_tool
@@ -54,6 +56,16 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
 async def anthropic_messages(request: web.Request) -> web.StreamResponse:
     """``POST /v1/messages``: Anthropic's API, through the very same path."""
     return await proxy_chat(request, ANTHROPIC)
+
+
+async def responses(request: web.Request) -> web.StreamResponse:
+    """``POST /v1/responses``: OpenAI's Responses API, through the very same path."""
+    return await proxy_chat(request, RESPONSES)
+
+
+async def completions(request: web.Request) -> web.StreamResponse:
+    """``POST /v1/completions``: OpenAI's legacy text completions, through the same path."""
+    return await proxy_chat(request, COMPLETIONS)
 
 
 async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
@@ -297,4 +309,14 @@ async def list_models(request: web.Request) -> web.Response:
     principal = await gateway.keys.authenticate(OPENAI.api_key(request), Scope.PRECHECK_INVOKE)
     return web.Response(
         body=gateway.router.models_body_for(principal.models), content_type="application/json"
+    )
+
+
+async def retrieve_model(request: web.Request) -> web.Response:
+    """``GET /v1/models/{model}``: one model as ``GET /v1/models`` lists it."""
+    gateway = request.app[GATEWAY]
+    principal = await gateway.keys.authenticate(OPENAI.api_key(request), Scope.PRECHECK_INVOKE)
+    return web.Response(
+        body=gateway.router.model_body_for(request.match_info["model"], principal.models),
+        content_type="application/json",
     )

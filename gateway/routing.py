@@ -108,6 +108,9 @@ class Router:
         # GET /v1/models is answered from these bytes, made once (per set of allowed models).
         self.models_body = orjson.dumps({"object": "list", "data": self._model_entries})
         self._models_bodies: dict[frozenset[str], bytes] = {}
+        # GET /v1/models/{id}: each configured model's bytes, made once.
+        self._model_bodies = {e["id"]: orjson.dumps(e) for e in self._model_entries}
+        self._created = created
 
     def models_body_for(self, allowed: frozenset[str] | None) -> bytes:
         """``GET /v1/models`` for a key that may use ``allowed`` (None: every model)."""
@@ -120,6 +123,27 @@ class Router:
             if len(self._models_bodies) < MEMO_SIZE:
                 self._models_bodies[allowed] = body
         return body
+
+    def model_body_for(self, name: str, allowed: frozenset[str] | None) -> bytes:
+        """``GET /v1/models/{name}`` for a key that may use ``allowed`` (None: every model).
+
+        A ``provider/model`` name is described when routing would serve it. A model the key
+        may not use is a 404, as OpenAI answers for models an account cannot see.
+        """
+        if allowed is None or name in allowed:
+            body = self._model_bodies.get(name)
+            if body is not None:
+                return body
+            model = self.resolve(name)  # 404 model_not_found for an unknown name
+            return orjson.dumps(
+                {
+                    "id": name,
+                    "object": "model",
+                    "created": self._created,
+                    "owned_by": model.routes[0].provider.name,
+                }
+            )
+        raise _model_not_found(name)
 
     def model_names(self) -> tuple[str, ...]:
         """Every configured model's name (what an allowed-models list may name)."""
@@ -170,11 +194,7 @@ class Router:
             if len(self._direct) < MEMO_SIZE:  # names come from clients: keep the memo bounded
                 self._direct[name] = model
             return model
-        raise NotFoundError(
-            f"The model `{name}` does not exist or you do not have access to it.",
-            code="model_not_found",
-            param="model",
-        )
+        raise _model_not_found(name)
 
     def candidate_models(self, name: str) -> tuple[ModelConfig, ...]:
         """Every deployment that may serve a request for ``name``, fallbacks included, each as
@@ -196,3 +216,11 @@ class Router:
             if fallback not in seen:
                 seen.add(fallback)
                 yield self.resolve(fallback)
+
+
+def _model_not_found(name: str) -> NotFoundError:
+    return NotFoundError(
+        f"The model `{name}` does not exist or you do not have access to it.",
+        code="model_not_found",
+        param="model",
+    )

@@ -22,6 +22,7 @@ from gateway.audit_events import audit_row
 from gateway.auth import KeyStore
 from gateway.budgets.setup import start_metering
 from gateway.client_address import CLIENT_ADDRESSES, ClientAddresses
+from gateway.count_tokens import count_tokens
 from gateway.echo import EchoTransport
 from gateway.forwarder import HttpTransport, Transport, create_client_session
 from gateway.health import mount_health
@@ -30,7 +31,15 @@ from gateway.live import mount_live
 from gateway.metrics import mount_metrics, request_metrics
 from gateway.middleware import request_context
 from gateway.pii import PiiGuard
-from gateway.pipeline import anthropic_messages, chat_completions, embeddings, list_models
+from gateway.pipeline import (
+    anthropic_messages,
+    chat_completions,
+    completions,
+    embeddings,
+    list_models,
+    responses,
+    retrieve_model,
+)
 from gateway.policy_store import PolicyStore
 from gateway.redis_client import REDIS, redis_context
 from gateway.request_body import HANDLER_ARGS
@@ -117,8 +126,13 @@ def build_app(settings: Settings) -> web.Application:
     mount_metrics(app, settings.metrics)
     app.router.add_post("/v1/chat/completions", chat_completions)
     app.router.add_post("/v1/messages", anthropic_messages)
+    app.router.add_post("/v1/messages/count_tokens", count_tokens)
+    app.router.add_post("/v1/responses", responses)
+    app.router.add_post("/v1/completions", completions)
     app.router.add_post("/v1/embeddings", embeddings)
     app.router.add_get("/v1/models", list_models)
+    # Model names may hold a slash (`provider/model`), so the id takes the rest of the path.
+    app.router.add_get("/v1/models/{model:.+}", retrieve_model)
     app.router.add_get("/healthz", healthz)
     setup_admin_api(app, settings)
     return app

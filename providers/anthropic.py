@@ -26,6 +26,8 @@ from providers.openai_shapes import ChunkEncoder, SseDecoder, SseEvent
 
 ANTHROPIC_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 4096
+# What /v1/messages/count_tokens takes of a Messages body (it refuses max_tokens, stream...).
+COUNT_TOKENS_FIELDS = ("model", "messages", "system", "tools", "tool_choice", "output_config")
 # Anthropic wants the first turn to be the user's; a conversation that starts with an assistant
 # turn gets this minimal user turn in front of it.
 LEADING_USER_TEXT = "."
@@ -75,6 +77,7 @@ class AnthropicAdapter:
 
     def __init__(self, config: ProviderConfig, *, clock: Callable[[], float] = time.time) -> None:
         self._url = f"{(config.base_url or '').rstrip('/')}/v1/messages"
+        self._count_url = f"{self._url}/count_tokens"
         headers = {"anthropic-version": ANTHROPIC_VERSION, "content-type": "application/json"}
         if config.api_key:
             headers["x-api-key"] = config.api_key
@@ -97,6 +100,19 @@ class AnthropicAdapter:
 
     def parse_error(self, status: int, body: bytes, headers: Mapping[str, str]) -> UpstreamError:
         return upstream_error(status, body, headers)
+
+    def build_count_tokens_request(
+        self, chat: dict[str, Any], upstream_model: str
+    ) -> UpstreamRequest:
+        body = messages_body(chat, upstream_model, stream=False)
+        counted = {name: body[name] for name in COUNT_TOKENS_FIELDS if name in body}
+        return UpstreamRequest("POST", self._count_url, self._headers, orjson.dumps(counted))
+
+    def parse_count_tokens(self, body: bytes) -> int:
+        count = orjson.loads(body).get("input_tokens")
+        if not isinstance(count, int):
+            raise ValueError("the count_tokens answer has no input_tokens")
+        return count
 
 
 # --- request translation ---------------------------------------------------------------------

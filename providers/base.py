@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from core.errors import UpstreamError
 from core.settings import ProviderConfig
@@ -108,4 +108,21 @@ class ProviderAdapter(Protocol):
 
     def parse_error(self, status: int, body: bytes, headers: Mapping[str, str]) -> UpstreamError:
         """Map an upstream error response to an ``UpstreamError`` in OpenAI's error shape."""
+        ...
+
+
+@runtime_checkable
+class CountsInputTokens(Protocol):
+    """An adapter whose provider counts a request's input tokens itself (Anthropic's
+    ``/v1/messages/count_tokens``, Gemini's ``:countTokens``). Pure like every adapter: the
+    gateway sends the request."""
+
+    def build_count_tokens_request(
+        self, chat: dict[str, Any], upstream_model: str
+    ) -> UpstreamRequest:
+        """The provider's count request for a validated OpenAI chat.completions body."""
+        ...
+
+    def parse_count_tokens(self, body: bytes) -> int:
+        """The input tokens of a successful (2xx) answer; ``ValueError`` if it has none."""
         ...

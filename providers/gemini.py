@@ -110,6 +110,25 @@ class GeminiAdapter:
     def parse_error(self, status: int, body: bytes, headers: Mapping[str, str]) -> UpstreamError:
         return upstream_error(status, body, headers)
 
+    def build_count_tokens_request(
+        self, chat: dict[str, Any], upstream_model: str
+    ) -> UpstreamRequest:
+        model = upstream_model if "/" in upstream_model else f"models/{upstream_model}"
+        body = generate_content_body(chat)
+        # Counted as the whole request it would be: system instruction and tools included.
+        counted = {k: body[k] for k in COUNTED_FIELDS if k in body}
+        payload = orjson.dumps({"generateContentRequest": {"model": model, **counted}})
+        return UpstreamRequest("POST", f"{self._prefix}{model}:countTokens", self._headers, payload)
+
+    def parse_count_tokens(self, body: bytes) -> int:
+        count = orjson.loads(body).get("totalTokens")
+        if not isinstance(count, int):
+            raise ValueError("the countTokens answer has no totalTokens")
+        return count
+
+
+# What countTokens takes of a GenerateContentRequest (generation settings change no count).
+COUNTED_FIELDS = ("contents", "systemInstruction", "tools", "toolConfig")
 
 # --- request translation ---------------------------------------------------------------------
 

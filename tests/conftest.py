@@ -110,6 +110,12 @@ def proxy_config(
             **priced,
         },
         {
+            "name": "azure-gpt-4o-tools",
+            "provider": "fake-azure",
+            "upstream_model": "my-gpt-4o-deployment-tools",
+            **priced,
+        },
+        {
             "name": "text-embedding-3-small",
             "provider": "fake-openai",
             "input_cost_per_mtok": "0.02",

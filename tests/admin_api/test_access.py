@@ -175,6 +175,17 @@ def test_a_keys_allowed_models_hold_on_every_proxy_route(
     # An unknown model is still a 404, whatever the key may use.
     with pytest.raises(openai.NotFoundError):
         client.chat.completions.create(model="no-such", messages=[{"role": "user", "content": "x"}])
+    # The newer front doors keep the same grant.
+    with pytest.raises(openai.PermissionDeniedError) as responses_refused:
+        client.responses.create(model="claude", input="x")
+    assert responses_refused.value.code == "model_not_allowed"
+    with pytest.raises(openai.PermissionDeniedError) as completions_refused:
+        client.completions.create(model="claude", prompt="x")
+    assert completions_refused.value.code == "model_not_allowed"
+    assert client.models.retrieve("gpt-4o-mini").id == "gpt-4o-mini"
+    with pytest.raises(openai.NotFoundError) as hidden:
+        client.models.retrieve("claude")  # as OpenAI does: a model the key cannot use is hidden
+    assert hidden.value.code == "model_not_found"
 
 
 def test_a_keys_models_are_checked_and_narrow_its_orgs(

@@ -72,6 +72,20 @@ def test_the_proxy_routes_are_described_in_the_clients_own_shapes(
     assert {"/v1/embeddings", "/v1/models", "/readyz", "/metrics", "/ws"} <= set(paths)
 
 
+def test_the_newer_front_doors_are_described(mail_gateway: RunningGateway) -> None:
+    document = Api(mail_gateway).get(OPENAPI_PATH).json()
+    paths, schemas = document["paths"], document["components"]["schemas"]
+    responses = paths["/v1/responses"]["post"]["responses"]["200"]["content"]
+    assert set(responses) == {"application/json", "text/event-stream"}
+    assert paths["/v1/models/{model}"]["get"]["parameters"][0]["name"] == "model"
+    count = paths["/v1/messages/count_tokens"]["post"]
+    assert count["responses"]["default"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/AnthropicError"
+    )
+    assert schemas["TokenCount"]["required"] == ["input_tokens", "estimated"]
+    assert {"/v1/completions", "/v1/responses"} <= set(paths)
+
+
 def test_the_document_shows_the_original_specs_shapes(mail_gateway: RunningGateway) -> None:
     paths = Api(mail_gateway).get(OPENAPI_PATH).json()["paths"]
 

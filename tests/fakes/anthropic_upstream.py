@@ -19,6 +19,10 @@ It answers in the exact wire format, JSON or SSE (``message_start``, ``content_b
 - ``*-stream-error``: an ``error`` event after the first delta
 - ``*-cached``: usage reports prompt-cache reads and writes
 - anything else: echoes the last user text
+
+``POST /v1/messages/count_tokens`` checks the same rules (``max_tokens`` and ``stream`` are
+refused there, as the API does) and answers ``{"input_tokens": n}``: ``COUNT_BASE`` plus the
+words of every string in the body; ``*-error-500`` fails it too.
 """
 
 from __future__ import annotations
@@ -41,13 +45,16 @@ KNOWN_FIELDS = set(
 BLOCK_TYPES = set("text image document tool_use tool_result thinking redacted_thinking".split())
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
 CACHE_READ_TOKENS, CACHE_WRITE_TOKENS = 1024, 96
+COUNT_BASE = 1000  # so a provider's count is easy to tell from the gateway's estimate
 NOT_WORDS = {"model", "type", "id", "role", "tool_use_id", "media_type", "data", "url", "stream"}
 
 
 async def start_fake_anthropic(*, slow_seconds: float = 0.3) -> FakeUpstream:
     def build(fake: FakeUpstream) -> web.Application:
         app = web.Application()
-        app.router.add_post("/v1/messages", FakeAnthropic(fake, slow_seconds).messages)
+        handlers = FakeAnthropic(fake, slow_seconds)
+        app.router.add_post("/v1/messages", handlers.messages)
+        app.router.add_post("/v1/messages/count_tokens", handlers.count_tokens)
         return app
 
     return await start_fake(build)
@@ -98,6 +105,29 @@ class FakeAnthropic:
         if body.get("stream"):
             return await stream(request, message)
         return web.json_response(message, headers={"request-id": new_id("req_")})
+
+    async def count_tokens(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.fake.received.append(
+            ReceivedRequest(
+                request.method, request.path, dict(request.query), dict(request.headers), body
+            )
+        )
+        if not (request.headers.get("x-api-key") or request.headers.get("authorization")):
+            return error_response(401, "authentication_error", "x-api-key header is required")
+        for name in ("max_tokens", "stream", "temperature"):
+            if name in body:
+                return error_response(
+                    400, "invalid_request_error", f"{name}: Extra inputs are not permitted"
+                )
+        try:
+            check_request({**body, "max_tokens": 1})
+        except Invalid as invalid:
+            return error_response(400, "invalid_request_error", str(invalid))
+        if body["model"].endswith("-error-500"):
+            return error_response(500, "api_error", "Internal server error")
+        counted = {k: v for k, v in body.items() if k != "model"}
+        return web.json_response({"input_tokens": COUNT_BASE + count_words(counted)})
 
 
 # --- request rules -----------------------------------------------------------------------------

@@ -25,6 +25,10 @@ model name picks the behaviour:
 ``{"embeddings": [{"values": [...]}]}`` with no usage, as the real API does: a made-up vector of
 ``outputDimensionality`` (default ``EMBEDDING_DIMENSIONS``) values that depend on the text only.
 The error models above answer embeddings too.
+
+``POST /{version}/models/{model}:countTokens`` takes ``{"generateContentRequest": {...}}`` for
+the model of the URL, checked like ``generateContent``, and answers ``{"totalTokens": n}``:
+``COUNT_BASE`` plus the words of every string in it.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ DATA_FIELDS = set(
 )
 THOUGHT_TOKENS, CACHED_TOKENS = 12, 2048
 THOUGHT_SIGNATURE = "Q2lRQVZzY2VaWkZha2Utc2lnbmF0dXJl"
+COUNT_BASE = 2000  # so the provider's count is easy to tell from the gateway's estimate
 NOT_WORDS = {"role", "thoughtSignature", "mimeType", "data", "fileUri"}
 MAX_EMBED_BATCH, EMBEDDING_DIMENSIONS, MAX_EMBEDDING_DIMENSIONS = 100, 8, 3072
 
@@ -105,6 +110,8 @@ class FakeGemini:
         model, _, method = request.match_info["model_method"].rpartition(":")
         if method == "batchEmbedContents":
             return await self.embed(model, body)
+        if method == "countTokens":
+            return await self.count_tokens(model, body)
         if method not in ("generateContent", "streamGenerateContent"):
             return error_response(404, "NOT_FOUND", f"Method {method!r} not found.")
         streaming = method == "streamGenerateContent"
@@ -137,6 +144,20 @@ class FakeGemini:
             for r in requests
         ]
         return web.json_response({"embeddings": embeddings})
+
+    async def count_tokens(self, model: str, body: Any) -> web.Response:
+        inner = body.get("generateContentRequest") if isinstance(body, dict) else None
+        try:
+            if not isinstance(inner, dict) or inner.get("model") != f"models/{model}":
+                raise Invalid("generateContentRequest.model must be the model of the URL")
+            inner = proto_names({k: v for k, v in inner.items() if k != "model"})
+            check_request(inner)
+        except Invalid as invalid:
+            return error_response(400, "INVALID_ARGUMENT", str(invalid))
+        failure = await self.behaviour(model)
+        if failure is not None:
+            return failure
+        return web.json_response({"totalTokens": COUNT_BASE + count_words(inner)})
 
     async def behaviour(self, model: str) -> web.Response | None:
         """The error the model name asks for (None for none), after any delay it asks for."""

@@ -11,7 +11,7 @@ import httpx
 import openai
 import pytest
 
-from tests.fakes.openai_upstream import FAKE_OPENAI_KEY, SLOW_SECONDS
+from tests.fakes.openai_upstream import FAKE_OPENAI_KEY
 from tests.fakes.server import FakeUpstream
 from tests.harness import RunningGateway, ServiceThread, gateway_settings, start_gateway
 
@@ -144,14 +144,27 @@ async def test_a_client_that_goes_away_cancels_the_upstream_call_and_is_billed(
     marker = f"goes away {uuid.uuid4().hex}"
     correlation_id = f"attempts-{uuid.uuid4().hex}"
     async with httpx.AsyncClient() as client:
-        request = client.post(
-            f"{gateway.openai_base_url}/chat/completions",
-            headers={"Authorization": f"Bearer {gateway.api_key}", "X-Request-ID": correlation_id},
-            json={"model": "gpt-4o-mini-slow", "messages": [{"role": "user", "content": marker}]},
+        request = asyncio.ensure_future(
+            client.post(
+                f"{gateway.openai_base_url}/chat/completions",
+                headers={
+                    "Authorization": f"Bearer {gateway.api_key}",
+                    "X-Request-ID": correlation_id,
+                },
+                json={
+                    "model": "gpt-4o-mini-slow",
+                    "messages": [{"role": "user", "content": marker}],
+                },
+            )
         )
-        with pytest.raises(TimeoutError):
-            async with asyncio.timeout(SLOW_SECONDS / 4):
-                await request
+        # Leave once the provider has the request (it answers SLOW_SECONDS later): a fixed
+        # wait would, on a loaded machine, leave before the gateway had sent it.
+        async with asyncio.timeout(10):
+            while not any(marker in str(r.body) for r in fake_openai.received[-20:]):
+                await asyncio.sleep(0.002)
+        request.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await request
     async with asyncio.timeout(5):
         while marker not in fake_openai.cancelled:
             await asyncio.sleep(0.02)

@@ -1,6 +1,6 @@
 """Fuzzing the proxy routes (issue #16): whatever a client sends, no answer is a 5xx, and every
-refusal is in the client's own error shape (OpenAI's on /v1/chat/completions and
-/v1/embeddings, Anthropic's on /v1/messages).
+refusal is in the client's own error shape (OpenAI's on /v1/chat/completions, /v1/responses,
+/v1/completions and /v1/embeddings, Anthropic's on /v1/messages and its count_tokens).
 
 Hypothesis builds bodies from valid requests with fields replaced by any JSON, whole bodies of
 any JSON or bytes, and headers a client may get wrong (content type and encoding, the tool and
@@ -54,7 +54,29 @@ VALID: dict[str, dict[str, Any]] = {
         "metadata": {"user_id": "u"},
     },
     "/v1/embeddings": {"model": "echo", "input": ["hi"], "encoding_format": "float"},
+    "/v1/responses": {
+        "model": "echo",
+        "instructions": "be brief",
+        "input": [
+            {"role": "user", "content": [{"type": "input_text", "text": "hi"}]},
+            {"type": "function_call", "call_id": "c", "name": "f", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "c", "output": "ok"},
+        ],
+        "tools": [{"type": "function", "name": "f", "parameters": {"type": "object"}}],
+        "tool_choice": "auto",
+        "text": {"format": {"type": "json_schema", "name": "n", "schema": {"type": "object"}}},
+        "max_output_tokens": 5,
+        "stream": False,
+    },
+    "/v1/completions": {"model": "echo", "prompt": "hi", "max_tokens": 5, "stop": ["\n"]},
+    "/v1/messages/count_tokens": {
+        "model": "echo",
+        "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}]}],
+        "system": "be brief",
+        "tools": [{"name": "f", "input_schema": {"type": "object"}}],
+    },
 }
+ANTHROPIC_PATHS = ("/v1/messages", "/v1/messages/count_tokens")
 
 # Numbers orjson cannot build but a client can send.
 EDGE_NUMBERS = [b"123456789012345678901234567890", b"1e400", b"-1e400", b"1E-400", b"-0"]
@@ -158,7 +180,7 @@ def _check(path: str, response: httpx.Response) -> None:
         response.text,
     )
     body = response.json()
-    if path == "/v1/messages":
+    if path in ANTHROPIC_PATHS:
         assert body["type"] == "error" and set(body["error"]) == {"type", "message"}, body
     else:
         assert set(body) == {"error"}, body
