@@ -253,6 +253,10 @@ class ModelConfig(_Frozen):
     output_cost_per_mtok: Decimal | None = Field(None, ge=0)
     cached_input_cost_per_mtok: Decimal | None = Field(None, ge=0)
     tokenizer: Literal["o200k_base", "cl100k_base"] | None = None
+    # The model's own output limit: what a budget holds for a request without max_tokens.
+    # Default: the price table's figure for the upstream model, else
+    # budgets.default_max_output_tokens.
+    max_output_tokens: int | None = Field(None, ge=1)
     deployments: tuple[DeploymentConfig, ...] = ()
     fallbacks: tuple[str, ...] = ()
     timeout_seconds: PositiveFloat | None = None

@@ -47,6 +47,7 @@ from gateway.budgets.ledger import (
     LedgerUnavailable,
     ReserveResult,
     from_nanos,
+    plain_usd,
     to_nanos,
 )
 from gateway.budgets.periods import counter_expiry, period_key
@@ -70,6 +71,7 @@ class BudgetExceededError(RateLimitError):
     case. ``budget_id`` names it; ``reasons`` are the deny decision's reason codes."""
 
     default_code = "budget_exceeded"
+    should_retry = False  # only money (a raised limit, a new period) makes it pass
 
     def __init__(self, message: str, *, budget_id: str) -> None:
         super().__init__(message)
@@ -333,10 +335,10 @@ class BudgetGuard:
 def _exceeded(
     budget: BudgetSpec, bucket: Bucket, spent: int, held: int, cost: Decimal
 ) -> BudgetExceededError:
-    in_flight = f" and {from_nanos(held)} USD held by requests in flight" if held else ""
+    in_flight = f" and {plain_usd(from_nanos(held))} USD held by requests in flight" if held else ""
     return BudgetExceededError(
-        f"budget {budget.name!r} ({budget.scope}, {budget.period}, {budget.amount} USD) "
-        f"cannot cover this request: {from_nanos(spent)} USD spent{in_flight}, and this "
-        f"request may cost up to {cost.quantize(Decimal('0.000001'))} USD",
+        f"budget {budget.name!r} ({budget.scope}, {budget.period}, {plain_usd(budget.amount)} "
+        f"USD) cannot cover this request: {plain_usd(from_nanos(spent))} USD spent{in_flight}, "
+        f"and this request may cost up to {plain_usd(cost.quantize(Decimal('0.000001')))} USD",
         budget_id=budget.id,
     )

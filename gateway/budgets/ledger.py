@@ -26,6 +26,18 @@ def from_nanos(nanos: int) -> Decimal:
     return Decimal(nanos).scaleb(-9)
 
 
+CENTS = Decimal("0.01")
+
+
+def plain_usd(amount: Decimal) -> str:
+    """An amount as people write it: ``0.00``, ``12.50``, ``0.000135`` (never ``0E-9``)."""
+    exact = amount.normalize()
+    exponent = exact.as_tuple().exponent  # a str only for NaN and infinity
+    if isinstance(exponent, int) and exponent >= -2:
+        exact = exact.quantize(CENTS)
+    return f"{exact:f}"
+
+
 @dataclass(frozen=True, slots=True)
 class Bucket:
     """The counter of one budget in one period (``period_key`` as in ``periods.period_key``).
