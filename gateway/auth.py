@@ -59,6 +59,7 @@ class Principal:
     scopes: frozenset[str]
     models: frozenset[str] | None = None  # None: every configured model
     limits: RequestLimits | None = None  # None: the config's rate_limits.per_key
+    cache_ttl_seconds: int | None = None  # the key's response-cache TTL (gateway.response_cache)
 
     def require(self, scope: Scope) -> None:
         if scope not in self.scopes and Scope.ADMIN not in self.scopes:
@@ -92,6 +93,7 @@ def principal_of(record: KeyRecord) -> Principal:
         scopes=frozenset(record.scopes),
         models=record.models,
         limits=limits,
+        cache_ttl_seconds=record.cache_ttl_seconds,
     )
 
 

@@ -8,11 +8,14 @@ Chat, messages and embeddings call these, whatever way the request ends:
         postcheck Decision ``error`` with the upstream's code)
 
 Each request is billed at most once (``RequestFacts.billed``). Nothing here awaits: the rows go
-to the background writer and the budget settles in the background.
+to the background writer and the budget settles in the background. An answer from the response
+cache costs 0; its usage row's ``saved`` is what the call would have cost.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from gateway.errors import GatewayError
@@ -26,6 +29,21 @@ UPSTREAM_ERROR = "error"  # the decision of a call the provider failed
 CLIENT_GONE = "client_disconnected"  # the tag of a request whose client left mid-call
 
 
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """What a call costs (None: its model has no price) and, for a cache hit, what it saved."""
+
+    cost: Decimal | None
+    saved: Decimal | None = None
+
+
+def charge_of(gateway: Gateway, route: Route, facts: RequestFacts, usage: Usage) -> Charge:
+    cost = gateway.metering.pricing.cost(usage, route.model)
+    if facts.cache_hit:
+        return Charge(Decimal(0), saved=cost)
+    return Charge(cost)
+
+
 def bill(
     gateway: Gateway,
     route: Route,
@@ -37,13 +55,17 @@ def bill(
     reasons: list[str] | None = None,
     summary: dict[str, Any] | None = None,
     tags: list[str] | None = None,
+    charge: Charge | None = None,
 ) -> None:
+    """``charge``: worked out already (for the response's headers), else here."""
     if facts.billed:
         return
     facts.billed = True
     metering = gateway.metering
-    cost = metering.pricing.cost(usage, route.model)
-    gateway.writer.submit("usage_records", usage_row(facts, usage, cost))
+    if charge is None:
+        charge = charge_of(gateway, route, facts, usage)
+    cost = charge.cost
+    gateway.writer.submit("usage_records", usage_row(facts, usage, cost, saved=charge.saved))
     metering.budgets.settle_nowait(facts.reservation, cost)
     metering.rate_limits.add_tokens_nowait(facts.principal, usage.output_tokens)
     gateway.writer.submit(

@@ -26,8 +26,9 @@ from gateway.attempts import (
     UpstreamCall,
     open_upstream,
 )
-from gateway.billing import CLIENT_GONE, bill, record_failure
+from gateway.billing import CLIENT_GONE, Charge, bill, charge_of, record_failure
 from gateway.budgets.estimate import RequestSize
+from gateway.cache_replay import RESPONSE_CACHE, CachePlan, plan_cache
 from gateway.chat_request import ChatRequest
 from gateway.errors import (
     GatewayError,
@@ -49,9 +50,11 @@ from gateway.records import (
     payload_hash,
 )
 from gateway.request_body import read_body
+from gateway.response_cache import requested_ttl
 from gateway.routing import Route
 from gateway.scopes import Scope
 from gateway.services import GATEWAY, Gateway
+from gateway.spend_headers import spend_headers, stream_headers
 from policies.engine import Verdict
 from providers.base import ChatResponse, Usage
 
@@ -77,6 +80,7 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
     chat, client_body = front.parse(
         await read_body(request, server.max_body_bytes, server.body_read_timeout_seconds)
     )
+    cache_ttl = requested_ttl(request.headers, chat.body)  # takes `cache` out of the body
     tool = request_tool(request, chat.body)  # 400 if it or the request id holds PII
     gateway.router.resolve(chat.model)  # an unknown model is a 404 before anything else
     principal.require_model(chat.model)  # 403 model_not_allowed: in memory, with the key
@@ -103,23 +107,39 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
     )
     check = cleared.check
     output = OutputPlan(gateway.pii, check)
+    cache = await plan_cache(
+        request.app[RESPONSE_CACHE],
+        gateway.router,
+        org_id=principal.org_id,
+        api=front.name,
+        model=chat.model,
+        body=check.body,
+        stream=chat.stream,
+        asked_ttl=cache_ttl,
+        key_ttl=principal.cache_ttl_seconds,
+    )
+    facts.cache_hit = cache.hit
 
     attempts = AttemptLog()
     upstream_started(request)
     try:
-        async with open_upstream(
-            gateway.router,
-            gateway.settings.routing,
-            chat.model,
-            ChatExchange(check.body, chat.stream),
+        async with cache.open(
+            open_upstream(
+                gateway.router,
+                gateway.settings.routing,
+                chat.model,
+                ChatExchange(check.body, chat.stream),
+                attempts,
+            ),
             attempts,
         ) as call:
             facts.served_by(call.route, attempts.tags)
             if chat.stream:
                 return await _stream_chat(
-                    request, gateway, front, call, chat, facts, output, started, cleared
+                    request, gateway, front, call, chat, facts, output, started, cleared, cache
                 )
             completion = await _read_completion(call)
+            cache.keep()
             upstream_finished(request)
     except AttemptsFailed as failed:
         facts.tags.extend(attempts.tags)
@@ -139,6 +159,8 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
         raise
 
     verdict = output.filter_completion(completion.document) if output.needed else None
+    usage = _counted_usage(gateway, call.route, chat, completion.usage, completion.completion_text)
+    charge = charge_of(gateway, call.route, facts, usage)
 
     def postcheck() -> None:
         _postcheck(
@@ -146,11 +168,12 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
             call.route,
             chat,
             facts,
-            completion.usage,
+            usage,
             completion.completion_text,
             started,
             verdict=verdict,
             restored=bool(check.vault),
+            charge=charge,
         )
 
     if verdict is not None and verdict.decision == DENY:
@@ -159,7 +182,12 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
     response = web.Response(
         body=front.render(completion, chat, changed=output.needed),
         content_type="application/json",
-        headers={REQUEST_ID_HEADER: facts.correlation_id, **cleared.headers()},
+        headers={
+            REQUEST_ID_HEADER: facts.correlation_id,
+            **cleared.headers(),
+            **cache.headers(),
+            **spend_headers(charge.cost, facts.reservation),
+        },
     )
     try:
         # The answer goes out first: the client need not wait for its bookkeeping (usage,
@@ -221,6 +249,7 @@ async def _stream_chat(
     output: OutputPlan,
     started: float,
     cleared: Cleared,
+    cache: CachePlan,
 ) -> web.StreamResponse:
     """Provider bytes → OpenAI chunks (adapter) → output policy and restored tokens →
     the client's API (front), event by event as they arrive."""
@@ -241,6 +270,8 @@ async def _stream_chat(
             "Cache-Control": "no-cache",
             REQUEST_ID_HEADER: facts.correlation_id,
             **cleared.headers(),
+            **cache.headers(),
+            **stream_headers(facts.reservation),
         }
     )
     ending = "client_disconnected"  # until proven otherwise: a cancel lands in `finally`
@@ -270,6 +301,7 @@ async def _stream_chat(
             await response.write(tail)
         if cut is None:
             ending = "finished"
+            cache.keep()
         else:
             # Say it in-band, as OpenAI does (the front puts it in its own API's shape).
             ending = "policy_denied" if isinstance(cut, PolicyDeniedError) else "upstream_cut"
@@ -307,18 +339,9 @@ def _postcheck(
     *,
     verdict: Verdict | None = None,
     restored: bool = False,
+    charge: Charge | None = None,
 ) -> None:
-    if usage is None:
-        # The upstream reported no usage (or the stream was cut before it): count it ourselves.
-        usage = Usage(
-            input_tokens=gateway.tokens.count_chat_prompt(
-                chat.body["messages"], route.upstream_model, route.model.tokenizer
-            ),
-            output_tokens=gateway.tokens.count_text(
-                completion_text, route.upstream_model, route.model.tokenizer
-            ),
-            estimated=True,
-        )
+    usage = _counted_usage(gateway, route, chat, usage, completion_text)
     decision = verdict.decision if verdict else ALLOW
     reasons = list(verdict.reasons) if verdict else []
     if restored and decision == ALLOW:
@@ -335,6 +358,24 @@ def _postcheck(
         reasons=reasons,
         summary=verdict.summary() if verdict else None,
         tags=tags,
+        charge=charge,
+    )
+
+
+def _counted_usage(
+    gateway: Gateway, route: Route, chat: ChatRequest, usage: Usage | None, completion_text: str
+) -> Usage:
+    if usage is not None:
+        return usage
+    # The upstream reported no usage (or the stream was cut before it): count it ourselves.
+    return Usage(
+        input_tokens=gateway.tokens.count_chat_prompt(
+            chat.body["messages"], route.upstream_model, route.model.tokenizer
+        ),
+        output_tokens=gateway.tokens.count_text(
+            completion_text, route.upstream_model, route.model.tokenizer
+        ),
+        estimated=True,
     )
 
 

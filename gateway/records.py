@@ -44,6 +44,7 @@ class RequestFacts:
     provider: str
     tags: list[str] = field(default_factory=list)
     billed: bool = False  # a usage record was made (at most one per request)
+    cache_hit: bool = False  # answered from the response cache: costs 0
     reservation: Any = None  # the budget hold of precheck, settled or released once
 
     def served_by(self, route: Route, attempts: list[str]) -> None:
@@ -95,7 +96,9 @@ def usage_row(
     cost: Decimal | None,
     *,
     metadata: dict[str, Any] | None = None,
+    saved: Decimal | None = None,
 ) -> dict[str, Any]:
+    """``saved``: what a cache hit would have cost (None for a call that reached a provider)."""
     return {
         "id": new_id(),
         "org_id": facts.principal.org_id,
@@ -108,6 +111,7 @@ def usage_row(
         "cached_input_tokens": usage.cached_input_tokens,
         "cost": cost,
         "cost_type": "external" if cost is not None else "unknown",
+        "saved": saved,
         "tool": facts.tool,
         "correlation_id": facts.correlation_id,
         "metadata": {"estimated": usage.estimated, **(metadata or {})},

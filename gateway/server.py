@@ -18,6 +18,7 @@ from admin_api.app import setup_admin_api
 from gateway.audit_events import audit_row
 from gateway.auth import KeyStore
 from gateway.budgets.setup import start_metering
+from gateway.cache_replay import RESPONSE_CACHE
 from gateway.client_address import CLIENT_ADDRESSES, ClientAddresses
 from gateway.echo import EchoTransport
 from gateway.embeddings import embeddings
@@ -38,6 +39,7 @@ from gateway.pipeline import (
 from gateway.policy_store import PolicyStore
 from gateway.redis_client import REDIS, redis_context
 from gateway.request_body import HANDLER_ARGS
+from gateway.response_cache import build_response_cache
 from gateway.revocation import Revocations
 from gateway.routing import Router
 from gateway.settings import Settings
@@ -88,6 +90,8 @@ def build_app(settings: Settings) -> web.Application:
         policies = PolicyStore(engine, settings.pii.policy_refresh_seconds, on_load=pii.prepare)
         await policies.start()
         metering = await start_metering(settings, engine)
+        cache = build_response_cache(settings.response_cache, app.get(REDIS))
+        app[RESPONSE_CACHE] = cache
         app[GATEWAY] = Gateway(
             settings=settings,
             engine=engine,
@@ -110,6 +114,7 @@ def build_app(settings: Settings) -> web.Application:
             await policies.close()
             pii.close()
             await metering.aclose()
+            await cache.aclose()
             await keys.flush_last_used()
             await writer.close()
             await session.close()

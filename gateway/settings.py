@@ -373,6 +373,28 @@ class BudgetsConfig(_Frozen):
     alerts: BudgetAlertsConfig = BudgetAlertsConfig()
 
 
+class CacheModelConfig(_Frozen):
+    """One model's limits in the response cache (by the model name clients use)."""
+
+    enabled: bool = True
+    max_ttl_seconds: int | None = Field(None, ge=1)
+    max_entry_bytes: int | None = Field(None, ge=1024)
+
+
+class ResponseCacheConfig(_Frozen):
+    """The exact-match response cache (``gateway.response_cache``): used only by requests and
+    keys that ask for it."""
+
+    enabled: bool = True
+    backend: Literal["memory", "redis"] = "memory"  # redis: shared by instances (redis.url)
+    max_entries: int = Field(10_000, ge=1)  # memory backend
+    max_bytes: int = Field(64 * 1024 * 1024, ge=1024)  # memory backend, all entries together
+    max_entry_bytes: int = Field(1024 * 1024, ge=1024)  # a bigger answer is not stored
+    max_ttl_seconds: int = Field(24 * 3600, ge=1)  # a longer asked TTL is cut to this
+    redis_timeout_seconds: PositiveFloat = 0.25  # slower than this: the cache is skipped
+    models: dict[str, CacheModelConfig] = Field(default_factory=dict)
+
+
 class RequestLimits(_Frozen):
     """Per-minute limits of one scope (an API key or an org); None means no limit."""
 
@@ -415,6 +437,7 @@ class Settings(_Frozen):
     pricing: PricingConfig = PricingConfig()
     budgets: BudgetsConfig = BudgetsConfig()
     rate_limits: ProxyRateLimitsConfig = ProxyRateLimitsConfig()
+    response_cache: ResponseCacheConfig = ResponseCacheConfig()
     live: LiveConfig = LiveConfig()
     metrics: MetricsConfig = MetricsConfig()
     health: HealthConfig = HealthConfig()
@@ -447,6 +470,8 @@ class Settings(_Frozen):
                         f"model {model.name!r} falls back to {fallback!r}, which is not "
                         "another configured model"
                     )
+        if self.response_cache.backend == "redis" and not self.redis.url:
+            raise ValueError("response_cache.backend: redis needs redis.url")
         return self
 
 

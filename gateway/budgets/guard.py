@@ -90,6 +90,14 @@ class Reservation:
     buckets: tuple[Bucket, ...]
     finished: bool = False
     local: bool = False  # held in this process only (Redis was away: budgets.on_redis_error)
+    headroom: int | None = None  # nano-dollars the tightest budget had left before this hold
+
+    def remaining_after(self, cost: Decimal | None) -> Decimal | None:
+        """What the tightest budget has left once this request spends ``cost`` (None: its
+        worst case), not counting other requests still in flight."""
+        if self.headroom is None:
+            return None
+        return from_nanos(self.headroom - (self.amount if cost is None else to_nanos(cost)))
 
     @property
     def worst_case_cost(self) -> Decimal:
@@ -189,6 +197,7 @@ class BudgetGuard:
             budget = budgets[buckets.index(result.refused)]
             self._alerts.denied(budget, result.refused, result.spent)
             raise _exceeded(budget, result.refused, result.spent, result.held, cost)
+        reservation.headroom = result.headroom
         return reservation
 
     async def _reserve_shared(self, reservation: Reservation, now: datetime) -> ReserveResult:

@@ -61,13 +61,15 @@ class ReserveResult:
     ``unseeded`` non-empty: nothing was held, because the ledger does not know those buckets'
     spend yet; seed them (``BudgetLedger.seed``) and call ``reserve`` again. Else ``refused``
     None: every bucket now holds the amount; ``refused`` set: none does, and ``spent`` and
-    ``held`` are that bucket's figures at the time.
+    ``held`` are that bucket's figures at the time. ``headroom`` (held): the least any bucket
+    had left before this hold (limit - spent - other holds), for ``x-governs-budget-remaining``.
     """
 
     unseeded: tuple[Bucket, ...] = ()
     refused: Bucket | None = None
     spent: int = 0
     held: int = 0
+    headroom: int | None = None
 
     @property
     def ok(self) -> bool:

@@ -102,6 +102,8 @@ class ApiKey(Base):
     allowed_models: Mapped[list[str] | None] = mapped_column(JSONType)
     requests_per_minute: Mapped[int | None] = mapped_column(Integer)
     tokens_per_minute: Mapped[int | None] = mapped_column(Integer)
+    # NULL: the key's requests use the response cache only when they ask for it.
+    cache_ttl_seconds: Mapped[int | None] = mapped_column(Integer)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created()
@@ -190,6 +192,8 @@ class UsageRecord(Base):
     # None means the model has no price: recorded as unknown, never silently zero.
     cost: Mapped[Decimal | None] = mapped_column(Money)
     cost_type: Mapped[str] = mapped_column(String(16), default="external")
+    # A response-cache hit costs 0: what the call would have cost (None for every other row).
+    saved: Mapped[Decimal | None] = mapped_column(Money)
     tool: Mapped[str | None] = mapped_column(String(200))
     correlation_id: Mapped[str | None] = mapped_column(String(128))
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)

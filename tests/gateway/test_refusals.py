@@ -197,3 +197,43 @@ def test_an_alert_log_names_the_budget_and_the_amount() -> None:
     )
     threshold = alert_text({**alert, "kind": "threshold", "thresholdPercent": 80, "spent": "8"})
     assert "reached 80%: 8.00 USD spent of 10.00 USD" in threshold
+
+
+def test_cost_and_budget_remaining_headers(refusing: RunningGateway) -> None:
+    client, _, _ = _budget_bound_client(refusing, "1")
+    client = client.with_options(max_retries=0)
+    messages = [{"role": "user", "content": "what does it cost"}]
+    raw = client.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", max_tokens=50, messages=messages
+    )
+    usage = raw.parse().usage
+    assert usage is not None
+    cost = (usage.prompt_tokens * Decimal("0.15") + usage.completion_tokens * Decimal("0.60")) / (
+        10**6
+    )
+    assert Decimal(raw.headers["x-governs-cost"]) == cost
+    assert Decimal(raw.headers["x-governs-budget-remaining"]) == 1 - cost
+    refusing.thread.run(refusing.gateway.metering.budgets.wait_idle())  # the first one settled
+    with client.chat.completions.with_streaming_response.create(
+        model="gpt-4o-mini", max_tokens=50, messages=messages, stream=True
+    ) as stream:
+        # A stream's cost is not known when its headers go out: what was left as it started.
+        assert "x-governs-cost" not in stream.headers
+        assert Decimal(stream.headers["x-governs-budget-remaining"]) == 1 - cost
+        list(stream.parse())
+
+
+def test_no_budget_no_remaining_header(refusing: RunningGateway) -> None:
+    raw = openai.OpenAI(
+        base_url=refusing.openai_base_url, api_key=refusing.api_key, max_retries=0
+    ).chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}]
+    )
+    assert "x-governs-budget-remaining" not in raw.headers
+    assert Decimal(raw.headers["x-governs-cost"]) > 0
+    unpriced = openai.OpenAI(
+        base_url=refusing.openai_base_url, api_key=refusing.api_key, max_retries=0
+    ).chat.completions.with_raw_response.create(
+        model="unpriced-model", messages=[{"role": "user", "content": "hi"}]
+    )
+    assert "x-governs-cost" not in unpriced.headers  # no price, no figure
