@@ -65,6 +65,8 @@ def bill(
     if charge is None:
         charge = charge_of(gateway, route, facts, usage)
     cost = charge.cost
+    if facts.trace is not None:
+        facts.trace.billed(usage, decision, reasons or ())
     gateway.writer.submit("usage_records", usage_row(facts, usage, cost, saved=charge.saved))
     metering.budgets.settle_nowait(facts.reservation, cost)
     metering.rate_limits.add_tokens_nowait(facts.principal, usage.output_tokens)
@@ -86,6 +88,8 @@ def record_failure(
     gateway: Gateway, facts: RequestFacts, error: GatewayError, started: float
 ) -> None:
     """The provider failed: nothing to bill, so the budget reservation is released."""
+    if facts.trace is not None:
+        facts.trace.failed(error)
     gateway.metering.budgets.release_nowait(facts.reservation)
     gateway.writer.submit(
         "decisions",

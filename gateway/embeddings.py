@@ -29,6 +29,7 @@ from gateway.request_body import read_body
 from gateway.routing import Route
 from gateway.scopes import Scope
 from gateway.services import GATEWAY, Gateway
+from gateway.tracing import REQUEST_TRACE
 from providers.base import UpstreamRequest, Usage
 
 
@@ -98,6 +99,7 @@ async def embeddings(request: web.Request) -> web.Response:
         model=model,
         provider="",
         tags=[f"model:{model}", "api:embeddings"],
+        trace=request.get(REQUEST_TRACE),
     )
 
     policy = gateway.policies.for_org(principal.org_id)
@@ -118,7 +120,7 @@ async def embeddings(request: web.Request) -> web.Response:
     )
     body = cleared.check.body
 
-    attempts = AttemptLog()
+    attempts = AttemptLog(trace=facts.trace)
     upstream_started(request)
     try:
         async with open_upstream(

@@ -55,6 +55,7 @@ from gateway.routing import Route
 from gateway.scopes import Scope
 from gateway.services import GATEWAY, Gateway
 from gateway.spend_headers import spend_headers, stream_headers
+from gateway.tracing import REQUEST_TRACE
 from policies.engine import Verdict
 from providers.base import ChatResponse, Usage
 
@@ -92,6 +93,7 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
         model=chat.model,
         provider="",
         tags=[f"model:{chat.model}", f"api:{front.name}"],
+        trace=request.get(REQUEST_TRACE),
     )
 
     cleared = await run_precheck(
@@ -120,7 +122,7 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
     )
     facts.cache_hit = cache.hit
 
-    attempts = AttemptLog()
+    attempts = AttemptLog(trace=facts.trace)
     upstream_started(request)
     try:
         async with cache.open(

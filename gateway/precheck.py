@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from gateway.budgets.estimate import RequestSize
 from gateway.errors import GatewayError, PolicyDeniedError
@@ -19,6 +20,9 @@ from gateway.pii import Precheck
 from gateway.ratelimit import RateLimitStatus
 from gateway.records import ALLOW, DENY, PRECHECK, RequestFacts, decision_row
 from gateway.services import Gateway
+
+if TYPE_CHECKING:
+    from gateway.tracing import RequestTrace
 
 
 @dataclass(slots=True)
@@ -56,9 +60,11 @@ async def run_precheck(
     pii: Callable[[], Awaitable[Precheck]],
     size: Callable[[Precheck], RequestSize],
 ) -> Cleared:
-    policy = gateway.policies.for_org(facts.principal.org_id)
     check: Precheck | None = None
     metering = gateway.metering
+    trace = facts.trace
+    if trace is not None:
+        return await _traced_precheck(gateway, facts, started, trace, pii=pii, size=size)
     try:
         check = await pii()
         if check.denial is not None:
@@ -69,20 +75,81 @@ async def run_precheck(
             facts.principal, gateway.router.candidate_models(facts.model), request_size
         )
     except GatewayError as refusal:
-        verdict = check.verdict if check is not None else None
-        gateway.writer.submit(
-            "decisions",
-            decision_row(
-                facts,
-                direction=PRECHECK,
-                decision=DENY,
-                latency_ms=ms_since(started),
-                reasons=_refusal_reasons(refusal, check),
-                detector_summary=verdict.summary() if verdict else None,
-                policy_id=policy.id if policy else None,
-            ),
-        )
+        _refused(gateway, facts, started, refusal, check)
         raise
+    return _cleared(gateway, facts, started, check, limits)
+
+
+async def _traced_precheck(
+    gateway: Gateway,
+    facts: RequestFacts,
+    started: float,
+    trace: RequestTrace,
+    *,
+    pii: Callable[[], Awaitable[Precheck]],
+    size: Callable[[Precheck], RequestSize],
+) -> Cleared:
+    """``run_precheck`` with a span per step (tracing on): the same steps, in the same order."""
+    check: Precheck | None = None
+    metering = gateway.metering
+    trace.requested(facts.model)
+    try:
+        with trace.step("governs.precheck") as precheck:
+            with trace.step("governs.precheck.pii_policy", precheck) as span:
+                check = await pii()
+                verdict = check.verdict
+                span.set_attribute("governs.decision", verdict.decision if verdict else ALLOW)
+                if verdict is not None:
+                    # Class names and reason codes only: never a value that was found.
+                    span.set_attribute("governs.reasons", list(verdict.reasons))
+                if check.denial is not None:
+                    raise PolicyDeniedError(check.denial)
+            request_size = size(check)
+            with trace.step("governs.precheck.rate_limit", precheck):
+                limits = await metering.rate_limits.check(facts.principal, request_size)
+            with trace.step("governs.precheck.budget", precheck) as span:
+                facts.reservation = await metering.budgets.reserve(
+                    facts.principal, gateway.router.candidate_models(facts.model), request_size
+                )
+                span.set_attribute("governs.budget.bound", facts.reservation is not None)
+    except GatewayError as refusal:
+        trace.refused(_refusal_reasons(refusal, check))
+        _refused(gateway, facts, started, refusal, check)
+        raise
+    return _cleared(gateway, facts, started, check, limits)
+
+
+def _refused(
+    gateway: Gateway,
+    facts: RequestFacts,
+    started: float,
+    refusal: GatewayError,
+    check: Precheck | None,
+) -> None:
+    policy = gateway.policies.for_org(facts.principal.org_id)
+    verdict = check.verdict if check is not None else None
+    gateway.writer.submit(
+        "decisions",
+        decision_row(
+            facts,
+            direction=PRECHECK,
+            decision=DENY,
+            latency_ms=ms_since(started),
+            reasons=_refusal_reasons(refusal, check),
+            detector_summary=verdict.summary() if verdict else None,
+            policy_id=policy.id if policy else None,
+        ),
+    )
+
+
+def _cleared(
+    gateway: Gateway,
+    facts: RequestFacts,
+    started: float,
+    check: Precheck,
+    limits: RateLimitStatus | None,
+) -> Cleared:
+    policy = gateway.policies.for_org(facts.principal.org_id)
     verdict = check.verdict
     gateway.writer.submit(
         "decisions",

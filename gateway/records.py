@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -19,6 +19,9 @@ from gateway.auth import Principal
 from gateway.ids import new_id
 from gateway.routing import Route
 from providers.base import Usage
+
+if TYPE_CHECKING:
+    from gateway.tracing import RequestTrace
 
 ALLOW = "allow"
 TRANSFORM = "transform"
@@ -45,12 +48,15 @@ class RequestFacts:
     tags: list[str] = field(default_factory=list)
     billed: bool = False  # a usage record was made (at most one per request)
     cache_hit: bool = False  # answered from the response cache: costs 0
+    trace: RequestTrace | None = None  # its spans, when tracing is on (gateway.tracing)
     reservation: Any = None  # the budget hold of precheck, settled or released once
 
     def served_by(self, route: Route, attempts: list[str]) -> None:
         """Name the deployment that answered, and every attempt it took to get there."""
         self.provider = route.provider.name
         self.model = route.model.name
+        if self.trace is not None:
+            self.trace.served(route, cache_hit=self.cache_hit)
         self.tags.append(f"provider:{route.provider.name}")
         if len(attempts) > 1 or (attempts and not attempts[-1].endswith(":ok")):
             self.tags.extend(attempts)

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from functools import partial
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from admin_api.app import setup_admin_api
 from gateway.audit_events import audit_row
@@ -57,9 +58,18 @@ def build_app(settings: Settings) -> web.Application:
     # Adapters are built here, synchronously, so a bad provider config fails before serving.
     adapters = {p.name: build_adapter(p) for p in settings.providers}
     pii = PiiGuard(settings.pii)  # detectors are compiled here: a bad one fails start-up
+    middlewares: list[Middleware] = [request_metrics, request_context]
+    tracing = None
+    if settings.tracing.enabled:
+        # Imported only when on: a gateway without OTEL_* never loads the SDK, and its
+        # requests pass no tracing middleware.
+        from gateway.tracing_export import Tracing
+
+        tracing = Tracing(settings.tracing)
+        middlewares.insert(1, tracing.middleware())
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
-        middlewares=[request_metrics, request_context],
+        middlewares=middlewares,
         handler_args=HANDLER_ARGS,
     )
     app[SETTINGS] = settings
@@ -119,6 +129,8 @@ def build_app(settings: Settings) -> web.Application:
             await writer.close()
             await session.close()
             await engine.dispose()
+            if tracing is not None:
+                await tracing.aclose()
 
     app.cleanup_ctx.append(services)
     mount_live(app, settings.live)
