@@ -1,5 +1,8 @@
 """``GET /api/v1/usage``: tokens, cost and requests grouped by period and by one dimension.
 
+``saved`` and ``cacheHits`` (JSON only) are what answers from the response cache would have cost
+and how many there were; their ``cost`` is 0.
+
 The database sums per UTC day and dimension value (so no more rows leave it than days times
 values); days are then folded into ISO weeks (starting Monday) or calendar months here, where
 date arithmetic is the same on every database. A row's ``period`` is its first day.
@@ -25,6 +28,7 @@ from admin_api.types import MoneyOut
 from admin_api.validation import Out, TimeRangeQuery
 from admin_api.wire import as_utc, money, reply
 from gateway.errors import InvalidRequestError
+from gateway.records import CACHE_COST
 from gateway.storage.models import UsageRecord
 
 GroupBy = Literal["day", "week", "month"]
@@ -61,6 +65,8 @@ class UsageRow(Out):
     cost: MoneyOut
     requests: int
     unpriced_requests: int = Field(description="requests whose model has no price")
+    saved: MoneyOut = Field(description="what the response cache's answers would have cost")
+    cache_hits: int = Field(description="requests answered from the response cache")
 
 
 class UsageTotals(Out):
@@ -69,6 +75,8 @@ class UsageTotals(Out):
     cost: MoneyOut
     requests: int
     unpriced_requests: int
+    saved: MoneyOut
+    cache_hits: int
 
 
 class UsageReport(Out):
@@ -118,6 +126,8 @@ async def usage_report(call: Call[UsageQuery, None]) -> Any:
             func.sum(UsageRecord.cost),
             func.count(),
             func.sum(case((UsageRecord.cost.is_(None), 1), else_=0)),
+            func.sum(UsageRecord.saved),
+            func.sum(case((UsageRecord.cost_type == CACHE_COST, 1), else_=0)),
         )
         .where(
             UsageRecord.org_id == access.org.id,
@@ -135,8 +145,10 @@ async def usage_report(call: Call[UsageQuery, None]) -> Any:
         if value is not None:
             query = query.where(column == value)
 
-    sums: dict[tuple[str, str | None], list[Any]] = defaultdict(lambda: [0, 0, Decimal(0), 0, 0])
-    for day_text, key, input_tokens, output_tokens, cost, requests, unpriced in (
+    sums: dict[tuple[str, str | None], list[Any]] = defaultdict(
+        lambda: [0, 0, Decimal(0), 0, 0, Decimal(0), 0]
+    )
+    for day_text, key, input_tokens, output_tokens, cost, requests, unpriced, saved, hits in (
         await call.db.execute(query)
     ).all():
         bucket = sums[(_period_start(day_text, q.group_by), key)]
@@ -145,6 +157,8 @@ async def usage_report(call: Call[UsageQuery, None]) -> Any:
         bucket[2] += Decimal(str(cost or 0))
         bucket[3] += int(requests)
         bucket[4] += int(unpriced or 0)
+        bucket[5] += Decimal(str(saved or 0))
+        bucket[6] += int(hits or 0)
 
     rows = [
         UsageRow(
@@ -155,10 +169,12 @@ async def usage_report(call: Call[UsageQuery, None]) -> Any:
             cost=money(v[2]),
             requests=v[3],
             unpriced_requests=v[4],
+            saved=money(v[5]),
+            cache_hits=v[6],
         )
         for (period, key), v in sorted(sums.items(), key=_row_order)
     ]
-    totals = [sum(v[i] for v in sums.values()) for i in range(5)]
+    totals = [sum(v[i] for v in sums.values()) for i in range(7)]
     report = UsageReport(
         org_id=access.org.id,
         group_by=q.group_by,
@@ -172,6 +188,8 @@ async def usage_report(call: Call[UsageQuery, None]) -> Any:
             cost=money(totals[2]),
             requests=totals[3],
             unpriced_requests=totals[4],
+            saved=money(totals[5]),
+            cache_hits=totals[6],
         ),
     )
     if q.format == "csv":

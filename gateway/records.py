@@ -28,6 +28,7 @@ TRANSFORM = "transform"
 DENY = "deny"
 PRECHECK = "precheck"
 POSTCHECK = "postcheck"
+CACHE_COST = "cache"  # the cost_type of an answer from the response cache
 
 
 def payload_hash(body: dict[str, Any]) -> str:
@@ -96,6 +97,12 @@ def decision_row(
     }
 
 
+def _cost_type(facts: RequestFacts, cost: Decimal | None) -> str:
+    if facts.cache_hit:
+        return CACHE_COST
+    return "external" if cost is not None else "unknown"
+
+
 def usage_row(
     facts: RequestFacts,
     usage: Usage,
@@ -116,7 +123,11 @@ def usage_row(
         "output_tokens": usage.output_tokens,
         "cached_input_tokens": usage.cached_input_tokens,
         "cost": cost,
-        "cost_type": "external" if cost is not None else "unknown",
+        "cost_type": CACHE_COST
+        if facts.cache_hit
+        else "external"
+        if cost is not None
+        else "unknown",
         "saved": saved,
         "tool": facts.tool,
         "correlation_id": facts.correlation_id,

@@ -153,7 +153,7 @@ def test_a_repeat_is_served_from_the_cache_at_no_cost(
     assert cost > 0
     assert second_http.headers["x-governs-cost"] == "0.00"
     (hit,) = _usage_rows(cached, correlation)
-    assert hit["cost"] == 0 and hit["saved"] == cost
+    assert hit["cost"] == 0 and hit["saved"] == cost and hit["cost_type"] == "cache"
     (decision,) = [
         d
         for d in cached.rows("decisions", correlation_id=correlation)
