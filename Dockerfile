@@ -5,6 +5,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY gateway gateway
 COPY providers providers
+COPY fronts fronts
 COPY detectors detectors
 COPY policies policies
 COPY admin_api admin_api

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic.alias_generators import to_camel
 
 from admin_api.types import Id
-from gateway.chat_request import check_depth
+from fronts.chat_request import check_depth
 from gateway.errors import InvalidRequestError
 from gateway.suggest import unknown_field
 

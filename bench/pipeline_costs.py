@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from fake_upstream import completion_body  # noqa: E402
 from sqlalchemy.dialects import sqlite  # noqa: E402
 
+from fronts.chat_request import parse_chat_request  # noqa: E402
 from gateway.auth import KeyStore, Principal, bearer_token  # noqa: E402
-from gateway.chat_request import parse_chat_request  # noqa: E402
 from gateway.cli import prepare_database  # noqa: E402
 from gateway.ids import new_id, new_request_id  # noqa: E402
 from gateway.middleware import _ACCEPTABLE_REQUEST_ID  # noqa: E402
@@ -39,7 +40,6 @@ from gateway.records import (  # noqa: E402
     ALLOW,
     POSTCHECK,
     PRECHECK,
-    RequestFacts,
     decision_row,
     payload_hash,
     usage_row,
@@ -51,6 +51,20 @@ from gateway.storage.database import create_engine  # noqa: E402
 from gateway.storage.models import Base  # noqa: E402
 from gateway.writer import RECORD_TABLES, RecordWriter  # noqa: E402
 from providers.registry import build_adapter  # noqa: E402
+
+
+@dataclass(slots=True)
+class _Facts:
+    """What a ``gateway.ledger.ProxiedCall`` gives the row builders (``records.CallFacts``)."""
+
+    principal: Principal
+    correlation_id: str
+    payload_hash: str
+    tool: str
+    model: str
+    provider: str
+    tags: list[str]
+
 
 API_KEY = "gai_bench-bootstrap-key-0123456789abcdefghijklmnop"
 # The body chat.lua sends (keep the two in step).
@@ -108,7 +122,7 @@ async def main(rounds: int, variants: bool) -> None:
     model = settings.models[0]
     chat = parse_chat_request(CHAT_BODY)
     upstream_body = completion_body(1, int(time.time()))
-    facts = RequestFacts(
+    facts = _Facts(
         principal=principal,
         correlation_id=new_request_id(),
         payload_hash=payload_hash(chat.body),

@@ -20,7 +20,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from gateway.errors import (
     GatewayError,
@@ -28,10 +28,10 @@ from gateway.errors import (
     UpstreamError,
     UpstreamTimeoutError,
 )
+from gateway.exchanges import Exchange
 from gateway.forwarder import UpstreamResponse
 from gateway.routing import Route, Router
 from gateway.settings import RoutingConfig
-from providers.base import UpstreamRequest
 
 if TYPE_CHECKING:
     from gateway.tracing import RequestTrace
@@ -61,30 +61,6 @@ class AttemptsFailed(Exception):
     def __init__(self, error: GatewayError) -> None:
         super().__init__(error.message)
         self.error = error
-
-
-class Exchange(Protocol):
-    """What is sent on a route, and how that route's errors are read (chat, embeddings)."""
-
-    def request(self, route: Route) -> UpstreamRequest: ...
-
-    def parse_error(
-        self, route: Route, status: int, body: bytes, headers: Mapping[str, str]
-    ) -> UpstreamError: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ChatExchange:
-    body: dict[str, Any]
-    stream: bool
-
-    def request(self, route: Route) -> UpstreamRequest:
-        return route.adapter.build_chat_request(self.body, route.upstream_model, stream=self.stream)
-
-    def parse_error(
-        self, route: Route, status: int, body: bytes, headers: Mapping[str, str]
-    ) -> UpstreamError:
-        return route.adapter.parse_error(status, body, headers)
 
 
 class open_upstream:

@@ -1,65 +1,53 @@
-"""The path of one proxied request, top to bottom.
+"""The path of one proxied chat request, top to bottom, for any chat-like front.
 
-authenticate → read and validate → route → precheck → forward → output policy → respond →
-postcheck records.
+authenticate → parse the client's shape (front) → the ledger: route, precheck → forward →
+output policy → respond in the client's shape (front) → the ledger's one ending.
 
 The answer goes out before its bookkeeping (usage, cost, budget settlement, the postcheck
 Decision row), which is handed to the background writer and never awaited. A stream is
 forwarded event by event as it arrives; whatever way it ends (finished, upstream cut, client
-gone) the finally-block bills what was produced.
+gone) the finally-block bills what was produced. The ledger, shared with every front door, is
+``gateway.ledger``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from typing import Any
 
 import orjson
 from aiohttp import web
 
-from gateway.attempts import (
-    AttemptLog,
-    AttemptsFailed,
-    ChatExchange,
-    UpstreamCall,
-    open_upstream,
-)
-from gateway.billing import CLIENT_GONE, Charge, bill, charge_of, record_failure
-from gateway.budgets.estimate import RequestSize
-from gateway.cache_replay import RESPONSE_CACHE, CachePlan, plan_cache
-from gateway.chat_request import ChatRequest
+from fronts.anthropic import ANTHROPIC
+from fronts.base import Front
+from fronts.chat_request import ChatRequest
+from fronts.embeddings import parse_embeddings
+from fronts.openai_chat import OPENAI
+from gateway.attempts import AttemptsFailed, UpstreamCall
+from gateway.cache_replay import RESPONSE_CACHE, plan_cache
 from gateway.errors import (
     GatewayError,
+    InvalidRequestError,
     PolicyDeniedError,
     UpstreamUnavailableError,
 )
-from gateway.fronts import ANTHROPIC, OPENAI, Front
+from gateway.exchanges import ChatExchange, EmbeddingsExchange
 from gateway.identifiers import DEFAULT_TOOL, request_tool
+from gateway.ledger import ProxiedCall
 from gateway.metrics import upstream_finished, upstream_started
-from gateway.middleware import ERROR_BODY, REQUEST_ID, REQUEST_ID_HEADER
+from gateway.middleware import ERROR_BODY, REQUEST_ID
 from gateway.output_filter import SseOutputFilter, filter_completion
 from gateway.pii import PiiGuard, Precheck
-from gateway.precheck import Cleared, run_precheck
-from gateway.records import (
-    ALLOW,
-    DENY,
-    TRANSFORM,
-    RequestFacts,
-    payload_hash,
-)
+from gateway.records import DENY
 from gateway.request_body import read_body
 from gateway.response_cache import requested_ttl
-from gateway.routing import Route
 from gateway.scopes import Scope
-from gateway.services import GATEWAY, Gateway
+from gateway.services import GATEWAY
 from gateway.spend_headers import spend_headers, stream_headers
 from gateway.tracing import REQUEST_TRACE
 from policies.engine import Verdict
-from providers.base import ChatResponse, Usage
-
-log = logging.getLogger(__name__)
+from providers.base import ChatResponse
 
 
 async def chat_completions(request: web.Request) -> web.StreamResponse:
@@ -82,114 +70,66 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
         await read_body(request, server.max_body_bytes, server.body_read_timeout_seconds)
     )
     cache_ttl = requested_ttl(request.headers, chat.body)  # takes `cache` out of the body
-    tool = request_tool(request, chat.body)  # 400 if it or the request id holds PII
-    gateway.router.resolve(chat.model)  # an unknown model is a 404 before anything else
-    principal.require_model(chat.model)  # 403 model_not_allowed: in memory, with the key
-    facts = RequestFacts(
-        principal=principal,
+    call = ProxiedCall(
+        gateway,
+        principal,
         correlation_id=request[REQUEST_ID],
-        payload_hash=payload_hash(client_body),
-        tool=tool,
+        tool=request_tool(request, chat.body),  # 400 if it or the request id holds PII
         model=chat.model,
-        provider="",
-        tags=[f"model:{chat.model}", f"api:{front.name}"],
+        api=front.name,
+        client_body=client_body,
+        started=started,
         trace=request.get(REQUEST_TRACE),
     )
-
-    cleared = await run_precheck(
-        gateway,
-        facts,
-        started,
-        pii=lambda: gateway.pii.precheck(
-            gateway.policies.for_org(principal.org_id), facts.tool, chat.body
-        ),
-        size=lambda check: RequestSize.of_chat(
-            check.body, gateway.router.resolve(chat.model).routes[0].model, gateway.tokens
-        ),
-    )
-    check = cleared.check
-    output = OutputPlan(gateway.pii, check)
-    cache = await plan_cache(
+    exchange = await call.precheck(ChatExchange(chat.body, chat.stream))
+    assert call.check is not None
+    output = OutputPlan(gateway.pii, call.check)
+    call.cache = cache = await plan_cache(
         request.app[RESPONSE_CACHE],
         gateway.router,
         org_id=principal.org_id,
         api=front.name,
         model=chat.model,
-        body=check.body,
+        body=exchange.body,  # as it goes upstream: after the PII policy
         stream=chat.stream,
         asked_ttl=cache_ttl,
         key_ttl=principal.cache_ttl_seconds,
     )
-    facts.cache_hit = cache.hit
 
-    attempts = AttemptLog(trace=facts.trace)
     upstream_started(request)
     try:
-        async with cache.open(
-            open_upstream(
-                gateway.router,
-                gateway.settings.routing,
-                chat.model,
-                ChatExchange(check.body, chat.stream),
-                attempts,
-            ),
-            attempts,
-        ) as call:
-            facts.served_by(call.route, attempts.tags)
+        async with call.upstream(exchange) as upstream:
             if chat.stream:
-                return await _stream_chat(
-                    request, gateway, front, call, chat, facts, output, started, cleared, cache
-                )
-            completion = await _read_completion(call)
+                return await _stream_chat(request, front, upstream, chat, call, output)
+            completion = await _read_completion(upstream)
             cache.keep()
             upstream_finished(request)
     except AttemptsFailed as failed:
-        facts.tags.extend(attempts.tags)
-        record_failure(gateway, facts, failed.error, started)
+        call.fail(failed.error)
         raise failed.error from None
     except GatewayError as error:
-        record_failure(gateway, facts, error, started)
+        call.fail(error)
         raise
     except asyncio.CancelledError:
-        # The client went away while the provider was working: leaving `open_upstream`
-        # closed the upstream connection, which cancels the call; the prompt is billed, as
-        # providers bill it.
-        if attempts.route is not None and not facts.billed:
-            if not facts.provider:
-                facts.served_by(attempts.route, attempts.tags)
-            _postcheck(gateway, attempts.route, chat, facts, None, "", started, [CLIENT_GONE])
+        # The client went away while the provider was working: leaving the upstream block
+        # closed the upstream connection, which cancels the call.
+        call.client_gone()
         raise
 
     verdict = output.filter_completion(completion.document) if output.needed else None
-    usage = _counted_usage(gateway, call.route, chat, completion.usage, completion.completion_text)
-    charge = charge_of(gateway, call.route, facts, usage)
-
-    def postcheck() -> None:
-        _postcheck(
-            gateway,
-            call.route,
-            chat,
-            facts,
-            usage,
-            completion.completion_text,
-            started,
-            verdict=verdict,
-            restored=bool(check.vault),
-            charge=charge,
-        )
-
+    priced = call.price(completion.usage, completion.completion_text)
     if verdict is not None and verdict.decision == DENY:
-        postcheck()
+        call.bill(
+            completion.usage,
+            completion.completion_text,
+            verdict=verdict,
+            restored=bool(call.check.vault),
+        )
         raise output.denial(verdict)
     response = web.Response(
         body=front.render(completion, chat, changed=output.needed),
         content_type="application/json",
-        headers={
-            REQUEST_ID_HEADER: facts.correlation_id,
-            **cleared.headers(),
-            **cache.headers(),
-            **spend_headers(charge.cost, facts.reservation),
-        },
+        headers={**call.headers(), **spend_headers(priced.cost, call.reservation)},
     )
     try:
         # The answer goes out first: the client need not wait for its bookkeeping (usage,
@@ -197,8 +137,62 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
         await response.prepare(request)
         await response.write_eof()
     finally:
-        postcheck()
+        call.bill(
+            completion.usage,
+            completion.completion_text,
+            verdict=verdict,
+            restored=bool(call.check.vault),
+        )
     return response
+
+
+async def embeddings(request: web.Request) -> web.Response:
+    """``POST /v1/embeddings``: the same ledger as chat, for providers that have embeddings."""
+    started = time.perf_counter()
+    gateway = request.app[GATEWAY]
+    principal = await gateway.keys.authenticate(OPENAI.api_key(request), Scope.PRECHECK_INVOKE)
+    server = gateway.settings.server
+    asked = parse_embeddings(
+        await read_body(request, server.max_body_bytes, server.body_read_timeout_seconds)
+    )
+    call = ProxiedCall(
+        gateway,
+        principal,
+        correlation_id=request[REQUEST_ID],
+        tool=request_tool(request, asked.body),  # 400 if it or the request id holds PII
+        model=asked.model,
+        api="embeddings",
+        client_body=asked.body,
+        started=started,
+        trace=request.get(REQUEST_TRACE),
+    )
+    if asked.texts is None and call.policy is not None:
+        raise InvalidRequestError(
+            "this org's PII policy needs text input; token arrays cannot be checked",
+            code="invalid_request_body",
+            param="input",
+        )
+    exchange = await call.precheck(EmbeddingsExchange(asked.body))
+
+    upstream_started(request)
+    try:
+        async with call.upstream(exchange) as upstream:
+            raw = await upstream.response.read()
+            assert upstream.route.embeddings is not None  # the exchange refused the route
+            answer, usage = upstream.route.embeddings.parse_embeddings_response(raw, exchange.body)
+            upstream_finished(request)
+    except AttemptsFailed as failed:
+        call.fail(failed.error)
+        raise failed.error from None
+    except GatewayError as error:
+        call.fail(error)
+        raise
+    except asyncio.CancelledError:
+        call.client_gone()  # the input is billed, as providers bill it (the same as chat)
+        raise
+
+    call.bill(usage)
+    return web.Response(body=answer, content_type="application/json", headers=call.headers())
 
 
 class OutputPlan:
@@ -243,19 +237,17 @@ async def _read_completion(call: UpstreamCall) -> ChatResponse:
 
 async def _stream_chat(
     request: web.Request,
-    gateway: Gateway,
     front: Front,
-    call: UpstreamCall,
+    upstream: UpstreamCall,
     chat: ChatRequest,
-    facts: RequestFacts,
+    call: ProxiedCall,
     output: OutputPlan,
-    started: float,
-    cleared: Cleared,
-    cache: CachePlan,
 ) -> web.StreamResponse:
     """Provider bytes → OpenAI chunks (adapter) → output policy and restored tokens →
     the client's API (front), event by event as they arrive."""
-    translator = call.route.adapter.open_stream(client_wants_usage=front.wants_usage_chunk(chat))
+    translator = upstream.route.adapter.open_stream(
+        client_wants_usage=front.wants_usage_chunk(chat)
+    )
     output_filter = output.stream_filter()
     edge = front.stream(chat, lambda: translator.usage)
 
@@ -270,10 +262,8 @@ async def _stream_chat(
         headers={
             "Content-Type": "text/event-stream; charset=utf-8",
             "Cache-Control": "no-cache",
-            REQUEST_ID_HEADER: facts.correlation_id,
-            **cleared.headers(),
-            **cache.headers(),
-            **stream_headers(facts.reservation),
+            **call.headers(),
+            **stream_headers(call.reservation),
         }
     )
     ending = "client_disconnected"  # until proven otherwise: a cancel lands in `finally`
@@ -281,7 +271,7 @@ async def _stream_chat(
     try:
         cut: GatewayError | None = None
         try:
-            async for data in call.response.chunks():
+            async for data in upstream.response.chunks():
                 out = deliver(translator.feed(data))
                 if out:
                     await response.write(out)
@@ -291,7 +281,7 @@ async def _stream_chat(
         tail = translator.close()
         if cut is None and not translator.finished:
             cut = UpstreamUnavailableError(
-                f"provider {call.route.provider.name!r} ended the stream before it finished",
+                f"provider {upstream.route.provider.name!r} ended the stream before it finished",
                 code="upstream_stream_incomplete",
             )
         if cut is None:
@@ -303,7 +293,8 @@ async def _stream_chat(
             await response.write(tail)
         if cut is None:
             ending = "finished"
-            cache.keep()
+            if call.cache is not None:
+                call.cache.keep()
         else:
             # Say it in-band, as OpenAI does (the front puts it in its own API's shape).
             ending = "policy_denied" if isinstance(cut, PolicyDeniedError) else "upstream_cut"
@@ -312,73 +303,16 @@ async def _stream_chat(
     except ConnectionError:
         ending = "client_disconnected"
     finally:
-        _postcheck(
-            gateway,
-            call.route,
-            chat,
-            facts,
+        call.bill(
             translator.usage,
             translator.completion_text,
-            started,
-            [] if ending == "finished" else [f"stream:{ending}"],
             verdict=output_filter.verdict() if output_filter is not None else None,
             restored=bool(output.vault),
+            tags=[] if ending == "finished" else [f"stream:{ending}"],
         )
     if ending != "client_disconnected":
         await response.write_eof()
     return response
-
-
-def _postcheck(
-    gateway: Gateway,
-    route: Route,
-    chat: ChatRequest,
-    facts: RequestFacts,
-    usage: Usage | None,
-    completion_text: str,
-    started: float,
-    tags: list[str] | None = None,
-    *,
-    verdict: Verdict | None = None,
-    restored: bool = False,
-    charge: Charge | None = None,
-) -> None:
-    usage = _counted_usage(gateway, route, chat, usage, completion_text)
-    decision = verdict.decision if verdict else ALLOW
-    reasons = list(verdict.reasons) if verdict else []
-    if restored and decision == ALLOW:
-        decision = TRANSFORM
-    if restored:
-        reasons.append("pii.restored")
-    bill(
-        gateway,
-        route,
-        facts,
-        usage,
-        started,
-        decision=decision,
-        reasons=reasons,
-        summary=verdict.summary() if verdict else None,
-        tags=tags,
-        charge=charge,
-    )
-
-
-def _counted_usage(
-    gateway: Gateway, route: Route, chat: ChatRequest, usage: Usage | None, completion_text: str
-) -> Usage:
-    if usage is not None:
-        return usage
-    # The upstream reported no usage (or the stream was cut before it): count it ourselves.
-    return Usage(
-        input_tokens=gateway.tokens.count_chat_prompt(
-            chat.body["messages"], route.upstream_model, route.model.tokenizer
-        ),
-        output_tokens=gateway.tokens.count_text(
-            completion_text, route.upstream_model, route.model.tokenizer
-        ),
-        estimated=True,
-    )
 
 
 async def list_models(request: web.Request) -> web.Response:

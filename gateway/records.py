@@ -8,20 +8,15 @@ Prompts and completions are never stored: only a hash of the request body.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import orjson
 
 from gateway.auth import Principal
 from gateway.ids import new_id
-from gateway.routing import Route
 from providers.base import Usage
-
-if TYPE_CHECKING:
-    from gateway.tracing import RequestTrace
 
 ALLOW = "allow"
 TRANSFORM = "transform"
@@ -36,9 +31,8 @@ def payload_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-@dataclass(slots=True)
-class RequestFacts:
-    """What the records of one proxied request share."""
+class CallFacts(Protocol):
+    """What the records of one proxied request share (``gateway.ledger.ProxiedCall``)."""
 
     principal: Principal
     correlation_id: str
@@ -46,25 +40,11 @@ class RequestFacts:
     tool: str
     model: str
     provider: str
-    tags: list[str] = field(default_factory=list)
-    billed: bool = False  # a usage record was made (at most one per request)
-    cache_hit: bool = False  # answered from the response cache: costs 0
-    trace: RequestTrace | None = None  # its spans, when tracing is on (gateway.tracing)
-    reservation: Any = None  # the budget hold of precheck, settled or released once
-
-    def served_by(self, route: Route, attempts: list[str]) -> None:
-        """Name the deployment that answered, and every attempt it took to get there."""
-        self.provider = route.provider.name
-        self.model = route.model.name
-        if self.trace is not None:
-            self.trace.served(route, cache_hit=self.cache_hit)
-        self.tags.append(f"provider:{route.provider.name}")
-        if len(attempts) > 1 or (attempts and not attempts[-1].endswith(":ok")):
-            self.tags.extend(attempts)
+    tags: list[str]
 
 
 def decision_row(
-    facts: RequestFacts,
+    facts: CallFacts,
     *,
     direction: str,
     decision: str,
@@ -97,21 +77,22 @@ def decision_row(
     }
 
 
-def _cost_type(facts: RequestFacts, cost: Decimal | None) -> str:
-    if facts.cache_hit:
+def _cost_type(cost: Decimal | None, cache_hit: bool) -> str:
+    if cache_hit:
         return CACHE_COST
     return "external" if cost is not None else "unknown"
 
 
 def usage_row(
-    facts: RequestFacts,
+    facts: CallFacts,
     usage: Usage,
     cost: Decimal | None,
     *,
     metadata: dict[str, Any] | None = None,
     saved: Decimal | None = None,
+    cache_hit: bool = False,
 ) -> dict[str, Any]:
-    """``saved``: what a cache hit would have cost (None for a call that reached a provider)."""
+    """``saved``: what an answer from the response cache (``cache_hit``) would have cost."""
     return {
         "id": new_id(),
         "org_id": facts.principal.org_id,
@@ -123,11 +104,7 @@ def usage_row(
         "output_tokens": usage.output_tokens,
         "cached_input_tokens": usage.cached_input_tokens,
         "cost": cost,
-        "cost_type": CACHE_COST
-        if facts.cache_hit
-        else "external"
-        if cost is not None
-        else "unknown",
+        "cost_type": _cost_type(cost, cache_hit),
         "saved": saved,
         "tool": facts.tool,
         "correlation_id": facts.correlation_id,

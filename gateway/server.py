@@ -22,7 +22,6 @@ from gateway.budgets.setup import start_metering
 from gateway.cache_replay import RESPONSE_CACHE
 from gateway.client_address import CLIENT_ADDRESSES, ClientAddresses
 from gateway.echo import EchoTransport
-from gateway.embeddings import embeddings
 from gateway.forwarder import HttpTransport, Transport, create_client_session
 from gateway.health import mount_health
 from gateway.identifiers import IDENTIFIERS, IdentifierGuard
@@ -30,19 +29,14 @@ from gateway.live import mount_live
 from gateway.metrics import mount_metrics, request_metrics
 from gateway.middleware import request_context
 from gateway.pii import PiiGuard
-from gateway.pipeline import (
-    GATEWAY,
-    Gateway,
-    anthropic_messages,
-    chat_completions,
-    list_models,
-)
+from gateway.pipeline import anthropic_messages, chat_completions, embeddings, list_models
 from gateway.policy_store import PolicyStore
 from gateway.redis_client import REDIS, redis_context
 from gateway.request_body import HANDLER_ARGS
 from gateway.response_cache import build_response_cache
 from gateway.revocation import Revocations
 from gateway.routing import Router
+from gateway.services import GATEWAY, Gateway
 from gateway.settings import Settings
 from gateway.spool import Spool
 from gateway.storage.database import create_engine

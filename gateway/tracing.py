@@ -26,6 +26,7 @@ or a PII value: only class names and codes.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +35,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer, set_span_in_context
 
+from gateway.attempts import UpstreamCall
 from gateway.errors import GatewayError, UpstreamError
 from gateway.middleware import REQUEST_ID
 from gateway.routing import Route
@@ -110,6 +112,12 @@ class RequestTrace:
 
     # -- the answer -------------------------------------------------------------------------
 
+    def opening(
+        self, answer: AbstractAsyncContextManager[UpstreamCall], *, cache_hit: bool
+    ) -> AbstractAsyncContextManager[UpstreamCall]:
+        """The upstream call's context manager, starting the response span once it is open."""
+        return _Opening(self, answer, cache_hit)
+
     def served(self, route: Route, *, cache_hit: bool) -> None:
         """The call is open (or answered from the cache): the response span starts."""
         system = GENAI_SYSTEMS.get(route.provider.kind, route.provider.kind)
@@ -183,6 +191,33 @@ class TraceStep:
         elif error is not None:
             self.span.set_status(Status(StatusCode.ERROR, type(error).__name__))
         self.span.end()
+
+
+class _Opening:
+    __slots__ = ("_answer", "_cache_hit", "_trace")
+
+    def __init__(
+        self,
+        trace: RequestTrace,
+        answer: AbstractAsyncContextManager[UpstreamCall],
+        cache_hit: bool,
+    ) -> None:
+        self._trace = trace
+        self._answer = answer
+        self._cache_hit = cache_hit
+
+    async def __aenter__(self) -> UpstreamCall:
+        call = await self._answer.__aenter__()
+        self._trace.served(call.route, cache_hit=self._cache_hit)
+        return call
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool | None:
+        return await self._answer.__aexit__(kind, error, traceback)
 
 
 class AttemptSpan:

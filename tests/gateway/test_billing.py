@@ -1,10 +1,11 @@
-"""Every route that reaches a provider records the same way on every ending.
+"""Every route that reaches a provider records the same way on every ending (one ledger).
 
-Chat, streamed chat and embeddings, each ending four ways (done, upstream error, client gone
-while the provider works, timeout), through a gateway on PostgreSQL with its budget ledger in
-a real Redis: one postcheck Decision each, a usage row when the provider was reached and
-billed (done, client gone), none otherwise; and no budget hold left behind, with the spend in
-Redis equal to what the usage rows bill.
+Chat, streamed chat, Anthropic messages (whole and streamed) and embeddings, each ending four
+ways (done, upstream error, client gone while the provider works, timeout), through a gateway
+on PostgreSQL with its budget ledger in a real Redis: one precheck and one postcheck Decision
+each, a usage row when the provider was reached and billed (done, client gone), none
+otherwise, the same rows whatever the front door; and no budget hold left behind, with the
+spend in Redis equal to what the usage rows bill.
 """
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ from tests.harness import RunningGateway, ServiceThread, gateway_settings, start
 from tests.services import REDIS_URL
 
 PRICES = {"input_cost_per_mtok": "0.15", "output_cost_per_mtok": "0.60"}
-UPSTREAM = {"chat": "gpt-4o-mini", "stream": "gpt-4o-mini", "embeddings": "text-embedding-3-small"}
+UPSTREAM = {
+    "chat": "gpt-4o-mini",
+    "stream": "gpt-4o-mini",
+    "messages": "gpt-4o-mini",
+    "messages_stream": "gpt-4o-mini",
+    "embeddings": "text-embedding-3-small",
+}
 ENDINGS = {  # ending -> (upstream suffix, model timeout)
     "done": ("", None),
     "upstream_error": ("-error-500", None),
@@ -107,6 +114,8 @@ def _request(kind: str, model: str, marker: str) -> tuple[str, dict[str, Any]]:
     if kind == "embeddings":
         return "/v1/embeddings", {"model": model, "input": [marker]}
     body = {"model": model, "messages": [{"role": "user", "content": marker}]}
+    if kind.startswith("messages"):
+        return "/v1/messages", {**body, "max_tokens": 64, "stream": kind == "messages_stream"}
     return "/v1/chat/completions", {**body, "stream": kind == "stream"}
 
 
@@ -142,6 +151,14 @@ async def _budget_counter(org_id: str) -> tuple[int, int]:
         await redis.aclose()
 
 
+def _shape(tag: str) -> str:
+    """A tag without the deployment it names (``attempt:1:up/<model>:status_500``)."""
+    if tag.startswith("attempt:"):
+        number, _deployment, outcome = tag.removeprefix("attempt:").split(":", 2)
+        return f"attempt:{number}:{outcome}"
+    return tag
+
+
 async def test_every_route_records_every_ending_the_same_way(
     running: RunningGateway, fake_openai: FakeUpstream
 ) -> None:
@@ -152,15 +169,17 @@ async def test_every_route_records_every_ending_the_same_way(
         for ending in ENDINGS
     }
     async with asyncio.timeout(5):  # the provider saw every client that left go
-        while (
-            sum(f"marker {sent[k, 'client_gone']}" in fake_openai.cancelled for k in UPSTREAM) < 3
-        ):
+        while sum(
+            f"marker {sent[k, 'client_gone']}" in fake_openai.cancelled for k in UPSTREAM
+        ) < len(UPSTREAM):
             await asyncio.sleep(0.02)
     await asyncio.sleep(0.2)  # the gateway's side of the cancellations runs
 
     billed = 0
+    shapes: dict[str, set[tuple[object, ...]]] = {ending: set() for ending in ENDINGS}
     for (kind, ending), correlation_id in sent.items():
         rows = await asyncio.to_thread(running.rows, "decisions", correlation_id=correlation_id)
+        (precheck,) = [d for d in rows if d["direction"] == "precheck"]
         (postcheck,) = [d for d in rows if d["direction"] == "postcheck"]
         usage = await asyncio.to_thread(
             running.rows, "usage_records", correlation_id=correlation_id
@@ -179,6 +198,19 @@ async def test_every_route_records_every_ending_the_same_way(
         if ending == "client_gone":
             assert "client_disconnected" in postcheck["tags"], what
             assert usage[0]["metadata"]["estimated"] is True, what
+        # The same rows whatever the front door: only the model and api tags differ.
+        shapes[ending].add(
+            (
+                precheck["decision"],
+                postcheck["decision"],
+                tuple(postcheck["reasons"]),
+                tuple(_shape(t) for t in postcheck["tags"] if not t.startswith(("model:", "api:"))),
+                len(usage),
+                bool(usage) and usage[0]["metadata"]["estimated"],
+            )
+        )
+    for ending, seen in shapes.items():
+        assert len(seen) == 1, (ending, seen)
 
     async def settled() -> bool:
         return await _budget_counter(org_id) == (billed, 0)

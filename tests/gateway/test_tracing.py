@@ -126,7 +126,7 @@ def traced(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_serving(url, process)
+        wait_until_serving(url, process, timeout=120)  # a loaded machine starts slowly
         yield Served(url, process, database_url, config)
     finally:
         process.terminate()

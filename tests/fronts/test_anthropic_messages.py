@@ -1,4 +1,4 @@
-"""providers.anthropic_inbound: Anthropic's Messages API in front of the OpenAI-shaped pipeline.
+"""fronts.anthropic_messages: Anthropic's Messages API in front of the OpenAI-shaped pipeline.
 
 On recorded bytes both ways (Anthropic requests in, OpenAI completions and chunk streams back),
 checked with the official ``anthropic`` SDK's types; then through a small front app that serves
@@ -27,7 +27,13 @@ from anthropic.types.message_create_params import MessageCreateParamsStreaming
 from openai.types.chat import ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import CompletionCreateParamsStreaming
 
-from gateway.chat_request import parse_chat_request
+from fronts.anthropic_messages import (
+    ChunksToAnthropicEvents,
+    anthropic_error_body,
+    completion_to_message,
+    messages_to_chat,
+)
+from fronts.chat_request import parse_chat_request
 from gateway.errors import (
     AuthenticationError,
     GatewayError,
@@ -43,12 +49,6 @@ from gateway.errors import (
 )
 from gateway.settings import ProviderConfig
 from providers.anthropic import AnthropicAdapter
-from providers.anthropic_inbound import (
-    ChunksToAnthropicEvents,
-    anthropic_error_body,
-    completion_to_message,
-    messages_to_chat,
-)
 from providers.base import ProviderAdapter, Usage
 from providers.gemini import GeminiAdapter
 from providers.openai import OpenAIAdapter
@@ -59,7 +59,7 @@ from tests.fakes.openai_upstream import FAKE_OPENAI_KEY, start_fake_openai
 from tests.fakes.server import FakeUpstream, start_fake
 from tests.providers.forwarding import complete, forward_stream, split_feed
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "providers" / "data"  # recorded bytes, shared
 STREAM_EVENTS = pydantic.TypeAdapter(RawMessageStreamEvent)
 ANTHROPIC_REQUEST = pydantic.TypeAdapter(MessageCreateParamsStreaming)
 OPENAI_REQUEST = pydantic.TypeAdapter(CompletionCreateParamsStreaming)
