@@ -74,14 +74,14 @@ class _RecordedResponse:
 
 
 class CachePlan:
-    """What the cache does for one request: nothing (``lookup`` None), a hit, or a miss."""
+    """What the cache does for one request that asked for it: a hit, or a miss to store."""
 
     __slots__ = ("_cache", "_hit", "_lookup", "_recorded", "_route", "_stream")
 
     def __init__(
         self,
         cache: ResponseCache,
-        lookup: CacheLookup | None,
+        lookup: CacheLookup,
         hit: tuple[CachedAnswer, Route] | None,
         stream: bool,
     ) -> None:
@@ -97,17 +97,15 @@ class CachePlan:
         return self._hit is not None
 
     def headers(self) -> dict[str, str]:
-        if self._lookup is None:
-            return {}
         return {CACHE_HEADER: HIT if self._hit is not None else MISS}
 
     def open(self, upstream: open_upstream, attempts: AttemptLog) -> _OpenAnswer:
         return _OpenAnswer(self, upstream, attempts)
 
     def keep(self) -> None:
-        """The answer arrived whole: store it (a miss that asked for the cache only)."""
+        """The answer arrived whole: store it (a miss only)."""
         recorded, route = self._recorded, self._route
-        if self._lookup is None or recorded is None or route is None:
+        if recorded is None or route is None:
             return
         answer = CachedAnswer(tuple(recorded.pieces), self._stream, route.label)
         self._cache.put_nowait(self._lookup, answer)
@@ -129,8 +127,6 @@ class _OpenAnswer:
             self._attempts.tags.append(CACHE_HIT_TAG)
             return UpstreamCall(route, _ReplayedResponse(answer.pieces))
         call = await self._upstream.__aenter__()
-        if plan._lookup is None:
-            return call
         plan._recorded = _RecordedResponse(call.response)
         plan._route = call.route
         return UpstreamCall(call.route, plan._recorded)
@@ -156,18 +152,20 @@ async def plan_cache(
     stream: bool,
     asked_ttl: int | None,
     key_ttl: int | None,
-) -> CachePlan:
-    """Look the request up; ``body`` is what would go upstream (after the PII policy)."""
+) -> CachePlan | None:
+    """Look the request up; ``body`` is what would go upstream (after the PII policy). None:
+    the request does not use the cache (most do not: nothing more is done for them)."""
     lookup = cache.lookup_for(
         org_id=org_id, api=api, model=model, body=body, asked_ttl=asked_ttl, key_ttl=key_ttl
     )
+    if lookup is None:
+        return None
     hit: tuple[CachedAnswer, Route] | None = None
-    if lookup is not None:
-        answer = await cache.get(lookup)
-        if answer is not None and answer.stream == stream:
-            route = _route_of(router, model, answer.route)
-            if route is not None:
-                hit = (answer, route)
+    answer = await cache.get(lookup)
+    if answer is not None and answer.stream == stream:
+        route = _route_of(router, model, answer.route)
+        if route is not None:
+            hit = (answer, route)
     return CachePlan(cache, lookup, hit, stream)
 
 

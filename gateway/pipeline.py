@@ -102,7 +102,8 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
             if chat.stream:
                 return await _stream_chat(request, front, upstream, chat, call, output)
             completion = await _read_completion(upstream)
-            cache.keep()
+            if cache is not None:
+                cache.keep()
             upstream_finished(request)
     except AttemptsFailed as failed:
         call.fail(failed.error)
