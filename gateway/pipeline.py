@@ -192,8 +192,13 @@ async def embeddings(request: web.Request) -> web.Response:
         call.client_gone()  # the input is billed, as providers bill it (the same as chat)
         raise
 
+    priced = call.price(usage)
     call.bill(usage)
-    return web.Response(body=answer, content_type="application/json", headers=call.headers())
+    return web.Response(
+        body=answer,
+        content_type="application/json",
+        headers={**call.headers(), **spend_headers(priced.cost, call.reservation)},
+    )
 
 
 class OutputPlan:

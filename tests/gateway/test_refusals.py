@@ -237,3 +237,14 @@ def test_no_budget_no_remaining_header(refusing: RunningGateway) -> None:
         model="unpriced-model", messages=[{"role": "user", "content": "hi"}]
     )
     assert "x-governs-cost" not in unpriced.headers  # no price, no figure
+
+
+def test_embeddings_say_what_they_cost(refusing: RunningGateway) -> None:
+    client, _, _ = _budget_bound_client(refusing, "1")
+    raw = client.with_options(max_retries=0).embeddings.with_raw_response.create(
+        model="text-embedding-3-small", input="what does this cost"
+    )
+    usage = raw.parse().usage
+    cost = usage.prompt_tokens * Decimal("0.02") / 10**6
+    assert Decimal(raw.headers["x-governs-cost"]) == cost
+    assert Decimal(raw.headers["x-governs-budget-remaining"]) == 1 - cost
