@@ -3,12 +3,14 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
+COPY core core
 COPY gateway gateway
 COPY providers providers
 COPY fronts fronts
 COPY detectors detectors
 COPY policies policies
 COPY admin_api admin_api
+COPY governs governs
 # The 'ner' extra: names and addresses in running text (spaCy and its English model).
 RUN pip wheel --no-cache-dir --wheel-dir /wheels '.[ner]'
 

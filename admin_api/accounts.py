@@ -44,17 +44,17 @@ from admin_api.sessions import (
 from admin_api.types import Name, Slug, Timestamp
 from admin_api.validation import Body, Out
 from admin_api.wire import as_utc, reply
-from gateway.audit_events import audit_row
-from gateway.client_address import client_address
-from gateway.errors import (
+from core.errors import (
     AuthenticationError,
     InvalidRequestError,
     NotFoundError,
     RateLimitError,
 )
-from gateway.settings import RateLimitRule
-from gateway.storage.account_models import AccountToken, Membership, UserCredential, UserSession
-from gateway.storage.models import Org, User
+from core.settings import RateLimitRule
+from core.storage.account_models import AccountToken, Membership, UserCredential, UserSession
+from core.storage.models import Org, User
+from gateway.audit_events import audit_row
+from gateway.client_address import client_address
 
 ACCOUNT_TOKEN_PREFIX = "gat_"
 RESET = "password_reset"

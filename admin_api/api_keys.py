@@ -47,10 +47,10 @@ from admin_api.validation import (
     target_id,
 )
 from admin_api.wire import reply
-from gateway.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
-from gateway.scopes import Scope
-from gateway.storage.keys import create_key
-from gateway.storage.models import ApiKey
+from core.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
+from core.scopes import Scope
+from core.storage.keys import create_key
+from core.storage.models import ApiKey
 
 Env = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
 Scopes = Annotated[list[Scope], Field(min_length=1, max_length=len(Scope))]

@@ -1,6 +1,6 @@
 """Mounting the admin API on the gateway's aiohttp app: its services, routes and document.
 
-``setup_admin_api(app, settings)`` is the one call ``gateway.server.build_app`` makes. The
+``setup_admin_api(app, settings)`` is the one call ``governs.server.build_app`` makes. The
 services start after the gateway's own (they use its engine and writer) and stop before them.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from aiohttp import web
-from redis.asyncio import Redis
 
 from admin_api import (
     accounts,
@@ -36,10 +35,11 @@ from admin_api.org_host import OrgHost
 from admin_api.passwords import PasswordHasher
 from admin_api.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from admin_api.services import ADMIN, AdminServices
+from core.settings import Settings
+from core.storage.database import session_factory
 from gateway.live.viewer import SESSION_VIEWER
+from gateway.redis_client import REDIS
 from gateway.services import GATEWAY
-from gateway.settings import Settings
-from gateway.storage.database import session_factory
 
 OPENAPI_PATH = "/api/openapi.json"
 
@@ -68,8 +68,8 @@ def setup_admin_api(app: web.Application, settings: Settings) -> None:
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         gateway = app[GATEWAY]
-        redis = Redis.from_url(settings.redis.url) if settings.redis.url else None
-        limiter: RateLimiter = RedisRateLimiter(redis) if redis else MemoryRateLimiter()
+        redis = app.get(REDIS)  # the process's one client, closed by its owner
+        limiter: RateLimiter = RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter()
         app[ADMIN] = AdminServices(
             config=config,
             gateway=gateway,
@@ -80,11 +80,7 @@ def setup_admin_api(app: web.Application, settings: Settings) -> None:
             max_body_bytes=settings.server.max_body_bytes,
             org_host=org_host,
         )
-        try:
-            yield
-        finally:
-            if redis is not None:
-                await redis.aclose()
+        yield
 
     app.cleanup_ctx.append(services)
     add_routes(app, ENDPOINTS)

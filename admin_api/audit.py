@@ -21,7 +21,7 @@ from admin_api.permissions import Permission
 from admin_api.types import Timestamp
 from admin_api.validation import Out, TimeRangeQuery
 from admin_api.wire import as_utc, decode_cursor, encode_cursor, reply
-from gateway.storage.models import AuditLog
+from core.storage.models import AuditLog
 
 
 def snapshot(model: BaseModel | None) -> dict[str, Any] | None:

@@ -28,11 +28,11 @@ from admin_api.permissions import Permission
 from admin_api.types import AmountIn, Id, MoneyOut, Name, Timestamp
 from admin_api.validation import Body, Deleted, Out, Query
 from admin_api.wire import money, reply
+from core.errors import InvalidRequestError, NotFoundError
+from core.storage.account_models import Membership
+from core.storage.models import ApiKey, Budget
 from gateway.budgets.periods import period_bounds
 from gateway.budgets.store import budget_spec, spend_in_period
-from gateway.errors import InvalidRequestError, NotFoundError
-from gateway.storage.account_models import Membership
-from gateway.storage.models import ApiKey, Budget
 
 Period = Literal["monthly", "yearly", "total"]
 MAX_ALERT_THRESHOLDS = 10

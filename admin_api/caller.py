@@ -21,16 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api.permissions import Permission, role_permissions, scope_permissions
 from admin_api.sessions import SESSION_COOKIE, SESSION_PREFIX, find_session
-from gateway.auth import KeyStore, Principal, bearer_token
-from gateway.errors import (
+from core.errors import (
     AuthenticationError,
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
 )
-from gateway.storage.account_models import Membership
-from gateway.storage.keys import find_org, id_first, org_named
-from gateway.storage.models import Org, User
+from core.storage.account_models import Membership
+from core.storage.keys import find_org, id_first, org_named
+from core.storage.models import Org, User
+from gateway.auth import KeyStore, Principal, bearer_token
 
 
 @dataclass(frozen=True, slots=True)

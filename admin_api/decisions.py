@@ -23,8 +23,8 @@ from admin_api.permissions import Permission
 from admin_api.types import Timestamp
 from admin_api.validation import Out, TimeRangeQuery
 from admin_api.wire import as_utc, decode_cursor, encode_cursor, iso, reply
+from core.storage.models import Decision
 from gateway.live.wire import decision_to_api
-from gateway.storage.models import Decision
 
 Direction = Literal["precheck", "postcheck"]
 Verdict = Literal["allow", "transform", "deny", "error"]

@@ -1,4 +1,4 @@
-"""Errors the admin API adds to the gateway's tree (``gateway.errors``).
+"""Errors the admin API adds to the gateway's tree (``core.errors``).
 
     InvalidRequestError (400)
     └── ConflictError            409  the resource exists already / the change conflicts
@@ -8,7 +8,7 @@ Everything else is raised with the gateway's own classes and rendered by its mid
 
 from __future__ import annotations
 
-from gateway.errors import InvalidRequestError
+from core.errors import InvalidRequestError
 
 
 class ConflictError(InvalidRequestError):

@@ -26,11 +26,11 @@ from sqlalchemy import select
 from admin_api.permissions import SCOPE_PERMISSIONS, role_permissions
 from admin_api.services import ADMIN
 from admin_api.sessions import SESSION_COOKIE, SESSION_PREFIX, find_session
+from core.errors import AuthenticationError, ServiceUnavailableError
+from core.storage.account_models import Membership
+from core.storage.models import Org, User
 from gateway.auth import bearer_token
-from gateway.errors import AuthenticationError, ServiceUnavailableError
 from gateway.live.viewer import KEY_QUERY_PARAMETER, OrgGrant, Viewer
-from gateway.storage.account_models import Membership
-from gateway.storage.models import Org, User
 
 
 def role_scopes(role: str) -> frozenset[str]:

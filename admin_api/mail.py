@@ -23,8 +23,8 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Protocol
 
-from gateway.ids import new_id
-from gateway.settings import MailConfig, SmtpConfig
+from core.ids import new_id
+from core.settings import MailConfig, SmtpConfig
 
 log = logging.getLogger(__name__)
 

@@ -26,10 +26,10 @@ from admin_api.sessions import hash_secret, new_secret, revoke_sessions
 from admin_api.types import EMAIL, Timestamp
 from admin_api.validation import Body, Deleted, Out
 from admin_api.wire import as_utc, reply
-from gateway.errors import InvalidRequestError, NotFoundError
-from gateway.scopes import Scope
-from gateway.storage.account_models import Invitation, Membership
-from gateway.storage.models import ApiKey, Org, User
+from core.errors import InvalidRequestError, NotFoundError
+from core.scopes import Scope
+from core.storage.account_models import Invitation, Membership
+from core.storage.models import ApiKey, Org, User
 
 INVITATION_PREFIX = "gin_"
 Email = Annotated[str, Field(min_length=3, max_length=320)]

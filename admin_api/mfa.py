@@ -21,8 +21,8 @@ from admin_api.endpoint import Call, Endpoint
 from admin_api.errors import ConflictError
 from admin_api.validation import Body, Out
 from admin_api.wire import reply
-from gateway.errors import InvalidRequestError, NotFoundError
-from gateway.storage.account_models import UserCredential
+from core.errors import InvalidRequestError, NotFoundError
+from core.storage.account_models import UserCredential
 
 ISSUER = "GovernsAI"
 

@@ -25,13 +25,13 @@ from admin_api.endpoint import Call, Endpoint
 from admin_api.permissions import Role
 from admin_api.validation import Body, Out
 from admin_api.wire import reply
-from gateway.errors import InvalidRequestError, PermissionDeniedError
-from gateway.scopes import Scope
+from core.errors import InvalidRequestError, PermissionDeniedError
+from core.scopes import Scope
+from core.storage.account_models import Membership
+from core.storage.keys import find_org
+from core.storage.models import Org
+from core.suggest import unknown
 from gateway.services import Gateway
-from gateway.storage.account_models import Membership
-from gateway.storage.keys import find_org
-from gateway.storage.models import Org
-from gateway.suggest import unknown
 
 ModelName = Annotated[str, Field(min_length=1, max_length=200)]
 ModelList = Annotated[list[ModelName], Field(max_length=1000)]

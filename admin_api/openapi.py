@@ -1,5 +1,7 @@
 """The OpenAPI 3.1 document of the admin API, built from the same ``Endpoint`` declarations
-(and pydantic models) that route and validate requests, so it says what the server does.
+(and pydantic models) that route and validate requests, so it says what the server does. The
+proxy's own routes (``gateway.openapi``: the front doors, health, metrics, ``/ws``) are
+described in the same document.
 
 Request models are described as pydantic validates them and reply models as they are
 serialised; every operation also documents the gateway's error shape as its ``default`` reply.
@@ -15,6 +17,7 @@ from pydantic.json_schema import models_json_schema
 
 from admin_api.endpoint import Endpoint
 from admin_api.sessions import SESSION_COOKIE
+from gateway.openapi import PROXY_SCHEMAS, PROXY_SECURITY_SCHEMES, proxy_paths
 
 REF = "#/components/schemas/{model}"
 ERROR_REF = {"$ref": REF.format(model="Error")}
@@ -50,8 +53,9 @@ def build_openapi(endpoints: list[Endpoint], *, version: str = "0.1.0") -> dict[
     )
     schemas: dict[str, Any] = dict(definitions.get("$defs", {}))
     schemas["Error"] = ERROR_SCHEMA
+    schemas.update(PROXY_SCHEMAS)
 
-    paths: dict[str, dict[str, Any]] = {}
+    paths: dict[str, dict[str, Any]] = proxy_paths()
     for endpoint in endpoints:
         operation: dict[str, Any] = {
             "operationId": endpoint.operation_id,
@@ -84,10 +88,12 @@ def build_openapi(endpoints: list[Endpoint], *, version: str = "0.1.0") -> dict[
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "GovernsAI gateway admin API",
+            "title": "GovernsAI gateway: proxy and admin API",
             "version": version,
             "description": (
-                "Keys, policies, decisions, ingest, budgets, usage, audit, orgs and accounts. "
+                "The proxy's front doors (OpenAI's and Anthropic's APIs), health and metrics; "
+                "and the admin API: keys, policies, decisions, ingest, budgets, usage, audit, "
+                "orgs and accounts. "
                 "Authenticate with an API key or a session token as a bearer token, or with "
                 "the session cookie. Errors: {error: {message, type, param, code}}."
             ),
@@ -102,6 +108,7 @@ def build_openapi(endpoints: list[Endpoint], *, version: str = "0.1.0") -> dict[
                     "description": "an API key (gai_...) or a session token (gas_...)",
                 },
                 "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE},
+                **PROXY_SECURITY_SCHEMES,
                 "signature": {
                     "type": "apiKey",
                     "in": "header",

@@ -16,8 +16,8 @@ import re
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api.caller import not_found
-from gateway.storage.keys import find_org
-from gateway.storage.models import Org
+from core.storage.keys import find_org
+from core.storage.models import Org
 
 _SLUG = r"(?P<org>[a-z0-9][a-z0-9-]{0,99})"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.storage.models import Org
+from core.storage.models import Org
 
 
 async def lock_org(db: AsyncSession, org_id: str) -> None:

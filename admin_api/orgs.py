@@ -22,8 +22,8 @@ from admin_api.permissions import Permission, Role
 from admin_api.types import Name, Slug, Timestamp
 from admin_api.validation import Body, Deleted, Out
 from admin_api.wire import reply
-from gateway.storage.account_models import Membership
-from gateway.storage.models import ApiKey, Org
+from core.storage.account_models import Membership
+from core.storage.models import ApiKey, Org
 
 
 class OrgCreate(Body):

@@ -16,7 +16,7 @@ import hmac
 from argon2 import PasswordHasher as Argon2Hasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from gateway.settings import PasswordHashConfig
+from core.settings import PasswordHashConfig
 
 
 class PasswordHasher:

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from gateway.scopes import Scope
+from core.scopes import Scope
 
 
 class Role(StrEnum):

@@ -31,9 +31,9 @@ from admin_api.permissions import Permission
 from admin_api.types import Id
 from admin_api.validation import Deleted, IdBody, IdQuery, Query, target_id
 from admin_api.wire import reply
-from gateway.errors import InvalidRequestError, NotFoundError
+from core.errors import InvalidRequestError, NotFoundError
+from core.storage.models import Policy
 from gateway.policy_activation import ActivationConflict, active_policies, to_deactivate
-from gateway.storage.models import Policy
 from policies.body import PolicyBody, PolicyPatch, PolicyView, policy_to_api
 from policies.matrix import MatrixError
 

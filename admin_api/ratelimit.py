@@ -15,8 +15,8 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
-from gateway.errors import RateLimitError
-from gateway.settings import RateLimitRule
+from core.errors import RateLimitError
+from core.settings import RateLimitRule
 
 
 def _too_many(retry_after: float) -> RateLimitError:

@@ -11,8 +11,8 @@ from admin_api.mail import MailSender
 from admin_api.org_host import OrgHost
 from admin_api.passwords import PasswordHasher
 from admin_api.ratelimit import RateLimiter
+from core.settings import AdminConfig
 from gateway.services import Gateway
-from gateway.settings import AdminConfig
 
 
 @dataclass(slots=True)

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin_api.wire import as_utc
-from gateway.storage.account_models import UserSession
+from core.storage.account_models import UserSession
 
 SESSION_PREFIX = "gas_"
 SESSION_COOKIE = "governs_session"

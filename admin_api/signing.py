@@ -42,9 +42,9 @@ from admin_api.services import ADMIN
 from admin_api.types import Timestamp
 from admin_api.validation import Out
 from admin_api.wire import reply
-from gateway.errors import AuthenticationError
-from gateway.storage.account_models import IngestNonce, SigningSecret
-from gateway.storage.keys import find_org
+from core.errors import AuthenticationError
+from core.storage.account_models import IngestNonce, SigningSecret
+from core.storage.keys import find_org
 
 SIGNATURE_HEADER = "X-Governs-Signature"
 TIMESTAMP_HEADER = "X-Governs-Timestamp"

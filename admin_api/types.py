@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from admin_api.wire import as_utc
-from gateway.ids import looks_like_id
+from core.ids import looks_like_id
 
 
 # A UTC timestamp, sent as ISO 8601 with "Z".

@@ -27,9 +27,9 @@ from admin_api.permissions import Permission
 from admin_api.types import MoneyOut
 from admin_api.validation import Out, TimeRangeQuery
 from admin_api.wire import as_utc, money, reply
-from gateway.errors import InvalidRequestError
+from core.errors import InvalidRequestError
+from core.storage.models import UsageRecord
 from gateway.records import CACHE_COST
-from gateway.storage.models import UsageRecord
 
 GroupBy = Literal["day", "week", "month"]
 By = Literal["provider", "model", "user", "key"]

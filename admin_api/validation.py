@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic.alias_generators import to_camel
 
 from admin_api.types import Id
+from core.errors import InvalidRequestError
+from core.suggest import unknown_field
 from fronts.chat_request import check_depth
-from gateway.errors import InvalidRequestError
-from gateway.suggest import unknown_field
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -22,10 +22,10 @@ from admin_api.permissions import Permission
 from admin_api.types import Timestamp
 from admin_api.validation import Body, Out, Query
 from admin_api.wire import reply
-from gateway.errors import InvalidRequestError, NotFoundError
+from core.errors import InvalidRequestError, NotFoundError
+from core.storage.models import ApiKey, User
 from gateway.live import LIVE
 from gateway.live.sessions import Activity, LiveSession, SessionTracker
-from gateway.storage.models import ApiKey, User
 
 MAX_DATA_BYTES = 4096
 

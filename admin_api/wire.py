@@ -12,7 +12,7 @@ import orjson
 from aiohttp import web
 from pydantic import BaseModel
 
-from gateway.errors import InvalidRequestError
+from core.errors import InvalidRequestError
 
 MONEY_QUANTUM = Decimal("0.0000000001")  # the ten decimal places of the Money columns
 

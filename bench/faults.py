@@ -56,10 +56,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.fault_upstream import FaultyUpstream
 from bench.run import free_port, governs_command
-from gateway.settings import DatabaseConfig
-from gateway.storage.database import create_engine, session_factory
-from gateway.storage.keys import find_org
-from gateway.storage.models import Budget, Decision, UsageRecord
+from core.settings import DatabaseConfig
+from core.storage.database import create_engine, session_factory
+from core.storage.keys import find_org
+from core.storage.models import Budget, Decision, UsageRecord
 from tests.fakes.tcp_proxy import CuttableProxy
 
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -27,6 +27,7 @@ from fake_upstream import completion_body  # noqa: E402
 from opentelemetry.sdk.trace import TracerProvider  # noqa: E402
 from opentelemetry.trace import SpanKind, set_span_in_context  # noqa: E402
 
+from core.settings import ResponseCacheConfig, settings_from_mapping  # noqa: E402
 from gateway.budgets.ledger import plain_usd  # noqa: E402
 from gateway.cache_replay import plan_cache  # noqa: E402
 from gateway.forwarder import UpstreamResponse  # noqa: E402
@@ -37,7 +38,6 @@ from gateway.response_cache import (  # noqa: E402
     requested_ttl,
 )
 from gateway.routing import Router  # noqa: E402
-from gateway.settings import ResponseCacheConfig, settings_from_mapping  # noqa: E402
 from gateway.spend_headers import spend_headers  # noqa: E402
 from gateway.tracing import RequestTrace  # noqa: E402
 from providers.base import UpstreamRequest, Usage  # noqa: E402

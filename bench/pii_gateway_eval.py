@@ -90,7 +90,7 @@ class DetectorFigures:
 
 def detector_kinds() -> tuple[str, ...]:
     """The gateway's default fast detector kinds (``pii.detectors``), then NER: what it runs."""
-    from gateway.settings import PiiConfig
+    from core.settings import PiiConfig
 
     return (*PiiConfig().detectors, "ner")
 

@@ -30,10 +30,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 from fake_upstream import completion_body  # noqa: E402
 from sqlalchemy.dialects import sqlite  # noqa: E402
 
+from core.ids import new_id, new_request_id  # noqa: E402
+from core.scopes import Scope  # noqa: E402
+from core.settings import settings_from_mapping  # noqa: E402
+from core.storage.database import create_engine  # noqa: E402
+from core.storage.models import Base  # noqa: E402
 from fronts.chat_request import parse_chat_request  # noqa: E402
 from gateway.auth import KeyStore, Principal, bearer_token  # noqa: E402
-from gateway.cli import prepare_database  # noqa: E402
-from gateway.ids import new_id, new_request_id  # noqa: E402
 from gateway.middleware import _ACCEPTABLE_REQUEST_ID  # noqa: E402
 from gateway.pricing import cost_of  # noqa: E402
 from gateway.records import (  # noqa: E402
@@ -44,12 +47,9 @@ from gateway.records import (  # noqa: E402
     payload_hash,
     usage_row,
 )
-from gateway.scopes import Scope  # noqa: E402
-from gateway.settings import settings_from_mapping  # noqa: E402
 from gateway.spool import Spool  # noqa: E402
-from gateway.storage.database import create_engine  # noqa: E402
-from gateway.storage.models import Base  # noqa: E402
 from gateway.writer import RECORD_TABLES, RecordWriter  # noqa: E402
+from governs.cli import prepare_database  # noqa: E402
 from providers.registry import build_adapter  # noqa: E402
 
 

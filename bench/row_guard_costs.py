@@ -20,9 +20,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gateway.ids import new_id
-from gateway.row_guard import RowGuard
-from gateway.storage.models import Base
+from core.ids import new_id
+from core.row_guard import RowGuard
+from core.storage.models import Base
 
 
 def decision() -> dict[str, Any]:

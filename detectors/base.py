@@ -66,7 +66,7 @@ class Detector(Protocol):
     - ``name`` identifies the detector in findings and metrics; ``classes`` lists every PII
       class it can report, so an engine can skip it when a policy wants none of them.
     - Built once at start-up; construction does all heavy work (compiling patterns, loading
-      models). Invalid configuration raises ``gateway.errors.ConfigError`` there, never later.
+      models). Invalid configuration raises ``core.errors.ConfigError`` there, never later.
     - ``detect`` is pure and thread-safe: it reads only ``text`` and immutable state built at
       start-up, never does I/O and never logs the text or what it found.
     - It returns findings only of classes in ``classes``, with ``0 <= start < end <=

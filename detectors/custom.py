@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import regex
 
+from core.errors import ConfigError
 from detectors.base import DetectorError, Finding
-from gateway.errors import ConfigError
 
 DEFAULT_TIMEOUT_SECONDS = 0.05
 _CLASS_NAME = regex.compile(r"[a-z][a-z0-9_]{0,63}")

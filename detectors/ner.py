@@ -38,6 +38,7 @@ from spacy.language import Language
 from thinc.api import NumpyOps
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from core.errors import ConfigError
 from detectors.address import STREET_ADDRESS_PATTERNS, STREET_WORDS, StreetAddressFinder
 from detectors.base import NER_CLASSES, DetectorError, Finding
 from detectors.name_lexicon import lexicon
@@ -48,7 +49,6 @@ from detectors.names import (
     person_like,
 )
 from detectors.not_persons import used_as_thing
-from gateway.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

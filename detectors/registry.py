@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from core.errors import ConfigError
 from detectors.base import Detector
 from detectors.birth_date import DateOfBirthDetector
 from detectors.contact import EmailDetector, PhoneDetector
@@ -27,7 +28,6 @@ from detectors.name_lexicon import NameLexiconDetector
 from detectors.national_id import SsnDetector
 from detectors.network import IpAddressDetector
 from detectors.structured import StructuredFieldDetector
-from gateway.errors import ConfigError
 
 FAST_KINDS = ("email", "phone", "ssn", "credit_card", "date_of_birth", "ip_address", "iban")
 # Fast detectors that read a value's field ("dob": ...) or know people's names without a model.

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from core.errors import GatewayError
 from fronts.anthropic_messages import (
     ChunksToAnthropicEvents,
     anthropic_error_body,
@@ -19,7 +20,6 @@ from fronts.anthropic_messages import (
 )
 from fronts.base import StreamTransform, bearer_token
 from fronts.chat_request import ChatRequest, chat_request_from_body, decode_json_object
-from gateway.errors import GatewayError
 from providers.base import ChatResponse, Usage
 
 

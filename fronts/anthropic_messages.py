@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from gateway.errors import GatewayError, InvalidRequestError
+from core.errors import GatewayError, InvalidRequestError
 from providers.base import Usage
 from providers.openai import usage_from_openai
 from providers.openai_shapes import SseDecoder

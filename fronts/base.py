@@ -3,7 +3,7 @@
 Inside, every request is an OpenAI chat body and every answer an OpenAI completion or chunk
 stream, whatever the provider. A front translates at the edge: how the key is sent, the request
 body, the answer (whole or streamed) and the error shape. ``gateway.pipeline.proxy_chat`` runs
-any ``Front``; a new one is one module here, one route in ``gateway.server``, and its tests.
+any ``Front``; a new one is one module here, one route in ``governs.server``, and its tests.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from core.errors import GatewayError
 from fronts.chat_request import ChatRequest
-from gateway.errors import GatewayError
 from providers.base import ChatResponse, Usage
 
 

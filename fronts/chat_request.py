@@ -12,8 +12,8 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from gateway.errors import InvalidRequestError
-from gateway.row_guard import json_depth
+from core.errors import InvalidRequestError
+from core.row_guard import json_depth
 
 MAX_BODY_DEPTH = 128
 

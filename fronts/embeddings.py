@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from core.errors import InvalidRequestError
 from fronts.chat_request import decode_json_object
-from gateway.errors import InvalidRequestError
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,9 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from core.errors import GatewayError
 from fronts.base import StreamTransform, bearer_token
 from fronts.chat_request import ChatRequest, chat_request_from_body, decode_json_object
-from gateway.errors import GatewayError
 from providers.base import ChatResponse, Usage
 
 

@@ -22,16 +22,16 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from gateway.errors import (
+from core.errors import (
     GatewayError,
     ServiceUnavailableError,
     UpstreamError,
     UpstreamTimeoutError,
 )
+from core.settings import RoutingConfig
 from gateway.exchanges import Exchange
 from gateway.forwarder import UpstreamResponse
 from gateway.routing import Route, Router
-from gateway.settings import RoutingConfig
 
 if TYPE_CHECKING:
     from gateway.tracing import RequestTrace

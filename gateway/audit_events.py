@@ -13,7 +13,7 @@ import getpass
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.ids import new_id
+from core.ids import new_id
 
 
 def audit_row(

@@ -28,12 +28,12 @@ from functools import partial
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from gateway.errors import AuthenticationError, PermissionDeniedError, ServiceUnavailableError
-from gateway.scopes import Scope
-from gateway.settings import RequestLimits
-from gateway.storage.database import session_factory
-from gateway.storage.keys import KeyRecord, all_live_keys, find_key_by_hash, hash_key
-from gateway.storage.models import ApiKey
+from core.errors import AuthenticationError, PermissionDeniedError, ServiceUnavailableError
+from core.scopes import Scope
+from core.settings import RequestLimits
+from core.storage.database import session_factory
+from core.storage.keys import KeyRecord, all_live_keys, find_key_by_hash, hash_key
+from core.storage.models import ApiKey
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from gateway.settings import ServerConfig
+from core.settings import ServerConfig
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network

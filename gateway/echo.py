@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from gateway.ids import new_request_id
+from core.ids import new_request_id
 from gateway.tokens import TokenCounter
 from providers.base import UpstreamRequest
 

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, Self
 
+from core.errors import InvalidRequestError, UpstreamError
+from core.settings import ModelConfig
 from gateway.budgets.estimate import RequestSize
-from gateway.errors import InvalidRequestError, UpstreamError
 from gateway.routing import Route
-from gateway.settings import ModelConfig
 from gateway.tokens import TokenCounter
 from providers.base import UpstreamRequest, Usage
 

@@ -14,8 +14,8 @@ from typing import Protocol
 
 import aiohttp
 
-from gateway.errors import UpstreamTimeoutError, UpstreamUnavailableError
-from gateway.settings import ProviderConfig
+from core.errors import UpstreamTimeoutError, UpstreamUnavailableError
+from core.settings import ProviderConfig
 from providers.base import UpstreamRequest
 
 

@@ -1,5 +1,5 @@
 """Health: ``/readyz`` (can this instance do its work?) and ``/api/health`` (the dashboard's
-health pill for one org). ``/healthz`` (alive) stays in ``gateway.server``.
+health pill for one org). ``/healthz`` (alive) stays in ``governs.server``.
 
 ``/readyz`` pings the database and Redis (when configured) with ``health.check_timeout_seconds``
 each and asks the record writer whether records flow (``records``: ``ok``, or ``stalled`` when
@@ -42,15 +42,15 @@ from redis.asyncio import Redis
 from sqlalchemy import case, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.scopes import Scope
+from core.settings import HealthConfig
+from core.storage.models import Decision
 from gateway.dead_letters import DeadLetters
 from gateway.live.viewer import authenticate_viewer
 from gateway.live.wire import iso_utc
 from gateway.redis_client import REDIS
-from gateway.scopes import Scope
 from gateway.services import GATEWAY
-from gateway.settings import HealthConfig
 from gateway.spool import _CLAIM, _SUFFIX
-from gateway.storage.models import Decision
 from gateway.writer import RecordWriter
 
 ERROR_WINDOW = timedelta(minutes=5)

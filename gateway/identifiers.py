@@ -8,8 +8,8 @@ used: ``gateway.middleware`` does not adopt such a request id (a new one replace
 anything logs it), and the proxied routes refuse the request, 400 ``pii_in_identifier``, naming
 the header or field and the class, never the value.
 
-Cost: a scan of a short string is 10-20 µs; a tool name found clean is remembered, so the
-usual handful of tool names cost a set lookup. Only clean names are remembered, so no PII stays
+A tool name found clean is remembered, so the usual handful of tool names cost a set lookup
+instead of a scan. Only clean names are remembered, so no PII stays
 in memory.
 """
 
@@ -19,9 +19,9 @@ from typing import Any
 
 from aiohttp import web
 
+from core.errors import InvalidRequestError
+from core.row_guard import safe_text
 from detectors.engine import DetectionEngine
-from gateway.errors import InvalidRequestError
-from gateway.row_guard import safe_text
 
 REQUEST_ID_HEADER = "X-Request-ID"
 TOOL_HEADER = "X-Governs-Tool"

@@ -40,11 +40,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from core.errors import GatewayError, PolicyDeniedError
 from gateway.attempts import AttemptLog, UpstreamCall, open_upstream
 from gateway.auth import Principal
 from gateway.budgets.estimate import RequestSize
 from gateway.budgets.guard import Reservation
-from gateway.errors import GatewayError, PolicyDeniedError
 from gateway.exchanges import Exchange
 from gateway.identifiers import REQUEST_ID_HEADER
 from gateway.pii import Precheck

@@ -1,8 +1,8 @@
 """Counters and histograms kept as plain numbers, turned into Prometheus families when scraped.
 
 prometheus_client's own ``Counter`` and ``Histogram`` take a lock, validate and walk their
-buckets in Python on every update: metrics cost 35-50 µs per proxied request with them, measured
-with bench/run.py (saturation, metrics on and off). Every update here happens
+buckets in Python on every update, a cost ``bench/run.py`` shows (saturation, metrics on and off;
+figures in bench/RESULTS.md). Every update here happens
 on the event loop's thread, so a dict entry and a float are enough: an update is a dict lookup
 and an addition, and the work of building samples moves to the scrape. The exposition is the
 same as prometheus_client's (``_total``, ``_created``, cumulative ``_bucket``, ``_sum``,

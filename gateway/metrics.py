@@ -37,14 +37,14 @@ from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from core.scopes import Scope
+from core.settings import MetricsConfig
 from gateway.auth import bearer_token
 from gateway.health import HEALTH
 from gateway.live import LIVE
 from gateway.live.hub import RecentIds
 from gateway.metric_series import CounterSeries, HistogramSeries, families
-from gateway.scopes import Scope
 from gateway.services import GATEWAY
-from gateway.settings import MetricsConfig
 from gateway.writer import RecordWriter
 
 log = logging.getLogger(__name__)

@@ -16,15 +16,15 @@ import orjson
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from gateway.errors import (
+from core.errors import (
     GatewayError,
     InvalidRequestError,
     MethodNotAllowedError,
     NotFoundError,
     RequestTooLargeError,
 )
+from core.ids import new_request_id
 from gateway.identifiers import IDENTIFIERS, REQUEST_ID_HEADER, UNSAFE_REQUEST_ID
-from gateway.ids import new_request_id
 from gateway.outages import as_unavailable
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from gateway.errors import ServiceUnavailableError
+from core.errors import ServiceUnavailableError
 
 RETRY_AFTER_SECONDS = 5
 _DATABASE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)

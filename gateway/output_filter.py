@@ -19,8 +19,8 @@ from typing import Any
 
 import orjson
 
+from core.errors import PolicyDeniedError
 from detectors.engine import DetectionEngine
-from gateway.errors import PolicyDeniedError
 from policies.engine import CompiledPolicy, Verdict, evaluate
 from policies.matrix import Action
 from policies.transforms import Span, StreamRestorer, Vault, rewrite

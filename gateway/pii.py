@@ -23,17 +23,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.errors import ServiceUnavailableError
+from core.settings import PiiConfig
 from detectors.base import NER_CLASSES, DetectorError, Finding
 from detectors.custom import CustomRegexDetector, CustomRule
 from detectors.engine import DetectionEngine
 from detectors.field_keys import field_class
 from detectors.registry import NER_EXTRA_MISSING, default_registry, ner_installed
-from gateway.errors import ServiceUnavailableError
 from gateway.request_strings import TextSlot, request_strings, rewritten_body
-from gateway.settings import PiiConfig
 from policies.engine import CompiledPolicy, Verdict, evaluate
 from policies.matrix import DEFAULT_ROW, Action
-from policies.transforms import Span, Vault, rewrite
+from policies.transforms import Vault, rewrite
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +241,7 @@ class PiiGuard:
             texts = [
                 rewrite(
                     slot.text,
-                    spans_of(found),
+                    found,
                     lambda pii_class, tool=slot.tool: policy.action(tool, pii_class),
                     vault,
                 )
@@ -294,7 +294,3 @@ def _log_ner_load(future: asyncio.Future[DetectionEngine]) -> None:
         log.error("the NER detector could not be loaded: %s", error)
     else:
         log.info("NER detector ready")
-
-
-def spans_of(findings: Iterable[Finding]) -> list[Span]:
-    return [Span(f.pii_class, f.start, f.end) for f in findings]

@@ -19,6 +19,13 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from core.errors import (
+    GatewayError,
+    InvalidRequestError,
+    PolicyDeniedError,
+    UpstreamUnavailableError,
+)
+from core.scopes import Scope
 from fronts.anthropic import ANTHROPIC
 from fronts.base import Front
 from fronts.chat_request import ChatRequest
@@ -26,12 +33,6 @@ from fronts.embeddings import parse_embeddings
 from fronts.openai_chat import OPENAI
 from gateway.attempts import AttemptsFailed, UpstreamCall
 from gateway.cache_replay import RESPONSE_CACHE, plan_cache
-from gateway.errors import (
-    GatewayError,
-    InvalidRequestError,
-    PolicyDeniedError,
-    UpstreamUnavailableError,
-)
 from gateway.exchanges import ChatExchange, EmbeddingsExchange
 from gateway.identifiers import DEFAULT_TOOL, request_tool
 from gateway.ledger import ProxiedCall
@@ -42,7 +43,6 @@ from gateway.pii import PiiGuard, Precheck
 from gateway.records import DENY
 from gateway.request_body import read_body
 from gateway.response_cache import requested_ttl
-from gateway.scopes import Scope
 from gateway.services import GATEWAY
 from gateway.spend_headers import spend_headers, stream_headers
 from gateway.tracing import REQUEST_TRACE

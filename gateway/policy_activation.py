@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.storage.models import Policy
+from core.storage.models import Policy
 
 
 class ActivationConflict(Exception):

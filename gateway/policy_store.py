@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.storage.models import Policy
 from detectors.custom import CustomRule
-from gateway.storage.models import Policy
 from policies.engine import DEFAULT_OUTPUT_TOOL, CompiledPolicy
 from policies.matrix import Action, validate_matrix
 

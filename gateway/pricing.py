@@ -28,8 +28,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from gateway.errors import ConfigError
-from gateway.settings import ModelConfig, ModelPriceConfig, Settings
+from core.errors import ConfigError
+from core.settings import ModelConfig, ModelPriceConfig, Settings
 from providers.base import Usage
 
 PER_MILLION = Decimal(1_000_000)

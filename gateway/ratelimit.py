@@ -28,11 +28,11 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
+from core.errors import RateLimitError, ServiceUnavailableError
+from core.settings import ProxyRateLimitsConfig, RequestLimits
 from gateway.auth import Principal
 from gateway.budgets.estimate import RequestSize
-from gateway.errors import RateLimitError, ServiceUnavailableError
 from gateway.redis_client import translate_redis_errors
-from gateway.settings import ProxyRateLimitsConfig, RequestLimits
 
 log = logging.getLogger(__name__)
 

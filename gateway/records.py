@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 import orjson
 
+from core.ids import new_id
 from gateway.auth import Principal
-from gateway.ids import new_id
 from providers.base import Usage
 
 ALLOW = "allow"

@@ -7,7 +7,7 @@ for a body that does not decode, and 408 when the body is still arriving after
 ``server.body_read_timeout_seconds`` (a client sending a byte a second would otherwise hold its
 connection for as long as bytes come).
 
-The app turns aiohttp's own decompression off (``handler_args``, in ``gateway.server``): aiohttp
+The app turns aiohttp's own decompression off (``handler_args``, in ``governs.server``): aiohttp
 refuses a body that does not decode, or an encoding it lacks a library for, in its protocol
 layer, with a plain-text 400 no route can shape.
 """
@@ -21,7 +21,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
-from gateway.errors import (
+from core.errors import (
     InvalidRequestError,
     RequestTimeoutError,
     RequestTooLargeError,

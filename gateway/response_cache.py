@@ -32,8 +32,8 @@ import orjson
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from gateway.errors import InvalidRequestError
-from gateway.settings import ResponseCacheConfig
+from core.errors import InvalidRequestError
+from core.settings import ResponseCacheConfig
 
 log = logging.getLogger(__name__)
 

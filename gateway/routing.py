@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import orjson
 
+from core.errors import NotFoundError
+from core.settings import ModelConfig, ProviderConfig, Settings
 from gateway.breaker import CircuitBreaker
-from gateway.errors import NotFoundError
 from gateway.forwarder import Transport
-from gateway.settings import ModelConfig, ProviderConfig, Settings
 from providers.base import ProviderAdapter
 from providers.embeddings import EmbeddingsAdapter, embeddings_adapter_for
 

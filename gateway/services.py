@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.settings import Settings
 from gateway.auth import KeyStore
 from gateway.budgets.setup import Metering
 from gateway.pii import PiiGuard
 from gateway.policy_store import PolicyStore
 from gateway.revocation import Revocations
 from gateway.routing import Router
-from gateway.settings import Settings
 from gateway.tokens import TokenCounter
 from gateway.writer import RecordWriter
 

@@ -32,7 +32,7 @@ from typing import Any
 import tiktoken
 from tiktoken_ext.openai_public import ENDOFPROMPT, ENDOFTEXT, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX
 
-from gateway.errors import ConfigError
+from core.errors import ConfigError
 
 O200K_BASE = "o200k_base"
 CL100K_BASE = "cl100k_base"

@@ -35,11 +35,11 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer, set_span_in_context
 
+from core.errors import GatewayError, UpstreamError
+from core.settings import ProviderConfig
 from gateway.attempts import UpstreamCall
-from gateway.errors import GatewayError, UpstreamError
 from gateway.middleware import REQUEST_ID
 from gateway.routing import Route
-from gateway.settings import ProviderConfig
 from providers.base import Usage
 
 # gen_ai.system / gen_ai.provider.name of each provider kind (the conventions' own values).

@@ -22,7 +22,7 @@ from opentelemetry.sdk.trace.sampling import (
 from opentelemetry.trace import SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from gateway.settings import TracingConfig
+from core.settings import TracingConfig
 from gateway.tracing import OPERATIONS, RequestTrace, trace_middleware
 
 

@@ -12,7 +12,7 @@ replay task drains the spool oldest first once the database answers again. ``clo
 shutdown) writes or spools everything still queued.
 
 One row never holds up the others: every row is made storable when it is submitted
-(``gateway.row_guard``), and when the database answers but still refuses a batch (a foreign key
+(``core.row_guard``), and when the database answers but still refuses a batch (a foreign key
 gone, a value it rejects), the batch is split in halves until the row at fault stands alone; that
 row is set aside with its reason (``gateway.dead_letters``) and the rest are written. The same
 happens to a spooled batch at replay. Both tasks are supervised: one that fails is logged and
@@ -35,12 +35,12 @@ from sqlalchemy import DateTime, Numeric, Table, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.row_guard import RowGuard
+from core.settings import WriterConfig
+from core.storage.bulk_insert import BulkInsert
+from core.storage.models import Base
 from gateway.dead_letters import DeadLetters
-from gateway.row_guard import RowGuard
-from gateway.settings import WriterConfig
 from gateway.spool import Batch, Spool
-from gateway.storage.bulk_insert import BulkInsert
-from gateway.storage.models import Base
 
 log = logging.getLogger(__name__)
 

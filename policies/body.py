@@ -26,9 +26,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationIn
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from core.errors import ConfigError
 from detectors.base import PII_CLASSES
 from detectors.custom import CustomRegexDetector, CustomRule
-from gateway.errors import ConfigError
 from policies.engine import DEFAULT_OUTPUT_TOOL
 from policies.matrix import check_classes, validate_matrix
 

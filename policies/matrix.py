@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
-from gateway.suggest import unknown
+from core.suggest import unknown
 
 DEFAULT_ROW = "default"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from policies.masking import mask
 from policies.matrix import Action
@@ -74,9 +75,22 @@ class Vault:
         return PLACEHOLDER.sub(put_back, text)
 
 
+class Located(Protocol):
+    """A located value: a ``Span``, or a detector's ``Finding`` as it is (no copy)."""
+
+    @property
+    def pii_class(self) -> str: ...
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
 def rewrite(
     text: str,
-    spans: Iterable[Span],
+    spans: Iterable[Located],
     actions: Mapping[str, Action] | Callable[[str], Action],
     vault: Vault,
 ) -> str:

@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from gateway.errors import UpstreamError
-from gateway.settings import ProviderConfig
+from core.errors import UpstreamError
+from core.settings import ProviderConfig
 
 
 @dataclass(frozen=True, slots=True)

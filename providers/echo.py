@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from gateway.settings import ProviderConfig
+from core.settings import ProviderConfig
 from providers.openai import OpenAIAdapter
 
 ECHO_BASE_URL = "echo://local/v1"

@@ -17,8 +17,8 @@ from typing import Any, ClassVar, Protocol
 
 import orjson
 
-from gateway.errors import InvalidRequestError, UpstreamError, UpstreamUnavailableError
-from gateway.settings import ProviderConfig
+from core.errors import InvalidRequestError, UpstreamError, UpstreamUnavailableError
+from core.settings import ProviderConfig
 from providers import gemini
 from providers.base import UpstreamRequest, Usage
 from providers.openai import (

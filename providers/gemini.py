@@ -21,8 +21,8 @@ from typing import Any, ClassVar, TypedDict
 
 import orjson
 
-from gateway.errors import InvalidRequestError, UpstreamError, UpstreamUnavailableError
-from gateway.settings import ProviderConfig
+from core.errors import InvalidRequestError, UpstreamError, UpstreamUnavailableError
+from core.settings import ProviderConfig
 from providers import openai_shapes
 from providers.base import ChatResponse, UpstreamRequest, Usage
 from providers.openai_shapes import ChunkEncoder, SseDecoder, SseEvent

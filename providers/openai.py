@@ -4,13 +4,10 @@ The gateway's own API is OpenAI's, so this adapter forwards the client's body wi
 model replaced (and ``stream_options.include_usage`` switched on, to bill streams), and hands
 the upstream's bytes back unchanged. Fields it does not know are passed through.
 
-Forwarding uses plain aiohttp and orjson rather than the ``openai`` SDK's types. Measured with
-``bench/sdk_types_cost.py`` on this project's 2-core machine (2026-11-25, openai 3.51.0):
-validating and re-serialising with ``ChatCompletion`` costs 8-10 µs per completion against
-1.3-1.5 µs for orjson, and ``ChatCompletionChunk`` 6-8 µs per stream chunk against 0.6 µs,
-i.e. 6-12x more per message (two runs), and a re-serialised body is no longer the bytes the
-upstream sent (which the client must get verbatim). The SDKs are the clients in the tests
-instead.
+Forwarding uses plain aiohttp and orjson rather than the ``openai`` SDK's types: the SDK's
+types cost several times more CPU per message (``bench/sdk_types_cost.py``, figures in
+bench/RESULTS.md), and a re-serialised body is no longer the bytes the upstream sent (which the
+client must get verbatim). The SDKs are the clients in the tests instead.
 """
 
 from __future__ import annotations
@@ -21,8 +18,8 @@ from typing import Any, ClassVar
 
 import orjson
 
-from gateway.errors import UpstreamError
-from gateway.settings import ProviderConfig
+from core.errors import UpstreamError
+from core.settings import ProviderConfig
 from providers.base import ChatResponse, UpstreamRequest, Usage
 
 # -- constants ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from gateway.errors import InvalidRequestError
+from core.errors import InvalidRequestError
 from providers.base import Usage
 
 DONE_EVENT = b"data: [DONE]\n\n"

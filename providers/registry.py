@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gateway.errors import ConfigError
-from gateway.settings import ProviderConfig
+from core.errors import ConfigError
+from core.settings import ProviderConfig
 from providers.anthropic import AnthropicAdapter
 from providers.base import ProviderAdapter
 from providers.echo import EchoAdapter

@@ -15,12 +15,12 @@ from typing import Any, TypeVar
 from aiohttp import web
 from sqlalchemy import select
 
-from gateway.cli import prepare_database
-from gateway.server import build_app
+from core.settings import Settings, settings_from_mapping
+from core.storage.database import create_engine
+from core.storage.models import Base
 from gateway.services import GATEWAY, Gateway
-from gateway.settings import Settings, settings_from_mapping
-from gateway.storage.database import create_engine
-from gateway.storage.models import Base
+from governs.cli import prepare_database
+from governs.server import build_app
 
 T = TypeVar("T")
 

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from gateway.errors import NotFoundError
+from core.errors import NotFoundError
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PREFIX = "/dashboard"
@@ -42,7 +42,7 @@ SECURITY_HEADERS = {
 }
 
 
-# The paths of the links in mails (admin_api.members, admin_api.accounts, gateway.cli_users).
+# The paths of the links in mails (admin_api.members, admin_api.accounts, governs.cli_users).
 MAIL_LINKS = ("/invitations/accept", "/verify-email", "/reset-password")
 
 

@@ -38,9 +38,9 @@ import aiohttp
 import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.settings import BudgetAlertsConfig
 from gateway.budgets.ledger import Bucket, from_nanos, plain_usd
 from gateway.budgets.store import BudgetSpec, insert_audit_once
-from gateway.settings import BudgetAlertsConfig
 
 log = logging.getLogger(__name__)
 

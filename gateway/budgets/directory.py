@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.storage.database import session_factory
 from gateway.auth import Principal
 from gateway.budgets.ledger import LedgerUnavailable
 from gateway.budgets.store import BudgetSpec, OrgFlags, fingerprint, load_active
-from gateway.storage.database import session_factory
 
 log = logging.getLogger(__name__)
 

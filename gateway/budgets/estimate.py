@@ -15,8 +15,8 @@ from typing import Any
 
 import orjson
 
+from core.settings import ModelConfig
 from gateway.routing import MEMO_SIZE
-from gateway.settings import ModelConfig
 from gateway.tokens import MODEL_PREFIX_ENCODINGS, TokenCounter
 
 THREAD_ABOVE_CHARS = 16_384  # count larger prompts off the event loop

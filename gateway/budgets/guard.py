@@ -36,6 +36,10 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.errors import PermissionDeniedError, RateLimitError, ServiceUnavailableError
+from core.ids import new_id
+from core.settings import BudgetsConfig, ModelConfig
+from core.storage.database import session_factory
 from gateway.auth import Principal
 from gateway.budgets.alerts import BudgetAlerts
 from gateway.budgets.directory import BudgetDirectory
@@ -52,11 +56,7 @@ from gateway.budgets.ledger import (
 )
 from gateway.budgets.periods import counter_expiry, period_key
 from gateway.budgets.store import BudgetSpec, spend_in_period
-from gateway.errors import PermissionDeniedError, RateLimitError, ServiceUnavailableError
-from gateway.ids import new_id
 from gateway.pricing import Pricing
-from gateway.settings import BudgetsConfig, ModelConfig
-from gateway.storage.database import session_factory
 
 log = logging.getLogger(__name__)
 

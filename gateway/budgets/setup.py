@@ -6,10 +6,9 @@
     await metering.aclose()                               # before the engine is disposed
 
 With ``redis.url`` set, budgets and rate limits live in Redis and every instance shares them;
-otherwise each process keeps its own. ``start_metering(..., redis=client)`` uses a client made
-elsewhere (and leaves closing it to its owner); without one it makes its own with
-``connect_redis``: a bounded pool that waits for a free connection under load, and short
-socket timeouts, so a Redis outage costs a request about a second, never a hang.
+otherwise each process keeps its own. The server passes the process's one client
+(``start_metering(..., redis=app[REDIS])``, closed by its owner); without one (tests, tools)
+it makes its own with ``gateway.redis_client.connect_redis``, the same timeout policy.
 """
 
 from __future__ import annotations
@@ -23,9 +22,10 @@ from datetime import UTC, datetime
 
 import aiohttp
 from aiohttp import web
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.settings import Settings
 from gateway.budgets.alerts import BudgetAlerts
 from gateway.budgets.directory import BudgetDirectory
 from gateway.budgets.guard import BudgetGuard
@@ -34,28 +34,9 @@ from gateway.budgets.memory_ledger import MemoryLedger
 from gateway.budgets.redis_ledger import RedisLedger
 from gateway.pricing import Pricing
 from gateway.ratelimit import MemoryRateStore, RateStore, RedisRateStore, RequestRateLimiter
-from gateway.settings import Settings
+from gateway.redis_client import connect_redis
 
 log = logging.getLogger(__name__)
-
-# A Redis that does not answer within this long counts as down (503 or pass, per config).
-REDIS_TIMEOUT_SECONDS = 1.0
-# Connections per process; requests beyond them wait (up to REDIS_POOL_WAIT_SECONDS) for one
-# instead of failing, as the default pool does past its limit.
-REDIS_MAX_CONNECTIONS = 64
-REDIS_POOL_WAIT_SECONDS = 2.0
-
-
-def connect_redis(url: str, timeout: float = REDIS_TIMEOUT_SECONDS) -> Redis:
-    """The metering Redis client: bounded connections, short timeouts."""
-    pool = BlockingConnectionPool.from_url(
-        url,
-        max_connections=REDIS_MAX_CONNECTIONS,
-        timeout=REDIS_POOL_WAIT_SECONDS,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-    )
-    return Redis.from_pool(pool)  # the client owns the pool and closes it
 
 
 @dataclass(slots=True, eq=False)

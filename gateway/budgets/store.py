@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from core.storage.models import AuditLog, Budget, Org, UsageRecord
 from gateway.budgets.periods import period_bounds
-from gateway.storage.models import AuditLog, Budget, Org, UsageRecord
 
 ON_ERROR_ALLOW = "allow"  # orgs.budget_on_error: serve unmetered when the ledger is down
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, web
 
+from core.settings import LiveConfig
 from gateway.live.hub import LiveHub
 from gateway.live.relay import RedisRelay
 from gateway.live.sessions import SessionTracker
@@ -28,7 +29,6 @@ from gateway.live.socket import Connection, serve_socket
 from gateway.live.wire import decision_to_api
 from gateway.redis_client import REDIS
 from gateway.services import GATEWAY
-from gateway.settings import LiveConfig
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from gateway.errors import InvalidRequestError
-from gateway.ids import new_id
-from gateway.row_guard import MAX_JSON_DEPTH, json_depth
+from core.errors import InvalidRequestError
+from core.ids import new_id
+from core.row_guard import MAX_JSON_DEPTH, json_depth
 
 Short = Annotated[str, Field(max_length=200)]
 # The spec sets no limit; this one is the column's, and fits "sha512:" and longer hex digests.

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from gateway.ids import new_id
+from core.ids import new_id
 
 CLOSED_KEPT = 200
 ACTIVITY_KEPT = 500

@@ -29,20 +29,20 @@ from typing import Any
 import orjson
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from gateway.errors import (
+from core.errors import (
     AuthenticationError,
     GatewayError,
     PermissionDeniedError,
     ServiceUnavailableError,
 )
+from core.scopes import Scope
+from core.settings import LiveConfig
 from gateway.live.hub import LiveHub
 from gateway.live.ingest import decision_row, parse_decision, with_outer_key
 from gateway.live.sessions import SessionTracker
 from gateway.live.viewer import Viewer, authenticate_viewer
 from gateway.live.wire import error_message, message, parse_channel
-from gateway.scopes import Scope
 from gateway.services import GATEWAY
-from gateway.settings import LiveConfig
 
 CONNECT_SCOPES = (Scope.DECISIONS_READ, Scope.INGEST_WRITE)
 

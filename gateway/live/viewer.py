@@ -20,14 +20,14 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from gateway.auth import Principal, bearer_token
-from gateway.errors import (
+from core.errors import (
     AuthenticationError,
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
 )
-from gateway.scopes import Scope
+from core.scopes import Scope
+from gateway.auth import Principal, bearer_token
 from gateway.services import GATEWAY
 
 KEY_QUERY_PARAMETER = "key"
@@ -66,7 +66,7 @@ class Viewer:
                 )
             grant = self.orgs[0]
         else:
-            # An id wins over a slug (``gateway.ids.looks_like_id``).
+            # An id wins over a slug (``core.ids.looks_like_id``).
             found = [g for g in self.orgs if g.org_id == ref] or [
                 g for g in self.orgs if g.slug == ref
             ]

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from gateway.scopes import ALL_SCOPES
+from core.scopes import ALL_SCOPES
 from tests.admin_api.support import TEST_PASSWORD_HASH, Api, OrgFixture, make_org
 from tests.conftest import TEST_BOOTSTRAP_KEY
 from tests.harness import RunningGateway, ServiceThread, gateway_settings, start_gateway

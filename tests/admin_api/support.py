@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 
 from admin_api.passwords import PasswordHasher
-from gateway.settings import PasswordHashConfig
-from gateway.storage.account_models import Membership, UserCredential
-from gateway.storage.database import create_engine, session_factory
-from gateway.storage.keys import create_key, get_or_create_org
-from gateway.storage.models import User
+from core.settings import PasswordHashConfig
+from core.storage.account_models import Membership, UserCredential
+from core.storage.database import create_engine, session_factory
+from core.storage.keys import create_key, get_or_create_org
+from core.storage.models import User
 from tests.harness import RunningGateway
 
 PASSWORD = "correct horse battery staple"

@@ -13,9 +13,9 @@ import pytest
 
 from admin_api.app import ENDPOINTS
 from admin_api.permissions import ROLE_PERMISSIONS, Permission, Role, scope_permissions
-from gateway.scopes import ALL_SCOPES
-from gateway.storage.account_models import Invitation
-from gateway.storage.database import create_engine, session_factory
+from core.scopes import ALL_SCOPES
+from core.storage.account_models import Invitation
+from core.storage.database import create_engine, session_factory
 from tests.admin_api.support import ROLES, Api, OrgFixture, assert_error, run
 from tests.harness import RunningGateway
 

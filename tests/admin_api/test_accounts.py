@@ -12,7 +12,7 @@ import pyotp
 import pytest
 
 from admin_api.sessions import SESSION_COOKIE
-from gateway.settings import AdminConfig, PasswordHashConfig
+from core.settings import AdminConfig, PasswordHashConfig
 from tests.admin_api.conftest import LOGIN_PER_ACCOUNT
 from tests.admin_api.support import Api, assert_error, mail_to, token_in, unique
 from tests.harness import RunningGateway

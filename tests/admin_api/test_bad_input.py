@@ -12,8 +12,8 @@ import asyncpg
 import pytest
 from sqlalchemy import update
 
-from gateway.storage.database import create_engine
-from gateway.storage.models import Org
+from core.storage.database import create_engine
+from core.storage.models import Org
 from tests.admin_api.support import Api, assert_error, mail_to, make_org, run, unique
 from tests.harness import RunningGateway
 

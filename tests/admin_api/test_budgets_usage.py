@@ -7,9 +7,9 @@ import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from gateway.ids import new_id
-from gateway.storage.database import create_engine
-from gateway.storage.models import UsageRecord
+from core.ids import new_id
+from core.storage.database import create_engine
+from core.storage.models import UsageRecord
 from tests.admin_api.support import Api, OrgFixture, assert_error, make_org, run
 from tests.harness import RunningGateway
 

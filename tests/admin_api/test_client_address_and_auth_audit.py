@@ -12,10 +12,10 @@ import httpx
 import pytest
 from aiohttp import web
 
+from core.settings import ServerConfig
 from gateway.access_log import ACCESS_LOGGER_NAME, AccessLogger, access_logger
 from gateway.client_address import CLIENT_ADDRESSES, ClientAddresses
 from gateway.middleware import request_context
-from gateway.settings import ServerConfig
 from tests.admin_api.support import PASSWORD, TEST_PASSWORD_HASH, Api, assert_error, make_org
 from tests.conftest import TEST_BOOTSTRAP_KEY
 from tests.harness import RunningGateway, ServiceThread, gateway_settings, start_gateway

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from admin_api.org_host import OrgHost
-from gateway.errors import ConfigError
-from gateway.settings import load_settings
-from gateway.storage.account_models import Membership
-from gateway.storage.database import create_engine, session_factory
+from core.errors import ConfigError
+from core.settings import load_settings
+from core.storage.account_models import Membership
+from core.storage.database import create_engine, session_factory
 from tests.admin_api.conftest import ORG_HOST_PATTERN
 from tests.admin_api.support import Api, assert_error, make_org, run
 from tests.harness import RunningGateway

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.cli_policies import apply_policy, list_policies, read_policy_file
-from gateway.errors import ConfigError
+from core.errors import ConfigError
+from governs.cli_policies import apply_policy, list_policies, read_policy_file
 from tests.admin_api.support import Api, assert_error, make_org
 from tests.harness import RunningGateway
 

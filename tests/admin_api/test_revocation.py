@@ -19,11 +19,11 @@ from redis import Redis as SyncRedis
 from redis.exceptions import RedisError
 from sqlalchemy import update
 
+from core.storage.database import create_engine
+from core.storage.keys import hash_key
+from core.storage.models import ApiKey
 from gateway.redis_client import create_redis
 from gateway.revocation import publish_key_changes
-from gateway.storage.database import create_engine
-from gateway.storage.keys import hash_key
-from gateway.storage.models import ApiKey
 from tests.admin_api.support import TEST_PASSWORD_HASH, Api, assert_error, make_org
 from tests.conftest import TEST_BOOTSTRAP_KEY
 from tests.harness import RunningGateway, ServiceThread, gateway_settings, start_gateway

@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from admin_api.sessions import create_session
-from gateway.ids import new_id
-from gateway.storage.database import create_engine, session_factory
-from gateway.storage.models import Org
+from core.ids import new_id
+from core.storage.database import create_engine, session_factory
+from core.storage.models import Org
 from tests.admin_api.support import Api, OrgFixture, assert_error, make_org, run
 from tests.harness import RunningGateway
 

@@ -234,7 +234,7 @@ def test_first_login_of_an_owner_made_on_the_command_line(
     )
     email = f"first-{uuid.uuid4().hex[:8]}@example.com"
     made = subprocess.run(
-        [sys.executable, "-m", "gateway", "users", "create", "--config", str(config),
+        [sys.executable, "-m", "governs", "users", "create", "--config", str(config),
          "--org", "default", "--email", email, "--role", "OWNER"],
         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True, text=True, timeout=60, check=True,

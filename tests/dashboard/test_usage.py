@@ -15,8 +15,8 @@ from typing import Any
 import openai
 from playwright.sync_api import expect
 
-from gateway.ids import new_id
-from gateway.storage.models import UsageRecord
+from core.ids import new_id
+from core.storage.models import UsageRecord
 from tests.dashboard.support import Account, Api, open_console, screenshot, sign_up
 from tests.harness import RunningGateway
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import ConfigError
 from detectors.base import DetectorError
 from detectors.custom import CustomRegexDetector, CustomRule
-from gateway.errors import ConfigError
 
 
 def test_rules_find_their_classes() -> None:

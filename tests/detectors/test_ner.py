@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from bench.pii_metrics import CORPUS, load_corpus
+from core.errors import ConfigError
 from detectors.base import NER_CLASSES, DetectorError
 from detectors.engine import DetectionEngine
 from detectors.ner import NerDetector, PresidioDetector, build_analyzer, candidate_windows
-from gateway.errors import ConfigError
 
 TEXT = (
     "Summarize the thread for the team. Dear Aarav Mehta,\nyour parcel for 12 Baker Street, "

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import ConfigError
 from detectors.base import PII_CLASSES
 from detectors.custom import CustomRegexDetector
 from detectors.registry import FAST_KINDS, default_registry, fast_engine
-from gateway.errors import ConfigError
 
 
 def test_unknown_kind_fails_at_start_up() -> None:

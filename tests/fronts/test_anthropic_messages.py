@@ -27,14 +27,7 @@ from anthropic.types.message_create_params import MessageCreateParamsStreaming
 from openai.types.chat import ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import CompletionCreateParamsStreaming
 
-from fronts.anthropic_messages import (
-    ChunksToAnthropicEvents,
-    anthropic_error_body,
-    completion_to_message,
-    messages_to_chat,
-)
-from fronts.chat_request import parse_chat_request
-from gateway.errors import (
+from core.errors import (
     AuthenticationError,
     GatewayError,
     InvalidRequestError,
@@ -47,7 +40,14 @@ from gateway.errors import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
-from gateway.settings import ProviderConfig
+from core.settings import ProviderConfig
+from fronts.anthropic_messages import (
+    ChunksToAnthropicEvents,
+    anthropic_error_body,
+    completion_to_message,
+    messages_to_chat,
+)
+from fronts.chat_request import parse_chat_request
 from providers.anthropic import AnthropicAdapter
 from providers.base import ProviderAdapter, Usage
 from providers.gemini import GeminiAdapter

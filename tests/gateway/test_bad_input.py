@@ -13,8 +13,8 @@ import anthropic
 import httpx
 import pytest
 
-from gateway.errors import ConfigError
-from gateway.settings import settings_from_mapping
+from core.errors import ConfigError
+from core.settings import settings_from_mapping
 from tests.gateway.live.support import small_gateway
 from tests.harness import RunningGateway, ServiceThread
 

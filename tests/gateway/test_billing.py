@@ -21,10 +21,10 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from core.storage import keys as key_queries
+from core.storage.database import session_factory
+from core.storage.models import Budget
 from gateway.budgets.ledger import to_nanos
-from gateway.storage import keys as key_queries
-from gateway.storage.database import session_factory
-from gateway.storage.models import Budget
 from tests.fakes.openai_upstream import FAKE_OPENAI_KEY, SLOW_SECONDS
 from tests.fakes.server import FakeUpstream
 from tests.harness import RunningGateway, ServiceThread, gateway_settings, start_gateway

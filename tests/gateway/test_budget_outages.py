@@ -23,11 +23,11 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import select
 
+from core.settings import DatabaseConfig
+from core.storage import keys as key_queries
+from core.storage.database import create_engine, session_factory
+from core.storage.models import Budget, UsageRecord
 from gateway.budgets.ledger import to_nanos
-from gateway.settings import DatabaseConfig
-from gateway.storage import keys as key_queries
-from gateway.storage.database import create_engine, session_factory
-from gateway.storage.models import Budget, UsageRecord
 from tests.fakes.openai_upstream import FAKE_OPENAI_KEY
 from tests.fakes.server import FakeUpstream
 from tests.fakes.tcp_proxy import CuttableProxy

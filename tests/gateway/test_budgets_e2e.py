@@ -20,13 +20,13 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from gateway.settings import DatabaseConfig
-from gateway.storage import keys as key_queries
-from gateway.storage.database import create_engine, migrate, session_factory
-from gateway.storage.models import Budget, UsageRecord
+from core.settings import DatabaseConfig
+from core.storage import keys as key_queries
+from core.storage.database import create_engine, migrate, session_factory
+from core.storage.models import Budget, UsageRecord
 from tests.fakes.openai_upstream import FAKE_OPENAI_KEY
 from tests.fakes.server import FakeUpstream
-from tests.gateway.test_cli import free_port, wait_until_serving
+from tests.governs.test_cli import free_port, wait_until_serving
 from tests.harness import RunningGateway, ServiceThread, gateway_settings, start_gateway
 from tests.services import REDIS_URL, postgres_database
 
@@ -188,7 +188,7 @@ def _serve(config: dict[str, Any], tmp_path: Path, name: str) -> tuple[subproces
     (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(config))
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "serve", "--config", f"{name}.yaml", "--port", str(port)],
+        [sys.executable, "-m", "governs", "serve", "--config", f"{name}.yaml", "--port", str(port)],
         cwd=tmp_path,
         env={**os.environ, "GOVERNS_BOOTSTRAP_KEY": ""},
         stdout=subprocess.PIPE,

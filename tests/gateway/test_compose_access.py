@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from gateway.settings import settings_from_mapping
+from core.settings import settings_from_mapping
 
 COMPOSE = Path(__file__).resolve().parents[2] / "deploy" / "docker-compose.yml"
 

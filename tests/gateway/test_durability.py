@@ -20,9 +20,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from gateway.settings import DatabaseConfig
-from gateway.storage.database import create_engine
-from gateway.storage.models import Decision, UsageRecord
+from core.settings import DatabaseConfig
+from core.storage.database import create_engine
+from core.storage.models import Decision, UsageRecord
 from tests.fakes.tcp_proxy import CuttableProxy
 from tests.gateway.live.support import Feed, new_key, small_gateway
 from tests.harness import RunningGateway, ServiceThread

@@ -11,9 +11,9 @@ import openai
 import pytest
 from sqlalchemy import update
 
-from gateway.storage import keys as key_queries
-from gateway.storage.database import create_engine, session_factory
-from gateway.storage.models import ApiKey
+from core.storage import keys as key_queries
+from core.storage.database import create_engine, session_factory
+from core.storage.models import ApiKey
 from tests.harness import RunningGateway
 
 CHAT = {"model": "echo", "messages": [{"role": "user", "content": "hi"}]}

@@ -16,7 +16,7 @@ import pytest
 from aiohttp import web
 
 from gateway.access_log import ACCESS_LOGGER_NAME, AccessLogger, access_logger
-from gateway.server import build_app
+from governs.server import build_app
 from tests.gateway.test_pii_e2e import org_with_policy
 from tests.harness import RunningGateway
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gateway.settings import DatabaseConfig
-from gateway.storage import keys as key_queries
-from gateway.storage.database import create_engine, migrate, session_factory
+from core.settings import DatabaseConfig
+from core.storage import keys as key_queries
+from core.storage.database import create_engine, migrate, session_factory
 
 
 async def test_a_key_loaded_at_start_up_keeps_its_orgs_model_grant(tmp_path: Path) -> None:

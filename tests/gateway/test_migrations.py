@@ -14,10 +14,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import IntegrityError
 
-from gateway.settings import DatabaseConfig
-from gateway.storage import account_models  # noqa: F401  (its tables join Base.metadata)
-from gateway.storage.database import alembic_config, create_engine, migrate
-from gateway.storage.models import Base
+from core.settings import DatabaseConfig
+from core.storage import account_models  # noqa: F401  (its tables join Base.metadata)
+from core.storage.database import alembic_config, create_engine, migrate
+from core.storage.models import Base
 from tests.services import postgres_database
 
 

@@ -21,10 +21,10 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from gateway.settings import DatabaseConfig
-from gateway.storage.database import create_engine, session_factory
-from gateway.storage.keys import create_key, get_or_create_org
-from gateway.storage.models import ApiKey, Budget
+from core.settings import DatabaseConfig
+from core.storage.database import create_engine, session_factory
+from core.storage.keys import create_key, get_or_create_org
+from core.storage.models import ApiKey, Budget
 from tests.fakes.tcp_proxy import CuttableProxy
 from tests.gateway.live.support import Key, new_key, small_gateway
 from tests.harness import RunningGateway, ServiceThread

@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 import pytest
 
+from core.settings import PiiConfig
 from detectors.custom import CustomRule
 from gateway.pii import PiiGuard
-from gateway.settings import PiiConfig
 from policies.engine import CompiledPolicy
 from policies.matrix import Action
 

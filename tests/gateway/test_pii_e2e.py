@@ -11,9 +11,9 @@ from typing import Any
 import openai
 import pytest
 
-from gateway.cli_policies import PolicyBody, apply_policy
-from gateway.storage import keys as key_queries
-from gateway.storage.database import create_engine, session_factory
+from core.storage import keys as key_queries
+from core.storage.database import create_engine, session_factory
+from governs.cli_policies import PolicyBody, apply_policy
 from tests.fakes.server import FakeUpstream
 from tests.harness import RunningGateway
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from gateway.errors import ConfigError
+from core.errors import ConfigError
+from core.settings import ModelConfig, Settings, settings_from_mapping
 from gateway.pricing import Prices, PriceTable, Pricing, cost_of
-from gateway.settings import ModelConfig, Settings, settings_from_mapping
 from providers.base import Usage
 
 D = Decimal

@@ -11,10 +11,10 @@ import pytest
 from redis import Redis as SyncRedis
 from redis.exceptions import RedisError
 
+from core.errors import RateLimitError, ServiceUnavailableError
+from core.settings import ProxyRateLimitsConfig, RequestLimits
 from gateway.auth import Principal
 from gateway.budgets.estimate import RequestSize
-from gateway.budgets.setup import connect_redis
-from gateway.errors import RateLimitError, ServiceUnavailableError
 from gateway.ratelimit import (
     MemoryRateStore,
     RateStore,
@@ -22,7 +22,7 @@ from gateway.ratelimit import (
     RequestRateLimiter,
     duration,
 )
-from gateway.settings import ProxyRateLimitsConfig, RequestLimits
+from gateway.redis_client import connect_redis
 from tests.services import REDIS_URL, missing
 
 

@@ -11,13 +11,13 @@ from decimal import Decimal
 import openai
 import pytest
 
+from core.settings import DatabaseConfig
+from core.storage import keys as key_queries
+from core.storage.database import create_engine, migrate, session_factory
+from core.storage.models import Budget
 from gateway.budgets.alerts import alert_text
 from gateway.budgets.ledger import plain_usd
-from gateway.cli_policies import PolicyBody, apply_policy
-from gateway.settings import DatabaseConfig
-from gateway.storage import keys as key_queries
-from gateway.storage.database import create_engine, migrate, session_factory
-from gateway.storage.models import Budget
+from governs.cli_policies import PolicyBody, apply_policy
 from tests.conftest import TEST_BOOTSTRAP_KEY, proxy_config
 from tests.fakes.server import FakeUpstream
 from tests.harness import RunningGateway, ServiceThread, gateway_settings, start_gateway

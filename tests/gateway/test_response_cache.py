@@ -16,12 +16,12 @@ import openai
 import pytest
 from redis.asyncio import Redis
 
-from gateway.cli_policies import PolicyBody, apply_policy
-from gateway.storage import keys as key_queries
-from gateway.storage.database import create_engine, session_factory
+from core.storage import keys as key_queries
+from core.storage.database import create_engine, session_factory
+from governs.cli_policies import PolicyBody, apply_policy
 from tests.conftest import TEST_BOOTSTRAP_KEY, proxy_config
 from tests.fakes.server import FakeUpstream
-from tests.gateway.test_cli import free_port
+from tests.governs.test_cli import free_port
 from tests.harness import RunningGateway, ServiceThread, gateway_settings, start_gateway
 from tests.services import REDIS_URL
 

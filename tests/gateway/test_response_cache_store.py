@@ -7,7 +7,8 @@ import asyncio
 
 import pytest
 
-from gateway.errors import InvalidRequestError
+from core.errors import InvalidRequestError
+from core.settings import ResponseCacheConfig
 from gateway.response_cache import (
     CachedAnswer,
     CacheLookup,
@@ -15,7 +16,6 @@ from gateway.response_cache import (
     ResponseCache,
     requested_ttl,
 )
-from gateway.settings import ResponseCacheConfig
 
 BODY = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "temperature": 0}
 

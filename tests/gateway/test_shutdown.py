@@ -15,7 +15,7 @@ import yaml
 
 from tests.fakes.openai_upstream import FAKE_OPENAI_KEY
 from tests.fakes.server import FakeUpstream
-from tests.gateway.test_cli import free_port, wait_until_serving
+from tests.governs.test_cli import free_port, wait_until_serving
 
 KEY = "gai_shutdown-test-bootstrap-key-0000000000000"
 IN_FLIGHT = 40
@@ -55,7 +55,7 @@ def test_sigterm_under_load_loses_no_record(fake_openai: FakeUpstream, tmp_path:
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "serve", "--config", "c.yaml", "--port", str(port)],
+        [sys.executable, "-m", "governs", "serve", "--config", "c.yaml", "--port", str(port)],
         cwd=tmp_path,
         env={**os.environ, "GOVERNS_BOOTSTRAP_KEY": KEY},
         stdout=subprocess.PIPE,

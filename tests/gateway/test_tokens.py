@@ -13,7 +13,7 @@ import pytest
 import tiktoken
 import tiktoken_ext.openai_public as openai_public
 
-from gateway.errors import ConfigError
+from core.errors import ConfigError
 from gateway.tokens import (
     CL100K_SPEC,
     ENCODING_SPECS,

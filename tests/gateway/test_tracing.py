@@ -24,15 +24,15 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
-from gateway.cli_policies import PolicyBody, apply_policy
-from gateway.errors import ConfigError
-from gateway.server import build_app
-from gateway.settings import settings_from_mapping
-from gateway.storage import keys as key_queries
-from gateway.storage.database import create_engine, session_factory
+from core.errors import ConfigError
+from core.settings import settings_from_mapping
+from core.storage import keys as key_queries
+from core.storage.database import create_engine, session_factory
+from governs.cli_policies import PolicyBody, apply_policy
+from governs.server import build_app
 from tests.conftest import TEST_BOOTSTRAP_KEY, proxy_config
 from tests.fakes.server import FakeUpstream
-from tests.gateway.test_cli import free_port, wait_until_serving
+from tests.governs.test_cli import free_port, wait_until_serving
 from tests.harness import ServiceThread
 
 SSN = "536-22-1845"
@@ -109,7 +109,7 @@ def traced(
     (directory / "governs.yaml").write_text(yaml.safe_dump(config))
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "serve", "--config", "governs.yaml", "--port", str(port)],
+        [sys.executable, "-m", "governs", "serve", "--config", "governs.yaml", "--port", str(port)],
         cwd=directory,
         env={
             **os.environ,
@@ -319,8 +319,8 @@ def test_without_otel_variables_nothing_is_traced() -> None:
         [
             sys.executable,
             "-c",
-            "import sys; from gateway.server import build_app; "
-            "from gateway.settings import settings_from_mapping as s; "
+            "import sys; from governs.server import build_app; "
+            "from core.settings import settings_from_mapping as s; "
             "build_app(s(None, environ={})); "
             "print(sorted(m for m in sys.modules if m.startswith(("
             "'opentelemetry.sdk.trace', 'opentelemetry.exporter', 'gateway.tracing_export'))))",

@@ -11,7 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from tests.gateway.test_cli import chat, free_port, governs, wait_until_serving
+from tests.governs.test_cli import chat, free_port, governs, wait_until_serving
 
 # Run before anything else in the subprocess: the extra's packages cannot be imported, as on
 # a machine where they were never installed.
@@ -50,7 +50,7 @@ def test_a_plain_install_starts_and_finds_names_without_ner(tmp_path: Path) -> N
 
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "serve", "--port", str(port)],
+        [sys.executable, "-m", "governs", "serve", "--port", str(port)],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

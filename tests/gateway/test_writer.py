@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.ids import new_id
-from gateway.settings import DatabaseConfig, WriterConfig
+from core.ids import new_id
+from core.settings import DatabaseConfig, WriterConfig
+from core.storage.database import create_engine, migrate
+from core.storage.models import Decision, Org, UsageRecord
 from gateway.spool import Spool
-from gateway.storage.database import create_engine, migrate
-from gateway.storage.models import Decision, Org, UsageRecord
 from gateway.writer import RecordWriter
 from tests.fakes.tcp_proxy import CuttableProxy
 

@@ -21,8 +21,8 @@ import pytest
 from anthropic.types import Message, RawMessageStreamEvent, ToolUseBlock
 from openai.types.chat import ChatCompletion
 
-from gateway.errors import InvalidRequestError, UpstreamError, UpstreamUnavailableError
-from gateway.settings import ProviderConfig
+from core.errors import InvalidRequestError, UpstreamError, UpstreamUnavailableError
+from core.settings import ProviderConfig
 from providers.anthropic import AnthropicAdapter
 from providers.base import Usage
 from providers.openai_shapes import SseDecoder

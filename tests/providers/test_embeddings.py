@@ -22,13 +22,13 @@ from google import genai
 from google.genai import types
 from openai.types import CreateEmbeddingResponse
 
-from gateway.errors import (
+from core.errors import (
     GatewayError,
     InvalidRequestError,
     UpstreamError,
     UpstreamUnavailableError,
 )
-from gateway.settings import ProviderConfig
+from core.settings import ProviderConfig
 from providers.base import Usage
 from providers.embeddings import (
     AzureOpenAIEmbeddings,

@@ -22,8 +22,8 @@ from google import genai
 from google.genai import types
 from openai.types.chat import ChatCompletion
 
-from gateway.errors import InvalidRequestError, UpstreamError, UpstreamUnavailableError
-from gateway.settings import ProviderConfig
+from core.errors import InvalidRequestError, UpstreamError, UpstreamUnavailableError
+from core.settings import ProviderConfig
 from providers.base import Usage
 from providers.gemini import GeminiAdapter
 from providers.openai_shapes import SseDecoder

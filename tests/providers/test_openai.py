@@ -7,7 +7,7 @@ import random
 import orjson
 import pytest
 
-from gateway.settings import ProviderConfig
+from core.settings import ProviderConfig
 from providers.base import Usage
 from providers.openai import AzureOpenAIAdapter, OpenAIAdapter
 

@@ -17,9 +17,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.budgets.setup import connect_redis
-from gateway.settings import DatabaseConfig
-from gateway.storage.database import create_engine, migrate
+from core.settings import DatabaseConfig
+from core.storage.database import create_engine, migrate
+from gateway.redis_client import connect_redis
 from tests.gateway.budgets.helpers import Account, make_account
 from tests.services import REDIS_URL, missing, postgres_database
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.storage.database import session_factory
+from core.storage.models import ApiKey, Budget, Org, UsageRecord, User
 from gateway.auth import Principal
-from gateway.storage.database import session_factory
-from gateway.storage.models import ApiKey, Budget, Org, UsageRecord, User
 
 
 @dataclass

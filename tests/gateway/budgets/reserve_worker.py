@@ -13,12 +13,12 @@ from decimal import Decimal
 
 import orjson
 
+from core.settings import settings_from_mapping
+from core.storage.database import create_engine
 from gateway.auth import Principal
 from gateway.budgets.estimate import RequestSize
 from gateway.budgets.guard import BudgetExceededError
 from gateway.budgets.setup import start_metering
-from gateway.settings import settings_from_mapping
-from gateway.storage.database import create_engine
 
 MODEL = {"name": "flat", "provider": "p", "upstream_model": "flat-test-model"}
 PRICES = {"input_cost_per_mtok": "1000", "output_cost_per_mtok": "1000"}

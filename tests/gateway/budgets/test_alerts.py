@@ -14,6 +14,9 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.settings import BudgetAlertsConfig
+from core.storage.database import session_factory
+from core.storage.models import AuditLog
 from gateway.budgets.alerts import (
     ALERT_ACTION,
     SIGNATURE_HEADER,
@@ -24,9 +27,6 @@ from gateway.budgets.alerts import (
 )
 from gateway.budgets.ledger import Bucket, to_nanos
 from gateway.budgets.store import BudgetSpec
-from gateway.settings import BudgetAlertsConfig
-from gateway.storage.database import session_factory
-from gateway.storage.models import AuditLog
 from tests.gateway.budgets.helpers import Account
 
 SECRET = "whsec-test"

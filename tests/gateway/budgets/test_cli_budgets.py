@@ -10,8 +10,8 @@ from pathlib import Path
 
 import orjson
 
-from gateway.settings import DatabaseConfig
-from gateway.storage.database import create_engine, migrate
+from core.settings import DatabaseConfig
+from core.storage.database import create_engine, migrate
 from tests.gateway.budgets.helpers import add_usage, make_account
 
 ROOT = Path(__file__).parents[3]
@@ -21,7 +21,7 @@ def governs(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     config = cwd / "governs.yaml"
     config.write_text(f"database: {{url: 'sqlite+aiosqlite:///{cwd / 'governs.db'}'}}\n")
     return subprocess.run(
-        [sys.executable, "-m", "gateway", *args, "--config", str(config)],
+        [sys.executable, "-m", "governs", *args, "--config", str(config)],
         cwd=cwd,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,

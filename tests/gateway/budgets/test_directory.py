@@ -12,10 +12,10 @@ from pathlib import Path
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.settings import DatabaseConfig
+from core.storage.database import create_engine, migrate, session_factory
+from core.storage.models import Budget
 from gateway.budgets.directory import BudgetDirectory
-from gateway.settings import DatabaseConfig
-from gateway.storage.database import create_engine, migrate, session_factory
-from gateway.storage.models import Budget
 from tests.gateway.budgets.helpers import Account, add_budget, make_account
 
 REFRESH_SECONDS = 0.2  # what the poller is given here; production polls every second
@@ -26,7 +26,7 @@ def governs(*args: str, database_url: str, cwd: Path) -> str:
     config = cwd / "governs.yaml"
     config.write_text(f"database: {{url: '{database_url}'}}\n")
     done = subprocess.run(
-        [sys.executable, "-m", "gateway", *args, "--config", str(config)],
+        [sys.executable, "-m", "governs", *args, "--config", str(config)],
         cwd=cwd,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[3])},
         capture_output=True,

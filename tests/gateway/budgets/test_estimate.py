@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
+from core.settings import ModelConfig, settings_from_mapping
 from gateway.budgets.estimate import THREAD_ABOVE_CHARS, RequestSize
 from gateway.routing import Router
-from gateway.settings import ModelConfig, settings_from_mapping
 from gateway.tokens import TokenCounter
 
 GPT = ModelConfig(name="gpt", provider="p", upstream_model="gpt-4o-mini")

@@ -6,7 +6,7 @@ import asyncio
 
 from gateway.budgets.fallback import Owed, OwedLedger
 from gateway.budgets.redis_ledger import RedisLedger
-from gateway.budgets.setup import connect_redis
+from gateway.redis_client import connect_redis
 from tests.gateway.budgets.test_ledgers import NOW, TTL, bucket
 
 

@@ -12,6 +12,10 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.errors import PermissionDeniedError, ServiceUnavailableError
+from core.settings import ModelConfig, Settings, settings_from_mapping
+from core.storage.database import session_factory
+from core.storage.models import Org
 from gateway.auth import Principal
 from gateway.budgets.alerts import BudgetAlerts
 from gateway.budgets.directory import BudgetDirectory
@@ -20,12 +24,8 @@ from gateway.budgets.guard import BudgetExceededError, BudgetGuard
 from gateway.budgets.ledger import BudgetLedger
 from gateway.budgets.memory_ledger import MemoryLedger
 from gateway.budgets.redis_ledger import RedisLedger
-from gateway.budgets.setup import connect_redis
-from gateway.errors import PermissionDeniedError, ServiceUnavailableError
 from gateway.pricing import Pricing
-from gateway.settings import ModelConfig, Settings, settings_from_mapping
-from gateway.storage.database import session_factory
-from gateway.storage.models import Org
+from gateway.redis_client import connect_redis
 from tests.gateway.budgets.helpers import (
     Account,
     Clock,

@@ -19,7 +19,7 @@ from gateway.budgets.ledger import (
 )
 from gateway.budgets.memory_ledger import MemoryLedger
 from gateway.budgets.redis_ledger import RedisLedger
-from gateway.budgets.setup import connect_redis
+from gateway.redis_client import connect_redis
 from tests.services import REDIS_URL
 
 TTL = 60.0

@@ -7,8 +7,9 @@ import logging
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.budgets.setup import connect_redis, start_metering
-from gateway.settings import settings_from_mapping
+from core.settings import settings_from_mapping
+from gateway.budgets.setup import start_metering
+from gateway.redis_client import connect_redis
 
 RAW = {
     "providers": [

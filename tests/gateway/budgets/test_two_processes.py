@@ -13,12 +13,12 @@ import orjson
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.settings import DatabaseConfig
+from core.storage.database import create_engine
 from gateway.budgets.ledger import Bucket
 from gateway.budgets.periods import period_key
 from gateway.budgets.redis_ledger import RedisLedger
-from gateway.budgets.setup import connect_redis
-from gateway.settings import DatabaseConfig
-from gateway.storage.database import create_engine
+from gateway.redis_client import connect_redis
 from tests.gateway.budgets.helpers import add_budget, make_account
 
 ROOT = Path(__file__).parents[3]

@@ -13,9 +13,9 @@ from typing import Any
 import aiohttp
 import httpx
 
-from gateway.storage.database import session_factory
-from gateway.storage.keys import create_key, get_or_create_org
-from gateway.storage.models import User
+from core.storage.database import session_factory
+from core.storage.keys import create_key, get_or_create_org
+from core.storage.models import User
 from tests.harness import RunningGateway, ServiceThread, gateway_settings, start_gateway
 
 TEST_KEY = "gai_live-tests-bootstrap-key-0123456789abcdef"

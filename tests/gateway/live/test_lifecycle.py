@@ -10,7 +10,7 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import update
 
-from gateway.storage.models import ApiKey
+from core.storage.models import ApiKey
 from tests.gateway.live.support import Feed, new_key, small_gateway
 from tests.harness import RunningGateway, ServiceThread
 

@@ -11,7 +11,7 @@ import aiohttp
 import httpx
 import pytest
 
-from gateway.scopes import ALL_SCOPES
+from core.scopes import ALL_SCOPES
 from tests.gateway.live.support import Feed, Key, chat, new_key, of_request
 from tests.harness import RunningGateway
 

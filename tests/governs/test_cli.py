@@ -28,7 +28,7 @@ def governs(
     input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "gateway", *args],
+        [sys.executable, "-m", "governs", *args],
         cwd=cwd,
         input=input,
         env={**os.environ, **(env or {})},
@@ -67,7 +67,7 @@ def serve(tmp_path: Path) -> Iterator[object]:
     def start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
         port = free_port()
         process = subprocess.Popen(
-            [sys.executable, "-m", "gateway", "serve", "--port", str(port), *args],
+            [sys.executable, "-m", "governs", "serve", "--port", str(port), *args],
             cwd=tmp_path,
             env={**os.environ, **(env or {})},
             stdout=subprocess.PIPE,

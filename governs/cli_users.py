@@ -30,12 +30,12 @@ from admin_api.members import normalise_email
 from admin_api.passwords import PasswordHasher
 from admin_api.permissions import Role
 from admin_api.sessions import hash_secret, new_secret
-from gateway.errors import ConfigError
-from gateway.settings import Settings
-from gateway.storage import keys as key_queries
-from gateway.storage.account_models import AccountToken, Membership, UserCredential
-from gateway.storage.database import create_engine, migrate, session_factory
-from gateway.storage.models import User
+from core.errors import ConfigError
+from core.settings import Settings
+from core.storage import keys as key_queries
+from core.storage.account_models import AccountToken, Membership, UserCredential
+from core.storage.database import create_engine, migrate, session_factory
+from core.storage.models import User
 
 
 def register(
@@ -43,7 +43,7 @@ def register(
     with_config: Callable[[argparse.ArgumentParser], argparse.ArgumentParser],
     load: Callable[[argparse.Namespace], Settings],
 ) -> None:
-    """Add ``users create`` (``gateway.cli`` passes ``with_config`` and ``load``)."""
+    """Add ``users create`` (``governs.cli`` passes ``with_config`` and ``load``)."""
     users = commands.add_parser("users", help="manage console users").add_subparsers(
         dest="users_command", required=True
     )

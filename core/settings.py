@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from gateway.errors import ConfigError
+from core.errors import ConfigError
 
 CONFIG_ENV_VAR = "GOVERNS_CONFIG"
 BOOTSTRAP_KEY_ENV_VAR = "GOVERNS_BOOTSTRAP_KEY"

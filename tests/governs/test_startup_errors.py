@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.gateway.test_cli import KEY_PATTERN, free_port, wait_until_serving
+from tests.governs.test_cli import KEY_PATTERN, free_port, wait_until_serving
 from tests.services import POSTGRES_ADMIN_URL, postgres_database
 
 ADMIN = POSTGRES_ADMIN_URL.removeprefix("postgresql://")  # user@host:port/db
@@ -24,7 +24,7 @@ ADMIN = POSTGRES_ADMIN_URL.removeprefix("postgresql://")  # user@host:port/db
 def serve(tmp_path: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "c.yaml").write_text(yaml.safe_dump({"database": {"url": database_url}}))
     return subprocess.run(
-        [sys.executable, "-m", "gateway", "serve", "--config", "c.yaml", *args],
+        [sys.executable, "-m", "governs", "serve", "--config", "c.yaml", *args],
         cwd=tmp_path,
         env={**os.environ, "GOVERNS_BOOTSTRAP_KEY": ""},
         capture_output=True,
@@ -100,7 +100,7 @@ def test_postgresql_urls_get_the_asyncpg_driver(tmp_path: Path, fresh_postgres: 
     (tmp_path / "c.yaml").write_text(yaml.safe_dump({"database": {"url": plain}}))
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "serve", "--config", "c.yaml", "--port", str(port)],
+        [sys.executable, "-m", "governs", "serve", "--config", "c.yaml", "--port", str(port)],
         cwd=tmp_path,
         env={**os.environ, "GOVERNS_BOOTSTRAP_KEY": ""},
         stdout=subprocess.PIPE,

@@ -19,8 +19,8 @@ import asyncpg
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from gateway.errors import ConfigError
-from gateway.settings import Settings
+from core.errors import ConfigError
+from core.settings import Settings
 
 
 def check_port(settings: Settings) -> None:

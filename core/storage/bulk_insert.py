@@ -2,12 +2,12 @@
 
 The record writer inserts three rows per request, thousands a second, on the event loop that also
 serves requests. SQLAlchemy's executemany path builds and processes a parameter dict per row
-through its generic machinery: about 40 µs of event-loop CPU per request, against 15-18 µs here
-(``bench/pipeline_costs.py``). Here each table's ``INSERT ... ON CONFLICT (id) DO NOTHING`` is
-compiled once at start-up, and a row becomes a tuple in the statement's parameter order, each
-value passed through the dialect's own bind processor (JSON through orjson), so what reaches the
-database is what SQLAlchemy would have sent. The driver's executemany takes the tuples as they
-are.
+through its generic machinery, at more than twice the event-loop CPU per request of this
+module (``bench/pipeline_costs.py``, figures in bench/RESULTS.md). Here each table's
+``INSERT ... ON CONFLICT (id) DO NOTHING`` is compiled once at start-up, and a row becomes a
+tuple in the statement's parameter order, each value passed through the dialect's own bind
+processor (JSON through orjson), so what reaches the database is what SQLAlchemy would have
+sent. The driver's executemany takes the tuples as they are.
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ class BulkInsert:
 
     async def insert(self, connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
         """All rows in one executemany: asyncpg pipelines it; sqlite3 steps one prepared
-        statement per row (cheaper in SQLite's CPU than a multi-row VALUES statement: 11 vs 18
-        µs per decision row, measured)."""
+        statement per row (cheaper in SQLite's CPU than a multi-row VALUES statement; figures
+        in bench/RESULTS.md)."""
         if rows:
             await connection.exec_driver_sql(self.sql, [self.encode(row) for row in rows])
 

@@ -16,6 +16,9 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from admin_api.app import setup_admin_api
+from core.settings import Settings
+from core.storage.database import create_engine
+from core.storage.keys import KeyRecord
 from gateway.audit_events import audit_row
 from gateway.auth import KeyStore
 from gateway.budgets.setup import start_metering
@@ -37,10 +40,7 @@ from gateway.response_cache import build_response_cache
 from gateway.revocation import Revocations
 from gateway.routing import Router
 from gateway.services import GATEWAY, Gateway
-from gateway.settings import Settings
 from gateway.spool import Spool
-from gateway.storage.database import create_engine
-from gateway.storage.keys import KeyRecord
 from gateway.tokens import TokenCounter
 from gateway.writer import RecordWriter
 from providers.registry import build_adapter
@@ -93,7 +93,7 @@ def build_app(settings: Settings) -> web.Application:
         await revocations.start()
         policies = PolicyStore(engine, settings.pii.policy_refresh_seconds, on_load=pii.prepare)
         await policies.start()
-        metering = await start_metering(settings, engine)
+        metering = await start_metering(settings, engine, redis=app.get(REDIS))
         cache = build_response_cache(settings.response_cache, app.get(REDIS))
         app[RESPONSE_CACHE] = cache
         app[GATEWAY] = Gateway(

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from gateway.ids import looks_like_id
-from gateway.scopes import ALL_SCOPES
-from gateway.storage.database import session_factory
-from gateway.storage.models import ApiKey, AuditLog, Org
+from core.ids import looks_like_id
+from core.scopes import ALL_SCOPES
+from core.storage.database import session_factory
+from core.storage.models import ApiKey, AuditLog, Org
 
 KEY_PREFIX = "gai_"
 VISIBLE_PREFIX_LENGTH = 12

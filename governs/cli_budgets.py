@@ -26,14 +26,14 @@ from typing import Any
 import orjson
 from sqlalchemy import select
 
+from core.errors import ConfigError
+from core.settings import Settings
+from core.storage import keys as key_queries
+from core.storage.database import create_engine, migrate, session_factory
+from core.storage.models import ApiKey, Org, User
 from gateway.budgets.periods import PERIODS, period_bounds
 from gateway.budgets.store import BudgetSpec, create_budget, org_budgets, spend_in_period
-from gateway.cli_keys import audit
-from gateway.errors import ConfigError
-from gateway.settings import Settings
-from gateway.storage import keys as key_queries
-from gateway.storage.database import create_engine, migrate, session_factory
-from gateway.storage.models import ApiKey, Org, User
+from governs.cli_keys import audit
 
 MAX_AMOUNT = Decimal("1e10")
 MAX_ALERT_THRESHOLDS = 10
@@ -45,7 +45,7 @@ def register(
     load: Callable[[argparse.Namespace], Settings],
 ) -> None:
     """Add ``budgets create`` and ``budgets list``; ``with_config`` adds ``--config`` and
-    ``load`` reads the settings it names (``gateway.cli`` passes both)."""
+    ``load`` reads the settings it names (``governs.cli`` passes both)."""
     budgets = commands.add_parser("budgets", help="manage budgets").add_subparsers(
         dest="budgets_command", required=True
     )

@@ -1,4 +1,4 @@
-"""The operator's CLI (``gateway.cli.main``, argv in, exit code and output out; in process,
+"""The operator's CLI (``governs.cli.main``, argv in, exit code and output out; in process,
 for speed: ``test_cli`` runs it as a subprocess) on the running gateway's database:
 orgs are created explicitly (a typo in ``--org`` is an error), keys are disabled, enabled and
 revoked and the running gateway follows, policies are applied only with an explicit choice and
@@ -18,7 +18,7 @@ import orjson
 import pytest
 import yaml
 
-from gateway.cli import main
+from governs.cli import main
 from tests.admin_api.support import Api, make_org
 from tests.harness import RunningGateway
 

@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import JSON, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.ids import new_id
-from gateway.settings import DatabaseConfig
-from gateway.storage.bulk_insert import BulkInsert
-from gateway.storage.database import create_engine, migrate
-from gateway.storage.models import Base, Org
+from core.ids import new_id
+from core.settings import DatabaseConfig
+from core.storage.bulk_insert import BulkInsert
+from core.storage.database import create_engine, migrate
+from core.storage.models import Base, Org
 
 AT = datetime(2026, 11, 26, 1, 2, 3, 456789, tzinfo=UTC)
 

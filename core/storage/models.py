@@ -1,7 +1,7 @@
 """SQLAlchemy models of every table the gateway keeps.
 
 Tables and columns are snake_case versions of the GovernsAI spec's models. Ids are made by the
-gateway (``gateway.ids.new_id``) so that rows written in batches, or replayed from the spool,
+gateway (``core.ids.new_id``) so that rows written in batches, or replayed from the spool,
 are idempotent. Money is ``Numeric`` end to end. API keys are stored as a SHA-256 hash and a
 short visible prefix, never the secret.
 """
@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from gateway.ids import new_id
+from core.ids import new_id
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 Money = Numeric(20, 10)

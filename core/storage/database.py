@@ -1,6 +1,6 @@
 """The async engine and migrations.
 
-The engine lives on the aiohttp app (``gateway.server``); nothing here is a module global.
+The engine lives on the aiohttp app (``governs.server``); nothing here is a module global.
 Migrations are Alembic's, run programmatically so ``governs serve`` and ``governs migrate`` need
 no alembic.ini; on PostgreSQL an advisory lock keeps instances that start together from racing.
 """
@@ -14,7 +14,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from gateway.settings import DatabaseConfig
+from core.settings import DatabaseConfig
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _MIGRATION_LOCK_ID = 0x60_7E_45  # any constant shared by every instance

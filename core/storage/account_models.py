@@ -1,7 +1,7 @@
 """Tables of people and their access: memberships, credentials, sessions, one-time tokens,
 invitations, and each org's ingest signing secret (migration ``0002``).
 
-They sit on the same ``Base`` as ``gateway.storage.models``. Every secret a client holds
+They sit on the same ``Base`` as ``core.storage.models``. Every secret a client holds
 (session tokens, reset and verification tokens, invitation tokens) is stored as its SHA-256
 hash only; passwords as Argon2id hashes. Two secrets are kept readable because the gateway
 must use them again: an org's ingest signing secret (to verify HMACs) and a user's TOTP seed.
@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gateway.ids import new_id
-from gateway.storage.models import Base, utcnow
+from core.ids import new_id
+from core.storage.models import Base, utcnow
 
 
 def _id() -> Mapped[str]:

@@ -23,13 +23,13 @@ from typing import Any
 import orjson
 from sqlalchemy import select
 
-from gateway.cli_keys import audit, prepared_engine
-from gateway.errors import ConfigError
-from gateway.settings import Settings
-from gateway.storage import keys as key_queries
-from gateway.storage.database import session_factory
-from gateway.storage.models import Org
-from gateway.suggest import unknown
+from core.errors import ConfigError
+from core.settings import Settings
+from core.storage import keys as key_queries
+from core.storage.database import session_factory
+from core.storage.models import Org
+from core.suggest import unknown
+from governs.cli_keys import audit, prepared_engine
 
 ALL = None  # allowed_models of an org that may use every model
 

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from gateway import ids
-from gateway.ids import new_id, new_request_id
+from core import ids
+from core.ids import new_id, new_request_id
 
 CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 

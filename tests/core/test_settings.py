@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.errors import ConfigError
-from gateway.settings import load_settings, settings_from_mapping
+from core.errors import ConfigError
+from core.settings import load_settings, settings_from_mapping
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,11 +1,11 @@
 """Alembic environment: migrations run on the connection handed over by
-``gateway.storage.database.migrate`` (SQLite or PostgreSQL)."""
+``core.storage.database.migrate`` (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from gateway.storage.models import Base
+from core.storage.models import Base
 
 target_metadata = Base.metadata
 

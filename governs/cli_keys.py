@@ -26,13 +26,13 @@ import orjson
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.errors import ConfigError
+from core.scopes import parse_scopes
+from core.settings import Settings
+from core.storage import keys as key_queries
+from core.storage.database import create_engine, migrate, session_factory
+from core.storage.models import ApiKey, AuditLog, Org
 from gateway.audit_events import cli_actor
-from gateway.errors import ConfigError
-from gateway.scopes import parse_scopes
-from gateway.settings import Settings
-from gateway.storage import keys as key_queries
-from gateway.storage.database import create_engine, migrate, session_factory
-from gateway.storage.models import ApiKey, AuditLog, Org
 
 MIN_PREFIX = 8  # a shorter prefix would match keys by accident
 

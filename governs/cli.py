@@ -2,10 +2,10 @@
 
     governs serve   [--config F] [--host H] [--port P] [--workers N]
     governs migrate [--config F]
-    governs keys create|list|disable|enable|revoke ...      (gateway.cli_keys)
-    governs orgs create|list|grant ...                      (gateway.cli_orgs)
-    governs policies apply|list|show ...                    (gateway.cli_policies)
-    governs budgets create|list ...                         (gateway.cli_budgets)
+    governs keys create|list|disable|enable|revoke ...      (governs.cli_keys)
+    governs orgs create|list|grant ...                      (governs.cli_orgs)
+    governs policies apply|list|show ...                    (governs.cli_policies)
+    governs budgets create|list ...                         (governs.cli_budgets)
     governs users create --org ORG --email E [--role R] [--password-stdin] [--config F]
 
 ``keys create`` prints only the new secret on stdout, so ``KEY=$(governs keys create ...)``
@@ -25,14 +25,14 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from gateway import cli_budgets, cli_keys, cli_orgs, cli_policies, cli_users
+from core.errors import ConfigError
+from core.settings import Settings, load_settings
+from core.storage import keys as key_queries
+from core.storage.database import create_engine, migrate
 from gateway.access_log import AccessLogger, access_logger
-from gateway.errors import ConfigError
 from gateway.logs import configure_logging
-from gateway.settings import Settings, load_settings
-from gateway.startup import check_port, database_problems
-from gateway.storage import keys as key_queries
-from gateway.storage.database import create_engine, migrate
+from governs import cli_budgets, cli_keys, cli_orgs, cli_policies, cli_users
+from governs.startup import check_port, database_problems
 
 log = logging.getLogger("governs")
 
@@ -82,7 +82,7 @@ def run_worker(settings: Settings, reuse_port: bool = False) -> None:
     """Serve until SIGTERM/SIGINT, then shut down gracefully (aiohttp's run_app)."""
     from aiohttp import web
 
-    from gateway.server import build_app
+    from governs.server import build_app
 
     configure_logging()
     loop_factory = _event_loop_factory()

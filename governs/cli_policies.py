@@ -30,20 +30,20 @@ import yaml
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from core.errors import ConfigError
+from core.ids import new_id
+from core.settings import Settings
+from core.storage import keys as key_queries
+from core.storage.database import create_engine, migrate, session_factory
+from core.storage.models import AuditLog, Policy
+from core.suggest import unknown_field
 from gateway.audit_events import cli_actor
-from gateway.errors import ConfigError
-from gateway.ids import new_id
 from gateway.policy_activation import (
     ActivationConflict,
     active_policies,
     policy_in_force,
     to_deactivate,
 )
-from gateway.settings import Settings
-from gateway.storage import keys as key_queries
-from gateway.storage.database import create_engine, migrate, session_factory
-from gateway.storage.models import AuditLog, Policy
-from gateway.suggest import unknown_field
 from policies.body import PolicyBody, policy_to_api
 from policies.engine import DEFAULT_OUTPUT_TOOL
 from policies.matrix import DEFAULT_ROW, MatrixError

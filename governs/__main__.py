@@ -1,0 +1,7 @@
+"""``python -m governs`` is ``governs``."""
+
+import sys
+
+from governs.cli import main
+
+sys.exit(main())
