@@ -14,7 +14,9 @@ own rate limits are set only by those who manage every key (``keys.manage``).
 
 A key may be narrowed to some of its org's models (``allowedModels``; null: the org's) and given
 its own rate limits (``requestsPerMinute``, ``tokensPerMinute``; null: the config's
-``rate_limits.per_key``); the proxy applies both within ``auth.key_cache_seconds``.
+``rate_limits.per_key``) and a response-cache TTL (``cacheTtlSeconds``: its requests with
+``temperature: 0`` are answered from the cache; null: only requests that ask); the proxy applies
+them within ``auth.key_cache_seconds``.
 
 A key is changed or deleted at ``/api/v1/keys/{id}`` or, in the shape of the original spec, at
 ``/api/v1/keys`` with the id as ``?id=`` or the body's ``id``.
@@ -56,6 +58,11 @@ PerMinute = Annotated[int, Field(ge=1, le=1_000_000_000)]
 _MODELS_HELP = "models this key may use, within its org's; null: every model of its org"
 _RPM_HELP = "requests per minute; null: the config's rate_limits.per_key"
 _TPM_HELP = "tokens per minute; null: the config's rate_limits.per_key"
+_CACHE_HELP = (
+    "seconds the response cache keeps answers to this key's temperature-0 requests; "
+    "null: only requests that ask for the cache use it"
+)
+CacheTtl = Annotated[int, Field(ge=1, le=30 * 24 * 3600)]
 
 
 class KeyListQuery(Query):
@@ -73,6 +80,7 @@ class KeyCreate(Body):
     allowed_models: ModelList | None = Field(None, description=_MODELS_HELP)
     requests_per_minute: PerMinute | None = Field(None, description=_RPM_HELP)
     tokens_per_minute: PerMinute | None = Field(None, description=_TPM_HELP)
+    cache_ttl_seconds: CacheTtl | None = Field(None, description=_CACHE_HELP)
 
     @model_validator(mode="after")
     def _one_name(self) -> Self:
@@ -102,6 +110,7 @@ class KeyUpdate(Body):
     allowed_models: ModelList | None = Field(None, description=_MODELS_HELP)
     requests_per_minute: PerMinute | None = Field(None, description=_RPM_HELP)
     tokens_per_minute: PerMinute | None = Field(None, description=_TPM_HELP)
+    cache_ttl_seconds: CacheTtl | None = Field(None, description=_CACHE_HELP)
 
 
 class KeyUpdateById(KeyUpdate):
@@ -126,6 +135,7 @@ class KeyOut(Out):
     allowed_models: list[str] | None
     requests_per_minute: int | None
     tokens_per_minute: int | None
+    cache_ttl_seconds: int | None
 
 
 class KeyCreated(KeyOut):
@@ -160,6 +170,7 @@ def key_out(key: ApiKey) -> KeyOut:
         allowed_models=key.allowed_models,
         requests_per_minute=key.requests_per_minute,
         tokens_per_minute=key.tokens_per_minute,
+        cache_ttl_seconds=key.cache_ttl_seconds,
     )
 
 
@@ -244,6 +255,7 @@ async def create_api_key(call: Call[None, KeyCreate]) -> Any:
     key.allowed_models = check_models(call.admin.gateway, body.allowed_models, "allowedModels")
     key.requests_per_minute = body.requests_per_minute
     key.tokens_per_minute = body.tokens_per_minute
+    key.cache_ttl_seconds = body.cache_ttl_seconds
     await call.db.flush()
     await call.db.refresh(key)
     out = key_out(key)
@@ -260,7 +272,13 @@ async def get_key(call: Call[None, None]) -> Any:
 
 
 # null clears these (back to the org's models, the config's limits); other nulls change nothing.
-_CLEARABLE = ("expires_at", "allowed_models", "requests_per_minute", "tokens_per_minute")
+_CLEARABLE = (
+    "expires_at",
+    "allowed_models",
+    "requests_per_minute",
+    "tokens_per_minute",
+    "cache_ttl_seconds",
+)
 
 
 async def _update(call: Call[Any, Any], key_id: str, body: KeyUpdate) -> Any:

@@ -4,6 +4,8 @@ Sums per UTC day and dimension value come from ``admin_api.usage_sums`` (rollups
 days, raw rows for the part-days at the edges: exact); days are then folded into ISO weeks
 (starting Monday) or calendar months here. A row's ``period`` is its first day. Rows grouped
 by key or user carry a ``name`` (the key's name, the user's email), in JSON and in the CSV.
+``saved`` and ``cacheHits`` (JSON only) are what answers from the response cache would have
+cost and how many there were; their ``cost`` is 0.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ class UsageRow(Out):
     cost: MoneyOut
     requests: int
     unpriced_requests: int = Field(description="requests whose model has no price")
+    saved: MoneyOut = Field(description="what the response cache's answers would have cost")
+    cache_hits: int = Field(description="requests answered from the response cache")
 
 
 class UsageTotals(Out):
@@ -73,6 +77,8 @@ class UsageTotals(Out):
     cost: MoneyOut
     requests: int
     unpriced_requests: int
+    saved: MoneyOut
+    cache_hits: int
 
 
 class UsageReport(Out):
@@ -138,7 +144,9 @@ async def usage_report(call: Call[UsageQuery, None]) -> Any:
     by_day = await usage_sums(
         call.db, UsageFilter(access.org.id, start, end, q.by, equal, kept_since, now)
     )
-    sums: dict[tuple[str, str | None], list[Any]] = defaultdict(lambda: [0, 0, Decimal(0), 0, 0])
+    sums: dict[tuple[str, str | None], list[Any]] = defaultdict(
+        lambda: [0, 0, Decimal(0), 0, 0, Decimal(0), 0]
+    )
     for (day, key), values in by_day.items():
         bucket = sums[(_period_start(day, q.group_by), key)]
         for i, value in enumerate(values):
@@ -155,10 +163,12 @@ async def usage_report(call: Call[UsageQuery, None]) -> Any:
             cost=money(v[2]),
             requests=v[3],
             unpriced_requests=v[4],
+            saved=money(v[5]),
+            cache_hits=v[6],
         )
         for (period, key), v in sorted(sums.items(), key=_row_order)
     ]
-    totals = [sum(v[i] for v in sums.values()) for i in range(5)]
+    totals = [sum(v[i] for v in sums.values()) for i in range(7)]
     report = UsageReport(
         org_id=access.org.id,
         group_by=q.group_by,
@@ -172,6 +182,8 @@ async def usage_report(call: Call[UsageQuery, None]) -> Any:
             cost=money(totals[2]),
             requests=totals[3],
             unpriced_requests=totals[4],
+            saved=money(totals[5]),
+            cache_hits=totals[6],
         ),
     )
     if q.format == "csv":

@@ -20,7 +20,7 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.storage.models import NONE, UsageRecord, UsageRollup
+from core.storage.models import CACHE_COST, NONE, UsageRecord, UsageRollup
 
 # The report's dimensions: name on the wire → (rollup column, raw column).
 DIMENSIONS: dict[str, tuple[Any, Any]] = {
@@ -31,7 +31,8 @@ DIMENSIONS: dict[str, tuple[Any, Any]] = {
     "tool": (UsageRollup.tool, UsageRecord.tool),
     "endUser": (UsageRollup.end_user, UsageRecord.end_user),
 }
-# Sums per (day, dimension value): input, output, cost, requests, unpriced requests.
+# Sums per (day, dimension value): input, output, cost, requests, unpriced requests, saved by
+# the response cache, cache hits.
 Sums = dict[tuple[date, str | None], list[Any]]
 
 
@@ -66,13 +67,15 @@ def _raw_day(dialect: str) -> ColumnElement[Any]:
 
 
 def _add(sums: Sums, day: date, key: str | None, values: tuple[Any, ...]) -> None:
-    bucket = sums.setdefault((day, key), [0, 0, Decimal(0), 0, 0])
-    inputs, outputs, cost, requests, unpriced = values
+    bucket = sums.setdefault((day, key), [0, 0, Decimal(0), 0, 0, Decimal(0), 0])
+    inputs, outputs, cost, requests, unpriced, saved, hits = values
     bucket[0] += int(inputs or 0)
     bucket[1] += int(outputs or 0)
     bucket[2] += Decimal(str(cost or 0))
     bucket[3] += int(requests or 0)
     bucket[4] += int(unpriced or 0)
+    bucket[5] += Decimal(str(saved or 0))
+    bucket[6] += int(hits or 0)
 
 
 Days = tuple[date | None, date | None]  # first and last day read from rollups; None: no bound
@@ -128,6 +131,8 @@ async def usage_sums(session: AsyncSession, f: UsageFilter) -> Sums:
             func.sum(UsageRollup.cost),
             func.sum(UsageRollup.requests),
             func.sum(UsageRollup.unpriced_requests),
+            func.sum(UsageRollup.saved),
+            func.sum(UsageRollup.cache_hits),
         ).where(UsageRollup.org_id == f.org_id, *day_range(UsageRollup.day, days))
         for name, value in f.equal.items():
             query = query.where(DIMENSIONS[name][0] == value)
@@ -144,6 +149,8 @@ async def usage_sums(session: AsyncSession, f: UsageFilter) -> Sums:
             func.sum(UsageRecord.cost),
             func.count(),
             func.sum(case((UsageRecord.cost.is_(None), 1), else_=0)),
+            func.sum(UsageRecord.saved),
+            func.sum(case((UsageRecord.cost_type == CACHE_COST, 1), else_=0)),
         ).where(
             UsageRecord.org_id == f.org_id,
             UsageRecord.timestamp >= lower,

@@ -2,7 +2,8 @@
 
 Every error a client can see is a ``GatewayError``; each class carries its HTTP status and
 OpenAI's error ``type`` and ``code``, and ``gateway.middleware`` is the only place that renders
-them, always in OpenAI's shape::
+them, always in OpenAI's shape (with ``x-should-retry: false`` on refusals that a retry cannot
+change)::
 
     {"error": {"message": ..., "type": ..., "param": ..., "code": ...}}
 
@@ -15,8 +16,8 @@ them, always in OpenAI's shape::
     │   └── MethodNotAllowedError   405
     ├── AuthenticationError         401  missing, unknown, inactive or expired key
     ├── PermissionDeniedError       403  key lacks a scope
-    │   └── PolicyDeniedError       403  the org's policy denies a PII class
-    ├── RateLimitError              429  budget or rate limit
+    │   └── PolicyDeniedError       403  the org's policy denies a PII class (not retried)
+    ├── RateLimitError              429  budget or rate limit (a budget's: not retried)
     ├── UpstreamError               the provider answered with an error: its status is passed on
     ├── UpstreamUnavailableError    502  connect error, bad response
     ├── UpstreamTimeoutError        504
@@ -32,6 +33,9 @@ class GatewayError(Exception):
     status: ClassVar[int] = 500
     error_type: ClassVar[str] = "api_error"
     default_code: ClassVar[str | None] = "internal_error"
+    # Sent as ``x-should-retry`` when set: the OpenAI and Anthropic SDKs obey it before their
+    # own status rules, so a refusal that a retry cannot change is not sent three more times.
+    should_retry: ClassVar[bool | None] = None
 
     def __init__(
         self,
@@ -109,6 +113,7 @@ class PolicyDeniedError(PermissionDeniedError):
     """The org's policy forbids sending (or returning) a PII class for this tool."""
 
     default_code = "policy_denied"
+    should_retry = False
 
 
 class RateLimitError(GatewayError):

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote
 
 import yaml
 from pydantic import (
@@ -310,6 +311,10 @@ class ModelConfig(_Frozen):
     output_cost_per_mtok: Decimal | None = Field(None, ge=0)
     cached_input_cost_per_mtok: Decimal | None = Field(None, ge=0)
     tokenizer: Literal["o200k_base", "cl100k_base"] | None = None
+    # The model's own output limit: what a budget holds for a request without max_tokens.
+    # Default: the price table's figure for the upstream model, else
+    # budgets.default_max_output_tokens.
+    max_output_tokens: int | None = Field(None, ge=1)
     deployments: tuple[DeploymentConfig, ...] = ()
     fallbacks: tuple[str, ...] = ()
     timeout_seconds: PositiveFloat | None = None
@@ -426,6 +431,52 @@ class BudgetsConfig(_Frozen):
     alerts: BudgetAlertsConfig = BudgetAlertsConfig()
 
 
+class CacheModelConfig(_Frozen):
+    """One model's limits in the response cache (by the model name clients use)."""
+
+    enabled: bool = True
+    max_ttl_seconds: int | None = Field(None, ge=1)
+    max_entry_bytes: int | None = Field(None, ge=1024)
+
+
+class ResponseCacheConfig(_Frozen):
+    """The exact-match response cache (``gateway.response_cache``): used only by requests and
+    keys that ask for it."""
+
+    enabled: bool = True
+    backend: Literal["memory", "redis"] = "memory"  # redis: shared by instances (redis.url)
+    max_entries: int = Field(10_000, ge=1)  # memory backend
+    max_bytes: int = Field(64 * 1024 * 1024, ge=1024)  # memory backend, all entries together
+    max_entry_bytes: int = Field(1024 * 1024, ge=1024)  # a bigger answer is not stored
+    max_ttl_seconds: int = Field(24 * 3600, ge=1)  # a longer asked TTL is cut to this
+    redis_timeout_seconds: PositiveFloat = 0.25  # slower than this: the cache is skipped
+    models: dict[str, CacheModelConfig] = Field(default_factory=dict)
+
+
+Sampler = Literal[
+    "always_on",
+    "always_off",
+    "traceidratio",
+    "parentbased_always_on",
+    "parentbased_always_off",
+    "parentbased_traceidratio",
+]
+
+
+class TracingConfig(_Frozen):
+    """OpenTelemetry traces (``gateway.tracing``), from the standard ``OTEL_*`` environment
+    variables only (``tracing_from_environ``); off unless an OTLP endpoint or exporter is set."""
+
+    enabled: bool = False
+    endpoint: str = "http://localhost:4318/v1/traces"  # the OTLP/HTTP traces URL
+    headers: dict[str, str] = Field(default_factory=dict, repr=False)  # may hold a token
+    timeout_seconds: PositiveFloat = 10.0
+    service_name: str = "governs-gateway"
+    resource_attributes: dict[str, str] = Field(default_factory=dict)
+    sampler: Sampler = "parentbased_always_on"
+    sampler_ratio: float = Field(1.0, ge=0, le=1)
+
+
 class RequestLimits(_Frozen):
     """Per-minute limits of one scope (an API key or an org); None means no limit."""
 
@@ -469,6 +520,8 @@ class Settings(_Frozen):
     pricing: PricingConfig = PricingConfig()
     budgets: BudgetsConfig = BudgetsConfig()
     rate_limits: ProxyRateLimitsConfig = ProxyRateLimitsConfig()
+    response_cache: ResponseCacheConfig = ResponseCacheConfig()
+    tracing: TracingConfig = TracingConfig()
     live: LiveConfig = LiveConfig()
     metrics: MetricsConfig = MetricsConfig()
     health: HealthConfig = HealthConfig()
@@ -501,6 +554,8 @@ class Settings(_Frozen):
                         f"model {model.name!r} falls back to {fallback!r}, which is not "
                         "another configured model"
                     )
+        if self.response_cache.backend == "redis" and not self.redis.url:
+            raise ValueError("response_cache.backend: redis needs redis.url")
         return self
 
 
@@ -538,6 +593,78 @@ def substitute_env(value: Any, environ: Mapping[str, str], path: str = "") -> An
     return value
 
 
+_OTLP_TRACES_PATH = "/v1/traces"
+
+
+def tracing_from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
+    """``TracingConfig`` fields from the OpenTelemetry SDK's standard variables: the
+    ``OTEL_EXPORTER_OTLP_*`` endpoint, protocol, headers and timeout (the ``_TRACES_`` ones
+    first), ``OTEL_SERVICE_NAME``, ``OTEL_RESOURCE_ATTRIBUTES``, ``OTEL_TRACES_SAMPLER`` and
+    its ``_ARG``, ``OTEL_TRACES_EXPORTER`` and ``OTEL_SDK_DISABLED``."""
+
+    def get(*names: str) -> str | None:
+        return next((environ[n].strip() for n in names if environ.get(n, "").strip()), None)
+
+    exporter = (get("OTEL_TRACES_EXPORTER") or "").lower()
+    traces_url = get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    base_url = get("OTEL_EXPORTER_OTLP_ENDPOINT")
+    disabled = (get("OTEL_SDK_DISABLED") or "").lower() == "true"
+    if disabled or exporter == "none" or not (exporter or traces_url or base_url):
+        return {"enabled": False}
+    if exporter not in ("", "otlp"):
+        raise ConfigError(
+            f"OTEL_TRACES_EXPORTER={exporter}: the gateway exports traces with otlp (or none)"
+        )
+    protocol = get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
+    if protocol not in (None, "http/protobuf"):
+        raise ConfigError(
+            f"OTEL_EXPORTER_OTLP_PROTOCOL={protocol}: the gateway sends OTLP over "
+            "http/protobuf (port 4318 of a collector); grpc and http/json are not shipped"
+        )
+    config: dict[str, Any] = {"enabled": True}
+    if traces_url:
+        config["endpoint"] = traces_url
+    elif base_url:
+        config["endpoint"] = base_url.rstrip("/") + _OTLP_TRACES_PATH
+    headers = get("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS")
+    if headers:
+        config["headers"] = _key_values("OTEL_EXPORTER_OTLP_HEADERS", headers)
+    timeout = get("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT")
+    if timeout:
+        config["timeout_seconds"] = _number("OTEL_EXPORTER_OTLP_TIMEOUT", timeout) / 1000
+    resource = get("OTEL_RESOURCE_ATTRIBUTES")
+    attributes = _key_values("OTEL_RESOURCE_ATTRIBUTES", resource) if resource else {}
+    config["resource_attributes"] = attributes
+    service = get("OTEL_SERVICE_NAME") or attributes.get("service.name")
+    if service:
+        config["service_name"] = service
+    sampler = get("OTEL_TRACES_SAMPLER")
+    if sampler:
+        config["sampler"] = sampler.lower()
+    ratio = get("OTEL_TRACES_SAMPLER_ARG")
+    if ratio and (sampler or "").lower().endswith("traceidratio"):
+        config["sampler_ratio"] = _number("OTEL_TRACES_SAMPLER_ARG", ratio)
+    return config
+
+
+def _key_values(name: str, text: str) -> dict[str, str]:
+    """``k1=v1,k2=v2`` with URL-encoded values, as the OpenTelemetry spec writes them."""
+    pairs: dict[str, str] = {}
+    for item in text.split(","):
+        key, separator, value = item.partition("=")
+        if not separator or not key.strip():
+            raise ConfigError(f"{name}: {item.strip()!r} is not key=value")
+        pairs[unquote(key.strip())] = unquote(value.strip())
+    return pairs
+
+
+def _number(name: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigError(f"{name}={text} is not a number") from None
+
+
 def _format_validation_error(error: ValidationError, source: str) -> str:
     lines = [f"invalid configuration in {source}:"]
     for item in error.errors():
@@ -560,6 +687,12 @@ def settings_from_mapping(
         data["models"] = [ECHO_MODEL]
     if environ.get(BOOTSTRAP_KEY_ENV_VAR):
         data["bootstrap_key"] = environ[BOOTSTRAP_KEY_ENV_VAR]
+    if "tracing" in data:
+        raise ConfigError(
+            f"invalid configuration in {source}: tracing is set by the OTEL_* environment "
+            "variables, not in the config file"
+        )
+    data["tracing"] = tracing_from_environ(environ)
     data["source"] = source
     try:
         return Settings.model_validate(data)

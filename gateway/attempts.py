@@ -20,6 +20,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from core.errors import (
     GatewayError,
@@ -32,6 +33,9 @@ from gateway.exchanges import Exchange
 from gateway.forwarder import UpstreamResponse
 from gateway.routing import Route, Router
 
+if TYPE_CHECKING:
+    from gateway.tracing import RequestTrace
+
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
 
@@ -42,6 +46,7 @@ class AttemptLog:
 
     route: Route | None = None
     tags: list[str] = field(default_factory=list)
+    trace: RequestTrace | None = None  # a span per attempt, when tracing is on
 
 
 @dataclass
@@ -117,6 +122,7 @@ class open_upstream:
                 log.route = route
                 number += 1
                 started = time.monotonic()
+                span = log.trace.attempt(route, number) if log.trace is not None else None
                 try:
                     response = await _attempt(route, exchange, deadline)
                 except TimeoutError:
@@ -125,12 +131,18 @@ class open_upstream:
                     error = caught
                 except BaseException:
                     route.breaker.abandon(started)  # cancelled: no verdict on the deployment
+                    if span is not None:
+                        span.done(None, abandoned=True)
                     raise
                 else:
                     route.breaker.record_success()
                     attempts.append(f"attempt:{number}:{route.label}:ok")
+                    if span is not None:
+                        span.done(None)
                     return UpstreamCall(route, response)
 
+                if span is not None:
+                    span.done(error)
                 attempts.append(f"attempt:{number}:{route.label}:{_outcome(error)}")
                 last_error = error
                 if not _retryable(error):

@@ -61,6 +61,7 @@ class Principal:
     limits: RequestLimits | None = None  # None: the config's rate_limits.per_key
     key_name: str | None = None  # shown beside the key's id in decisions
     user_email: str | None = None
+    cache_ttl_seconds: int | None = None  # the key's response-cache TTL (gateway.response_cache)
 
     def require(self, scope: Scope) -> None:
         if scope not in self.scopes and Scope.ADMIN not in self.scopes:
@@ -96,6 +97,7 @@ def principal_of(record: KeyRecord) -> Principal:
         limits=limits,
         key_name=record.name,
         user_email=record.user_email,
+        cache_ttl_seconds=record.cache_ttl_seconds,
     )
 
 

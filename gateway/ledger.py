@@ -20,7 +20,11 @@ shape, then hands the rest of the way to one ``ProxiedCall``:
 
 Exactly one ending is recorded per call, whichever comes first (``ended``): ``bill`` (usage
 row, cost, budget settled, rate-limit tokens, postcheck Decision ``allow``/``transform``/
-``deny``), ``fail`` or ``client_gone``. A usage of None is counted here by the exchange
+``deny``), ``fail`` or ``client_gone``. ``price`` works out the cost before the answer goes
+out (its ``x-governs-cost`` header), once: ``bill`` reuses it. With a ``cache`` plan
+(``gateway.cache_replay``) ``upstream`` may answer from the response cache: such a call costs 0
+and its usage row says what it ``saved``. With a ``trace`` (``gateway.tracing``) each step is
+a span. A usage of None is counted here by the exchange
 (``estimated``). Nothing in an ending awaits: rows go to the background writer and the budget
 settles in the background. Read-only for fronts: ``principal``, ``correlation_id``, ``tool``,
 ``model`` (the requested name, then the model that served), ``provider``, ``policy``,
@@ -32,11 +36,14 @@ limits, for the answer).
 from __future__ import annotations
 
 import time
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from core.errors import GatewayError, PolicyDeniedError
-from gateway.attempts import AttemptLog, open_upstream
+from gateway.attempts import AttemptLog, UpstreamCall, open_upstream
 from gateway.auth import Principal
+from gateway.budgets.estimate import RequestSize
 from gateway.budgets.guard import Reservation
 from gateway.exchanges import Exchange
 from gateway.identifiers import REQUEST_ID_HEADER
@@ -59,6 +66,14 @@ from gateway.services import Gateway
 from policies.engine import CompiledPolicy, Verdict
 from providers.base import Usage
 
+if TYPE_CHECKING:
+    from contextlib import AbstractAsyncContextManager
+
+    from opentelemetry.trace import Span
+
+    from gateway.cache_replay import CachePlan
+    from gateway.tracing import RequestTrace
+
 UPSTREAM_ERROR = "error"  # the decision of a call the provider failed
 CLIENT_GONE = "client_disconnected"  # the tag of a request whose client left mid-call
 
@@ -75,13 +90,25 @@ _REASONS = {
 E = TypeVar("E", bound=Exchange)
 
 
+@dataclass(frozen=True, slots=True)
+class Priced:
+    """A call's usage (counted here when the provider reported none) and what it costs: None
+    when its model has no price; 0 for an answer from the cache, which ``saved`` the rest."""
+
+    usage: Usage
+    cost: Decimal | None
+    saved: Decimal | None = None
+
+
 class ProxiedCall:
     """One proxied request from precheck to its one ending; see the module docstring."""
 
     __slots__ = (
         "_exchange",
         "_gateway",
+        "_priced",
         "attempts",
+        "cache",
         "check",
         "correlation_id",
         "end_user",
@@ -97,6 +124,7 @@ class ProxiedCall:
         "started",
         "tags",
         "tool",
+        "trace",
     )
 
     def __init__(
@@ -110,6 +138,7 @@ class ProxiedCall:
         api: str,
         client_body: dict[str, Any],
         started: float,
+        trace: RequestTrace | None = None,
     ) -> None:
         self.routes: ModelRoutes = gateway.router.resolve(model)  # an unknown model: 404 first
         principal.require_model(model)  # 403 model_not_allowed: in memory, with the key
@@ -124,7 +153,10 @@ class ProxiedCall:
         self.end_user = end_user_of(client_body)
         self.tags = [f"model:{model}", f"api:{api}"]
         self.started = started
-        self.attempts = AttemptLog()
+        self.trace = trace
+        self.attempts = AttemptLog(trace=trace)
+        self.cache: CachePlan | None = None
+        self._priced: Priced | None = None
         self.check: Precheck | None = None
         self.limits: RateLimitStatus | None = None
         self.reservation: Reservation | None = None
@@ -132,34 +164,53 @@ class ProxiedCall:
         self._exchange: Exchange | None = None
 
     @property
+    def cache_hit(self) -> bool:
+        return self.cache is not None and self.cache.hit
+
+    @property
     def route(self) -> Route | None:
         """The deployment tried last: the one that answered, once the upstream call is open."""
         return self.attempts.route
 
     def headers(self) -> dict[str, str]:
-        if self.limits is None:
-            return {REQUEST_ID_HEADER: self.correlation_id}
-        return {REQUEST_ID_HEADER: self.correlation_id, **self.limits.headers()}
+        headers = {REQUEST_ID_HEADER: self.correlation_id}
+        if self.limits is not None:
+            headers.update(self.limits.headers())
+        if self.cache is not None:
+            headers.update(self.cache.headers())
+        return headers
 
     async def precheck(self, exchange: E) -> E:
         """The PII policy, then rate limits, then the budget reservation of the worst case,
         so a request refused for PII never counts against a limit or holds money. One
         ``precheck`` Decision row says how it ended; a refusal is raised."""
-        gateway, policy = self._gateway, self.policy
-        metering = gateway.metering
+        trace = self.trace
         check: Precheck | None = None
         try:
-            check = await gateway.pii.precheck(policy, self.tool, exchange.body)
-            if check.denial is not None:
-                raise PolicyDeniedError(check.denial)
-            if check.body is not exchange.body:
-                exchange = exchange.with_body(check.body)
-            size = exchange.size(self.routes.routes[0].model, gateway.tokens)
-            self.limits = await metering.rate_limits.check(self.principal, size)
-            self.reservation = await metering.budgets.reserve(
-                self.principal, gateway.router.candidate_models(self.model), size
-            )
+            if trace is None:
+                check = await self._pii_policy(exchange)
+                _refuse_denied(check)
+                exchange = self._rewritten(exchange, check)
+                size = exchange.size(self.routes.routes[0].model, self._gateway.tokens)
+                await self._rate_limits(size)
+                await self._reserve(size)
+            else:
+                # The same steps, each in a span (tracing is on).
+                trace.requested(self.model)
+                with trace.step("governs.precheck") as precheck:
+                    with trace.step("governs.precheck.pii_policy", precheck) as span:
+                        check = await self._pii_policy(exchange, span)
+                        _refuse_denied(check)
+                    exchange = self._rewritten(exchange, check)
+                    size = exchange.size(self.routes.routes[0].model, self._gateway.tokens)
+                    with trace.step("governs.precheck.rate_limit", precheck):
+                        await self._rate_limits(size)
+                    with trace.step("governs.precheck.budget", precheck) as span:
+                        await self._reserve(size)
+                        span.set_attribute("governs.budget.bound", self.reservation is not None)
         except GatewayError as refusal:
+            if trace is not None:
+                trace.refused(_refusal_reasons(refusal, check))
             verdict = check.verdict if check is not None else None
             self._record(
                 PRECHECK,
@@ -178,12 +229,54 @@ class ProxiedCall:
         )
         return exchange
 
-    def upstream(self, exchange: Exchange) -> open_upstream:
-        """``async with call.upstream(exchange) as upstream``: see ``gateway.attempts``."""
+    async def _pii_policy(self, exchange: Exchange, span: Span | None = None) -> Precheck:
+        check = await self._gateway.pii.precheck(self.policy, self.tool, exchange.body)
+        if span is not None:
+            verdict = check.verdict
+            span.set_attribute("governs.decision", verdict.decision if verdict else ALLOW)
+            if verdict is not None:
+                # Class names and reason codes only: never a value that was found.
+                span.set_attribute("governs.reasons", list(verdict.reasons))
+        return check
+
+    @staticmethod
+    def _rewritten(exchange: E, check: Precheck) -> E:
+        return exchange if check.body is exchange.body else exchange.with_body(check.body)
+
+    async def _rate_limits(self, size: RequestSize) -> None:
+        self.limits = await self._gateway.metering.rate_limits.check(self.principal, size)
+
+    async def _reserve(self, size: RequestSize) -> None:
         gateway = self._gateway
-        return open_upstream(
+        self.reservation = await gateway.metering.budgets.reserve(
+            self.principal, gateway.router.candidate_models(self.model), size
+        )
+
+    def upstream(self, exchange: Exchange) -> AbstractAsyncContextManager[UpstreamCall]:
+        """``async with call.upstream(exchange) as upstream``: see ``gateway.attempts``; an
+        answer from the response cache when the ``cache`` plan has one."""
+        gateway = self._gateway
+        opened = open_upstream(
             gateway.router, gateway.settings.routing, self.model, exchange, self.attempts
         )
+        answer = opened if self.cache is None else self.cache.open(opened, self.attempts)
+        if self.trace is not None:
+            return self.trace.opening(answer, cache_hit=self.cache_hit)
+        return answer
+
+    def price(self, usage: Usage | None, produced: str = "") -> Priced:
+        """The call's usage and cost, worked out once (``bill`` reuses it)."""
+        if self._priced is not None:
+            return self._priced
+        route = self.route
+        assert route is not None and self._exchange is not None  # the call was answered
+        if usage is None:
+            usage = self._exchange.counted(route, self._gateway.tokens, produced)
+        cost = self._gateway.metering.pricing.cost(usage, route.model)
+        self._priced = (
+            Priced(usage, Decimal(0), saved=cost) if self.cache_hit else Priced(usage, cost)
+        )
+        return self._priced
 
     def bill(
         self,
@@ -202,17 +295,17 @@ class ProxiedCall:
             return
         self.ended = True
         self._served_by(route)
-        if usage is None:
-            assert self._exchange is not None  # an upstream call comes after precheck
-            usage = self._exchange.counted(route, self._gateway.tokens, produced)
+        priced = self.price(usage, produced)
+        usage, cost = priced.usage, priced.cost
         decision = verdict.decision if verdict else ALLOW
         reasons = list(verdict.reasons) if verdict else []
         if restored:
             decision = TRANSFORM if decision == ALLOW else decision
             reasons.append("pii.restored")
         metering = self._gateway.metering
-        cost = metering.pricing.cost(usage, route.model)
-        usage_record = usage_row(self, usage, cost)
+        if self.trace is not None:
+            self.trace.billed(usage, decision, reasons)
+        usage_record = usage_row(self, usage, cost, saved=priced.saved, cache_hit=self.cache_hit)
         self._gateway.writer.submit("usage_records", usage_record)
         metering.budgets.settle_nowait(self.reservation, cost)
         metering.rate_limits.add_tokens_nowait(self.principal, usage.output_tokens)
@@ -231,6 +324,8 @@ class ProxiedCall:
         if self.ended:
             return
         self.ended = True
+        if self.trace is not None:
+            self.trace.failed(error)
         route, attempts = self.route, self.attempts.tags
         if route is not None and attempts and attempts[-1].endswith(":ok"):
             self._served_by(route)  # it answered, then failed: an unreadable answer, a cut
@@ -288,6 +383,11 @@ class ProxiedCall:
                 usage=usage,
             ),
         )
+
+
+def _refuse_denied(check: Precheck) -> None:
+    if check.denial is not None:
+        raise PolicyDeniedError(check.denial)
 
 
 def _refusal_reasons(error: GatewayError, check: Precheck | None) -> list[str]:

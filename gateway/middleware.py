@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 REQUEST_ID = web.RequestKey("request_id", str)
 # A route whose clients expect another API's error shape (Anthropic's) sets its renderer here.
 ERROR_BODY = web.RequestKey("error_body", Callable[[GatewayError], dict[str, Any]])
+SHOULD_RETRY_HEADER = "x-should-retry"
 _ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
@@ -41,6 +42,8 @@ def error_response(
     render: Callable[[GatewayError], dict[str, Any]] | None = None,
 ) -> web.Response:
     headers = dict(error.headers)
+    if error.should_retry is not None:
+        headers[SHOULD_RETRY_HEADER] = "true" if error.should_retry else "false"
     if request_id:
         headers[REQUEST_ID_HEADER] = request_id
     return web.Response(

@@ -34,6 +34,7 @@ from fronts.embeddings import parse_embeddings
 from fronts.openai_chat import OPENAI
 from fronts.responses import RESPONSES
 from gateway.attempts import AttemptsFailed, UpstreamCall
+from gateway.cache_replay import RESPONSE_CACHE, plan_cache
 from gateway.exchanges import ChatExchange, EmbeddingsExchange
 from gateway.identifiers import DEFAULT_TOOL, request_tool
 from gateway.ledger import ProxiedCall
@@ -43,7 +44,10 @@ from gateway.output_filter import SseOutputFilter, filter_completion
 from gateway.pii import PiiGuard, Precheck
 from gateway.records import DENY
 from gateway.request_body import read_body
+from gateway.response_cache import requested_ttl
 from gateway.services import GATEWAY
+from gateway.spend_headers import spend_headers, stream_headers
+from gateway.tracing import REQUEST_TRACE
 from policies.engine import Verdict
 from providers.base import ChatResponse
 
@@ -77,6 +81,7 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
     chat, client_body = front.parse(
         await read_body(request, server.max_body_bytes, server.body_read_timeout_seconds)
     )
+    cache_ttl = requested_ttl(request.headers, chat.body)  # takes `cache` out of the body
     call = ProxiedCall(
         gateway,
         principal,
@@ -86,10 +91,22 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
         api=front.name,
         client_body=client_body,
         started=started,
+        trace=request.get(REQUEST_TRACE),
     )
     exchange = await call.precheck(ChatExchange(chat.body, chat.stream))
     assert call.check is not None
     output = OutputPlan(gateway.pii, call.check)
+    call.cache = cache = await plan_cache(
+        request.app[RESPONSE_CACHE],
+        gateway.router,
+        org_id=principal.org_id,
+        api=front.name,
+        model=chat.model,
+        body=exchange.body,  # as it goes upstream: after the PII policy
+        stream=chat.stream,
+        asked_ttl=cache_ttl,
+        key_ttl=principal.cache_ttl_seconds,
+    )
 
     upstream_started(request)
     try:
@@ -97,6 +114,8 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
             if chat.stream:
                 return await _stream_chat(request, front, upstream, chat, call, output)
             completion = await _read_completion(upstream)
+            if cache is not None:
+                cache.keep()
             upstream_finished(request)
     except AttemptsFailed as failed:
         call.fail(failed.error)
@@ -111,6 +130,7 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
         raise
 
     verdict = output.filter_completion(completion.document) if output.needed else None
+    priced = call.price(completion.usage, completion.completion_text)
     if verdict is not None and verdict.decision == DENY:
         call.bill(
             completion.usage,
@@ -122,7 +142,7 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
     response = web.Response(
         body=front.render(completion, chat, changed=output.needed),
         content_type="application/json",
-        headers=call.headers(),
+        headers={**call.headers(), **spend_headers(priced.cost, call.reservation)},
     )
     try:
         # The answer goes out first: the client need not wait for its bookkeeping (usage,
@@ -157,6 +177,7 @@ async def embeddings(request: web.Request) -> web.Response:
         api="embeddings",
         client_body=asked.body,
         started=started,
+        trace=request.get(REQUEST_TRACE),
     )
     if asked.texts is None and call.policy is not None:
         raise InvalidRequestError(
@@ -183,8 +204,13 @@ async def embeddings(request: web.Request) -> web.Response:
         call.client_gone()  # the input is billed, as providers bill it (the same as chat)
         raise
 
+    priced = call.price(usage)
     call.bill(usage)
-    return web.Response(body=answer, content_type="application/json", headers=call.headers())
+    return web.Response(
+        body=answer,
+        content_type="application/json",
+        headers={**call.headers(), **spend_headers(priced.cost, call.reservation)},
+    )
 
 
 class OutputPlan:
@@ -255,6 +281,7 @@ async def _stream_chat(
             "Content-Type": "text/event-stream; charset=utf-8",
             "Cache-Control": "no-cache",
             **call.headers(),
+            **stream_headers(call.reservation),
         }
     )
     ending = "client_disconnected"  # until proven otherwise: a cancel lands in `finally`
@@ -284,6 +311,8 @@ async def _stream_chat(
             await response.write(tail)
         if cut is None:
             ending = "finished"
+            if call.cache is not None:
+                call.cache.keep()
         else:
             # Say it in-band, as OpenAI does (the front puts it in its own API's shape).
             ending = "policy_denied" if isinstance(cut, PolicyDeniedError) else "upstream_cut"

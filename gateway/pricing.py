@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -242,6 +242,7 @@ class Pricing:
             model.input_cost_per_mtok,
             model.output_cost_per_mtok,
             model.cached_input_cost_per_mtok,
+            model.max_output_tokens,
         )
         try:
             return self._memo[key]
@@ -253,6 +254,12 @@ class Pricing:
         return prices
 
     def _resolve(self, model: ModelConfig) -> Prices | None:
+        prices = self._resolve_prices(model)
+        if prices is not None and model.max_output_tokens is not None:
+            return replace(prices, max_output_tokens=model.max_output_tokens)
+        return prices
+
+    def _resolve_prices(self, model: ModelConfig) -> Prices | None:
         if model.provider in self._free:
             return Prices(Decimal(0), Decimal(0))
         listed = self._listed(model.upstream_name)

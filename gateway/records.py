@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import orjson
 
 from core.ids import new_id
+from core.storage.models import CACHE_COST
 from gateway.auth import Principal
 from providers.base import Usage
 
@@ -93,13 +94,22 @@ def decision_row(
     }
 
 
+def _cost_type(cost: Decimal | None, cache_hit: bool) -> str:
+    if cache_hit:
+        return CACHE_COST
+    return "external" if cost is not None else "unknown"
+
+
 def usage_row(
     facts: CallFacts,
     usage: Usage,
     cost: Decimal | None,
     *,
     metadata: dict[str, Any] | None = None,
+    saved: Decimal | None = None,
+    cache_hit: bool = False,
 ) -> dict[str, Any]:
+    """``saved``: what an answer from the response cache (``cache_hit``) would have cost."""
     return {
         "id": new_id(),
         "org_id": facts.principal.org_id,
@@ -111,7 +121,8 @@ def usage_row(
         "output_tokens": usage.output_tokens,
         "cached_input_tokens": usage.cached_input_tokens,
         "cost": cost,
-        "cost_type": "external" if cost is not None else "unknown",
+        "cost_type": _cost_type(cost, cache_hit),
+        "saved": saved,
         "tool": facts.tool,
         "end_user": facts.end_user,
         "correlation_id": facts.correlation_id,

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from functools import partial
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from admin_api.app import setup_admin_api
 from core.settings import Settings
@@ -21,6 +22,7 @@ from core.storage.keys import KeyRecord
 from gateway.audit_events import audit_row
 from gateway.auth import KeyStore
 from gateway.budgets.setup import start_metering
+from gateway.cache_replay import RESPONSE_CACHE
 from gateway.client_address import CLIENT_ADDRESSES, ClientAddresses
 from gateway.count_tokens import count_tokens
 from gateway.echo import EchoTransport
@@ -43,6 +45,7 @@ from gateway.pipeline import (
 from gateway.policy_store import PolicyStore
 from gateway.redis_client import REDIS, redis_context
 from gateway.request_body import HANDLER_ARGS
+from gateway.response_cache import build_response_cache
 from gateway.retention import mount_retention
 from gateway.revocation import Revocations
 from gateway.routing import Router
@@ -59,9 +62,18 @@ def build_app(settings: Settings) -> web.Application:
     # Adapters are built here, synchronously, so a bad provider config fails before serving.
     adapters = {p.name: build_adapter(p) for p in settings.providers}
     pii = PiiGuard(settings.pii)  # detectors are compiled here: a bad one fails start-up
+    middlewares: list[Middleware] = [request_metrics, request_context]
+    tracing = None
+    if settings.tracing.enabled:
+        # Imported only when on: a gateway without OTEL_* never loads the SDK, and its
+        # requests pass no tracing middleware.
+        from gateway.tracing_export import Tracing
+
+        tracing = Tracing(settings.tracing)
+        middlewares.insert(1, tracing.middleware())
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
-        middlewares=[request_metrics, request_context],
+        middlewares=middlewares,
         handler_args=HANDLER_ARGS,
     )
     app[SETTINGS] = settings
@@ -92,6 +104,8 @@ def build_app(settings: Settings) -> web.Application:
         policies = PolicyStore(engine, settings.pii.policy_refresh_seconds, on_load=pii.prepare)
         await policies.start()
         metering = await start_metering(settings, engine, redis=app.get(REDIS))
+        cache = build_response_cache(settings.response_cache, app.get(REDIS))
+        app[RESPONSE_CACHE] = cache
         app[GATEWAY] = Gateway(
             settings=settings,
             engine=engine,
@@ -114,10 +128,13 @@ def build_app(settings: Settings) -> web.Application:
             await policies.close()
             pii.close()
             await metering.aclose()
+            await cache.aclose()
             await keys.flush_last_used()
             await writer.close()
             await session.close()
             await engine.dispose()
+            if tracing is not None:
+                await tracing.aclose()
 
     app.cleanup_ctx.append(services)
     mount_live(app, settings.live)

@@ -52,6 +52,7 @@ class KeyRecord:
     key_models: tuple[str, ...] | None = None  # None: the org's
     requests_per_minute: int | None = None  # None: the config's rate_limits.per_key
     tokens_per_minute: int | None = None
+    cache_ttl_seconds: int | None = None  # None: the response cache only when a request asks
     revoked: bool = False  # deleted: kept only so a use of it can be audited
     user_email: str | None = None  # the owner's, named in decisions (as of loading the key)
 
@@ -151,6 +152,7 @@ def _record(
         key_models=None if key.allowed_models is None else tuple(key.allowed_models),
         requests_per_minute=key.requests_per_minute,
         tokens_per_minute=key.tokens_per_minute,
+        cache_ttl_seconds=key.cache_ttl_seconds,
         revoked=key.deleted_at is not None,
         user_email=user_email,
     )

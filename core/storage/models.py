@@ -108,6 +108,8 @@ class ApiKey(Base):
     allowed_models: Mapped[list[str] | None] = mapped_column(JSONType)
     requests_per_minute: Mapped[int | None] = mapped_column(Integer)
     tokens_per_minute: Mapped[int | None] = mapped_column(Integer)
+    # NULL: the key's requests use the response cache only when they ask for it.
+    cache_ttl_seconds: Mapped[int | None] = mapped_column(Integer)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created()
@@ -201,6 +203,8 @@ class UsageRecord(Base):
     # None means the model has no price: recorded as unknown, never silently zero.
     cost: Mapped[Decimal | None] = mapped_column(Money)
     cost_type: Mapped[str] = mapped_column(String(16), default="external")
+    # A response-cache hit costs 0: what the call would have cost (None for every other row).
+    saved: Mapped[Decimal | None] = mapped_column(Money)
     tool: Mapped[str | None] = mapped_column(String(200))
     # The request's own end-user field (OpenAI ``user``, Anthropic ``metadata.user_id``).
     end_user: Mapped[str | None] = mapped_column(String(200))
@@ -212,6 +216,7 @@ class UsageRecord(Base):
 # A rollup's dimension that a usage row leaves empty: '' rather than NULL, so the composite
 # primary key matches it (NULLs never conflict) and an upsert can add to the row.
 NONE = ""
+CACHE_COST = "cache"  # the cost_type of an answer from the response cache
 
 
 class UsageRollup(Base):
@@ -238,6 +243,8 @@ class UsageRollup(Base):
     cost: Mapped[Decimal] = mapped_column(Numeric(24, 10))  # priced requests only
     requests: Mapped[int] = mapped_column(BigInteger)
     unpriced_requests: Mapped[int] = mapped_column(BigInteger)
+    saved: Mapped[Decimal] = mapped_column(Numeric(24, 10), default=0, server_default="0")
+    cache_hits: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Budget(Base):

@@ -28,12 +28,19 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.storage.bulk_insert import BulkInsert
-from core.storage.models import NONE, Decision, DecisionRollup, UsageRecord, UsageRollup
+from core.storage.models import (
+    CACHE_COST,
+    NONE,
+    Decision,
+    DecisionRollup,
+    UsageRecord,
+    UsageRollup,
+)
 
 DIMENSIONS = ("org_id", "day", "model", "provider", "api_key_id", "user_id", "end_user", "tool")
 MEASURES = (
     "input_tokens", "output_tokens", "cached_input_tokens", "cost", "requests",
-    "unpriced_requests",
+    "unpriced_requests", "saved", "cache_hits",
 )  # fmt: skip
 DECISION_DIMENSIONS = (
     "org_id", "day", "direction", "decision", "tool", "api_key_id", "user_id", "model",
@@ -86,7 +93,7 @@ def fold(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Usage rows summed per rollup key: the increments to add to ``usage_rollups``."""
     sums: dict[tuple[Any, ...], list[Any]] = {}
     for row in rows:
-        bucket = sums.setdefault(rollup_key(row), [0, 0, 0, Decimal(0), 0, 0])
+        bucket = sums.setdefault(rollup_key(row), [0, 0, 0, Decimal(0), 0, 0, Decimal(0), 0])
         bucket[0] += int(row["input_tokens"])
         bucket[1] += int(row["output_tokens"])
         bucket[2] += int(row.get("cached_input_tokens") or 0)
@@ -96,6 +103,9 @@ def fold(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             bucket[3] += Decimal(str(cost))
         bucket[4] += 1
+        bucket[6] += Decimal(str(row.get("saved") or 0))
+        if row.get("cost_type") == CACHE_COST:
+            bucket[7] += 1
     return [
         {**dict(zip(DIMENSIONS, key, strict=True)), **dict(zip(MEASURES, v, strict=True))}
         for key, v in sums.items()

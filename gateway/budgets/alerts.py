@@ -31,6 +31,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import aiohttp
@@ -38,7 +39,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.settings import BudgetAlertsConfig
-from gateway.budgets.ledger import Bucket, from_nanos
+from gateway.budgets.ledger import Bucket, from_nanos, plain_usd
 from gateway.budgets.store import BudgetSpec, insert_audit_once
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,21 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
 def alert_id(budget_id: str, period_key: str, kind: str, threshold: int | None) -> str:
     key = f"{ALERT_ACTION}|{budget_id}|{period_key}|{kind}|{threshold}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def alert_text(alert: dict[str, Any]) -> str:
+    """The log line of an alert: which budget, what happened, and the amounts."""
+    budget = alert["budget"]
+    spent = plain_usd(Decimal(alert["spent"]))
+    limit = plain_usd(Decimal(budget["limit"]))
+    if alert["kind"] == "denied":
+        what = "refused a request"
+    else:
+        what = f"reached {alert['thresholdPercent']}%"
+    return (
+        f"budget alert: budget {budget['name']!r} ({budget['id']}, {budget['scope']}, "
+        f"{budget['periodKey']}) {what}: {spent} USD spent of {limit} USD"
+    )
 
 
 class BudgetAlerts:
@@ -169,12 +185,7 @@ class BudgetAlerts:
                     self._fired.discard(key)  # the database is down: the next settle retries
                 elif claimed:
                     self.claimed += 1
-                    log.info(
-                        "budget alert: %s %s of budget %s",
-                        alert["kind"],
-                        alert["thresholdPercent"],
-                        alert["budget"]["id"],
-                    )
+                    log.info("%s", alert_text(alert))
                     if self._http is not None and self._config.webhook_url:
                         task = asyncio.create_task(self._deliver(alert))
                         self._deliveries.add(task)

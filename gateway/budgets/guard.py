@@ -51,6 +51,7 @@ from gateway.budgets.ledger import (
     LedgerUnavailable,
     ReserveResult,
     from_nanos,
+    plain_usd,
     to_nanos,
 )
 from gateway.budgets.periods import counter_expiry, period_key
@@ -70,6 +71,7 @@ class BudgetExceededError(RateLimitError):
     case. ``budget_id`` names it; ``reasons`` are the deny decision's reason codes."""
 
     default_code = "budget_exceeded"
+    should_retry = False  # only money (a raised limit, a new period) makes it pass
 
     def __init__(self, message: str, *, budget_id: str) -> None:
         super().__init__(message)
@@ -88,6 +90,14 @@ class Reservation:
     buckets: tuple[Bucket, ...]
     finished: bool = False
     local: bool = False  # held in this process only (Redis was away: budgets.on_redis_error)
+    headroom: int | None = None  # nano-dollars the tightest budget had left before this hold
+
+    def remaining_after(self, cost: Decimal | None) -> Decimal | None:
+        """What the tightest budget has left once this request spends ``cost`` (None: its
+        worst case), not counting other requests still in flight."""
+        if self.headroom is None:
+            return None
+        return from_nanos(self.headroom - (self.amount if cost is None else to_nanos(cost)))
 
     @property
     def worst_case_cost(self) -> Decimal:
@@ -187,6 +197,7 @@ class BudgetGuard:
             budget = budgets[buckets.index(result.refused)]
             self._alerts.denied(budget, result.refused, result.spent)
             raise _exceeded(budget, result.refused, result.spent, result.held, cost)
+        reservation.headroom = result.headroom
         return reservation
 
     async def _reserve_shared(self, reservation: Reservation, now: datetime) -> ReserveResult:
@@ -333,10 +344,10 @@ class BudgetGuard:
 def _exceeded(
     budget: BudgetSpec, bucket: Bucket, spent: int, held: int, cost: Decimal
 ) -> BudgetExceededError:
-    in_flight = f" and {from_nanos(held)} USD held by requests in flight" if held else ""
+    in_flight = f" and {plain_usd(from_nanos(held))} USD held by requests in flight" if held else ""
     return BudgetExceededError(
-        f"budget {budget.name!r} ({budget.scope}, {budget.period}, {budget.amount} USD) "
-        f"cannot cover this request: {from_nanos(spent)} USD spent{in_flight}, and this "
-        f"request may cost up to {cost.quantize(Decimal('0.000001'))} USD",
+        f"budget {budget.name!r} ({budget.scope}, {budget.period}, {plain_usd(budget.amount)} "
+        f"USD) cannot cover this request: {plain_usd(from_nanos(spent))} USD spent{in_flight}, "
+        f"and this request may cost up to {plain_usd(cost.quantize(Decimal('0.000001')))} USD",
         budget_id=budget.id,
     )

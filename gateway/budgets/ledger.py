@@ -26,6 +26,18 @@ def from_nanos(nanos: int) -> Decimal:
     return Decimal(nanos).scaleb(-9)
 
 
+CENTS = Decimal("0.01")
+
+
+def plain_usd(amount: Decimal) -> str:
+    """An amount as people write it: ``0.00``, ``12.50``, ``0.000135`` (never ``0E-9``)."""
+    exact = amount.normalize()
+    exponent = exact.as_tuple().exponent  # a str only for NaN and infinity
+    if isinstance(exponent, int) and exponent >= -2:
+        exact = exact.quantize(CENTS)
+    return f"{exact:f}"
+
+
 @dataclass(frozen=True, slots=True)
 class Bucket:
     """The counter of one budget in one period (``period_key`` as in ``periods.period_key``).
@@ -49,13 +61,15 @@ class ReserveResult:
     ``unseeded`` non-empty: nothing was held, because the ledger does not know those buckets'
     spend yet; seed them (``BudgetLedger.seed``) and call ``reserve`` again. Else ``refused``
     None: every bucket now holds the amount; ``refused`` set: none does, and ``spent`` and
-    ``held`` are that bucket's figures at the time.
+    ``held`` are that bucket's figures at the time. ``headroom`` (held): the least any bucket
+    had left before this hold (limit - spent - other holds), for ``x-governs-budget-remaining``.
     """
 
     unseeded: tuple[Bucket, ...] = ()
     refused: Bucket | None = None
     spent: int = 0
     held: int = 0
+    headroom: int | None = None
 
     @property
     def ok(self) -> bool:

@@ -52,15 +52,18 @@ class MemoryLedger:
         if unseeded:
             return ReserveResult(unseeded=unseeded)
         counters = [self._counters[_key(b)] for b in buckets]
+        headroom: int | None = None
         for bucket, counter in zip(buckets, counters, strict=True):
             counter.drop_expired(now)
             if counter.spent + counter.held + amount > bucket.limit:
                 return ReserveResult(refused=bucket, spent=counter.spent, held=counter.held)
+            room = bucket.limit - counter.spent - counter.held
+            headroom = room if headroom is None else min(headroom, room)
         deadline = now + self._ttl
         for counter in counters:
             counter.holds[rid] = (amount, deadline)
             counter.held += amount
-        return ReserveResult()
+        return ReserveResult(headroom=headroom)
 
     async def settle(
         self, rid: str, buckets: Sequence[Bucket], actual: int, now: float

@@ -47,13 +47,17 @@ if #unseeded > 0 then
   table.insert(unseeded, 1, 'unseeded')
   return unseeded
 end
+local headroom = nil
 for i = 1, n do
   local h = KEYS[2 * i - 1]
   local spent = redis.call('HGET', h, 'spent')
   local held = redis.call('HGET', h, 'held') or '0'
-  if tonumber(spent) + tonumber(held) + tonumber(amount) > tonumber(ARGV[3 + 2 * i]) then
+  local limit = tonumber(ARGV[3 + 2 * i])
+  if tonumber(spent) + tonumber(held) + tonumber(amount) > limit then
     return {'refused', tostring(i), spent, held}
   end
+  local room = limit - tonumber(spent) - tonumber(held)
+  if headroom == nil or room < headroom then headroom = room end
 end
 for i = 1, n do
   local h, z = KEYS[2 * i - 1], KEYS[2 * i]
@@ -66,7 +70,7 @@ for i = 1, n do
     redis.call('EXPIREAT', z, expire_at)
   end
 end
-return {'ok'}
+return {'ok', string.format('%d', headroom)}
 """
 
 # ARGV: rid, actual ('' for a release). Returns each bucket's spend ('' when unknown).
@@ -141,7 +145,7 @@ class RedisLedger:
             return ReserveResult(
                 refused=buckets[int(rest[0]) - 1], spent=int(rest[1]), held=int(rest[2])
             )
-        return ReserveResult()
+        return ReserveResult(headroom=int(rest[0]) if rest else None)
 
     async def settle(
         self, rid: str, buckets: Sequence[Bucket], actual: int, now: float

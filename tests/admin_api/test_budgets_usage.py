@@ -131,7 +131,7 @@ def test_usage_report(gateway: RunningGateway, api: Api) -> None:
     ]
     assert by_day["totals"] == {
         "inputTokens": 50, "outputTokens": 25, "cost": "3.75", "requests": 5,
-        "unpricedRequests": 1,
+        "unpricedRequests": 1, "saved": "0.0", "cacheHits": 0,
     }  # fmt: skip
     by_week = report(groupBy="week", by="provider")
     assert [(r["period"], r["key"], r["cost"], r["requests"]) for r in by_week["rows"]] == [

@@ -18,7 +18,7 @@ CHAT = {"model": "echo", "messages": [{"role": "user", "content": "hi"}]}
 KEY_FIELDS = {
     "id", "orgId", "userId", "name", "label", "keyPrefix", "scopes", "isActive", "env",
     "createdAt", "issuedAt", "updatedAt", "lastUsed", "expiresAt", "allowedModels",
-    "requestsPerMinute", "tokensPerMinute",
+    "requestsPerMinute", "tokensPerMinute", "cacheTtlSeconds",
 }  # fmt: skip
 
 

@@ -158,3 +158,37 @@ def test_charts_budgets_and_the_csv_export(
     )
     assert same.status_code == 200
     assert same.text == text
+
+
+def test_answers_from_the_response_cache_show_what_they_saved(
+    new_page: Any, dashboard_gateway: RunningGateway
+) -> None:
+    account = sign_up(dashboard_gateway)
+    api = Api(dashboard_gateway, account.token)
+    client = openai.OpenAI(
+        base_url=dashboard_gateway.openai_base_url,
+        api_key=api.create_proxy_key(),
+        max_retries=0,
+    )
+    ask = {
+        "model": "gpt-4o-mini",
+        "messages": [{"role": "user", "content": "summarise the annual report " * 200}],
+        "extra_headers": {"x-governs-cache-ttl": "600"},
+    }
+    first = client.chat.completions.with_raw_response.create(**ask)
+    second = client.chat.completions.with_raw_response.create(**ask)
+    assert second.headers["x-governs-cache"] == "hit"
+    dashboard_gateway.flush()
+    totals = api.call("GET", "/api/v1/usage")["totals"]
+    assert totals["cacheHits"] == 1 and totals["requests"] == 2
+    assert Decimal(totals["saved"]) == Decimal(first.headers["x-governs-cost"])
+    assert Decimal(totals["cost"]) == Decimal(first.headers["x-governs-cost"])  # the hit: 0
+
+    page = new_page()
+    open_console(page, account, "usage")
+    saved = page.locator(".stat").filter(has_text="Saved by the cache")
+    assert Decimal(totals["saved"]) >= Decimal("0.01")  # shown in cents
+    expect(saved.locator(".stat-value")).to_have_text(f"${Decimal(totals['saved']):.2f}")
+    expect(
+        page.get_by_text(re.compile(r"^1 request was answered from the response cache, saving"))
+    ).to_be_visible()

@@ -165,3 +165,12 @@ async def test_unreachable_redis_is_ledger_unavailable() -> None:
             await RedisLedger(dead, TTL).reserve("r1", [bucket("1")], 1, NOW)
     finally:
         await dead.aclose()
+
+
+async def test_a_hold_reports_the_tightest_headroom_before_it(ledger: BudgetLedger) -> None:
+    roomy, tight = bucket("10"), bucket("1")
+    await seeded(ledger, roomy, tight, spent=to_nanos(Decimal("0.25")))
+    await ledger.reserve("other", [tight], to_nanos(Decimal("0.05")), NOW)
+    result = await ledger.reserve("mine", [roomy, tight], to_nanos(Decimal("0.10")), NOW)
+    # 1 - 0.25 spent - 0.05 held by another request; this request's own hold not counted.
+    assert result.ok and result.headroom == to_nanos(Decimal("0.70"))

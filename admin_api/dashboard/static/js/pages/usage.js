@@ -118,6 +118,8 @@ export async function render(main, { member, announce }) {
         stat("Requests", formatNumber(t.requests)),
         stat("Input tokens", formatNumber(t.inputTokens)),
         stat("Output tokens", formatNumber(t.outputTokens)),
+        // Answers from the response cache cost nothing: what they would have cost is saved.
+        ...(t.cacheHits ? [stat("Saved by the cache", formatMoney(t.saved))] : []),
       );
       replace(
         charts,
@@ -131,6 +133,13 @@ export async function render(main, { member, announce }) {
         barList({ title: "Spend by provider", items: spend(byProvider.rows, (k) => k || "unknown"), format: formatMoney, emptyMessage: "No priced usage in this range." }),
         barList({ title: "Spend by user", items: spend(byUser.rows, (k) => (k ? names[k] || k : "keys without a user")), format: formatMoney, emptyMessage: "No priced usage in this range." }),
       );
+      if (t.cacheHits) {
+        const n = t.cacheHits;
+        const text = n === 1
+          ? `1 request was answered from the response cache, saving ${formatMoney(t.saved)}.`
+          : `${formatNumber(n)} requests were answered from the response cache, saving ${formatMoney(t.saved)}.`;
+        charts.append(h("p", { class: "hint chart-wide" }, text));
+      }
       if (t.unpricedRequests) {
         const n = t.unpricedRequests;
         const text = n === 1
