@@ -27,6 +27,7 @@ FAKE_BEHAVIOURS = (
     "-cut",
     "-slow",
     "-slowstream",
+    "-gatedstream",
 )
 # Model names the tests use for each provider; the suffix picks the fake's behaviour.
 CLAUDE_BEHAVIOURS = ("", "-tools", "-error-500", "-error-429", "-overloaded", "-cut", "-cached")

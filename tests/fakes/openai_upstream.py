@@ -11,6 +11,7 @@ Models (any prefix works, the suffix picks the behaviour):
     *-cut          streams a few chunks, then drops the connection without [DONE]
     *-slow         waits ``SLOW_SECONDS`` before answering
     *-slowstream   streams with a pause of ``SLOW_SECONDS / 4`` after each event
+    *-gatedstream  streams its first word, then waits for ``fake.gate`` (``GATE_SECONDS``)
 Also Azure OpenAI's ``/openai/deployments/{deployment}/chat/completions?api-version=`` with
 the key in ``api-key``; the deployment name picks the behaviour.
     anything else  "echo: <last user text>", streamed word by word when asked
@@ -31,6 +32,7 @@ from tests.fakes.server import FakeUpstream, ReceivedRequest, client_port, start
 
 FAKE_OPENAI_KEY = "sk-fake-upstream-key"
 SLOW_SECONDS = 0.2
+GATE_SECONDS = 10.0  # how long a ``-gatedstream`` waits for the client to have its first word
 FAKE = web.AppKey("fake", FakeUpstream)
 
 
@@ -272,11 +274,16 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         events.append(event([], usage))
     events.append(b"data: [DONE]\n\n")
     fake.sent.append(b"".join(events))
+    gated = model.endswith("-gatedstream")
     for item in events:
         # Split events across writes to exercise re-framing in the gateway.
         middle = len(item) // 2
         await response.write(item[:middle])
         await response.write(item[middle:])
+        if gated and b'"content":"' in item and b'"content":""' not in item:
+            gated = False  # the first word is out: wait until the client has it
+            opened = await asyncio.to_thread(fake.gate.wait, GATE_SECONDS)
+            fake.gate_opened.append(opened)
         if model.endswith("-slowstream"):
             try:
                 await asyncio.sleep(SLOW_SECONDS / 4)

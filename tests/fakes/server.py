@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,10 @@ class FakeUpstream:
     received: list[ReceivedRequest] = field(default_factory=list)
     sent: list[bytes] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)  # requests whose client went away
+    # ``*-gatedstream``: after its first word the stream waits for the test to set ``gate``
+    # (the client has that word), or ``GATE_SECONDS``; whether it was set, per stream.
+    gate: threading.Event = field(default_factory=threading.Event)
+    gate_opened: list[bool] = field(default_factory=list)
     runner: web.AppRunner | None = None
 
     async def close(self) -> None:
