@@ -5,7 +5,6 @@ references generated from the code at build time."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,23 +30,3 @@ def test_the_site_builds_strictly_with_the_generated_references(tmp_path: Path) 
     assert "POST /api/v1/auth/sso/exchange" in api and "GET /api/v1/keys" in api
     # The figures the README held are on the site, copied from bench/ at the build.
     assert "Benchmark results" in (site / "benchmarks" / "RESULTS" / "index.html").read_text()
-
-
-def test_pages_added_later_get_a_place_in_the_navigation_once_they_exist(tmp_path: Path) -> None:
-    from mkdocs.config import load_config
-
-    docs = tmp_path / "docs"
-    shutil.copytree(ROOT / "docs", docs)
-    before = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(docs))
-    before = before.plugins.on_config(before)
-    assert "front-doors.md" not in str(before.nav)
-
-    (docs / "front-doors.md").write_text("# Front doors\n")
-    (docs / "operations").mkdir()
-    (docs / "operations" / "tracing.md").write_text("# Tracing\n")
-    after = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(docs))
-    after = after.plugins.on_config(after)
-    sections = {next(iter(entry)): entry[next(iter(entry))] for entry in after.nav}
-    assert {"Front doors": "front-doors.md"} in sections["Guides"]
-    assert {"Tracing": "operations/tracing.md"} in sections["Operations"]
-    assert "response-cache.md" not in str(after.nav)
