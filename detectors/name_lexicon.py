@@ -148,6 +148,22 @@ _CASE_ENDINGS: dict[str, tuple[str, ...]] = {
     "ου": ("ος", "ης", "ας"),
 }
 _SHORT_VOWEL = {"á": "a", "é": "e"}
+# The family names most Vietnamese bear, and what only Vietnamese writing has (ă, đ, ơ, ư and
+# the tone marks on them and on other vowels).
+_VIETNAMESE_SURNAMES = frozenset(
+    "nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh đoàn lâm "
+    "trịnh trương lưu tạ kiều quách lương thái tô cao mai hà châu".split()
+)
+_VIETNAMESE_MARK = re.compile("[ăắằẳẵặđơớờởỡợưứừửữựạảấầẩẫậẹẻẽếềểễệịỉĩọỏốồổỗộụủũỳỵỷỹ]", re.I)
+_VIETNAMESE_PLACE_BEFORE = regex.compile(
+    r"(?:\d[\w/\-]*|(?i:phường|quận|phố|đường|ngõ|ngách|huyện|xã|tỉnh|thành phố|tp\.?|p\.|q\.|"
+    r"thôn|khu|hẻm|kiệt|cầu|chợ|trường|đại học|bệnh viện))[ \t]+\Z"
+)
+_VIETNAMESE_PLACES = frozenset(
+    "hà nội|hà giang|hà nam|hà tĩnh|hồ chí minh|cao bằng|lâm đồng|mai châu|lý sơn|tô lịch|"
+    "trà vinh|vũng tàu|đồng nai|đồng tháp|bùi viện".split("|")
+)
+_VIETNAMESE_SYLLABLE = regex.compile(r"\p{Lu}[\p{Ll}\p{M}]{0,6}")
 _DIARISED_SPEAKER = regex.compile(
     r"^[ \t]*(?:SPEAKER|Speaker|speaker|SPK|spk)[_ ]?\d{1,2}[ \t]*\(([^()\n:]{2,40})\)[ \t]*:",
     regex.MULTILINE,
@@ -392,6 +408,8 @@ class NameLexiconDetector:
                     findings.extend(self._single(text, run[0]))
                 continue
             findings.extend(self._run(text, run))
+            if len(run) > 1 and _VIETNAMESE_MARK.search(text, run[0].start(), run[-1].end()):
+                findings.extend(self._vietnamese(text, run))
         if ":" in text:
             findings.extend(self._speakers(text))
         if _SUFFIX_HINT.search(text) is not None:
@@ -404,6 +422,28 @@ class NameLexiconDetector:
         for match in _ABBREVIATED_BIRTH.finditer(text):  # "Ville Heikkinen (s. 1986-07-17)"
             findings.extend(self._born(text, match.start(), match.end()))
         return findings
+
+    def _vietnamese(self, text: str, run: list[Match]) -> list[Finding]:
+        """A Vietnamese name: a family name of the few most Vietnamese bear, then one to three
+        syllables ("Trần Quốc Khánh", "Vũ Thu Hà"). Its syllables are everyday words
+        ("quốc", "thu", "hoa"), which split other runs; the family name and the script's marks
+        tell the name."""
+        for i, first in enumerate(run[:-1]):
+            if _bare(first.group()) not in _VIETNAMESE_SURNAMES:
+                continue
+            rest = []
+            for match in run[i + 1 : i + 4]:
+                if _VIETNAMESE_SYLLABLE.fullmatch(match.group()) is None:
+                    break
+                rest.append(match)
+            words = " ".join(w.group() for w in [first, *rest])
+            # A street or a place: after a house number or a place word ("27 Nguyễn Hữu Thọ",
+            # "phường Ngô Thì Nhậm"), or a city's name ("Hà Nội").
+            if _VIETNAMESE_PLACE_BEFORE.search(text, max(0, first.start() - 12), first.start()):
+                continue
+            if rest and _VIETNAMESE_MARK.search(words) and words.lower() not in _VIETNAMESE_PLACES:
+                return [Finding("name", first.start(), rest[-1].end(), PAIR_SCORE, self.name)]
+        return []
 
     def _born(self, text: str, position: int, phrase_end: int) -> list[Finding]:
         """The one to three capitalised words (or words of a script without case) right

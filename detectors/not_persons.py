@@ -67,6 +67,7 @@ _PLACE_BEFORE = regex.compile(
     r"universitas|university|universität|uniwersytet|college|colegio|colégio|escola|escuela|"
     r"école|scuola|liceo|instituto|institut|stadium|estadio|estádio|stadion|parque|parco|parc|"
     r"park|jalan|jl|bandara|stasiun|masjid|gedung|taman|pasar|phố|đường|đại lộ|chùa|cầu|"
+    r"phường|quận|huyện|xã|tỉnh|thôn|ngõ|ngách|hẻm|"
     r"quảng trường|trường|ulica|ul|aleja|al|plac|im|улица|ул|проспект|пр|площадь|пл|шоссе|"
     r"бульвар|переулок|университет|больница|музей|театр|caddesi|sokak|mahallesi|bulvarı|"
     r"üniversitesi|havalimanı|chuo kikuu|hospitali ya|barabara ya|mtaa wa|street|avenue|road|"

@@ -362,3 +362,17 @@ def test_names_in_a_case_ending(text: str, expected: list[str]) -> None:
 def test_lower_case_given_names_that_are_frequent_because_they_are_names() -> None:
     # "viktor" and "oskar" are among Scandinavian words' 2,000 most frequent, as names.
     assert names("ok so i told viktor and oskar about it") == ["viktor", "oskar"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Vietnamese names: syllables that are everyday words, after a common family name.
+        ("Nhân viên Lê Minh Tâm được thăng chức.", ["Lê Minh Tâm"]),
+        ("Người liên hệ: con trai Đặng Quốc Bảo, 0912 555 010", ["Đặng Quốc Bảo"]),
+        # Streets and cities named so are places.
+        ("Cửa hàng ở 45 Trần Phú, phường Hải Châu, Hà Nội.", []),
+    ],
+)
+def test_vietnamese_names(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
