@@ -41,7 +41,8 @@ from threadpoolctl import threadpool_info, threadpool_limits
 from core.errors import ConfigError
 from detectors.address import STREET_ADDRESS_PATTERNS, STREET_WORDS, StreetAddressFinder
 from detectors.base import NER_CLASSES, DetectorError, Finding
-from detectors.name_lexicon import lexicon
+from detectors.name_lexicon import lexicon, name_words
+from detectors.name_scorer import Candidate, default_scorer, typed_in_lower_case
 from detectors.names import (
     NAME_PARTICLES,
     NAME_PATTERNS,
@@ -196,9 +197,33 @@ class NerDetector:
         self._names = "name" in self.classes
         self._streets = StreetAddressFinder() if "address" in self.classes else None
         self._lock = threading.Lock()
+        # The name lexicon's learned second opinion judges the model's names too.
+        self._scorer = default_scorer(name_words()) if self._names else None
         self.detect("Ada Lovelace lives at 12 Baker Street, London NW1 6XE.")  # warm caches
 
     def detect(self, text: str) -> list[Finding]:
+        findings = self._found(text)
+        if self._scorer is None:
+            return findings
+        candidates, described = self.described(text, findings)
+        kept = [f for f, _ in self._scorer.judge(candidates, described)]
+        return [f for f in findings if f.pii_class != "name"] + kept
+
+    def described(
+        self, text: str, findings: list[Finding]
+    ) -> tuple[list[Candidate], list[list[str]]]:
+        """The model's and the patterns' names as the name scorer's candidates, with their
+        features (what training reads too)."""
+        if self._scorer is None:
+            raise RuntimeError("no name scorer")
+        candidates = [
+            (f"ner{round(f.score * 100)}", f, True) for f in findings if f.pii_class == "name"
+        ]
+        if not candidates:
+            return [], []
+        return candidates, self._scorer.described(text, candidates, typed_in_lower_case(text))
+
+    def _found(self, text: str) -> list[Finding]:
         findings = self._pattern_findings(text)
         if not self._names:  # addresses come from the patterns alone
             return findings

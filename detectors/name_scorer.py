@@ -1,0 +1,243 @@
+"""A learned second opinion on the name lexicon's candidates.
+
+The lexicon's rules propose names ("Hi Giulia", a pair of known names, a lone given name in a
+text that names a person) and a wider net of words a name list holds but no rule took ("Sigrid
+er syk i dag", "Will" at a sentence's start). Each candidate is described by a few dozen
+features (which rule, the words' name-list tiers, capitals, the words and punctuation around
+it, the kind of text) and a logistic model trained on the development set
+(``tools/train_name_scorer.py``, never on the held-out set) says how likely it is a person.
+A rule's candidate is dropped below ``keep``; a wider-net candidate is added above ``add``.
+
+Features are plain strings looked up in one dict: a candidate costs microseconds.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from itertools import repeat
+from pathlib import Path
+
+from detectors.base import Finding
+
+# (source: the rule or net that proposed it, the finding, whether a rule found it)
+Candidate = tuple[str, Finding, bool]
+
+WEIGHTS = Path(__file__).resolve().parent / "data" / "name_scorer.json.gz"
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
+_CODE_LINE = re.compile(r"[=\{\}<>/_|\\]|--|\":")
+# A message typed in lower case: no more than one word in twenty capitalised.
+_LOWER_CASE_SHARE = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class NameWords:
+    """The name lexicon's word sets a candidate's features are read from (all lower case)."""
+
+    given: frozenset[str]
+    surnames: frozenset[str]
+    very_common: frozenset[str]  # names that are also very common words (tier V)
+    common: frozenset[str]  # common words of 42 languages (tier C)
+    word_names: frozenset[str]  # names among some language's most frequent words (W)
+    agreed: frozenset[str]  # given names both name sources hold (B)
+    alone_ambiguous: frozenset[str]  # places, frequent English words (A)
+    loose: frozenset[str]  # frequent somewhere, no evidence either way (D)
+    titles: frozenset[str]
+    cues: frozenset[str]
+
+
+def _script(char: str) -> str:
+    if char.isascii():
+        return "latin"
+    name = unicodedata.name(char, "")
+    for script in ("LATIN", "CYRILLIC", "GREEK", "ARABIC", "HEBREW", "DEVANAGARI", "HANGUL",
+                   "HIRAGANA", "KATAKANA", "CJK", "THAI", "BENGALI", "TAMIL"):  # fmt: skip
+        if name.startswith(script):
+            return script.lower()
+    return "other"
+
+
+def _case(word: str) -> str:
+    if word.lower() == word.upper():
+        return "x"  # a script without case
+    if word.isupper():
+        return "A" if len(word) > 1 else "I"
+    if word[0].isupper():
+        return "C"
+    return "a"
+
+
+def _char_class(char: str) -> str:
+    if not char:
+        return "^"
+    if char == "\n":
+        return "nl"
+    if char.isalpha():
+        return "L"
+    if char.isdigit():
+        return "D"
+    return char
+
+
+class NameScorer:
+    """Logistic scores for name candidates; ``features`` is also what training reads."""
+
+    def __init__(
+        self, words: NameWords | None, weights: dict[str, float], keep: float, add: float
+    ) -> None:
+        self._words = words
+        # fmt: off
+        self._tiers = () if words is None else (
+            ("G", words.given), ("S", words.surnames), ("V", words.very_common),
+            ("C", words.common), ("W", words.word_names), ("B", words.agreed),
+            ("A", words.alone_ambiguous), ("D", words.loose), ("T", words.titles),
+            ("Q", words.cues),
+        )
+        # fmt: on
+        self._weights = weights
+        self.keep = keep
+        self.add = add
+
+    def judge(
+        self, candidates: list[Candidate], described: list[list[str]]
+    ) -> list[tuple[Finding, bool]]:
+        """The candidates the model believes, each with whether a rule found it: a rule's
+        above ``keep``, the wider net's above ``add``."""
+        return [
+            (finding, by_rule)
+            for (_, finding, by_rule), features in zip(candidates, described, strict=True)
+            if self.probability(features) >= (self.keep if by_rule else self.add)
+        ]
+
+    def described(
+        self, text: str, candidates: list[Candidate], lower_text: bool
+    ) -> list[list[str]]:
+        """Each candidate's features, as ``judge`` reads them (and training does).
+        ``lower_text``: whether the message is typed in lower case."""
+        others = sum(1 for _, _, by_rule in candidates if by_rule)
+        return [
+            self.features(text, f.start, f.end, source, others - by_rule, lower_text)
+            for source, f, by_rule in candidates
+        ]
+
+    def probability(self, features: Iterable[str]) -> float:
+        weights = self._weights
+        z = weights.get("bias", 0.0) + sum(map(weights.get, features, repeat(0.0)))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def tiers(self, word: str) -> str:
+        """The name-list tiers a word is in, as letters ("GS": a given name and a surname)."""
+        lower = word.lower().rstrip(".")
+        if lower.endswith(("'s", "\u2019s")):
+            lower = lower[:-2]
+        return "".join(flag for flag, words in self._tiers if lower in words) or "-"
+
+    def features(
+        self, text: str, start: int, end: int, source: str, others: int, lower_text: bool
+    ) -> list[str]:
+        """What a candidate ``text[start:end]`` found by ``source`` looks like.
+
+        ``others``: how many other candidates the text holds (a text that names people);
+        ``lower_text``: whether the message is typed in lower case."""
+        span = text[start:end]
+        words = _TOKEN.findall(span) or [span]
+        first, last = words[0], words[-1]
+        cases = "".join(_case(x) for x in words[:4])
+        script = _script(first[0])
+        tier_first = self.tiers(first)
+        tier_last = self.tiers(last) if len(words) > 1 else "="
+        # The line around the candidate, at most 80 characters either side (JSON and logs
+        # put kilobytes on one line).
+        line_start = text.rfind("\n", max(0, start - 80), start) + 1 or max(0, start - 80)
+        line_end = text.find("\n", end, end + 80)
+        line = text[line_start : line_end if line_end >= 0 else end + 80]
+        before = text[line_start:start]
+        before_stripped = before.rstrip()
+        prev_char = _char_class(before_stripped[-1:]) if before_stripped else "^"
+        after = text[end : end + 12]
+        next_char = _char_class(after.lstrip(" \t")[:1]) if after.strip(" \t") else "$"
+        prev_words = _TOKEN.findall(before[-30:])
+        next_words = _TOKEN.findall(after)
+        prev_word = prev_words[-1].lower() if prev_words and before.endswith(" ") else "^"
+        prev_case = _case(prev_words[-1]) if prev_words else "^"
+        next_word = next_words[0].lower() if next_words and after[:1] == " " else "$"
+        next_case = _case(next_words[0]) if next_words else "$"
+        count = min(len(words), 4)
+        others_bucket = str(min(others, 3))
+        src = f"src={source}"
+        features = [
+            src,
+            f"n={count}",
+            f"case={cases}",
+            f"script={script}",
+            f"tf={tier_first}",
+            f"tl={tier_last}",
+            f"pc={prev_char}",
+            f"nc={next_char}",
+            f"pw={prev_word}",
+            f"nw={next_word}",
+            f"pcase={prev_case}",
+            f"ncase={next_case}",
+            f"others={others_bucket}",
+            f"len={min(len(span) // 4, 6)}",
+            f"{src}|case={cases}",
+            f"{src}|tf={tier_first}",
+            f"{src}|pc={prev_char}",
+            f"{src}|nc={next_char}",
+            f"{src}|others={others_bucket}",
+            f"{src}|n={count}",
+            f"case={cases}|tf={tier_first}",
+            f"tf={tier_first}|tl={tier_last}",
+            f"pc={prev_char}|nc={next_char}",
+            f"{src}|pw={prev_word}",
+            f"{src}|nw={next_word}",
+            f"pcase={prev_case}|case={cases}|ncase={next_case}",
+        ]
+        if script != "latin":
+            features.append(f"{src}|script={script}")
+        if lower_text:
+            features.append("lowertext")
+            features.append(f"{src}|lowertext")
+        if not before.strip() and (line_start == 0 or text[line_start - 1] == "\n"):
+            features.append("linestart")
+            features.append(f"{src}|linestart")
+        if _CODE_LINE.search(line) is not None:
+            features.append("codeline")
+            features.append(f"{src}|codeline")
+        if prev_words:
+            features.append(f"ptier={self.tiers(prev_words[-1])}")
+        if next_words:
+            features.append(f"ntier={self.tiers(next_words[0])}")
+        if text.count(first) > 1:
+            features.append("repeated")
+        if len(prev_words) >= 2 and before.endswith(" "):
+            features.append(f"pw2={prev_words[-2].lower()} {prev_word}")
+        for word in words[1:-1]:
+            features.append(f"tm={self.tiers(word)}")
+        # Each tier alone too: "SW" and "S" share what a surname says.
+        features.extend(f"tf1={flag}" for flag in tier_first if flag != "-")
+        features.extend(f"tl1={flag}" for flag in tier_last if flag not in "-=")
+        return features
+
+
+def typed_in_lower_case(text: str) -> bool:
+    words = _TOKEN.findall(text)
+    capitalised = sum(1 for word in words if word[0].isupper())
+    return capitalised <= len(words) * _LOWER_CASE_SHARE
+
+
+@cache
+def default_scorer(words: NameWords) -> NameScorer | None:
+    """The shipped model, or None when none has been trained (the rules then stand alone)."""
+    if not WEIGHTS.exists():
+        return None
+    with gzip.open(WEIGHTS, "rt", encoding="utf-8") as handle:
+        data = json.load(handle)
+    return NameScorer(words, data["weights"], data["keep"], data["add"])
