@@ -2,7 +2,10 @@
 
 IPv4 ``1.2.3.4`` is also the shape of a four-part version number, so a dotted quad right after
 "version", "v", "release" or "build" is left alone; ``ipaddress`` rejects octets over 255 and
-leading zeros, which takes care of most build numbers. IPv6 candidates must hold at least one
+leading zeros, which takes care of most build numbers. Addresses that can name no host or
+person are no personal data and are left alone: loopback (``127.0.0.1``, ``::1``), the
+unspecified address (``0.0.0.0``, ``::``), IPv4 broadcast, multicast and reserved addresses,
+and netmasks (``255.255.255.0``, the wildcard ``0.0.0.255``). IPv6 candidates must hold at least one
 decimal digit and stand apart from words and colons, so ``std::vector``, MAC addresses and
 times like ``12:30:45`` are not addresses.
 """
@@ -42,7 +45,7 @@ class IpAddressDetector:
             start, end = match.span()
             if any(lo <= start and end <= hi for lo, hi in v6):
                 continue  # the tail of "::ffff:192.0.2.128"
-            if _valid(ipaddress.IPv4Address, match.group()) and not _after_version_word(
+            if _host(ipaddress.IPv4Address, match.group()) and not _after_version_word(
                 text, start
             ):
                 findings.append(Finding("ip_address", start, end, 0.9, self.name))
@@ -61,7 +64,7 @@ class IpAddressDetector:
                 match = _IPV6.match(text, start)
             if match and match.group().count(":") >= 2:
                 candidate = match.group()
-                if _ipv6_shaped(candidate) and _valid(ipaddress.IPv6Address, candidate):
+                if _ipv6_shaped(candidate) and _host(ipaddress.IPv6Address, candidate):
                     findings.append(
                         Finding("ip_address", match.start(), match.end(), 0.9, self.name)
                     )
@@ -77,12 +80,27 @@ def _ipv6_shaped(candidate: str) -> bool:
     return any(ch.isdigit() for ch in candidate) and (len(groups) >= 2 or candidate == "::1")
 
 
-def _valid(kind: type[ipaddress.IPv4Address] | type[ipaddress.IPv6Address], value: str) -> bool:
+def _host(kind: type[ipaddress.IPv4Address] | type[ipaddress.IPv6Address], value: str) -> bool:
+    """A valid address that may be some host's (not loopback, a netmask, broadcast, ...)."""
     try:
-        kind(value)
+        address = kind(value.split("%", 1)[0])
     except ValueError:
         return False
-    return True
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # "::ffff:192.0.2.128" is that IPv4 host
+    if address.is_loopback or address.is_unspecified:
+        return False
+    if isinstance(address, ipaddress.IPv6Address):
+        # IANA reserves most of IPv6's space; an address written from it is still a host's.
+        return True
+    return not (address.is_multicast or address.is_reserved or _is_mask(int(address)))
+
+
+def _is_mask(value: int) -> bool:
+    """Contiguous ones then zeros (``255.255.255.0``), or the wildcard's reverse
+    (``0.0.0.255``); ``0.0.0.0`` and ``255.255.255.255`` are unspecified and reserved."""
+    inverted = value ^ 0xFFFFFFFF
+    return (inverted & (inverted + 1)) == 0 or (value & (value + 1)) == 0
 
 
 def _after_version_word(text: str, start: int) -> bool:

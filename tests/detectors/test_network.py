@@ -15,10 +15,8 @@ def spans(text: str) -> list[str]:
         "8.8.8.8",
         "192.168.1.20",
         "10.0.0.1",
-        "255.255.255.255",
         "2001:db8:85a3::8a2e:370:7334",
         "2001:0db8:85a3:0000:0000:8a2e:0370:7334",
-        "::1",
         "fe80::1%eth0",
         "::ffff:192.0.2.128",
     ],
@@ -50,3 +48,20 @@ def test_address_in_url_and_with_port() -> None:
 )
 def test_ip_hard_negatives(text: str) -> None:
     assert spans(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The server listens on 0.0.0.0:8080 and 127.0.0.1:5432.",
+        "curl http://[::1]:9000/health and bind to ::",
+        "subnet mask 255.255.255.0, wildcard 0.0.0.255, broadcast 255.255.255.255",
+        "mDNS answers on 224.0.0.251; 240.0.0.1 is reserved",
+    ],
+)
+def test_addresses_that_name_no_host_are_no_personal_data(text: str) -> None:
+    assert spans(text) == []
+
+
+def test_a_host_beside_a_netmask_is_still_found() -> None:
+    assert spans("ifconfig eth0 10.20.30.40 netmask 255.255.255.0") == ["10.20.30.40"]
