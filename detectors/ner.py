@@ -50,6 +50,7 @@ from detectors.names import (
     person_like,
 )
 from detectors.not_persons import used_as_thing
+from detectors.unit_addresses import unit_addresses
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +304,7 @@ class NerDetector:
         if self._streets is not None:
             findings.extend(
                 Finding("address", start, end, score, self.name)
-                for start, end, score in self._streets.find(text)
+                for start, end, score in self._streets.find(text) + unit_addresses(text)
             )
         return findings
 
