@@ -465,6 +465,19 @@ def test_an_unknown_protocol_stops_start_up_with_one_line(tmp_path: Path) -> Non
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
+def test_grpc_without_its_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As if `governs-gateway[otlp-grpc]` were not installed: the module cannot be found.
+    monkeypatch.setitem(sys.modules, "opentelemetry.exporter.otlp.proto.grpc", None)
+    with pytest.raises(ConfigError, match=r"pip install 'governs-gateway\[otlp-grpc\]'"):
+        settings_from_mapping(
+            None,
+            environ={
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4317",
+                "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+            },
+        )
+
+
 def test_the_grpc_variables_are_read() -> None:
     tracing = settings_from_mapping(
         None,
