@@ -1,8 +1,9 @@
 """Finance views at scale: 10 M usage rows and 2 M decisions of one org in PostgreSQL.
 
 Loads a fresh database (``generate_series``, in the database: minutes, not hours), rolls the
-usage up as migration 0005 does for rows already there, starts the gateway in this process and
-times, over HTTP with an admin key of the org, what the issue names:
+usage up as migration 0005 does for rows already there and fills ``spend_totals`` as 0006 does,
+starts the gateway in this process and times, over HTTP with an admin key of the org, what the
+issue names:
 
     30-day usage report        GET /api/v1/usage                      target <= 1 s
     CSV by key                 GET /api/v1/usage?by=key&format=csv    target <= 1 s
