@@ -1,12 +1,14 @@
 """Finance views at scale: 10 M usage rows and 2 M decisions of one org in PostgreSQL.
 
 Loads a fresh database (``generate_series``, in the database: minutes, not hours), rolls the
-usage up as migration 0005 does for rows already there, starts the gateway in this process and
-times, over HTTP with an admin key of the org, what the issue names:
+usage up as migration 0005 does for rows already there and fills ``spend_totals`` as 0006 does,
+starts the gateway in this process and times, over HTTP with an admin key of the org, what the
+issue names:
 
     30-day usage report        GET /api/v1/usage                      target <= 1 s
     CSV by key                 GET /api/v1/usage?by=key&format=csv    target <= 1 s
     budget current spend       budgets.store.spend_in_period          target <= 10 ms
+                               (its own session, as the guard and the admin API open one)
     decisions page with stats  GET /api/decisions?includeStats=true   target <= 0.3 s
 
 and, for comparison, the raw-row queries these replaced. Each is run once to warm up, then
@@ -50,32 +52,38 @@ def _array(values: tuple[str, ...]) -> str:
 
 
 # Rows spread evenly over the last `days` days; ids sort by time like the gateway's own. As in
-# real traffic, a key belongs to one user and serves a few models, one tool and ten end users:
-# (key k = g % keys) → user k % users, model (k + g % 2) % 6, tool k % 3, end user k * 10 + g % 10.
+# real traffic, a key belongs to one user and serves several models, tools and end users every
+# day: with k = g % keys and h = g / keys, key k → user k % users, model (k + h % 3) % 6 (three
+# per key), tool (h / 3) % 3, end user k * 10 + (h / 9) % 10 (ten per key): up to 90 rollup
+# rows per key and day, the rollup key being (org, day, model, provider, key, user, end user,
+# tool).
 USAGE_SQL = f"""
 INSERT INTO usage_records (id, org_id, user_id, api_key_id, provider, model, input_tokens,
     output_tokens, cached_input_tokens, cost, cost_type, tool, end_user, correlation_id,
     metadata, timestamp)
 SELECT lpad(g::text, 26, '0'), $1, 'u' || ((g % $5) % $4), 'k' || (g % $5),
-    ({_array(PROVIDERS)})[1 + ((g % $5) + g % 2) % 6],
-    ({_array(MODELS)})[1 + ((g % $5) + g % 2) % 6],
+    ({_array(PROVIDERS)})[1 + ((g % $5) + (g / $5) % 3) % 6],
+    ({_array(MODELS)})[1 + ((g % $5) + (g / $5) % 3) % 6],
     200 + g % 800, 50 + g % 300, 0, (g % 97) * 0.0000137, 'external',
-    (ARRAY['ai.generate', 'crm.lookup', 'support.reply'])[1 + (g % $5) % 3],
-    'eu' || ((g % $5) * 10 + g % 10), 'c' || g, '{{}}'::jsonb,
+    (ARRAY['ai.generate', 'crm.lookup', 'support.reply'])[1 + ((g / $5) / 3) % 3],
+    'eu' || ((g % $5) * 10 + ((g / $5) / 9) % 10), 'c' || g, '{{}}'::jsonb,
     now() - make_interval(secs => ($3 * 86400.0) * (1 - g::float8 / $2))
 FROM generate_series(1, $2) AS g
 """
 
-DECISIONS_SQL = """
+# Decisions the same way: per key (k = g % 200, h = g / 200) both directions, six outcomes,
+# three tools and three models: up to 108 rollup rows per key and day.
+DECISIONS_SQL = f"""
 INSERT INTO decisions (id, org_id, direction, decision, tool, scope, detector_summary,
     payload_hash, reasons, latency_ms, correlation_id, tags, api_key_id, user_id, model,
     provider, ts)
 SELECT 'd' || lpad(g::text, 25, '0'), $1,
-    (ARRAY['precheck', 'postcheck'])[1 + g % 2],
-    (ARRAY['allow', 'allow', 'allow', 'transform', 'deny', 'error'])[1 + g % 6],
-    (ARRAY['ai.generate', 'crm.lookup', 'support.reply'])[1 + g % 3], 'net.external',
-    '{}'::jsonb, md5(g::text), '[]'::jsonb, g % 40, 'c' || g, '[]'::jsonb, 'k' || (g % 200),
-    'u' || (g % 50), 'gpt-4o-mini', 'openai',
+    (ARRAY['precheck', 'postcheck'])[1 + (g / 200) % 2],
+    (ARRAY['allow', 'allow', 'allow', 'transform', 'deny', 'error'])[1 + (g / 400) % 6],
+    (ARRAY['ai.generate', 'crm.lookup', 'support.reply'])[1 + (g / 2400) % 3], 'net.external',
+    '{{}}'::jsonb, md5(g::text), '[]'::jsonb, g % 40, 'c' || g, '[]'::jsonb, 'k' || (g % 200),
+    'u' || ((g % 200) % 50), ({_array(MODELS)})[1 + ((g % 200) + (g / 7200) % 3) % 6],
+    ({_array(PROVIDERS)})[1 + ((g % 200) + (g / 7200) % 3) % 6],
     now() - make_interval(secs => ($3 * 86400.0) * (1 - g::float8 / $2))
 FROM generate_series(1, $2) AS g
 """
@@ -96,6 +104,36 @@ INSERT INTO decision_rollups (org_id, day, direction, decision, tool, api_key_id
 SELECT org_id, (ts AT TIME ZONE 'UTC')::date, direction, decision, coalesce(tool, ''),
     coalesce(api_key_id, ''), coalesce(user_id, ''), coalesce(model, ''), count(*)
 FROM decisions GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+"""
+
+# As migration 0006_budget_spend fills spend_totals from the rollups.
+SPEND_SQL = """
+INSERT INTO spend_totals (org_id, scope, scope_id, month, cost)
+SELECT org_id, 'org', '', date_trunc('month', day)::date, sum(cost) FROM usage_rollups
+GROUP BY org_id, date_trunc('month', day)::date
+UNION ALL
+SELECT org_id, 'key', api_key_id, date_trunc('month', day)::date, sum(cost) FROM usage_rollups
+WHERE api_key_id <> '' GROUP BY org_id, api_key_id, date_trunc('month', day)::date
+UNION ALL
+SELECT org_id, 'user', user_id, date_trunc('month', day)::date, sum(cost) FROM usage_rollups
+WHERE user_id <> '' GROUP BY org_id, user_id, date_trunc('month', day)::date
+"""
+
+# A budget's spend as it was read before spend_totals: the usage rollups of the month's days
+# (org, then one key), the query of commit 76d2a4a.
+MONTH_START = "date_trunc('month', now() AT TIME ZONE 'UTC')::date"
+ROLLUP_SPEND_SQL = f"""
+SELECT sum(cost) FROM usage_rollups WHERE org_id = $1 AND day >= {MONTH_START}
+"""
+ROLLUP_KEY_SPEND_SQL = f"""
+SELECT sum(cost) FROM usage_rollups
+WHERE org_id = $1 AND api_key_id = $2 AND day >= {MONTH_START}
+"""
+# What spend_in_period reads now, for EXPLAIN.
+TOTALS_KEY_SPEND_SQL = f"""
+SELECT sum(cost) FROM spend_totals
+WHERE org_id = $1 AND scope = 'key' AND scope_id = $2 AND month >= {MONTH_START}
+    AND month < ({MONTH_START} + interval '1 month')::date
 """
 
 # What the report, a budget's spend and the stats read before the rollups (for comparison).
@@ -154,13 +192,14 @@ async def load(admin_url: str, url: str, args: argparse.Namespace) -> str:
             ("decisions", DECISIONS_SQL, (org_id, args.decisions, args.days)),
             ("usage rollups (as migration 0005 backfills)", ROLLUP_SQL, ()),
             ("decision rollups (as migration 0005 backfills)", DECISION_ROLLUP_SQL, ()),
+            ("spend totals (as migration 0006 fills them)", SPEND_SQL, ()),
         ]
         for label, sql, parameters in steps:
             started = time.perf_counter()
             await connection.execute(sql, *parameters)
             print(f"loaded {label} in {time.perf_counter() - started:,.0f} s", flush=True)
         await connection.execute("ANALYZE")
-        for table in ("usage_rollups", "decision_rollups"):
+        for table in ("usage_rollups", "decision_rollups", "spend_totals"):
             rows = await connection.fetchval(f"SELECT count(*) FROM {table}")
             print(f"{rows:,} rows in {table}", flush=True)
     finally:
@@ -200,6 +239,7 @@ async def measure(admin_url: str, url: str, org_id: str, repeat: int) -> list[di
             now = datetime.now(UTC)
             org_budget = BudgetSpec("b1", org_id, None, None, "org", 0, "monthly")  # type: ignore[arg-type]
             key_budget = BudgetSpec("b2", org_id, None, "k7", "key", 0, "monthly")  # type: ignore[arg-type]
+            year_budget = BudgetSpec("b3", org_id, None, None, "org", 0, "yearly")  # type: ignore[arg-type]
 
             async def spend(budget: BudgetSpec) -> None:
                 async with session_factory(engine)() as session:
@@ -213,11 +253,24 @@ async def measure(admin_url: str, url: str, org_id: str, repeat: int) -> list[di
                 ),
                 ("budget current spend: org, this month", lambda: spend(org_budget)),
                 ("budget current spend: one key, this month", lambda: spend(key_budget)),
+                ("budget current spend: org, this year", lambda: spend(year_budget)),
                 (
                     "decisions page (50) with stats",
                     lambda: get("/api/decisions", includeStats="true"),
                 ),
                 ("decisions page (50) without stats", lambda: get("/api/decisions")),
+                (
+                    "before: budget spend from rollups, org (SQL)",
+                    lambda: raw.fetchval(ROLLUP_SPEND_SQL, org_id),
+                ),
+                (
+                    "before: budget spend from rollups, one key (SQL)",
+                    lambda: raw.fetchval(ROLLUP_KEY_SPEND_SQL, org_id, "k7"),
+                ),
+                (
+                    "budget spend from spend_totals, one key (SQL, no session)",
+                    lambda: raw.fetchval(TOTALS_KEY_SPEND_SQL, org_id, "k7"),
+                ),
                 ("before: raw-row 30-day report (SQL)", lambda: raw.fetch(RAW_REPORT_SQL, org_id)),
                 ("before: raw-row org spend (SQL)", lambda: raw.fetchval(RAW_SPEND_SQL, org_id)),
                 ("before: raw-row decision stats (SQL)", lambda: raw.fetch(RAW_STATS_SQL, org_id)),
@@ -230,6 +283,13 @@ async def measure(admin_url: str, url: str, org_id: str, repeat: int) -> list[di
                     flush=True,
                 )
                 results.append(result)
+            for label, sql, parameters in (
+                ("budget spend from rollups, one key", ROLLUP_KEY_SPEND_SQL, (org_id, "k7")),
+                ("budget spend from spend_totals, one key", TOTALS_KEY_SPEND_SQL, (org_id, "k7")),
+            ):
+                plan_rows = await raw.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", *parameters)
+                print(f"\nEXPLAIN ANALYZE, {label}:", flush=True)
+                print("\n".join(row[0] for row in plan_rows), flush=True)
     finally:
         await raw.close()
         await runner.cleanup()

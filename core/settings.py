@@ -7,12 +7,13 @@ error naming it. Unknown keys are rejected so that a typo never silently does no
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import unquote
 
 import yaml
@@ -463,12 +464,20 @@ Sampler = Literal[
 ]
 
 
+OtlpProtocol = Literal["http/protobuf", "grpc"]
+OTLP_PROTOCOLS: tuple[str, ...] = get_args(OtlpProtocol)
+_OTLP_GRPC_DEFAULT_ENDPOINT = "http://localhost:4317"  # the OTLP specification's gRPC port
+_OTLP_GRPC_EXPORTER = "opentelemetry.exporter.otlp.proto.grpc"
+
+
 class TracingConfig(_Frozen):
     """OpenTelemetry traces (``gateway.tracing``), from the standard ``OTEL_*`` environment
     variables only (``tracing_from_environ``); off unless an OTLP endpoint or exporter is set."""
 
     enabled: bool = False
-    endpoint: str = "http://localhost:4318/v1/traces"  # the OTLP/HTTP traces URL
+    # http/protobuf: the OTLP/HTTP traces URL; grpc: the collector's address (scheme://host:port)
+    protocol: OtlpProtocol = "http/protobuf"
+    endpoint: str = "http://localhost:4318/v1/traces"
     headers: dict[str, str] = Field(default_factory=dict, repr=False)  # may hold a token
     timeout_seconds: PositiveFloat = 10.0
     service_name: str = "governs-gateway"
@@ -616,16 +625,26 @@ def tracing_from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
             f"OTEL_TRACES_EXPORTER={exporter}: the gateway exports traces with otlp (or none)"
         )
     protocol = get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
-    if protocol not in (None, "http/protobuf"):
+    protocol = (protocol or "http/protobuf").lower()
+    if protocol not in OTLP_PROTOCOLS:
         raise ConfigError(
             f"OTEL_EXPORTER_OTLP_PROTOCOL={protocol}: the gateway sends OTLP over "
-            "http/protobuf (port 4318 of a collector); grpc and http/json are not shipped"
+            "http/protobuf (a collector's port 4318) or grpc (port 4317); http/json is not shipped"
         )
-    config: dict[str, Any] = {"enabled": True}
+    if protocol == "grpc" and importlib.util.find_spec(_OTLP_GRPC_EXPORTER) is None:
+        raise ConfigError(
+            "OTEL_EXPORTER_OTLP_PROTOCOL=grpc needs the gRPC exporter: "
+            "pip install 'governs-gateway[otlp-grpc]'"
+        )
+    config: dict[str, Any] = {"enabled": True, "protocol": protocol}
     if traces_url:
         config["endpoint"] = traces_url
+    elif base_url and protocol == "grpc":
+        config["endpoint"] = base_url  # gRPC names the service, not a path: used as it is
     elif base_url:
         config["endpoint"] = base_url.rstrip("/") + _OTLP_TRACES_PATH
+    elif protocol == "grpc":
+        config["endpoint"] = _OTLP_GRPC_DEFAULT_ENDPOINT
     headers = get("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS")
     if headers:
         config["headers"] = _key_values("OTEL_EXPORTER_OTLP_HEADERS", headers)

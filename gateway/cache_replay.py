@@ -152,11 +152,19 @@ async def plan_cache(
     stream: bool,
     asked_ttl: int | None,
     key_ttl: int | None,
+    deterministic: bool = False,
 ) -> CachePlan | None:
     """Look the request up; ``body`` is what would go upstream (after the PII policy). None:
-    the request does not use the cache (most do not: nothing more is done for them)."""
+    the request does not use the cache (most do not: nothing more is done for them).
+    ``deterministic``: the key's TTL applies whatever the body says (embeddings)."""
     lookup = cache.lookup_for(
-        org_id=org_id, api=api, model=model, body=body, asked_ttl=asked_ttl, key_ttl=key_ttl
+        org_id=org_id,
+        api=api,
+        model=model,
+        body=body,
+        asked_ttl=asked_ttl,
+        key_ttl=key_ttl,
+        deterministic=deterministic,
     )
     if lookup is None:
         return None

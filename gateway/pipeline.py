@@ -168,6 +168,7 @@ async def embeddings(request: web.Request) -> web.Response:
     asked = parse_embeddings(
         await read_body(request, server.max_body_bytes, server.body_read_timeout_seconds)
     )
+    cache_ttl = requested_ttl(request.headers, asked.body)  # takes `cache` out of the body
     call = ProxiedCall(
         gateway,
         principal,
@@ -186,6 +187,18 @@ async def embeddings(request: web.Request) -> web.Response:
             param="input",
         )
     exchange = await call.precheck(EmbeddingsExchange(asked.body))
+    call.cache = cache = await plan_cache(
+        request.app[RESPONSE_CACHE],
+        gateway.router,
+        org_id=principal.org_id,
+        api="embeddings",
+        model=asked.model,
+        body=exchange.body,  # as it goes upstream: after the PII policy
+        stream=False,
+        asked_ttl=cache_ttl,
+        key_ttl=principal.cache_ttl_seconds,
+        deterministic=True,
+    )
 
     upstream_started(request)
     try:
@@ -193,6 +206,8 @@ async def embeddings(request: web.Request) -> web.Response:
             raw = await upstream.response.read()
             assert upstream.route.embeddings is not None  # the exchange refused the route
             answer, usage = upstream.route.embeddings.parse_embeddings_response(raw, exchange.body)
+            if cache is not None:
+                cache.keep()
             upstream_finished(request)
     except AttemptsFailed as failed:
         call.fail(failed.error)

@@ -1,9 +1,10 @@
 """An exact-match cache of answers, opt-in per key or per request.
 
-A request is looked up when it asks (``"cache": {"ttl": SECONDS}`` in an OpenAI chat body, or
-the ``x-governs-cache-ttl: SECONDS`` header, on either API) or when its API key has a cache
-TTL (``cacheTtlSeconds``). A key's TTL caches only requests that ask for ``temperature: 0``:
-anything sampled is cached only when the request itself asks. TTLs are capped per model.
+A request is looked up when it asks (``"cache": {"ttl": SECONDS}`` in an OpenAI chat or
+embeddings body, or the ``x-governs-cache-ttl: SECONDS`` header, on any API) or when its API
+key has a cache TTL (``cacheTtlSeconds``). A key's TTL caches only requests that ask for
+``temperature: 0``, and embeddings: anything sampled is cached only when the request itself
+asks. TTLs are capped per model.
 
 The key is a SHA-256 of the org, the client API, the model name and the canonical body as it
 is sent upstream, after the PII policy rewrote it: an entry never holds a raw value a policy
@@ -214,10 +215,12 @@ class ResponseCache:
         body: dict[str, Any],
         asked_ttl: int | None,
         key_ttl: int | None,
+        deterministic: bool = False,
     ) -> CacheLookup | None:
         """Whether this request uses the cache, and under which key. ``body`` is what goes
         upstream (after the PII policy); ``asked_ttl`` the request's own, ``key_ttl`` its
-        key's. None: it does not."""
+        key's, which applies to ``temperature: 0`` requests and to ``deterministic`` ones
+        (embeddings: the same input always has the same vector). None: it does not."""
         config = self._config
         if not config.enabled:
             return None
@@ -226,7 +229,7 @@ class ResponseCache:
             return None
         if asked_ttl is not None:
             ttl = asked_ttl
-        elif key_ttl is not None and body.get("temperature") == 0:
+        elif key_ttl is not None and (deterministic or body.get("temperature") == 0):
             ttl = key_ttl
         else:
             return None

@@ -1,5 +1,5 @@
 """OpenTelemetry traces of proxied requests: the spans (this module, on the OpenTelemetry API)
-and their export over OTLP/HTTP (``gateway.tracing_export``, the SDK).
+and their export over OTLP, HTTP/protobuf or gRPC (``gateway.tracing_export``, the SDK).
 
 On only when the ``OTEL_*`` environment asks for it (``settings.TracingConfig``), decided once
 at start-up: then ``trace_requests`` is in the middleware chain and each proxied request

@@ -1,5 +1,6 @@
-"""Exporting traces: the OpenTelemetry SDK's tracer provider, sampler and OTLP/HTTP exporter,
-built once at start-up, and only when tracing is on (``gateway.tracing``)."""
+"""Exporting traces: the OpenTelemetry SDK's tracer provider, sampler and OTLP exporter (over
+HTTP/protobuf, or gRPC with the ``otlp-grpc`` extra), built once at start-up, and only when
+tracing is on (``gateway.tracing``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from opentelemetry.context import Context
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.sampling import (
     ALWAYS_OFF,
     ALWAYS_ON,
@@ -33,10 +34,7 @@ class Tracing:
     def __init__(self, config: TracingConfig) -> None:
         resource = Resource({**config.resource_attributes, "service.name": config.service_name})
         self._provider = TracerProvider(resource=resource, sampler=_sampler(config))
-        exporter = OTLPSpanExporter(
-            endpoint=config.endpoint, headers=config.headers, timeout=config.timeout_seconds
-        )
-        self._provider.add_span_processor(BatchSpanProcessor(exporter))
+        self._provider.add_span_processor(BatchSpanProcessor(_exporter(config)))
         self._tracer = self._provider.get_tracer("governs-gateway")
         self._propagator = TraceContextTextMapPropagator()
 
@@ -62,6 +60,25 @@ class Tracing:
     async def aclose(self) -> None:
         # Flushing posts the last batch: a blocking HTTP call, kept off the event loop.
         await asyncio.to_thread(self._provider.shutdown)
+
+
+def _exporter(config: TracingConfig) -> SpanExporter:
+    if config.protocol == "grpc":
+        # Imported only for gRPC: grpcio is an optional extra (settings checked it is there).
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (
+            OTLPSpanExporter as GrpcSpanExporter,
+        )
+
+        # An http:// endpoint means a plaintext channel, https:// TLS (the SDK reads the
+        # scheme); headers travel as gRPC metadata, whose keys must be lower case.
+        return GrpcSpanExporter(
+            endpoint=config.endpoint,
+            headers={k.lower(): v for k, v in config.headers.items()},
+            timeout=config.timeout_seconds,
+        )
+    return OTLPSpanExporter(
+        endpoint=config.endpoint, headers=config.headers, timeout=config.timeout_seconds
+    )
 
 
 def _sampler(config: TracingConfig) -> Sampler:

@@ -247,6 +247,25 @@ class UsageRollup(Base):
     cache_hits: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
+class SpendTotal(Base):
+    """Priced spend per org, UTC calendar month and budget scope: the whole org (``scope``
+    ``org``, ``scope_id`` ``''``), one API key (``key``) or one user (``user``).
+
+    What a budget's current spend reads: one row for a monthly budget, twelve for a yearly one,
+    however many usage rows, models, end users and tools the month held. Kept by the record
+    writer with ``UsageRollup``, from the same rows, in the same transaction (so a replayed row
+    is counted once); migration ``0006_budget_spend`` filled it from the rollups.
+    """
+
+    __tablename__ = "spend_totals"
+
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)
+    scope_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the month's first day
+    cost: Mapped[Decimal] = mapped_column(Numeric(24, 10))
+
+
 class Budget(Base):
     __tablename__ = "budgets"
     __table_args__ = (

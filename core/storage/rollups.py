@@ -12,12 +12,18 @@ a spool replay, a batch written twice) is therefore counted once. Which rows wer
 
 Usage rollups are per org, UTC day, model, provider, key, user, end user and tool; decision
 rollups per org, UTC day, direction, decision, tool, key, user and model. An absent dimension
-is ``''`` (``storage.models.NONE``) so the composite key matches it.
+is ``''`` (``storage.models.NONE``) so the composite key matches it. The same usage rows also
+add their cost to ``spend_totals`` (per org, UTC month and budget scope: org, key, user), what
+a budget's current spend reads.
+
+Increments are upserted sorted by their key, so two writers (two instances) that add to the
+same rows lock them in the same order and never deadlock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -33,6 +39,7 @@ from core.storage.models import (
     NONE,
     Decision,
     DecisionRollup,
+    SpendTotal,
     UsageRecord,
     UsageRollup,
 )
@@ -46,6 +53,8 @@ DECISION_DIMENSIONS = (
     "org_id", "day", "direction", "decision", "tool", "api_key_id", "user_id", "model",
 )  # fmt: skip
 DECISION_MEASURES = ("decisions",)
+SPEND_DIMENSIONS = ("org_id", "scope", "scope_id", "month")
+SPEND_MEASURES = ("cost",)
 
 Fold = Callable[[Iterable[dict[str, Any]]], list[dict[str, Any]]]
 
@@ -85,7 +94,7 @@ def fold_decisions(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         counts[key] = counts.get(key, 0) + 1
     return [
         {**dict(zip(DECISION_DIMENSIONS, key, strict=True)), "decisions": n}
-        for key, n in counts.items()
+        for key, n in sorted(counts.items())
     ]
 
 
@@ -108,7 +117,32 @@ def fold(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             bucket[7] += 1
     return [
         {**dict(zip(DIMENSIONS, key, strict=True)), **dict(zip(MEASURES, v, strict=True))}
-        for key, v in sums.items()
+        for key, v in sorted(sums.items())
+    ]
+
+
+def fold_spend(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Priced usage rows summed per org, UTC month and budget scope: the increments to add to
+    ``spend_totals``. Unpriced rows (cost unknown) and free ones (cache hits) add nothing."""
+    sums: dict[tuple[str, str, str, date], Decimal] = {}
+    for row in rows:
+        cost = row.get("cost")
+        if cost is None or not cost:
+            continue
+        amount = Decimal(str(cost))
+        month = utc_day(row["timestamp"]).replace(day=1)
+        org_id = row["org_id"]
+        scopes = [("org", NONE)]
+        if row.get("api_key_id"):
+            scopes.append(("key", row["api_key_id"]))
+        if row.get("user_id"):
+            scopes.append(("user", row["user_id"]))
+        for scope, scope_id in scopes:
+            key = (org_id, scope, scope_id, month)
+            sums[key] = sums.get(key, Decimal(0)) + amount
+    return [
+        {**dict(zip(SPEND_DIMENSIONS, key, strict=True)), "cost": cost}
+        for key, cost in sorted(sums.items())
     ]
 
 
@@ -128,21 +162,25 @@ def _upsert(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """A table of sums kept from raw rows: its key columns, its summed columns, and how a
+    batch of raw rows folds into increments of it."""
+
+    table: Table
+    dimensions: tuple[str, ...]
+    measures: tuple[str, ...]
+    fold: Fold
+
+
 class RollupWriter:
     """Rows in, counted once in their rollups: built once per engine and table, at start-up."""
 
-    def __init__(
-        self,
-        dialect: Dialect,
-        raw: Table,
-        rollup: Table,
-        dimensions: tuple[str, ...],
-        measures: tuple[str, ...],
-        fold: Fold,
-    ) -> None:
+    def __init__(self, dialect: Dialect, raw: Table, rollups: Sequence[Rollup]) -> None:
         self._insert = BulkInsert(dialect, raw)
-        self._upsert = _upsert(dialect, rollup, dimensions, measures)
-        self._fold = fold
+        self._rollups = [
+            (_upsert(dialect, r.table, r.dimensions, r.measures), r.fold) for r in rollups
+        ]
         self._postgres = dialect.name == "postgresql"
         self._existing = select(raw.c.id).where(raw.c.id.in_(bindparam("ids", expanding=True)))
         self._inserted_pg = text(
@@ -164,9 +202,10 @@ class RollupWriter:
             inserted = set(ids) - existing
         # By id: a row queued twice in one batch was still inserted once.
         fresh = list({row["id"]: row for row in rows if row["id"] in inserted}.values())
-        increments = self._fold(fresh)
-        if increments:
-            await connection.execute(self._upsert, increments)
+        for upsert, fold_rows in self._rollups:
+            increments = fold_rows(fresh)
+            if increments:
+                await connection.execute(upsert, increments)
         return len(fresh)
 
 
@@ -174,10 +213,10 @@ def usage_rollups(dialect: Dialect) -> RollupWriter:
     return RollupWriter(
         dialect,
         UsageRecord.__table__,  # type: ignore[arg-type]
-        UsageRollup.__table__,  # type: ignore[arg-type]
-        DIMENSIONS,
-        MEASURES,
-        fold,
+        (
+            Rollup(UsageRollup.__table__, DIMENSIONS, MEASURES, fold),  # type: ignore[arg-type]
+            Rollup(SpendTotal.__table__, SPEND_DIMENSIONS, SPEND_MEASURES, fold_spend),  # type: ignore[arg-type]
+        ),
     )
 
 
@@ -185,10 +224,14 @@ def decision_rollups(dialect: Dialect) -> RollupWriter:
     return RollupWriter(
         dialect,
         Decision.__table__,  # type: ignore[arg-type]
-        DecisionRollup.__table__,  # type: ignore[arg-type]
-        DECISION_DIMENSIONS,
-        DECISION_MEASURES,
-        fold_decisions,
+        (
+            Rollup(
+                DecisionRollup.__table__,  # type: ignore[arg-type]
+                DECISION_DIMENSIONS,
+                DECISION_MEASURES,
+                fold_decisions,
+            ),
+        ),
     )
 
 

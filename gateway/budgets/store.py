@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from core.storage.models import AuditLog, Budget, Org, UsageRollup
+from core.storage.models import NONE, AuditLog, Budget, Org, SpendTotal
 from gateway.budgets.periods import period_bounds
 
 ON_ERROR_ALLOW = "allow"  # orgs.budget_on_error: serve unmetered when the ledger is down
@@ -101,16 +101,23 @@ async def spend_in_period(session: AsyncSession, budget: BudgetSpec, now: dateti
     """Recorded spend in ``budget``'s scope in the period holding ``now`` (unpriced usage adds
     nothing: its cost is unknown).
 
-    Read from ``usage_rollups``: periods start on a UTC day, so the period's days hold exactly
-    its rows, and the read stays a few index pages however many usage rows there are."""
+    Read from ``spend_totals``: periods are whole UTC months, so a monthly budget reads one row
+    (its scope's month), a yearly one twelve, a ``total`` one a row per month of use, however
+    many usage rows and rollup combinations those months hold (primary-key index only)."""
     start, end = period_bounds(budget.period, now)
-    query = select(func.sum(UsageRollup.cost)).where(UsageRollup.org_id == budget.org_id)
-    if budget.user_id:
-        query = query.where(UsageRollup.user_id == budget.user_id)
     if budget.api_key_id:
-        query = query.where(UsageRollup.api_key_id == budget.api_key_id)
+        scope, scope_id = "key", budget.api_key_id
+    elif budget.user_id:
+        scope, scope_id = "user", budget.user_id
+    else:
+        scope, scope_id = "org", NONE
+    query = select(func.sum(SpendTotal.cost)).where(
+        SpendTotal.org_id == budget.org_id,
+        SpendTotal.scope == scope,
+        SpendTotal.scope_id == scope_id,
+    )
     if start is not None and end is not None:
-        query = query.where(UsageRollup.day >= start.date(), UsageRollup.day < end.date())
+        query = query.where(SpendTotal.month >= start.date(), SpendTotal.month < end.date())
     return Decimal(str(await session.scalar(query) or 0))
 
 

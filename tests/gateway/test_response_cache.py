@@ -342,3 +342,60 @@ def test_redis_away_skips_the_cache_without_an_error(
         assert http.status_code == 200 and answer.choices[0].message.content
         assert http.headers["x-governs-cache"] == "miss"
     assert len(fake_openai.received) == before + 2
+
+
+def _embed(client: openai.OpenAI, text: str, **extra: Any) -> tuple[Any, httpx.Response]:
+    raw = client.embeddings.with_raw_response.create(
+        model="text-embedding-3-small", input=[text, "a second chunk"], **extra
+    )
+    return raw.parse(), raw.http_response
+
+
+def test_a_repeated_embedding_is_served_from_the_cache_at_no_cost(
+    cached: RunningGateway, fake_openai: FakeUpstream
+) -> None:
+    client = _client(cached)
+    text = f"embed me {uuid.uuid4().hex}"
+    before = len(fake_openai.received)
+    first, first_http = _embed(client, text, extra_body={"cache": {"ttl": 60}})
+    assert first_http.headers["x-governs-cache"] == "miss"
+    assert fake_openai.received[-1].path.endswith("/embeddings")
+    assert "cache" not in fake_openai.received[-1].body  # the gateway's, never the provider's
+    correlation = f"embed-hit-{uuid.uuid4().hex}"
+    second, second_http = _embed(
+        client,
+        text,
+        extra_body={"cache": {"ttl": 60}},
+        extra_headers={"X-Request-ID": correlation},
+    )
+    assert second_http.headers["x-governs-cache"] == "hit"
+    assert len(fake_openai.received) == before + 1  # the repeat never reached the provider
+    assert [d.embedding for d in second.data] == [d.embedding for d in first.data]
+    assert second.usage.prompt_tokens == first.usage.prompt_tokens > 0
+    cost = Decimal(first_http.headers["x-governs-cost"])
+    assert cost > 0
+    assert second_http.headers["x-governs-cost"] == "0.00"
+    (hit,) = _usage_rows(cached, correlation)
+    assert hit["cost"] == 0 and hit["saved"] == cost and hit["cost_type"] == "cache"
+    assert hit["input_tokens"] == first.usage.prompt_tokens
+    # Other input is another entry; the header asks as the body field does.
+    for expected in ("miss", "hit"):
+        _, http = _embed(client, f"{text}!", extra_headers={"x-governs-cache-ttl": "60"})
+        assert http.headers["x-governs-cache"] == expected
+    assert len(fake_openai.received) == before + 2
+
+
+def test_a_key_s_ttl_caches_its_embeddings(
+    cached: RunningGateway, fake_openai: FakeUpstream
+) -> None:
+    # An embedding is the same for the same input: no temperature to ask for.
+    client = _client(cached, _create_key(cached, cacheTtlSeconds=60))
+    text = f"embed me {uuid.uuid4().hex}"
+    before = len(fake_openai.received)
+    assert _embed(client, text)[1].headers["x-governs-cache"] == "miss"
+    assert _embed(client, text)[1].headers["x-governs-cache"] == "hit"
+    assert len(fake_openai.received) == before + 1
+    # Without a TTL of its own or of its key, nothing is cached.
+    for _ in range(2):
+        assert "x-governs-cache" not in _embed(_client(cached), text)[1].headers
+    assert len(fake_openai.received) == before + 3

@@ -1,6 +1,7 @@
-"""Usage rollups: kept by the record writer exactly once per usage row (a replay, a batch
-written twice, the same row twice in a batch), backfilled by migration 0005, and left whole by
-``records.retention_days`` deleting the raw rows. On SQLite and PostgreSQL."""
+"""Usage rollups and budget spend totals: kept by the record writer exactly once per usage row
+(a replay, a batch written twice, the same row twice in a batch), backfilled by migrations 0005
+and 0006, and left whole by ``records.retention_days`` deleting the raw rows. On SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.ids import new_id
 from core.settings import DatabaseConfig, RecordsConfig, WriterConfig
-from core.storage.database import alembic_config, create_engine, migrate
+from core.storage.database import alembic_config, create_engine, migrate, session_factory
 from core.storage.models import Decision, DecisionRollup, Org, UsageRecord, UsageRollup
 from core.storage.rollups import insert_decisions, insert_usage
+from gateway.budgets.store import BudgetSpec, spend_in_period
 from gateway.retention import RetentionSweeper
 from gateway.spool import Spool
 from gateway.writer import RecordWriter
@@ -282,3 +284,95 @@ async def test_retention_deletes_old_raw_rows_and_keeps_the_totals(engine: Async
     assert await rollup_totals(engine, org_id) == before == (60, 6, Decimal(7), 6, 0)
     assert await decision_total(engine, org_id) == 4
     assert await sweeper.sweep(NOW) == 0
+
+
+def budget(org_id: str, period: str, *, key: str | None = None, user: str | None = None) -> Any:
+    return BudgetSpec(new_id(), org_id, user, key, "b", Decimal(100), period)
+
+
+async def spend(engine: AsyncEngine, spec: BudgetSpec, now: datetime = NOW) -> Decimal:
+    async with session_factory(engine)() as session:
+        return await spend_in_period(session, spec, now)
+
+
+async def test_budget_spend_per_month_and_scope_counted_once(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    org_id = await make_org(engine)
+    other_org = await make_org(engine)
+    november = datetime(2026, 11, 30, 23, 59, tzinfo=UTC)
+    december = datetime(2026, 12, 1, 0, 1, tzinfo=UTC)
+    rows = [
+        usage(org_id, november, "1", api_key_id="k1", user_id="u1"),
+        usage(org_id, december, "2", api_key_id="k1", user_id="u1"),
+        usage(org_id, december, "4", api_key_id="k2", user_id="u1", model="m2", end_user="e"),
+        usage(org_id, december, "8", api_key_id="k3", user_id="u2", tool="t2"),
+        usage(org_id, december, None, api_key_id="k1", user_id="u1"),  # unpriced: adds nothing
+        usage(org_id, december, "0", api_key_id="k1"),  # a cache hit: free
+        usage(other_org, december, "16", api_key_id="k1", user_id="u1"),
+    ]
+    writer = RecordWriter(engine, FAST, Spool(tmp_path / "spool"))
+    await writer.start()
+    for row in rows + rows[:3]:  # some rows twice, in one batch
+        writer.submit("usage_records", row)
+    await writer.close()
+    async with engine.begin() as connection:  # and once more, replayed: nothing is added
+        assert await insert_usage(connection, rows) == 0
+
+    assert await spend(engine, budget(org_id, "monthly")) == Decimal(14)
+    assert await spend(engine, budget(org_id, "monthly"), november) == Decimal(1)
+    assert await spend(engine, budget(org_id, "yearly")) == Decimal(15)
+    assert await spend(engine, budget(org_id, "total")) == Decimal(15)
+    assert await spend(engine, budget(org_id, "monthly", key="k1")) == Decimal(2)
+    assert await spend(engine, budget(org_id, "total", key="k1")) == Decimal(3)
+    assert await spend(engine, budget(org_id, "monthly", user="u1")) == Decimal(6)
+    assert await spend(engine, budget(org_id, "yearly", user="u2")) == Decimal(8)
+    assert await spend(engine, budget(org_id, "monthly", key="k9")) == Decimal(0)
+    assert await spend(engine, budget(other_org, "monthly", key="k1")) == Decimal(16)
+    # Next year's January: the yearly budget starts again at zero.
+    assert await spend(engine, budget(org_id, "yearly"), datetime(2027, 1, 2, tzinfo=UTC)) == 0
+
+
+async def test_migration_0006_fills_budget_spend_from_the_rollups(database_url: str) -> None:
+    engine = create_engine(DatabaseConfig(url=database_url))
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(
+                lambda c: command.upgrade(alembic_config(c), "0005_cache_saved")
+            )
+            org_id = new_id()
+            await connection.exec_driver_sql(
+                "INSERT INTO orgs (id, name, slug, budget_enabled, budget_on_error, created_at,"
+                f" updated_at) VALUES ('{org_id}', 'o', 'o', true, 'block', '2026-12-01',"
+                " '2026-12-01')"
+            )
+            for day, key, user, end_user, cost in [
+                ("2026-11-30", "k1", "u1", "", "1"),
+                ("2026-12-01", "k1", "u1", "", "2"),
+                ("2026-12-01", "k1", "u1", "e", "4"),
+                ("2026-12-05", "k2", "", "", "8"),
+                ("2026-12-05", "", "", "", "16"),
+            ]:
+                await connection.exec_driver_sql(
+                    "INSERT INTO usage_rollups (org_id, day, model, provider, api_key_id,"
+                    " user_id, end_user, tool, input_tokens, output_tokens,"
+                    " cached_input_tokens, cost, requests, unpriced_requests) VALUES"
+                    f" ('{org_id}', '{day}', 'm', 'p', '{key}', '{user}', '{end_user}', 't', 1,"
+                    f" 1, 0, {cost}, 1, 0)"
+                )
+        await migrate(engine)
+        assert await spend(engine, budget(org_id, "monthly")) == Decimal(30)
+        assert await spend(engine, budget(org_id, "yearly")) == Decimal(31)
+        assert await spend(engine, budget(org_id, "monthly", key="k1")) == Decimal(6)
+        assert await spend(engine, budget(org_id, "total", user="u1")) == Decimal(7)
+        assert await spend(engine, budget(org_id, "monthly", key="k2")) == Decimal(8)
+        # What the writer adds from now on lands on the migrated totals.
+        async with engine.begin() as connection:
+            await insert_usage(connection, [usage(org_id, NOW, "32", api_key_id="k1")])
+        assert await spend(engine, budget(org_id, "monthly", key="k1")) == Decimal(38)
+        async with engine.begin() as connection:  # and it rolls back
+            await connection.run_sync(
+                lambda c: command.downgrade(alembic_config(c), "0005_cache_saved")
+            )
+    finally:
+        await engine.dispose()

@@ -1,6 +1,8 @@
 """OpenTelemetry traces: ``governs serve`` started with the standard ``OTEL_*`` variables posts
-its spans to an OTLP/HTTP receiver here, which decodes the protobuf. Parent/child structure,
-GenAI attributes, ``traceparent`` continuation, and no prompt or PII value in any export."""
+its spans to an OTLP/HTTP receiver here, which decodes the protobuf (and, with
+``OTEL_EXPORTER_OTLP_PROTOCOL=grpc``, to a gRPC one: grpcio's server with opentelemetry-proto's
+TraceService). Parent/child structure, GenAI attributes, ``traceparent`` continuation, and no
+prompt or PII value in any export."""
 
 from __future__ import annotations
 
@@ -11,16 +13,22 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import anthropic
+import grpc
 import openai
 import pytest
 import yaml
 from aiohttp import web
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    ExportTraceServiceRequest,
+    ExportTraceServiceResponse,
+)
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
@@ -49,6 +57,12 @@ class Receiver:
     bodies: list[bytes] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
     runner: web.AppRunner | None = None
+    metadata: list[dict[str, str]] = field(default_factory=list)  # gRPC: each call's
+
+    def take(self, export: ExportTraceServiceRequest) -> None:
+        for resource_spans in export.resource_spans:
+            for scope_spans in resource_spans.scope_spans:
+                self.spans.extend(scope_spans.spans)
 
 
 async def _start_receiver() -> Receiver:
@@ -58,10 +72,7 @@ async def _start_receiver() -> Receiver:
         assert request.content_type == "application/x-protobuf"
         body = await request.read()
         receiver.bodies.append(body)
-        export = ExportTraceServiceRequest.FromString(body)
-        for resource_spans in export.resource_spans:
-            for scope_spans in resource_spans.scope_spans:
-                receiver.spans.extend(scope_spans.spans)
+        receiver.take(ExportTraceServiceRequest.FromString(body))
         return web.Response(body=b"", content_type="application/x-protobuf")
 
     app = web.Application()
@@ -90,21 +101,12 @@ class Served:
     config: dict[str, Any]
 
 
-@pytest.fixture(scope="module")
-def traced(
-    receiver: Receiver,
-    fake_openai: FakeUpstream,
-    fake_anthropic: FakeUpstream,
-    fake_gemini: FakeUpstream,
-    tmp_path_factory: pytest.TempPathFactory,
+def _serve_traced(
+    directory: Path, fakes: dict[str, FakeUpstream], otel: dict[str, str]
 ) -> Iterator[Served]:
-    directory = tmp_path_factory.mktemp("traced")
+    """``governs serve`` in a subprocess, with the ``OTEL_*`` variables ``otel``."""
     database_url = f"sqlite+aiosqlite:///{directory / 'governs.db'}"
-    config = proxy_config(
-        {"openai": fake_openai, "anthropic": fake_anthropic, "gemini": fake_gemini},
-        database_url,
-        directory / "spool",
-    )
+    config = proxy_config(fakes, database_url, directory / "spool")
     config["pii"] = {"policy_refresh_seconds": 0.2}
     (directory / "governs.yaml").write_text(yaml.safe_dump(config))
     port = free_port()
@@ -114,11 +116,10 @@ def traced(
         env={
             **os.environ,
             "GOVERNS_BOOTSTRAP_KEY": TEST_BOOTSTRAP_KEY,
-            "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
-            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
             "OTEL_SERVICE_NAME": "gateway-under-test",
             "OTEL_TRACES_SAMPLER": "parentbased_always_on",
             "OTEL_BSP_SCHEDULE_DELAY": "100",  # the SDK's batch delay: export at once
+            **otel,
         },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -131,6 +132,73 @@ def traced(
     finally:
         process.terminate()
         process.wait(30)
+
+
+@pytest.fixture(scope="module")
+def fakes(
+    fake_openai: FakeUpstream, fake_anthropic: FakeUpstream, fake_gemini: FakeUpstream
+) -> dict[str, FakeUpstream]:
+    return {"openai": fake_openai, "anthropic": fake_anthropic, "gemini": fake_gemini}
+
+
+@pytest.fixture(scope="module")
+def traced(
+    receiver: Receiver,
+    fakes: dict[str, FakeUpstream],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Served]:
+    yield from _serve_traced(
+        tmp_path_factory.mktemp("traced"),
+        fakes,
+        {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+        },
+    )
+
+
+class _TraceService(trace_service_pb2_grpc.TraceServiceServicer):
+    """The OTLP/gRPC collector's one call: keep what arrives, answer success."""
+
+    def __init__(self, receiver: Receiver) -> None:
+        self._receiver = receiver
+
+    def Export(  # the service's own method name
+        self, request: ExportTraceServiceRequest, context: grpc.ServicerContext
+    ) -> ExportTraceServiceResponse:
+        self._receiver.metadata.append(dict(context.invocation_metadata()))
+        self._receiver.bodies.append(request.SerializeToString())
+        self._receiver.take(request)
+        return ExportTraceServiceResponse()
+
+
+@pytest.fixture(scope="module")
+def grpc_receiver() -> Iterator[Receiver]:
+    receiver = Receiver()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(_TraceService(receiver), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    receiver.url = f"http://127.0.0.1:{port}"
+    yield receiver
+    server.stop(grace=None)
+
+
+@pytest.fixture(scope="module")
+def traced_over_grpc(
+    grpc_receiver: Receiver,
+    fakes: dict[str, FakeUpstream],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Served]:
+    yield from _serve_traced(
+        tmp_path_factory.mktemp("traced-grpc"),
+        fakes,
+        {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": grpc_receiver.url,
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+            "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer%20t0ken",
+        },
+    )
 
 
 def _hex(value: bytes) -> str:
@@ -218,6 +286,36 @@ def test_a_chat_is_one_trace_continuing_the_caller_s(traced: Served, receiver: R
     exported = b"".join(receiver.bodies)
     assert SSN.encode() not in exported and EMAIL.encode() not in exported
     assert b"my ssn is" not in exported
+
+
+def test_traces_go_over_grpc_with_the_same_structure(
+    traced_over_grpc: Served, grpc_receiver: Receiver
+) -> None:
+    client = openai.OpenAI(
+        base_url=f"{traced_over_grpc.url}/v1", api_key=TEST_BOOTSTRAP_KEY, max_retries=0
+    )
+    correlation = f"grpc-{uuid.uuid4().hex}"
+    client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": f"my ssn is {SSN}, mail {EMAIL}"}],
+        extra_headers={
+            "traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-01",
+            "X-Request-ID": correlation,
+        },
+    )
+    named = _by_name(_trace_of(grpc_receiver, correlation, spans=7))
+    server = named["POST /v1/chat/completions"]
+    assert _hex(server.trace_id) == CALLER_TRACE and _hex(server.parent_span_id) == CALLER_SPAN
+    precheck = named["governs.precheck"]
+    for child in (precheck, named["chat gpt-4o-mini"], named["governs.response"]):
+        assert child.parent_span_id == server.span_id, child.name
+    for step in ("pii_policy", "rate_limit", "budget"):
+        assert named[f"governs.precheck.{step}"].parent_span_id == precheck.span_id
+    assert attributes(server)["gen_ai.request.model"] == "gpt-4o-mini"
+    # The headers travel as gRPC metadata (lower-case keys, as gRPC requires).
+    assert grpc_receiver.metadata[-1]["authorization"] == "Bearer t0ken"
+    exported = b"".join(grpc_receiver.bodies)
+    assert SSN.encode() not in exported and EMAIL.encode() not in exported
 
 
 def test_each_upstream_attempt_is_a_span(traced: Served, receiver: Receiver) -> None:
@@ -337,7 +435,7 @@ def test_without_otel_variables_nothing_is_traced() -> None:
     ("environ", "message"),
     [
         (
-            {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4317", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"},
+            {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"},
             "http/protobuf",
         ),
         ({"OTEL_TRACES_EXPORTER": "zipkin"}, "otlp"),
@@ -347,6 +445,52 @@ def test_without_otel_variables_nothing_is_traced() -> None:
 def test_unusable_otel_variables_fail_start_up(environ: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         settings_from_mapping(None, environ=environ)
+
+
+def test_an_unknown_protocol_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "governs", "serve", "--port", str(free_port())],
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317",
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "thrift",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("governs: OTEL_EXPORTER_OTLP_PROTOCOL=thrift: ")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_grpc_without_its_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As if `governs-gateway[otlp-grpc]` were not installed: the module cannot be found.
+    monkeypatch.setitem(sys.modules, "opentelemetry.exporter.otlp.proto.grpc", None)
+    with pytest.raises(ConfigError, match=r"pip install 'governs-gateway\[otlp-grpc\]'"):
+        settings_from_mapping(
+            None,
+            environ={
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4317",
+                "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+            },
+        )
+
+
+def test_the_grpc_variables_are_read() -> None:
+    tracing = settings_from_mapping(
+        None,
+        environ={
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "https://collector:4317",
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "GRPC",
+        },
+    ).tracing
+    assert tracing.protocol == "grpc" and tracing.endpoint == "https://collector:4317"
+    tracing = settings_from_mapping(
+        None, environ={"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "grpc"}
+    ).tracing
+    assert tracing.enabled and tracing.endpoint == "http://localhost:4317"
 
 
 def test_the_standard_variables_are_read() -> None:
