@@ -45,9 +45,7 @@ class IpAddressDetector:
             start, end = match.span()
             if any(lo <= start and end <= hi for lo, hi in v6):
                 continue  # the tail of "::ffff:192.0.2.128"
-            if _host(ipaddress.IPv4Address, match.group()) and not _after_version_word(
-                text, start
-            ):
+            if _host(ipaddress.IPv4Address, match.group()) and not _after_version_word(text, start):
                 findings.append(Finding("ip_address", start, end, 0.9, self.name))
         return findings
 
