@@ -473,6 +473,8 @@ class NameLexiconDetector:
             if bare in _TITLES or bare in _CUE_WORDS:
                 continue
             start, end = match.start(), _end(match)
+            if not _standalone(text, start, match.end()):
+                continue
             if any(f.start < end and start < f.end for f in taken):
                 continue
             found.append((source, Finding("name", start, end, SINGLE_SCORE, self.name)))
@@ -1094,6 +1096,22 @@ def _vocative(text: str, start: int, end: int) -> bool:
         and _VOCATIVE_AFTER.match(text, end) is not None
         and _begins_a_turn(text, start)
     )
+
+
+# A word of prose, not a piece of an identifier, a path or a hash ("trace-3fdana9", "org.eva").
+_GLUED_BEFORE = frozenset("-_./@\\:#=&?%+~$")
+_GLUED_AFTER = frozenset("-_/@\\=&%+~$")
+
+
+def _standalone(text: str, start: int, end: int) -> bool:
+    before = text[start - 1 : start]
+    after = text[end : end + 1]
+    if before and (before.isalnum() or before in _GLUED_BEFORE):
+        return False
+    if after and (after.isalnum() or after in _GLUED_AFTER):
+        return False
+    # "org.apache", "eva.json": a full stop glued to a word or a digit goes on as a name.
+    return not (after in ".:" and text[end + 1 : end + 2].isalnum())
 
 
 def _best(findings: list[Finding]) -> list[Finding]:

@@ -3,6 +3,7 @@ of input it decides (each kind written fresh here, not taken from an evaluation 
 
 from __future__ import annotations
 
+import random
 import sys
 from pathlib import Path
 
@@ -86,3 +87,11 @@ def test_kinds_the_scorer_decides(text: str, expected: list[str]) -> None:
     rules._scorer = None
     alone = [text[f.start : f.end] for f in resolve_overlaps(rules.detect(text))]
     assert alone != expected or text.startswith(("John", "thanks"))
+
+
+def test_the_wider_net_takes_words_not_pieces_of_identifiers() -> None:
+    # Hex ids and paths hold letters that spell names ("dana", "abe"): never a person.
+    rng = random.Random(14)
+    ids = [f"trace-{rng.getrandbits(128):032x}" for _ in range(300)]
+    ids += ["deploy/eva.json", "org.maria.config", "run_amanda_v2", "--lena=3", "x@sara"]
+    assert [i for i in ids if names(i)] == []
