@@ -466,7 +466,11 @@ class NameLexiconDetector:
                     source = "wcl"
                 else:
                     continue
-            elif not (word.isupper() and len(word) > 1) and self._known(bare):
+            elif (
+                not (word.isupper() and len(word) > 1)
+                and not _in_a_run(text, match.start(), match.end())
+                and self._known(bare)
+            ):
                 source = "wcap"
             else:
                 continue
@@ -1096,6 +1100,20 @@ def _vocative(text: str, start: int, end: int) -> bool:
         and _VOCATIVE_AFTER.match(text, end) is not None
         and _begins_a_turn(text, start)
     )
+
+
+_RUN_BEFORE = regex.compile(r"\p{Lu}[\p{L}\p{M}'\-]*\.?[ \u00a0]\Z")
+_RUN_AFTER = regex.compile(
+    r"[ \u00a0](?:\p{Lu}|(?:van|von|de|da|di|del|du|le|la|bin|al)[ \u00a0]\p{Lu})"
+)
+
+
+def _in_a_run(text: str, start: int, end: int) -> bool:
+    """Whether a capitalised word stands beside another ("Ludwig van Beethoven", "Peach
+    Melba"): runs are the rules' to judge, and one the rules turned down is no person."""
+    if _RUN_BEFORE.search(text, max(0, start - 30), start) is not None:
+        return True
+    return _RUN_AFTER.match(text, end) is not None
 
 
 # A word of prose, not a piece of an identifier, a path or a hash ("trace-3fdana9", "org.eva").

@@ -29,6 +29,10 @@ from detectors.base import Finding
 # (source: the rule or net that proposed it, the finding, whether a rule found it)
 Candidate = tuple[str, Finding, bool]
 
+# A name after a title ("Herrn Müller", "Sra. Ortega") is kept whatever the model says: the
+# title is the evidence a model of the words around it can only weaken.
+TITLED = 0.8
+
 WEIGHTS = Path(__file__).resolve().parent / "data" / "name_scorer.json.gz"
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
@@ -113,7 +117,8 @@ class NameScorer:
         return [
             (finding, by_rule)
             for (_, finding, by_rule), features in zip(candidates, described, strict=True)
-            if self.probability(features) >= (self.keep if by_rule else self.add)
+            if (by_rule and finding.score >= TITLED)
+            or self.probability(features) >= (self.keep if by_rule else self.add)
         ]
 
     def described(
