@@ -64,6 +64,7 @@ class _Facts:
     model: str
     provider: str
     tags: list[str]
+    end_user: str | None = None
 
 
 API_KEY = "gai_bench-bootstrap-key-0123456789abcdefghijklmnop"
