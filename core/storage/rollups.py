@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.storage.bulk_insert import BulkInsert
+from core.storage.bulk_insert import BulkInsert, PositionalStatement
 from core.storage.models import (
     CACHE_COST,
     NONE,
@@ -141,7 +141,11 @@ class RollupWriter:
         fold: Fold,
     ) -> None:
         self._insert = BulkInsert(dialect, raw)
-        self._upsert = _upsert(dialect, rollup, dimensions, measures)
+        # Compiled once: SQLAlchemy's cache has no key for this upsert, so executing the
+        # statement compiled it again for every batch.
+        self._upsert = PositionalStatement(
+            dialect, _upsert(dialect, rollup, dimensions, measures), rollup
+        )
         self._fold = fold
         self._postgres = dialect.name == "postgresql"
         self._existing = select(raw.c.id).where(raw.c.id.in_(bindparam("ids", expanding=True)))
@@ -165,8 +169,7 @@ class RollupWriter:
         # By id: a row queued twice in one batch was still inserted once.
         fresh = list({row["id"]: row for row in rows if row["id"] in inserted}.values())
         increments = self._fold(fresh)
-        if increments:
-            await connection.execute(self._upsert, increments)
+        await self._upsert.execute_many(connection, increments)
         return len(fresh)
 
 
