@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, text
+from sqlalchemy import Table, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -148,7 +148,7 @@ class RollupWriter:
         )
         self._fold = fold
         self._postgres = dialect.name == "postgresql"
-        self._existing = select(raw.c.id).where(raw.c.id.in_(bindparam("ids", expanding=True)))
+        self._table = raw.name
         self._inserted_pg = text(
             f"SELECT id FROM {raw.name} WHERE id = ANY(:ids) AND xmin = pg_current_xact_id()::xid"
         )
@@ -163,7 +163,12 @@ class RollupWriter:
             found = await connection.execute(self._inserted_pg, {"ids": ids})
             inserted = set(found.scalars())
         else:
-            existing = set((await connection.execute(self._existing, {"ids": ids})).scalars())
+            # The driver's own SQL: SQLAlchemy's expanding IN cost twice the loop's CPU.
+            marks = ", ".join("?" * len(ids))
+            found = await connection.exec_driver_sql(
+                f"SELECT id FROM {self._table} WHERE id IN ({marks})", tuple(ids)
+            )
+            existing = set(found.scalars())
             await self._insert.insert(connection, rows)
             inserted = set(ids) - existing
         # By id: a row queued twice in one batch was still inserted once.
