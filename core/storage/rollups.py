@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.storage.bulk_insert import BulkInsert, PositionalStatement
+from core.storage.bulk_insert import BulkInsert, PositionalStatement, driver_sql
 from core.storage.models import (
     CACHE_COST,
     NONE,
@@ -165,10 +165,10 @@ class RollupWriter:
         else:
             # The driver's own SQL: SQLAlchemy's expanding IN cost twice the loop's CPU.
             marks = ", ".join("?" * len(ids))
-            found = await connection.exec_driver_sql(
-                f"SELECT id FROM {self._table} WHERE id IN ({marks})", tuple(ids)
+            found = await driver_sql(
+                connection, f"SELECT id FROM {self._table} WHERE id IN ({marks})", tuple(ids)
             )
-            existing = set(found.scalars())
+            existing = {row[0] for row in found}
             await self._insert.insert(connection, rows)
             inserted = set(ids) - existing
         # By id: a row queued twice in one batch was still inserted once.

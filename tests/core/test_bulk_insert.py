@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import JSON, Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.ids import new_id
@@ -218,3 +219,23 @@ async def test_timestamps_are_stored_as_sqlalchemy_stores_them(
         await BulkInsert(engine.dialect, table).insert(connection, [{**row, "id": by_bulk}])
     expected = await stored_as_text(engine, table, by_sqlalchemy)
     assert (await stored_as_text(engine, table, by_bulk))["ts"] == expected["ts"]
+
+
+async def test_a_refused_row_raises_what_sqlalchemy_raises(engine: AsyncEngine) -> None:
+    """The writer tells a refused row from a database that is down by SQLAlchemy's error
+    classes; on SQLite the insert goes to the driver itself and must raise the same."""
+    bulk = BulkInsert(engine.dialect, Base.metadata.tables["decisions"])
+    row = {"id": new_id(), "org_id": None, "direction": "precheck", "decision": "allow"}
+    errors = []
+    for insert in (
+        lambda connection: connection.exec_driver_sql(bulk.sql, [bulk.encode(row)]),
+        lambda connection: bulk.insert(connection, [row]),
+    ):
+        with pytest.raises(DBAPIError) as caught:
+            async with engine.begin() as connection:
+                await insert(connection)
+        errors.append(caught.value)
+    by_sqlalchemy, by_bulk = errors
+    assert type(by_bulk) is type(by_sqlalchemy)  # IntegrityError: NOT NULL
+    assert type(by_bulk.orig) is type(by_sqlalchemy.orig)
+    assert not by_bulk.connection_invalidated
