@@ -153,8 +153,9 @@ class OpenAIStreamPassThrough:
         out = bytearray()
         start = 0
         buffer = self._buffer
-        # Without a CR in sight an event ends at the first blank line: ``find`` is about eight
-        # times cheaper per event than the regular expression, which CRLF streams still take.
+        # Without a CR in sight an event ends at the first blank line: ``find`` is much cheaper
+        # per event than the regular expression (``bench/pipeline_costs.py``, figures in
+        # bench/RESULTS.md), which CRLF streams still take.
         plain = b"\r" not in buffer
         while True:
             if plain:

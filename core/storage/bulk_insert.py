@@ -61,8 +61,8 @@ class PositionalStatement:
 
     A row's tuple is built by one function generated at start-up for the statement (as
     ``dataclasses`` generates ``__init__``): a loop over the columns, with a lookup, a default
-    test and a call per column, cost about three times more per row
-    (``bench/pipeline_costs.py``). A value, or an absent column's default, passes through the
+    test and a call per column, cost more per row (``bench/pipeline_costs.py``, figures in
+    bench/RESULTS.md). A value, or an absent column's default, passes through the
     dialect's bind processor; an absent column without a default is SQL NULL.
     """
 
@@ -150,9 +150,10 @@ _DATETIME_SAMPLES = (
 
 def _sqlite_datetime(original: Encoder) -> Encoder:
     """SQLite DATETIME text as SQLAlchemy's processor writes it (``YYYY-MM-DD HH:MM:SS.ffffff``,
-    an aware value's offset left out), by ``isoformat`` in C: one per record row, at about
-    two thirds of the cost. Anything but a plain ``datetime`` goes to SQLAlchemy's own, and so
-    does every value if that one writes another format (checked here, once)."""
+    an aware value's offset left out), by ``isoformat`` in C: one per record row, cheaper than
+    SQLAlchemy's ``%`` formatting of a dict (figures in bench/RESULTS.md). Anything but a plain
+    ``datetime`` goes to SQLAlchemy's own, and so does every value if that one writes another
+    format (checked here, once)."""
 
     def process(value: Any) -> Any:
         if value.__class__ is datetime:
@@ -185,8 +186,8 @@ async def driver_sql(
 
     On SQLite the statement goes to aiosqlite itself: one hop to its thread, where SQLAlchemy's
     adapted cursor takes three or four (open, execute, fetch, close) and its execution
-    machinery more loop CPU, about 120 us a statement against 12 (``SELECT 1``, this
-    machine), six statements a batch. A driver error is raised as SQLAlchemy would raise it
+    machinery costs loop CPU on top, six statements a batch (``bench/pipeline_costs.py``,
+    figures in bench/RESULTS.md). A driver error is raised as SQLAlchemy would raise it
     (``DBAPIError`` of the driver's class, a closed database invalidating the connection), so
     the writer tells a refused row from a database that is not answering just as before.
     With ``database.echo`` on, statements go through SQLAlchemy, to be logged.
