@@ -7,8 +7,10 @@ the completion fake_upstream.py answers), step by step, with the real objects: k
 (cached), body validation, payload hash, record rows, writer queue, upstream request building
 and response parsing. Then it times the record writer's database inserts per request (three
 rows: two decisions and one usage record), split into the event-loop thread (encoding rows) and
-the SQLite thread (aiosqlite), by thread CPU time. Run it before and after a change on the
-request path; bench/run.py measures the whole thing over the network.
+the SQLite thread (aiosqlite), by thread CPU time. Also timed: the rows' encoding for the
+insert, and the OpenAI stream pass-through on the benchmark's stream
+(``fake_upstream.stream_body``). Run it before and after a change on the request path;
+bench/run.py measures the whole thing over the network.
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from fake_upstream import completion_body  # noqa: E402
+from fake_upstream import completion_body, stream_body  # noqa: E402
 from sqlalchemy.dialects import sqlite  # noqa: E402
 
 from core.ids import new_id, new_request_id  # noqa: E402
 from core.scopes import Scope  # noqa: E402
 from core.settings import settings_from_mapping  # noqa: E402
+from core.storage.bulk_insert import BulkInsert  # noqa: E402
 from core.storage.database import create_engine  # noqa: E402
 from core.storage.models import Base  # noqa: E402
 from fronts.chat_request import parse_chat_request  # noqa: E402
@@ -64,6 +67,7 @@ class _Facts:
     model: str
     provider: str
     tags: list[str]
+    end_user: str | None = None
 
 
 API_KEY = "gai_bench-bootstrap-key-0123456789abcdefghijklmnop"
@@ -84,6 +88,11 @@ def timed(label: str, rounds: int, step: Callable[[], Any]) -> tuple[str, float]
     for _ in range(rounds):
         step()
     return label, (time.thread_time() - started) / rounds * 1e6
+
+
+def pass_stream(translator: Any, body: bytes) -> bytes:
+    """A whole stream through a provider's stream translator, as one network read."""
+    return translator.feed(body) + translator.close()
 
 
 async def timed_async(
@@ -142,6 +151,12 @@ async def main(rounds: int, variants: bool) -> None:
         ]
 
     writer = RecordWriter(engine, settings.writer, Spool(workdir / "spool"))
+    built = rows()
+    encoders = {
+        name: BulkInsert(engine.dialect, Base.metadata.tables[name]).encode
+        for name in RECORD_TABLES
+    }
+    stream = stream_body(1, int(time.time()), include_usage=True)
     results = [
         timed(
             "request id + header check",
@@ -167,6 +182,11 @@ async def main(rounds: int, variants: bool) -> None:
             rounds,
             lambda: adapter.parse_chat_response(upstream_body),
         ),
+        timed(
+            "OpenAI stream pass-through, the benchmark's stream (41 events)",
+            rounds // 20 or 1,
+            lambda: pass_stream(adapter.open_stream(client_wants_usage=False), stream),
+        ),
         timed("cost_of (Decimal)", rounds, lambda: cost_of(usage, model)),
         timed("3 rows: 2 decision_row + usage_row", rounds, rows),
         timed("  of which 3 x new_id (ULID)", rounds, lambda: (new_id(), new_id(), new_id())),
@@ -179,6 +199,11 @@ async def main(rounds: int, variants: bool) -> None:
                 [writer.submit(t, r) for t, r in (("decisions", {}),) * 3],
                 writer._take_batch(3),
             ),
+        ),
+        timed(
+            "  the 3 rows encoded for the insert (in the loop CPU below)",
+            rounds,
+            lambda: [encoders[table](row) for table, row in built],
         ),
     ]
     width = max(len(label) for label, _ in results)

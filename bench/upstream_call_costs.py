@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 
 from core.settings import settings_from_mapping  # noqa: E402
-from gateway.attempts import AttemptLog, ChatExchange, open_upstream  # noqa: E402
+from gateway.attempts import AttemptLog, open_upstream  # noqa: E402
+from gateway.exchanges import ChatExchange  # noqa: E402
 from gateway.forwarder import HttpTransport, create_client_session  # noqa: E402
 from gateway.routing import Router  # noqa: E402
 from providers.registry import build_adapter  # noqa: E402

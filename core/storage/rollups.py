@@ -28,12 +28,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, text
+from sqlalchemy import Table, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.storage.bulk_insert import BulkInsert
+from core.storage.bulk_insert import BulkInsert, PositionalStatement, driver_sql
 from core.storage.models import (
     CACHE_COST,
     NONE,
@@ -178,11 +178,19 @@ class RollupWriter:
 
     def __init__(self, dialect: Dialect, raw: Table, rollups: Sequence[Rollup]) -> None:
         self._insert = BulkInsert(dialect, raw)
+        # Compiled once: SQLAlchemy's cache has no key for these upserts, so executing a
+        # statement compiled it again for every batch.
         self._rollups = [
-            (_upsert(dialect, r.table, r.dimensions, r.measures), r.fold) for r in rollups
+            (
+                PositionalStatement(
+                    dialect, _upsert(dialect, r.table, r.dimensions, r.measures), r.table
+                ),
+                r.fold,
+            )
+            for r in rollups
         ]
         self._postgres = dialect.name == "postgresql"
-        self._existing = select(raw.c.id).where(raw.c.id.in_(bindparam("ids", expanding=True)))
+        self._table = raw.name
         self._inserted_pg = text(
             f"SELECT id FROM {raw.name} WHERE id = ANY(:ids) AND xmin = pg_current_xact_id()::xid"
         )
@@ -197,7 +205,13 @@ class RollupWriter:
             found = await connection.execute(self._inserted_pg, {"ids": ids})
             inserted = set(found.scalars())
         else:
-            existing = set((await connection.execute(self._existing, {"ids": ids})).scalars())
+            # The driver's own SQL: SQLAlchemy's expanding IN costs more of the loop's CPU
+            # (figures in bench/RESULTS.md).
+            marks = ", ".join("?" * len(ids))
+            found = await driver_sql(
+                connection, f"SELECT id FROM {self._table} WHERE id IN ({marks})", tuple(ids)
+            )
+            existing = {row[0] for row in found}
             await self._insert.insert(connection, rows)
             inserted = set(ids) - existing
         # By id: a row queued twice in one batch was still inserted once.
@@ -205,7 +219,7 @@ class RollupWriter:
         for upsert, fold_rows in self._rollups:
             increments = fold_rows(fresh)
             if increments:
-                await connection.execute(upsert, increments)
+                await upsert.execute_many(connection, increments)
         return len(fresh)
 
 

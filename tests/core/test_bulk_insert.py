@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import JSON, Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.ids import new_id
@@ -192,3 +193,49 @@ async def test_a_value_json_cannot_hold_is_refused(engine: AsyncEngine) -> None:
     bulk = BulkInsert(engine.dialect, Base.metadata.tables["decisions"])
     with pytest.raises(TypeError, match="set"):
         bulk.encode({"id": new_id(), "tags": {1, 2}})
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 26, 1, 2, 3, tzinfo=UTC),  # no microseconds: still written
+        datetime(
+            2026, 11, 26, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5, minutes=-30))
+        ),
+        datetime(2026, 11, 26, 1, 2, 3, 4),  # naive
+    ],
+    ids=["utc-whole-second", "offset", "naive"],
+)
+async def test_timestamps_are_stored_as_sqlalchemy_stores_them(
+    engine: AsyncEngine, org_id: str, moment: datetime
+) -> None:
+    if moment.tzinfo is None and engine.dialect.name != "sqlite":
+        pytest.skip("a naive timestamp is SQLite's case (PostgreSQL columns are timestamptz)")
+    table = Base.metadata.tables["decisions"]
+    row = {**full_rows(org_id)["decisions"], "ts": moment}
+    by_sqlalchemy, by_bulk = new_id(), new_id()
+    async with engine.begin() as connection:
+        await connection.execute(table.insert(), [{**row, "id": by_sqlalchemy}])
+        await BulkInsert(engine.dialect, table).insert(connection, [{**row, "id": by_bulk}])
+    expected = await stored_as_text(engine, table, by_sqlalchemy)
+    assert (await stored_as_text(engine, table, by_bulk))["ts"] == expected["ts"]
+
+
+async def test_a_refused_row_raises_what_sqlalchemy_raises(engine: AsyncEngine) -> None:
+    """The writer tells a refused row from a database that is down by SQLAlchemy's error
+    classes; on SQLite the insert goes to the driver itself and must raise the same."""
+    bulk = BulkInsert(engine.dialect, Base.metadata.tables["decisions"])
+    row = {"id": new_id(), "org_id": None, "direction": "precheck", "decision": "allow"}
+    errors = []
+    for insert in (
+        lambda connection: connection.exec_driver_sql(bulk.sql, [bulk.encode(row)]),
+        lambda connection: bulk.insert(connection, [row]),
+    ):
+        with pytest.raises(DBAPIError) as caught:
+            async with engine.begin() as connection:
+                await insert(connection)
+        errors.append(caught.value)
+    by_sqlalchemy, by_bulk = errors
+    assert type(by_bulk) is type(by_sqlalchemy)  # IntegrityError: NOT NULL
+    assert type(by_bulk.orig) is type(by_sqlalchemy.orig)
+    assert not by_bulk.connection_invalidated

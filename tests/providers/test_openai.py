@@ -116,6 +116,15 @@ def test_crlf_framed_events_are_split_too() -> None:
     assert out == data and translator.finished
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_lf_and_crlf_framed_events_mixed_in_one_stream_are_split_alike(seed: int) -> None:
+    first = STREAM.index(b"\n\n") + 2  # the first event LF-framed, the rest CRLF
+    data = STREAM[:first] + STREAM[first:].replace(b"\n\n", b"\r\n\r\n")
+    out, translator = run_stream(data, splits(data, seed), wants_usage=True)
+    assert out == data and translator.finished
+    assert translator.completion_text == 'Hello "usage":null'
+
+
 def test_a_cut_stream_is_not_finished_but_keeps_its_text() -> None:
     cut = STREAM[: STREAM.index(b"lo ")]
     out, translator = run_stream(cut, [cut], wants_usage=True)
