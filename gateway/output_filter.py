@@ -32,7 +32,8 @@ _DIGITISH = re.compile(r"[+(]?[0-9A-Fa-f][0-9A-Fa-f().:\-/]*")
 _WORDISH = re.compile(r"[\w.%+\-@]+")
 
 
-def _json_escape(value: str) -> str:
+def json_escape(value: str) -> str:
+    """A value as it stands inside a JSON string (what a tool call's arguments hold)."""
     return orjson.dumps(value).decode()[1:-1]
 
 
@@ -203,9 +204,7 @@ class SseOutputFilter:
             arguments = function.get("arguments")
             if isinstance(arguments, str):
                 key = (index, call.get("index", 0))
-                restorer = self._arguments.setdefault(
-                    key, StreamRestorer(self._vault, _json_escape)
-                )
+                restorer = self._arguments.setdefault(key, StreamRestorer(self._vault, json_escape))
                 function["arguments"] = restorer.feed(arguments)
         if final:
             rests = [(key, r.flush()) for key, r in self._arguments.items() if key[0] == index]
@@ -230,11 +229,25 @@ def filter_completion(
         message = choice.get("message") or {}
         content = message.get("content")
         if isinstance(content, str):
-            text = TextFilter(engine, policy, classes, StreamRestorer(vault))
-            message["content"] = text.feed(content, final=True)
-            found += text.findings
+            message["content"] = filter_text(content, engine, policy, classes, vault, found)
         for call in message.get("tool_calls") or ():
             function = call.get("function") or {}
             if isinstance(function.get("arguments"), str):
-                function["arguments"] = vault.restore(function["arguments"], _json_escape)
+                function["arguments"] = vault.restore(function["arguments"], json_escape)
     return evaluate(found, policy)
+
+
+def filter_text(
+    text: str,
+    engine: DetectionEngine,
+    policy: CompiledPolicy | None,
+    classes: frozenset[str],
+    vault: Vault,
+    found: list[tuple[str, float, str]],
+) -> str:
+    """One whole text the model wrote, by the output policy then the vault; what the policy
+    found is added to ``found``."""
+    scanned = TextFilter(engine, policy, classes, StreamRestorer(vault))
+    out = scanned.feed(text, final=True)
+    found += scanned.findings
+    return out

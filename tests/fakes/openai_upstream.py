@@ -15,7 +15,8 @@ Models (any prefix works, the suffix picks the behaviour):
 Also Azure OpenAI's ``/openai/deployments/{deployment}/chat/completions?api-version=`` with
 the key in ``api-key``; the deployment name picks the behaviour.
     anything else  "echo: <last user text>", streamed word by word when asked
-``/v1/embeddings`` knows ``*-error-500`` and ``*-slow`` too.
+``/v1/embeddings`` knows ``*-error-500`` and ``*-slow`` too; ``/v1/responses`` (OpenAI's
+Responses API) is ``tests.fakes.openai_responses``.
 Requests are validated like OpenAI does: the bearer key, ``model`` and ``messages``.
 """
 
@@ -28,6 +29,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from tests.fakes.openai_responses import responses_handler
 from tests.fakes.server import FakeUpstream, ReceivedRequest, client_port, start_fake
 
 FAKE_OPENAI_KEY = "sk-fake-upstream-key"
@@ -337,6 +339,9 @@ def create_app(fake: FakeUpstream) -> web.Application:
     app.router.add_post("/v1/chat/completions", chat_completions)
     app.router.add_post("/openai/deployments/{deployment}/chat/completions", chat_completions)
     app.router.add_post("/v1/embeddings", embeddings)
+    responses = responses_handler(fake, FAKE_OPENAI_KEY, SLOW_SECONDS)
+    app.router.add_post("/v1/responses", responses)
+    app.router.add_post("/openai/v1/responses", responses)
     return app
 
 
