@@ -578,6 +578,9 @@ class ChunksToAnthropicEvents:
         self._block_index = -1
         self._open_block: str | None = None  # "text" or "tool_use"
         self._tool_blocks: dict[int, int] = {}  # OpenAI tool call index -> block index
+        self._live: int | None = None  # the OpenAI index of the call being streamed
+        # Calls whose deltas came while another streamed: (id, name, argument pieces).
+        self._held: dict[int, tuple[str | None, str, list[str]]] = {}
         self._finish_reason: str | None = None
         self._ended = False
 
@@ -653,21 +656,39 @@ class ChunksToAnthropicEvents:
     def _tool_call(self, call: Mapping[str, Any]) -> bytes:
         tool_index = call.get("index", 0)
         function = call.get("function") or {}
+        arguments = function.get("arguments") or ""
+        if tool_index in self._held:
+            self._held[tool_index][2].append(arguments)
+            return b""
         out = b""
-        block_index = self._tool_blocks.get(tool_index)
-        if block_index is None:
-            block = {
-                "type": "tool_use",
-                "id": call.get("id") or f"toolu_{self._message_id[4:]}_{tool_index}",
-                "name": function.get("name") or "",
-                "input": {},
-            }
-            out = self._open(block, "tool_use")
-            block_index = self._tool_blocks[tool_index] = self._block_index
-        arguments = function.get("arguments")
-        if arguments:
-            out += self._delta(block_index, {"type": "input_json_delta", "partial_json": arguments})
+        if tool_index not in self._tool_blocks:
+            if self._live is not None:
+                # Another call is streaming (parallel calls' deltas may interleave): this one
+                # is sent whole once that block stops, since one block is open at a time.
+                self._held[tool_index] = (call.get("id"), function.get("name") or "", [arguments])
+                return b""
+            out = self._open_call(tool_index, call.get("id"), function.get("name") or "")
+        elif tool_index != self._live:
+            return b""  # more of a call already done: its block is stopped
+        return out + self._arguments(arguments)
+
+    def _open_call(self, tool_index: int, call_id: str | None, name: str) -> bytes:
+        block = {
+            "type": "tool_use",
+            "id": call_id or f"toolu_{self._message_id[4:]}_{tool_index}",
+            "name": name,
+            "input": {},
+        }
+        out = self._open(block, "tool_use")
+        self._tool_blocks[tool_index] = self._block_index
+        self._live = tool_index
         return out
+
+    def _arguments(self, arguments: str) -> bytes:
+        if not arguments:
+            return b""
+        delta = {"type": "input_json_delta", "partial_json": arguments}
+        return self._delta(self._block_index, delta)
 
     def _open(self, block: Block, kind: str) -> bytes:
         out = self._close_block()
@@ -685,9 +706,19 @@ class ChunksToAnthropicEvents:
         return sse_event("content_block_delta", payload)
 
     def _close_block(self) -> bytes:
+        """The open block stopped, then the calls held while it streamed, each whole."""
+        out = self._stop_block()
+        held, self._held = self._held, {}
+        for tool_index, (call_id, name, arguments) in sorted(held.items()):
+            out += self._open_call(tool_index, call_id, name)
+            out += self._arguments("".join(arguments)) + self._stop_block()
+        return out
+
+    def _stop_block(self) -> bytes:
         if self._open_block is None:
             return b""
         self._open_block = None
+        self._live = None
         payload = {"type": "content_block_stop", "index": self._block_index}
         return sse_event("content_block_stop", payload)
 

@@ -546,7 +546,10 @@ class ChunksToResponseEvents:
         self._output: list[Item] = []  # items done so far, in output order
         self._open: Item | None = None  # the item being streamed
         self._text: list[str] = []  # the open message's text, or call's arguments
-        self._calls: dict[int, int] = {}  # chat tool call index -> output index
+        self._calls: set[int] = set()  # chat tool call indexes seen
+        self._live: int | None = None  # the chat index of the call being streamed
+        # Calls whose deltas came while another streamed: (id, name, argument pieces).
+        self._held: dict[int, tuple[str | None, str, list[str]]] = {}
         self._finish_reason: str | None = None
         self._ended = False
 
@@ -624,29 +627,41 @@ class ChunksToResponseEvents:
     def _tool_call(self, call: Mapping[str, Any]) -> bytes:
         index = call.get("index", 0)
         function = call.get("function") or {}
+        arguments = function.get("arguments") or ""
+        if index in self._held:
+            self._held[index][2].append(arguments)
+            return b""
         out = b""
         if index not in self._calls:
+            self._calls.add(index)
+            if self._live is not None:
+                # Another call is streaming (parallel calls' deltas may interleave): this one
+                # is sent whole once that one is done, since one item is open at a time.
+                self._held[index] = (call.get("id"), function.get("name") or "", [arguments])
+                return b""
             out = self._close_item()
-            self._calls[index] = len(self._output)
-            item = _function_call_item(
-                new_id("fc_"),
-                call.get("id") or new_id("call_"),
-                function.get("name") or "",
-                "",
-                "in_progress",
-            )
-            out += self._open_item(item)
-        arguments = function.get("arguments")
-        if arguments and self._open is not None:
-            # Providers stream one call's arguments before the next call starts.
-            self._text.append(arguments)
-            out += self._event(
-                "response.function_call_arguments.delta",
-                item_id=self._open_id(),
-                output_index=len(self._output),
-                delta=arguments,
-            )
-        return out
+            out += self._open_call(index, call.get("id"), function.get("name") or "")
+        elif index != self._live:
+            return b""  # more of a call already done: its item is closed
+        return out + self._arguments(arguments)
+
+    def _open_call(self, index: int, call_id: str | None, name: str) -> bytes:
+        self._live = index
+        item = _function_call_item(
+            new_id("fc_"), call_id or new_id("call_"), name, "", "in_progress"
+        )
+        return self._open_item(item)
+
+    def _arguments(self, arguments: str) -> bytes:
+        if not arguments or self._open is None:
+            return b""
+        self._text.append(arguments)
+        return self._event(
+            "response.function_call_arguments.delta",
+            item_id=self._open_id(),
+            output_index=len(self._output),
+            delta=arguments,
+        )
 
     def _open_item(self, item: Item) -> bytes:
         self._open = item
@@ -660,10 +675,21 @@ class ChunksToResponseEvents:
         return str(self._open["id"])
 
     def _close_item(self) -> bytes:
+        """The open item done, then the calls held while it streamed, each whole."""
+        out = self._end_item()
+        held, self._held = self._held, {}
+        for index, (call_id, name, arguments) in sorted(held.items()):
+            out += self._open_call(index, call_id, name)
+            out += self._arguments("".join(arguments))
+            out += self._end_item()
+        return out
+
+    def _end_item(self) -> bytes:
         item = self._open
         if item is None:
             return b""
         self._open = None
+        self._live = None
         text = "".join(self._text)
         index = len(self._output)
         out = bytearray()

@@ -28,10 +28,11 @@ FAKE_BEHAVIOURS = (
     "-slow",
     "-slowstream",
     "-gatedstream",
+    "-parallel-tools",
     "-tools-echo",
 )
 # Served by an OpenAI provider with `responses_api: false`: /v1/responses is translated to chat.
-CHAT_ONLY_BEHAVIOURS = ("", "-tools", "-cut")
+CHAT_ONLY_BEHAVIOURS = ("", "-tools", "-parallel-tools", "-cut")
 # Model names the tests use for each provider; the suffix picks the fake's behaviour.
 CLAUDE_BEHAVIOURS = ("", "-tools", "-error-500", "-error-429", "-overloaded", "-cut", "-cached")
 GEMINI_BEHAVIOURS = ("", "-tools", "-error-500", "-error-429", "-overloaded", "-cut", "-cached")

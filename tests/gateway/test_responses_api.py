@@ -304,3 +304,35 @@ def test_the_output_policy_masks_and_denies_in_responses_shape(gateway: RunningG
     assert [e.type for e in events][-2:] == ["error", "response.failed"]
     assert events[-2].code == "policy_denied"
     assert EMAIL not in "".join(e.delta for e in events if e.type == "response.output_text.delta")
+
+
+def test_parallel_tool_calls_whose_deltas_interleave(gateway: RunningGateway) -> None:
+    """The chat upstream streams two calls' argument pieces taking turns (call 0, call 1,
+    call 0...): each function_call item gets its own arguments, one item open at a time."""
+    events = list(
+        client(gateway).responses.create(
+            model="chat-only-gpt-parallel-tools",
+            input="weather in two cities",
+            tools=[WEATHER],
+            stream=True,
+        )
+    )
+    open_item: str | None = None
+    arguments: dict[str, str] = {}
+    for event in events:
+        if event.type == "response.output_item.added":
+            assert open_item is None, "an item was added before the last one was done"
+            open_item = event.item.id
+            arguments[event.item.id] = ""
+        elif event.type == "response.function_call_arguments.delta":
+            assert event.item_id == open_item, "a delta for an item that is not open"
+            arguments[event.item_id] += event.delta
+        elif event.type == "response.function_call_arguments.done":
+            assert arguments[event.item_id] == event.arguments
+        elif event.type == "response.output_item.done":
+            assert event.item.id == open_item
+            open_item = None
+    calls = [i for i in events[-1].response.output if i.type == "function_call"]
+    assert [json.loads(c.arguments) for c in calls] == [{"city": "Paris"}, {"city": "Lyon"}]
+    assert list(arguments.values()) == [c.arguments for c in calls]
+    assert len({c.call_id for c in calls}) == 2
