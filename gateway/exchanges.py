@@ -1,30 +1,29 @@
-"""What one proxied request sends upstream, per kind of work (chat, embeddings).
+"""What one proxied request sends upstream, per kind of work (chat, Responses, embeddings).
 
 An exchange is the part of a request the ledger (``gateway.ledger``) and the attempts
 (``gateway.attempts``) need without knowing the kind of work: the upstream request a route
 sends, how that route's errors read, the worst-case size precheck reserves for, and the usage
 counted here when the provider reported none, and which strings of its body the PII precheck
-scans (``walk``). A new kind of upstream work is one class here.
+scans (``walk``); for generated text (``AnswerExchange``), how an answer is read and which
+output filters fit its shape. A new kind of upstream work is one class here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Protocol, Self
+from typing import Any, ClassVar, Protocol, Self
 
 from core.errors import InvalidRequestError, UpstreamError
 from core.settings import ModelConfig
-from detectors.engine import DetectionEngine
 from fronts.responses import responses_to_chat
 from gateway.budgets.estimate import RequestSize
-from gateway.output_filter import SseOutputFilter, filter_completion
+from gateway.output_filter import EventFilter, OutputRules, SseOutputFilter, filter_completion
 from gateway.request_strings import RequestStrings, request_strings, responses_strings
 from gateway.responses_output import ResponsesEventFilter, filter_response
 from gateway.routing import Route
 from gateway.tokens import TokenCounter
-from policies.engine import CompiledPolicy, Verdict
-from policies.transforms import Vault
+from policies.engine import Verdict
 from providers.base import ChatResponse, SpeaksResponses, StreamTranslator, UpstreamRequest, Usage
 
 
@@ -54,44 +53,24 @@ class Exchange(Protocol):
         ...
 
 
-class StreamFilter(Protocol):
-    """The output policy and restore over an answer's stream: bytes in, bytes out."""
-
-    def feed(self, data: bytes) -> bytes: ...
-
-    def close(self) -> bytes: ...
-
-    def verdict(self) -> Verdict: ...
+# The output policy and restore of an answer's shape: on a whole answer's document (in place),
+# and over its stream.
+AnswerFilter = Callable[[dict[str, Any], OutputRules], Verdict]
+StreamFilterFactory = Callable[[OutputRules], EventFilter]
 
 
 class AnswerExchange(Exchange, Protocol):
     """An exchange whose answer is generated text (chat, Responses): how a route's answer is
-    read, whole or streamed, and how the output policy and restore apply to it."""
+    read, whole or streamed, and the output policy and restore of its shape."""
+
+    filter_answer: ClassVar[AnswerFilter]
+    stream_filter: ClassVar[StreamFilterFactory]
 
     def read(self, route: Route, body: bytes) -> ChatResponse:
         """A whole 2xx answer; ``ValueError`` when it is unreadable."""
         ...
 
     def open_stream(self, route: Route, *, client_wants_usage: bool) -> StreamTranslator: ...
-
-    def filter_answer(
-        self,
-        document: dict[str, Any],
-        engine: DetectionEngine,
-        policy: CompiledPolicy | None,
-        classes: frozenset[str],
-        vault: Vault,
-    ) -> Verdict:
-        """The output policy and restore applied to a whole answer's ``document``, in place."""
-        ...
-
-    def stream_filter(
-        self,
-        engine: DetectionEngine,
-        policy: CompiledPolicy | None,
-        classes: frozenset[str],
-        vault: Vault,
-    ) -> StreamFilter: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +79,8 @@ class ChatExchange:
 
     body: dict[str, Any]
     stream: bool
+    filter_answer: ClassVar[AnswerFilter] = staticmethod(filter_completion)
+    stream_filter: ClassVar[StreamFilterFactory] = SseOutputFilter
 
     def with_body(self, body: dict[str, Any]) -> ChatExchange:
         return replace(self, body=body)
@@ -120,25 +101,6 @@ class ChatExchange:
 
     def open_stream(self, route: Route, *, client_wants_usage: bool) -> StreamTranslator:
         return route.adapter.open_stream(client_wants_usage=client_wants_usage)
-
-    def filter_answer(
-        self,
-        document: dict[str, Any],
-        engine: DetectionEngine,
-        policy: CompiledPolicy | None,
-        classes: frozenset[str],
-        vault: Vault,
-    ) -> Verdict:
-        return filter_completion(document, engine, policy, classes, vault)
-
-    def stream_filter(
-        self,
-        engine: DetectionEngine,
-        policy: CompiledPolicy | None,
-        classes: frozenset[str],
-        vault: Vault,
-    ) -> StreamFilter:
-        return SseOutputFilter(engine, policy, classes, vault)
 
     def size(self, model: ModelConfig, tokens: TokenCounter) -> RequestSize:
         return RequestSize.of_chat(self.body, model, tokens)
@@ -203,6 +165,8 @@ class ResponsesExchange:
     deployment, fallbacks included, speaks it; any other is served through ``ChatExchange``."""
 
     body: dict[str, Any]
+    filter_answer: ClassVar[AnswerFilter] = staticmethod(filter_response)
+    stream_filter: ClassVar[StreamFilterFactory] = ResponsesEventFilter
 
     def with_body(self, body: dict[str, Any]) -> ResponsesExchange:
         return replace(self, body=body)
@@ -230,25 +194,6 @@ class ResponsesExchange:
 
     def open_stream(self, route: Route, *, client_wants_usage: bool) -> StreamTranslator:
         return _native(route).open_responses_stream()  # response.completed has the usage
-
-    def filter_answer(
-        self,
-        document: dict[str, Any],
-        engine: DetectionEngine,
-        policy: CompiledPolicy | None,
-        classes: frozenset[str],
-        vault: Vault,
-    ) -> Verdict:
-        return filter_response(document, engine, policy, classes, vault)
-
-    def stream_filter(
-        self,
-        engine: DetectionEngine,
-        policy: CompiledPolicy | None,
-        classes: frozenset[str],
-        vault: Vault,
-    ) -> StreamFilter:
-        return ResponsesEventFilter(engine, policy, classes, vault)
 
     def size(self, model: ModelConfig, tokens: TokenCounter) -> RequestSize:
         # Counted as its chat translation: the same messages, tools and output limit.

@@ -42,12 +42,12 @@ from gateway.exchanges import (
     ChatExchange,
     EmbeddingsExchange,
     ResponsesExchange,
-    StreamFilter,
 )
 from gateway.identifiers import DEFAULT_TOOL, request_tool
 from gateway.ledger import ProxiedCall
 from gateway.metrics import upstream_finished, upstream_started
 from gateway.middleware import ERROR_BODY, REQUEST_ID
+from gateway.output_filter import EventFilter, OutputRules
 from gateway.pii import PiiGuard, Precheck
 from gateway.records import DENY
 from gateway.request_body import read_body
@@ -252,18 +252,15 @@ class OutputPlan:
     values to restore. ``needed`` is False for orgs without a policy: bytes pass untouched."""
 
     def __init__(self, guard: PiiGuard, check: Precheck, exchange: AnswerExchange) -> None:
-        self._guard = guard
         self._exchange = exchange
-        self.policy = check.policy
         self.vault = check.vault
-        self.classes = guard.output_classes(check.policy)
+        classes = guard.output_classes(check.policy)
+        self.rules = OutputRules(guard.fast_engine, check.policy, classes, check.vault)
         self.tool = check.policy.output_tool if check.policy else DEFAULT_TOOL
-        self.needed = bool(self.classes) or bool(self.vault)
+        self.needed = bool(classes) or bool(self.vault)
 
     def filter_completion(self, document: dict[str, Any]) -> Verdict:
-        return self._exchange.filter_answer(
-            document, self._guard.fast_engine, self.policy, self.classes, self.vault
-        )
+        return self._exchange.filter_answer(document, self.rules)
 
     def denial(self, verdict: Verdict) -> PolicyDeniedError:
         return PolicyDeniedError(
@@ -271,12 +268,10 @@ class OutputPlan:
             f"for tool {self.tool}"
         )
 
-    def stream_filter(self) -> StreamFilter | None:
+    def stream_filter(self) -> EventFilter | None:
         if not self.needed:
             return None
-        return self._exchange.stream_filter(
-            self._guard.fast_engine, self.policy, self.classes, self.vault
-        )
+        return self._exchange.stream_filter(self.rules)
 
 
 async def _read_completion(call: UpstreamCall, exchange: AnswerExchange) -> ChatResponse:

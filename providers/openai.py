@@ -204,16 +204,23 @@ class OpenAIStreamPassThrough:
     def close(self) -> bytes:
         rest = bytes(self._buffer).strip()
         self._buffer.clear()
-        if not rest.startswith(b"data:"):
-            return b""
-        payload = rest[5:].strip()
-        if payload != _DONE:
-            try:
-                orjson.loads(payload)
-            except orjson.JSONDecodeError:
-                return b""  # an event cut mid-way is dropped, as SSE clients drop it
+        if not rest or not self._whole(rest):
+            return b""  # an event cut mid-way is dropped, as SSE clients drop it
         # A whole last event whose blank line never came: pass it on, properly ended.
         return self._filter(rest + b"\n\n") or b""
+
+    def _whole(self, event: bytes) -> bool:
+        """Whether a last event without its blank line is all there (its JSON parses)."""
+        if not event.startswith(b"data:"):
+            return False
+        payload = event[5:].strip()
+        if payload == _DONE:
+            return True
+        try:
+            orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return False
+        return True
 
     def _filter(self, event: bytes) -> bytes | None:
         """The event as the client gets it, or None to drop it."""
@@ -247,43 +254,25 @@ class OpenAIStreamPassThrough:
         return event
 
 
-class ResponsesStreamReader:
+class ResponsesStreamReader(OpenAIStreamPassThrough):
     """Forwards a Responses event stream byte for byte (whole events only), reading on the way
     the text and call arguments produced and, from ``response.completed`` or
     ``response.incomplete`` (``finished``), the usage. ``response.failed`` carries usage too,
     but does not finish the stream."""
 
     def __init__(self) -> None:
-        self._buffer = bytearray()
-        self._texts: list[str] = []
-        self.usage: Usage | None = None
-        self.finished = False
+        super().__init__(client_wants_usage=True)
 
-    @property
-    def completion_text(self) -> str:
-        return "".join(self._texts)
+    def _whole(self, event: bytes) -> bool:
+        return responses_event(event) is not None
 
-    def feed(self, data: bytes) -> bytes:
-        self._buffer += data
-        start = 0
-        while (match := _EVENT_END.search(self._buffer, start)) is not None:
-            self._read(bytes(self._buffer[start : match.start()]))
-            start = match.end()
-        out = bytes(self._buffer[:start])
-        del self._buffer[:start]
-        return out
-
-    def close(self) -> bytes:
-        rest = bytes(self._buffer).strip()
-        self._buffer.clear()
-        if not rest or self._read(rest) is None:
-            return b""  # an event cut mid-way is dropped, as SSE clients drop it
-        return rest + b"\n\n"
-
-    def _read(self, event: bytes) -> dict[str, Any] | None:
+    def _filter(self, event: bytes) -> bytes | None:
         payload = responses_event(event)
-        if payload is None:
-            return None
+        if payload is not None:
+            self._read(payload)
+        return event
+
+    def _read(self, payload: dict[str, Any]) -> None:
         kind = payload.get("type")
         if kind in (
             "response.output_text.delta",
@@ -300,7 +289,6 @@ class ResponsesStreamReader:
             if isinstance(response, dict):
                 self.usage = usage_from_responses(response.get("usage")) or self.usage
             self.finished = kind != "response.failed"
-        return payload
 
 
 def responses_event(event: bytes) -> dict[str, Any] | None:

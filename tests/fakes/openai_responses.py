@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from tests.fakes.server import FakeUpstream, ReceivedRequest, client_port
+from tests.fakes.server import FakeUpstream
 
 TEXT_PIECE = 3  # characters of text per delta
 ARGUMENTS_PIECE = 4
@@ -150,21 +150,7 @@ def responses_handler(
 async def _serve(
     request: web.Request, fake: FakeUpstream, api_key: str, slow_seconds: float
 ) -> web.StreamResponse:
-    raw = await request.read()
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        body = None
-    fake.received.append(
-        ReceivedRequest(
-            request.method,
-            request.path,
-            dict(request.query),
-            dict(request.headers),
-            body,
-            client_port(request),
-        )
-    )
+    body = await fake.record(request)
     azure = request.path.startswith("/openai/")
     key = request.headers.get("api-key") if azure else request.headers.get("Authorization")
     if key != (api_key if azure else f"Bearer {api_key}"):

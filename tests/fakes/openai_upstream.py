@@ -33,7 +33,7 @@ import orjson
 from aiohttp import web
 
 from tests.fakes.openai_responses import responses_handler
-from tests.fakes.server import FakeUpstream, ReceivedRequest, client_port, start_fake
+from tests.fakes.server import FakeUpstream, ReceivedRequest, start_fake
 
 FAKE_OPENAI_KEY = "sk-fake-upstream-key"
 SLOW_SECONDS = 0.2
@@ -77,21 +77,7 @@ def _prompt_tokens(messages: list[dict[str, Any]]) -> int:
 
 async def chat_completions(request: web.Request) -> web.StreamResponse:
     fake = request.app[FAKE]
-    raw = await request.read()
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        body = None
-    fake.received.append(
-        ReceivedRequest(
-            request.method,
-            request.path,
-            dict(request.query),
-            dict(request.headers),
-            body,
-            client_port(request),
-        )
-    )
+    body = await fake.record(request)
     deployment = request.match_info.get("deployment")
     if deployment is not None:
         # Azure OpenAI: the key in `api-key`, the model is the deployment, api-version required.

@@ -18,6 +18,7 @@ import pytest
 
 from tests.fakes.server import FakeUpstream
 from tests.gateway.test_pii_e2e import CARD, EMAIL, org_with_policy
+from tests.gateway.test_responses_api import client
 from tests.harness import RunningGateway
 
 # The default row: a call's arguments and output are governed by the tool called (send_mail).
@@ -39,15 +40,6 @@ CONTACT_SCHEMA = {
     "required": ["email"],
     "additionalProperties": False,
 }
-
-
-def client(gateway: RunningGateway, correlation_id: str | None = None) -> openai.OpenAI:
-    return openai.OpenAI(
-        base_url=gateway.openai_base_url,
-        api_key=gateway.api_key,
-        max_retries=0,
-        default_headers={"X-Request-ID": correlation_id} if correlation_id else None,
-    )
 
 
 def conversation(question: str) -> list[dict[str, Any]]:
