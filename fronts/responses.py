@@ -4,6 +4,8 @@
 provider adapter already serves; ``completion_to_response`` and ``ChunksToResponseEvents`` turn
 the chat answer back into a Response object or the Responses event stream. So one request
 path serves every provider kind, with the same PII precheck, output policy and restore.
+(A model whose every deployment speaks the Responses API itself is sent the request as it
+came instead: ``fronts.responses_native``; it is parsed and validated here all the same.)
 
 Stored state is refused, not faked: ``previous_response_id``, ``store: true``,
 ``conversation`` and ``prompt`` need responses kept server-side, which this gateway does not
