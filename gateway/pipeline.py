@@ -73,7 +73,7 @@ async def responses(request: web.Request) -> web.StreamResponse:
     """``POST /v1/responses``: OpenAI's Responses API, through the very same path; sent as it
     came to a model whose every deployment speaks it, else translated to chat."""
     arrived = await _arrive(request, RESPONSES)
-    chat, client_body = arrived[1], arrived[2]
+    _, chat, client_body, _ = arrived
     if request.app[GATEWAY].router.speaks_responses(chat.model):
         return await _serve(request, NATIVE_RESPONSES, *arrived, ResponsesExchange(client_body))
     return await _serve(request, RESPONSES, *arrived, ChatExchange(chat.body, chat.stream))
@@ -86,7 +86,7 @@ async def completions(request: web.Request) -> web.StreamResponse:
 
 async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
     arrived = await _arrive(request, front)
-    chat = arrived[1]
+    _, chat, _, _ = arrived
     return await _serve(request, front, *arrived, ChatExchange(chat.body, chat.stream))
 
 
@@ -114,6 +114,8 @@ async def _serve(
     started: float,
     asked: AnswerExchange,
 ) -> web.StreamResponse:
+    """The rest of the way: the ledger sends ``asked`` (the exchange, in the shape its
+    provider takes), and the answer goes back in ``front``'s shape."""
     gateway = request.app[GATEWAY]
     cache_ttl = requested_ttl(request.headers, asked.body)  # takes `cache` out of the body
     call = ProxiedCall(
