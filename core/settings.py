@@ -270,6 +270,7 @@ class PiiConfig(_Frozen):
 
 
 ProviderKind = Literal["openai", "azure", "anthropic", "gemini", "echo"]
+RESPONSES_API_KINDS = frozenset({"openai", "azure"})  # kinds whose API has /v1/responses
 
 
 class ProviderConfig(_Frozen):
@@ -281,12 +282,29 @@ class ProviderConfig(_Frozen):
     read_timeout_seconds: PositiveFloat = 600.0
     headers: dict[str, str] = Field(default_factory=dict, repr=False)
     api_version: str | None = None
+    # Send /v1/responses requests to the provider's own Responses API, untranslated (null: on
+    # for kind openai, off for the others). Turn it off for an OpenAI-compatible server that
+    # has no /v1/responses (then Responses requests are translated to chat); on for kind
+    # azure sends them to the resource's /openai/v1/responses. Other kinds cannot have it.
+    responses_api: bool | None = None
 
     @model_validator(mode="after")
-    def _base_url_required(self) -> ProviderConfig:
+    def _fits_its_kind(self) -> ProviderConfig:
         if self.kind != "echo" and not self.base_url:
             raise ValueError(f"provider {self.name!r} of kind {self.kind!r} needs a base_url")
+        if self.responses_api and self.kind not in RESPONSES_API_KINDS:
+            raise ValueError(
+                f"provider {self.name!r} of kind {self.kind!r} has no Responses API: "
+                "responses_api can be true only for kinds openai and azure"
+            )
         return self
+
+    @property
+    def speaks_responses(self) -> bool:
+        """Whether ``/v1/responses`` is forwarded to this provider's own Responses API."""
+        if self.responses_api is None:
+            return self.kind == "openai"
+        return self.responses_api
 
 
 class DeploymentConfig(_Frozen):

@@ -22,9 +22,9 @@ from typing import Any
 import orjson
 
 from core.errors import GatewayError, InvalidRequestError
+from fronts.chunk_events import ChunksToEvents
 from providers.base import Usage
 from providers.openai import usage_from_openai
-from providers.openai_shapes import SseDecoder
 
 # --- constants -------------------------------------------------------------------------------
 
@@ -542,16 +542,16 @@ def _parse_arguments(arguments: Any) -> dict[str, Any]:
 # --- stream translation ----------------------------------------------------------------------
 
 
-class ChunksToAnthropicEvents:
-    """OpenAI ``chat.completion.chunk`` SSE bytes -> Anthropic stream events, as they come.
+class ChunksToAnthropicEvents(ChunksToEvents):
+    """OpenAI ``chat.completion.chunk`` SSE bytes -> Anthropic stream events, as they come (the
+    skeleton, parallel calls included, is ``fronts.chunk_events.ChunksToEvents``).
 
-    ``feed`` takes bytes in any split and returns whole Anthropic events (possibly ``b""``):
     ``message_start`` on the first chunk; per content block ``content_block_start``,
     ``content_block_delta`` (``text_delta`` or ``input_json_delta``) and
-    ``content_block_stop``; on ``[DONE]``, ``message_delta`` (stop reason and usage, which an
-    OpenAI stream reports only at its end) and ``message_stop``. An in-band OpenAI error event
-    becomes an Anthropic ``error`` event and ends the translation. ``close`` returns what is
-    left: nothing, since a stream that never sent ``[DONE]`` was cut and gets no
+    ``content_block_stop`` (the last block stops when the finish reason comes); on ``[DONE]``,
+    ``message_delta`` (stop reason and usage, which an OpenAI stream reports only at its end)
+    and ``message_stop``. An in-band OpenAI error event becomes an Anthropic ``error`` event
+    and ends the translation. A stream that never sent ``[DONE]`` was cut and gets no
     ``message_stop`` (``finished`` stays false).
 
     ``input_tokens`` is what ``message_start`` reports before the real count arrives (an
@@ -560,6 +560,9 @@ class ChunksToAnthropicEvents:
     translator to keep Anthropic's prompt-cache write count.
     """
 
+    bad_event = {"type": "api_error", "message": "the upstream sent a bad event"}
+    closes_on_finish_reason = True
+
     def __init__(
         self,
         requested_model: str,
@@ -567,64 +570,13 @@ class ChunksToAnthropicEvents:
         input_tokens: int = 0,
         final_usage: Callable[[], Usage | None] | None = None,
     ) -> None:
-        self.finished = False
-        self.usage: Usage | None = None
+        super().__init__(final_usage=final_usage)
         self._model = requested_model
         self._input_tokens = input_tokens
-        self._final_usage = final_usage
-        self._decoder = SseDecoder()
-        self._started = False
         self._message_id = ""
         self._block_index = -1
-        self._open_block: str | None = None  # "text" or "tool_use"
-        self._tool_blocks: dict[int, int] = {}  # OpenAI tool call index -> block index
-        self._finish_reason: str | None = None
-        self._ended = False
 
-    def feed(self, data: bytes) -> bytes:
-        out = bytearray()
-        for event in self._decoder.feed(data):
-            if self._ended:
-                break
-            out += self._on_data(event.data)
-        return bytes(out)
-
-    def close(self) -> bytes:
-        self._ended = True
-        return b""
-
-    def _on_data(self, data: str) -> bytes:
-        if data.strip() == "[DONE]":
-            return self._finish()
-        try:
-            chunk = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            chunk = None
-        if not isinstance(chunk, dict):
-            return self._fail({"type": "api_error", "message": "the upstream sent a bad event"})
-        if isinstance(chunk.get("error"), dict):
-            return self._fail(chunk["error"])
-        out = bytearray(self._start(chunk))
-        if isinstance(chunk.get("usage"), dict):
-            self.usage = usage_from_openai(chunk["usage"])
-        for choice in chunk.get("choices") or ():
-            if choice.get("index", 0) != 0:
-                continue  # an Anthropic message has one answer
-            delta = choice.get("delta") or {}
-            for name in ("content", "refusal"):
-                if isinstance(delta.get(name), str) and delta[name]:
-                    out += self._text(delta[name])
-            for call in delta.get("tool_calls") or ():
-                out += self._tool_call(call)
-            if choice.get("finish_reason"):
-                self._finish_reason = choice["finish_reason"]
-                out += self._close_block()
-        return bytes(out)
-
-    def _start(self, chunk: Mapping[str, Any]) -> bytes:
-        if self._started:
-            return b""
-        self._started = True
+    def _begin(self, chunk: Mapping[str, Any]) -> bytes:
         self._message_id = message_id(chunk.get("id"))
         message = {
             "id": self._message_id,
@@ -643,70 +595,49 @@ class ChunksToAnthropicEvents:
         }
         return sse_event("message_start", {"type": "message_start", "message": message})
 
+    def _open_text(self) -> bytes:
+        return self._open_block({"type": "text", "text": ""})
+
     def _text(self, text: str) -> bytes:
-        out = b""
-        if self._open_block != "text":
-            out = self._open({"type": "text", "text": ""}, "text")
-        delta = {"type": "text_delta", "text": text}
-        return out + self._delta(self._block_index, delta)
+        return self._delta({"type": "text_delta", "text": text})
 
-    def _tool_call(self, call: Mapping[str, Any]) -> bytes:
-        tool_index = call.get("index", 0)
-        function = call.get("function") or {}
-        out = b""
-        block_index = self._tool_blocks.get(tool_index)
-        if block_index is None:
-            block = {
-                "type": "tool_use",
-                "id": call.get("id") or f"toolu_{self._message_id[4:]}_{tool_index}",
-                "name": function.get("name") or "",
-                "input": {},
-            }
-            out = self._open(block, "tool_use")
-            block_index = self._tool_blocks[tool_index] = self._block_index
-        arguments = function.get("arguments")
-        if arguments:
-            out += self._delta(block_index, {"type": "input_json_delta", "partial_json": arguments})
-        return out
+    def _open_call(self, index: int, call_id: str | None, name: str) -> bytes:
+        block = {
+            "type": "tool_use",
+            "id": call_id or f"toolu_{self._message_id[4:]}_{index}",
+            "name": name,
+            "input": {},
+        }
+        return self._open_block(block)
 
-    def _open(self, block: Block, kind: str) -> bytes:
-        out = self._close_block()
+    def _arguments(self, arguments: str) -> bytes:
+        return self._delta({"type": "input_json_delta", "partial_json": arguments})
+
+    def _open_block(self, block: Block) -> bytes:
         self._block_index += 1
-        self._open_block = kind
         payload = {
             "type": "content_block_start",
             "index": self._block_index,
             "content_block": block,
         }
-        return out + sse_event("content_block_start", payload)
+        return sse_event("content_block_start", payload)
 
-    def _delta(self, index: int, delta: Block) -> bytes:
-        payload = {"type": "content_block_delta", "index": index, "delta": delta}
+    def _delta(self, delta: Block) -> bytes:
+        payload = {"type": "content_block_delta", "index": self._block_index, "delta": delta}
         return sse_event("content_block_delta", payload)
 
-    def _close_block(self) -> bytes:
-        if self._open_block is None:
-            return b""
-        self._open_block = None
+    def _close(self) -> bytes:
         payload = {"type": "content_block_stop", "index": self._block_index}
         return sse_event("content_block_stop", payload)
 
-    def _finish(self) -> bytes:
-        out = bytearray(self._start({}))
-        out += self._close_block()
-        if self._final_usage is not None:
-            self.usage = self._final_usage() or self.usage
-        reason = stop_reason(self._finish_reason, bool(self._tool_blocks))
+    def _end(self) -> bytes:
+        reason = stop_reason(self._finish_reason, bool(self._calls))
         usage = usage_block(self.usage) if self.usage else {"output_tokens": 0}
         delta = {"stop_reason": reason, "stop_sequence": None}
-        out += sse_event("message_delta", {"type": "message_delta", "delta": delta, "usage": usage})
-        out += sse_event("message_stop", {"type": "message_stop"})
-        self.finished = True
-        self._ended = True
-        return bytes(out)
+        out = sse_event("message_delta", {"type": "message_delta", "delta": delta, "usage": usage})
+        return out + sse_event("message_stop", {"type": "message_stop"})
 
-    def _fail(self, error: Mapping[str, Any]) -> bytes:
-        self._ended = True
+    def _failed(self, error: Mapping[str, Any]) -> bytes:
         body = {
             "type": "error",
             "error": {

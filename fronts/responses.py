@@ -4,6 +4,8 @@
 provider adapter already serves; ``completion_to_response`` and ``ChunksToResponseEvents`` turn
 the chat answer back into a Response object or the Responses event stream. So one request
 path serves every provider kind, with the same PII precheck, output policy and restore.
+(A model whose every deployment speaks the Responses API itself is sent the request as it
+came instead: ``fronts.responses_native``; it is parsed and validated here all the same.)
 
 Stored state is refused, not faked: ``previous_response_id``, ``store: true``,
 ``conversation`` and ``prompt`` need responses kept server-side, which this gateway does not
@@ -24,10 +26,10 @@ import orjson
 from core.errors import InvalidRequestError
 from fronts.base import StreamTransform
 from fronts.chat_request import ChatRequest, chat_request_from_body, decode_json_object
+from fronts.chunk_events import ChunksToEvents
 from fronts.openai_chat import OpenAIChatFront
 from providers.base import ChatResponse, Usage
 from providers.openai import usage_from_openai
-from providers.openai_shapes import SseDecoder
 
 # --- constants -------------------------------------------------------------------------------
 
@@ -510,11 +512,11 @@ def _message_text(message: Mapping[str, Any]) -> str:
 # --- stream translation ----------------------------------------------------------------------
 
 
-class ChunksToResponseEvents:
-    """OpenAI ``chat.completion.chunk`` SSE bytes -> the Responses event stream, as they come.
+class ChunksToResponseEvents(ChunksToEvents):
+    """OpenAI ``chat.completion.chunk`` SSE bytes -> the Responses event stream, as they come
+    (the skeleton, parallel calls included, is ``fronts.chunk_events.ChunksToEvents``).
 
-    ``feed`` takes bytes in any split and returns whole events (possibly ``b""``), each
-    ``event: <type>`` with a ``sequence_number``: ``response.created`` and
+    Each event is ``event: <type>`` with a ``sequence_number``: ``response.created`` and
     ``response.in_progress`` on the first chunk; per output item ``response.output_item.added``,
     then for text ``response.content_part.added``, ``response.output_text.delta`` ...
     ``response.output_text.done``, ``response.content_part.done``, and for a function call
@@ -527,6 +529,8 @@ class ChunksToResponseEvents:
     reading, which keeps Anthropic's cache writes) instead of the usage chunk.
     """
 
+    bad_event = {"code": "server_error", "message": "the upstream sent a bad event"}
+
     def __init__(
         self,
         requested_model: str,
@@ -534,64 +538,17 @@ class ChunksToResponseEvents:
         *,
         final_usage: Callable[[], Usage | None] | None = None,
     ) -> None:
-        self.finished = False
-        self.usage: Usage | None = None
+        super().__init__(final_usage=final_usage)
         self._model = requested_model
         self._echo = echo
-        self._final_usage = final_usage
-        self._decoder = SseDecoder()
         self._sequence = 0
         self._id = ""
         self._created_at = 0
         self._output: list[Item] = []  # items done so far, in output order
-        self._open: Item | None = None  # the item being streamed
-        self._text: list[str] = []  # the open message's text, or call's arguments
-        self._calls: dict[int, int] = {}  # chat tool call index -> output index
-        self._finish_reason: str | None = None
-        self._ended = False
+        self._item: Item | None = None  # the item being streamed
+        self._pieces: list[str] = []  # the open message's text, or call's arguments
 
-    def feed(self, data: bytes) -> bytes:
-        out = bytearray()
-        for event in self._decoder.feed(data):
-            if self._ended:
-                break
-            out += self._on_data(event.data)
-        return bytes(out)
-
-    def close(self) -> bytes:
-        self._ended = True
-        return b""
-
-    def _on_data(self, data: str) -> bytes:
-        if data.strip() == "[DONE]":
-            return self._finish()
-        try:
-            chunk = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            chunk = None
-        if not isinstance(chunk, dict):
-            return self._fail({"code": "server_error", "message": "the upstream sent a bad event"})
-        if isinstance(chunk.get("error"), dict):
-            return self._fail(chunk["error"])
-        out = bytearray(self._start(chunk))
-        if isinstance(chunk.get("usage"), dict):
-            self.usage = usage_from_openai(chunk["usage"])
-        for choice in chunk.get("choices") or ():
-            if choice.get("index", 0) != 0:
-                continue  # a Response has one answer
-            delta = choice.get("delta") or {}
-            for name in ("content", "refusal"):
-                if isinstance(delta.get(name), str) and delta[name]:
-                    out += self._text_delta(delta[name])
-            for call in delta.get("tool_calls") or ():
-                out += self._tool_call(call)
-            if choice.get("finish_reason"):
-                self._finish_reason = choice["finish_reason"]
-        return bytes(out)
-
-    def _start(self, chunk: Mapping[str, Any]) -> bytes:
-        if self._id:
-            return b""
+    def _begin(self, chunk: Mapping[str, Any]) -> bytes:
         self._id = response_id(chunk.get("id"))
         self._created_at = chunk.get("created") or int(time.time())
         response = self._snapshot("in_progress")
@@ -599,72 +556,59 @@ class ChunksToResponseEvents:
             "response.in_progress", response=response
         )
 
-    def _text_delta(self, text: str) -> bytes:
-        out = b""
-        if self._open is None or self._open["type"] != "message":
-            out = self._close_item()
-            out += self._open_item(_message_item(new_id("msg_"), "", "in_progress"))
-            out += self._event(
-                "response.content_part.added",
-                item_id=self._open_id(),
-                output_index=len(self._output),
-                content_index=0,
-                part=_text_part(""),
-            )
-        self._text.append(text)
+    def _open_text(self) -> bytes:
+        out = self._open_item(_message_item(new_id("msg_"), "", "in_progress"))
         return out + self._event(
+            "response.content_part.added",
+            item_id=self._item_id(),
+            output_index=len(self._output),
+            content_index=0,
+            part=_text_part(""),
+        )
+
+    def _text(self, text: str) -> bytes:
+        self._pieces.append(text)
+        return self._event(
             "response.output_text.delta",
-            item_id=self._open_id(),
+            item_id=self._item_id(),
             output_index=len(self._output),
             content_index=0,
             delta=text,
             logprobs=[],
         )
 
-    def _tool_call(self, call: Mapping[str, Any]) -> bytes:
-        index = call.get("index", 0)
-        function = call.get("function") or {}
-        out = b""
-        if index not in self._calls:
-            out = self._close_item()
-            self._calls[index] = len(self._output)
-            item = _function_call_item(
-                new_id("fc_"),
-                call.get("id") or new_id("call_"),
-                function.get("name") or "",
-                "",
-                "in_progress",
-            )
-            out += self._open_item(item)
-        arguments = function.get("arguments")
-        if arguments and self._open is not None:
-            # Providers stream one call's arguments before the next call starts.
-            self._text.append(arguments)
-            out += self._event(
-                "response.function_call_arguments.delta",
-                item_id=self._open_id(),
-                output_index=len(self._output),
-                delta=arguments,
-            )
-        return out
+    def _open_call(self, index: int, call_id: str | None, name: str) -> bytes:
+        item = _function_call_item(
+            new_id("fc_"), call_id or new_id("call_"), name, "", "in_progress"
+        )
+        return self._open_item(item)
+
+    def _arguments(self, arguments: str) -> bytes:
+        self._pieces.append(arguments)
+        return self._event(
+            "response.function_call_arguments.delta",
+            item_id=self._item_id(),
+            output_index=len(self._output),
+            delta=arguments,
+        )
 
     def _open_item(self, item: Item) -> bytes:
-        self._open = item
-        self._text = []
+        self._item = item
+        self._pieces = []
         return self._event(
             "response.output_item.added", output_index=len(self._output), item=dict(item)
         )
 
-    def _open_id(self) -> str:
-        assert self._open is not None
-        return str(self._open["id"])
+    def _item_id(self) -> str:
+        assert self._item is not None
+        return str(self._item["id"])
 
-    def _close_item(self) -> bytes:
-        item = self._open
+    def _close(self) -> bytes:
+        item = self._item
         if item is None:
             return b""
-        self._open = None
-        text = "".join(self._text)
+        self._item = None
+        text = "".join(self._pieces)
         index = len(self._output)
         out = bytearray()
         if item["type"] == "message":
@@ -685,11 +629,7 @@ class ChunksToResponseEvents:
         out += self._event("response.output_item.done", output_index=index, item=done)
         return bytes(out)
 
-    def _finish(self) -> bytes:
-        out = bytearray(self._start({}))
-        out += self._close_item()
-        if self._final_usage is not None:
-            self.usage = self._final_usage() or self.usage
+    def _end(self) -> bytes:
         response = _response(
             self._id,
             self._model,
@@ -700,13 +640,9 @@ class ChunksToResponseEvents:
             created_at=self._created_at,
         )
         kind = "response.incomplete" if response["status"] == "incomplete" else "response.completed"
-        out += self._event(kind, response=response)
-        self.finished = True
-        self._ended = True
-        return bytes(out)
+        return self._event(kind, response=response)
 
-    def _fail(self, error: Mapping[str, Any]) -> bytes:
-        self._ended = True
+    def _failed(self, error: Mapping[str, Any]) -> bytes:
         out = bytearray(self._start({}))
         code = error.get("code") or error.get("type") or "server_error"
         message = str(error.get("message") or "upstream error")

@@ -230,7 +230,9 @@ class ProxiedCall:
         return exchange
 
     async def _pii_policy(self, exchange: Exchange, span: Span | None = None) -> Precheck:
-        check = await self._gateway.pii.precheck(self.policy, self.tool, exchange.body)
+        check = await self._gateway.pii.precheck(
+            self.policy, self.tool, exchange.body, exchange.walk
+        )
         if span is not None:
             verdict = check.verdict
             span.set_attribute("governs.decision", verdict.decision if verdict else ALLOW)

@@ -103,9 +103,11 @@ PROXY_OPERATIONS: list[ProxyOperation] = [
         },
         request=ref("ResponseRequest"),
         description=(
-            "Translated to chat for every provider. With `stream: true` the answer is the "
-            "Responses event stream (`response.created` ... `response.completed`). Nothing is "
-            "stored: `store: true` and `previous_response_id` are a 400."
+            "Sent as it came to a provider that speaks the Responses API (kind `openai`, or "
+            "`azure` with `responses_api: true`), translated to chat for any other. With "
+            "`stream: true` the answer is the Responses event stream (`response.created` ... "
+            "`response.completed`). Nothing is stored: `store: true` and "
+            "`previous_response_id` are a 400, and `store: false` is sent upstream."
         ),
     ),
     ProxyOperation(

@@ -15,6 +15,7 @@ whole responses only.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -32,7 +33,8 @@ _DIGITISH = re.compile(r"[+(]?[0-9A-Fa-f][0-9A-Fa-f().:\-/]*")
 _WORDISH = re.compile(r"[\w.%+\-@]+")
 
 
-def _json_escape(value: str) -> str:
+def json_escape(value: str) -> str:
+    """A value as it stands inside a JSON string (what a tool call's arguments hold)."""
     return orjson.dumps(value).decode()[1:-1]
 
 
@@ -128,29 +130,39 @@ class TextFilter:
         return self._policy.action(self._policy.output_tool, pii_class)
 
 
-class SseOutputFilter:
-    """Rewrites OpenAI ``chat.completion.chunk`` events: content by the output policy and the
-    vault, tool-call arguments by the vault (JSON-escaped). Held text is sent with the chunk
-    that finishes its choice, so nothing is lost and nothing waits past the end."""
+@dataclass(frozen=True, slots=True)
+class OutputRules:
+    """What postcheck applies to what the model wrote: the detectors, the org's policy (None:
+    no policy), the classes its output row acts on, and the request's values to restore."""
 
-    def __init__(
-        self,
-        engine: DetectionEngine,
-        policy: CompiledPolicy | None,
-        classes: frozenset[str],
-        vault: Vault,
-    ) -> None:
-        self._engine = engine
-        self._policy = policy
-        self._classes = classes
-        self._vault = vault
+    engine: DetectionEngine
+    policy: CompiledPolicy | None
+    classes: frozenset[str]
+    vault: Vault
+
+    def text_filter(self) -> TextFilter:
+        """A filter for one text the model writes (streamed or whole)."""
+        return TextFilter(self.engine, self.policy, self.classes, StreamRestorer(self.vault))
+
+    def arguments_restorer(self) -> StreamRestorer:
+        """A restorer for one call's arguments (JSON text: values are put back escaped)."""
+        return StreamRestorer(self.vault, json_escape)
+
+
+class EventFilter:
+    """The output policy and restore over one answer shape's SSE stream. ``feed`` takes bytes
+    in any split and returns whole events, each rewritten by ``_event`` (the subclass's);
+    ``close`` does the same with what is left; ``verdict`` says what the policy found."""
+
+    def __init__(self, rules: OutputRules) -> None:
+        self._rules = rules
         self._buffer = bytearray()
-        self._content: dict[int, TextFilter] = {}
-        self._arguments: dict[tuple[int, int], StreamRestorer] = {}
 
     def verdict(self) -> Verdict:
-        found = [f for text in self._content.values() for f in text.findings]
-        return evaluate(found, self._policy)
+        raise NotImplementedError
+
+    def _event(self, event: bytes) -> bytes:
+        raise NotImplementedError
 
     def feed(self, data: bytes) -> bytes:
         self._buffer += data
@@ -166,6 +178,21 @@ class SseOutputFilter:
         rest = bytes(self._buffer)
         self._buffer.clear()
         return self._event(rest) if rest.strip() else b""
+
+
+class SseOutputFilter(EventFilter):
+    """Rewrites OpenAI ``chat.completion.chunk`` events: content by the output policy and the
+    vault, tool-call arguments by the vault (JSON-escaped). Held text is sent with the chunk
+    that finishes its choice, so nothing is lost and nothing waits past the end."""
+
+    def __init__(self, rules: OutputRules) -> None:
+        super().__init__(rules)
+        self._content: dict[int, TextFilter] = {}
+        self._arguments: dict[tuple[int, int], StreamRestorer] = {}
+
+    def verdict(self) -> Verdict:
+        found = [f for text in self._content.values() for f in text.findings]
+        return evaluate(found, self._rules.policy)
 
     def _event(self, event: bytes) -> bytes:
         if not event.startswith(b"data:") or event[5:].strip().startswith(b"[DONE]"):
@@ -188,10 +215,7 @@ class SseOutputFilter:
         final = choice.get("finish_reason") is not None
         text = self._content.get(index)
         if text is None:
-            text = TextFilter(
-                self._engine, self._policy, self._classes, StreamRestorer(self._vault)
-            )
-            self._content[index] = text
+            text = self._content[index] = self._rules.text_filter()
         content = delta.get("content")
         if isinstance(content, str) or final:
             out = text.feed(content or "", final=final)
@@ -203,9 +227,9 @@ class SseOutputFilter:
             arguments = function.get("arguments")
             if isinstance(arguments, str):
                 key = (index, call.get("index", 0))
-                restorer = self._arguments.setdefault(
-                    key, StreamRestorer(self._vault, _json_escape)
-                )
+                restorer = self._arguments.get(key)
+                if restorer is None:
+                    restorer = self._arguments[key] = self._rules.arguments_restorer()
                 function["arguments"] = restorer.feed(arguments)
         if final:
             rests = [(key, r.flush()) for key, r in self._arguments.items() if key[0] == index]
@@ -217,24 +241,25 @@ class SseOutputFilter:
                     choice["delta"] = delta
 
 
-def filter_completion(
-    document: dict[str, Any],
-    engine: DetectionEngine,
-    policy: CompiledPolicy | None,
-    classes: frozenset[str],
-    vault: Vault,
-) -> Verdict:
+def filter_completion(document: dict[str, Any], rules: OutputRules) -> Verdict:
     """Apply the output policy and restore the vault in a whole chat.completion, in place."""
     found: list[tuple[str, float, str]] = []
     for choice in document.get("choices") or ():
         message = choice.get("message") or {}
         content = message.get("content")
         if isinstance(content, str):
-            text = TextFilter(engine, policy, classes, StreamRestorer(vault))
-            message["content"] = text.feed(content, final=True)
-            found += text.findings
+            message["content"] = filter_text(content, rules, found)
         for call in message.get("tool_calls") or ():
             function = call.get("function") or {}
             if isinstance(function.get("arguments"), str):
-                function["arguments"] = vault.restore(function["arguments"], _json_escape)
-    return evaluate(found, policy)
+                function["arguments"] = rules.vault.restore(function["arguments"], json_escape)
+    return evaluate(found, rules.policy)
+
+
+def filter_text(text: str, rules: OutputRules, found: list[tuple[str, float, str]]) -> str:
+    """One whole text the model wrote, by the output policy then the vault; what the policy
+    found is added to ``found``."""
+    scanned = rules.text_filter()
+    out = scanned.feed(text, final=True)
+    found += scanned.findings
+    return out

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from detectors.custom import CustomRegexDetector, CustomRule
 from detectors.engine import DetectionEngine
 from detectors.field_keys import field_class
 from detectors.registry import NER_EXTRA_MISSING, default_registry, ner_installed
-from gateway.request_strings import TextSlot, request_strings, rewritten_body
+from gateway.request_strings import RequestStrings, TextSlot, request_strings, rewritten_body
 from policies.engine import CompiledPolicy, Verdict, evaluate
 from policies.matrix import DEFAULT_ROW, Action
 from policies.transforms import Vault, rewrite
@@ -182,13 +182,18 @@ class PiiGuard:
     # -- precheck --------------------------------------------------------------------------
 
     async def precheck(
-        self, policy: CompiledPolicy | None, tool: str, body: dict[str, Any]
+        self,
+        policy: CompiledPolicy | None,
+        tool: str,
+        body: dict[str, Any],
+        walk: Callable[[dict[str, Any], str], RequestStrings] = request_strings,
     ) -> Precheck:
-        """Scan every string of ``body`` a provider receives (``gateway.request_strings``)
-        and apply the policy: the body to send, or the denial."""
+        """Scan every string of ``body`` a provider receives (``walk``: one of
+        ``gateway.request_strings``' walks, the chat one by default) and apply the policy: the
+        body to send, or the denial."""
         if policy is None:
             return Precheck(verdict=None, body=body)
-        strings = request_strings(body, tool)
+        strings = walk(body, tool)
         slots = strings.slots
         classes = {tool: self._classes(policy, tool) for tool in {slot.tool for slot in slots}}
         # A value in a JSON object (tool-call arguments, metadata) is scanned with its key

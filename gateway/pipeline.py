@@ -33,14 +33,21 @@ from fronts.completions import COMPLETIONS
 from fronts.embeddings import parse_embeddings
 from fronts.openai_chat import OPENAI
 from fronts.responses import RESPONSES
+from fronts.responses_native import NATIVE_RESPONSES
 from gateway.attempts import AttemptsFailed, UpstreamCall
+from gateway.auth import Principal
 from gateway.cache_replay import RESPONSE_CACHE, plan_cache
-from gateway.exchanges import ChatExchange, EmbeddingsExchange
+from gateway.exchanges import (
+    AnswerExchange,
+    ChatExchange,
+    EmbeddingsExchange,
+    ResponsesExchange,
+)
 from gateway.identifiers import DEFAULT_TOOL, request_tool
 from gateway.ledger import ProxiedCall
 from gateway.metrics import upstream_finished, upstream_started
 from gateway.middleware import ERROR_BODY, REQUEST_ID
-from gateway.output_filter import SseOutputFilter, filter_completion
+from gateway.output_filter import EventFilter, OutputRules
 from gateway.pii import PiiGuard, Precheck
 from gateway.records import DENY
 from gateway.request_body import read_body
@@ -63,8 +70,13 @@ async def anthropic_messages(request: web.Request) -> web.StreamResponse:
 
 
 async def responses(request: web.Request) -> web.StreamResponse:
-    """``POST /v1/responses``: OpenAI's Responses API, through the very same path."""
-    return await proxy_chat(request, RESPONSES)
+    """``POST /v1/responses``: OpenAI's Responses API, through the very same path; sent as it
+    came to a model whose every deployment speaks it, else translated to chat."""
+    arrived = await _arrive(request, RESPONSES)
+    _, chat, client_body, _ = arrived
+    if request.app[GATEWAY].router.speaks_responses(chat.model):
+        return await _serve(request, NATIVE_RESPONSES, *arrived, ResponsesExchange(client_body))
+    return await _serve(request, RESPONSES, *arrived, ChatExchange(chat.body, chat.stream))
 
 
 async def completions(request: web.Request) -> web.StreamResponse:
@@ -73,6 +85,15 @@ async def completions(request: web.Request) -> web.StreamResponse:
 
 
 async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
+    arrived = await _arrive(request, front)
+    _, chat, _, _ = arrived
+    return await _serve(request, front, *arrived, ChatExchange(chat.body, chat.stream))
+
+
+async def _arrive(
+    request: web.Request, front: Front
+) -> tuple[Principal, ChatRequest, dict[str, Any], float]:
+    """Authenticate, then read and parse the client's request (its shape: ``front``)."""
     started = time.perf_counter()
     gateway = request.app[GATEWAY]
     request[ERROR_BODY] = front.error_body
@@ -81,7 +102,22 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
     chat, client_body = front.parse(
         await read_body(request, server.max_body_bytes, server.body_read_timeout_seconds)
     )
-    cache_ttl = requested_ttl(request.headers, chat.body)  # takes `cache` out of the body
+    return principal, chat, client_body, started
+
+
+async def _serve(
+    request: web.Request,
+    front: Front,
+    principal: Principal,
+    chat: ChatRequest,
+    client_body: dict[str, Any],
+    started: float,
+    asked: AnswerExchange,
+) -> web.StreamResponse:
+    """The rest of the way: the ledger sends ``asked`` (the exchange, in the shape its
+    provider takes), and the answer goes back in ``front``'s shape."""
+    gateway = request.app[GATEWAY]
+    cache_ttl = requested_ttl(request.headers, asked.body)  # takes `cache` out of the body
     call = ProxiedCall(
         gateway,
         principal,
@@ -93,9 +129,9 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
         started=started,
         trace=request.get(REQUEST_TRACE),
     )
-    exchange = await call.precheck(ChatExchange(chat.body, chat.stream))
+    exchange = await call.precheck(asked)
     assert call.check is not None
-    output = OutputPlan(gateway.pii, call.check)
+    output = OutputPlan(gateway.pii, call.check, exchange)
     call.cache = cache = await plan_cache(
         request.app[RESPONSE_CACHE],
         gateway.router,
@@ -112,8 +148,8 @@ async def proxy_chat(request: web.Request, front: Front) -> web.StreamResponse:
     try:
         async with call.upstream(exchange) as upstream:
             if chat.stream:
-                return await _stream_chat(request, front, upstream, chat, call, output)
-            completion = await _read_completion(upstream)
+                return await _stream_chat(request, front, upstream, chat, call, output, exchange)
+            completion = await _read_completion(upstream, exchange)
             if cache is not None:
                 cache.keep()
             upstream_finished(request)
@@ -232,18 +268,16 @@ class OutputPlan:
     """What postcheck does to the model's output: the output policy's classes, and the
     values to restore. ``needed`` is False for orgs without a policy: bytes pass untouched."""
 
-    def __init__(self, guard: PiiGuard, check: Precheck) -> None:
-        self._guard = guard
-        self.policy = check.policy
+    def __init__(self, guard: PiiGuard, check: Precheck, exchange: AnswerExchange) -> None:
+        self._exchange = exchange
         self.vault = check.vault
-        self.classes = guard.output_classes(check.policy)
+        classes = guard.output_classes(check.policy)
+        self.rules = OutputRules(guard.fast_engine, check.policy, classes, check.vault)
         self.tool = check.policy.output_tool if check.policy else DEFAULT_TOOL
-        self.needed = bool(self.classes) or bool(self.vault)
+        self.needed = bool(classes) or bool(self.vault)
 
     def filter_completion(self, document: dict[str, Any]) -> Verdict:
-        return filter_completion(
-            document, self._guard.fast_engine, self.policy, self.classes, self.vault
-        )
+        return self._exchange.filter_answer(document, self.rules)
 
     def denial(self, verdict: Verdict) -> PolicyDeniedError:
         return PolicyDeniedError(
@@ -251,16 +285,16 @@ class OutputPlan:
             f"for tool {self.tool}"
         )
 
-    def stream_filter(self) -> SseOutputFilter | None:
+    def stream_filter(self) -> EventFilter | None:
         if not self.needed:
             return None
-        return SseOutputFilter(self._guard.fast_engine, self.policy, self.classes, self.vault)
+        return self._exchange.stream_filter(self.rules)
 
 
-async def _read_completion(call: UpstreamCall) -> ChatResponse:
+async def _read_completion(call: UpstreamCall, exchange: AnswerExchange) -> ChatResponse:
     body = await call.response.read()
     try:
-        return call.route.adapter.parse_chat_response(body)
+        return exchange.read(call.route, body)
     except ValueError as error:
         raise UpstreamUnavailableError(
             f"provider {call.route.provider.name!r} sent an unreadable response",
@@ -275,11 +309,12 @@ async def _stream_chat(
     chat: ChatRequest,
     call: ProxiedCall,
     output: OutputPlan,
+    exchange: AnswerExchange,
 ) -> web.StreamResponse:
     """Provider bytes → OpenAI chunks (adapter) → output policy and restored tokens →
     the client's API (front), event by event as they arrive."""
-    translator = upstream.route.adapter.open_stream(
-        client_wants_usage=front.wants_usage_chunk(chat)
+    translator = exchange.open_stream(
+        upstream.route, client_wants_usage=front.wants_usage_chunk(chat)
     )
     output_filter = output.stream_filter()
     edge = front.stream(chat, lambda: translator.usage)

@@ -25,6 +25,15 @@ sampling parameters (``PARAMETERS``), ``tool_choice``, roles, ids, types, and th
 functions and schemas (identifiers providers restrict to ``[a-zA-Z0-9_-]``), binary payloads
 (``data:`` URLs, audio) and keys that are field names or JSON Schema keywords (``KNOWN_KEYS``).
 A number is scanned as its decimal text and replaced by the rewritten string if that differs.
+
+``responses_strings`` walks a Responses API body (``POST /v1/responses`` forwarded to a provider
+that speaks it) the same way, with the same slots and rules: ``instructions``, ``metadata``,
+``user`` and any field it does not know; ``tools`` and ``text`` (its ``format`` schema) as
+definitions; then the ``input`` items: a message's content parts, a ``function_call``'s
+``arguments`` (JSON, governed by the tool called) and a ``function_call_output``'s output
+(governed by the tool that produced it, found by ``call_id``). Not slots: the parameters
+(``RESPONSES_PARAMETERS``), item ids, ``call_id``, roles, statuses and a reasoning item's
+``encrypted_content`` (opaque to everyone but the provider).
 """
 
 from __future__ import annotations
@@ -58,6 +67,12 @@ _PART_SKIPPED = frozenset({"type", "cache_control", "input_audio"})  # input_aud
 _DEFINITION_SKIPPED = frozenset({"type", "name", "strict"})  # of tools, functions, schemas
 _SCHEMAS = frozenset({"parameters", "schema", "input_schema"})
 _CALL_SKIPPED = frozenset({"id", "type"})
+RESPONSES_PARAMETERS = frozenset(
+    "model stream stream_options store background max_output_tokens temperature top_p"
+    " parallel_tool_calls tool_choice truncation service_tier include reasoning top_logprobs"
+    " max_tool_calls previous_response_id".split()
+)
+_ITEM_SKIPPED = frozenset({"type", "id", "call_id", "status", "role", "encrypted_content"})
 
 
 class TextSlot(NamedTuple):  # a tuple: a request may have hundreds, made in microseconds
@@ -99,6 +114,24 @@ def request_strings(body: dict[str, Any], tool: str) -> RequestStrings:
     messages = body.get("messages")
     if isinstance(messages, list):
         walk.messages(messages, tool)
+    return RequestStrings(walk.slots, walk.documents)
+
+
+def responses_strings(body: dict[str, Any], tool: str) -> RequestStrings:
+    """``request_strings`` of a Responses API body (see the module docstring)."""
+    walk = _Walk()
+    for name, value in body.items():
+        if name in RESPONSES_PARAMETERS or name == "input":
+            continue
+        if name in ("tools", "text"):
+            walk.definitions(value, (name,), tool)
+        else:
+            walk.anything(value, (name,), tool)
+    given = body.get("input")
+    if isinstance(given, list):
+        walk.items(given, tool)
+    else:
+        walk.anything(given, ("input",), tool)
     return RequestStrings(walk.slots, walk.documents)
 
 
@@ -173,6 +206,34 @@ class _Walk:
                     self.function(value, path, tool)
                 else:
                     self.anything(value, path, governing)
+
+    def items(self, items: list[Any], tool: str) -> None:
+        """Responses ``input`` items; as ``messages``, with a call's arguments and output
+        governed by the function called."""
+        producers: dict[str, str] = {}  # call_id -> the function called
+        for index, item in enumerate(items):
+            path: Path = ("input", index)
+            if not isinstance(item, dict):
+                self.anything(item, path, tool)
+                continue
+            kind = item.get("type", "message")
+            governing = tool
+            if kind == "function_call":
+                governing = _function_name(item) or tool
+                if isinstance(item.get("call_id"), str):
+                    producers[item["call_id"]] = governing
+            elif kind == "function_call_output":
+                governing = producers.get(item.get("call_id") or "", tool)
+            for key, value in item.items():
+                if key in _ITEM_SKIPPED or (key == "name" and kind == "function_call"):
+                    continue
+                where = (*path, key)
+                if key == "arguments" and kind == "function_call" and isinstance(value, str):
+                    self.json_text(value, where, governing)
+                elif key in ("content", "output"):
+                    self.content(value, where, governing)
+                else:
+                    self.anything(value, where, governing)
 
     def content(self, value: Any, path: Path, tool: str) -> None:
         if not isinstance(value, list):

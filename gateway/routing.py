@@ -19,7 +19,7 @@ from core.errors import NotFoundError
 from core.settings import ModelConfig, ProviderConfig, Settings
 from gateway.breaker import CircuitBreaker
 from gateway.forwarder import Transport
-from providers.base import ProviderAdapter
+from providers.base import ProviderAdapter, SpeaksResponses
 from providers.embeddings import EmbeddingsAdapter, embeddings_adapter_for
 
 MEMO_SIZE = 1024  # memos keyed by model names that clients send stay this small
@@ -44,6 +44,15 @@ class Route:
     @property
     def label(self) -> str:
         return f"{self.provider.name}/{self.upstream_model}"
+
+    @property
+    def native_responses(self) -> SpeaksResponses | None:
+        """The adapter, when this deployment is sent ``/v1/responses`` requests as they came
+        (its provider speaks the Responses API and its config leaves it on)."""
+        adapter = self.adapter
+        if self.provider.speaks_responses and isinstance(adapter, SpeaksResponses):
+            return adapter
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +104,7 @@ class Router:
         }
         self._direct: dict[str, ModelRoutes] = {}
         self._candidates: dict[str, tuple[ModelConfig, ...]] = {}
+        self._speaks_responses: dict[str, bool] = {}
         created = int(time.time())
         self._model_entries = [
             {
@@ -206,6 +216,22 @@ class Router:
             if len(self._candidates) < MEMO_SIZE:
                 self._candidates[name] = candidates
         return candidates
+
+    def speaks_responses(self, name: str) -> bool:
+        """Whether a Responses request for ``name`` is sent as it came: every deployment that
+        may serve it, fallbacks included, speaks the Responses API (``Route.native_responses``);
+        one that does not makes the whole request go through the chat translation, so the
+        policy applies to one request shape. Worked out once per name."""
+        speaks = self._speaks_responses.get(name)
+        if speaks is None:
+            speaks = all(
+                route.native_responses is not None
+                for model in self.chain(name)
+                for route in model.routes
+            )
+            if len(self._speaks_responses) < MEMO_SIZE:
+                self._speaks_responses[name] = speaks
+        return speaks
 
     def chain(self, name: str) -> Iterator[ModelRoutes]:
         """The requested model, then its fallbacks in order (each once)."""

@@ -49,7 +49,8 @@ class UpstreamRequest:
 
 @dataclass(frozen=True, slots=True)
 class ChatResponse:
-    """A whole (non-streamed) chat completion, already in OpenAI's wire format.
+    """A whole (non-streamed) chat completion, already in OpenAI's wire format (or, from
+    ``SpeaksResponses.parse_responses_response``, a Response object of OpenAI's Responses API).
 
     ``body`` is exactly what the client receives; for an OpenAI-compatible upstream it is the
     upstream's bytes unchanged. ``completion_text`` is the concatenated assistant text, used to
@@ -125,4 +126,30 @@ class CountsInputTokens(Protocol):
 
     def parse_count_tokens(self, body: bytes) -> int:
         """The input tokens of a successful (2xx) answer; ``ValueError`` if it has none."""
+        ...
+
+
+@runtime_checkable
+class SpeaksResponses(Protocol):
+    """An adapter whose provider serves OpenAI's Responses API (``POST /v1/responses``) itself,
+    so a Responses request is forwarded as it came, not translated to chat. Whether a provider
+    is sent them is its config's ``speaks_responses``. Pure like every adapter.
+
+    The stream reader passes the provider's events on byte for byte (whole events only, as a
+    ``StreamTranslator`` does); ``finished`` once ``response.completed`` or
+    ``response.incomplete`` came, ``usage`` read from that event, ``completion_text`` the text
+    and call arguments seen (to bill a stream cut short). Errors are OpenAI's: ``parse_error``.
+    """
+
+    def build_responses_request(self, body: dict[str, Any], upstream_model: str) -> UpstreamRequest:
+        """The provider's request for a validated Responses body (``stream`` as it says)."""
+        ...
+
+    def parse_responses_response(self, body: bytes) -> ChatResponse:
+        """A successful (2xx) answer: ``document`` is the Response object; ``ValueError``
+        when it is not one."""
+        ...
+
+    def open_responses_stream(self) -> StreamTranslator:
+        """A fresh reader for one streamed Responses answer."""
         ...

@@ -46,6 +46,9 @@ class OpenAIEndpoints:
     def url(self, operation: str, upstream_model: str) -> str:
         return f"{self._base}/{operation}"
 
+    def responses_url(self) -> str:
+        return f"{self._base}/responses"
+
 
 class AzureEndpoints(OpenAIEndpoints):
     """Azure OpenAI: the model is a deployment in the URL, and the key goes in ``api-key``."""
@@ -67,6 +70,11 @@ class AzureEndpoints(OpenAIEndpoints):
                 f"?api-version={self._api_version}"
             )
         return url
+
+    def responses_url(self) -> str:
+        # Azure serves the Responses API only in its v1 API: no deployment in the URL (the
+        # deployment is the body's ``model``), no api-version.
+        return f"{self._base}/openai/v1/responses"
 
 
 # -- request translation -----------------------------------------------------------------------
@@ -95,6 +103,16 @@ class OpenAIAdapter:
             "POST", self.chat_url(upstream_model), self.endpoints.headers, orjson.dumps(body)
         )
 
+    def build_responses_request(self, body: dict[str, Any], upstream_model: str) -> UpstreamRequest:
+        """The client's Responses body as it is, for ``upstream_model``, with ``store: false``:
+        the provider keeps nothing (the gateway refuses what would need it kept)."""
+        sent = dict(body)
+        sent["model"] = upstream_model
+        sent["store"] = False
+        return UpstreamRequest(
+            "POST", self.endpoints.responses_url(), self.endpoints.headers, orjson.dumps(sent)
+        )
+
     # -- response translation ------------------------------------------------------------------
 
     def parse_chat_response(self, body: bytes) -> ChatResponse:
@@ -112,10 +130,28 @@ class OpenAIAdapter:
             document=document,
         )
 
+    def parse_responses_response(self, body: bytes) -> ChatResponse:
+        document = orjson.loads(body)
+        if not isinstance(document, dict) or document.get("object") != "response":
+            raise ValueError("the upstream's answer is not a Response object")
+        texts: list[str] = []
+        for item in document.get("output") or ():
+            if isinstance(item, dict):
+                _collect_item_text(item, texts)
+        return ChatResponse(
+            body=body,
+            usage=usage_from_responses(document.get("usage")),
+            completion_text="".join(texts),
+            document=document,
+        )
+
     # -- stream translation --------------------------------------------------------------------
 
     def open_stream(self, *, client_wants_usage: bool) -> OpenAIStreamPassThrough:
         return OpenAIStreamPassThrough(client_wants_usage=client_wants_usage)
+
+    def open_responses_stream(self) -> ResponsesStreamReader:
+        return ResponsesStreamReader()
 
     # -- errors --------------------------------------------------------------------------------
 
@@ -179,16 +215,23 @@ class OpenAIStreamPassThrough:
     def close(self) -> bytes:
         rest = bytes(self._buffer).strip()
         self._buffer.clear()
-        if not rest.startswith(b"data:"):
-            return b""
-        payload = rest[5:].strip()
-        if payload != _DONE:
-            try:
-                orjson.loads(payload)
-            except orjson.JSONDecodeError:
-                return b""  # an event cut mid-way is dropped, as SSE clients drop it
+        if not rest or not self._whole(rest):
+            return b""  # an event cut mid-way is dropped, as SSE clients drop it
         # A whole last event whose blank line never came: pass it on, properly ended.
         return self._filter(rest + b"\n\n") or b""
+
+    def _whole(self, event: bytes) -> bool:
+        """Whether a last event without its blank line is all there (its JSON parses)."""
+        if not event.startswith(b"data:"):
+            return False
+        payload = event[5:].strip()
+        if payload == _DONE:
+            return True
+        try:
+            orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return False
+        return True
 
     def _filter(self, event: bytes) -> bytes | None:
         """The event as the client gets it, or None to drop it."""
@@ -222,6 +265,66 @@ class OpenAIStreamPassThrough:
         return event
 
 
+class ResponsesStreamReader(OpenAIStreamPassThrough):
+    """Forwards a Responses event stream byte for byte (whole events only), reading on the way
+    the text and call arguments produced and, from ``response.completed`` or
+    ``response.incomplete`` (``finished``), the usage. ``response.failed`` carries usage too,
+    but does not finish the stream."""
+
+    def __init__(self) -> None:
+        super().__init__(client_wants_usage=True)
+
+    def _whole(self, event: bytes) -> bool:
+        return responses_event(event) is not None
+
+    def _filter(self, event: bytes) -> bytes | None:
+        payload = responses_event(event)
+        if payload is not None:
+            self._read(payload)
+        return event
+
+    def _read(self, payload: dict[str, Any]) -> None:
+        kind = payload.get("type")
+        if kind in (
+            "response.output_text.delta",
+            "response.refusal.delta",
+            "response.function_call_arguments.delta",
+        ):
+            self._texts.append(str(payload.get("delta") or ""))
+        elif kind == "response.output_item.added":
+            item = payload.get("item")
+            if isinstance(item, dict) and item.get("type") == "function_call":
+                self._texts.append(str(item.get("name") or ""))
+        elif kind in ("response.completed", "response.incomplete", "response.failed"):
+            response = payload.get("response")
+            if isinstance(response, dict):
+                self.usage = usage_from_responses(response.get("usage")) or self.usage
+            self.finished = kind != "response.failed"
+
+
+def responses_event(event: bytes) -> dict[str, Any] | None:
+    """The JSON payload of one Responses SSE event (its ``data:`` lines), None if it has none."""
+    lines = [line[5:].strip() for line in event.splitlines() if line.startswith(b"data:")]
+    if not lines:
+        return None
+    try:
+        payload = orjson.loads(b"\n".join(lines))
+    except orjson.JSONDecodeError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _collect_item_text(item: Mapping[str, Any], texts: list[str]) -> None:
+    """A Responses output item's text: a message's text and refusals, a call's arguments."""
+    if item.get("type") == "function_call":
+        texts.append(str(item.get("name") or ""))
+        texts.append(str(item.get("arguments") or ""))
+        return
+    for part in item.get("content") or ():
+        if isinstance(part, dict):
+            texts.append(str(part.get("text") or part.get("refusal") or ""))
+
+
 def _collect_text(message: Mapping[str, Any], texts: list[str]) -> None:
     content = message.get("content")
     if isinstance(content, str):
@@ -247,6 +350,18 @@ def usage_from_openai(usage: Any) -> Usage | None:
     return Usage(
         input_tokens=int(usage.get("prompt_tokens") or 0),
         output_tokens=int(usage.get("completion_tokens") or 0),
+        cached_input_tokens=int(details.get("cached_tokens") or 0),
+    )
+
+
+def usage_from_responses(usage: Any) -> Usage | None:
+    """The Responses API's usage (``input_tokens`` include cached ones, as chat's do)."""
+    if not isinstance(usage, dict):
+        return None
+    details = usage.get("input_tokens_details") or {}
+    return Usage(
+        input_tokens=int(usage.get("input_tokens") or 0),
+        output_tokens=int(usage.get("output_tokens") or 0),
         cached_input_tokens=int(details.get("cached_tokens") or 0),
     )
 

@@ -28,7 +28,11 @@ FAKE_BEHAVIOURS = (
     "-slow",
     "-slowstream",
     "-gatedstream",
+    "-parallel-tools",
+    "-tools-echo",
 )
+# Served by an OpenAI provider with `responses_api: false`: /v1/responses is translated to chat.
+CHAT_ONLY_BEHAVIOURS = ("", "-tools", "-parallel-tools", "-cut")
 # Model names the tests use for each provider; the suffix picks the fake's behaviour.
 CLAUDE_BEHAVIOURS = ("", "-tools", "-error-500", "-error-429", "-overloaded", "-cut", "-cached")
 GEMINI_BEHAVIOURS = ("", "-tools", "-error-500", "-error-429", "-overloaded", "-cut", "-cached")
@@ -97,6 +101,15 @@ def proxy_config(
         for behaviour in GEMINI_BEHAVIOURS
     ]
     models += [
+        {
+            "name": f"chat-only-gpt{behaviour}",
+            "provider": "fake-openai-chat-only",
+            "upstream_model": f"gpt-4o-mini{behaviour}",
+            **priced,
+        }
+        for behaviour in CHAT_ONLY_BEHAVIOURS
+    ]
+    models += [
         {"name": "unpriced-model", "provider": "fake-openai", "upstream_model": "gpt-4o-mini"},
         {
             "name": "gpt-4o-mini-by-hostname",
@@ -107,6 +120,12 @@ def proxy_config(
         {
             "name": "azure-gpt-4o",
             "provider": "fake-azure",
+            "upstream_model": "my-gpt-4o-deployment",
+            **priced,
+        },
+        {
+            "name": "azure-responses-gpt-4o",
+            "provider": "fake-azure-responses",
             "upstream_model": "my-gpt-4o-deployment",
             **priced,
         },
@@ -209,11 +228,26 @@ def proxy_config(
                 "api_version": "2024-10-21",
             },
             {
+                "name": "fake-azure-responses",  # Azure's v1 API serves /openai/v1/responses
+                "kind": "azure",
+                "base_url": fakes["openai"].base_url.removesuffix("/v1"),
+                "api_key": FAKE_OPENAI_KEY,
+                "responses_api": True,
+            },
+            {
                 # Addressed by name, as real providers are (cookie jars ignore IP addresses).
                 "name": "fake-openai-by-hostname",
                 "kind": "openai",
                 "base_url": fakes["openai"].base_url.replace("127.0.0.1", "localhost"),
                 "api_key": FAKE_OPENAI_KEY,
+            },
+            {
+                # An OpenAI-compatible server without /v1/responses.
+                "name": "fake-openai-chat-only",
+                "kind": "openai",
+                "base_url": fakes["openai"].base_url,
+                "api_key": FAKE_OPENAI_KEY,
+                "responses_api": False,
             },
             {"name": "echo", "kind": "echo"},
         ],

@@ -102,3 +102,11 @@ def test_a_file_that_is_not_a_mapping_is_rejected(tmp_path: Path) -> None:
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read config file"):
         load_settings(tmp_path / "nope.yaml", environ={})
+
+
+@pytest.mark.parametrize("kind", ["anthropic", "gemini", "echo"])
+def test_only_openai_and_azure_can_have_the_responses_api(kind: str) -> None:
+    """``responses_api`` on a kind whose API has no /v1/responses is a start-up error."""
+    provider = {"name": "p", "kind": kind, "base_url": "http://x", "responses_api": True}
+    with pytest.raises(ConfigError, match="responses_api"):
+        settings_from_mapping({"providers": [provider]}, environ={}, source="<test>")

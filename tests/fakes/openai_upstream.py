@@ -3,6 +3,8 @@
 Models (any prefix works, the suffix picks the behaviour):
     *-tools        answers with a tool call to the first declared function (text once a tool
                    result came back)
+    *-parallel-tools  two calls to the first declared function (Paris, then Lyon); streamed,
+                   their argument deltas interleave (call 0, call 1, call 0, call 1)
     *-no-usage     reports no usage, even when a stream asks for it
     *-error-500    500 with an OpenAI error body
     *-error-429    429 with ``retry-after: 1``
@@ -15,7 +17,8 @@ Models (any prefix works, the suffix picks the behaviour):
 Also Azure OpenAI's ``/openai/deployments/{deployment}/chat/completions?api-version=`` with
 the key in ``api-key``; the deployment name picks the behaviour.
     anything else  "echo: <last user text>", streamed word by word when asked
-``/v1/embeddings`` knows ``*-error-500`` and ``*-slow`` too.
+``/v1/embeddings`` knows ``*-error-500`` and ``*-slow`` too; ``/v1/responses`` (OpenAI's
+Responses API) is ``tests.fakes.openai_responses``.
 Requests are validated like OpenAI does: the bearer key, ``model`` and ``messages``.
 """
 
@@ -23,12 +26,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 from aiohttp import web
 
-from tests.fakes.server import FakeUpstream, ReceivedRequest, client_port, start_fake
+from tests.fakes.openai_responses import responses_handler
+from tests.fakes.server import FakeUpstream, ReceivedRequest, start_fake
 
 FAKE_OPENAI_KEY = "sk-fake-upstream-key"
 SLOW_SECONDS = 0.2
@@ -72,21 +77,7 @@ def _prompt_tokens(messages: list[dict[str, Any]]) -> int:
 
 async def chat_completions(request: web.Request) -> web.StreamResponse:
     fake = request.app[FAKE]
-    raw = await request.read()
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        body = None
-    fake.received.append(
-        ReceivedRequest(
-            request.method,
-            request.path,
-            dict(request.query),
-            dict(request.headers),
-            body,
-            client_port(request),
-        )
-    )
+    body = await fake.record(request)
     deployment = request.match_info.get("deployment")
     if deployment is not None:
         # Azure OpenAI: the key in `api-key`, the model is the deployment, api-version required.
@@ -142,16 +133,21 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
             raise
 
     text = "echo: " + _last_user_text(messages)
-    tool_call = None
+    tool_calls: list[dict[str, Any]] = []
     if messages[-1].get("role") == "tool":
         text = f"The tool said: {messages[-1].get('content')}"
     elif model.endswith("-tools") and body.get("tools"):
         name = body["tools"][0]["function"]["name"]
-        tool_call = {
-            "id": "call_fake1",
-            "type": "function",
-            "function": {"name": name, "arguments": '{"city": "Paris"}'},
-        }
+        cities = ("Paris", "Lyon") if model.endswith("-parallel-tools") else ("Paris",)
+        tool_calls = [
+            {
+                "id": f"call_fake{number}",
+                "type": "function",
+                "function": {"name": name, "arguments": f'{{"city": "{city}"}}'},
+            }
+            for number, city in enumerate(cities, 1)
+        ]
+    tool_call = tool_calls[0] if tool_calls else None
     usage = (
         None if model.endswith("-no-usage") else _usage(_prompt_tokens(messages), len(text.split()))
     )
@@ -164,8 +160,8 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
             "content": None if tool_call else text,
             "refusal": None,
         }
-        if tool_call:
-            message["tool_calls"] = [tool_call]
+        if tool_calls:
+            message["tool_calls"] = tool_calls
         document: dict[str, Any] = {
             "id": completion_id,
             "object": "chat.completion",
@@ -224,7 +220,9 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
             ]
         )
     ]
-    if tool_call:
+    if len(tool_calls) > 1:
+        events += _interleaved_calls(tool_calls, event)
+    elif tool_call:
         events.append(
             event(
                 [
@@ -294,6 +292,29 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     return response
 
 
+def _interleaved_calls(
+    calls: list[dict[str, Any]], event: Callable[[list[dict[str, Any]]], bytes]
+) -> list[bytes]:
+    """Parallel tool calls as some providers stream them: every call opened first, then their
+    arguments in pieces taking turns (call 0, call 1, call 0, call 1...)."""
+
+    def delta(index: int, call: dict[str, Any]) -> bytes:
+        choice = {"index": 0, "delta": {"tool_calls": [{"index": index, **call}]}}
+        return event([{**choice, "logprobs": None, "finish_reason": None}])
+
+    events = [
+        delta(
+            i, {"id": c["id"], "type": "function", "function": {**c["function"], "arguments": ""}}
+        )
+        for i, c in enumerate(calls)
+    ]
+    pieces = [[a[:9], a[9:]] for a in (c["function"]["arguments"] for c in calls)]
+    for turn in range(2):
+        for i, parts in enumerate(pieces):
+            events.append(delta(i, {"function": {"arguments": parts[turn]}}))
+    return events
+
+
 async def embeddings(request: web.Request) -> web.Response:
     fake = request.app[FAKE]
     body = await request.json()
@@ -337,6 +358,9 @@ def create_app(fake: FakeUpstream) -> web.Application:
     app.router.add_post("/v1/chat/completions", chat_completions)
     app.router.add_post("/openai/deployments/{deployment}/chat/completions", chat_completions)
     app.router.add_post("/v1/embeddings", embeddings)
+    responses = responses_handler(fake, FAKE_OPENAI_KEY, SLOW_SECONDS)
+    app.router.add_post("/v1/responses", responses)
+    app.router.add_post("/openai/v1/responses", responses)
     return app
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 
@@ -39,6 +40,25 @@ class FakeUpstream:
     gate: threading.Event = field(default_factory=threading.Event)
     gate_opened: list[bool] = field(default_factory=list)
     runner: web.AppRunner | None = None
+
+    async def record(self, request: web.Request) -> Any:
+        """Read ``request``'s JSON body (None when it is not JSON) and note the request."""
+        raw = await request.read()
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            body = None
+        self.received.append(
+            ReceivedRequest(
+                request.method,
+                request.path,
+                dict(request.query),
+                dict(request.headers),
+                body,
+                client_port(request),
+            )
+        )
+        return body
 
     async def close(self) -> None:
         if self.runner is not None:

@@ -137,3 +137,45 @@ def test_the_same_pii_policy_applies(gateway: RunningGateway, fake_openai: FakeU
         model="gpt-4o-mini", max_tokens=50, messages=[{"role": "user", "content": f"mail {EMAIL}"}]
     ) as stream:
         assert "".join(stream.text_stream) == f"echo: mail {EMAIL}"
+
+
+def test_parallel_tool_calls_whose_deltas_interleave(gateway: RunningGateway) -> None:
+    """The upstream streams two calls' argument pieces taking turns (call 0, call 1, call 0...):
+    each tool_use block gets its own arguments, one block open at a time."""
+    events = list(
+        client(gateway).messages.create(
+            model="gpt-4o-mini-parallel-tools",
+            max_tokens=100,
+            tools=TOOLS,  # type: ignore[arg-type]
+            messages=[{"role": "user", "content": "weather in two cities"}],
+            stream=True,
+        )
+    )
+    open_block: int | None = None
+    arguments: dict[int, str] = {}
+    for event in events:
+        if event.type == "content_block_start":
+            assert open_block is None, "a block started before the last one stopped"
+            open_block = event.index
+            arguments[event.index] = ""
+        elif event.type == "content_block_delta":
+            assert event.index == open_block, "a delta for a block that is not open"
+            assert event.delta.type == "input_json_delta"
+            arguments[event.index] += event.delta.partial_json
+        elif event.type == "content_block_stop":
+            assert event.index == open_block
+            open_block = None
+    assert arguments == {0: '{"city": "Paris"}', 1: '{"city": "Lyon"}'}
+    with client(gateway).messages.stream(
+        model="gpt-4o-mini-parallel-tools",
+        max_tokens=100,
+        tools=TOOLS,  # type: ignore[arg-type]
+        messages=[{"role": "user", "content": "weather in two cities"}],
+    ) as stream:
+        message = stream.get_final_message()
+    assert [(b.type, getattr(b, "input", None)) for b in message.content] == [
+        ("tool_use", {"city": "Paris"}),
+        ("tool_use", {"city": "Lyon"}),
+    ]
+    assert message.content[0].id != message.content[1].id  # type: ignore[union-attr]
+    assert message.stop_reason == "tool_use"

@@ -1,7 +1,8 @@
 """Every route that reaches a provider records the same way on every ending (one ledger).
 
 Chat, streamed chat, Anthropic messages (whole and streamed), embeddings, Responses (whole and
-streamed) and legacy completions, each ending four ways (done, upstream error, client gone
+streamed; forwarded to the provider's own Responses API, and translated to chat for a provider
+without it) and legacy completions, each ending four ways (done, upstream error, client gone
 while the provider works, timeout), through a gateway on PostgreSQL with its budget ledger in a
 real Redis: one precheck and one postcheck Decision each, a usage row when the provider was
 reached and billed (done, client gone), none otherwise, the same rows whatever the front door;
@@ -39,6 +40,8 @@ UPSTREAM = {
     "embeddings": "text-embedding-3-small",
     "responses": "gpt-4o-mini",
     "responses_stream": "gpt-4o-mini",
+    "responses_chat": "gpt-4o-mini",
+    "responses_chat_stream": "gpt-4o-mini",
     "completions": "gpt-4o-mini",
 }
 ENDINGS = {  # ending -> (upstream suffix, model timeout)
@@ -47,6 +50,8 @@ ENDINGS = {  # ending -> (upstream suffix, model timeout)
     "client_gone": ("-slow", None),
     "timeout": ("-slow", SLOW_SECONDS / 4),
 }
+# Kinds served by a provider without the Responses API (/v1/responses translated to chat).
+CHAT_ONLY = frozenset({"responses_chat", "responses_chat_stream"})
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +65,7 @@ def running(
     models = [
         {
             "name": f"{kind}-{ending}",
-            "provider": "up",
+            "provider": "up-chat" if kind in CHAT_ONLY else "up",
             "upstream_model": UPSTREAM[kind] + suffix,
             **PRICES,
             **({"timeout_seconds": timeout} if timeout else {}),
@@ -79,7 +84,14 @@ def running(
                 "kind": "openai",
                 "base_url": fake_openai.base_url,
                 "api_key": FAKE_OPENAI_KEY,
-            }
+            },
+            {
+                "name": "up-chat",
+                "kind": "openai",
+                "base_url": fake_openai.base_url,
+                "api_key": FAKE_OPENAI_KEY,
+                "responses_api": False,
+            },
         ],
         "models": models,
     }
@@ -120,7 +132,7 @@ def _request(kind: str, model: str, marker: str) -> tuple[str, dict[str, Any]]:
         return "/v1/responses", {
             "model": model,
             "input": marker,
-            "stream": kind == "responses_stream",
+            "stream": kind.endswith("_stream"),
         }
     if kind == "completions":
         return "/v1/completions", {"model": model, "prompt": marker}
@@ -225,13 +237,17 @@ async def test_every_route_records_every_ending_the_same_way(
         if ending == "client_gone":
             assert "client_disconnected" in postcheck["tags"], what
             assert usage[0]["metadata"]["estimated"] is True, what
-        # The same rows whatever the front door: only the model and api tags differ.
+        # The same rows whatever the front door: only the model, api and provider tags differ.
         shapes[ending].add(
             (
                 precheck["decision"],
                 postcheck["decision"],
                 tuple(postcheck["reasons"]),
-                tuple(_shape(t) for t in postcheck["tags"] if not t.startswith(("model:", "api:"))),
+                tuple(
+                    _shape(t)
+                    for t in postcheck["tags"]
+                    if not t.startswith(("model:", "api:", "provider:"))
+                ),
                 len(usage),
                 bool(usage) and usage[0]["metadata"]["estimated"],
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import orjson
 
 from detectors.registry import fast_engine
-from gateway.output_filter import SseOutputFilter
+from gateway.output_filter import OutputRules, SseOutputFilter
 from policies.engine import CompiledPolicy
 from policies.matrix import Action
 from policies.transforms import Vault
@@ -33,7 +33,7 @@ def contents(data: bytes) -> list[str]:
 
 
 def test_an_email_split_across_chunks_is_masked_and_the_rest_flows() -> None:
-    f = SseOutputFilter(ENGINE, POLICY, frozenset({"email"}), Vault())
+    f = SseOutputFilter(OutputRules(ENGINE, POLICY, frozenset({"email"}), Vault()))
     first = contents(f.feed(chunk("Sure: write to jane.do")))
     assert first == ["Sure: write to "]  # only the word that may become an email waits
     middle = contents(f.feed(chunk("e@exam")))
@@ -44,7 +44,7 @@ def test_an_email_split_across_chunks_is_masked_and_the_rest_flows() -> None:
 
 
 def test_digits_only_classes_do_not_hold_back_words() -> None:
-    f = SseOutputFilter(ENGINE, POLICY, frozenset({"credit_card"}), Vault())
+    f = SseOutputFilter(OutputRules(ENGINE, POLICY, frozenset({"credit_card"}), Vault()))
     assert contents(f.feed(chunk("Hello there"))) == ["Hello there"]
     assert contents(f.feed(chunk(" card 4242 4242"))) == [" card "]
     rest = contents(f.feed(chunk(" 4242 4242.") + chunk(None, "stop")))
@@ -54,7 +54,7 @@ def test_digits_only_classes_do_not_hold_back_words() -> None:
 def test_placeholders_are_restored_across_chunks() -> None:
     vault = Vault()
     vault.placeholder("email", "jane@example.com")
-    f = SseOutputFilter(ENGINE, None, frozenset(), vault)
+    f = SseOutputFilter(OutputRules(ENGINE, None, frozenset(), vault))
     out = contents(f.feed(chunk("Mail <EMA")))
     out += contents(f.feed(chunk("IL_1> now") + chunk(None, "stop")))
     assert "".join(out) == "Mail jane@example.com now"

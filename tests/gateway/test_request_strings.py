@@ -7,7 +7,12 @@ from typing import Any
 
 import orjson
 
-from gateway.request_strings import TextSlot, request_strings, rewritten_body
+from gateway.request_strings import (
+    TextSlot,
+    request_strings,
+    responses_strings,
+    rewritten_body,
+)
 
 EMAIL = "jane.doe@example.com"
 
@@ -170,3 +175,72 @@ def test_a_slot_says_where_it_is() -> None:
     body = {"messages": [{"role": "user", "name": EMAIL, "content": "hi"}]}
     slots = request_strings(body, "t").slots
     assert slots[0] == TextSlot(("messages", 0, "name"), EMAIL, "t")
+
+
+def test_a_responses_body_has_the_same_slots_in_its_own_shape() -> None:
+    """Every string a Responses API provider receives, governed as chat's are; not the
+    parameters, ids, call ids, roles, statuses or a reasoning item's encrypted content."""
+    body = {
+        "model": "gpt-4o-mini",
+        "store": False,
+        "max_output_tokens": 4155550100,
+        "reasoning": {"effort": "low"},
+        "instructions": "be kind",
+        "metadata": {"team": "t"},
+        "tools": [
+            {
+                "type": "function",
+                "name": "notify",
+                "description": "d",
+                "parameters": {"type": "object", "properties": {"to": {"type": "string"}}},
+                "strict": True,
+            }
+        ],
+        "text": {"format": {"type": "json_schema", "name": "out", "schema": {"title": "s"}}},
+        "input": [
+            {"role": "user", "content": [{"type": "input_text", "text": "hi"}]},
+            {"type": "reasoning", "id": "rs_1", "encrypted_content": "gAAAA", "summary": []},
+            {
+                "type": "function_call",
+                "id": "fc_1",
+                "call_id": "call_1",
+                "name": "notify",
+                "arguments": '{"to": "x"}',
+                "status": "completed",
+            },
+            {"type": "function_call_output", "call_id": "call_1", "output": "ok"},
+        ],
+    }
+    slots = responses_strings(body, "ai.generate").slots
+    assert [(slot.text, slot.tool) for slot in slots] == [
+        ("be kind", "ai.generate"),
+        ("team", "ai.generate"),
+        ("t", "ai.generate"),
+        ("d", "ai.generate"),
+        ("object", "ai.generate"),
+        ("to", "ai.generate"),
+        ("string", "ai.generate"),
+        ("s", "ai.generate"),
+        ("hi", "ai.generate"),
+        ("to", "notify"),
+        ("x", "notify"),
+        ("ok", "notify"),
+    ]
+
+
+def test_a_responses_call_is_rewritten_as_json() -> None:
+    body = {
+        "input": [
+            {
+                "type": "function_call",
+                "call_id": "c",
+                "name": "f",
+                "arguments": f'{{"to": "{EMAIL}"}}',
+            }
+        ]
+    }
+    strings = responses_strings(body, "ai.generate")
+    texts = [slot.text.replace(EMAIL, "<EMAIL_1>") for slot in strings.slots]
+    rewritten = rewritten_body(body, strings, texts)
+    assert orjson.loads(rewritten["input"][0]["arguments"]) == {"to": "<EMAIL_1>"}
+    assert EMAIL in body["input"][0]["arguments"]  # the client's body is kept

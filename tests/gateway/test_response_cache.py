@@ -399,3 +399,32 @@ def test_a_key_s_ttl_caches_its_embeddings(
     for _ in range(2):
         assert "x-governs-cache" not in _embed(_client(cached), text)[1].headers
     assert len(fake_openai.received) == before + 3
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_native_responses_are_cached_too(
+    cached: RunningGateway, fake_openai: FakeUpstream, stream: bool
+) -> None:
+    """``/v1/responses`` sent as it came to OpenAI's own Responses API: a repeat is replayed
+    (whole, or as the same event stream) without reaching the provider."""
+    client = _client(cached)
+    question = f"cache me natively {uuid.uuid4().hex}"
+    before = len(fake_openai.received)
+    texts = []
+    for expected in ("miss", "hit"):
+        with client.responses.with_streaming_response.create(
+            model="gpt-4o-mini",
+            input=question,
+            stream=stream,
+            extra_headers={"x-governs-cache-ttl": "60"},
+        ) as response:
+            assert response.headers["x-governs-cache"] == expected
+            if stream:
+                events = list(response.parse())
+                assert events[-1].type == "response.completed"
+                texts.append(events[-1].response.output_text)
+            else:
+                texts.append(response.parse().output_text)
+    assert texts == [f"echo: {question}"] * 2
+    assert len(fake_openai.received) == before + 1
+    assert fake_openai.received[-1].path == "/v1/responses"
