@@ -67,6 +67,14 @@ def fake_gemini(service_thread: ServiceThread) -> Iterator[FakeUpstream]:
 
 
 @pytest.fixture(scope="session")
+def fakes(
+    fake_openai: FakeUpstream, fake_anthropic: FakeUpstream, fake_gemini: FakeUpstream
+) -> dict[str, FakeUpstream]:
+    """One fake upstream per provider kind, by kind."""
+    return {"openai": fake_openai, "anthropic": fake_anthropic, "gemini": fake_gemini}
+
+
+@pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     yield from postgres_database()
 

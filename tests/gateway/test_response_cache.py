@@ -42,13 +42,6 @@ def _start(
 
 
 @pytest.fixture(scope="module")
-def fakes(
-    fake_openai: FakeUpstream, fake_anthropic: FakeUpstream, fake_gemini: FakeUpstream
-) -> dict[str, FakeUpstream]:
-    return {"openai": fake_openai, "anthropic": fake_anthropic, "gemini": fake_gemini}
-
-
-@pytest.fixture(scope="module")
 def cached(
     service_thread: ServiceThread,
     fakes: dict[str, FakeUpstream],

@@ -135,13 +135,6 @@ def _serve_traced(
 
 
 @pytest.fixture(scope="module")
-def fakes(
-    fake_openai: FakeUpstream, fake_anthropic: FakeUpstream, fake_gemini: FakeUpstream
-) -> dict[str, FakeUpstream]:
-    return {"openai": fake_openai, "anthropic": fake_anthropic, "gemini": fake_gemini}
-
-
-@pytest.fixture(scope="module")
 def traced(
     receiver: Receiver,
     fakes: dict[str, FakeUpstream],
