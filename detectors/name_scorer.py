@@ -30,8 +30,9 @@ from detectors.base import Finding
 Candidate = tuple[str, Finding, bool]
 
 # A name after a title ("Herrn Müller", "Sra. Ortega") is kept whatever the model says: the
-# title is the evidence a model of the words around it can only weaken.
-TITLED = 0.8
+# title is the evidence a model of the words around it can only weaken. The name lexicon
+# tags such names so (a run's name at its title score).
+TITLED_SOURCE = "run80"
 
 WEIGHTS = Path(__file__).resolve().parent / "data" / "name_scorer.json.gz"
 
@@ -116,8 +117,8 @@ class NameScorer:
         above ``keep``, the wider net's above ``add``."""
         return [
             (finding, by_rule)
-            for (_, finding, by_rule), features in zip(candidates, described, strict=True)
-            if (by_rule and finding.score >= TITLED)
+            for (source, finding, by_rule), features in zip(candidates, described, strict=True)
+            if source == TITLED_SOURCE
             or self.probability(features) >= (self.keep if by_rule else self.add)
         ]
 

@@ -34,7 +34,7 @@ from pii_metrics import DEV, Example, load_marked  # noqa: E402
 from core.settings import PiiConfig  # noqa: E402
 from detectors.base import BUILTIN_CLASSES, Finding  # noqa: E402
 from detectors.name_lexicon import NameLexiconDetector, name_words  # noqa: E402
-from detectors.name_scorer import TITLED, WEIGHTS, NameScorer  # noqa: E402
+from detectors.name_scorer import TITLED_SOURCE, WEIGHTS, NameScorer  # noqa: E402
 from detectors.ner import NerDetector  # noqa: E402
 from detectors.registry import default_registry  # noqa: E402
 
@@ -163,8 +163,8 @@ def outcome(records: list[Record], scores: list[list[float]], keep: float, add: 
     for record, probs in zip(records, scores, strict=True):
         kept = [
             finding
-            for (finding, by_rule, _, _), p in zip(record.candidates, probs, strict=True)
-            if (by_rule and finding.score >= TITLED) or p >= (keep if by_rule else add)
+            for (finding, by_rule, features, _), p in zip(record.candidates, probs, strict=True)
+            if features[0] == f"src={TITLED_SOURCE}" or p >= (keep if by_rule else add)
         ]
         names = kept + record.other_names
         gold = [s for s in record.example.spans if s.pii_class == "name"]

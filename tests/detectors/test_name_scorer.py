@@ -11,7 +11,7 @@ import pytest
 
 from detectors.engine import resolve_overlaps
 from detectors.name_lexicon import NameLexiconDetector, name_words
-from detectors.name_scorer import WEIGHTS, NameScorer
+from detectors.name_scorer import TITLED_SOURCE, WEIGHTS, NameScorer
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -95,3 +95,16 @@ def test_the_wider_net_takes_words_not_pieces_of_identifiers() -> None:
     ids = [f"trace-{rng.getrandbits(128):032x}" for _ in range(300)]
     ids += ["deploy/eva.json", "org.maria.config", "run_amanda_v2", "--lena=3", "x@sara"]
     assert [i for i in ids if names(i)] == []
+
+
+def test_a_titled_name_is_kept_whatever_the_model_says() -> None:
+    text = "Bitte an Herrn Müller weiterleiten."
+    candidates, _ = DETECTOR.described(text)
+    titled = [c for c in candidates if c[2]]
+    assert [(text[f.start : f.end], source) for source, f, _ in titled] == [
+        ("Müller", TITLED_SOURCE)
+    ]
+    doubter = NameScorer(name_words(), {"bias": -10.0}, 0.5, 0.5)
+    assert [f for f, _ in doubter.judge(titled, [[]])] == [titled[0][1]]
+    # Only the lexicon's titled names: NER's names at the same score are judged.
+    assert doubter.judge([("ner80", titled[0][1], True)], [[]]) == []

@@ -28,7 +28,8 @@ def found(text: str) -> list[str]:
             "Thôn Yên Lũng, xã An Khánh, huyện Hoài Đức, Hà Nội",
         ),
         (
-            "kirim ke Perum Bumi Indah Blok F3 No. 12, RT 02/RW 05, Kel. Tegalrejo, Yogyakarta 55244",
+            "kirim ke Perum Bumi Indah Blok F3 No. 12, RT 02/RW 05, Kel. Tegalrejo, "
+            "Yogyakarta 55244",
             "Perum Bumi Indah Blok F3 No. 12, RT 02/RW 05, Kel. Tegalrejo, Yogyakarta 55244",
         ),
         (
