@@ -226,7 +226,13 @@ class KeyStore:
         try:
             async with asyncio.timeout(wait):
                 return await asyncio.shield(pending)
-        except (DatabaseUnreachable, TimeoutError):
+        except TimeoutError:
+            # A database this slow is treated as down until the read ends (it clears this when
+            # it succeeds): the other keys' requests meanwhile take their last known state at
+            # once instead of each waiting here again.
+            self._down_until = max(self._down_until, time.monotonic() + DOWN_RECHECK_SECONDS)
+            return self._last_known(key_hash, time.monotonic())
+        except DatabaseUnreachable:
             return self._last_known(key_hash, time.monotonic())
 
     async def _read(self, key_hash: str) -> _Known:

@@ -113,9 +113,15 @@ async def _revoke_elsewhere(postgres_url: str, key: Key) -> None:
         await engine.dispose()
 
 
+@pytest.mark.parametrize("fault", ["cut", "stall"])
 async def test_a_database_outage_under_load_answers_no_request_with_an_unhandled_error(
-    running: RunningGateway, database_proxy: CuttableProxy, service_thread: ServiceThread
+    running: RunningGateway,
+    database_proxy: CuttableProxy,
+    service_thread: ServiceThread,
+    fault: str,
 ) -> None:
+    """Refused connections and a database that answers nothing (its reads only time out after
+    3 s): neither makes each request wait on it in turn."""
     keys = [new_key(running, ("precheck:invoke",)) for _ in range(4)]
     for key in keys:  # seen once: the gateway knows them
         assert _chat(running.base_url, key.secret).status_code == 200
@@ -135,7 +141,7 @@ async def test_a_database_outage_under_load_answers_no_request_with_an_unhandled
 
     clients = [asyncio.create_task(client(n)) for n in range(CONCURRENCY)]
     await asyncio.sleep(0.3)
-    await asyncio.to_thread(service_thread.run, database_proxy.cut())
+    await asyncio.to_thread(service_thread.run, getattr(database_proxy, fault)())
     before = sum(statuses.values())
     await asyncio.sleep(1.5)
     during = sum(statuses.values()) - before
