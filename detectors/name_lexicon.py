@@ -41,7 +41,7 @@ from detectors.address import STREET_WORDS
 from detectors.base import Finding
 from detectors.context import ContextWords
 from detectors.field_keys import FIELD_CLASSES, field_class, key_words
-from detectors.name_scorer import Candidate, NameWords, default_scorer
+from detectors.name_scorer import LOWER_CASE_SHARE, Candidate, NameWords, default_scorer
 from detectors.name_shapes import name_shapes
 from detectors.names import NAME_PARTICLES, ORG_WORDS, PLACE_WORDS
 from detectors.not_persons import used_as_thing
@@ -1047,8 +1047,6 @@ def _begins_a_turn(text: str, start: int) -> bool:
     return _TURN_START.fullmatch(text, line_start, start) is not None
 
 
-# A message typed in lower case: no more than one word in twenty capitalised.
-_LOWER_CASE_SHARE = 0.05
 _PROSE_BEFORE = frozenset(("", " ", "\n", "\t", "@"))
 _PROSE_AFTER = frozenset(("", " ", "\n", ",", ".", "!", "?", ";", ":"))
 # A line of code, markup or data: its words are identifiers, not people.
@@ -1069,7 +1067,7 @@ _CAPITALISED_AFTER = regex.compile(r"[ \t]+\p{Lu}")
 
 def _typed_in_lower_case(tokens: list[re.Match[str]]) -> bool:
     capitalised = sum(1 for m in tokens if m.group()[0].isupper())
-    return capitalised <= len(tokens) * _LOWER_CASE_SHARE
+    return capitalised <= len(tokens) * LOWER_CASE_SHARE
 
 
 def _addressed_lower(text: str, start: int) -> bool:

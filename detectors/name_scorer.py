@@ -39,7 +39,7 @@ WEIGHTS = Path(__file__).resolve().parent / "data" / "name_scorer.json.gz"
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
 _CODE_LINE = re.compile(r"[=\{\}<>/_|\\]|--|\":")
 # A message typed in lower case: no more than one word in twenty capitalised.
-_LOWER_CASE_SHARE = 0.05
+LOWER_CASE_SHARE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +97,6 @@ class NameScorer:
     def __init__(
         self, words: NameWords | None, weights: dict[str, float], keep: float, add: float
     ) -> None:
-        self._words = words
         # fmt: off
         self._tiers = () if words is None else (
             ("G", words.given), ("S", words.surnames), ("V", words.very_common),
@@ -236,7 +235,7 @@ class NameScorer:
 def typed_in_lower_case(text: str) -> bool:
     words = _TOKEN.findall(text)
     capitalised = sum(1 for word in words if word[0].isupper())
-    return capitalised <= len(words) * _LOWER_CASE_SHARE
+    return capitalised <= len(words) * LOWER_CASE_SHARE
 
 
 @cache
