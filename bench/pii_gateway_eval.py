@@ -61,9 +61,14 @@ CLASS_LEAK_TARGET = 0.05
 ALTERED_TARGET = 0.05
 
 
-def load_set(name: str) -> list[Example]:
+def load_set(name: str, files: str | None = None) -> list[Example]:
+    """A set's records; ``files``: only its files whose names match this glob ("dev6_*")."""
     path = SETS[name]
-    return load_corpus(path) if name == "corpus" else load_marked(path)
+    if name == "corpus":
+        return load_corpus(path)
+    if files is None:
+        return load_marked(path)
+    return [e for file in sorted(path.glob(files)) for e in load_marked(file)]
 
 
 def sample(examples: list[Example], limit: int | None, seed: int = 14) -> list[Example]:
@@ -296,7 +301,7 @@ def figures_json(
     detectors: DetectorFigures | None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "set": args.set,
+        "set": args.set if args.files is None else f"{args.set} ({args.files})",
         "records": len(examples),
         "limit": args.limit,
         "machine": machine(),
@@ -366,6 +371,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=sorted(SETS), default="heldout")
     parser.add_argument("--limit", type=int, help="a fixed sample of N records")
+    parser.add_argument(
+        "--files", help="only the set's files whose names match this glob, e.g. 'dev6_*.jsonl'"
+    )
     parser.add_argument("--markdown", action="store_true", help="README-ready tables")
     parser.add_argument("--json", type=Path, help="write every figure (and ids) to this file")
     parser.add_argument("--concurrency", type=int, default=8)
@@ -376,14 +384,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    examples = sample(load_set(args.set), args.limit)
+    examples = sample(load_set(args.set, args.files), args.limit)
     if not examples:
         print(f"no records in {SETS[args.set]}", file=sys.stderr)
         return 1
     negatives = sum(e.kind in NEGATIVE_KINDS for e in examples)
     langs = len({e.locale for e in examples})
     header = (
-        f"{args.set}: {len(examples):,} records ({negatives:,} without PII), {langs} languages, "
+        f"{args.set}{' ' + args.files if args.files else ''}: {len(examples):,} records "
+        f"({negatives:,} without PII), {langs} languages, "
         f"{sum(len(e.spans) for e in examples):,} labelled values; commit {commit()}; "
         f"{machine()}"
     )
