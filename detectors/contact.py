@@ -150,6 +150,24 @@ _ID_WORDS = "|".join(
         "आधार|رقم الطلب|الطلب|فاتورة|الفاتورة|الحساب|الهوية|oda|ankara|akaunti|"
         "注文|請求書|口座|会員番号|伝票|订单|账号|账户|發票|发票|身份证|运单|单号|"
         "주문|계좌|송장|주민등록번호|고객번호|회원번호",
+        # Goods, parts, lots, shipments, samples and case files: numbers a warehouse, a lab
+        # or an office writes in a phone's groups ("Artikelnummer 0711-555-01").
+        "part|part no|part number|item|item no|article|product code|model|lot|batch|"
+        "shipment|parcel|consignment|waybill|specimen|sample|bin|location code|ref|ref.|"
+        "reference|case number|file number|docket|claim number|"
+        "artikel|artikelnr|artikelnr.|teilenummer|charge|chargennummer|lagerplatz|"
+        "lieferschein|zaaknummer|dossiernummer|kenmerk|lagerplats|artikelnummer|"
+        "réf|réf.|référence|référence article|article|lot n°|colis|dossier|"
+        "artículo|articulo|código|codigo|lote|partida|envío|envio|expedição|remessa|"
+        "articolo|codice articolo|spedizione|pacco|numero pratica|"
+        "zamowienie|zamowienia|przesyłka|przesylka|numer partii|sygnatura|"
+        "kargo|takip|takip kodu|gönderi|gonderi|ürün kodu|urun kodu|parti|"
+        "cikkszám|cikkszámú|tételszám|organisasjonsnummer|foretaksnummer|varenummer|"
+        "артикул|партия|отправление|накладная|номер дела|"
+        "kode barang|nomor resi|kiriman|"
+        "الشحنة|رقم الشحنة|شحنة|رقم الصنف|משלוח|מספר הזמנה|کد کالا|کد کالای|"
+        "พัสดุ|เลขพัสดุ|"
+        "品番|型番|製品番号|ロット|物料编码|物料|编号|批次|货号|快递单号|품번|상품코드|운송장",
     )
 ).split("|")
 # Before a bare digit run, these too: a lone number after them is more often their id.

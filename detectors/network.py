@@ -1,7 +1,8 @@
 """IPv4 and IPv6 addresses, validated with ``ipaddress``.
 
-IPv4 ``1.2.3.4`` is also the shape of a four-part version number, so a dotted quad right after
-"version", "v", "release" or "build" is left alone; ``ipaddress`` rejects octets over 255 and
+IPv4 ``1.2.3.4`` is also the shape of a four-part version number or section number, so a
+dotted quad right after such a word ("version", "v", "release", "build", "Abschnitt", "版本",
+in some 30 languages, or as their key) is left alone; ``ipaddress`` rejects octets over 255 and
 leading zeros, which takes care of most build numbers. Addresses that can name no host or
 person are no personal data and are left alone: loopback (``127.0.0.1``, ``::1``), the
 unspecified address (``0.0.0.0``, ``::``), IPv4 broadcast, multicast and reserved addresses,
@@ -23,10 +24,23 @@ _IPV6 = re.compile(
     r"[0-9A-Fa-f:]{2,39}(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?(?:%[\w.]{1,15})?(?![\w:]|\.\w)"
 )
 _HEX_OR_COLON = frozenset("0123456789abcdefABCDEF:")
+# Words for a version or a numbered section in the languages of the name lexicon, as a
+# word before the number, a key ("version": "2.14.1.3") or an XML attribute (versao="...").
+_VERSION_WORDS = (
+    "v|version|ver\\.?|release[ds]?|build|firmware|patch|sdk|api|python|node|chrome|ios|android"
+    "|section|sec\\.|chapter|clause|step|figure|table|rfc\\s*\\d+|art\\.|article|paragraph"
+    "|versión|versao|versão|versione|versie|wersja|wersji|sürüm|sürümü|versiyon|versi|verzió"
+    "|versjon|phiên bản|bản|toleo|версия|версии|версію|версія|έκδοση|גרסה|גרסת|الإصدار|إصدار"
+    "|نسخه|संस्करण|abschnitt|absatz|ziffer|kapitel|artikel|avsnitt|luku|kohta|paragraf|punkt"
+    "|rozdział|pasal|bab|bagian|mục|điều|chương|статья|статьи|пункт|пункта|раздел|madde"
+    "|bölüm|hoofdstuk|artículo|apartado|cláusula|capítulo|seção|secção|articolo|sezione"
+    "|paragraphe|chapitre|punto|item|pkt\\.?|versio|verze|versiunea|versiune|пункту|пунктом"
+    "|البند|بند|वर्जन|वर्ज़न|खंड|ファームウェア"
+)
 _VERSION_BEFORE = re.compile(
-    r"(?:\bv|\bversion|\bver\.?|\brelease|\brelease[ds]?|\bbuild|\bfirmware|\bpatch|\bsdk"
-    r"|\bapi|\bpython|\bnode|\bchrome|\bios|\bandroid|\bsection|\bsec\.|§|\bchapter"
-    r"|\bclause|\bstep|\bfigure|\btable|\brfc\s*\d+)\s*[:=]?\s*$"
+    rf"(?:\b(?:{_VERSION_WORDS})[\"']?\s*[:=]?\s*[\"']?\s*"
+    # No word edge in scripts written without spaces: "版本 2.5.0.18", "第 3.2.1.4 条".
+    r"|(?:版本号?|バージョン|ビルド|버전|빌드|เวอร์ชัน|第|제|条|節|节)[\"']?\s*[:=：]?\s*[\"']?\s*)$"
     r"|\b[A-Za-z][\w\-]*/$",  # a product token: "Chrome/120.0.6099.109", not "http://"
     re.IGNORECASE,
 )
@@ -41,12 +55,23 @@ class IpAddressDetector:
         if "." not in text:
             return findings
         v6 = [(f.start, f.end) for f in findings]
+        hosts: list[re.Match[str]] = []
+        versions: set[str] = set()  # the first two parts of the text's version numbers
         for match in _IPV4.finditer(text):
             start, end = match.span()
             if any(lo <= start and end <= hi for lo, hi in v6):
                 continue  # the tail of "::ffff:192.0.2.128"
-            if _host(ipaddress.IPv4Address, match.group()) and not _after_version_word(text, start):
-                findings.append(Finding("ip_address", start, end, 0.9, self.name))
+            if _after_version_word(text, start, end):
+                versions.add(match.group().rsplit(".", 2)[0])
+            elif _host(ipaddress.IPv4Address, match.group()):
+                hosts.append(match)
+        # "Version 2.14.1.3 is broken, go to 2.14.2.0": the text's other numbers of the same
+        # version line are versions too.
+        findings.extend(
+            Finding("ip_address", m.start(), m.end(), 0.9, self.name)
+            for m in hosts
+            if m.group().rsplit(".", 2)[0] not in versions
+        )
         return findings
 
     def _ipv6(self, text: str) -> list[Finding]:
@@ -101,5 +126,12 @@ def _is_mask(value: int) -> bool:
     return (inverted & (inverted + 1)) == 0 or (value & (value + 1)) == 0
 
 
-def _after_version_word(text: str, start: int) -> bool:
-    return _VERSION_BEFORE.search(text, max(0, start - 20), start) is not None
+# A section word after its number: "5.2.1.3 maddesi", "仕様書 4.2.1.7 項", "2.1.0.6-os verzió".
+_SECTION_AFTER = re.compile(r"[ \t]?(?:項|条|조|항|maddesi|madde\b|-(?:os|es|ás|ös) verzi)")
+
+
+def _after_version_word(text: str, start: int, end: int) -> bool:
+    return (
+        _VERSION_BEFORE.search(text, max(0, start - 20), start) is not None
+        or _SECTION_AFTER.match(text, end) is not None
+    )

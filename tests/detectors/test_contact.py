@@ -325,6 +325,14 @@ def test_phone_hard_negatives(text: str) -> None:
         "СНИЛС 112-233-445 95",
         "Rechnung 0301234567 vom März",
         "NHS number 943 476 5919",
+        # Goods, lots, shipments and case files written in a phone's groups
+        "la réf article 06 12 34 56 78 est en rupture",
+        "lote 11 98765-4321 saiu com rótulo errado",
+        "zaaknummer van de gemeente is 06-12345678",
+        "lagerplats 08-123 456 78 är full",
+        "kargo takip kodu 0532 123 45 67 sistemde görünmüyor",
+        "品番090-1234-5678の在庫、来週入荷予定",
+        '{"bestellnummer": "4412-88-0192", "artikel": "0711-555-01"}',
         # Product codes and ids in tables
         "sku,name,upc\nA-1,Hammer,036000291452,14.99",
         "personnummer 811228-9874",

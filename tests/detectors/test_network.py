@@ -65,3 +65,25 @@ def test_addresses_that_name_no_host_are_no_personal_data(text: str) -> None:
 
 def test_a_host_beside_a_netmask_is_still_found() -> None:
     assert spans("ifconfig eth0 10.20.30.40 netmask 255.255.255.0") == ["10.20.30.40"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "版本 2.5.0.18 修复了登录问题",
+        "버전 6.1.0.4 에서 로그인 버그가 고쳐졌어요",
+        "根据合同第 3.2.1.4 条，质保期为两年。",
+        '{"version": "2.14.1.3", "abschnitt": "4.2.1.7"}',
+        '<firmware versao="4.0.1.12" build="20240301.2"/>',
+        "Sözleşmenin 5.2.1.3 maddesi gereği teslim süresi 30 gündür.",
+        "Согласно пункту 4.1.2.3 договора приёмка оформляется актом.",
+        "versi 5.2.0.8 sudah memperbaiki bug login",
+    ],
+)
+def test_versions_and_sections_in_other_languages_are_no_addresses(text: str) -> None:
+    assert spans(text) == []
+
+
+def test_a_version_lines_other_numbers_are_versions_too() -> None:
+    text = "Version 2.14.1.3 hat den Speicherfehler, bitte auf 2.14.2.0 gehen; Proxy 10.20.30.40."
+    assert spans(text) == ["10.20.30.40"]
