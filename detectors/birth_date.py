@@ -19,7 +19,9 @@ the same sentence, shortly before it ("born on", "Geburtsdatum:", "出生日期"
 one, where a chat's or a call's answer is ("Date of birth?" / "Caller: June 2, 1984"); one
 followed by its own value ("DOB: 1985-03-12") does not reach the next field. Right after a
 birth label, six bare digits count (``870614``) and so does a mistyped date ("dob=1899-02-30",
-with a lower score). ``date_spans`` and ``is_date`` give the grammar without the birth words
+with a lower score). A birth said of a thing, an animal or a public figure ("the project was
+born on", "my dog's birthday is", "Rosa Parks was born on") is no one's private data.
+``date_spans`` and ``is_date`` give the grammar without the birth words
 to the structure-aware scanner, where a key or column header ("dob") is the context.
 """
 
@@ -40,12 +42,14 @@ from detectors.date_words import (
     ERAS,
     MONTH_NAMES,
     NOT_BIRTH_WORDS,
+    NOT_PERSON_SUBJECTS,
     ORDINAL_DAYS,
     ROMAN_MONTHS,
     ROMAN_PATTERN,
     THAI_ERA,
 )
 from detectors.field_keys import field_class, key_words
+from detectors.not_persons import is_public_figure
 from detectors.spoken_dates import spoken_dates
 
 _FIRST_YEAR = date.today().year - 120  # nobody living was born earlier
@@ -250,13 +254,16 @@ class DateOfBirthDetector:
                     or _BORN_AFTER.after_span(text, end)
                     or _BORN_ABBREVIATIONS.before_span(text, start)
                 ):
-                    findings.append(Finding("date_of_birth", start, end, 0.85, self.name))
+                    if not _born_no_private_person(text, match.start()):
+                        findings.append(Finding("date_of_birth", start, end, 0.85, self.name))
                 elif _age_fits(text, start, end, born):
                     findings.append(Finding("date_of_birth", start, end, 0.6, self.name))
         for lo, hi in regions:
             for start, end, _ in spoken_dates(text, lo, hi):
-                if not any(f.start < end and start < f.end for f in findings) and (
-                    _BIRTH_CONTEXT.near(text, start, end) or _BORN_AFTER.after_span(text, end)
+                if (
+                    not any(f.start < end and start < f.end for f in findings)
+                    and (_BIRTH_CONTEXT.near(text, start, end) or _BORN_AFTER.after_span(text, end))
+                    and not _born_no_private_person(text, start)
                 ):
                     findings.append(Finding("date_of_birth", start, end, 0.85, self.name))
         for lo, hi in regions:
@@ -283,6 +290,8 @@ def _yearless(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:
         if not found or _YEARLESS_GAP.fullmatch(text, max(e for _, e in found), start) is None:
             if not _BORN_ABBREVIATIONS.before_span(text, start):  # "f. 2. december"
                 continue
+        elif _born_no_private_person(text, start):
+            continue
         if match["m"] or match["m2"]:
             day = int(match["d"] or match["d2"])
             months = _month_numbers(match["m"] or match["m2"])
@@ -292,6 +301,52 @@ def _yearless(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:
             2000, int(match["a"]), int(match["b"])
         ):
             yield start, match.end()
+
+
+_SUBJECT_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*|[IVX]+\b")
+_CLAUSE_BREAK = re.compile(r"[\n:;,!?()\[\]{}\"|=<>/\\·•\-–—]|(?<!\bJr)(?<!\bSr)\.")
+# Between a subject and its birth word: "the project WAS born", "il progetto È nato".
+_AUXILIARIES = frozenset(
+    "was|is|were|has|had|been|got|will|just|officially|actually|really|est|a|été|è|é|ist|"
+    "wurde|war|fue|es|foi|era|был|была|было|были|är|var|blev|jest|był|była|było|telah|"
+    "sudah|usually|first|turns|turned|st|nd|rd|th".split("|")
+)
+
+
+_OF_THE = frozenset("of|the|our|this|van|de|het|la|le|les|del|des|der|du|di|della|do|da".split("|"))
+
+
+def _born_no_private_person(text: str, date_start: int) -> bool:
+    """Whether the birth word before a date is said of no private person: of a thing or an
+    animal ("the project was born on", "my dog's birthday is"), or of a public figure
+    ("Rosa Parks was born on", "Astrid Lindgren föddes den")."""
+    found = _BIRTH_CONTEXT.occurrences(text, max(0, date_start - 45), date_start)
+    if not found:
+        return False
+    word_start = found[-1][0]
+    # The clause before the birth word: "for the team: Birthdate ..." has no subject.
+    before = text[max(0, word_start - 60) : word_start]
+    clause = _CLAUSE_BREAK.split(before)[-1]
+    words = _SUBJECT_WORD.findall(clause)
+    while words and words[-1].lower() in _AUXILIARIES:
+        words.pop()
+    head = words[-1].lower().removesuffix("'s").removesuffix("\u2019s") if words else ""
+    if head in NOT_PERSON_SUBJECTS or head == "its":  # "its 5th birthday": a thing's
+        return True
+    # Or a thing's birth date by the birth word's genitive: "Дата рождения проекта",
+    # "Geboortedatum van de stichting", "date of birth of the company".
+    after = _SUBJECT_WORD.findall(_CLAUSE_BREAK.split(text[found[-1][1] : date_start])[0])
+    while after and after[0].lower() in _OF_THE:
+        after.pop(0)
+    if after and after[0].lower() in NOT_PERSON_SUBJECTS:
+        return True
+    # A public figure's name: the capitalised words (and regnal numbers) right before.
+    run: list[str] = []
+    for word in reversed(words[-4:]):
+        if not word[0].isupper():
+            break
+        run.insert(0, word)
+    return any(is_public_figure(" ".join(run[i:])) for i in range(len(run) - 1))
 
 
 def date_spans(text: str) -> list[tuple[int, int]]:

@@ -187,3 +187,29 @@ AGE_WORDS = tuple(
         "возраст|лет|года|вік|років|ηλικία|ετών|tuổi|岁|歳|세|나이|उम्र|वर्ष|عمر|سنة"
     ).split("|")
 )
+
+# What is born, or has a birthday, that is no person: a project, a company, a pet ("the
+# project was born on ...", "my dog's birthday is ..."), in the lexicon's larger languages.
+NOT_PERSON_SUBJECTS = frozenset(
+    (
+        "project|company|firm|business|startup|brand|label|product|idea|concept|app|kernel|"
+        "repo|repository|library|framework|website|site|blog|podcast|channel|game|club|"
+        "association|foundation|organisation|organization|institution|service|system|"
+        "platform|network|city|town|village|country|nation|republic|movement|party|"
+        "restaurant|shop|store|album|song|film|movie|show|series|book|magazine|newspaper|"
+        "festival|event|tradition|initiative|campaign|programme|program|school|university|"
+        "hospital|church|band|group|team|pet|dog|cat|puppy|kitten|horse|pony|bird|parrot|"
+        "hamster|rabbit|turtle|tortoise|goldfish|fish|"
+        "projet|entreprise|société|marque|idée|chat|chien|ville|jeu|groupe|"
+        "progetto|azienda|società|marchio|gatto|cane|città|gruppo|"
+        "proyecto|empresa|compañía|marca|gato|perro|ciudad|grupo|banda|"
+        "projeto|ideia|cachorro|cão|cidade|"
+        "projekt|firma|unternehmen|marke|idee|katze|hund|stadt|verein|stiftung|"
+        "bedrijf|merk|kat|stichting|vereniging|"
+        "projektet|företaget|bolaget|katten|hunden|bandet|idén|"
+        "проект|компания|фирма|бренд|идея|кот|кошка|собака|группа|город|"
+        "проекта|компании|фирмы|бренда|группы|города|"
+        "pomysł|kot|pies|miasto|proje|şirket|fikir|kedi|köpek|"
+        "proyek|perusahaan|merek|ide|kucing|anjing|mradi|kampuni"
+    ).split("|")
+)

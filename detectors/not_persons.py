@@ -238,6 +238,13 @@ def _famous() -> frozenset[str]:
         return frozenset(line.rstrip("\n") for line in handle if line.strip())
 
 
+def is_public_figure(span: str) -> bool:
+    """Whether ``span`` is the name of someone the world knows ("Rosa Parks", "Queen
+    Elizabeth II"): what is said of them is public, not a private person's data."""
+    value = normal_name(span)
+    return value in PUBLIC_FIGURES or value in _famous()
+
+
 def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> bool:
     """Whether the name at ``text[start:end]`` names a disease, theorem, dish, brand or place,
     or is a public figure's, rather than naming a private person. ``cued``: a title or a

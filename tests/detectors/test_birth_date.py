@@ -389,3 +389,37 @@ def test_a_child_or_infant_service_request_carries_the_birth_date() -> None:
     assert spans(text) == ["11MAR16", "07JUL25"]
     # A flight date in the same kind of line is no birth date.
     assert spans(" 2 KL 1002 AMSLHR 11MAR 0715 0735 HK2\n") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the project was born on 3 May 2015 as a hackathon idea",
+        "Our company was born on 1 April 2009 in a garage in Leeds.",
+        "my dog's birthday is 12 june, she's turning 6",
+        "Il progetto è nato il 2 giugno 2016 da un'idea di un gruppo di studenti.",
+        "Проект родился 3 мая 2015 года на хакатоне в Казани.",
+        "Дата рождения проекта — 12.04.2015, дата окончания договора — 31.12.2026.",
+        "Geboortedatum van de stichting: 1 januari 1990 (oprichting).",
+        "we'll celebrate its 5th birthday on March 3, 2024 with pizza",
+        "Rosa Parks was born on 4 February 1913; the boycott began in 1955.",
+        "Martin Luther King Jr. was born January 15, 1929, in Atlanta, Georgia.",
+    ],
+)
+def test_a_birth_said_of_a_thing_an_animal_or_a_public_figure_is_no_date_of_birth(
+    text: str,
+) -> None:
+    assert spans(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The company's founder was born on 3 May 1985.", "3 May 1985"),
+        ("Summarize the following for the team: Birthdate 02.06.2008, please", "02.06.2008"),
+        ("Our new hire Jonas Berg was born on 14 March 1991.", "14 March 1991"),
+        ("Date of birth of the patient: 1984-07-02", "1984-07-02"),
+    ],
+)
+def test_a_persons_birth_beside_thing_words_is_still_found(text: str, value: str) -> None:
+    assert spans(text) == [value]
