@@ -83,7 +83,12 @@ _EPONYM_BEFORE = regex.compile(
     r"enfermedad(?: de)?|doença(?: de)?|malattia(?: di)?|teorema(?: de| di)?|théorème(?: de)?|"
     r"loi(?: de)?|ley(?: de)?|lei(?: de)?|legge(?: di)?|satz(?: von| des)?|algoritmo(?: de| di)?|"
     r"algorithme(?: de)?|transformada(?: de)?|transformée(?: de)?|prix|premio|preis|"
-    r"teoremi|hastalığı|sendromu|penyakit|sindrom|болезнь|синдром|теорема|закон)[ \u00a0]$"
+    r"teoremi|hastalığı|sendromu|penyakit|sindrom|болезнь|синдром|теорема|закон|"
+    # Storms are given people's names: "Hurricane Katrina", "huracán Otis", "Sturmtief Sabine".
+    r"hurricane|typhoon|cyclone|tropical storm|storm|huracán|tormenta|tifón|ciclón|ouragan|"
+    r"tempête|cyclone|typhon|furacão|tempestade|uragano|tempesta|ciclone|tifone|sturmtief|"
+    r"orkan|taifun|hurrikan|zyklon|sturm|orkanen|stormen|huragan|sztorm|ураган|тайфун|циклон|"
+    r"kasırga|fırtına|topan|badai|siklon|bão)[ \u00a0]$"
 )
 # Dishes and things named after someone, by the word before the name: "Peach Melba",
 # "Oysters Rockefeller", "quiche lorraine", "Dr. Martens", "Raspberry Pi".

@@ -61,6 +61,9 @@ def test_names(text: str, expected: list[str]) -> None:
         "Abraham Lincoln and Nelson Mandela changed history.",
         "The Caesar salad and Eggs Benedict were great.",
         "Jollibee Foods Corporation reported earnings.",
+        "Hurricane Katrina and Hurricane Sandy: compare damage and rebuilding costs.",
+        "El huracán Otis devastó Acapulco en octubre de 2023.",
+        "Sturmtief Sabine hat im Februar den Bahnverkehr lahmgelegt.",
     ],
 )
 def test_not_private_persons(text: str) -> None:
