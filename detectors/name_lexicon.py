@@ -41,7 +41,7 @@ from detectors.address import STREET_WORDS
 from detectors.base import Finding
 from detectors.context import ContextWords
 from detectors.field_keys import FIELD_CLASSES, field_class, key_words
-from detectors.name_scorer import LOWER_CASE_SHARE, Candidate, NameWords, default_scorer
+from detectors.name_scorer import LOWER_CASE_SHARE, WORD, Candidate, NameWords, default_scorer
 from detectors.name_shapes import name_shapes
 from detectors.names import NAME_PARTICLES, ORG_WORDS, PLACE_WORDS
 from detectors.not_persons import used_as_thing
@@ -57,14 +57,8 @@ _CASELESS = regex.compile(rf"[{_CASELESS_SCRIPTS}]")
 # A word: apostrophes and hyphens only inside ("O'Neil", "Ji-woo"), never a closing quote.
 _WORD = regex.compile(r"[\p{L}\p{M}](?:[\p{L}\p{M}]|['\u2019\-](?=[\p{L}\p{M}]))*")
 # One pass over the text's words with the standard library's engine (twice as fast as the
-# regex module's here): letters of any script, with the combining marks Indic, Thai, Arabic
-# and Hebrew words carry (they are no "word characters" to ``re``), and inner apostrophes and
-# hyphens ("O'Neil", "Ji-woo").
-_LETTER = (
-    r"(?:[^\W\d_]|[\u0300-\u036f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
-    r"\u0900-\u0963\u0966-\u0dff\u0e00-\u0e7f\u1ab0-\u1aff\u1dc0-\u1dff])"
-)
-_TOKEN = re.compile(rf"{_LETTER}+(?:['\u2019\-]{_LETTER}+)*")
+# regex module's here), as ``detectors.name_scorer.WORD`` reads them.
+_TOKEN = WORD
 _SPEAKER_LINE = re.compile(
     r"^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)*(\w[\w'\-]{1,30})[ \t]*:[ \t]", re.MULTILINE
 )

@@ -17,7 +17,6 @@ import gzip
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +24,7 @@ from itertools import repeat
 from pathlib import Path
 
 from detectors.base import Finding
+from detectors.not_persons import famous_namesake
 
 # (source: the rule or net that proposed it, the finding, whether a rule found it)
 Candidate = tuple[str, Finding, bool]
@@ -33,10 +33,34 @@ Candidate = tuple[str, Finding, bool]
 # title is the evidence a model of the words around it can only weaken. The name lexicon
 # tags such names so (a run's name at its title score).
 TITLED_SOURCE = "run80"
+# A rule's name right before a verb only people do ("John Smith called about his invoice",
+# "Maria llamó ayer") is kept whatever the model says, as a titled one is.
+PERSON_VERBS = frozenset(
+    "called|emailed|e-mailed|phoned|texted|messaged|rang|llamó|ligou|telefonou|ha chiamato|"
+    "telefonò|chiamò|a appelé|appelle|rief|anrief|belde|ringde|ringte|dzwonił|dzwoniła|aradı|"
+    "звонил|звонила|позвонил|позвонила".split("|")
+)
+_PERSON_VERB_FEATURES = frozenset(f"nw={verb}" for verb in PERSON_VERBS if " " not in verb)
+
+
+def kept_unjudged(source: str, features: Iterable[str], by_rule: bool) -> bool:
+    """A rule's name the model may not drop: after a title, or before a verb of people."""
+    if source == TITLED_SOURCE:
+        return True
+    return by_rule and not _PERSON_VERB_FEATURES.isdisjoint(features)
+
 
 WEIGHTS = Path(__file__).resolve().parent / "data" / "name_scorer.json.gz"
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
+# A word: letters of any script, with the combining marks Indic, Thai, Arabic and Hebrew
+# words carry (they are no "word characters" to ``re``: "दीपक" is one word, not "द" and
+# "पक"), and inner apostrophes and hyphens ("O'Neil", "Ji-woo"). The name lexicon's too.
+LETTER = (
+    r"(?:[^\W\d_]|[\u0300-\u036f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    r"\u0900-\u0963\u0966-\u0dff\u0e00-\u0e7f\u1ab0-\u1aff\u1dc0-\u1dff])"
+)
+WORD = re.compile(rf"{LETTER}+(?:['\u2019\-]{LETTER}+)*")
+_TOKEN = WORD
 _CODE_LINE = re.compile(r"[=\{\}<>/_|\\]|--|\":")
 # A message typed in lower case: no more than one word in twenty capitalised.
 LOWER_CASE_SHARE = 0.05
@@ -56,17 +80,6 @@ class NameWords:
     loose: frozenset[str]  # frequent somewhere, no evidence either way (D)
     titles: frozenset[str]
     cues: frozenset[str]
-
-
-def _script(char: str) -> str:
-    if char.isascii():
-        return "latin"
-    name = unicodedata.name(char, "")
-    for script in ("LATIN", "CYRILLIC", "GREEK", "ARABIC", "HEBREW", "DEVANAGARI", "HANGUL",
-                   "HIRAGANA", "KATAKANA", "CJK", "THAI", "BENGALI", "TAMIL"):  # fmt: skip
-        if name.startswith(script):
-            return script.lower()
-    return "other"
 
 
 def _case(word: str) -> str:
@@ -117,7 +130,7 @@ class NameScorer:
         return [
             (finding, by_rule)
             for (source, finding, by_rule), features in zip(candidates, described, strict=True)
-            if source == TITLED_SOURCE
+            if kept_unjudged(source, features, by_rule)
             or self.probability(features) >= (self.keep if by_rule else self.add)
         ]
 
@@ -155,7 +168,6 @@ class NameScorer:
         words = _TOKEN.findall(span) or [span]
         first, last = words[0], words[-1]
         cases = "".join(_case(x) for x in words[:4])
-        script = _script(first[0])
         tier_first = self.tiers(first)
         tier_last = self.tiers(last) if len(words) > 1 else "="
         # The line around the candidate, at most 80 characters either side (JSON and logs
@@ -181,7 +193,6 @@ class NameScorer:
             src,
             f"n={count}",
             f"case={cases}",
-            f"script={script}",
             f"tf={tier_first}",
             f"tl={tier_last}",
             f"pc={prev_char}",
@@ -205,8 +216,6 @@ class NameScorer:
             f"{src}|nw={next_word}",
             f"pcase={prev_case}|case={cases}|ncase={next_case}",
         ]
-        if script != "latin":
-            features.append(f"{src}|script={script}")
         if lower_text:
             features.append("lowertext")
             features.append(f"{src}|lowertext")
@@ -222,6 +231,10 @@ class NameScorer:
             features.append(f"ntier={self.tiers(next_words[0])}")
         if text.count(first) > 1:
             features.append("repeated")
+        if len(words) > 1 and famous_namesake(span):
+            features.append("namesake")
+            features.append(f"namesake|pw={prev_word}")
+            features.append(f"namesake|nw={next_word}")
         if len(prev_words) >= 2 and before.endswith(" "):
             features.append(f"pw2={prev_words[-2].lower()} {prev_word}")
         for word in words[1:-1]:
@@ -229,6 +242,10 @@ class NameScorer:
         # Each tier alone too: "SW" and "S" share what a surname says.
         features.extend(f"tf1={flag}" for flag in tier_first if flag != "-")
         features.extend(f"tl1={flag}" for flag in tier_last if flag not in "-=")
+        # ... and with the rule: a very common word is weak alone ("Will"), not as the first
+        # of a pair the rules found ("John Smith").
+        features.extend(f"{src}|tf1={flag}" for flag in tier_first if flag != "-")
+        features.extend(f"{src}|tl1={flag}" for flag in tier_last if flag not in "-=")
         return features
 
 

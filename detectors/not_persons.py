@@ -235,12 +235,25 @@ def normal_name(span: str) -> str:
     return value.removesuffix(" jr").removesuffix(" sr")
 
 
+# Marks a famous name that many private people bear too ("lewis hamilton").
+NAMESAKE_MARK = "~"
+
+
 @cache
-def _famous() -> frozenset[str]:
-    """People and characters the world (or a whole country) knows by name, about 8,000 in
-    their own scripts and in Latin letters (``tools/build_public_figures.py``)."""
+def _famous_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """People and characters the world (or a whole country) knows by name, in their own
+    scripts and in Latin letters (``tools/build_public_figures.py``): the distinctive names,
+    and those many private people bear too."""
     with gzip.open(FAMOUS, "rt", encoding="utf-8") as handle:
-        return frozenset(line.rstrip("\n") for line in handle if line.strip())
+        names = [line.rstrip("\n") for line in handle if line.strip()]
+    return (
+        frozenset(n for n in names if not n.startswith(NAMESAKE_MARK)),
+        frozenset(n[1:] for n in names if n.startswith(NAMESAKE_MARK)),
+    )
+
+
+def _famous() -> frozenset[str]:
+    return _famous_lists()[0]
 
 
 def is_public_figure(span: str) -> bool:
@@ -248,6 +261,13 @@ def is_public_figure(span: str) -> bool:
     Elizabeth II"): what is said of them is public, not a private person's data."""
     value = normal_name(span)
     return value in PUBLIC_FIGURES or value in _famous()
+
+
+def famous_namesake(span: str) -> bool:
+    """Whether ``span`` is a famous name many private people bear too ("Lewis Hamilton",
+    "Imran Khan"): the words around it, not the name, tell which (the name scorer's
+    feature)."""
+    return normal_name(span) in _famous_lists()[1]
 
 
 def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> bool:

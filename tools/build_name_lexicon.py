@@ -14,7 +14,7 @@ A third source, ``tools/data/script_names.txt``, holds names written by hand in 
 scripts (Devanagari, Bengali, Urdu, Persian, Thai, Ge'ez, Japanese and Korean given names,
 ...), where the first two are thin: one ``name<TAB>given|surname<TAB>language`` a line, and a
 fourth field ``word`` for a name that is also an everyday word of its language ("आशा", hope),
-which then counts as a very common word (V).
+which then counts as a very common word (V) if wordfreq's lists hold it too.
 
 Common words come from wordfreq (its 42 languages) and spaCy's stop-word lists. A name that
 is also a very common word in a main European language ("Will", "May", "Long") is marked V:
@@ -208,7 +208,7 @@ def main() -> None:
 
     given = {w for w in given if len(w) > 1 or not w.isascii()}
     family = {w for w in family if len(w) > 1 or not w.isascii()}
-    also_words = {w for w in given | family if common(w)} | script_words
+    also_words = {w for w in given | family if common(w)}
     # An English word that some locale lists as a name ("Beer", "Branch", "Poland") is no
     # evidence either, unless it is an English name ("Austin", "Grant").
     also_words |= {
@@ -237,6 +237,9 @@ def main() -> None:
     # Koch"): no evidence alone, like "Will", but no wall that splits a name either.
     strict -= STOP_WORD_NAMES
     also_words |= STOP_WORD_NAMES
+    # A hand-written name its writer knew as a word too ("आशा", hope) is no evidence alone
+    # when the word is among its language's most frequent ones ("दीपक", lamp, is not).
+    also_words |= {w for w in script_words if any(w in words for words in top.values())}
     loose = {w for words in top.values() for w in words} - given - family - strict
     # Names that are also among a language's most frequent words ("eller", "som", "vill",
     # "mange"): typed in lower case they are that word far more often than a person.

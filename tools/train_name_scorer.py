@@ -35,12 +35,13 @@ from pii_metrics import DEV, Example, load_marked  # noqa: E402
 from core.settings import PiiConfig  # noqa: E402
 from detectors.base import BUILTIN_CLASSES, Finding  # noqa: E402
 from detectors.name_lexicon import NameLexiconDetector, name_words  # noqa: E402
-from detectors.name_scorer import TITLED_SOURCE, WEIGHTS, NameScorer  # noqa: E402
+from detectors.name_scorer import WEIGHTS, NameScorer, kept_unjudged  # noqa: E402
 from detectors.ner import NerDetector  # noqa: E402
 from detectors.registry import default_registry  # noqa: E402
 
 NEGATIVE_KINDS = frozenset({"negative", "hard_negative"})
 L2_CHOICES = (0.3, 1.0, 3.0, 10.0)
+COST_SLACK = 0.005  # half a percentage point of missed names plus prompts altered
 STEPS = 400
 MIN_COUNT = 2  # a feature seen once says more about its record than about names
 
@@ -165,7 +166,8 @@ def outcome(records: list[Record], scores: list[list[float]], keep: float, add: 
         kept = [
             finding
             for (finding, by_rule, features, _), p in zip(record.candidates, probs, strict=True)
-            if features[0] == f"src={TITLED_SOURCE}" or p >= (keep if by_rule else add)
+            if kept_unjudged(features[0].removeprefix("src="), features, by_rule)
+            or p >= (keep if by_rule else add)
         ]
         names = kept + record.other_names
         gold = [s for s in record.example.spans if s.pii_class == "name"]
@@ -210,16 +212,18 @@ def main(argv: list[str] | None = None) -> int:
     base = outcome(records, rules_only, 0.5, 0.5)
     print(f"rules alone: missed {base.missed}/{base.names}, false names {base.false_names}, "
           f"negatives altered {base.altered}/{base.negatives}")  # fmt: skip
-    best: tuple[float, float, float, Outcome] | None = None
+    tried: list[tuple[float, float, float, Outcome]] = []
     for l2 in L2_CHOICES:
         keep, add, o = thresholds(records, probabilities(records, args.folds, l2), base)
         print(f"L2 {l2}: keep {keep:.2f} add {add:.2f}: missed {o.missed}/{o.names} "
               f"({o.missed / o.names:.1%}), negatives altered "
               f"{o.altered}/{o.negatives} ({o.altered / o.negatives:.1%})")  # fmt: skip
-        if best is None or o.cost < best[3].cost:
-            best = (l2, keep, add, o)
-    assert best is not None
-    l2, keep, add, chosen = best
+        tried.append((l2, keep, add, o))
+    # The strongest penalty within COST_SLACK of the best: folds by record share names and
+    # words across records, so a weaker penalty's edge out of fold is partly memory.
+    lowest = min(t[3].cost for t in tried)
+    l2, keep, add, chosen = max((t for t in tried if t[3].cost <= lowest + COST_SLACK),
+                                key=lambda t: t[0])  # fmt: skip
     print(f"chosen: L2 {l2}, keep {keep:.2f} add {add:.2f}: missed {chosen.missed}/{chosen.names}, "
           f"negatives altered {chosen.altered}/{chosen.negatives}")  # fmt: skip
     if args.dry_run:
