@@ -135,8 +135,8 @@ def install() -> None:
     """Patch the gateway's classes before the app is built."""
     from aiohttp import web
 
-    import governs.server as server
     import gateway.forwarder as forwarder
+    import governs.server as server
     from gateway.writer import RecordWriter
 
     gc.callbacks.append(PROBE.on_gc)
@@ -242,7 +242,8 @@ def install() -> None:
             yield
             task.cancel()
             if OUT:
-                Path(OUT).write_text(json.dumps(PROBE.report(), indent=1))
+                report = json.dumps(PROBE.report(), indent=1)
+                await asyncio.to_thread(Path(OUT).write_text, report)
 
         app.cleanup_ctx.append(probe)
         return app
