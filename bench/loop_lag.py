@@ -20,6 +20,18 @@ What it measures, written as JSON to ``LOOP_LAG_OUT`` when the gateway stops:
 - ``stalls``: the 200 latest wake-ups, by lateness, with the time since start, to line them
   up against writer batches and collections.
 
+Ablations, each switched on by a variable (figures in bench/RESULTS.md):
+
+- ``LOOP_LAG_SQLITE_NICE=N`` / ``LOOP_LAG_SQLITE_IDLE=1``: aiosqlite's threads run at nice N,
+  or in the ``SCHED_IDLE`` class (Linux), so they yield the core to the loop;
+- ``LOOP_LAG_SWITCH_INTERVAL=S``: ``sys.setswitchinterval(S)`` (how long a thread waits for the
+  GIL before asking the holder to drop it);
+- ``LOOP_LAG_FLUSH_SECONDS=S``: the record writer's flush interval;
+- ``LOOP_LAG_NO_RECORDS=1``: rows are made and guarded but never queued (the benchmark's record
+  check then fails, as it should);
+- ``LOOP_LAG_BURN_US=N``: N µs more CPU per chat request, spent on the loop: how the tail moves
+  with the CPU per request, nothing else changed.
+
 The probe patches classes in the process it runs in and costs some CPU of its own (about 500
 wake-ups a second): use it to find where time goes, never for a run of record.
 """
@@ -216,7 +228,13 @@ def install() -> None:
     HANDLER_STARTED: dict[int, list[float]] = {}
     original_chat = server.chat_completions
 
+    burn_s = float(os.environ.get("LOOP_LAG_BURN_US", "0")) / 1e6
+
     async def timed_chat(request: web.Request) -> web.StreamResponse:
+        if burn_s:  # calibration: this much more CPU a request, on the loop, nothing else
+            until = time.thread_time() + burn_s
+            while time.thread_time() < until:
+                pass
         task = asyncio.current_task()
         upstream: list[float] = []
         HANDLER_STARTED[id(task)] = upstream
