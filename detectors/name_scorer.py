@@ -36,11 +36,11 @@ TITLED_SOURCE = "run80"
 # A rule's name right before a verb only people do ("John Smith called about his invoice",
 # "Maria llamó ayer") is kept whatever the model says, as a titled one is.
 PERSON_VERBS = frozenset(
-    "called|emailed|e-mailed|phoned|texted|messaged|rang|llamó|ligou|telefonou|ha chiamato|"
-    "telefonò|chiamò|a appelé|appelle|rief|anrief|belde|ringde|ringte|dzwonił|dzwoniła|aradı|"
-    "звонил|звонила|позвонил|позвонила".split("|")
+    "called|emailed|e-mailed|phoned|texted|messaged|rang|llamó|ligou|telefonou|telefonò|chiamò|"
+    "appelle|rief|anrief|belde|ringde|ringte|dzwonił|dzwoniła|aradı|звонил|звонила|позвонил|"
+    "позвонила".split("|")
 )
-_PERSON_VERB_FEATURES = frozenset(f"nw={verb}" for verb in PERSON_VERBS if " " not in verb)
+_PERSON_VERB_FEATURES = frozenset(f"nw={verb}" for verb in PERSON_VERBS)
 
 
 def kept_unjudged(source: str, features: Iterable[str], by_rule: bool) -> bool:
@@ -60,7 +60,6 @@ LETTER = (
     r"\u0900-\u0963\u0966-\u0dff\u0e00-\u0e7f\u1ab0-\u1aff\u1dc0-\u1dff])"
 )
 WORD = re.compile(rf"{LETTER}+(?:['\u2019\-]{LETTER}+)*")
-_TOKEN = WORD
 _CODE_LINE = re.compile(r"[=\{\}<>/_|\\]|--|\":")
 # A message typed in lower case: no more than one word in twenty capitalised.
 LOWER_CASE_SHARE = 0.05
@@ -165,7 +164,7 @@ class NameScorer:
         ``others``: how many other candidates the text holds (a text that names people);
         ``lower_text``: whether the message is typed in lower case."""
         span = text[start:end]
-        words = _TOKEN.findall(span) or [span]
+        words = WORD.findall(span) or [span]
         first, last = words[0], words[-1]
         cases = "".join(_case(x) for x in words[:4])
         tier_first = self.tiers(first)
@@ -180,8 +179,8 @@ class NameScorer:
         prev_char = _char_class(before_stripped[-1:]) if before_stripped else "^"
         after = text[end : end + 12]
         next_char = _char_class(after.lstrip(" \t")[:1]) if after.strip(" \t") else "$"
-        prev_words = _TOKEN.findall(before[-30:])
-        next_words = _TOKEN.findall(after)
+        prev_words = WORD.findall(before[-30:])
+        next_words = WORD.findall(after)
         prev_word = prev_words[-1].lower() if prev_words and before.endswith(" ") else "^"
         prev_case = _case(prev_words[-1]) if prev_words else "^"
         next_word = next_words[0].lower() if next_words and after[:1] == " " else "$"
@@ -250,7 +249,7 @@ class NameScorer:
 
 
 def typed_in_lower_case(text: str) -> bool:
-    words = _TOKEN.findall(text)
+    words = WORD.findall(text)
     capitalised = sum(1 for word in words if word[0].isupper())
     return capitalised <= len(words) * LOWER_CASE_SHARE
 

@@ -86,7 +86,7 @@ _EPONYM_BEFORE = regex.compile(
     r"teoremi|hastalığı|sendromu|penyakit|sindrom|болезнь|синдром|теорема|закон|"
     # Storms are given people's names: "Hurricane Katrina", "huracán Otis", "Sturmtief Sabine".
     r"hurricane|typhoon|cyclone|tropical storm|storm|huracán|tormenta|tifón|ciclón|ouragan|"
-    r"tempête|cyclone|typhon|furacão|tempestade|uragano|tempesta|ciclone|tifone|sturmtief|"
+    r"tempête|typhon|furacão|tempestade|uragano|tempesta|ciclone|tifone|sturmtief|"
     r"orkan|taifun|hurrikan|zyklon|sturm|orkanen|stormen|huragan|sztorm|ураган|тайфун|циклон|"
     r"kasırga|fırtına|topan|badai|siklon|bão)[ \u00a0]$"
 )
