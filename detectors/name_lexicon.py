@@ -79,6 +79,16 @@ _HIRAGANA_KIN = frozenset(
     "みな おくさ ぼう ちび".split()
 )
 _EAST_ASIAN = regex.compile(rf"[{_EAST_ASIAN_CHAR}]+(?:[ \u3000][{_EAST_ASIAN_CHAR}]+)?")
+# Japanese: a name alone before a particle ("田中が今日休み", "木村から引き継ぎました",
+# "健太と美咲に"): two or three kanji after no kanji or katakana (hiragana is grammar: "あと
+# 大翔にも"), or kana after no kana.
+_JAPANESE_PARTICLE = r"(?=が|は|と|に|より|から|です|って|へ|も|を|の|、|。|！|？|!|\?)"
+_JAPANESE_ALONE = regex.compile(
+    r"(?:(?<![\p{Han}\p{Katakana}ー])(\p{Han}{2,3})"
+    r"|(?<![\p{Han}\p{Katakana}\p{Hiragana}ー])(\p{Hiragana}{2,4}|\p{Katakana}{2,5}))"
+    + _JAPANESE_PARTICLE
+)
+_KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 # A chat line with its time: "[21:03] ゆうき: ...", "[2024-03-01 10:02] minji: ...".
 _TIMED_SPEAKER = regex.compile(
     r"^[ \t]*\[[0-9][0-9:./\- ,APMapm]{2,22}\][ \t]*([\p{L}][\p{L}\p{M}'\-]{0,30})[ \t]*:[ \t]",
@@ -907,8 +917,9 @@ class NameLexiconDetector:
     # -- scripts without spaces -----------------------------------------------------------
 
     def _east_asian(self, text: str) -> list[Finding]:
+        # Katakana and hangul names before an honorific: the honorific is a title's evidence.
         findings = [
-            Finding("name", m.start(), m.end(), SINGLE_SCORE, self.name)
+            Finding("name", m.start(), m.end(), TITLE_SCORE, self.name)
             for m in _HONORED.finditer(text)
             if m.group() not in _TITLE_STEMS
         ]
@@ -923,6 +934,19 @@ class NameLexiconDetector:
             if match.group(1) not in _HIRAGANA_KIN:
                 findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
                                         self.name))  # fmt: skip
+        # Only in Japanese text (kana in it): Chinese shares the kanji, not the particles.
+        if _KANA.search(text) is not None:
+            for match in _JAPANESE_ALONE.finditer(text):
+                group = 1 if match.group(1) else 2
+                name = match.group(group)
+                if (
+                    (name in self._given or name in self._surnames)
+                    and name not in self._very_common
+                    and name not in self._common
+                    and name not in _HIRAGANA_KIN
+                ):
+                    findings.append(Finding("name", match.start(group), match.end(group),
+                                            SINGLE_SCORE, self.name))  # fmt: skip
         for match in _LABELLED_HAN.finditer(text):
             value = match.group()
             if any(value[:n] in self._surnames for n in (3, 2, 1)):

@@ -33,6 +33,7 @@ Candidate = tuple[str, Finding, bool]
 # title is the evidence a model of the words around it can only weaken. The name lexicon
 # tags such names so (a run's name at its title score).
 TITLED_SOURCE = "run80"
+HONORED_SOURCE = "east80"  # a katakana or hangul name before an honorific ("ハイさん", "민수 씨")
 # A rule's name right before a verb only people do ("John Smith called about his invoice",
 # "Maria llamó ayer") is kept whatever the model says, as a titled one is.
 PERSON_VERBS = frozenset(
@@ -44,8 +45,9 @@ _PERSON_VERB_FEATURES = frozenset(f"nw={verb}" for verb in PERSON_VERBS)
 
 
 def kept_unjudged(source: str, features: Iterable[str], by_rule: bool) -> bool:
-    """A rule's name the model may not drop: after a title, or before a verb of people."""
-    if source == TITLED_SOURCE:
+    """A rule's name the model may not drop: after a title, before an honorific, or before a
+    verb of people."""
+    if source in (TITLED_SOURCE, HONORED_SOURCE):
         return True
     return by_rule and not _PERSON_VERB_FEATURES.isdisjoint(features)
 

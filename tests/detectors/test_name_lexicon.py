@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from detectors.engine import resolve_overlaps
-from detectors.name_lexicon import NameLexiconDetector
+from detectors.name_lexicon import NameLexiconDetector, name_words
+from detectors.name_scorer import NameScorer
 
 DETECTOR = NameLexiconDetector()
 # The rules without the learned second opinion (tests/detectors/test_name_scorer.py), for
@@ -395,3 +396,28 @@ def test_lower_case_given_names_that_are_frequent_because_they_are_names() -> No
 )
 def test_vietnamese_names(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("田中が今日休みなので、代わりに誰か入れる？", ["田中"]),
+        ("お世話になっております。木村から引き継ぎました吉田です。", ["木村", "吉田"]),
+        ("健太と美咲に共有しといて。あと大翔にも", ["健太", "美咲", "大翔"]),
+        # Places and words before the same particles are no one.
+        ("今日は東京と大阪に行きます。", []),
+        ("会議室の予約は済んでいます。", []),
+        # Chinese shares the characters and the commas, not the particles: no kana, no rule.
+        ("这个季节健太、美咲都很忙。", []),
+    ],
+)
+def test_a_japanese_name_alone_before_a_particle(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
+
+
+def test_a_katakana_name_before_an_honorific_is_kept_whatever_the_model_says() -> None:
+    text = "新しいバイトのグエン・ヴァン・ハイさん、連絡先"
+    candidates, _ = DETECTOR.described(text)
+    doubter = NameScorer(name_words(), {"bias": -10.0}, 0.5, 0.5)
+    kept = doubter.judge([c for c in candidates if c[2]], [[] for c in candidates if c[2]])
+    assert [text[f.start : f.end] for f, _ in kept] == ["グエン・ヴァン・ハイ"]
