@@ -238,6 +238,11 @@ async def test_local_reservations_serve_within_the_budget_and_reconcile(local: R
     key = _metered(local, "0.05")
     async with httpx.AsyncClient() as client:
         assert (await _post(client, local, key, "m")).status_code == 200
+
+        async def first_settled() -> bool:  # its spend reaches Redis after the answer
+            return (await _counter(key.org_id))[1] == 0
+
+        await _until(first_settled, 3)
         spent_before, _ = await _counter(key.org_id)
         await asyncio.to_thread(local.cut_redis)
         burst = await asyncio.gather(*(_post(client, local, key, "m-slow") for _ in range(8)))
