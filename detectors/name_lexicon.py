@@ -72,6 +72,13 @@ _HAN_ONLY = regex.compile(r"\p{Han}+")
 _KOREAN_ADDRESSED = regex.compile(
     r"(?<!\p{Hangul})(\p{Hangul}{2,3})(?:아|야|한테|에게|이한테|이에게|이랑|랑)(?!\p{Hangul})"
 )
+# Korean given names as a subject or topic ("민수가 아파서", "하늘이가 늦는대", "지우는 빠진대"):
+# the 이 that joins a particle to a name ending in a consonant ("하늘이가", "지훈이랑") is said
+# of people only; a bare particle ("민수가") needs a name that is no common word.
+_KOREAN_NAME_PARTICLE = regex.compile(
+    r"(?<!\p{Hangul})(\p{Hangul}{2})(?:(이(?:가|는|도|를|네|랑|하고|한테))|가|는|도|를|하고)"
+    r"(?!\p{Hangul})"
+)
 _HIRAGANA_BEFORE_SUFFIX = regex.compile(r"(?<!\p{Hiragana})(\p{Hiragana}{2,4})(?=くん|ちゃん)")
 # Kin and common words before ちゃん/くん: "おばあちゃん", "あかちゃん" (a baby).
 _HIRAGANA_KIN = frozenset(
@@ -927,6 +934,13 @@ class NameLexiconDetector:
         # dative of a person follow a name directly.
         for match in _KOREAN_ADDRESSED.finditer(text):
             if match.group(1) in self._given:
+                findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
+                                        self.name))  # fmt: skip
+        for match in _KOREAN_NAME_PARTICLE.finditer(text):
+            name = match.group(1)
+            if name in self._given and (
+                match.group(2) or (name not in self._common and name not in self._very_common)
+            ):
                 findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
                                         self.name))  # fmt: skip
         # Japanese given names in hiragana before くん or ちゃん ("はるとくん"), kin words aside.

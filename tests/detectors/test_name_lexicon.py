@@ -421,3 +421,18 @@ def test_a_katakana_name_before_an_honorific_is_kept_whatever_the_model_says() -
     doubter = NameScorer(name_words(), {"bias": -10.0}, 0.5, 0.5)
     kept = doubter.judge([c for c in candidates if c[2]], [[] for c in candidates if c[2]])
     assert [text[f.start : f.end] for f, _ in kept] == ["グエン・ヴァン・ハイ"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("민수가 오늘 아파서 못 온대요", ["민수"]),
+        # The joining 이 is said of people, even when the name is also a word ("sky").
+        ("하늘이가 오늘 아파서 못 온대", ["하늘"]),
+        ("내일 소풍 지우는 빠진대", ["지우"]),
+        ("회의가 길어져서 늦어요", []),
+        ("하늘이 맑아요", []),
+    ],
+)
+def test_a_korean_given_name_as_a_subject_or_topic(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
