@@ -32,7 +32,7 @@ from core.storage.database import create_engine, migrate
 from gateway.access_log import AccessLogger, access_logger
 from gateway.logs import configure_logging
 from governs import cli_budgets, cli_keys, cli_orgs, cli_policies, cli_users
-from governs.startup import check_port, database_problems
+from governs.startup import check_port, database_problems, ignore_replies_to_a_closed_loop
 
 log = logging.getLogger("governs")
 
@@ -208,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    ignore_replies_to_a_closed_loop()
     try:
         return handler(args)
     except ConfigError as error:

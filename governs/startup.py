@@ -13,6 +13,7 @@ import contextlib
 import errno
 import socket
 import sqlite3
+import threading
 from collections.abc import Iterator
 
 import asyncpg
@@ -59,6 +60,26 @@ def _port_problem(host: str, port: int, error: OSError) -> str:
         f"cannot listen on {host}:{port}: {error.strerror or error}; set server.host and "
         "server.port (or --host, --port) to an address and port of this machine"
     )
+
+
+def ignore_replies_to_a_closed_loop() -> None:
+    """Drop the one thread error a failed start-up can leave behind: aiosqlite's worker thread
+    finishing an operation (closing the connection that could not open) after ``asyncio.run``
+    has closed the loop it would answer on. It raised "Event loop is closed" and printed a
+    traceback before the one-line message, now and then (a race with the loop's end)."""
+    default = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        thread = args.thread.name if args.thread is not None else ""
+        if (
+            isinstance(args.exc_value, RuntimeError)
+            and str(args.exc_value) == "Event loop is closed"
+            and "_connection_worker_thread" in thread
+        ):
+            return
+        default(args)
+
+    threading.excepthook = hook
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from governs.startup import ignore_replies_to_a_closed_loop
 from tests.governs.test_cli import KEY_PATTERN, free_port, wait_until_serving
 from tests.services import POSTGRES_ADMIN_URL, postgres_database
 
@@ -124,3 +126,25 @@ def test_a_port_in_use_is_refused_before_anything_is_made(tmp_path: Path) -> Non
         result = serve(tmp_path, f"sqlite+aiosqlite:///{tmp_path}/g.db", "--port", str(port))
     one_line(result, f"127.0.0.1:{port}", "already in use", "--port")
     assert not (tmp_path / "g.db").exists()  # no database made for a gateway that never ran
+
+
+def test_a_worker_thread_answering_a_closed_loop_prints_no_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # aiosqlite's worker thread may finish closing a connection that could not open after
+    # asyncio.run has closed the loop: that must not add a traceback to the one line.
+    shown: list[str] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: shown.append(str(args.exc_value)))
+    ignore_replies_to_a_closed_loop()
+
+    def _connection_worker_thread() -> None:
+        raise RuntimeError("Event loop is closed")
+
+    def other_work() -> None:
+        raise RuntimeError("something else")
+
+    for target in (_connection_worker_thread, other_work):
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+    assert shown == ["something else"]  # other threads' errors still reach the default hook
