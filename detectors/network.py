@@ -66,11 +66,13 @@ class IpAddressDetector:
             elif _host(ipaddress.IPv4Address, match.group()):
                 hosts.append(match)
         # "Version 2.14.1.3 is broken, go to 2.14.2.0": the text's other numbers of the same
-        # version line are versions too.
+        # version line are versions too, unless private ("version 10.0.0.1", then a host
+        # 10.0.3.7: networks are numbered so far more often than releases).
         findings.extend(
             Finding("ip_address", m.start(), m.end(), 0.9, self.name)
             for m in hosts
             if m.group().rsplit(".", 2)[0] not in versions
+            or ipaddress.IPv4Address(m.group()).is_private
         )
         return findings
 

@@ -87,3 +87,8 @@ def test_versions_and_sections_in_other_languages_are_no_addresses(text: str) ->
 def test_a_version_lines_other_numbers_are_versions_too() -> None:
     text = "Version 2.14.1.3 hat den Speicherfehler, bitte auf 2.14.2.0 gehen; Proxy 10.20.30.40."
     assert spans(text) == ["10.20.30.40"]
+
+
+def test_a_private_address_is_no_version_for_sharing_a_versions_first_parts() -> None:
+    text = "Router firmware version 10.0.0.1 installed; the NAS answers on 10.0.3.7."
+    assert spans(text) == ["10.0.3.7"]
