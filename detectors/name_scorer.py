@@ -57,11 +57,13 @@ WEIGHTS = Path(__file__).resolve().parent / "data" / "name_scorer.json.gz"
 # A word: letters of any script, with the combining marks Indic, Thai, Arabic and Hebrew
 # words carry (they are no "word characters" to ``re``: "दीपक" is one word, not "द" and
 # "पक"), and inner apostrophes and hyphens ("O'Neil", "Ji-woo"). The name lexicon's too.
-LETTER = (
-    r"(?:[^\W\d_]|[\u0300-\u036f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
-    r"\u0900-\u0963\u0966-\u0dff\u0e00-\u0e7f\u1ab0-\u1aff\u1dc0-\u1dff])"
+# Runs of each kind, matched possessively: the same words as one character at a time, with
+# less work per character (the scan's tokeniser, on every text).
+LETTERS = (
+    r"(?:[^\W\d_]++|[\u0300-\u036f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    r"\u0900-\u0963\u0966-\u0dff\u0e00-\u0e7f\u1ab0-\u1aff\u1dc0-\u1dff]++)++"
 )
-WORD = re.compile(rf"{LETTER}+(?:['\u2019\-]{LETTER}+)*")
+WORD = re.compile(rf"{LETTERS}(?:['\u2019\-]{LETTERS})*+")
 _CODE_LINE = re.compile(r"[=\{\}<>/_|\\]|--|\":")
 # A message typed in lower case: no more than one word in twenty capitalised.
 LOWER_CASE_SHARE = 0.05
