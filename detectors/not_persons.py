@@ -270,6 +270,19 @@ def famous_namesake(span: str) -> bool:
     return normal_name(span) in _famous_lists()[1]
 
 
+def known_not_a_private_person(span: str, *, alone: bool = False) -> bool:
+    """Whether ``span``, whatever the words around it, names a public figure or a brand
+    ("Rosa Parks", "Calvin Klein Boxer", "Giuseppe Garibaldi Street"). ``alone``: no title or
+    cue stands before it, so a famous surname or a place alone ("Kafka", "Jordan") is one too."""
+    value = normal_name(span)
+    if value in PUBLIC_FIGURES or value in BRANDS or value in _famous():
+        return True
+    parts = value.split()
+    if len(parts) > 2 and (" ".join(parts[:2]) in BRANDS or " ".join(parts[:2]) in PUBLIC_FIGURES):
+        return True
+    return alone and len(parts) == 1 and (value in FAMOUS_SURNAMES or value in PLACE_NAMES)
+
+
 def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> bool:
     """Whether the name at ``text[start:end]`` names a disease, theorem, dish, brand or place,
     or is a public figure's, rather than naming a private person. ``cued``: a title or a
@@ -292,12 +305,4 @@ def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> boo
         return True
     if first.lower() in THING_FIRST_WORDS:
         return True
-    value = normal_name(text[start:end])
-    if value in PUBLIC_FIGURES or value in BRANDS or value in _famous():
-        return True
-    parts = value.split()
-    if len(parts) > 2 and (" ".join(parts[:2]) in BRANDS or " ".join(parts[:2]) in PUBLIC_FIGURES):
-        return True  # "Calvin Klein Boxer", "Giuseppe Garibaldi Street"
-    if " " not in value and not cued:
-        return value in FAMOUS_SURNAMES or value in PLACE_NAMES
-    return False
+    return known_not_a_private_person(text[start:end], alone=not cued)

@@ -26,6 +26,7 @@ from detectors.financial import iban_ok, is_card_number
 from detectors.name_lexicon import lexicon
 from detectors.names import NAME_PARTICLES, ORG_WORDS
 from detectors.national_id import is_ssn_shape
+from detectors.not_persons import known_not_a_private_person
 
 SCORE = 0.9
 _MAX_KEY = 60  # characters looked at left of a separator for an unquoted key
@@ -501,5 +502,10 @@ def _name_span(value: str, ambiguous: bool) -> tuple[int, int] | None:
     if any(w.lower() in _NOT_A_NAME for w in words):
         return None
     if ambiguous and not _person_words(words):
+        return None
+    # "author: Jane Austen", "name: Tommy Hilfiger Polo", "name: Jordan": a key that only
+    # sometimes names a person, holding a public figure, a brand or a place.
+    name = value[parts[0].start() : parts[-1].end()]
+    if ambiguous and known_not_a_private_person(name, alone=True):
         return None
     return parts[0].start(), parts[-1].end()

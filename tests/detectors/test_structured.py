@@ -178,3 +178,25 @@ def test_birth_date_keys_without_diacritics_and_abbreviated(text: str) -> None:
 def test_a_postal_code_with_its_place_is_an_address(text: str, expected: list[str]) -> None:
     found = StructuredFieldDetector().detect(text)
     assert [text[f.start : f.end] for f in found if f.pii_class == "address"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A key that names a person only sometimes: a public figure or a brand is no person.
+        ("isbn,title,author\n978-0-14-143951-8,Pride and Prejudice,Jane Austen", []),
+        ('{"products": [{"name": "Tommy Hilfiger Polo", "sku": "TH-POLO-M"}]}', []),
+        ('{"name": "Ana Lima", "author": "Chinua Achebe"}', [("name", "Ana Lima")]),
+        # A key that always names a person keeps its value, famous or not.
+        ("passenger_name: Nelson Mandela", [("name", "Nelson Mandela")]),
+    ],
+)
+def test_an_ambiguous_key_holding_a_public_figure_or_brand(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert found(text) == expected
+
+
+def test_an_ambiguous_key_holding_a_place_or_famous_surname_alone() -> None:
+    assert found('{"name": "Jordan", "region": "MENA"}\nrooms:\n  - name: Kafka') == []
+    assert found("first_name: Jordan") == [("name", "Jordan")]
