@@ -98,6 +98,9 @@ _PHRASES: dict[str | None, str] = {
         | angehöriger | naaste | parente | familiar | responsável | responsable | tuteur
         | tutor | opiekun | vasi | kortinnehavare | titular da conta | titular de la tarjeta
         | titulaire de la carte | intestatario | kaarthouder | posiadacz karty | kart sahibi
+        | reviewer | reviewers | interviewer | interviewee | organizer | organiser | coordinator
+        | supervisor | instructor | teacher | coach | mentor | mentee | presenter | colleague
+        | technician | courier
         | держатель карты | 持卡人 | 카드 소유자 | pemegang kartu | chủ thẻ | フリガナ | ふりがな
         | カナ | 성함 | from | to | cc | bcc | till | från | fra | til | von | aan | kimden
         | kime | dari | kepada | от | кому | 发件人 | 收件人 | 抄送 | 差出人 | 宛先 | 보낸 사람

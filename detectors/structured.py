@@ -462,9 +462,17 @@ def _person_words(words: list[str]) -> bool:
     lowered = [w.lower().strip(".") for w in words]
     if any(w in ORG_WORDS for w in lowered):
         return False
+
+    def known(word: str) -> bool:  # "seo-jun": each part a name
+        return (
+            word in given
+            or word in surnames
+            or ("-" in word and all(p in given or p in surnames for p in word.split("-")))
+        )
+
     # A common word is allowed beside more known names ("Lê Thị Mai"), not otherwise.
     commons = sum(w in common and w not in NAME_PARTICLES for w in lowered)
-    if commons and sum(w in given or w in surnames for w in lowered) <= commons:
+    if commons and sum(map(known, lowered)) <= commons:
         return False
     if any(len(w) == 1 and w.isupper() for w in words):
         return False

@@ -200,3 +200,25 @@ def test_an_ambiguous_key_holding_a_public_figure_or_brand(
 def test_an_ambiguous_key_holding_a_place_or_famous_surname_alone() -> None:
     assert found('{"name": "Jordan", "region": "MENA"}\nrooms:\n  - name: Kafka') == []
     assert found("first_name: Jordan") == [("name", "Jordan")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # People's roles as keys: the value must still look like a name.
+        ('<reviewer role="second">Ville Korhonen</reviewer>', [("name", "Ville Korhonen")]),
+        (
+            "interviewer: Aroha Ngata\nsupervisor: Chidi Okeke",
+            [("name", "Aroha Ngata"), ("name", "Chidi Okeke")],
+        ),
+        (
+            '{"instructor": "Bongani Dlamini", "coordinator": "Room 4B"}',
+            [("name", "Bongani Dlamini")],
+        ),
+        ('{"reviewer": "ci-bot", "mentor": "Platform Team"}', []),
+        # Hyphenated given names count by their parts ("Min-jun": "min", "jun").
+        ("owner: Min-jun Han", [("name", "Min-jun Han")]),
+    ],
+)
+def test_role_keys_and_hyphenated_given_names(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == sorted(expected)
