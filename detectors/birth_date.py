@@ -32,6 +32,8 @@ import unicodedata
 from collections.abc import Iterator
 from datetime import date
 
+import regex
+
 from detectors.base import Finding
 from detectors.context import GLUE, ContextWords
 from detectors.date_words import (
@@ -42,7 +44,9 @@ from detectors.date_words import (
     ERAS,
     MONTH_NAMES,
     NOT_BIRTH_WORDS,
+    NOT_PERSON_STEMS,
     NOT_PERSON_SUBJECTS,
+    NOT_PERSON_UNSPACED,
     ORDINAL_DAYS,
     ROMAN_MONTHS,
     ROMAN_PATTERN,
@@ -162,18 +166,28 @@ _DATE = re.compile(
 # stand between a birth word and it ("is", "on Friday,", "70 den", "ju").
 _YEARLESS = re.compile(
     rf"(?<!{GLUE})(?<![./\d])(?:"
-    rf"(?P<d>\d{{1,2}})(?:\.|:[ae]|st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH})\.?"
+    rf"(?P<d>\d{{1,2}})(?:\.|:[ae]|st|nd|rd|th)?\s+(?:(?:of|de)\s+)?(?P<m>{_MONTH})\.?"
     rf"|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?"
     r"|(?P<a>\d{1,2})/(?P<b>\d{1,2})"
-    rf")(?!{GLUE}|[/\-]|[.,]?\s*\d|[.:]\d)",
+    # Chinese, Japanese, Korean: "11月3号", "4月9日", "7월 21일".
+    r"|(?P<cm>\d{1,2})\s?[月월]\s?(?P<cd>\d{1,2})\s?[日号號일]"
+    # Not a date whose year follows ("21 de junho de 1839": too long ago, no birthday).
+    rf")(?!{GLUE}|[/\-]|[.,]?\s*\d|[.:]\d|\s+(?:de|del|of)\s+\d)",
     re.IGNORECASE,
 )
 _CLOCK = re.compile(r"\d:\d\d")
-_YEARLESS_GAP = re.compile(
+_YEARLESS_GAP = regex.compile(
     r"[\s:=,.\-–]*(?:(?:is|was|on|den|ju|am|le|el|il|em|the|är|er|\d{1,3}|"
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)[\s,.:\-–]+){0,3}",
-    re.IGNORECASE,
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    # "el cumple de Lucía es el", "urodziny Kasi są", "Elif'in doğum günü", "ultah Rina tgl"
+    r"(?-i:\p{Lu}[\p{Ll}\p{M}]+)|of|de|di|da|do|del|della|von|van|es|è|é|est|c['’]est|ist|"
+    r"op|są|jest|dia|tgl|tanggal|ngày|là|günü|gunu)[\s,.:\-–]+){0,4}"
+    # Particles between a birthday word and a date in Chinese, Japanese, Korean: "生日是".
+    r"(?:[是はがも]|って|[은는이가도][ \t]?)?",
+    regex.IGNORECASE,
 )
+# How far before a yearless date its birth word may stand: "el cumple de Lucía es el".
+_YEARLESS_REACH = 40
 # After a whole value's last digit: "1990. április 12.", "12 ноября 1990 г.", "5 maja 1980 r."
 _YEAR_MARK = re.compile(r"(?<=[0-9])\s*(?:г|р|r)?\.\Z")
 # Words that belong to the date before its first digit: "ngày 12 tháng 4", "ika-5 ng Hunyo".
@@ -286,7 +300,7 @@ def _yearless(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:
     december", "turned 40 on March 3rd", "fyller 70 den 14 juni", "my bday is 7/4")."""
     for match in _YEARLESS.finditer(text, lo, min(len(text), hi + _LONGEST_DATE)):
         start = match.start()
-        found = _BIRTH_CONTEXT.occurrences(text, max(0, start - 28), start)
+        found = _BIRTH_CONTEXT.occurrences(text, max(0, start - _YEARLESS_REACH), start)
         if not found or _YEARLESS_GAP.fullmatch(text, max(e for _, e in found), start) is None:
             if not _BORN_ABBREVIATIONS.before_span(text, start):  # "f. 2. december"
                 continue
@@ -296,6 +310,9 @@ def _yearless(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:
             day = int(match["d"] or match["d2"])
             months = _month_numbers(match["m"] or match["m2"])
             if any(_real(2000, month, day) for month in months):  # 2000: a leap year
+                yield start, match.end()
+        elif match["cm"]:
+            if _real(2000, int(match["cm"]), int(match["cd"])):
                 yield start, match.end()
         elif _real(2000, int(match["b"]), int(match["a"])) or _real(
             2000, int(match["a"]), int(match["b"])
@@ -332,6 +349,8 @@ def _born_no_private_person(text: str, date_start: int) -> bool:
         words.pop()
     head = words[-1].lower().removesuffix("'s").removesuffix("\u2019s") if words else ""
     if head in NOT_PERSON_SUBJECTS or head == "its":  # "its 5th birthday": a thing's
+        return True
+    if head.startswith(NOT_PERSON_STEMS) or any(w in before[-6:] for w in NOT_PERSON_UNSPACED):
         return True
     # Or a thing's birth date by the birth word's genitive: "Дата рождения проекта",
     # "Geboortedatum van de stichting", "date of birth of the company".

@@ -136,7 +136,7 @@ BIRTH_WORDS: tuple[str, ...] = tuple(
         "né|née|nee|né(e)|date de naissance|naissance|nacido|nacida|nacimiento|fecha de nacimiento|"
         "f. nac.|fec. nac.|nac.|cumpleaños|nascido|nascida|nascimento|data de nascimento|nasc.|"
         "aniversário|data di nascita|nascita|nato il|nata il|nato a|nata a|nato/a|compleanno|"
-        "data de naixement|nascut|nascuda|"
+        "data de naixement|nascut|nascuda|nació|nacio|nasceu|nacque|naquit|"
         # Polish, Czech, Slovak, Croatian, Serbian, Slovenian
         "data urodzenia|urodzenia|urodzony|urodzona|urodził|urodziła|ur.|urodziny|datum narození|"
         "narození|narozen|narozena|nar.|dátum narodenia|narodenia|narodený|narodená|datum rođenja|"
@@ -162,7 +162,7 @@ BIRTH_WORDS: tuple[str, ...] = tuple(
         "الازدياد|تاريخ الازدياد|مواليد|ولد|ولدت|תאריך לידה|נולד|"
         "נולדה|تاریخ تولد|تولد|متولد|"
         # Chat: "tu cumple", "niver", "bday"
-        "cumple|niver|"
+        "cumple|niver|anniv|ultah|ulang tahun|др|день рождения|"
         # Turning a year older: "fyller år", "fylder år", "har bursdag", "täyttää vuosia"
         "fyller år|fyller|föddes|fylder år|fylder|bursdag|fødselsdag|født den|fødd|"
         "täyttää vuosia|täyttää|syntyi|turned|turns|turning|birthday is|bday is"
@@ -202,14 +202,21 @@ NOT_PERSON_SUBJECTS = frozenset(
         "hamster|rabbit|turtle|tortoise|goldfish|fish|"
         "projet|entreprise|société|marque|idée|chat|chien|ville|jeu|groupe|"
         "progetto|azienda|società|marchio|gatto|cane|città|gruppo|"
-        "proyecto|empresa|compañía|marca|gato|perro|ciudad|grupo|banda|"
-        "projeto|ideia|cachorro|cão|cidade|"
+        "proyecto|empresa|compañía|marca|gato|perro|ciudad|grupo|banda|aplicación|movimiento|"
+        "revolución|partido|programa|iniciativa|asociación|fundación|colectivo|página|canal|"
+        "projeto|ideia|cachorro|cão|cidade|aplicação|aplicativo|movimento|revolução|associação|"
+        "fundação|applicazione|rivoluzione|associazione|fondazione|"
         "projekt|firma|unternehmen|marke|idee|katze|hund|stadt|verein|stiftung|"
         "bedrijf|merk|kat|stichting|vereniging|"
         "projektet|företaget|bolaget|katten|hunden|bandet|idén|"
         "проект|компания|фирма|бренд|идея|кот|кошка|собака|группа|город|"
         "проекта|компании|фирмы|бренда|группы|города|"
         "pomysł|kot|pies|miasto|proje|şirket|fikir|kedi|köpek|"
-        "proyek|perusahaan|merek|ide|kucing|anjing|mradi|kampuni"
+        "proyek|perusahaan|merek|ide|kucing|anjing|mradi|kampuni|"
+        "강아지|고양이|반려견|반려묘|회사|프로젝트|브랜드"
     ).split("|")
 )
+# The same words' stems where a suffix follows ("kedimizin doğum günü", our cat's birthday).
+NOT_PERSON_STEMS = ("kedi", "köpe", "proje", "şirket", "marka")
+# ... and written without spaces before a birthday word ("うちの猫の誕生日", "狗狗的生日").
+NOT_PERSON_UNSPACED = ("猫", "犬", "狗", "宠物", "寵物", "ペット", "会社", "公司", "项目", "項目")

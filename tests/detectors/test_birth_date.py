@@ -423,3 +423,68 @@ def test_a_birth_said_of_a_thing_an_animal_or_a_public_figure_is_no_date_of_birt
 )
 def test_a_persons_birth_beside_thing_words_is_still_found(text: str, value: str) -> None:
     assert spans(text) == [value]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A birthday without its year, the person named between the birth word and the date.
+        ("el cumple de Lucía es el 3 de mayo, ¿le compramos algo?", ["3 de mayo"]),
+        ("il compleanno di Giulia è il 22 settembre, regalo?", ["22 settembre"]),
+        ("le anniv de Chloé c'est le 5 juin non ?", ["5 juin"]),
+        ("Thijs' verjaardag is op 12 april, cadeau?", ["12 april"]),
+        ("urodziny Kasi są 30 listopada, składamy się?", ["30 listopada"]),
+        ("Elif'in doğum günü 14 Mart, hediye alalım", ["14 Mart"]),
+        ("ultah Rina tgl 8 Desember ya, patungan?", ["8 Desember"]),
+        ("o niver da Duda é dia 11 de julho", ["11 de julho"]),
+        ("у Олечки др 5 марта, скидываемся?", ["5 марта"]),
+        ("Idas födelsedag är den 2 oktober", ["2 oktober"]),
+        # Month and day in Chinese, Japanese and Korean after the birthday word.
+        ("小雨生日是11月3号吧？", ["11月3号"]),
+        ("さくらの誕生日って4月9日だよね", ["4月9日"]),
+        ("지민이 생일 7월 21일 맞지?", ["7월 21일"]),
+        # A date the sentence says is no birthday stays out.
+        ("el cumple de Lucía es el viernes; la reunión es el 3 de mayo", []),
+        ("我的生日礼物11月3号到", []),
+    ],
+)
+def test_a_birthday_without_its_year_after_the_persons_name(text: str, expected: list[str]) -> None:
+    assert spans(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "köpeğimizin doğum günü 4 mayıs, pasta alalım",
+        "kedimizin doğum günü 3 mart, iki yaşına giriyor",
+        "うちの犬の誕生日は6月1日です",
+        "我家猫咪的生日是9月9日",
+        "우리 고양이 생일이 5월 2일이에요",
+    ],
+)
+def test_a_pets_birthday_without_its_year_is_no_birth_date(text: str) -> None:
+    assert spans(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mi abuela Carmen, que nació el 4 de marzo de 1941 en Cádiz", ["4 de marzo de 1941"]),
+        ("minha avó nasceu em 12/05/1938 em Viseu", ["12/05/1938"]),
+        ("il nonno nacque il 3 aprile 1936 a Bari", ["3 aprile 1936"]),
+    ],
+)
+def test_born_in_the_third_person(text: str, expected: list[str]) -> None:
+    assert spans(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La aplicación nació el 5 de marzo de 2021 en Valencia.",
+        "O movimento nasceu em 3 de abril de 2015 nas ruas de Recife.",
+        "Gonçalves Dias nasceu em 10 de agosto de 1823 no Maranhão.",
+    ],
+)
+def test_born_of_a_thing_or_long_ago_is_no_birth_date(text: str) -> None:
+    assert spans(text) == []
