@@ -314,7 +314,9 @@ _LABELLED_HAN = regex.compile(
 )
 # Korean and Japanese title stems: "사장" before 님 is a title, not a name.
 _TITLE_STEMS = frozenset(
-    "사장 선생 과장 부장 팀장 교수 대리 실장 원장 아저 아주머 社長 部長 課長".split()
+    "사장 선생 과장 부장 팀장 교수 대리 실장 원장 아저 아주머 社長 部長 課長 "
+    # Whom a business writes to: customer, member, guest, subscriber, patient, applicant.
+    "고객 회원 손님 가입자 구독자 환자 보호자 신청자 지원자 담당자 기사 주주 お客 会員".split()
 )
 
 
@@ -969,7 +971,8 @@ class NameLexiconDetector:
         for match in _EAST_ASIAN.finditer(text):
             chunk = match.group()
             base = match.start()
-            i = 0
+            # Right after a number, characters are its unit ("5万円", "3万人"), no name.
+            i = 1 if base and text[base - 1].isdigit() else 0
             while i < len(chunk) - 1:
                 found = self._east_asian_name(chunk, i)
                 if found:

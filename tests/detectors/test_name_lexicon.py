@@ -436,3 +436,17 @@ def test_a_katakana_name_before_an_honorific_is_kept_whatever_the_model_says() -
 )
 def test_a_korean_given_name_as_a_subject_or_topic(text: str, expected: list[str]) -> None:
     assert proposed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A customer or member addressed with 님 is no name; a person is.
+        ("고객님, 주문하신 상품이 발송되었습니다. 회원님 감사합니다", []),
+        ("김지수님, 주문하신 상품이 발송되었습니다", ["김지수"]),
+        # Characters right after a number are its unit ("5万円", "3万人"), no name.
+        ("予算は5万円です。参加者は3万人でした。", []),
+    ],
+)
+def test_east_asian_roles_and_units_are_no_names(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
