@@ -61,6 +61,12 @@ _FIRST_YEAR = date.today().year - 120  # nobody living was born earlier
 # month and day are checked as if Gregorian: close enough to tell a date from a number).
 SOLAR_HIJRI_YEARS = (1269, 1405)
 SOLAR_HIJRI_OFFSET = 621
+# Lunar Hijri years of living people ("١٤١٠هـ", 1989-90), and their Gregorian year: a lunar
+# year is 0.970229 of a solar one.
+LUNAR_HIJRI_YEARS = (1300, 1460)
+HIJRI_MONTHS = frozenset(
+    name.replace("_", " ").casefold() for name in MONTH_NAMES["ar_hijri"].replace("|", " ").split()
+)
 
 
 def _strip_marks(word: str) -> str:
@@ -146,7 +152,7 @@ _DATE = re.compile(
         | (?P<dmy>(?P<td>\d{{1,2}}){_ORDINAL}\.?
               (?:\s*[-/.]\s*|\s+(?:(?:de|of|ng)\s+|d['’])?|(?=\w))
               (?P<tm>{_MONTH})\.?
-              (?:(?:,?\s+(?:(?:de|del|of)\s+)?|\s*[-/.,]\s*|(?<=[^\W\d]))(?P<ty>\d{{4}})
+              (?:(?:,?\s+(?:(?:de|del|of)\s+)?|\s*[-/.,]\s*|(?<=[^\W\d]))(?P<ty>\d{{4}})(?:\s?هـ)?
                 | (?:[ ]?[-'’]|[-/.']|(?<=[^\W\d]))(?P<ty2>\d{{2}})))  # "11 maj -69"
         | (?P<ymd>(?P<yy>\d{{4}})(?:\.\s*|\s+|[-/])(?P<ym>{_MONTH})\.?(?:\s+|[-/])
               (?P<yd>\d{{1,2}})(?:-(?:j?[áé]n|[ai]))?)
@@ -565,6 +571,10 @@ def _shaped(match: re.Match[str]) -> bool:
 def _named(year: int, month_name: str, day: int) -> date | None:
     if "\u0e00" <= month_name[0] <= "\u0e7f" and year > 2400:
         year -= THAI_ERA
+    elif LUNAR_HIJRI_YEARS[0] <= year <= LUNAR_HIJRI_YEARS[1] and (
+        re.sub(r"\s+", " ", month_name.casefold()) in HIJRI_MONTHS
+    ):
+        year = round(year * 0.970229 + 621.5643)
     for month in sorted(_month_numbers(month_name)):
         if found := _real(year, month, day):
             return found

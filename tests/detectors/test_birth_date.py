@@ -488,3 +488,17 @@ def test_born_in_the_third_person(text: str, expected: list[str]) -> None:
 )
 def test_born_of_a_thing_or_long_ago_is_no_birth_date(text: str) -> None:
     assert spans(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("تاريخ الميلاد: ١٤ رجب ١٤١٠هـ\nرقم الهوية: 1087", ["١٤ رجب ١٤١٠هـ"]),
+        ("الاسم: تركي\nتاريخ الميلاد: 1 محرم 1412 هـ", ["1 محرم 1412 هـ"]),
+        # A Hijri date that is no birth date, and a year no living person was born in.
+        ("موعد التسليم: ١٤ رجب ١٤٤٦هـ", []),
+        ("تاريخ الميلاد: 1 محرم 1250 هـ", []),
+    ],
+)
+def test_lunar_hijri_birth_dates(text: str, expected: list[str]) -> None:
+    assert spans(text) == expected
