@@ -279,7 +279,7 @@ class DateOfBirthDetector:
                 elif _age_fits(text, start, end, born):
                     findings.append(Finding("date_of_birth", start, end, 0.6, self.name))
         for lo, hi in regions:
-            for start, end, _ in spoken_dates(text, lo, hi):
+            for start, end, _ in [*spoken_dates(text, lo, hi), *_kanji_dates(text, lo, hi)]:
                 if (
                     not any(f.start < end and start < f.end for f in findings)
                     and (_BIRTH_CONTEXT.near(text, start, end) or _BORN_AFTER.after_span(text, end))
@@ -393,6 +393,40 @@ def dated_spans(text: str, lo: int, hi: int) -> Iterator[tuple[int, int, date]]:
         born = _date_of(match)
         if born is not None:
             yield start, end, born
+
+
+# Japanese and Chinese dates in kanji numerals ("平成元年十月十日", "一九八八年三月五日"), or
+# with a particle the grammar above does not read ("平成2年の3月30日").
+_KANJI_DIGITS = {c: n for n, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+_KANJI_NUMBER = "[〇零一二三四五六七八九十]{1,3}"
+_KANJI_DATE = re.compile(
+    rf"(?:(?P<era>{'|'.join(ERAS)})\s?(?P<ey>元|\d{{1,2}}|{_KANJI_NUMBER})"
+    rf"|(?P<y>\d{{4}}|[〇零一二三四五六七八九]{{4}}))\s?年\s?(?:の\s?)?"
+    rf"(?P<m>\d{{1,2}}|{_KANJI_NUMBER})\s?月\s?(?P<d>\d{{1,2}}|{_KANJI_NUMBER})\s?[日号號]"
+)
+
+
+def _kanji_number(value: str) -> int:
+    if value.isdigit():
+        return int(value)
+    if "十" in value:  # "十" 10, "二十" 20, "三十一" 31
+        tens, _, ones = value.partition("十")
+        return _KANJI_DIGITS.get(tens, 1) * 10 + _KANJI_DIGITS.get(ones, 0)
+    return int("".join(str(_KANJI_DIGITS[c]) for c in value))
+
+
+def _kanji_dates(text: str, lo: int, hi: int) -> Iterator[tuple[int, int, date]]:
+    if "年" not in text:
+        return
+    for match in _KANJI_DATE.finditer(text, lo, min(len(text), hi + _LONGEST_DATE)):
+        if match["era"]:
+            offset = 0 if match["ey"] == "元" else _kanji_number(match["ey"]) - 1
+            year = ERAS[match["era"]] + offset
+        else:
+            year = _kanji_number(match["y"])
+        born = _real(year, _kanji_number(match["m"]), _kanji_number(match["d"]))
+        if born is not None:
+            yield match.start(), match.end(), born
 
 
 def _regions(text: str) -> list[tuple[int, int]]:

@@ -502,3 +502,17 @@ def test_born_of_a_thing_or_long_ago_is_no_birth_date(text: str) -> None:
 )
 def test_lunar_hijri_birth_dates(text: str, expected: list[str]) -> None:
     assert spans(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("氏名：森田 亮\n生年月日：平成元年十月十日\n住所：福岡県", ["平成元年十月十日"]),
+        ("お客様：平成2年の3月30日です。", []),  # no birth word on the line: not a birth date
+        ("係：生年月日をお願いします。\nお客様：平成2年の3月30日です。", ["平成2年の3月30日"]),
+        ("出生日期：一九八八年三月五日", ["一九八八年三月五日"]),
+        ("会社設立：平成元年十月十日", []),
+    ],
+)
+def test_birth_dates_in_kanji_numerals(text: str, expected: list[str]) -> None:
+    assert spans(text) == expected
