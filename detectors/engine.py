@@ -79,11 +79,20 @@ def _run(detectors: Sequence[Detector], text: str, classes: frozenset[str]) -> l
     findings: list[Finding] = []
     if not text:
         return findings
+    # A detector that reads the others' findings (the name lexicon's scorer: what else a
+    # message holds) runs after them, and sees the same ones whatever classes a policy
+    # wants: then every detector runs, and ``merge`` keeps the wanted classes.
+    readers = [d for d in detectors if getattr(d, "reads_earlier", False) and d.classes & classes]
+    if readers:
+        detectors = [*(d for d in detectors if d not in readers), *readers]
     for detector in detectors:
-        if not detector.classes & classes:
+        if not readers and not detector.classes & classes:
             continue
         try:
-            found = detector.detect(text)
+            if detector in readers:
+                found = detector.detect(text, tuple(findings))  # type: ignore[call-arg]
+            else:
+                found = detector.detect(text)
         except DetectorError:
             raise
         except Exception as exc:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -41,7 +41,14 @@ from detectors.address import STREET_WORDS
 from detectors.base import Finding
 from detectors.context import ContextWords
 from detectors.field_keys import FIELD_CLASSES, field_class, key_words
-from detectors.name_scorer import LOWER_CASE_SHARE, WORD, Candidate, NameWords, default_scorer
+from detectors.name_scorer import (
+    LOWER_CASE_SHARE,
+    WORD,
+    Candidate,
+    NameWords,
+    default_scorer,
+    text_context,
+)
 from detectors.name_shapes import name_shapes
 from detectors.names import NAME_PARTICLES, ORG_WORDS, PLACE_WORDS
 from detectors.not_persons import used_as_thing
@@ -400,11 +407,15 @@ class NameLexiconDetector:
         )
         self._scorer = default_scorer(name_words())
 
-    def detect(self, text: str) -> list[Finding]:
+    # The engine hands ``detect`` the other fast detectors' findings (``earlier``): what else
+    # a message holds is one of the scorer's features.
+    reads_earlier = True
+
+    def detect(self, text: str, earlier: Sequence[Finding] = ()) -> list[Finding]:
         tokens = list(_TOKEN.finditer(text))
         if self._scorer is None:
             return _best([finding for _, finding in self.proposed(text, tokens)])
-        candidates, described = self.described(text, tokens, screened=False)
+        candidates, described = self.described(text, tokens, screened=False, earlier=earlier)
         kept = self._scorer.judge(candidates, described)
         # The wider net's words are screened for things named after people only once the
         # model believes them: the same result as screening first, at a fraction of the cost.
@@ -433,12 +444,18 @@ class NameLexiconDetector:
         return [(f"{source}{round(f.score * 100)}", f) for source, f in proposed]
 
     def described(
-        self, text: str, tokens: list[re.Match[str]] | None = None, *, screened: bool = True
+        self,
+        text: str,
+        tokens: list[re.Match[str]] | None = None,
+        *,
+        screened: bool = True,
+        earlier: Sequence[Finding] = (),
     ) -> tuple[list[Candidate], list[list[str]]]:
         """The candidates and their features, as the scorer judges them (and training reads
         them): the rules' findings (``True``) and the wider net's words (``False``), words a
         name list holds that no rule took. ``screened``: the wider net's words that name a
-        thing ("Parkinson's") are left out here, not after judging."""
+        thing ("Parkinson's") are left out here, not after judging. ``earlier``: the other
+        fast detectors' findings in ``text``."""
         if self._scorer is None:
             raise RuntimeError("no name scorer: the rules stand alone")
         if tokens is None:
@@ -448,8 +465,10 @@ class NameLexiconDetector:
         if screened:
             wider = [(s, f) for s, f in wider if not used_as_thing(text, f.start, f.end, cued=True)]
         candidates = [(s, f, True) for s, f in proposed] + [(s, f, False) for s, f in wider]
+        if not candidates:
+            return candidates, []
         return candidates, self._scorer.described(
-            text, candidates, _typed_in_lower_case(tokens) if candidates else False
+            text, candidates, _typed_in_lower_case(tokens), text_context(text, earlier)
         )
 
     def _wider_net(

@@ -17,14 +17,14 @@ import gzip
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import repeat
 from pathlib import Path
 
 from detectors.base import Finding
-from detectors.not_persons import famous_namesake
+from detectors.not_persons import famous_namesake, thing_word
 
 # (source: the rule or net that proposed it, the finding, whether a rule found it)
 Candidate = tuple[str, Finding, bool]
@@ -138,15 +138,24 @@ class NameScorer:
         ]
 
     def described(
-        self, text: str, candidates: list[Candidate], lower_text: bool
+        self,
+        text: str,
+        candidates: list[Candidate],
+        lower_text: bool,
+        context: Sequence[str] = (),
     ) -> list[list[str]]:
         """Each candidate's features, as ``judge`` reads them (and training does).
-        ``lower_text``: whether the message is typed in lower case."""
+        ``lower_text``: whether the message is typed in lower case; ``context``: what else
+        the message holds (``text_context``), for every candidate."""
         others = sum(1 for _, _, by_rule in candidates if by_rule)
-        return [
+        described = [
             self.features(text, f.start, f.end, source, others - by_rule, lower_text)
             for source, f, by_rule in candidates
         ]
+        for (source, _, _), features in zip(candidates, described, strict=True):
+            features.extend(f"ctx={flag}" for flag in context)
+            features.extend(f"src={source}|ctx={flag}" for flag in context)
+        return described
 
     def probability(self, features: Iterable[str]) -> float:
         weights = self._weights
@@ -238,6 +247,11 @@ class NameScorer:
             features.append("namesake")
             features.append(f"namesake|pw={prev_word}")
             features.append(f"namesake|nw={next_word}")
+        elif len(words) == 1 and thing_word(first.lower()):  # "Zara", "Siri", "Tintin"
+            features.append("thing")
+            features.append(f"{src}|thing")
+            features.append(f"thing|pw={prev_word}")
+            features.append(f"thing|nw={next_word}")
         if len(prev_words) >= 2 and before.endswith(" "):
             features.append(f"pw2={prev_words[-2].lower()} {prev_word}")
         for word in words[1:-1]:
@@ -250,6 +264,28 @@ class NameScorer:
         features.extend(f"{src}|tf1={flag}" for flag in tier_first if flag != "-")
         features.extend(f"{src}|tl1={flag}" for flag in tier_last if flag not in "-=")
         return features
+
+
+# Six digits or more, spaced or punctuated as numbers are: an order, a phone, a card.
+_LONG_NUMBER = re.compile(r"\d[\d \-./]{4,}\d")
+
+
+def text_context(text: str, earlier: Iterable[Finding]) -> tuple[str, ...]:
+    """What else a message holds, as the name scorer reads it: values of other classes
+    the fast detectors found ("vals"), a name in a field ("field"), an "@", a long number.
+    A prompt that names a person tends to carry more about them; one about a topic seldom
+    does."""
+    classes = {f.pii_class for f in earlier}
+    flags = []
+    if classes - {"name"}:
+        flags.append("vals")
+    if "name" in classes:
+        flags.append("field")
+    if "@" in text:
+        flags.append("at")
+    if _LONG_NUMBER.search(text) is not None:
+        flags.append("digits")
+    return tuple(flags) or ("none",)
 
 
 def typed_in_lower_case(text: str) -> bool:

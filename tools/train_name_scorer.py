@@ -73,12 +73,17 @@ def collect(examples: Sequence[Example], folds: int) -> list[Record]:
     records = []
     for example in examples:
         text = example.text
+        # What the name lexicon is handed in the engine: the other fast detectors' findings.
+        earlier = [f for detector in engine.fast for f in detector.detect(text)]
         others = engine.scan_fast(text, classes)
         ner_found = ner._found(text)
         others += [f for f in ner_found if f.pii_class != "name"]
         gold = [s for s in example.spans if s.pii_class == "name"]
         labelled = []
-        for candidates, described in (lexicon.described(text), ner.described(text, ner_found)):
+        for candidates, described in (
+            lexicon.described(text, earlier=earlier),
+            ner.described(text, ner_found),
+        ):
             for (_, finding, by_rule), features in zip(candidates, described, strict=True):
                 label = int(any(finding.start < s.end and s.start < finding.end for s in gold))
                 labelled.append((finding, by_rule, features, label))

@@ -172,3 +172,47 @@ def test_overlapping_findings_of_one_class_become_their_union() -> None:
 def test_a_union_that_loses_to_another_class_keeps_its_own_parts() -> None:
     kept = resolve_overlaps([f("name", 0, 10, 0.5), f("name", 5, 30, 0.6), f("email", 25, 28, 0.9)])
     assert [(k.pii_class, k.start, k.end) for k in kept] == [("name", 0, 10), ("email", 25, 28)]
+
+
+class ReadingDetector:
+    """Finds nothing; keeps the findings the engine handed it."""
+
+    name = "reader"
+    classes = frozenset({"name"})
+    reads_earlier = True
+
+    def __init__(self) -> None:
+        self.handed: list[tuple[Finding, ...]] = []
+
+    def detect(self, text: str, earlier: tuple[Finding, ...] = ()) -> list[Finding]:
+        self.handed.append(earlier)
+        return []
+
+
+def test_a_reader_runs_last_and_sees_every_other_finding_whatever_the_classes() -> None:
+    reader = ReadingDetector()
+    phone = FixedDetector("phone", [f("phone", 0, 5, 0.9)])
+    engine = DetectionEngine([reader, phone])
+    assert engine.scan("12345 Ana", frozenset({"name"})) == []
+    assert engine.scan("12345 Ana", frozenset({"name", "phone"})) == [f("phone", 0, 5, 0.9)]
+    assert reader.handed == [(f("phone", 0, 5, 0.9),)] * 2
+    # Without the reader's class, the others run as before and the reader does not.
+    assert engine.scan("12345 Ana", frozenset({"email"})) == []
+    assert phone.calls == 2 and len(reader.handed) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call Ngozi Okafor on +234 803 555 0199 about invoice 4471.",
+        "Ngozi Okafor wrote the report on Lagos traffic.",
+        "Send it to ngozi.okafor@example.com, thanks Ngozi",
+    ],
+)
+def test_the_name_lexicon_finds_the_same_names_whatever_else_a_policy_wants(text: str) -> None:
+    engine = fast_engine()
+    names_only = engine.scan_fast(text, frozenset({"name"}))
+    every_class = engine.scan_fast(text, engine.classes)
+    assert [x for x in names_only if x.pii_class == "name"] == [
+        x for x in every_class if x.pii_class == "name"
+    ]
