@@ -237,18 +237,22 @@ def normal_name(span: str) -> str:
 
 # Marks a famous name that many private people bear too ("lewis hamilton").
 NAMESAKE_MARK = "~"
+# Marks one Latin-letter word that names a thing too ("zara", "siri", "tintin").
+THING_WORD_MARK = "!"
 
 
 @cache
-def _famous_lists() -> tuple[frozenset[str], frozenset[str]]:
-    """People and characters the world (or a whole country) knows by name, in their own
-    scripts and in Latin letters (``tools/build_public_figures.py``): the distinctive names,
-    and those many private people bear too."""
+def _famous_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """People, characters and things named like people the world (or a whole country)
+    knows, in their own scripts and in Latin letters (``tools/build_public_figures.py``):
+    the distinctive names, those many private people bear too, and one-word things."""
     with gzip.open(FAMOUS, "rt", encoding="utf-8") as handle:
         names = [line.rstrip("\n") for line in handle if line.strip()]
+    marks = (NAMESAKE_MARK, THING_WORD_MARK)
     return (
-        frozenset(n for n in names if not n.startswith(NAMESAKE_MARK)),
+        frozenset(n for n in names if not n.startswith(marks)),
         frozenset(n[1:] for n in names if n.startswith(NAMESAKE_MARK)),
+        frozenset(n[1:] for n in names if n.startswith(THING_WORD_MARK)),
     )
 
 
@@ -261,6 +265,12 @@ def is_public_figure(span: str) -> bool:
     Elizabeth II"): what is said of them is public, not a private person's data."""
     value = normal_name(span)
     return value in PUBLIC_FIGURES or value in _famous()
+
+
+def thing_word(word: str) -> bool:
+    """Whether one word (lower case) names a brand, a character or another thing as well as
+    people ("zara", "siri"): the name scorer's feature, the words around it decide."""
+    return word in _famous_lists()[2]
 
 
 def famous_namesake(span: str) -> bool:
