@@ -272,7 +272,7 @@ _LONG_NUMBER = re.compile(r"\d[\d \-./]{4,}\d")
 
 def text_context(text: str, earlier: Iterable[Finding]) -> tuple[str, ...]:
     """What else a message holds, as the name scorer reads it: values of other classes
-    the fast detectors found ("vals"), a name in a field ("field"), an "@", a long number.
+    the fast detectors found ("vals"), a name in a field ("field"), a long number.
     A prompt that names a person tends to carry more about them; one about a topic seldom
     does."""
     classes = {f.pii_class for f in earlier}
@@ -281,8 +281,6 @@ def text_context(text: str, earlier: Iterable[Finding]) -> tuple[str, ...]:
         flags.append("vals")
     if "name" in classes:
         flags.append("field")
-    if "@" in text:
-        flags.append("at")
     if _LONG_NUMBER.search(text) is not None:
         flags.append("digits")
     return tuple(flags) or ("none",)

@@ -237,7 +237,7 @@ def normal_name(span: str) -> str:
 
 # Marks a famous name that many private people bear too ("lewis hamilton").
 NAMESAKE_MARK = "~"
-# Marks one Latin-letter word that names a thing too ("zara", "siri", "tintin").
+# Marks one word that names a thing too ("zara", "siri", "tintin", "маша").
 THING_WORD_MARK = "!"
 
 
@@ -269,7 +269,7 @@ def is_public_figure(span: str) -> bool:
 
 def thing_word(word: str) -> bool:
     """Whether one word (lower case) names a brand, a character or another thing as well as
-    people ("zara", "siri"): the name scorer's feature, the words around it decide."""
+    people ("zara", "siri", "маша"): the name scorer's feature, the words around it decide."""
     return word in _famous_lists()[2]
 
 

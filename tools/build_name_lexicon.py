@@ -46,6 +46,13 @@ from wordfreq import available_languages, get_frequency_dict, top_n_list, zipf_f
 
 OUT = Path(__file__).resolve().parent.parent / "detectors" / "data" / "name_lexicon.txt.gz"
 SCRIPT_NAMES = Path(__file__).resolve().parent / "data" / "script_names.txt"
+# Names in Latin letters of cultures the first two sources hold few of (Welsh, Hawaiian,
+# Tongan, Amharic, Korean and Chinese given names as people romanise them, ...): the same
+# format, the third field a culture, the fourth (if any) what the name means.
+LATIN_NAMES = Path(__file__).resolve().parent / "data" / "latin_names.txt"
+# Romanised Korean and Chinese given names are written with a hyphen ("Seo-yeon"): their
+# syllables are known too, so that "Seo-yeon" and "Ha-eun" are known by their parts.
+SYLLABLE_CULTURES = frozenset({"korean", "chinese_pinyin", "cantonese", "taiwanese"})
 LANGUAGES = tuple(sorted(available_languages(wordlist="small")))
 # The ranked lists hold some words that people put in a name field ("Driver", "Guest",
 # "Memo"): a name only they list must be rare as an English word.
@@ -151,17 +158,36 @@ def _script_names() -> tuple[set[str], set[str], set[str]]:
     given: set[str] = set()
     family: set[str] = set()
     words: set[str] = set()
-    if not SCRIPT_NAMES.exists():
-        return given, family, words
-    for line in SCRIPT_NAMES.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
+    for source in (SCRIPT_NAMES, LATIN_NAMES):
+        if not source.exists():
             continue
-        name, kind, _language, *flags = line.split("\t")
-        name = unicodedata.normalize("NFC", name.strip()).lower()
-        (given if kind == "given" else family).add(name)
-        if "word" in flags:
-            words.add(name)
+        for line in source.read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            name, kind, culture, *flags = line.split("\t")
+            name = unicodedata.normalize("NFC", name.strip()).lower()
+            names = given if kind == "given" else family
+            names.add(name)
+            if "-" in name and culture.strip() in SYLLABLE_CULTURES:
+                names.update(part for part in name.split("-") if len(part) > 1)
+            # Only the script lists' own "word": the Latin list's meanings are mostly a
+            # name's origin ("Smith", smith; "Koch", cook), and wordfreq's lists hold such
+            # names because they are names. English look-alikes are found below anyway.
+            if "word" in flags:
+                words.add(name)
     return given, family, words
+
+
+def _caseless_spaced(word: str) -> bool:
+    """A word of a script without case that separates its words by spaces (Arabic,
+    Hebrew, Devanagari, ...; not Chinese, Japanese or Korean, whose names are read apart)."""
+    first = word[:1]
+    return (
+        first.lower() == first.upper()
+        and first.isalpha()
+        and not ("\u1100" <= first <= "\u11ff" or "\u3040" <= first <= "\ud7af")
+        and not ("\uf900" <= first <= "\ufaff" or first >= "\U00020000")
+    )
 
 
 def _letters(word: str) -> bool:
@@ -233,6 +259,9 @@ def main() -> None:
     # Function words of the main European languages are never names here, even where a
     # locale lists one ("The", "Will"); other languages' only where no locale does.
     strict |= _function_words(MAIN_LANGUAGES) | (_function_words() - given - family)
+    # ... and those of scripts without case, where nothing else tells a name from a word
+    # ("من", from, is a name in the ranked lists: "من نظام" is no name).
+    strict |= {w for w in _function_words() if _caseless_spaced(w)}
     # Stop words that are also frequent given names ("Sara Johansson", "Mia Hansen", "Uwe
     # Koch"): no evidence alone, like "Will", but no wall that splits a name either.
     strict -= STOP_WORD_NAMES
@@ -259,6 +288,7 @@ def main() -> None:
         for w in top_n_list(lang, HAN_WORDS_PER_LANGUAGE)
         if len(w) == 2 and all("\u3400" <= c <= "\u9fff" for c in w)
     }
+
     places = _place_names()
     alone_ambiguous = {
         w for w in given if w in places or zipf_frequency(w, "en") >= ALONE_MAX_ENGLISH
@@ -274,7 +304,11 @@ def main() -> None:
         + [f"A\t{w}" for w in sorted(alone_ambiguous)]
         + [f"H\t{w}" for w in sorted(han_words)]
     )
-    with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as handle:
+    # mtime 0: the same lists give the same bytes.
+    with (
+        gzip.GzipFile(OUT, "wb", compresslevel=9, mtime=0) as raw,
+        io.TextIOWrapper(raw, encoding="utf-8") as handle,
+    ):
         handle.write("\n".join(lines) + "\n")
     print(
         f"{len(given)} given names, {len(family)} surnames ({len(also_words)} of them very "

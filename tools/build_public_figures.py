@@ -35,9 +35,9 @@ SOURCES = tuple(
 )
 # Things named like people (brands, characters, gods and saints, places, events): one
 # ``kind<TAB>name`` a line, written from general knowledge by a writer who had not seen the
-# evaluation sets. Their names of two words or more (or in a script without case) are kept
-# with the people's; a single Latin-letter word ("Zara", "Siri", "Tintin") is marked
-# ``THING_WORD_MARK``: the name scorer reads it as a feature, since private people bear most.
+# evaluation sets. Their names of two words or more are kept with the people's; a single
+# word ("Zara", "Siri", "Tintin", "Маша") is marked ``THING_WORD_MARK``: the name scorer
+# reads it as a feature, since private people bear most of them too.
 THINGS = ROOT / "tools" / "data" / "things_named_like_people.txt"
 OUT = ROOT / "detectors" / "data" / "public_figures.txt.gz"
 GIVEN_RANK = 300  # a given name among a country's 300 most frequent
@@ -100,18 +100,23 @@ def main() -> None:
             if not words:
                 continue
             if len(words) == 2 and name.isascii() and words[0] in given and words[1] in surnames:
-                namesakes.add(name)
-            elif len(words) >= 2 or not name.isascii():
+                continue  # "John Smith's" (a beer) says nothing of the John Smiths
+            if len(words) >= 2:
                 kept.add(name)
-            else:
+            else:  # "Маша" (Masha and the Bear) is a thousand girls' name too
                 thing_words.add(name)
     namesakes -= kept
+    thing_words -= kept
     lines = (
         sorted(kept)
         + [NAMESAKE_MARK + name for name in sorted(namesakes)]
         + [THING_WORD_MARK + name for name in sorted(thing_words)]
     )
-    with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as handle:
+    # mtime 0: the same lists give the same bytes.
+    with (
+        gzip.GzipFile(OUT, "wb", compresslevel=9, mtime=0) as raw,
+        io.TextIOWrapper(raw, encoding="utf-8") as handle,
+    ):
         handle.write("\n".join(lines) + "\n")
     if "-v" in sys.argv:
         print("\n".join(sorted(namesakes)))
