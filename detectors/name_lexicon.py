@@ -419,12 +419,10 @@ class NameLexiconDetector:
         kept = self._scorer.judge(candidates, described)
         # The wider net's words are screened for things named after people only once the
         # model believes them: the same result as screening first, at a fraction of the cost.
+        # No rule took them, so no cue stands before them: a famous surname or a place alone
+        # ("Rembrandt", "London") is one.
         return _best(
-            [
-                f
-                for f, by_rule in kept
-                if by_rule or not used_as_thing(text, f.start, f.end, cued=True)
-            ]
+            [f for f, by_rule in kept if by_rule or not used_as_thing(text, f.start, f.end)]
         )
 
     def proposed(self, text: str, tokens: list[re.Match[str]]) -> list[tuple[str, Finding]]:
@@ -463,7 +461,7 @@ class NameLexiconDetector:
         proposed = self.proposed(text, tokens)
         wider = self._wider_net(text, tokens, [f for _, f in proposed])
         if screened:
-            wider = [(s, f) for s, f in wider if not used_as_thing(text, f.start, f.end, cued=True)]
+            wider = [(s, f) for s, f in wider if not used_as_thing(text, f.start, f.end)]
         candidates = [(s, f, True) for s, f in proposed] + [(s, f, False) for s, f in wider]
         if not candidates:
             return candidates, []

@@ -73,6 +73,20 @@ _PLACE_BEFORE = regex.compile(
     r"üniversitesi|havalimanı|chuo kikuu|hospitali ya|barabara ya|mtaa wa|street|avenue|road|"
     r"square|airport|station|bridge)\.?[ \u00a0]+$"
 )
+# A pet's name, by the animal word right before it: "our dog Sjaak", "mon chat Minou", "mój kot
+# Filemon", "hamara kutta Sheru", "my cat, Mochi", "el perro llamado Toby".
+_PET_BEFORE = regex.compile(
+    r"(?<![\p{L}\p{M}])(?i:pet|dog|doggo|puppy|cat|kitty|kitten|hamster|parrot|rabbit|bunny|"
+    r"horse|pony|goldfish|tortoise|turtle|chat|chatte|chaton|chien|chienne|chiot|perro|perra|"
+    r"perrito|perrita|gato|gata|gatito|gatita|cane|cagnolino|cagnolina|gatto|gatta|gattino|"
+    r"gattina|hund|hündin|katze|kater|kätzchen|welpe|hond|hondje|kat|katje|poes|pup|kot|kotek|"
+    r"kotka|pies|piesek|suczka|cachorro|cachorra|cão|gatinho|gatinha|kutta|kutiya|billi|köpek|"
+    r"köpeğim|köpeğimiz|kedi|kedim|kedimiz|kucing|anjing|chó|mèo|katt|katten|hunden|valp|"
+    r"собака|собаку|пёс|пес|кот|кота|кошка|кошку|котик|щенок)"
+    r"(?:[ \u00a0]*,)?[ \u00a0]+(?i:(?:called|named|nommée?|appelée?|llamad[oa]|chiamat[oa]|"
+    r"namens|genannt|genaamd|o imieniu|chamad[oa]|adında|bernama|tên là|som heter|по кличке|"
+    r"по имени)[ \u00a0]+)?[\"'“„«]?$"
+)
 # The same after a name in Chinese or Japanese ("唐氏综合征", "勾股定理", "阿尔茨海默病").
 _EPONYM_AFTER_CJK = regex.compile(
     r"氏?(?:综合征|綜合症|症候群|综合症|病|症|定理|定律|效应|效應|算法|公式|方程|奖|獎|賞|大学|大學|"
@@ -304,6 +318,8 @@ def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> boo
     if _EPONYM_BEFORE.search(text, max(0, start - 24), start):
         return True
     if _PLACE_BEFORE.search(text, max(0, start - 20), start):
+        return True
+    if _PET_BEFORE.search(text, max(0, start - 36), start):
         return True
     if not cued and (
         _TOPIC_BEFORE.search(text, max(0, start - 32), start)

@@ -457,3 +457,28 @@ def test_a_korean_given_name_as_a_subject_or_topic(text: str, expected: list[str
 )
 def test_east_asian_roles_and_units_are_no_names(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wir fliegen nach Milan und dann weiter.",
+        "Our offices in Bilbao and Lisboa are closed on Friday.",
+    ],
+)
+def test_a_famous_surname_or_a_place_alone_is_no_name(text: str) -> None:
+    assert names(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Schrijf een verjaardagsgedicht voor onze hond Sjaak, hij wordt tien.",
+        "Écris une petite histoire sur mon chat Minou qui adore dormir.",
+        "Napisz wierszyk o tym, jak mój kot Filemon łapie muchy.",
+        "hamara kutta Sheru roz subah bhaunkta hai, koi tip?",
+        "Our puppy, Biscuit, keeps chewing the chargers.",
+    ],
+)
+def test_a_pets_name_is_no_persons(text: str) -> None:
+    assert names(text) == []
