@@ -1043,6 +1043,22 @@ class NameLexiconDetector:
                         return 2
             if chunk.startswith(_HONORIFICS, rest + space):
                 return surname_length
+            # A given name no list holds, between a surname and an honorific ("梁家伟先生",
+            # "貝澤 耕一 様"), where neither it nor the surname's pair with it is a word
+            # ("谢各位老师": 各位, everyone).
+            for given_length in (2, 1):
+                start = rest + space
+                given = chunk[start : start + given_length]
+                end = start + given_length
+                tail = end + (1 if chunk[end : end + 1] in (" ", "\u3000") else 0)
+                if (
+                    len(given) == given_length
+                    and _HAN_ONLY.fullmatch(given) is not None
+                    and given not in self._han_words
+                    and (surname + given)[:2] not in self._han_words
+                    and chunk.startswith(_HONORIFICS, tail)
+                ):
+                    return end - i
             # Japanese writes a space between surname and given name ("石井 隼人").
             if space and surname_length == 2:
                 given = _GIVEN_AFTER_SPACE.match(chunk, rest + space)

@@ -482,3 +482,15 @@ def test_a_famous_surname_or_a_place_alone_is_no_name(text: str) -> None:
 )
 def test_a_pets_name_is_no_persons(text: str) -> None:
     assert names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A given name no list holds, between a known surname and an honorific.
+        ("麻烦把报价单发给梁家伟先生，他的邮箱在下面", ["梁家伟"]),
+        ("感谢各位老师的支持", []),  # 各位 (everyone) is a word, no given name
+    ],
+)
+def test_an_unlisted_given_name_before_an_honorific(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
