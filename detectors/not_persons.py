@@ -162,6 +162,20 @@ PLACE_NAMES = frozenset(
     """.split()
 )
 
+# Languages and peoples that are surnames too ("French", "English", "Welsh"): alone, as in
+# "Translate this into French", a language; "Dawn French" (a pair) is still a person.
+LANGUAGE_NAMES = frozenset(
+    """
+    english french german spanish italian portuguese dutch flemish polish czech slovak
+    hungarian romanian bulgarian greek turkish russian ukrainian swedish danish norwegian
+    finnish icelandic irish welsh scottish gaelic breton basque catalan galician latin
+    arabic hebrew persian farsi urdu hindi bengali punjabi tamil telugu chinese mandarin
+    cantonese japanese korean vietnamese thai indonesian malay filipino tagalog swahili
+    zulu xhosa yoruba igbo hausa amharic somali maori hawaiian samoan british american
+    canadian australian mexican brazilian german argentinian
+    """.split()
+)
+
 # Historical and public figures named as a subject ("a biography of Abraham Lincoln"): the
 # class is private individuals, and masking these makes prompts about history useless. The
 # list is short on purpose: only people whose name alone is known the world over.
@@ -304,7 +318,11 @@ def known_not_a_private_person(span: str, *, alone: bool = False) -> bool:
     parts = value.split()
     if len(parts) > 2 and (" ".join(parts[:2]) in BRANDS or " ".join(parts[:2]) in PUBLIC_FIGURES):
         return True
-    return alone and len(parts) == 1 and (value in FAMOUS_SURNAMES or value in PLACE_NAMES)
+    return (
+        alone
+        and len(parts) == 1
+        and (value in FAMOUS_SURNAMES or value in PLACE_NAMES or value in LANGUAGE_NAMES)
+    )
 
 
 def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> bool:

@@ -216,3 +216,16 @@ def test_the_name_lexicon_finds_the_same_names_whatever_else_a_policy_wants(text
     assert [x for x in names_only if x.pii_class == "name"] == [
         x for x in every_class if x.pii_class == "name"
     ]
+
+
+def test_a_language_alone_is_no_name_even_beside_other_values() -> None:
+    engine = fast_engine()
+    text = (
+        "Translate this into French, keep it formal. "
+        "Billing address: 25, boulevard de Cousin, 35795 Imbert"
+    )
+    assert [text[x.start : x.end] for x in engine.scan(text, frozenset({"name"}))] == []
+    text = "Marcus French called about the booking, call back on +44 20 7946 0018"
+    assert [text[x.start : x.end] for x in engine.scan(text, frozenset({"name"}))] == [
+        "Marcus French"
+    ]
