@@ -64,6 +64,7 @@ ORG_WORDS = frozenset(
     arena terminal hospital foods food marine motors pharma day comet award prize prizes
     theorem law laws syndrome disease effect principle equation constant lecture lectures
     medal foundation trophy cup memorial bridge park square tunnel station
+    bayramı bayrami bayram festival fiesta festa feast
     """.split()
 )
 """Words that make a capitalised phrase a thing, not a person: "Jollibee Foods", "Nobel Prize"."""

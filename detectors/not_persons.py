@@ -176,6 +176,19 @@ LANGUAGE_NAMES = frozenset(
     """.split()
 )
 
+# Holidays and weekdays that a name list holds too ("Toussaint", "cena di Natale", Indonesian
+# "Jumat", Friday): alone, a day.
+CALENDAR_WORDS = frozenset(
+    """
+    toussaint natale navidad pâques pasqua páscoa ostern weihnachten pfingsten eid diwali
+    deepavali holi nowruz hanukkah chanukah pesach purim vesak thanksgiving halloween
+    carnaval carnevale karneval ramadan ramadhan lebaran natal رمضان
+    senin selasa rabu kamis jumat sabtu minggu pazartesi salı çarşamba perşembe cuma
+    cumartesi pazar lunes martes miyerkules huwebes biyernes sabado linggo jumatatu jumanne
+    jumatano alhamisi ijumaa jumamosi jumapili
+    """.split()
+)
+
 # Historical and public figures named as a subject ("a biography of Abraham Lincoln"): the
 # class is private individuals, and masking these makes prompts about history useless. The
 # list is short on purpose: only people whose name alone is known the world over.
@@ -321,7 +334,12 @@ def known_not_a_private_person(span: str, *, alone: bool = False) -> bool:
     return (
         alone
         and len(parts) == 1
-        and (value in FAMOUS_SURNAMES or value in PLACE_NAMES or value in LANGUAGE_NAMES)
+        and (
+            value in FAMOUS_SURNAMES
+            or value in PLACE_NAMES
+            or value in LANGUAGE_NAMES
+            or value in CALENDAR_WORDS
+        )
     )
 
 

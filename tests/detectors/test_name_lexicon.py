@@ -494,3 +494,15 @@ def test_a_pets_name_is_no_persons(text: str) -> None:
 )
 def test_an_unlisted_given_name_before_an_honorific(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Les bureaux seront fermés le vendredi 1er novembre (Toussaint), merci de prévoir.",
+        "Mohon kirimkan undangan buka puasa bersama kantor: Jumat, 21 Maret, pukul 17.30.",
+        "hatırlatma: Ramazan Bayramı tatili nedeniyle ofis kapalı olacak",
+    ],
+)
+def test_a_holiday_or_weekday_is_no_name(text: str) -> None:
+    assert names(text) == []
