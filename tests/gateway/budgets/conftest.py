@@ -40,9 +40,14 @@ def redis_url() -> str:
     return REDIS_URL
 
 
+TEST_REDIS_TIMEOUT_SECONDS = 5.0
+
+
 @pytest.fixture
 async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
-    client = connect_redis(redis_url)
+    # The gateway counts a Redis silent for a second as down; a test opening a hundred
+    # connections at once on a loaded machine may wait longer without Redis being down.
+    client = connect_redis(redis_url, timeout=TEST_REDIS_TIMEOUT_SECONDS)
     yield client
     await client.aclose()
 

@@ -20,6 +20,7 @@ from gateway.budgets.ledger import (
 from gateway.budgets.memory_ledger import MemoryLedger
 from gateway.budgets.redis_ledger import RedisLedger
 from gateway.redis_client import connect_redis
+from tests.gateway.budgets.conftest import TEST_REDIS_TIMEOUT_SECONDS
 from tests.services import REDIS_URL
 
 TTL = 60.0
@@ -80,7 +81,7 @@ async def test_200_concurrent_reserves_exactly_10_fit(ledger: BudgetLedger) -> N
 
 async def test_two_redis_clients_share_one_budget(redis_client: Redis, redis_prefix: str) -> None:
     # Two instances: separate connections, separate ledger objects, one Redis.
-    other = connect_redis(REDIS_URL)
+    other = connect_redis(REDIS_URL, timeout=TEST_REDIS_TIMEOUT_SECONDS)
     try:
         ledgers = [
             RedisLedger(redis_client, TTL, redis_prefix),
