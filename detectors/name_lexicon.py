@@ -226,7 +226,8 @@ _TITLES = frozenset(
     herr herrn frau fr. hr. dipl.-ing. ing. mag. sr sr. sra sra. srta srta. señor señora
     señorita don
     doña dña. d. m. mme mme. mlle mlle. monsieur sig sig. sig.ra signor signora signorina dott.
-    dott dott.ssa avv. senhor senhora sr.ª dona heer mevrouw mevr. dhr. mw. pan pani bay bayan
+    dott dott.ssa avv. senhor senhora sr.ª dona heer meneer mijnheer mevrouw mevr. dhr. mw. pan
+    pani κύριε κύριος κυρία bay bayan
     bapak pak ibu bu tuan puan encik cik datuk dato shri smt smt. sri shrimati kumari fru herra
     rouva úr asszony domnul doamna pan. господин госпожа г-н г-жа пан пані κ. κος κα ông bà anh
     chị cô chú em ustaz ustazah sheikh alhaji alhaja chief mzee bw. bi. bwana mama baba
@@ -234,6 +235,16 @@ _TITLES = frozenset(
     डॉ. डॉ
     """.split()
 )
+# A title written in lower case mid-sentence, before a name a list need not know:
+# "Dziękuję, pani Ewo", "Vervelend, meneer Zwart", "Grazie signora De Luca", "Κύριε
+# Παπαδόπουλε" (the name inflected or unlisted). The scorer judges these.
+_TITLE_BEFORE = regex.compile(
+    r"(?<![\p{L}\p{M}])(?i:pani|pan|panie|signora|signor|signorina|meneer|mevrouw|mijnheer|"
+    r"herr|herrn|frau|señor|señora|señorita|senhor|senhora|monsieur|madame|mademoiselle|"
+    r"κύριε|κύριος|κυρία|господин|госпожа|господину|госпоже)[ \u00a0]\Z"
+)
+TITLED_SCORE = 0.75
+
 # Words after which a lone given name or surname is a person ("Hi Giulia,", "ask Rahman",
 # "Estimada Lucía", "daughter Sana", "Groet, Daan"); a bare "Giulia" elsewhere could be a
 # place or a product. Titles count too, in any case ("dott. Ferraro", "herr brandt").
@@ -520,6 +531,12 @@ class NameLexiconDetector:
         findings: list[tuple[str, Finding]] = []
         names = self._names
         for run in _runs(text, tokens):
+            first = run[0]
+            if first.start() and _TITLE_BEFORE.search(
+                text, max(0, first.start() - 14), first.start()
+            ):
+                findings.extend(("title", f) for f in self._titled(run))
+                continue
             # Most runs are one capitalised word that starts a sentence: no name, no look.
             if len(run) == 1 and _bare(run[0].group()) not in names:
                 # ... unless a greeting opens its line ("Kia ora Tamatea,").
@@ -541,6 +558,21 @@ class NameLexiconDetector:
         for match in _ABBREVIATED_BIRTH.finditer(text):  # "Ville Heikkinen (s. 1986-07-17)"
             findings.extend(("born", f) for f in self._born(text, match.start(), match.end()))
         return findings
+
+    def _titled(self, run: list[Match]) -> list[Finding]:
+        """The first one to three words of a run after a title in lower case, up to a common
+        word ("meneer Zwart. Ik", "signora De Luca"), whether a list knows them or not."""
+        words: list[Match] = []
+        for match in run[:3]:
+            word = _bare(match.group())
+            if (word in self._common and word not in _PARTICLES) or word in ORG_WORDS:
+                break
+            words.append(match)
+        while words and _bare(words[-1].group()) in _PARTICLES:
+            words.pop()
+        if not words or len(_bare(words[0].group())) < 2:
+            return []
+        return [Finding("name", words[0].start(), _end(words[-1]), TITLED_SCORE, self.name)]
 
     def _vietnamese(self, text: str, run: list[Match]) -> list[Finding]:
         """A Vietnamese name: a family name of the few most Vietnamese bear, then one to three
@@ -600,12 +632,13 @@ class NameLexiconDetector:
         """Chat speakers ("[10:02] Aroha: ...", "Lea: ..."): a known name before a colon at a
         line's start, in a transcript: after a bracketed time or app tag, or where two lines
         or more begin so. A form's labels ("Date:", "Gast:", "Driver:") are no speakers."""
-        labels = [
-            match
-            for match in _SPEAKER_LINE.finditer(text)
-            if field_class(match.group(1))[0] is None and _bare(match.group(1)) in self._names
-        ]
-        transcript = len({_bare(m.group(1)) for m in labels}) >= 2
+        lines = [m for m in _SPEAKER_LINE.finditer(text) if field_class(m.group(1))[0] is None]
+        labels = [match for match in lines if _bare(match.group(1)) in self._names]
+        # Two speakers or more, whether the other is a role ("Intervjuare:", "Agent:"): a
+        # transcript, whose known names before a colon are the people speaking.
+        transcript = len({_bare(m.group(1)) for m in labels}) >= 2 or (
+            bool(labels) and len({_bare(m.group(1)) for m in lines}) >= 2
+        )
         findings = []
         for match in labels:
             if transcript or "[" in match.group():

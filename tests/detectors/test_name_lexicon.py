@@ -506,3 +506,22 @@ def test_an_unlisted_given_name_before_an_honorific(text: str, expected: list[st
 )
 def test_a_holiday_or_weekday_is_no_name(text: str) -> None:
     assert names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A title in lower case before a name no list need know (inflected, rare).
+        ("Konsultant: Dziękuję, pani Ewo.", ["Ewo"]),
+        ("Medewerker: Vervelend, meneer Zwart. Ik blokkeer hem direct.", ["Zwart"]),
+        ("Operatore: Grazie signora De Luca.", ["De Luca"]),
+        ("Υπάλληλος: Κύριε Παπαδόπουλε, έγινε μια χρέωση", ["Παπαδόπουλε"]),
+        ("Zapytaj pani Bank Polski o kredyt", []),  # an organisation's word ends it
+        # A known name speaking in a transcript whose other speaker is a role.
+        ("Intervjuare: Och när är du född?\nMats: Jag är född i Umeå.", ["Mats"]),
+    ],
+)
+def test_a_name_after_a_title_in_lower_case_or_a_role_speaking(
+    text: str, expected: list[str]
+) -> None:
+    assert proposed(text) == expected
