@@ -238,10 +238,10 @@ _TITLES = frozenset(
 # A title written in lower case mid-sentence, before a name a list need not know:
 # "Dziękuję, pani Ewo", "Vervelend, meneer Zwart", "Grazie signora De Luca", "Κύριε
 # Παπαδόπουλε" (the name inflected or unlisted). The scorer judges these.
-_TITLE_BEFORE = regex.compile(
-    r"(?<![\p{L}\p{M}])(?i:pani|pan|panie|signora|signor|signorina|meneer|mevrouw|mijnheer|"
-    r"herr|herrn|frau|señor|señora|señorita|senhor|senhora|monsieur|madame|mademoiselle|"
-    r"κύριε|κύριος|κυρία|господин|госпожа|господину|госпоже)[ \u00a0]\Z"
+_LOWER_TITLES = frozenset(
+    "pani pan panie signora signor signorina meneer mevrouw mijnheer herr herrn frau señor "
+    "señora señorita senhor senhora monsieur madame mademoiselle κύριε κύριος κυρία господин "
+    "госпожа господину госпоже".split()
 )
 TITLED_SCORE = 0.75
 
@@ -531,10 +531,7 @@ class NameLexiconDetector:
         findings: list[tuple[str, Finding]] = []
         names = self._names
         for run in _runs(text, tokens):
-            first = run[0]
-            if first.start() and _TITLE_BEFORE.search(
-                text, max(0, first.start() - 14), first.start()
-            ):
+            if _titled_before(text, run[0].start()):
                 findings.extend(("title", f) for f in self._titled(run))
                 continue
             # Most runs are one capitalised word that starts a sentence: no name, no look.
@@ -1141,6 +1138,15 @@ def _runs(text: str, tokens: list[re.Match[str]]) -> Iterator[list[re.Match[str]
 
 
 _TURN_START = re.compile(r"(?:\[[^\]\n]{0,20}\][ \t]*)*(?:[\w .'-]{1,24}:)?[ \t]*")
+
+
+def _titled_before(text: str, start: int) -> bool:
+    """Whether a title in lower case and one space stand right before ``start``."""
+    if start < 3 or text[start - 1] not in " \u00a0":
+        return False
+    before = text[max(0, start - 14) : start - 1]
+    word = before[max(before.rfind(" "), before.rfind("\u00a0")) + 1 :]
+    return word.lstrip("([{\"'«„“").lower() in _LOWER_TITLES
 
 
 def _begins_a_turn(text: str, start: int) -> bool:
