@@ -1073,9 +1073,9 @@ class NameLexiconDetector:
                         return 2
             if chunk.startswith(_HONORIFICS, rest + space):
                 return surname_length
-            # A given name no list holds, between a surname and an honorific ("梁家伟先生",
-            # "貝澤 耕一 様"), where neither it nor the surname's pair with it is a word
-            # ("谢各位老师": 各位, everyone).
+            # A given name no list holds, between a known surname and an honorific
+            # ("梁家伟先生"; a space may stand before the honorific), where neither it nor
+            # the surname's pair with it is a word ("谢各位老师": 各位, everyone).
             for given_length in (2, 1):
                 start = rest + space
                 given = chunk[start : start + given_length]

@@ -266,7 +266,8 @@ class NameScorer:
         return features
 
 
-# Six digits or more, spaced or punctuated as numbers are: an order, a phone, a card.
+# Six characters or more of digits and the marks numbers are written with ("2024-05-03",
+# "+44 20 7946 0018", "4111 1111"): an order, a phone, a date, a card.
 _LONG_NUMBER = re.compile(r"\d[\d \-./]{4,}\d")
 
 

