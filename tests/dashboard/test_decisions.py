@@ -158,3 +158,51 @@ def test_the_live_feed_connections_are_shown(
     log = section.locator(".activity-log li")
     expect(log.first).to_contain_text("disconnection")
     expect(log.filter(has_text='{"type":"PING"}')).to_have_count(1)
+
+
+def test_a_slow_first_page_never_overwrites_the_filtered_one(
+    new_page: Any, dashboard_gateway: RunningGateway
+) -> None:
+    # The page's first load answers late (held back in the browser): the filtered load asked
+    # for after it must stay on screen whatever order the answers arrive in.
+    account = sign_up(dashboard_gateway)
+    api = Api(dashboard_gateway, account.token)
+    for index in range(30):
+        api.call(
+            "POST",
+            "/api/v1/ingest/decision",
+            202,
+            json={
+                "type": "decision.v1",
+                "direction": "precheck",
+                "decision": "allow",
+                "tool": "tool.slow",
+                "payloadHash": f"{index:016x}",
+                "correlationId": f"slow-{index:02d}",
+            },
+        )
+    dashboard_gateway.flush()
+    page = new_page()
+    page.add_init_script(
+        """
+        const realFetch = window.fetch;
+        let held = false;
+        window.fetch = (input, init) => {
+          const url = String(input instanceof Request ? input.url : input);
+          if (!held && url.includes("/api/decisions?")) {
+            held = true;
+            const later = () => realFetch(input, init);
+            return new Promise((resolve) => setTimeout(() => resolve(later()), 1500));
+          }
+          return realFetch(input, init);
+        };
+        """
+    )
+    open_console(page, account, "decisions")
+    page.get_by_label("Rows per page").select_option("25")
+    page.get_by_role("button", name="Apply filters").click()
+    position = page.locator(".page-position")
+    expect(position).to_have_text("Page 1: 1\N{EN DASH}25 of 30")
+    page.wait_for_timeout(2000)  # the held first answer has arrived by now
+    expect(position).to_have_text("Page 1: 1\N{EN DASH}25 of 30")
+    expect(page.locator(".decisions-table tbody tr")).to_have_count(25)

@@ -153,10 +153,16 @@ export async function render(main) {
     });
   }
 
+  // Each load is numbered: an answer to a load that a later one superseded (the page's first
+  // load answering after "Apply filters") is dropped, whatever order the answers arrive in.
+  let loads = 0;
+
   async function load() {
+    const mine = ++loads;
     table.setAttribute("aria-busy", "true");
     try {
       const page = await api("GET", "/api/decisions", { query: query() });
+      if (mine !== loads) return;
       replace(errorSlot);
       state.stats = page.stats;
       state.nextCursor = page.pagination.nextCursor;
@@ -173,9 +179,9 @@ export async function render(main) {
       drawPager(page.decisions.length);
       drawWaiting();
     } catch (error) {
-      replace(errorSlot, errorBox(error));
+      if (mine === loads) replace(errorSlot, errorBox(error));
     } finally {
-      table.removeAttribute("aria-busy");
+      if (mine === loads) table.removeAttribute("aria-busy");
     }
   }
 
