@@ -81,11 +81,11 @@ def test_a_proxied_request_appears_live(new_page: Any, dashboard_gateway: Runnin
     expect(rows).to_contain_text("postcheck")
 
 
-def test_pages_of_decisions(new_page: Any, dashboard_gateway: RunningGateway) -> None:
-    account = sign_up(dashboard_gateway)
-    api = Api(dashboard_gateway, account.token)
+def ingest_decisions(api: Api, count: int, prefix: str) -> None:
+    """``count`` precheck decisions a minute apart, two hours ago: allow, transform, deny in
+    turn, four tools, correlation ids ``<prefix>-00`` upwards."""
     start = datetime.now(UTC) - timedelta(hours=2)
-    for index in range(30):
+    for index in range(count):
         api.call(
             "POST",
             "/api/v1/ingest/decision",
@@ -96,13 +96,18 @@ def test_pages_of_decisions(new_page: Any, dashboard_gateway: RunningGateway) ->
                 "decision": ("allow", "transform", "deny")[index % 3],
                 "tool": f"tool.{index % 4}",
                 "payloadHash": f"{index:016x}",
-                "correlationId": f"page-{index:02d}",
+                "correlationId": f"{prefix}-{index:02d}",
                 "ts": (start + timedelta(minutes=index)).isoformat(),
                 "detectorSummary": {"piiDetected": [{"class": "email", "count": 1}]}
                 if index % 3 == 1
                 else {},
             },
         )
+
+
+def test_pages_of_decisions(new_page: Any, dashboard_gateway: RunningGateway) -> None:
+    account = sign_up(dashboard_gateway)
+    ingest_decisions(Api(dashboard_gateway, account.token), 30, "page")
     dashboard_gateway.flush()
     page = new_page()
     open_console(page, account, "decisions")
@@ -166,21 +171,7 @@ def test_a_slow_first_page_never_overwrites_the_filtered_one(
     # The page's first load answers late (held back in the browser): the filtered load asked
     # for after it must stay on screen whatever order the answers arrive in.
     account = sign_up(dashboard_gateway)
-    api = Api(dashboard_gateway, account.token)
-    for index in range(30):
-        api.call(
-            "POST",
-            "/api/v1/ingest/decision",
-            202,
-            json={
-                "type": "decision.v1",
-                "direction": "precheck",
-                "decision": "allow",
-                "tool": "tool.slow",
-                "payloadHash": f"{index:016x}",
-                "correlationId": f"slow-{index:02d}",
-            },
-        )
+    ingest_decisions(Api(dashboard_gateway, account.token), 30, "slow")
     dashboard_gateway.flush()
     page = new_page()
     page.add_init_script(
