@@ -221,6 +221,26 @@ def open_console(page: Page, account: Account, route: str = "decisions") -> None
     page.locator("#top:not([hidden])").wait_for()
 
 
+def hold_first_answer(page: Page, path: str, hold_ms: int = 1500) -> None:
+    """Make the page's first request to ``path`` (a prefix of the URL's path and query)
+    answer ``hold_ms`` late, in the browser: the later requests overtake it."""
+    page.add_init_script(
+        f"""
+        const realFetch = window.fetch;
+        let held = false;
+        window.fetch = (input, init) => {{
+          const url = new URL(String(input instanceof Request ? input.url : input), location.href);
+          if (!held && (url.pathname + url.search).startsWith({path!r})) {{
+            held = true;
+            const later = () => realFetch(input, init);
+            return new Promise((resolve) => setTimeout(() => resolve(later()), {hold_ms}));
+          }}
+          return realFetch(input, init);
+        }};
+        """
+    )
+
+
 def focused(page: Page) -> str:
     """What has the keyboard focus: its accessible-ish name (aria-label, else its text)."""
     return page.evaluate(

@@ -13,7 +13,14 @@ import openai
 import websockets.sync.client
 from playwright.sync_api import expect
 
-from tests.dashboard.support import Api, focused, open_console, screenshot, sign_up
+from tests.dashboard.support import (
+    Api,
+    focused,
+    hold_first_answer,
+    open_console,
+    screenshot,
+    sign_up,
+)
 from tests.harness import RunningGateway
 
 LIVE_WITHIN_MS = 2000
@@ -174,21 +181,7 @@ def test_a_slow_first_page_never_overwrites_the_filtered_one(
     ingest_decisions(Api(dashboard_gateway, account.token), 30, "slow")
     dashboard_gateway.flush()
     page = new_page()
-    page.add_init_script(
-        """
-        const realFetch = window.fetch;
-        let held = false;
-        window.fetch = (input, init) => {
-          const url = String(input instanceof Request ? input.url : input);
-          if (!held && url.includes("/api/decisions?")) {
-            held = true;
-            const later = () => realFetch(input, init);
-            return new Promise((resolve) => setTimeout(() => resolve(later()), 1500));
-          }
-          return realFetch(input, init);
-        };
-        """
-    )
+    hold_first_answer(page, "/api/decisions?")
     open_console(page, account, "decisions")
     page.get_by_label("Rows per page").select_option("25")
     page.get_by_role("button", name="Apply filters").click()

@@ -17,6 +17,7 @@ from tests.dashboard.support import (
     PASSWORD,
     Api,
     contrast_failures,
+    hold_first_answer,
     join_as,
     open_console,
     screenshot,
@@ -206,3 +207,21 @@ def test_the_audit_trail_filtered_paged_and_explained(
     page.get_by_label("To").fill("2001-12-31")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_text("No entries for these filters.")).to_be_visible()
+
+
+def test_a_slow_first_audit_page_never_adds_to_the_filtered_one(
+    new_page: Any, dashboard_gateway: RunningGateway
+) -> None:
+    owner = sign_up(dashboard_gateway)
+    api = Api(dashboard_gateway, owner.token)
+    api.call("POST", "/api/v1/budgets", 201, json={"name": "Ops", "amount": "10"})
+    page = new_page()
+    hold_first_answer(page, "/api/v1/audit?")
+    open_console(page, owner, "audit")
+    page.get_by_label("Action").fill("budget.create")
+    page.get_by_role("button", name="Show").click()
+    rows = page.locator("table.audit-table tbody tr")
+    expect(rows).to_have_count(1)
+    page.wait_for_timeout(2000)  # the held first answer has arrived by now
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("budget.create")

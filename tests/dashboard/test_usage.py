@@ -17,7 +17,14 @@ from playwright.sync_api import expect
 
 from core.ids import new_id
 from core.storage.rollups import insert_usage
-from tests.dashboard.support import Account, Api, open_console, screenshot, sign_up
+from tests.dashboard.support import (
+    Account,
+    Api,
+    hold_first_answer,
+    open_console,
+    screenshot,
+    sign_up,
+)
 from tests.harness import RunningGateway
 
 CSV_HEADER = [
@@ -192,3 +199,21 @@ def test_answers_from_the_response_cache_show_what_they_saved(
     expect(
         page.get_by_text(re.compile(r"^1 request was answered from the response cache, saving"))
     ).to_be_visible()
+
+
+def test_a_slow_first_report_never_overwrites_the_grouping_asked_for_after_it(
+    new_page: Any, dashboard_gateway: RunningGateway
+) -> None:
+    account = sign_up(dashboard_gateway)
+    add_history(dashboard_gateway, account)
+    page = new_page()
+    hold_first_answer(page, "/api/v1/usage?")
+    open_console(page, account, "usage")
+    page.get_by_label("Group by").select_option("week")
+    page.get_by_role("button", name="Show").click()
+    bars = page.locator("figure").filter(has_text="Spend per week").locator("svg rect.bar")
+    expect(bars).not_to_have_count(0)
+    weeks = bars.count()
+    page.wait_for_timeout(2000)  # the held first answer, per day, has arrived by now
+    expect(bars).to_have_count(weeks)
+    assert weeks <= 6  # a 30-day range holds five or six weeks, never a bar per day

@@ -90,11 +90,17 @@ export async function render(main) {
     });
   }
 
+  // Each load is numbered: an answer to a load a later one superseded is dropped (the
+  // page's first load answering after "Show" would otherwise add the unfiltered entries).
+  let loads = 0;
+
   async function load(fresh) {
+    const mine = ++loads;
     if (fresh) cursor = null;
     tbody.setAttribute("aria-busy", "true");
     try {
       const page = await api("GET", "/api/v1/audit", { query: query() });
+      if (mine !== loads) return;
       replace(errorSlot);
       if (fresh) {
         replace(tbody);
@@ -110,9 +116,9 @@ export async function render(main) {
       // After "Load older entries", the keyboard continues at the first entry it added.
       if (!fresh && firstNew) firstNew.querySelector("button").focus();
     } catch (error) {
-      replace(errorSlot, errorBox(error));
+      if (mine === loads) replace(errorSlot, errorBox(error));
     } finally {
-      tbody.removeAttribute("aria-busy");
+      if (mine === loads) tbody.removeAttribute("aria-busy");
     }
   }
 

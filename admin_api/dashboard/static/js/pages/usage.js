@@ -93,7 +93,12 @@ export async function render(main, { member, announce }) {
     }
   }
 
+  // Each load is numbered: an answer to a load a later one superseded (another range or
+  // grouping asked for meanwhile) is dropped, whatever order the answers arrive in.
+  let loads = 0;
+
   async function load() {
+    const mine = ++loads;
     charts.setAttribute("aria-busy", "true");
     try {
       const [byModel, byProvider, byUser, names] = await Promise.all([
@@ -102,6 +107,7 @@ export async function render(main, { member, announce }) {
         report("user"),
         userNames(),
       ]);
+      if (mine !== loads) return;
       replace(errorSlot);
       const overTime = new Map(periods().map((period) => [period, 0]));
       for (const row of byProvider.rows) overTime.set(row.period, (overTime.get(row.period) || 0) + Number(row.cost));
@@ -148,11 +154,11 @@ export async function render(main, { member, announce }) {
         charts.append(h("p", { class: "hint chart-wide" }, text));
       }
     } catch (error) {
-      replace(errorSlot, errorBox(error));
+      if (mine === loads) replace(errorSlot, errorBox(error));
     } finally {
-      charts.removeAttribute("aria-busy");
+      if (mine === loads) charts.removeAttribute("aria-busy");
     }
-    budgets.load();
+    if (mine === loads) budgets.load();
   }
 
   function stat(label, value) {
