@@ -221,9 +221,15 @@ def open_console(page: Page, account: Account, route: str = "decisions") -> None
     page.locator("#top:not([hidden])").wait_for()
 
 
-def hold_first_answer(page: Page, path: str, hold_ms: int = 1500) -> None:
+HELD_ANSWER_MS = 1500
+# Long enough for a held answer to have arrived and been drawn, if the page draws it.
+AFTER_HELD_ANSWER_MS = HELD_ANSWER_MS + 500
+
+
+def hold_first_answer(page: Page, path: str, hold_ms: int = HELD_ANSWER_MS) -> None:
     """Make the page's first request to ``path`` (a prefix of the URL's path and query)
-    answer ``hold_ms`` late, in the browser: the later requests overtake it."""
+    answer ``hold_ms`` late, in the browser: the later requests overtake it; wait
+    ``AFTER_HELD_ANSWER_MS`` before checking that it changed nothing."""
     page.add_init_script(
         f"""
         const realFetch = window.fetch;

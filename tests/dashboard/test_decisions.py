@@ -14,6 +14,7 @@ import websockets.sync.client
 from playwright.sync_api import expect
 
 from tests.dashboard.support import (
+    AFTER_HELD_ANSWER_MS,
     Api,
     focused,
     hold_first_answer,
@@ -187,6 +188,6 @@ def test_a_slow_first_page_never_overwrites_the_filtered_one(
     page.get_by_role("button", name="Apply filters").click()
     position = page.locator(".page-position")
     expect(position).to_have_text("Page 1: 1\N{EN DASH}25 of 30")
-    page.wait_for_timeout(2000)  # the held first answer has arrived by now
+    page.wait_for_timeout(AFTER_HELD_ANSWER_MS)
     expect(position).to_have_text("Page 1: 1\N{EN DASH}25 of 30")
     expect(page.locator(".decisions-table tbody tr")).to_have_count(25)

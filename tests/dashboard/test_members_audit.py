@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.admin_api.support import mail_to, token_in
 from tests.dashboard.support import (
+    AFTER_HELD_ANSWER_MS,
     PASSWORD,
     Api,
     contrast_failures,
@@ -222,6 +223,6 @@ def test_a_slow_first_audit_page_never_adds_to_the_filtered_one(
     page.get_by_role("button", name="Show").click()
     rows = page.locator("table.audit-table tbody tr")
     expect(rows).to_have_count(1)
-    page.wait_for_timeout(2000)  # the held first answer has arrived by now
+    page.wait_for_timeout(AFTER_HELD_ANSWER_MS)
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("budget.create")

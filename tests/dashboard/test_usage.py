@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from core.ids import new_id
 from core.storage.rollups import insert_usage
 from tests.dashboard.support import (
+    AFTER_HELD_ANSWER_MS,
     Account,
     Api,
     hold_first_answer,
@@ -214,6 +215,6 @@ def test_a_slow_first_report_never_overwrites_the_grouping_asked_for_after_it(
     bars = page.locator("figure").filter(has_text="Spend per week").locator("svg rect.bar")
     expect(bars).not_to_have_count(0)
     weeks = bars.count()
-    page.wait_for_timeout(2000)  # the held first answer, per day, has arrived by now
+    page.wait_for_timeout(AFTER_HELD_ANSWER_MS)
     expect(bars).to_have_count(weeks)
     assert weeks <= 6  # a 30-day range holds five or six weeks, never a bar per day
