@@ -154,7 +154,8 @@ _ID_WORDS = "|".join(
         # or an office writes in a phone's groups ("Artikelnummer 0711-555-01").
         "part|part no|part number|item|item no|article|product code|model|lot|batch|"
         "shipment|parcel|consignment|waybill|specimen|sample|bin|location code|ref|ref.|"
-        "reference|case number|file number|docket|claim number|"
+        "reference|case number|file number|docket|claim number|ticket number|ticket numbers|"
+        "rfp|rfq|tender|purchase order|po number|requisition|"
         "artikel|artikelnr|artikelnr.|teilenummer|charge|chargennummer|lagerplatz|"
         "lieferschein|zaaknummer|dossiernummer|kenmerk|lagerplats|artikelnummer|"
         "réf|réf.|référence|référence article|article|lot n°|colis|dossier|"
@@ -186,6 +187,11 @@ _CURRENCY_BEFORE = re.compile(rf"(?:[€$£¥₹₽₺₩₫₦]|R\$|(?<!{GLUE})
 _IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4})* ?\Z")
 
 _WORD = re.compile(f"{GLUE}+")
+# The first number of a range, right before the second: "100-200-3000 to ", "0711-555-01 bis ".
+_RANGE_START = re.compile(
+    rf"(?<!{GLUE})\d[\d \-./]{{6,20}}\d[ \t]*(?:to|through|thru|-|–|—|~|bis|à|au|a|al|até"
+    rf"|tot|till|до|ile|hingga|sampai|đến)[ \t]*\Z"
+)
 
 
 class ContextIndex:
@@ -248,8 +254,12 @@ class ContextIndex:
                 del last[kind]
         if not last:
             return None
-        # The closest word wins; a phone word wins a tie ("Tel.-Nr.", "phone no.").
-        return max(last, key=lambda kind: (last[kind], kind == "phone"))
+        # The closest word wins; a phone word wins a tie ("Tel.-Nr.", "phone no."). "No.",
+        # "ID" or "#" after an identifier's word ends its label ("part no.", "Specimen ID").
+        closest = max(last, key=lambda kind: (last[kind], kind == "phone"))
+        if closest == "run_id" and last.get("id", -1) > last.get("phone", -1):
+            return "id"
+        return closest
 
 
 # Scripts from Thai on (Thai, Lao, Myanmar, ..., kana, CJK, Hangul) are written without spaces.
@@ -356,6 +366,8 @@ class PhoneDetector:
         context = self._words.kind_before(text, start)
         if context == "id" or _amount_or_iban(text, start, match.end("body")):
             return None
+        if self._named_as_id_elsewhere(text, match):
+            return None
         if len(groups) == 1:
             return self._bare_run_score(text, start, digits, context)
         nanp = _is_nanp([len(g) for g in groups])
@@ -368,6 +380,22 @@ class PhoneDetector:
         if body.startswith("(0") and len(digits) - len(groups[0]) >= 6:
             return 0.7  # "(0212) 555 12 34": an area code in brackets, whatever the country
         return None
+
+    def _named_as_id_elsewhere(self, text: str, match: re.Match[str]) -> bool:
+        """The same number after an identifier's word elsewhere in the text ("Sipariş No
+        2025031877 ... 2025031877 numaralı siparişiniz"): an order number said twice. Or the
+        end of a range whose start is one ("ticket numbers 100-200-3000 to 100-200-3999")."""
+        start = match.start()
+        before = _RANGE_START.search(text, max(0, start - 30), start)
+        if before and self._words.kind_before(text, before.start()) == "id":
+            return True
+        number = match.group("body")
+        found = text.find(number)
+        while found >= 0:
+            if found != match.start("body") and self._words.kind_before(text, found) == "id":
+                return True
+            found = text.find(number, found + 1)
+        return False
 
     def _bare_run_score(
         self, text: str, start: int, digits: str, context: str | None

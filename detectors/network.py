@@ -27,18 +27,26 @@ _HEX_OR_COLON = frozenset("0123456789abcdefABCDEF:")
 # Words for a version or a numbered section in the languages of the name lexicon, as a
 # word before the number, a key ("version": "2.14.1.3") or an XML attribute (versao="...").
 _VERSION_WORDS = (
-    "v|version|ver\\.?|release[ds]?|build|firmware|patch|sdk|api|python|node|chrome|ios|android"
+    "v|version|ver\\.?|release[ds]?|build|firmware|fw|patch|sdk|api|python|node|chrome|ios|android"
     "|section|sec\\.|chapter|clause|step|figure|table|rfc\\s*\\d+|art\\.|article|paragraph"
+    "|tabela|tabla|tabelle|tableau|tabel|tabell|tabella|tablo|таблица|таблице|таблицы|جدول|الجدول"
     "|versión|versao|versão|versione|versie|wersja|wersji|sürüm|sürümü|versiyon|versi|verzió"
     "|versjon|phiên bản|bản|toleo|версия|версии|версію|версія|έκδοση|גרסה|גרסת|الإصدار|إصدار"
     "|نسخه|संस्करण|abschnitt|absatz|ziffer|kapitel|artikel|avsnitt|luku|kohta|paragraf|punkt"
     "|rozdział|pasal|bab|bagian|mục|điều|chương|статья|статьи|пункт|пункта|раздел|madde"
     "|bölüm|hoofdstuk|artículo|apartado|cláusula|capítulo|seção|secção|articolo|sezione"
     "|paragraphe|chapitre|punto|item|pkt\\.?|versio|verze|versiunea|versiune|пункту|пунктом"
-    "|البند|بند|वर्जन|वर्ज़न|खंड|ファームウェア"
+    "|البند|بند|للبند|بالبند|المادة|للمادة|الفقرة|للفقرة|للجدول|للإصدار|वर्जन|वर्ज़न|खंड|ファームウェア"
+)
+# Between the word and the number: a key's quotes and separator, a comparison ("agent_version
+# < '6.2.0.14'"), or an example's "(e.g.".
+_VERSION_GAP = (
+    r"[\"']?\s*(?:[:=<>]|[<>!=]=)?\s*[\"']?\s*"
+    r"(?:\((?:e\.\s?g\.|z\.\s?b\.|ex\.|p\.\s?ex\.|np\.|bijv\.|örn\.|напр\.)\s*)?"
 )
 _VERSION_BEFORE = re.compile(
-    rf"(?:\b(?:{_VERSION_WORDS})[\"']?\s*[:=]?\s*[\"']?\s*"
+    # After "_" too: the last word of a key ("agent_version").
+    rf"(?:(?:\b|(?<=_))(?:{_VERSION_WORDS}){_VERSION_GAP}"
     # No word edge in scripts written without spaces: "版本 2.5.0.18", "第 3.2.1.4 条".
     r"|(?:版本号?|バージョン|ビルド|버전|빌드|เวอร์ชัน|第|제|条|節|节)[\"']?\s*[:=：]?\s*[\"']?\s*)$"
     r"|\b[A-Za-z][\w\-]*/$",  # a product token: "Chrome/120.0.6099.109", not "http://"
@@ -89,7 +97,11 @@ class IpAddressDetector:
                 match = _IPV6.match(text, start)
             if match and match.group().count(":") >= 2:
                 candidate = match.group()
-                if _ipv6_shaped(candidate) and _host(ipaddress.IPv6Address, candidate):
+                if (
+                    _ipv6_shaped(candidate)
+                    and not _subscript(text, match.start(), candidate)
+                    and _host(ipaddress.IPv6Address, candidate)
+                ):
                     findings.append(
                         Finding("ip_address", match.start(), match.end(), 0.9, self.name)
                     )
@@ -103,6 +115,16 @@ def _ipv6_shaped(candidate: str) -> bool:
     """A decimal digit and two groups at least: "fe80::1", "::1", not "::2" (numpy slicing)."""
     groups = [g for g in candidate.split(":") if g]
     return any(ch.isdigit() for ch in candidate) and (len(groups) >= 2 or candidate == "::1")
+
+
+def _subscript(text: str, start: int, candidate: str) -> bool:
+    """ "digits[0::2]": a slice of two numbers inside a subscript, not "peer [2001::1]"."""
+    return (
+        start >= 2
+        and text[start - 1] == "["
+        and (text[start - 2].isalnum() or text[start - 2] in "_)]")
+        and all(group.isdigit() for group in candidate.split(":") if group)
+    )
 
 
 def _host(kind: type[ipaddress.IPv4Address] | type[ipaddress.IPv6Address], value: str) -> bool:

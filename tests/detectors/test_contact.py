@@ -406,3 +406,26 @@ def test_an_email_after_a_leading_at_sign() -> None:
     text = "@here the workshop moved; questions to tala.k@example.org"
     found = [text[f.start : f.end] for f in EmailDetector().detect(text)]
     assert found == ["tala.k@example.org"]
+
+
+# "No.", "ID" and "#" after an identifier's word finish its label ("part no.", "Specimen ID"):
+# they never hand the number back to a phone's shape.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "part no. 0612-345-678 fits the older model too",
+        "Specimen ID 24-118-30291, received 08:42",
+        'the tender "Traffic Signals", RFP No. 3405-24-7019, closes at noon',
+        "ticket numbers run from 100-200-3000 to 100-200-3999 this batch",
+    ],
+)
+def test_an_identifiers_label_is_no_phone_context(text: str) -> None:
+    assert spans(PHONE, text) == []
+
+
+def test_a_number_named_as_an_identifier_elsewhere_in_the_text_is_no_phone() -> None:
+    text = "Konu: Sipariş No 2025031877 kargoya verildi\n\nMerhaba,\n\n2025031877 numaralı sipariş"
+    assert spans(PHONE, text) == []
+    # A phone number is still a phone number after an order number.
+    text = "Sipariş No 2025031877. Sorularınız için 0212 555 12 34 numarasını arayın."
+    assert spans(PHONE, text) == ["0212 555 12 34"]

@@ -92,3 +92,26 @@ def test_a_version_lines_other_numbers_are_versions_too() -> None:
 def test_a_private_address_is_no_version_for_sharing_a_versions_first_parts() -> None:
     text = "Router firmware version 10.0.0.1 installed; the NAS answers on 10.0.3.7."
     assert spans(text) == ["10.0.3.7"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A key that ends in a version word, and a comparison with it.
+        "SELECT hostname FROM inventory WHERE agent_version < '6.2.0.14' ORDER BY hostname;",
+        "app.version=4.11.0.2 build=812",
+        'String fw = "4.0.1.12"; // firmware string',
+        "App version (e.g. 5.3.1.204): ______",
+        # Tables and clauses in other languages; Arabic writes "for the clause" as one word.
+        "O capítulo 6.1.2 do manual explica a calibração; a tabela 6.1.2.3 traz os valores.",
+        "Siehe Tabelle 4.2.1.3 im Anhang.",
+        "وفقاً للبند 3.1.4.2 من العقد تكون مدة الضمان سنتين.",
+    ],
+)
+def test_versions_named_by_keys_tables_and_clauses_are_no_addresses(text: str) -> None:
+    assert spans(text) == []
+
+
+def test_a_slice_of_two_numbers_is_no_ipv6_address() -> None:
+    text = "total = sum(digits[0::2]) + sum(digits[1::2]) % 10; peer [2001::1]"
+    assert spans(text) == ["2001::1"]
