@@ -37,7 +37,7 @@ from phonenumbers import PhoneMetadata, region_code_for_country_code
 from phonenumbers.phonemetadata import NumberFormat
 
 from detectors.base import Finding
-from detectors.context import GLUE, SENTENCE_BREAK, glues
+from detectors.context import GLUE, SENTENCE_BREAK, column_header, glues
 
 # The local part may hold any letters (RFC 6531 addresses like "jérôme@exemple.fr"). Matching
 # starts from each "@" rather than from every word of the text: the local part is found by a
@@ -236,7 +236,7 @@ class ContextIndex:
             words = set(lowered.translate(_ASCII_NON_WORD).split())
             searched = self._searched_ascii
         else:
-            words = set(_WORD.findall(lowered))
+            words = {w for token in _WORD.findall(lowered) for w in token.split("_")}
             unspaced = max(lowered) >= _FIRST_UNSPACED
             searched = self._searched if unspaced else self._searched_spaced
         last: dict[str, int] = {}
@@ -264,9 +264,8 @@ class ContextIndex:
 
 # Scripts from Thai on (Thai, Lao, Myanmar, ..., kana, CJK, Hangul) are written without spaces.
 _FIRST_UNSPACED = "\u0e00"
-_ASCII_NON_WORD = str.maketrans(
-    {chr(c): " " for c in range(128) if not chr(c).isalnum() and c != 95}
-)
+# "_" splits words here: a key's words are context too ("order_id", "part_no").
+_ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
 
 def _last_whole(text: str, lo: int, lowered: str, phrase: str) -> int:
@@ -275,11 +274,17 @@ def _last_whole(text: str, lo: int, lowered: str, phrase: str) -> int:
     found = lowered.rfind(phrase)
     while found >= 0:
         end = found + len(phrase)
-        start_ok = not glues(phrase[0]) or lo + found == 0 or not glues(text[lo + found - 1])
-        if start_ok and (end == len(lowered) or not glues(phrase[-1]) or not glues(lowered[end])):
+        start_ok = not glues(phrase[0]) or lo + found == 0 or not _joins(text[lo + found - 1])
+        if start_ok and (end == len(lowered) or not glues(phrase[-1]) or not _joins(lowered[end])):
             return end
         found = lowered.rfind(phrase, 0, end - 1)
     return -1
+
+
+def _joins(ch: str) -> bool:
+    """Whether ``ch`` next to a phrase makes it part of a longer word ("_" separates a key's
+    words: "order" in "order_id")."""
+    return ch != "_" and glues(ch)
 
 
 def _reaches(text: str, end: int, start: int) -> bool:
@@ -368,6 +373,9 @@ class PhoneDetector:
             return None
         if self._named_as_id_elsewhere(text, match):
             return None
+        header = column_header(text, start)
+        if header is not None and self._words.kind_before(header, len(header)) == "id":
+            return None  # a column of part numbers: "part_no,description,qty"
         if len(groups) == 1:
             return self._bare_run_score(text, start, digits, context)
         nanp = _is_nanp([len(g) for g in groups])

@@ -84,6 +84,39 @@ def glues(ch: str) -> bool:
     return ch < "\u0e00" or not _UNSPACED_CHAR.match(ch)
 
 
+_CELL_DELIMITERS = ("\t", "|", ",", ";")
+
+
+def column_header(text: str, position: int, max_rows: int = 500) -> str | None:
+    """The header of the table column ``position`` sits in (CSV, TSV, Markdown), or None.
+
+    A table is a block of lines split into as many cells by one delimiter; its first line is
+    the header. A line with no such line above it is no row of a table.
+    """
+    line_start = text.rfind("\n", 0, position) + 1
+    line_end = text.find("\n", position)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    for delimiter in _CELL_DELIMITERS:
+        count = line.count(delimiter)
+        if not count:
+            continue
+        top = line_start
+        for _ in range(max_rows):
+            if top == 0:
+                break
+            above = text.rfind("\n", 0, top - 1) + 1
+            if text.count(delimiter, above, top - 1) != count:
+                break
+            top = above
+        if top == line_start:
+            return None
+        header_end = text.find("\n", top)
+        cells = text[top:header_end].split(delimiter)
+        index = text.count(delimiter, line_start, position)
+        return cells[index].strip().strip("\"'*` ") if index < len(cells) else None
+    return None
+
+
 class ContextWords:
     """Case-insensitive whole-word phrases, looked for in a window around a span.
 

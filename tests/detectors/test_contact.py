@@ -429,3 +429,15 @@ def test_a_number_named_as_an_identifier_elsewhere_in_the_text_is_no_phone() -> 
     # A phone number is still a phone number after an order number.
     text = "Sipariş No 2025031877. Sorularınız için 0212 555 12 34 numarasını arayın."
     assert spans(PHONE, text) == ["0212 555 12 34"]
+
+
+def test_a_keys_words_and_a_columns_header_name_an_identifier() -> None:
+    assert spans(PHONE, "order_id: 0612-345-678 status=shipped") == []
+    table = "part_no,description,qty\n212-555-0147,hex bolt M8,500\n212-555-0148,washer M8,1000"
+    assert spans(PHONE, table) == []
+    table = "物料编码\t名称\t库存\n138-0013-8000\t滤芯\t0\n138-0013-8001\t垫圈\t450"
+    assert spans(PHONE, table) == []
+    # A phone column, and a phone beside a part number, are still phones.
+    table = "part_no,supplier_phone\n0800-123-456,(415) 555-0134"
+    assert spans(PHONE, table) == ["(415) 555-0134"]
+    assert spans(PHONE, "customer_phone: (415) 555-0134") == ["(415) 555-0134"]

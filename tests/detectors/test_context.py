@@ -146,3 +146,14 @@ def test_lines_a_statement_reaches_the_next_line_only_when_it_is_a_turn() -> Non
 def test_lines_reach_one_line_only() -> None:
     text = "agent: date of birth?\ncustomer: one moment\nagent: ok, 2024-05-17 then"
     assert not LABELS.before_span(text, text.index("2024"))
+
+
+def test_column_header_of_a_cell() -> None:
+    from detectors.context import column_header
+
+    csv = "id,phone,city\n1,555-0134,Lima\n2,555-0199,Quito"
+    assert column_header(csv, csv.index("555-0199")) == "phone"
+    assert column_header(csv, csv.index("Quito")) == "city"
+    markdown = "| Part | Qty |\n|---|---|\n| 0800-123-456 | 4 |"
+    assert column_header(markdown, markdown.index("0800")) == "Part"
+    assert column_header("just a line, with a comma", 5) is None
