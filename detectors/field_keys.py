@@ -280,3 +280,37 @@ def field_class(key: str) -> tuple[str | None, bool]:
             if last.endswith(phrase):
                 return FIELD_CLASSES[phrase], False
     return None, False
+
+
+# Keys whose values are places, shops, companies and products, never a person: the
+# last word of a key ("tienda", "store_branch", "kho") or a column's header.
+_THING_KEY_WORDS = """
+    store shop branch outlet warehouse depot site location venue hotel restaurant city town
+    country region district station airport terminal department dept division company
+    vendor supplier brand product model item sku project service app tool device server cluster
+    plant ship vessel airline bank school university hospital clinic ward room building campus
+    office event mission storm league club stadium route
+    tienda sucursal almacén almacen sede ciudad empresa proveedor marca producto modelo
+    departamento estación estacion escuela hospital
+    loja filial armazém armazem cidade fornecedor produto departamento escola estação
+    magasin boutique succursale entrepôt entrepot ville société societe entreprise fournisseur
+    marque produit modèle modele école ecole gare
+    filiale laden geschäft geschaeft lager standort stadt firma unternehmen lieferant marke
+    produkt modell abteilung schule bahnhof
+    negozio magazzino città citta azienda fornitore prodotto reparto scuola stazione
+    winkel filiaal magazijn vestiging bedrijf leverancier merk afdeling
+    sklep oddział oddzial magazyn miasto dostawca dział dzial szkoła szkola
+    mağaza magaza şube sube depo şehir sehir şirket sirket tedarikçi tedarikci ürün urun okul
+    toko cabang gudang kota perusahaan pemasok merek produk divisi sekolah
+    kho butik företag foretag leverantör leverantor märke marke avdelning skola
+    магазин филиал склад город компания поставщик бренд марка товар модель отдел школа
+    店舗 支店 倉庫 会社 ブランド 门店 分店 仓库 公司 品牌 产品 部门 매장 지점 창고 회사 브랜드 부서
+""".split()
+THING_KEY_WORDS = frozenset(_THING_KEY_WORDS)
+
+
+@lru_cache(maxsize=4096)
+def names_a_thing(key: str) -> bool:
+    """Whether a key or column header names a place, shop, company or product."""
+    words = key_words(key)
+    return 0 < len(words) <= 3 and words[-1] in THING_KEY_WORDS

@@ -51,7 +51,7 @@ from detectors.name_scorer import (
 )
 from detectors.name_shapes import name_shapes
 from detectors.names import NAME_PARTICLES, ORG_WORDS, PLACE_WORDS
-from detectors.not_persons import used_as_thing
+from detectors.not_persons import known_not_a_private_person, used_as_thing
 
 LEXICON = Path(__file__).resolve().parent / "data" / "name_lexicon.txt.gz"
 PAIR_SCORE = 0.75
@@ -66,6 +66,17 @@ _WORD = regex.compile(r"[\p{L}\p{M}](?:[\p{L}\p{M}]|['\u2019\-](?=[\p{L}\p{M}]))
 # One pass over the text's words with the standard library's engine (twice as fast as the
 # regex module's here), as ``detectors.name_scorer.WORD`` reads them.
 _TOKEN = WORD
+# A user name of two name parts: "dmitri.volkov", "anna.s", "@emeka-o"; not inside an address,
+# a path or a dotted identifier ("org.apache", "anna.s+tag@x.io", "/home/a.b/"). Not
+# snake_case: "nhan_vien", "thanh_pho" are Vietnamese words in code, whose syllables are names.
+_TECH_PREFIXES = frozenset(
+    "dev ops geo math api app web data test prod stage qa sys net db ui ux ml ai bot infra core "
+    "auth docs team".split()
+)
+_HANDLE_HINT = re.compile(r"[a-z][.\-][a-z]")
+_HANDLE = re.compile(
+    r"(?<![\w.@/\\-])@?([a-z]{3,20})([.\-])([a-z]{1,20})(?![\w@+/\\]|[.\-_][a-z0-9])"
+)
 _SPEAKER_LINE = re.compile(
     r"^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)*(\w[\w'\-]{1,30})[ \t]*:[ \t]", re.MULTILINE
 )
@@ -200,6 +211,16 @@ _ROLES = frozenset(
     usuario usuário cliente agente asistente kunde berater kundin client conseiller utente
     klant medewerker pelanggan müşteri kullanıcı пользователь клиент оператор 用户 客户 客服
     助手 ユーザー お客様 担当 사용자 고객 상담원 ग्राहक एजेंट مستخدم عميل mteja
+    gast gäste moderatorin invité invitée invitado invitada ospite gość gosc misafir гость
+    """.split()
+)
+# Parts of a chat handle that make it a bot's, a team's or a rota's ("ops-bot", "qa-team",
+# "on-call-sre", "frontend-lead"), not a person's.
+_ROLE_PARTS = frozenset(
+    """
+    bot bots team teams lead leads ops eng sre oncall call admin admins support system service
+    alerts alert ci cd release security deploy monitor monitoring qa dev devs design product
+    data frontend backend infra platform hr it sales helpdesk desk noreply notifications
     """.split()
 )
 _SUFFIXES = (
@@ -548,6 +569,8 @@ class NameLexiconDetector:
         if _SUFFIX_HINT.search(text) is not None:
             findings.extend(("suffix", f) for f in self._suffixed(text))
         findings.extend(("lower", f) for f in self._lower_case(text, tokens))
+        if _HANDLE_HINT.search(text) is not None:
+            findings.extend(("handle", f) for f in self._handles(text))
         for _, end in _INTRODUCTIONS.occurrences(text):
             findings.extend(("intro", f) for f in self._introduced(text, end))
         for start, end in _BIRTH_PREDICATES.occurrences(text):
@@ -630,7 +653,11 @@ class NameLexiconDetector:
         line's start, in a transcript: after a bracketed time or app tag, or where two lines
         or more begin so. A form's labels ("Date:", "Gast:", "Driver:") are no speakers."""
         lines = [m for m in _SPEAKER_LINE.finditer(text) if field_class(m.group(1))[0] is None]
-        labels = [match for match in lines if _bare(match.group(1)) in self._names]
+        labels = [
+            match
+            for match in lines
+            if _bare(match.group(1)) in self._names and _bare(match.group(1)) not in _ROLES
+        ]
         # Two speakers or more, whether the other is a role ("Intervjuare:", "Agent:"): a
         # transcript, whose known names before a colon are the people speaking.
         transcript = len({_bare(m.group(1)) for m in labels}) >= 2 or (
@@ -649,6 +676,7 @@ class NameLexiconDetector:
             and _bare(m.group(1)) not in _ROLES
             and _bare(m.group(1)) not in _CUE_WORDS
             and field_class(m.group(1))[0] is None
+            and not _role_handle(m.group(1))
         ]
         if len({m.group(1) for m in timed}) >= 2:
             findings.extend(
@@ -869,6 +897,28 @@ class NameLexiconDetector:
                 findings.append(Finding("name", run[0].start(), run[-1].end(), LOWER_SCORE,
                                         self.name))  # fmt: skip
             run = [match] if match is not None and word in self._lower_names else []
+        return findings
+
+    def _handles(self, text: str) -> list[Finding]:
+        """User names made of a person's names ("dmitri.volkov", "@ananya-k", "ben.holt"): a
+        given name no language uses as a word, then a surname, a given name or an initial.
+        "max-width", "grace.period", "react-dom" are left alone."""
+        findings = []
+        strong, ambiguous = self._strong, alone_ambiguous()
+        for match in _HANDLE.finditer(text):
+            first, second = match.group(1), match.group(3)
+            if first not in strong or first not in self._given or first in self._loose:
+                continue
+            if first in _TECH_PREFIXES:  # "dev-mcgregor", "geo-block", "math.pi"
+                continue
+            if len(second) > 1 and (
+                second not in strong or second in self._loose or second in ambiguous
+                or second == first
+            ):  # fmt: skip
+                continue
+            if known_not_a_private_person(f"{first.title()} {second.title()}"):
+                continue  # "ada-lovelace"
+            findings.append(Finding("name", match.start(1), match.end(3), LOWER_SCORE, self.name))
         return findings
 
     def _lone_lower(
@@ -1170,6 +1220,13 @@ _CAPITALISED_WORD = regex.compile(
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:;\n\"'(\[{>*•\-–—|])[ \t]*\Z")
 _CAPITALISED_BEFORE = regex.compile(r"\p{Lu}[\p{L}\p{M}.'\-]*[ \t]+\Z")
 _CAPITALISED_AFTER = regex.compile(r"[ \t]+\p{Lu}")
+
+
+def _role_handle(label: str) -> bool:
+    """A handle of parts, one naming a role or a team ("ops-bot", "qa-team"); "Dev" alone may
+    be a person."""
+    parts = re.split(r"[-_.]", label.lower())
+    return len(parts) > 1 and not _ROLE_PARTS.isdisjoint(parts)
 
 
 def _typed_in_lower_case(tokens: list[re.Match[str]]) -> bool:

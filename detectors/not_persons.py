@@ -17,6 +17,9 @@ from pathlib import Path
 
 import regex
 
+from detectors.context import column_header
+from detectors.field_keys import names_a_thing
+
 FAMOUS = Path(__file__).resolve().parent / "data" / "public_figures.txt.gz"
 
 # A person's name used for a disease, theorem, dish or prize is no personal data: "Parkinson's
@@ -344,10 +347,34 @@ def known_not_a_private_person(span: str, *, alone: bool = False) -> bool:
     )
 
 
+# A key and its separator before a value, and the value's words before the one looked at:
+# "tienda=", "store_branch: ", '"kho": "', "loja=Pingo Doce " (before "Lisboa Saldanha").
+_KEY_OPENERS = frozenset("\n{,;|\t\"'( ")
+_KEY_BEFORE = regex.compile(
+    r"([\p{L}][\p{L}\p{N}_.\- ]{0,30}?)[\"']?[ \t]*[:=：][ \t]*[\"']?"
+    r"(?:[\p{L}\p{M}'\-.]+ ){0,4}\Z"
+)
+
+
+def named_by_its_key(text: str, start: int) -> bool:
+    """Whether the key or column header a value stands under names a place, shop,
+    company or product ("tienda=Mercadona Valencia Ruzafa", a column headed "store")."""
+    line_start = text.rfind("\n", max(0, start - 40), start) + 1 or max(0, start - 40)
+    key = _KEY_BEFORE.search(text, line_start, start)
+    if key is not None:
+        # A key opens its line or follows a delimiter: "Talked to the team: ..." is prose.
+        before = text[key.start() - 1] if key.start() > 0 else "\n"
+        return before in _KEY_OPENERS and names_a_thing(key.group(1))
+    header = column_header(text, start)
+    return header is not None and names_a_thing(header)
+
+
 def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> bool:
     """Whether the name at ``text[start:end]`` names a disease, theorem, dish, brand or place,
     or is a public figure's, rather than naming a private person. ``cued``: a title or a
     cue ("Dr.", "Hi") stands before it, so a famous surname alone is still a person."""
+    if named_by_its_key(text, start):
+        return True
     if _EPONYM_AFTER.match(text, end, min(len(text), end + 24)):
         return True
     if _EPONYM_AFTER_CJK.match(text, end, min(len(text), end + 6)):

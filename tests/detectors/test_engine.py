@@ -132,6 +132,7 @@ def test_fast_engine_end_to_end_and_nothing_logged(caplog: pytest.LogCaptureFixt
     with caplog.at_level(logging.DEBUG):
         found = engine.scan(text, frozenset(engine.classes))
     assert [x.pii_class for x in found] == [
+        "name",
         "email",
         "phone",
         "credit_card",

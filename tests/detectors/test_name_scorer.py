@@ -73,7 +73,7 @@ def test_training_is_deterministic_and_learns_the_signal() -> None:
         ("John Smith called about his invoice.", ["John Smith"]),
         ("thanks priya, and tell wei the report is late", ["priya", "wei"]),
         # Added: a given name at a sentence's start, in a text that names a person.
-        ("Anna Kowalska wrote. Agnieszka will call.", ["Anna Kowalska", "Agnieszka"]),
+        ("Anna Kowalska called. Agnieszka will call back.", ["Anna Kowalska", "Agnieszka"]),
         # Dropped: two known names that are a placeholder, a publisher and a dish.
         ("Lorem Ipsum placeholder text.", []),
         ("The Harper Collins catalogue arrived.", []),
