@@ -289,7 +289,7 @@ _THING_KEY_WORDS = """
     country region district station airport terminal department dept division company
     vendor supplier brand product model item sku project service app tool device server cluster
     plant ship vessel airline bank school university hospital clinic ward room building campus
-    office event mission storm league club stadium route
+    office event mission storm league club stadium route ship hurricane typhoon cyclone
     tienda sucursal almacén almacen sede ciudad empresa proveedor marca producto modelo
     departamento estación estacion escuela hospital
     loja filial armazém armazem cidade fornecedor produto departamento escola estação
@@ -307,10 +307,31 @@ _THING_KEY_WORDS = """
     店舗 支店 倉庫 会社 ブランド 门店 分店 仓库 公司 品牌 产品 部门 매장 지점 창고 회사 브랜드 부서
 """.split()
 THING_KEY_WORDS = frozenset(_THING_KEY_WORDS)
+# The person a thing is named after is a topic, not a private person: "named_after",
+# "eponym", an "inventor" column.
+_TOPIC_PERSON_KEYS = frozenset(
+    "eponym eponyms namesake inventor inventors discoverer discoverers honoree".split()
+)
+_TOPIC_PERSON_PHRASES = frozenset({"named after", "named for", "benannt nach", "named in"})
+# "<thing> name": a store's, a ship's, a storm's name.
+_NAME_WORDS = frozenset(
+    """name names nombre nome nom naam navn namn nimi név imię isim nama имя tên
+    名前 名称 이름""".split()
+)
 
 
 @lru_cache(maxsize=4096)
 def names_a_thing(key: str) -> bool:
-    """Whether a key or column header names a place, shop, company or product."""
+    """Whether a key or column header names a place, shop, company or product ("store",
+    "ship name"), or the person a thing is named after ("named_after")."""
     words = key_words(key)
-    return 0 < len(words) <= 3 and words[-1] in THING_KEY_WORDS
+    if not 0 < len(words) <= 3:
+        return False
+    last = words[-1]
+    if last in THING_KEY_WORDS or last in _TOPIC_PERSON_KEYS:
+        return True
+    if len(words) >= 2:
+        if " ".join(words[-2:]) in _TOPIC_PERSON_PHRASES:
+            return True
+        return last in _NAME_WORDS and words[-2] in THING_KEY_WORDS
+    return False

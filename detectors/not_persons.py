@@ -44,6 +44,9 @@ _EPONYM_AFTER = regex.compile(
 _TOPIC_BEFORE = regex.compile(
     r"(?<![\p{L}\p{M}])(?i:who is|who was|who were|biography of|life of|works of|style of|"
     r"paintings by|novels by|poems by|music by|songs by|directed by|written by|quotes? (?:from|by)|"
+    # Things named after someone, and what history credits to someone.
+    r"named after|named for|benannt nach|nommée? d'après|vernoemd naar|uppkallad efter|"
+    r"oppkalt etter|invented by|discovered by|composed by|painted by|"
     r"summari[sz]e|tóm tắt(?: tiểu sử của)?|resuma(?: a carreira de)?|résume[rz]?|riassumi|"
     r"fasse|resume|kim jest|kim był[a]?|кто такой|кто такая|кем был[а]?|siapa|ai là|wer ist|"
     r"wer war|qui est|qui était|quién es|quién fue|chi è|chi era|quem é|quem foi|wie is|wie was|"

@@ -488,16 +488,11 @@ def test_a_name_after_the_word_chat_is_a_person() -> None:
     assert names("in the team chat Priya Raghunathan called in sick today") == ["Priya Raghunathan"]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # A given name no list holds, between a known surname and an honorific.
-        ("麻烦把报价单发给梁家伟先生，他的邮箱在下面", ["梁家伟"]),
-        ("感谢各位老师的支持", []),  # 各位 (everyone) is a word, no given name
-    ],
-)
-def test_an_unlisted_given_name_before_an_honorific(text: str, expected: list[str]) -> None:
-    assert names(text) == expected
+def test_an_unlisted_given_name_before_an_honorific() -> None:
+    # A given name no list holds, between a known surname and an honorific: the rule
+    # proposes it, the scorer judges it with the rest of the text.
+    assert proposed("麻烦把报价单发给梁家伟先生，他的邮箱在下面") == ["梁家伟"]
+    assert names("感谢各位老师的支持") == []  # 各位 (everyone) is a word, no given name
 
 
 @pytest.mark.parametrize(
@@ -589,3 +584,25 @@ def test_a_value_under_a_key_that_names_a_place_or_shop_is_no_name(text: str) ->
 def test_a_key_in_prose_or_a_name_key_still_lets_a_name_through() -> None:
     assert proposed("name: Ana Lima, store: Zara") == ["Ana Lima"]
     assert proposed("We called the company: Maria Souza answered.") == ["Maria Souza"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plant,latin_name,named_after\nFuchsia,Fuchsia magellanica,Leonhart Fuchs",
+        "| Algorithm | Inventor |\n|---|---|\n| Quicksort | Tony Hoare |",
+        "P = F * P * F.T + Q  # Named after Rudolf Kálmán, used in Apollo navigation",
+    ],
+)
+def test_the_person_a_thing_is_named_after_is_no_private_name(text: str) -> None:
+    assert proposed(text) == []
+
+
+def test_a_word_under_a_things_name_key_is_screened_as_a_thing() -> None:
+    from detectors.not_persons import used_as_thing
+
+    text = "Storm name: Eunice\nMax gust: 122 mph"
+    start = text.index("Eunice")
+    assert used_as_thing(text, start, start + len("Eunice"))
+    text = "Guest name: Eunice\nRoom: 12"
+    assert not used_as_thing(text, text.index("Eunice"), text.index("Eunice") + 6)
