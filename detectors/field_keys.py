@@ -108,6 +108,18 @@ _PHRASES: dict[str | None, str] = {
         | ad | ism | isim soyisim | ad soyadı | ime | prezime | ime i prezime | nome e cognome
         | nombre completo del titular | contact person | ansprechpartner | personne de contact
         | persona de contacto | persona di contatto | contactpersoon | osoba kontaktowa
+        | karyawan | pegawai | pracownik | pracownica | сотрудник | сотрудница | работник
+        | nhân viên | कर्मचारी | 직원 | 従業員 | 社員 | 员工 | 职员 | موظف | الموظف | الموظفة
+        | funcionário | funcionária | colaborador | colaboradora | medewerkster | anställd
+        | ansatt | työntekijä | çalışan | personel | zaměstnanec | alkalmazott | angajat
+        | user | 利用者 | 사용자 | người dùng | 用户 | 使用者 | пользователь | usuario | usuário
+        | utente | utilisateur | benutzer | gebruiker | użytkownik | kullanıcı | pengguna
+        | användare | 入住人 | 入住者 | 宿泊者 | 투숙객 | khách | tamu | misafir | gość | гость
+        | huésped | hóspede | 监护人 | 保護者 | опекун | الوصي | अभिभावक | người giám hộ
+        | manager | kierownik | kierowniczka | руководитель | начальник | quản lý | मैनेजर
+        | प्रबंधक | 팀장 | 과장 | 부장 | 上司 | 担当者 | 负责人 | 主管 | atasan | gestor | gestora
+        | responsabile | leidinggevende | yönetici | vedoucí | esimies | مدير | المدير
+        | المسؤول | المسؤولة | مشرف | chef d'équipe | vorgesetzter | vorgesetzte
     """,
     # The last line: a postal code with its place ("PLZ/Ort: 79098 Freiburg"); a postal code
     # alone is a district's, no one's address.

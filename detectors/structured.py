@@ -43,7 +43,8 @@ _VALUE_STOP = {
     "address": re.compile(r"[|;\t\"}\]<]|\s{3,}"),
     "default": re.compile(r"[,|;\t\"}\]<(]|\s{3,}"),
 }
-_XML = re.compile(r"<([A-Za-z_][\w.:-]{0,40})(?:\s[^<>]{0,200})?>([^<>]{1,200})</\1>")
+# Tags in any script: "<фамилия>", "<氏名>".
+_XML = re.compile(r"<([^\W\d][\w.:-]{0,40})(?:\s[^<>]{0,200})?>([^<>]{1,200})</\1>")
 
 _EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\+?[\d()\-. /\u00a0]{6,24}(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?")

@@ -222,3 +222,26 @@ def test_an_ambiguous_key_holding_a_place_or_famous_surname_alone() -> None:
 )
 def test_role_keys_and_hyphenated_given_names(text: str, expected: list[tuple[str, str]]) -> None:
     assert found(text) == sorted(expected)
+
+
+def test_xml_tags_in_any_script() -> None:
+    text = "<читатель>\n  <фамилия>Саввинова</фамилия>\n</читатель>\n<氏名>佐藤 花子</氏名>"
+    assert found(text) == [("name", "Саввинова"), ("name", "佐藤 花子")]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Pracownik: Ołeksandr Kowalenko\nKierownik: Piotr Sowa", "Ołeksandr Kowalenko"),
+        ("Сотрудник: Ильдар Хайруллин", "Ильдар Хайруллин"),
+        ("Employee: Nuwan Jayasuriya\nManager: Claire Hughes", "Claire Hughes"),
+        ('患者:\n  监护人: "欧阳晓"', "欧阳晓"),
+        ("Atasan: Linda Kusumawati", "Linda Kusumawati"),
+    ],
+)
+def test_staff_user_guest_and_guardian_keys_in_many_languages(text: str, name: str) -> None:
+    assert ("name", name) in found(text)
+
+
+def test_a_manager_or_user_key_holding_no_name() -> None:
+    assert found("user: admin\nManager: Data Platform") == []
