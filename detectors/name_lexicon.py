@@ -247,7 +247,8 @@ _TITLES = frozenset(
     herr herrn frau fr. hr. dipl.-ing. ing. mag. sr sr. sra sra. srta srta. señor señora
     señorita don
     doña dña. d. m. mme mme. mlle mlle. monsieur sig sig. sig.ra signor signora signorina dott.
-    dott dott.ssa avv. senhor senhora sr.ª dona heer meneer mijnheer mevrouw mevr. dhr. mw. pan
+    dott dott.ssa avv. senhor senhora sr.ª dona seu maître maitre me. heer meneer mijnheer
+    mevrouw mevr. dhr. mw. pan
     pani κύριε κύριος κυρία bay bayan
     bapak pak ibu bu tuan puan encik cik datuk dato shri smt smt. sri shrimati kumari fru herra
     rouva úr asszony domnul doamna pan. господин госпожа г-н г-жа пан пані κ. κος κα ông bà anh
@@ -262,7 +263,8 @@ _TITLES = frozenset(
 _LOWER_TITLES = frozenset(
     "pani pan panie signora signor signorina meneer mevrouw mijnheer herr herrn frau señor "
     "señora señorita senhor senhora monsieur madame mademoiselle κύριε κύριος κυρία господин "
-    "госпожа господину госпоже".split()
+    "госпожа господину госпоже dott. dott dott.ssa dottoressa avv. ing. maître maitre seu dona "
+    "dr. dra. bapak pak ibu bu".split()
 )
 TITLED_SCORE = 0.75
 
@@ -271,6 +273,11 @@ TITLED_SCORE = 0.75
 # place or a product. Titles count too, in any case ("dott. Ferraro", "herr brandt").
 _CUES = (
     "hi|hello|hey|dear|thanks|thank you|ask|asked|tell|told|ping|cc|remind|contact|call|"
+    # "Tell X", "ask X", "call X" in the other languages ("Sag Jürgen bitte", "dis à Hugo").
+    "sag|sagt|frag|fragt|ruf|dis à|dis-lui|demande à|appelle|di a|dile a|pregúntale a|"
+    "llama a|dì a|chiedi a|chiama|diga ao|diga à|pergunta ao|pergunta à|liga pro|liga para|"
+    "zeg tegen|vraag|bel|powiedz|zapytaj|zadzwoń do|söyle|sor|bilang ke|tanya|hubungi|"
+    "säg till|fråga|скажи|спроси|позвони|передай|bảo|hỏi|gọi cho|nhắn|"
     "spoke with|spoke to|talked to|talked with|attn:?|hola|estimad[oa]|querid[oa]|bonjour|salut|"
     "cher|chère|hallo|liebe[r]?|ciao|gentile|car[oa]|olá|oi|prezad[oa]|beste|hoi|hej|merhaba|"
     "sayın|halo|yth\\.?|kepada|kia ora|sawubona|cześć|szia|hei|moi|namaste|"

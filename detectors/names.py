@@ -81,7 +81,8 @@ PLACE_WORDS = frozenset(
 )
 """Words that begin the name of a place, not a person's: "Calle Larios", "San Siro"."""
 NAME_PARTICLES = frozenset(
-    "van von de der den du da das dos di del della le la bin binti bint ibn al el ter ten zu y e "
+    "van von de der den du da das dos di del della le la lo li bin binti bint ibn al el ter ten "
+    "zu y e "
     "mc mac ben bat ap ní nic ó bte bt".split()
 )
 """Lower-case words inside names: "Ludwig van Beethoven", "Rhys ap Gwilym"."""

@@ -606,3 +606,29 @@ def test_a_word_under_a_things_name_key_is_screened_as_a_thing() -> None:
     assert used_as_thing(text, start, start + len("Eunice"))
     text = "Guest name: Eunice\nRoom: 12"
     assert not used_as_thing(text, text.index("Eunice"), text.index("Eunice") + 6)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Leyla: nee, bin beim Arzt. Sag Jürgen bitte, dass ich ab 14 Uhr online bin", ["Jürgen"]),
+        ("Et n'oublie pas, dis à Hugo que le judo est à 18h", ["Hugo"]),
+        ("ok, pregúntale a Marisol si viene mañana", ["Marisol"]),
+    ],
+)
+def test_tell_and_ask_in_other_languages_cue_a_name(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bonjour Maître Lefebvre,\n\nSuite à notre rendez-vous", ["Lefebvre"]),
+        ("Gentile dott. Ferraresi,\n\nle invio l'IBAN", ["Ferraresi"]),
+        ("Operatore: Verifico subito, signora Lo Presti. Mi conferma?", ["Lo Presti"]),
+        ("Atendente: Seu Edson, pra confirmar, sua data de nascimento?", ["Edson"]),
+        ("Seu pedido foi enviado.", []),
+    ],
+)
+def test_more_titles_and_particles(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
