@@ -283,6 +283,10 @@ _CUES = (
     "sayın|halo|yth\\.?|kepada|kia ora|sawubona|cześć|szia|hei|moi|namaste|"
     "привет|здравствуйте|уважаем(?:ый|ая)|xin chào|chào|jambo|habari|"
     "kumusta|mahal na|daughter|son|wife|husband|mother|father|brother|sister|mum|mom|dad|"
+    # Who someone is to the writer or the record: "Partner Wilfredo present", "Pt Mekdes".
+    "partner|grandmother|grandfather|granny|grandson|granddaughter|aunt|uncle|cousin|niece|"
+    "nephew|colleague|coworker|co-worker|roommate|flatmate|neighbour|neighbor|friend|"
+    "classmate|teammate|patient|pt|candidate|complainant|respondent|"
     "grandma|grandpa|nonna|nonno|hijo|hija|esposa|esposo|madre|padre|hermano|hermana|abuela|"
     "abuelo|tochter|sohn|ehefrau|ehemann|mutter|vater|bruder|schwester|oma|opa|fille|fils|mari|"
     "femme|mère|père|frère|sœur|figlio|figlia|moglie|marito|fratello|sorella|filho|filha|"

@@ -632,3 +632,16 @@ def test_tell_and_ask_in_other_languages_cue_a_name(text: str, expected: list[st
 )
 def test_more_titles_and_particles(text: str, expected: list[str]) -> None:
     assert proposed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Partner Wilfredo present. Birth plan: water birth.", ["Wilfredo"]),
+        ("Telehealth note. Pt Mekdes reports migraines 3x/week.", ["Mekdes"]),
+        ("Grandmother Rayén to bring the inhaler to school.", ["Rayén"]),
+        ("We need a partner like Deloitte for this.", []),
+    ],
+)
+def test_kin_and_record_roles_cue_a_name(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
