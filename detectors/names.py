@@ -65,6 +65,8 @@ ORG_WORDS = frozenset(
     theorem law laws syndrome disease effect principle equation constant lecture lectures
     medal foundation trophy cup memorial bridge park square tunnel station
     bayramı bayrami bayram festival fiesta festa feast
+    staf serwis servis equipo équipe squadra zespół ekibi ekip dział abteilung afdeling
+    departamento département dipartimento divisi candi kampus
     """.split()
 )
 """Words that make a capitalised phrase a thing, not a person: "Jollibee Foods", "Nobel Prize"."""

@@ -372,11 +372,32 @@ def named_by_its_key(text: str, start: int) -> bool:
     return header is not None and names_a_thing(header)
 
 
+# Kings, queens, emperors, popes and saints: historical or public figures ("regina Margherita",
+# "König Ludwig", "नवाब वाजिद अली शाह"). Not the ambiguous ones that are also given names or
+# family words (Raja, Sultan, Shah, Papa, Ratu).
+_ROYAL_BEFORE = regex.compile(
+    r"(?<![\p{L}\p{M}])(?i:king|queen|prince|princess|emperor|empress|tsar|czar|pharaoh|pope|"
+    r"saint|könig|königin|prinz|prinzessin|kaiser|kaiserin|papst|roi|reine|princesse|empereur|"
+    r"impératrice|rey|reina|príncipe|princesa|emperador|emperatriz|rei|rainha|imperador|"
+    r"imperatriz|regina|principe|principessa|imperatore|imperatrice|koning|koningin|keizer|"
+    r"keizerin|kung|drottning|kejsare|król|królowa|cesarz|cesarzowa|papież|kral|kraliçe|"
+    r"padişah|nawab|maharaja|maharani|царь|царица|король|королева|император|императрица|"
+    r"святой|святая|vua|hoàng đế|hoàng hậu|nữ hoàng|الملك|الملكة|نواب|नवाब|महाराजा|महारानी|"
+    r"सम्राट)[ \u00a0]+(?:[\p{L}\p{M}.'\-]+[ \u00a0]+){0,2}$"
+)
+
+
 def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> bool:
     """Whether the name at ``text[start:end]`` names a disease, theorem, dish, brand or place,
     or is a public figure's, rather than naming a private person. ``cued``: a title or a
     cue ("Dr.", "Hi") stands before it, so a famous surname alone is still a person."""
     if named_by_its_key(text, start):
+        return True
+    # The royal word before the name, or first in it ("König Ludwig" read as one run).
+    if _ROYAL_BEFORE.search(text, max(0, start - 40), start):
+        return True
+    first_word_end = text.find(" ", start, end)
+    if first_word_end > 0 and _ROYAL_BEFORE.search(text[start : first_word_end + 1]):
         return True
     if _EPONYM_AFTER.match(text, end, min(len(text), end + 24)):
         return True

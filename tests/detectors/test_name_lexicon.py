@@ -645,3 +645,17 @@ def test_more_titles_and_particles(text: str, expected: list[str]) -> None:
 )
 def test_kin_and_record_roles_cue_a_name(text: str, expected: list[str]) -> None:
     assert proposed(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La pizza fu dedicata alla regina Margherita di Savoia nel 1889.",
+        "Das Schloss ließ König Ludwig bauen.",
+        "कहते हैं कबाब नवाब वाजिद अली शाह के ज़माने से चले आ रहे हैं",
+        "Lowongan: Staf Payroll, penempatan Tangerang",
+        "Serwis Schindler przyjedzie w czwartek",
+    ],
+)
+def test_royalty_saints_and_teams_are_no_private_names(text: str) -> None:
+    assert proposed(text) == []
