@@ -56,7 +56,15 @@ class DetectionEngine:
 
     def scan(self, text: str, classes: frozenset[str]) -> list[Finding]:
         """Every wanted class, overlaps settled, sorted by start. Runs NER inline."""
-        return self.merge(self.scan_fast(text, classes) + self.scan_slow(text, classes), classes)
+        found = self.merge(self.scan_fast(text, classes) + self.scan_slow(text, classes), classes)
+        if "name" in classes and any(f.pii_class == "name" for f in found):
+            # A person found once is the same person wherever their name stands again.
+            from detectors.name_lexicon import mentioned_again
+
+            again = mentioned_again(text, [f for f in found if f.pii_class == "name"])
+            if again:
+                found = self.merge(found + again, classes)
+        return found
 
     def scan_fast(self, text: str, classes: frozenset[str]) -> list[Finding]:
         """Raw findings of the fast detectors (unresolved): pass them to ``merge``."""

@@ -413,6 +413,54 @@ def loose_words() -> frozenset[str]:
     return _lists()["D"]
 
 
+def mentioned_again(text: str, names: Sequence[Finding]) -> list[Finding]:
+    """The other mentions of a person already found: "Idil Mohamud is now Head of Customer
+    Success. Idil joined 4 years ago", "Arash was strong on design ... arash also asked".
+    Each word of a name found (three letters or more, in a script written with spaces, not a
+    common word anywhere) is that person again wherever it stands alone in the text. Only a
+    text already holding a name gains findings, so no prompt without one is altered."""
+    if not names:
+        return []
+    _, _, very_common, common = lexicon()
+    taken = [(f.start, f.end) for f in names]
+    words = (
+        {
+            word.lower()
+            for f in names
+            for word in WORD.findall(text[f.start : f.end])
+            if len(word) >= 3 and _SPACED_WORD.fullmatch(word) is not None
+        }
+        - common
+        - very_common
+        - _TITLES
+        - _CUE_WORDS
+    )
+    # In lower case, a word that is frequent somewhere or a place is the word ("the rose
+    # garden"), unless the name itself was typed so.
+    as_words = word_names() | alone_ambiguous()
+    typed_lower = {
+        word for f in names for word in WORD.findall(text[f.start : f.end]) if word.islower()
+    }
+    found = []
+    for word in sorted(words):
+        for match in re.finditer(rf"(?<![\w@.\-]){re.escape(word)}(?![\w@\-]|\.\w)", text, re.I):
+            start, end = match.span()
+            if match.group().islower() and word in as_words and word not in typed_lower:
+                continue
+            if not any(lo < end and start < hi for lo, hi in taken):
+                found.append(Finding("name", start, end, MENTION_SCORE, "name_lexicon"))
+                taken.append((start, end))
+    return found
+
+
+# Letters of scripts written with spaces between words: a name's word found again in CJK or
+# Thai text could be part of any longer word.
+_SPACED_WORD = regex.compile(
+    r"[\p{Latin}\p{Cyrillic}\p{Greek}\p{Arabic}\p{Hebrew}\p{Devanagari}\p{M}'\-]+"
+)
+MENTION_SCORE = 0.6
+
+
 @cache
 def name_words() -> NameWords:
     """The word sets the name scorer reads a candidate's tiers from."""

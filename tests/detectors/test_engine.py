@@ -230,3 +230,17 @@ def test_a_language_alone_is_no_name_even_beside_other_values() -> None:
     assert [text[x.start : x.end] for x in engine.scan(text, frozenset({"name"}))] == [
         "Marcus French"
     ]
+
+
+def test_a_person_found_once_is_found_again_wherever_their_name_stands() -> None:
+    engine = _built_fast_engine()
+    text = (
+        "announcement: Idil Mohamud is now Head of Customer Success. Idil joined 4 years ago. "
+        "Write to idil.m@example.com."
+    )
+    found = [text[f.start : f.end] for f in engine.scan(text, frozenset({"name", "email"}))]
+    assert found == ["Idil Mohamud", "Idil", "idil.m@example.com"]
+    # Words of a name that are common words are not looked for again ("Will", "Rose").
+    text = "Rose Adeyemi will call. The rose garden opens at nine."
+    found = [text[f.start : f.end] for f in engine.scan(text, frozenset({"name"}))]
+    assert "rose" not in found
