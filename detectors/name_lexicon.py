@@ -264,7 +264,7 @@ _LOWER_TITLES = frozenset(
     "pani pan panie signora signor signorina meneer mevrouw mijnheer herr herrn frau señor "
     "señora señorita senhor senhora monsieur madame mademoiselle κύριε κύριος κυρία господин "
     "госпожа господину госпоже dott. dott dott.ssa dottoressa avv. ing. maître maitre seu dona "
-    "dr. dra. bapak pak ibu bu".split()
+    "dr. dra. bapak pak ibu bu mas mbak bang abang kak".split()
 )
 TITLED_SCORE = 0.75
 
@@ -287,6 +287,8 @@ _CUES = (
     "partner|grandmother|grandfather|granny|grandson|granddaughter|aunt|uncle|cousin|niece|"
     "nephew|colleague|coworker|co-worker|roommate|flatmate|neighbour|neighbor|friend|"
     "classmate|teammate|patient|pt|candidate|complainant|respondent|"
+    # Whom a ticket or a log is about: "Customer Losa says", "applicant Divya Subramanian".
+    "customer|client|applicant|caller|tenant|student|agent|hai|"
     "grandma|grandpa|nonna|nonno|hijo|hija|esposa|esposo|madre|padre|hermano|hermana|abuela|"
     "abuelo|tochter|sohn|ehefrau|ehemann|mutter|vater|bruder|schwester|oma|opa|fille|fils|mari|"
     "femme|mère|père|frère|sœur|figlio|figlia|moglie|marito|fratello|sorella|filho|filha|"
@@ -302,7 +304,7 @@ _CUES = (
 # person greeted even when no name list knows it ("Kia ora Aroha,", "Hej Siriporn!").
 _GREETINGS = (
     "hi|hello|hey|dear|hola|estimad[oa]|querid[oa]|bonjour|salut|cher|chère|hallo|liebe[r]?|"
-    "ciao|gentile|car[oa]|olá|oi|prezad[oa]|beste|hoi|hej|hei|moi|merhaba|sayın|halo|"
+    "ciao|gentile|car[oa]|olá|oi|prezad[oa]|beste|hoi|hej|hei|moi|merhaba|sayın|halo|hai|"
     "привет|здравствуйте|уважаем(?:ый|ая)|шановн(?:ий|а)|xin chào|chào|jambo|habari|kumusta|"
     "kia ora|sawubona|cześć|dzień dobry|szanown[ya]|ahoj|dobrý den|szia|tere|labas|γεια σου|"
     "αγαπητ[εέή]|שלום|مرحبا|مرحباً|السلام عليكم|عزيزي|عزيزتي|नमस्ते|प्रिय|สวัสดี|e kaaro|"

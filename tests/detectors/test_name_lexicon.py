@@ -659,3 +659,18 @@ def test_kin_and_record_roles_cue_a_name(text: str, expected: list[str]) -> None
 )
 def test_royalty_saints_and_teams_are_no_private_names(text: str) -> None:
     assert proposed(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Customer Losa says the app logs her out every few minutes", ["Losa"]),
+        ("DOB mismatch for applicant Divya Subramanian (form=1992-06-08)", ["Divya Subramanian"]),
+        ("ada nomor bang Togar gak? yg lama udah ganti", ["Togar"]),
+        ("Hai Rani,\n\ntolong kirim penawaran", ["Rani"]),
+        ("[Agent Ifeoma] Hi, can you confirm the delivery address?", ["Ifeoma"]),
+        ("Customer Service will call; the customer portal is down", []),
+    ],
+)
+def test_whom_a_ticket_is_about_and_address_forms(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
