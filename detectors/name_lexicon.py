@@ -289,6 +289,9 @@ _CUES = (
     "classmate|teammate|patient|pt|candidate|complainant|respondent|"
     # Whom a ticket or a log is about: "Customer Losa says", "applicant Divya Subramanian".
     "customer|client|applicant|caller|tenant|student|agent|hai|"
+    # A booking's name: "a nombre de Ortiz", "au nom de Bonnet", "i namnet Hedlund".
+    "in the name of|under the name|a nombre de|au nom de|em nome de|a nome di|i namnet|"
+    "i navnet|op naam van|op naam|auf den namen|auf den namen von|atas nama|на имя|"
     "grandma|grandpa|nonna|nonno|hijo|hija|esposa|esposo|madre|padre|hermano|hermana|abuela|"
     "abuelo|tochter|sohn|ehefrau|ehemann|mutter|vater|bruder|schwester|oma|opa|fille|fils|mari|"
     "femme|mère|père|frère|sœur|figlio|figlia|moglie|marito|fratello|sorella|filho|filha|"
@@ -713,7 +716,15 @@ class NameLexiconDetector:
         """Chat speakers ("[10:02] Aroha: ...", "Lea: ..."): a known name before a colon at a
         line's start, in a transcript: after a bracketed time or app tag, or where two lines
         or more begin so. A form's labels ("Date:", "Gast:", "Driver:") are no speakers."""
-        lines = [m for m in _SPEAKER_LINE.finditer(text) if field_class(m.group(1))[0] is None]
+        speaking = list(_SPEAKER_LINE.finditer(text))
+        lines = [m for m in speaking if field_class(m.group(1))[0] is None]
+        # Roles that are also a form's person keys ("Interviewer:", "Host:", "Customer:") speak
+        # in a transcript beside a person.
+        roles = {
+            _bare(m.group(1))
+            for m in speaking
+            if _bare(m.group(1)) in _ROLES or field_class(m.group(1)) == ("name", True)
+        }
         labels = [
             match
             for match in lines
@@ -722,7 +733,7 @@ class NameLexiconDetector:
         # Two speakers or more, whether the other is a role ("Intervjuare:", "Agent:"): a
         # transcript, whose known names before a colon are the people speaking.
         transcript = len({_bare(m.group(1)) for m in labels}) >= 2 or (
-            bool(labels) and len({_bare(m.group(1)) for m in lines}) >= 2
+            bool(labels) and len({_bare(m.group(1)) for m in lines} | roles) >= 2
         )
         findings = []
         for match in labels:

@@ -674,3 +674,15 @@ def test_royalty_saints_and_teams_are_no_private_names(text: str) -> None:
 )
 def test_whom_a_ticket_is_about_and_address_forms(text: str, expected: list[str]) -> None:
     assert proposed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Interviewer: And why are you leaving?\nMalia: Honestly, closer to family.", ["Malia"]),
+        ("Mesa para 5 el sábado a las 14:30 a nombre de Ortiz, teléfono 944 15 62 30.", ["Ortiz"]),
+        ("Table pour 4, samedi 20h, au nom de Bonnet, tél 04 91 55 20 17.", ["Bonnet"]),
+    ],
+)
+def test_a_speaker_beside_a_role_and_a_bookings_name(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
