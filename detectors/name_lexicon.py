@@ -69,6 +69,14 @@ _TOKEN = WORD
 # A user name of two name parts: "dmitri.volkov", "anna.s", "@emeka-o"; not inside an address,
 # a path or a dotted identifier ("org.apache", "anna.s+tag@x.io", "/home/a.b/"). Not
 # snake_case: "nhan_vien", "thanh_pho" are Vietnamese words in code, whose syllables are names.
+# A name, "'s", then what only a person has: kin, a birthday, a phone number.
+_POSSESSOR = regex.compile(
+    r"(?<![\p{L}\p{M}'])(\p{Lu}[\p{Ll}\p{M}\-]+)['\u2019]s (?:\d+(?:st|nd|rd|th) )?"
+    r"(?:birthday|bday|brother|sister|mom|mum|dad|mother|father|wife|husband|son|daughter|kids|"
+    r"children|baby|cousin|boyfriend|girlfriend|fianc[ée]e?|partner|parents|grandma|grandpa|"
+    r"grandmother|grandfather|wedding|funeral|retirement|farewell|phone|mobile|email|"
+    r"e-mail|address|desk|laptop|manager|boss|dog|cat)\b"
+)
 _TECH_PREFIXES = frozenset(
     "dev ops geo math api app web data test prod stage qa sys net db ui ux ml ai bot infra core "
     "auth docs team".split()
@@ -635,6 +643,8 @@ class NameLexiconDetector:
         findings.extend(("lower", f) for f in self._lower_case(text, tokens))
         if _HANDLE_HINT.search(text) is not None:
             findings.extend(("handle", f) for f in self._handles(text))
+        if "'s " in text or "\u2019s " in text:
+            findings.extend(("poss", f) for f in self._possessors(text))
         for _, end in _INTRODUCTIONS.occurrences(text):
             findings.extend(("intro", f) for f in self._introduced(text, end))
         for start, end in _BIRTH_PREDICATES.occurrences(text):
@@ -776,6 +786,18 @@ class NameLexiconDetector:
                 continue
             findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
                                     self.name))  # fmt: skip
+        return findings
+
+    def _possessors(self, text: str) -> list[Finding]:
+        """A known name whose kin, birthday or phone follows ("Iwan's 50th birthday", "James's
+        brother Owen", "Navdeep's number"): things only a person has."""
+        findings = []
+        for match in _POSSESSOR.finditer(text):
+            word = match.group(1).lower()
+            if word in self._names and word not in self._common and word not in _TITLES:
+                findings.append(
+                    Finding("name", match.start(1), match.end(1), SINGLE_SCORE, self.name)
+                )
         return findings
 
     def _introduced(self, text: str, position: int) -> list[Finding]:

@@ -686,3 +686,15 @@ def test_whom_a_ticket_is_about_and_address_forms(text: str, expected: list[str]
 )
 def test_a_speaker_beside_a_role_and_a_bookings_name(text: str, expected: list[str]) -> None:
     assert proposed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Write a toast for Iwan's 50th birthday. He's mad about rugby.", ["Iwan"]),
+        ("just family, and James's brother Owen as best man.", ["James", "Owen"]),
+        ("Parkinson's disease and Avogadro's number", []),
+    ],
+)
+def test_whose_kin_or_birthday_follows_is_a_person(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
