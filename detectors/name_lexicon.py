@@ -261,6 +261,7 @@ _TITLES = frozenset(
     bapak pak ibu bu tuan puan encik cik datuk dato shri smt smt. sri shrimati kumari fru herra
     rouva úr asszony domnul doamna pan. господин госпожа г-н г-жа пан пані κ. κος κα ông bà anh
     chị cô chú em ustaz ustazah sheikh alhaji alhaja chief mzee bw. bi. bwana mama baba
+    mas mbak bang abang kak kakak
     السيد السيدة الآنسة الأستاذ الأستاذة الدكتور الدكتورة الشيخ الحاج د. श्री श्रीमती सुश्री
     डॉ. डॉ
     """.split()
@@ -379,7 +380,9 @@ _LABELLED_HAN = regex.compile(
 _TITLE_STEMS = frozenset(
     "사장 선생 과장 부장 팀장 교수 대리 실장 원장 아저 아주머 社長 部長 課長 "
     # Whom a business writes to: customer, member, guest, subscriber, patient, applicant.
-    "고객 회원 손님 가입자 구독자 환자 보호자 신청자 지원자 담당자 기사 주주 お客 会員".split()
+    "고객 회원 손님 가입자 구독자 환자 보호자 신청자 지원자 담당자 기사 주주 お客 会員 "
+    # ... and parents, students, residents, staff, everyone.
+    "학부모 학생 주민 입주민 직원 임직원 여러분 관리자 保護者 皆".split()
 )
 
 

@@ -698,3 +698,16 @@ def test_a_speaker_beside_a_role_and_a_bookings_name(text: str, expected: list[s
 )
 def test_whose_kin_or_birthday_follows_is_a_person(text: str, expected: list[str]) -> None:
     assert proposed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("학부모님께,\n\n세종초등학교는 12월 23일에 행사를 합니다", []),
+        ("민수님께 연락 부탁드립니다", ["민수"]),
+        ("Pesanan telah dikirim\n\nHalo Kak,\n\nTerima kasih", []),
+        ("Halo Kak Dinda, pesanannya sudah sampai", ["Dinda"]),
+    ],
+)
+def test_whom_a_business_greets_is_no_name(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
