@@ -302,6 +302,8 @@ _CUES = (
     "in the name of|under the name|a nombre de|au nom de|em nome de|a nome di|i namnet|"
     "i navnet|op naam van|op naam|auf den namen|auf den namen von|atas nama|на имя|"
     "grandma|grandpa|nonna|nonno|hijo|hija|esposa|esposo|madre|padre|hermano|hermana|abuela|"
+    "mamie|papi|mami|mamá|papá|vovó|vovô|vó|babcia|dziadek|babička|děda|mummy|daddy|granny|"
+    "grandad|nan|nana|nanna|"
     "abuelo|tochter|sohn|ehefrau|ehemann|mutter|vater|bruder|schwester|oma|opa|fille|fils|mari|"
     "femme|mère|père|frère|sœur|figlio|figlia|moglie|marito|fratello|sorella|filho|filha|"
     "marido|mãe|pai|irmão|irmã|dochter|zoon|vrouw|man|moeder|vader|dottern|sonen|frun|mannen|"
@@ -535,18 +537,30 @@ class NameLexiconDetector:
     def proposed(self, text: str, tokens: list[re.Match[str]]) -> list[tuple[str, Finding]]:
         """The rules' findings, each with the rule that made it (``source``: the scorer's
         feature)."""
-        proposed = [
-            (source, f)
-            for source, f in self._pairs_and_titles(text, tokens)
-            if not used_as_thing(text, f.start, f.end, cued=f.score != PAIR_SCORE)
-        ]
+        return self._proposed(text, tokens)[0]
+
+    def _proposed(
+        self, text: str, tokens: list[re.Match[str]]
+    ) -> tuple[list[tuple[str, Finding]], list[Finding]]:
+        """``proposed``, and the rules' names that named things ("Tarsila do Amaral", a
+        public figure): none of their words is the wider net's."""
+        proposed = []
+        things = []
+        for source, f in self._pairs_and_titles(text, tokens):
+            if used_as_thing(text, f.start, f.end, cued=f.score != PAIR_SCORE):
+                things.append(f)
+            else:
+                proposed.append((source, f))
         if _EAST_ASIAN_ANY.search(text) is not None:
-            east = self._east_asian(text)
-            proposed.extend(("east", f) for f in east if not used_as_thing(text, f.start, f.end))
+            for f in self._east_asian(text):
+                if used_as_thing(text, f.start, f.end):
+                    things.append(f)
+                else:
+                    proposed.append(("east", f))
         if proposed:
             people = [f for _, f in proposed]
             proposed.extend(("lone", f) for f in self._lone_given_names(text, people))
-        return [(f"{source}{round(f.score * 100)}", f) for source, f in proposed]
+        return [(f"{source}{round(f.score * 100)}", f) for source, f in proposed], things
 
     def described(
         self,
@@ -565,8 +579,8 @@ class NameLexiconDetector:
             raise RuntimeError("no name scorer: the rules stand alone")
         if tokens is None:
             tokens = list(_TOKEN.finditer(text))
-        proposed = self.proposed(text, tokens)
-        wider = self._wider_net(text, tokens, [f for _, f in proposed])
+        proposed, things = self._proposed(text, tokens)
+        wider = self._wider_net(text, tokens, [f for _, f in proposed] + things)
         if screened:
             wider = [(s, f) for s, f in wider if not used_as_thing(text, f.start, f.end)]
         candidates = [(s, f, True) for s, f in proposed] + [(s, f, False) for s, f in wider]

@@ -387,6 +387,24 @@ _ROYAL_BEFORE = regex.compile(
 )
 
 
+# Up to three words right before a span, on its line: "Tarsila do " before "Amaral".
+_WORDS_BEFORE = regex.compile(r"(?:[\p{L}\p{M}'\-.]+[ \u00a0]){1,3}$")
+
+
+def _ends_a_known_name(text: str, start: int, end: int) -> bool:
+    """Whether the span is the end of a public figure's or a thing's name that begins before
+    it ("Tarsila do Amaral", "Lope de Vega", "Guido van Rossum")."""
+    before = _WORDS_BEFORE.search(text, max(0, start - 40), start)
+    if before is None:
+        return False
+    words = before.group().split()
+    span = text[start:end]
+    return any(
+        known_not_a_private_person(" ".join(words[-n:]) + " " + span)
+        for n in range(1, len(words) + 1)
+    )
+
+
 def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> bool:
     """Whether the name at ``text[start:end]`` names a disease, theorem, dish, brand or place,
     or is a public figure's, rather than naming a private person. ``cued``: a title or a
@@ -416,6 +434,8 @@ def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> boo
         return True
     first = text[start:end].split(" ", 1)[0]
     if _EPONYM_BEFORE.fullmatch(first + " "):  # "Morbus Parkinson" read as one name
+        return True
+    if _ends_a_known_name(text, start, end):
         return True
     if first.lower() in THING_FIRST_WORDS:
         return True

@@ -711,3 +711,19 @@ def test_whose_kin_or_birthday_follows_is_a_person(text: str, expected: list[str
 )
 def test_whom_a_business_greets_is_no_name(text: str, expected: list[str]) -> None:
     assert proposed(text) == expected
+
+
+def test_the_last_word_of_a_public_figures_name_is_screened_as_a_thing() -> None:
+    from detectors.not_persons import used_as_thing
+
+    text = "Tinha exposição da Tarsila do Amaral, fila enorme."
+    start = text.index("Amaral")
+    assert used_as_thing(text, start, start + len("Amaral"))
+    text = "Maria Vega called about her order"
+    start = text.index("Vega")
+    assert not used_as_thing(text, start, start + len("Vega"))
+
+
+@pytest.mark.parametrize("text", ["Mamie demande si on vient pour la galette", "Nan says hi"])
+def test_family_words_alone_are_no_names(text: str) -> None:
+    assert names(text) == []
