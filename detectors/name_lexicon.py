@@ -82,9 +82,13 @@ _TECH_PREFIXES = frozenset(
     "auth docs team".split()
 )
 _HANDLE_HINT = re.compile(r"[a-z][.\-][a-z]")
-_HANDLE = re.compile(
-    r"(?<![\w.@/\\-])@?([a-z]{3,20})([.\-])([a-z]{1,20})(?![\w@+/\\]|[.\-_][a-z0-9])"
-)
+_HANDLE = re.compile(r"(?<![\w./\\-])([a-z]{3,20})([.\-])([a-z]{1,20})(?![\w@+/\\]|[.\-_][a-z0-9])")
+
+
+def _wordish(char: str) -> bool:
+    return char.isalnum() or char in "_.-"
+
+
 _SPEAKER_LINE = re.compile(
     r"^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)*(\w[\w'\-]{1,30})[ \t]*:[ \t]", re.MULTILINE
 )
@@ -439,36 +443,53 @@ def mentioned_again(text: str, names: Sequence[Finding]) -> list[Finding]:
     text already holding a name gains findings, so no prompt without one is altered."""
     if not names:
         return []
-    _, _, very_common, common = lexicon()
+    not_again, as_words = _not_mentioned_again()
     taken = [(f.start, f.end) for f in names]
-    words = (
-        {
-            word.lower()
-            for f in names
-            for word in WORD.findall(text[f.start : f.end])
-            if len(word) >= 3 and _SPACED_WORD.fullmatch(word) is not None
-        }
-        - common
-        - very_common
-        - _TITLES
-        - _CUE_WORDS
-    )
+    written = [word for f in names for word in WORD.findall(text[f.start : f.end])]
+    words = {
+        word.lower()
+        for word in written
+        if len(word) >= 3 and _SPACED_WORD.fullmatch(word) is not None
+    } - not_again
+    if not words:
+        return []
     # In lower case, a word that is frequent somewhere or a place is the word ("the rose
     # garden"), unless the name itself was typed so.
-    as_words = word_names() | alone_ambiguous()
-    typed_lower = {
-        word for f in names for word in WORD.findall(text[f.start : f.end]) if word.islower()
-    }
+    typed_lower = {word for word in written if word.islower()}
+    lowered = text.lower()
+    if len(lowered) != len(text):  # "İ" lowers to two characters: offsets would drift
+        return []
     found = []
     for word in sorted(words):
-        for match in re.finditer(rf"(?<![\w@.\-]){re.escape(word)}(?![\w@\-]|\.\w)", text, re.I):
-            start, end = match.span()
-            if match.group().islower() and word in as_words and word not in typed_lower:
+        position = lowered.find(word)
+        while position >= 0:
+            start, end = position, position + len(word)
+            position = lowered.find(word, end)
+            if not _stands_alone(text, start, end):
+                continue
+            if text[start:end].islower() and word in as_words and word not in typed_lower:
                 continue
             if not any(lo < end and start < hi for lo, hi in taken):
                 found.append(Finding("name", start, end, MENTION_SCORE, "name_lexicon"))
                 taken.append((start, end))
     return found
+
+
+@cache
+def _not_mentioned_again() -> tuple[frozenset[str], frozenset[str]]:
+    """Words never looked for again (common words, titles, cues), and those looked for in
+    lower case only when the name was typed so."""
+    _, _, very_common, common = lexicon()
+    return common | very_common | _TITLES | _CUE_WORDS, word_names() | alone_ambiguous()
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """Not part of a longer word, an address or a dotted name ("idil.m@", "org.arash")."""
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    if before.isalnum() or before in "_@.-" or after.isalnum() or after in "_@-":
+        return False
+    return not (after == "." and end + 1 < len(text) and text[end + 1].isalnum())
 
 
 # Letters of scripts written with spaces between words: a name's word found again in CJK or
@@ -1016,7 +1037,21 @@ class NameLexiconDetector:
         "max-width", "grace.period", "react-dom" are left alone."""
         findings = []
         strong, ambiguous = self._strong, alone_ambiguous()
-        for match in _HANDLE.finditer(text):
+        tried = set()
+        # From each separator between letters (few) to the start of its word, rather than
+        # trying the pattern at every word of the text.
+        for hint in _HANDLE_HINT.finditer(text):
+            start = hint.start()
+            while start > 0 and "a" <= text[start - 1] <= "z":
+                start -= 1
+            if start in tried:
+                continue
+            tried.add(start)
+            if start > 0 and text[start - 1] == "@" and start > 1 and _wordish(text[start - 2]):
+                continue  # the domain of an address: "user@anna.s"
+            match = _HANDLE.match(text, start)
+            if match is None:
+                continue
             first, second = match.group(1), match.group(3)
             if first not in strong or first not in self._given or first in self._loose:
                 continue
