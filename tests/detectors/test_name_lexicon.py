@@ -120,8 +120,8 @@ def test_unknown_names_are_found_by_their_shape() -> None:
     assert not shapes.looks_like_a_name("Krankenhaus")
     assert not shapes.looks_like_a_name("Paperwhite")
     # Two unknown words side by side, each shaped like a name, and nothing else: the rule's
-    # proposal (the scorer, which doubts names after "call" in its development data, keeps
-    # this one only just not: 0.58 against 0.60; docs/pii.md says so).
+    # proposal (the scorer, which doubts names after "call" in its development data, sits near
+    # its threshold on this one, so the test checks the rule).
     assert proposed("Please call Oluwadamilare Alemayehu tomorrow.") == ["Oluwadamilare Alemayehu"]
     assert names("Das Krankenhaus Paperwhite ist neu.") == []
 
