@@ -13,6 +13,7 @@ onto nouns, so their letters never glue: "出生日期" is found in "我的出�
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -87,34 +88,47 @@ def glues(ch: str) -> bool:
 _CELL_DELIMITERS = ("\t", "|", ",", ";")
 
 
-def column_header(text: str, position: int, max_rows: int = 500) -> str | None:
+def column_header(text: str, position: int) -> str | None:
     """The header of the table column ``position`` sits in (CSV, TSV, Markdown), or None.
 
     A table is a block of lines split into as many cells by one delimiter; its first line is
     the header. A line with no such line above it is no row of a table.
     """
-    line_start = text.rfind("\n", 0, position) + 1
-    line_end = text.find("\n", position)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    for delimiter in _CELL_DELIMITERS:
-        count = line.count(delimiter)
-        if not count:
+    starts, lines, tops = _tables(text)
+    row = bisect.bisect_right(starts, position) - 1
+    line = lines[row]
+    for delimiter, top in zip(_CELL_DELIMITERS, tops, strict=True):
+        if delimiter not in line:
             continue
-        top = line_start
-        for _ in range(max_rows):
-            if top == 0:
-                break
-            above = text.rfind("\n", 0, top - 1) + 1
-            if text.count(delimiter, above, top - 1) != count:
-                break
-            top = above
-        if top == line_start:
+        if top[row] == row:
             return None
-        header_end = text.find("\n", top)
-        cells = text[top:header_end].split(delimiter)
-        index = text.count(delimiter, line_start, position)
+        cells = lines[top[row]].split(delimiter)
+        index = text.count(delimiter, starts[row], position)
         return cells[index].strip().strip("\"'*` ") if index < len(cells) else None
     return None
+
+
+@lru_cache(maxsize=8)
+def _tables(text: str) -> tuple[list[int], list[str], tuple[list[int], ...]]:
+    """Each line's start and text, and for each delimiter the first line of the block of
+    lines holding as many of it as each line does: found once per text (a scan asks for
+    many cells of one table; the cache holds the last few texts)."""
+    lines = text.split("\n")
+    starts = []
+    offset = 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    tops = []
+    for delimiter in _CELL_DELIMITERS:
+        top: list[int] = []
+        previous = -1
+        for row, line in enumerate(lines):
+            count = line.count(delimiter)
+            top.append(top[-1] if count and count == previous else row)
+            previous = count
+        tops.append(top)
+    return starts, lines, tuple(tops)
 
 
 class ContextWords:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -444,7 +444,6 @@ def mentioned_again(text: str, names: Sequence[Finding]) -> list[Finding]:
     if not names:
         return []
     not_again, as_words = _not_mentioned_again()
-    taken = [(f.start, f.end) for f in names]
     written = [word for f in names for word in WORD.findall(text[f.start : f.end])]
     words = {
         word.lower()
@@ -459,6 +458,9 @@ def mentioned_again(text: str, names: Sequence[Finding]) -> list[Finding]:
     lowered = text.lower()
     if len(lowered) != len(text):  # "İ" lowers to two characters: offsets would drift
         return []
+    taken = bytearray(len(text))  # 1 where a name already stands: a log may hold thousands
+    for f in names:
+        taken[f.start : f.end] = b"\x01" * (f.end - f.start)
     found = []
     for word in sorted(words):
         position = lowered.find(word)
@@ -469,9 +471,9 @@ def mentioned_again(text: str, names: Sequence[Finding]) -> list[Finding]:
                 continue
             if text[start:end].islower() and word in as_words and word not in typed_lower:
                 continue
-            if not any(lo < end and start < hi for lo, hi in taken):
+            if taken.find(1, start, end) < 0:
                 found.append(Finding("name", start, end, MENTION_SCORE, "name_lexicon"))
-                taken.append((start, end))
+                taken[start:end] = b"\x01" * (end - start)
     return found
 
 
@@ -618,6 +620,7 @@ class NameLexiconDetector:
         case) and known, or in lower case and one of the names typed so."""
         found: list[tuple[str, Finding]] = []
         names, common = self._names, self._common
+        covered = _covered(taken, len(text))
         for match in tokens:
             word = match.group()
             bare = word.lower()
@@ -651,7 +654,7 @@ class NameLexiconDetector:
             start, end = match.start(), _end(match)
             if not _standalone(text, start, match.end()):
                 continue
-            if any(f.start < end and start < f.end for f in taken):
+            if covered.find(1, start, end) >= 0:
                 continue
             found.append((source, Finding("name", start, end, SINGLE_SCORE, self.name)))
         return found
@@ -936,6 +939,7 @@ class NameLexiconDetector:
         sentence's start, not beside another capitalised word ("Peach Melba", "Via Giuseppe
         Garibaldi"), no place or frequent English word ("Austin", "Ford")."""
         found = []
+        covered = _covered(people, len(text))
         for match in _CAPITALISED_WORD.finditer(text):
             start, end = match.span()
             word = match.group().lower()
@@ -943,7 +947,7 @@ class NameLexiconDetector:
                 word in self._lone_given or self._inflected(word, self._lone_given, loose=False)
             ):
                 continue
-            if any(p.start < end and start < p.end for p in people):
+            if covered.find(1, start, end) >= 0:
                 continue
             before = text[max(0, start - 40) : start]
             if _SENTENCE_START.search(before) is not None:
@@ -961,6 +965,7 @@ class NameLexiconDetector:
         tells a name from a word: a known given name, no title, greeting or cue, and not
         right beside a name already found (a title or a family word next to it)."""
         found = []
+        covered = _covered(people, len(text))
         for match in _TOKEN.finditer(text):
             word = match.group()
             if not _CASELESS.match(word) or word not in self._lone_given:
@@ -970,7 +975,7 @@ class NameLexiconDetector:
             if _SUFFIX_WORD.fullmatch(word) is not None or word.startswith("ال"):
                 continue  # "ال" is Arabic's article: "الحساب" (the account), no given name
             start, end = match.span()
-            if any(p.start <= end + 1 and start <= p.end + 1 for p in people):
+            if covered.find(1, max(0, start - 1), end + 1) >= 0:  # or right beside one
                 continue
             if not used_as_thing(text, start, end, cued=True):
                 found.append(Finding("name", start, end, SINGLE_SCORE, self.name))
@@ -1366,6 +1371,14 @@ _CAPITALISED_WORD = regex.compile(
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:;\n\"'(\[{>*•\-–—|])[ \t]*\Z")
 _CAPITALISED_BEFORE = regex.compile(r"\p{Lu}[\p{L}\p{M}.'\-]*[ \t]+\Z")
 _CAPITALISED_AFTER = regex.compile(r"[ \t]+\p{Lu}")
+
+
+def _covered(findings: Iterable[Finding], length: int) -> bytearray:
+    """1 where a finding stands: whether a span meets any of thousands is one C call."""
+    covered = bytearray(length)
+    for f in findings:
+        covered[f.start : f.end] = b"\x01" * (f.end - f.start)
+    return covered
 
 
 def _role_handle(label: str) -> bool:
