@@ -26,6 +26,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 
 from detectors.base import Detector, DetectorError, Finding
+from detectors.name_lexicon import mentioned_again
 from detectors.person_dates import dates_beside_people
 
 
@@ -59,8 +60,6 @@ class DetectionEngine:
         found = self.merge(self.scan_fast(text, classes) + self.scan_slow(text, classes), classes)
         if "name" in classes and any(f.pii_class == "name" for f in found):
             # A person found once is the same person wherever their name stands again.
-            from detectors.name_lexicon import mentioned_again
-
             again = mentioned_again(text, [f for f in found if f.pii_class == "name"])
             if again:
                 found = self.merge(found + again, classes)
