@@ -108,11 +108,12 @@ def column_header(text: str, position: int) -> str | None:
     return None
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)
 def _tables(text: str) -> tuple[list[int], list[str], tuple[list[int], ...]]:
     """Each line's start and text, and for each delimiter the first line of the block of
     lines holding as many of it as each line does: found once per text (a scan asks for
-    many cells of one table; the cache holds the last few texts)."""
+    many cells of one table). The cache holds the texts of the last few scans, one per
+    thread scanning at once, so large bodies are not kept for long."""
     lines = text.split("\n")
     starts = []
     offset = 0
