@@ -39,9 +39,10 @@ _SEPARATOR = re.compile(r"[:=：]")
 _KEY_STOP = re.compile(r"[{},;|(\[&?\"'\t<>]|\s{2,}|\s[-*•·]\s")
 _NEXT_LABEL = regex.compile(r"(?<=\s)\p{L}[\p{L}\p{M} .]{0,30}[:：](?=\s)")
 _VALUE_STOP = {
-    # Addresses have commas inside them; the other classes end at one.
-    "address": re.compile(r"[|;\t\"}\]<]|\s{3,}"),
-    "default": re.compile(r"[,|;\t\"}\]<(]|\s{3,}"),
+    # Addresses have commas inside them; the other classes end at one. Forms in Chinese and
+    # Japanese end a value at full-width punctuation too ("氏名：山田 太郎（やまだ たろう）").
+    "address": re.compile(r"[|;\t\"}\]<；｜（「]|\s{3,}"),
+    "default": re.compile(r"[,|;\t\"}\]<(，、；｜（「]|\s{3,}"),
 }
 # Tags in any script: "<фамилия>", "<氏名>".
 _XML = re.compile(r"<([^\W\d][\w.:-]{0,40})(?:\s[^<>]{0,200})?>([^<>]{1,200})</\1>")
@@ -52,7 +53,7 @@ _PHONE = re.compile(r"\+?[\d()\-. /\u00a0]{6,24}(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?
 # Names: letters of any script, inner apostrophes, hyphens, dots (initials), commas
 # ("Surname, Given") and the slash of airline forms; two to seven parts, or one for a key
 # that names a name's part ("first_name").
-_NAME_PART = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'\u2019.\-]*")
+_NAME_PART = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'\u2019.\-\u30fb]*")
 _TITLES = frozenset(
     "mr mrs ms miss mstr mx dr prof sir dame herr frau sr sra srta sig sigra dott m mme mlle "
     "pan pani bay bayan bapak pak ibu tuan puan shri smt sri ông bà anh chị chd inf".split()

@@ -245,3 +245,16 @@ def test_staff_user_guest_and_guardian_keys_in_many_languages(text: str, name: s
 
 def test_a_manager_or_user_key_holding_no_name() -> None:
     assert found("user: admin\nManager: Data Platform") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("氏名：山田 太郎（やまだ たろう）", ("name", "山田 太郎")),
+        ("用户：张伟，电话 138 1027 4493", ("name", "张伟")),
+        ("利用者：シルバ・ケンジ（kenji.silva@example.jp）", ("name", "シルバ・ケンジ")),
+        ("住所：東京都新宿区西新宿2-8-1（都庁）", ("address", "東京都新宿区西新宿2-8-1")),
+    ],
+)
+def test_full_width_punctuation_ends_a_forms_value(text: str, value: tuple[str, str]) -> None:
+    assert value in found(text)
