@@ -109,11 +109,16 @@ _KOREAN_NAME_PARTICLE = regex.compile(
     r"(?<!\p{Hangul})(\p{Hangul}{2})(?:(이(?:가|는|도|를|네|랑|하고|한테))|가|는|도|를|하고)"
     r"(?!\p{Hangul})"
 )
-_HIRAGANA_BEFORE_SUFFIX = regex.compile(r"(?<!\p{Hiragana})(\p{Hiragana}{2,4})(?=くん|ちゃん)")
-# Kin and common words before ちゃん/くん: "おばあちゃん", "あかちゃん" (a baby).
+_HIRAGANA_BEFORE_SUFFIX = regex.compile(
+    r"(?<!\p{Hiragana})(\p{Hiragana}{2,4})(?=くん|ちゃん|さん|先輩|せんぱい)"
+)
+# Kin and common words before ちゃん/くん/さん: "おばあちゃん", "あかちゃん" (a baby),
+# "みなさん" (everyone), "おまわりさん" (the police), "おつかれさん"; shops end in や
+# ("はなやさん").
 _HIRAGANA_KIN = frozenset(
     "おばあ おじい おかあ おとう おねえ おにい おば おじ ばあ じい ねえ にい かあ とう あか "
-    "みな おくさ ぼう ちび".split()
+    "みな おくさ ぼう ちび おく おこ おじょう おまわり おいしゃ おきゃく だんな おとなり "
+    "おつかれ ごくろう どなた だれ みんな".split()
 )
 _EAST_ASIAN = regex.compile(rf"[{_EAST_ASIAN_CHAR}]+(?:[ \u3000][{_EAST_ASIAN_CHAR}]+)?")
 # Japanese: a name alone before a particle ("田中が今日休み", "木村から引き継ぎました",
@@ -1193,10 +1198,13 @@ class NameLexiconDetector:
             ):
                 findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
                                         self.name))  # fmt: skip
-        # Japanese given names in hiragana before くん or ちゃん ("はるとくん"), kin words aside.
+        # Japanese given names in hiragana before くん, ちゃん, さん or 先輩 ("はるとくん",
+        # "ともみ先輩"), kin and common words aside.
+        # The honorific is the evidence, as for katakana names: kept whatever the scorer says.
         for match in _HIRAGANA_BEFORE_SUFFIX.finditer(text):
-            if match.group(1) not in _HIRAGANA_KIN:
-                findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
+            word = match.group(1)
+            if word not in _HIRAGANA_KIN and not (word.endswith("や") and len(word) > 2):
+                findings.append(Finding("name", match.start(1), match.end(1), TITLE_SCORE,
                                         self.name))  # fmt: skip
         # Only in Japanese text (kana in it): Chinese shares the kanji, not the particles.
         if _KANA.search(text) is not None:

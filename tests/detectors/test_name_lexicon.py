@@ -727,3 +727,17 @@ def test_the_last_word_of_a_public_figures_name_is_screened_as_a_thing() -> None
 @pytest.mark.parametrize("text", ["Mamie demande si on vient pour la galette", "Nan says hi"])
 def test_family_words_alone_are_no_names(text: str) -> None:
     assert names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[LINE] ともみ先輩：明日の送別会", ["ともみ"]),
+        ("さやかさんに電話して", ["さやか"]),
+        ("みなさん、こんにちは", []),
+        ("はなやさんで買った", []),
+        ("おつかれさんでした", []),
+    ],
+)
+def test_hiragana_names_before_san_and_senpai(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
