@@ -463,9 +463,7 @@ def mentioned_again(text: str, names: Sequence[Finding]) -> list[Finding]:
     lowered = text.lower()
     if len(lowered) != len(text):  # "İ" lowers to two characters: offsets would drift
         return []
-    taken = bytearray(len(text))  # 1 where a name already stands: a log may hold thousands
-    for f in names:
-        taken[f.start : f.end] = b"\x01" * (f.end - f.start)
+    taken = _covered(names, len(text))  # a log may hold thousands of names
     found = []
     for word in sorted(words):
         position = lowered.find(word)
