@@ -34,12 +34,17 @@ REDIS_MAX_CONNECTIONS = 64
 REDIS_POOL_WAIT_SECONDS = 2.0
 
 
-def connect_redis(url: str, timeout: float = REDIS_TIMEOUT_SECONDS) -> Redis:
-    """A client with the one timeout policy (tests may wait longer: ``timeout``)."""
+def connect_redis(
+    url: str,
+    timeout: float = REDIS_TIMEOUT_SECONDS,
+    pool_wait: float = REDIS_POOL_WAIT_SECONDS,
+) -> Redis:
+    """A client with the one timeout policy (tests may wait longer: ``timeout`` for Redis,
+    ``pool_wait`` for a free connection)."""
     pool = BlockingConnectionPool.from_url(
         url,
         max_connections=REDIS_MAX_CONNECTIONS,
-        timeout=REDIS_POOL_WAIT_SECONDS,
+        timeout=pool_wait,
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
         health_check_interval=30,

@@ -81,7 +81,9 @@ async def test_200_concurrent_reserves_exactly_10_fit(ledger: BudgetLedger) -> N
 
 async def test_two_redis_clients_share_one_budget(redis_client: Redis, redis_prefix: str) -> None:
     # Two instances: separate connections, separate ledger objects, one Redis.
-    other = connect_redis(REDIS_URL, timeout=TEST_REDIS_TIMEOUT_SECONDS)
+    other = connect_redis(
+        REDIS_URL, timeout=TEST_REDIS_TIMEOUT_SECONDS, pool_wait=TEST_REDIS_TIMEOUT_SECONDS
+    )
     try:
         ledgers = [
             RedisLedger(redis_client, TTL, redis_prefix),
