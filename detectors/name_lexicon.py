@@ -366,6 +366,22 @@ _INTRODUCTIONS = ContextWords(
         "我叫|我的名字是|私の名前は|名前は|제 이름은|저는|मेरा नाम|मेरा नाम है|اسمي"
     ).split("|")
 )
+# An East Slavic patronymic after a given name, in any case ("Анна Дмитриевна", "Орловой Веры
+# Павловны", "Геннадию Аркадьевичу", "Олеся Петрівна"): only people bear one.
+_PATRONYMIC = regex.compile(
+    r"[а-яёіїє]{2,}(?:(?:ов|ев)(?:ич(?:а|у|ем|е)?|н(?:а|ы|е|у|ой|ою))|ьич(?:а|у|ом|е)?"
+    r"|(?:ин)?ичн(?:а|ы|е|у|ой)|(?:ів|їв)н(?:а|и|і|у|ою)|(?:ov|ev)(?:ich|na))"
+)
+# Initials and a surname: "К.В. Дорофеев", "J. R. Okafor", "P. Sharma"; in Cyrillic also the
+# surname first, as Russian documents write it ("Смирнова Е.А.").
+_INITIALS_HINT = regex.compile(r"(?<![\p{L}\p{M}\p{N}.])\p{Lu}\.")
+_INITIALS_FIRST = regex.compile(
+    r"(?<![\p{L}\p{M}\p{N}.])((?:\p{Lu}\.[ \u00a0]?){1,2})[ \u00a0]?"
+    r"(\p{Lu}[\p{Ll}\p{M}]+(?:[\-'\u2019]\p{Lu}?[\p{Ll}\p{M}]+)?)(?![\p{L}\p{M}])"
+)
+_INITIALS_AFTER = regex.compile(
+    r"(?<![\p{L}\p{M}])([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)[ \u00a0]([А-ЯЁ]\.[ \u00a0]?[А-ЯЁ]\.)"
+)
 INTRODUCED_SCORE = 0.7
 SINGLE_SCORE = 0.7
 LOWER_SCORE = 0.6
@@ -677,6 +693,9 @@ class NameLexiconDetector:
                 if text[run[0].end() : run[0].end() + 1] in (",", "!", "\n", ""):
                     findings.extend(("greet", f) for f in self._single(text, run[0]))
                 continue
+            if len(run) > 1 and (named := self._with_patronymic(run)) is not None:
+                findings.append(("patr", named))
+                continue
             findings.extend(("run", f) for f in self._run(text, run))
             if len(run) > 1 and _VIETNAMESE_MARK.search(text, run[0].start(), run[-1].end()):
                 findings.extend(("viet", f) for f in self._vietnamese(text, run))
@@ -689,6 +708,8 @@ class NameLexiconDetector:
             findings.extend(("handle", f) for f in self._handles(text))
         if "'s " in text or "\u2019s " in text:
             findings.extend(("poss", f) for f in self._possessors(text))
+        if _INITIALS_HINT.search(text) is not None:
+            findings.extend(("inits", f) for f in self._initialled(text))
         for _, end in _INTRODUCTIONS.occurrences(text):
             findings.extend(("intro", f) for f in self._introduced(text, end))
         for start, end in _BIRTH_PREDICATES.occurrences(text):
@@ -831,6 +852,54 @@ class NameLexiconDetector:
             findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
                                     self.name))  # fmt: skip
         return findings
+
+    def _with_patronymic(self, run: list[Match]) -> Finding | None:
+        """A given name and its patronymic, with the surname beside them when it is there
+        ("Сейткали Айгерим Нурлановна", "Орловой Веры Павловны", "Ivan Petrovich Sidorov")."""
+        words = [_bare(m.group()) for m in run]
+        for i in range(1, len(run)):
+            if _PATRONYMIC.fullmatch(words[i]) is None:
+                continue
+            if words[i - 1] in _TITLES or words[i - 1] in ORG_WORDS:
+                return None
+            first, last = i - 1, i
+            if i >= 2 and self._surname_beside(words[i - 2]):
+                first = i - 2
+            if i + 1 < len(run) and self._surname_beside(words[i + 1]):
+                last = i + 1
+            return Finding("name", run[first].start(), _end(run[last]), PAIR_SCORE, self.name)
+        return None
+
+    def _surname_beside(self, word: str) -> bool:
+        if word in self._common or word in _TITLES or word in _PARTICLES:
+            return False
+        if word in ORG_WORDS or word in PLACE_WORDS:
+            return False
+        return self._known(word) or self._shapes.looks_like_a_name(word)
+
+    def _initialled(self, text: str) -> list[Finding]:
+        """A surname with one or two initials ("К.В. Дорофеев", "Dr. R. Iyer", "Смирнова
+        Е.А."): the surname a list knows or shaped like a name, no common word."""
+        findings = []
+        for match in _INITIALS_FIRST.finditer(text):
+            surname = match.group(2).lower()
+            if match.group(1).count(".") == 1 and not self._known(surname):
+                continue  # "J. Crew", "S. Pellegrino": one initial needs a listed surname
+            if self._initialled_surname(surname):
+                findings.append(Finding("name", match.start(), match.end(2), PAIR_SCORE,
+                                        self.name))  # fmt: skip
+        for match in _INITIALS_AFTER.finditer(text):
+            if self._initialled_surname(match.group(1).lower()):
+                findings.append(Finding("name", match.start(), match.end(), PAIR_SCORE,
+                                        self.name))  # fmt: skip
+        return findings
+
+    def _initialled_surname(self, word: str) -> bool:
+        if word in self._common or word in self._very_common or word in _TITLES:
+            return False
+        if word in ORG_WORDS or word in PLACE_WORDS or word in STREET_WORDS:
+            return False
+        return self._known(word) or self._shapes.looks_like_a_name(word)
 
     def _possessors(self, text: str) -> list[Finding]:
         """A known name whose kin, birthday or phone follows ("Iwan's 50th birthday", "James's

@@ -741,3 +741,36 @@ def test_family_words_alone_are_no_names(text: str) -> None:
 )
 def test_hiragana_names_before_san_and_senpai(text: str, expected: list[str]) -> None:
     assert proposed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Пропуск выдан на имя Орловой Веры Павловны.", ["Орловой Веры Павловны"]),
+        ("Позвоните Геннадию Аркадьевичу завтра.", ["Геннадию Аркадьевичу"]),
+        ("Со вторника к нам выходит Дина Рустамовна.", ["Дина Рустамовна"]),
+        ("Заявку подала Олеся Петрівна Коваль.", ["Олеся Петрівна Коваль"]),
+        ("Ivan Petrovich called about the invoice.", ["Ivan Petrovich"]),
+        ("Основна Мета проекту: зменшити витрати.", []),
+    ],
+)
+def test_a_given_name_with_its_patronymic_in_any_case(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ответственный: К.В. Дорофеев", ["К.В. Дорофеев"]),
+        ("Выписку подписала Смирнова Е.А., врач-терапевт.", ["Смирнова Е.А."]),
+        ("Present: K. Papadopoulos, L. Antoniou.", ["K. Papadopoulos", "L. Antoniou"]),
+        ("Signed: J.R. Okonkwo", ["J.R. Okonkwo"]),
+        ("Reviewed by Dr. R. Iyer yesterday.", ["R. Iyer"]),
+        # One initial needs a surname a list knows; a place or a common word is none.
+        ("Shirts from J. Crew and rings from H. Samuel.", []),
+        ("We met in Washington D.C. in May.", []),
+        ("See section B. Results for the figures.", []),
+    ],
+)
+def test_a_surname_with_initials(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
