@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import urllib.parse
 from collections.abc import Iterator
 
 import regex
@@ -47,6 +48,9 @@ _VALUE_STOP = {
 # Tags in any script: "<фамилия>", "<氏名>".
 _XML = re.compile(r"<([^\W\d][\w.:-]{0,40})(?:\s[^<>]{0,200})?>([^<>]{1,200})</\1>")
 
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+# "+" for a space between two letters, as HTML forms encode a query string.
+_FORM_SPACE = re.compile(r"(?<=[^\W\d_])\+(?=[^\W\d_])")
 _EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\+?[\d()\-. /\u00a0]{6,24}(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?")
 
@@ -388,6 +392,8 @@ def _valid(
         return None
     valid = _VALIDATORS[pii_class]
     if pii_class == "name":
+        if "+" in value:  # a form-encoded query string: "last_name=Buendia+Iguaran"
+            value = _FORM_SPACE.sub(" ", value)
         span = _name_span(value, ambiguous)
         if span is None:
             return None
@@ -402,6 +408,9 @@ def _valid(
 
 
 def _unescaped(raw: str) -> str | None:
+    if "%" in raw and _PERCENT_ESCAPE.search(raw) is not None:
+        # A URL's query string: "?name=Dagny%20Solberg&email=ines%40example.org".
+        return _FORM_SPACE.sub(" ", urllib.parse.unquote(raw))
     if "\\" not in raw:
         return raw
     try:

@@ -258,3 +258,16 @@ def test_a_manager_or_user_key_holding_no_name() -> None:
 )
 def test_full_width_punctuation_ends_a_forms_value(text: str, value: tuple[str, str]) -> None:
     assert value in found(text)
+
+
+def test_values_in_a_url_query_string_are_read_decoded() -> None:
+    log = '10.0.0.1 - - "GET /api/profile?name=Dagny%20Solberg&lang=nb HTTP/1.1" 200'
+    assert found(log) == [("name", "Dagny%20Solberg")]
+    form = "POST /signup?first_name=Aurelio&last_name=Buendia+Iguaran&dob=1990-04-02"
+    assert sorted(found(form)) == [
+        ("date_of_birth", "1990-04-02"),
+        ("name", "Aurelio"),
+        ("name", "Buendia+Iguaran"),
+    ]
+    assert found("callback?email=ines.m%40example.org&ok=1") == [("email", "ines.m%40example.org")]
+    assert found("GET /search?q=london+hotels&page=2&name=Widget+Pro") == []
