@@ -57,6 +57,13 @@ _BRANDS: tuple[tuple[int, int, frozenset[int]], ...] = (
     (2200, 2204, _LONG),  # Mir
     (81, 82, frozenset({16})),  # RuPay
     (9792, 9792, frozenset({16})),  # Troy
+    (9704, 9704, frozenset({16, 19})),  # NAPAS (Viet Nam's domestic cards)
+    (8600, 8600, frozenset({16})),  # UzCard
+    (9860, 9860, frozenset({16})),  # Humo
+    (9112, 9112, frozenset({16})),  # BelCard
+    (9804, 9804, frozenset({16})),  # Prostir
+    (9051, 9051, frozenset({16})),  # ArCa
+    (6104, 6104, frozenset({16})),  # Shetab (Iran)
     (94, 94, frozenset({16})),  # BC Card (Korea's domestic cards)
 )
 _PRINTED_GROUPS = frozenset({(4, 6, 5), (4, 6, 4), (6, 13), (4, 4, 5)})
@@ -170,6 +177,11 @@ def iban_ok(compact: str) -> bool:
     """``compact`` is an uppercase IBAN without spaces."""
     if IBAN_LENGTHS.get(compact[:2]) != len(compact):
         return False
+    return iban_checksum_ok(compact)
+
+
+def iban_checksum_ok(compact: str) -> bool:
+    """The mod-97 check of an uppercase IBAN without spaces, whatever its length."""
     rearranged = compact[4:] + compact[:4]
     as_number = "".join(str(int(ch, 36)) for ch in rearranged)
     return int(as_number) % 97 == 1
@@ -199,7 +211,14 @@ def _iban_span(text: str, match: re.Match[str]) -> tuple[int, int] | None:
         if text[end] != " ":
             taken += 1
         end += 1
-    if taken < expected or (end < len(text) and text[end].isalnum()):
-        return None
-    compact = text[match.start() : end].replace(" ", "")
-    return (match.start(), end) if iban_ok(compact) else None
+    if taken == expected and not (end < len(text) and text[end].isalnum()):
+        compact = text[match.start() : end].replace(" ", "")
+        if iban_ok(compact):
+            return match.start(), end
+    # A digit too many or too few for its country (a typo, or a number copied wrong) still
+    # identifies the account when its check digits hold: one string in 97 passes by chance.
+    compact = match.group().replace(" ", "")
+    edge = match.end() == len(text) or not text[match.end()].isalnum()
+    if edge and abs(len(compact) - expected) <= 2 and iban_checksum_ok(compact):
+        return match.start(), match.end()
+    return None

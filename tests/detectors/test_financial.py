@@ -226,3 +226,25 @@ def test_iban_hard_negatives(text: str) -> None:
 def test_iban_ok() -> None:
     assert iban_ok("GB82WEST12345698765432")
     assert not iban_ok("GB82WEST12345698765433")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A digit too many or too few for the country, check digits valid: still an account.
+        ("IBAN: TR74 0006 2000 0123 4567 8901 2345", ["TR74 0006 2000 0123 4567 8901 2345"]),
+        ("Konto CH80 0076 2011 6238 5295, Danke", ["CH80 0076 2011 6238 5295"]),
+        ("IBAN: TR75 0006 2000 0123 4567 8901 2345", []),  # check digits wrong
+        ("DE89370400440532013000123456", []),  # far too long for DE
+    ],
+)
+def test_an_iban_of_the_wrong_length_with_valid_check_digits(
+    text: str, expected: list[str]
+) -> None:
+    assert spans(IbanDetector(), text) == expected
+
+
+@pytest.mark.parametrize("number", ["9704 1800 0123 4566", "8600 4900 1234 5674"])
+def test_domestic_card_schemes(number: str) -> None:
+    # NAPAS (Viet Nam), UzCard: issued at home, Luhn-valid, on no global brand's ranges.
+    assert spans(CreditCardDetector(), f"thanh toán bằng thẻ {number} hôm qua") == [number]
