@@ -302,6 +302,8 @@ _THING_KEY_WORDS = """
     vendor supplier brand product model item sku project service app tool device server cluster
     plant ship vessel airline bank school university hospital clinic ward room building campus
     office event mission storm league club stadium route ship hurricane typhoon cyclone
+    language framework library package repo repository planet element species breed dish
+    recipe book novel film movie song album band award prize character font colour color
     tienda sucursal almacén almacen sede ciudad empresa proveedor marca producto modelo
     departamento estación estacion escuela hospital
     loja filial armazém armazem cidade fornecedor produto departamento escola estação
@@ -330,6 +332,23 @@ _NAME_WORDS = frozenset(
     """name names nombre nome nom naam navn namn nimi név imię isim nama имя tên
     名前 名称 이름""".split()
 )
+
+
+@lru_cache(maxsize=1024)
+def names_things(collection: str) -> bool:
+    """Whether a table, list or array named ``collection`` holds things, not people: its
+    last word, in the singular, is a thing's ("hurricanes", "programming_languages",
+    "store_list")."""
+    words = key_words(collection)
+    if not words:
+        return False
+    last = words[-1]
+    if last in ("list", "table", "data", "items") and len(words) > 1:
+        last = words[-2]
+    singulars = {last, last.removesuffix("s"), last.removesuffix("es")}
+    if last.endswith("ies"):
+        singulars.add(last[:-3] + "y")  # "libraries", "companies"
+    return not singulars.isdisjoint(THING_KEY_WORDS)
 
 
 @lru_cache(maxsize=4096)

@@ -22,7 +22,7 @@ import regex
 from detectors.base import PII_CLASSES, Finding
 from detectors.birth_date import is_date
 from detectors.dialogue import ANSWER_SCORE, answers
-from detectors.field_keys import field_class
+from detectors.field_keys import field_class, names_things
 from detectors.financial import iban_ok, is_card_number
 from detectors.name_lexicon import lexicon
 from detectors.names import NAME_PARTICLES, ORG_WORDS
@@ -82,6 +82,10 @@ class StructuredFieldDetector:
         for pii_class, ambiguous, start, end in self._candidates(text):
             if pii_class not in self.classes:
                 continue
+            # "INSERT INTO hurricanes (name, ...)", "languages:\n  - name: Julia": the
+            # collection says whose name a "name" is.
+            if ambiguous and pii_class == "name" and _in_a_collection_of_things(text, start):
+                continue
             span = _valid(pii_class, ambiguous, text, start, end)
             if span is not None:
                 findings.append(Finding(pii_class, span[0], span[1], SCORE, self.name))
@@ -103,6 +107,47 @@ class StructuredFieldDetector:
         yield from _table_cells(text)
         if "VALUES" in text or "values" in text:
             yield from _sql_values(text)
+
+
+# -- the collection a value belongs to -------------------------------------------------------
+
+_LOOK_BACK = 1500  # characters before a value searched for its table, array or list
+_SQL_TABLE = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|insert\s+into|update)\s+[`\"\[]?([\w.]+)")
+_ARRAY_KEY = re.compile(r"[\"']?([A-Za-z_][\w\- ]{0,40})[\"']?\s*[:=]\s*\[")
+_YAML_PARENT = re.compile(r"([ \t]*)(?:- )?([A-Za-z_][\w\- ]{0,40}):[ \t]*$")
+
+
+def _in_a_collection_of_things(text: str, start: int) -> bool:
+    """Whether the value at ``start`` is an item of an SQL table, a JSON array or a YAML
+    list whose name says it holds things ("hurricanes", "languages", "products")."""
+    lo = max(0, start - _LOOK_BACK)
+    table = next(reversed(list(_SQL_TABLE.finditer(text, lo, start))), None)
+    if table is not None and ";" not in text[table.end() : start]:
+        return names_things(table.group(1).rsplit(".", 1)[-1])
+    array = None
+    for candidate in _ARRAY_KEY.finditer(text, lo, start):
+        inside = text[candidate.end() : start]
+        if inside.count("[") >= inside.count("]"):
+            array = candidate
+    if array is not None:
+        return names_things(array.group(1))
+    return _yaml_parent_names_things(text, start)
+
+
+def _yaml_parent_names_things(text: str, start: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line = text[line_start:start]
+    indent = len(line) - len(line.lstrip(" \t-"))
+    position = line_start - 1
+    for _ in range(30):  # lines up
+        if position <= 0:
+            return False
+        above = text.rfind("\n", 0, position) + 1
+        parent = _YAML_PARENT.fullmatch(text, above, position)
+        if parent is not None and len(parent.group(1)) < indent:
+            return names_things(parent.group(2))
+        position = above - 1
+    return False
 
 
 # -- key: value, key=value, "key": "value" ------------------------------------------------

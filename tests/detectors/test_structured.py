@@ -271,3 +271,22 @@ def test_values_in_a_url_query_string_are_read_decoded() -> None:
     ]
     assert found("callback?email=ines.m%40example.org&ok=1") == [("email", "ines.m%40example.org")]
     assert found("GET /search?q=london+hotels&page=2&name=Widget+Pro") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("languages:\n  - name: Julia\n    paradigm: multiple dispatch\n  - name: Ada\n", []),
+        ("INSERT INTO storms (name, year) VALUES ('Andrew', 1992), ('Wilma', 2005);", []),
+        ('{"products": [{"name": "Julia", "sku": "J-1"}]}', []),
+        # People's collections, and a value after a collection of things has closed.
+        (
+            "INSERT INTO customers (name, city) VALUES ('Andrew Okafor', 'Lagos');",
+            ["Andrew Okafor"],
+        ),
+        ("employees:\n  - name: Ingrid Solberg\n    role: lead\n", ["Ingrid Solberg"]),
+        ('{"products": [{"name": "Julia"}], "owner": {"name": "Priya Raman"}}', ["Priya Raman"]),
+    ],
+)
+def test_a_name_in_a_collection_of_things_is_a_things(text: str, expected: list[str]) -> None:
+    assert [value for _, value in found(text)] == expected
