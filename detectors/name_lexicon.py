@@ -50,7 +50,7 @@ from detectors.name_scorer import (
     text_context,
 )
 from detectors.name_shapes import name_shapes
-from detectors.names import NAME_PARTICLES, ORG_WORDS, PLACE_WORDS
+from detectors.names import CJK_HONORIFICS, NAME_PARTICLES, ORG_WORDS, PLACE_WORDS
 from detectors.not_persons import known_not_a_private_person, used_as_thing
 
 LEXICON = Path(__file__).resolve().parent / "data" / "name_lexicon.txt.gz"
@@ -385,16 +385,12 @@ _INITIALS_AFTER = regex.compile(
 INTRODUCED_SCORE = 0.7
 SINGLE_SCORE = 0.7
 LOWER_SCORE = 0.6
-_HONORIFICS = ("先生", "女士", "小姐", "老师", "医生", "经理", "阿姨", "叔叔", "师傅", "老板",
-               "总", "博士", "教授", "さん", "様", "さま", "氏", "殿", "くん", "君", "ちゃん",
-               "先輩", "先生", "社長", "部長", "課長", "씨", "님", "선생님", "사장님", "아저씨",
-               "아주머니", "과장님", "부장님", "팀장님", "교수님")  # fmt: skip
 # A name in katakana or hangul before an honorific ("グエン・ヴァン・ハイさん", "바트-에르덴 씨"):
 # foreign names are written so, and the honorific says a person is meant.
 _HONORED = regex.compile(
     r"(?<![\p{Katakana}\p{Hangul}ー・\-])"
     r"(?:\p{Katakana}[\p{Katakana}ー・]{1,15}|\p{Hangul}[\p{Hangul}\-]{1,6})"
-    rf"(?=[ ]?(?:{'|'.join(_HONORIFICS)}))"
+    rf"(?=[ ]?(?:{'|'.join(CJK_HONORIFICS)}))"
 )
 # A label's value in Chinese or Japanese ("入住人：何雨桐", "対象者：石井 隼人"): a known
 # surname and one to three more characters, alone up to the end of the field.
@@ -683,6 +679,9 @@ class NameLexiconDetector:
     ) -> list[tuple[str, Finding]]:
         findings: list[tuple[str, Finding]] = []
         names = self._names
+        # A name's own syllables may carry no mark only Vietnamese uses ("Lê Minh Tâm"); the
+        # words around it do ("được thăng chức").
+        vietnamese = _VIETNAMESE_MARK.search(text) is not None
         for run in _runs(text, tokens):
             if _titled_before(text, run[0].start()):
                 findings.extend(("title", f) for f in self._titled(run))
@@ -697,7 +696,7 @@ class NameLexiconDetector:
                 findings.append(("patr", named))
                 continue
             findings.extend(("run", f) for f in self._run(text, run))
-            if len(run) > 1 and _VIETNAMESE_MARK.search(text, run[0].start(), run[-1].end()):
+            if len(run) > 1 and vietnamese:
                 findings.extend(("viet", f) for f in self._vietnamese(text, run))
         if ":" in text:
             findings.extend(("speaker", f) for f in self._speakers(text))
@@ -751,7 +750,7 @@ class NameLexiconDetector:
             # "phường Ngô Thì Nhậm"), or a city's name ("Hà Nội").
             if _VIETNAMESE_PLACE_BEFORE.search(text, max(0, first.start() - 12), first.start()):
                 continue
-            if rest and _VIETNAMESE_MARK.search(words) and words.lower() not in _VIETNAMESE_PLACES:
+            if rest and words.lower() not in _VIETNAMESE_PLACES:
                 return [Finding("name", first.start(), rest[-1].end(), PAIR_SCORE, self.name)]
         return []
 
@@ -1343,11 +1342,11 @@ class NameLexiconDetector:
                     end = rest + space + given_length
                     # A one-character given name is a name with an honorific after it, or
                     # where neither it nor its neighbours spell a word ("王磊说", not "周末").
-                    if given_length > 1 or chunk.startswith(_HONORIFICS, end):
+                    if given_length > 1 or chunk.startswith(CJK_HONORIFICS, end):
                         return end - i
                     if surname_length == 1 and not space and self._han_pair_alone(chunk, i):
                         return 2
-            if chunk.startswith(_HONORIFICS, rest + space):
+            if chunk.startswith(CJK_HONORIFICS, rest + space):
                 return surname_length
             # A given name no list holds, between a known surname and an honorific
             # ("梁家伟先生"; a space may stand before the honorific), where neither it nor
@@ -1362,7 +1361,7 @@ class NameLexiconDetector:
                     and _HAN_ONLY.fullmatch(given) is not None
                     and given not in self._han_words
                     and (surname + given)[:2] not in self._han_words
-                    and chunk.startswith(_HONORIFICS, tail)
+                    and chunk.startswith(CJK_HONORIFICS, tail)
                 ):
                     return end - i
             # Japanese writes a space between surname and given name ("石井 隼人").

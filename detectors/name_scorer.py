@@ -24,6 +24,7 @@ from itertools import repeat
 from pathlib import Path
 
 from detectors.base import Finding
+from detectors.names import CJK_HONORIFICS
 from detectors.not_persons import famous_namesake, thing_word
 
 # (source: the rule or net that proposed it, the finding, whether a rule found it)
@@ -263,6 +264,11 @@ class NameScorer:
         # of a pair the rules found ("John Smith").
         features.extend(f"{src}|tf1={flag}" for flag in tier_first if flag != "-")
         features.extend(f"{src}|tl1={flag}" for flag in tier_last if flag not in "-=")
+        # Chinese, Japanese and Korean write no space after a name, so "nw=" says nothing
+        # there: an honorific right after it ("さん", "様", "씨", "先生") is the word that does.
+        if text.startswith(CJK_HONORIFICS, end + (text[end : end + 1] == " ")):
+            features.append("honorific")
+            features.append(f"{src}|honorific")
         return features
 
 

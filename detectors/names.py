@@ -103,3 +103,10 @@ def person_like(text: str) -> bool:
             return False
         capitalised += token[0].isupper()
     return capitalised >= 2
+
+
+# Honorifics written after a Chinese, Japanese or Korean name ("佐藤さん", "김민준 씨", "王总").
+CJK_HONORIFICS = ("先生", "女士", "小姐", "老师", "医生", "经理", "阿姨", "叔叔", "师傅", "老板",
+                  "总", "博士", "教授", "さん", "様", "さま", "氏", "殿", "くん", "君", "ちゃん",
+                  "先輩", "先生", "社長", "部長", "課長", "씨", "님", "선생님", "사장님", "아저씨",
+                  "아주머니", "과장님", "부장님", "팀장님", "교수님")  # fmt: skip

@@ -49,7 +49,7 @@ L2_CHOICES = (0.3, 1.0, 3.0, 10.0)
 COST_SLACK = 0.005  # half a percentage point of missed names plus prompts altered
 STEPS = 400
 MIN_COUNT = 2  # a feature seen once says more about its record than about names
-REPLICAS = ("dev7A_", "dev7B_", "dev8A_", "dev8B_")  # written to the held-out set's briefs
+REPLICAS = ("dev7A_", "dev7B_", "dev8A_", "dev8B_", "dev9A_", "dev9B_")  # the held-out briefs
 FOLDS = len(REPLICAS)
 
 
