@@ -79,6 +79,7 @@ class StructuredFieldDetector:
 
     def detect(self, text: str) -> list[Finding]:
         findings: list[Finding] = []
+        blank: bool | None = None  # whether the text is a blank form, once asked
         for pii_class, ambiguous, start, end in self._candidates(text):
             if pii_class not in self.classes:
                 continue
@@ -87,6 +88,13 @@ class StructuredFieldDetector:
             if ambiguous and pii_class == "name" and _in_a_collection_of_things(text, start):
                 continue
             span = _valid(pii_class, ambiguous, text, start, end)
+            # In a blank form an address field's value is its parts' names ("Anschrift:
+            # Straße, Hausnummer, PLZ, Ort"); an address has a number.
+            if span is not None and pii_class == "address" and not _numbered(text[start:end]):
+                if blank is None:
+                    blank = _BLANK.search(text) is not None
+                if blank:
+                    continue
             if span is not None:
                 findings.append(Finding(pii_class, span[0], span[1], SCORE, self.name))
         # A transcript's question names the class of the next speaker's answer.
@@ -485,7 +493,17 @@ def _is_address(value: str) -> bool:
     if "@" in value or "://" in value or "<" in value or len(value) < 5 or _is_ip(value):
         return False
     letters = sum(ch.isalpha() for ch in value)
-    return letters >= 3 and (any(ch.isdigit() for ch in value) or len(value.split()) >= 3)
+    return letters >= 3 and (_numbered(value) or len(value.split()) >= 3)
+
+
+def _numbered(value: str) -> bool:
+    """A house number or a postcode: digits of any script, or kanji numerals ("六丁目")."""
+    return any(ch.isdigit() or ch in _KANJI_NUMERALS for ch in value)
+
+
+_KANJI_NUMERALS = frozenset("一二三四五六七八九十百千")
+# A blank form's fields: "Vorname: ______", "Nom : ........", "出生日期：____年".
+_BLANK = re.compile(r"_{3,}|\.{5,}|…{2,}")
 
 
 _IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")

@@ -290,3 +290,14 @@ def test_values_in_a_url_query_string_are_read_decoded() -> None:
 )
 def test_a_name_in_a_collection_of_things_is_a_things(text: str, expected: list[str]) -> None:
     assert [value for _, value in found(text)] == expected
+
+
+def test_a_blank_forms_address_field_names_its_parts() -> None:
+    blank = "Vorname: __________\nGeburtsdatum: TT.MM.JJJJ\nAnschrift: Straße, Hausnummer, PLZ, Ort"
+    assert found(blank) == []
+    # Filled in, the form's address has a number; one without a number stands outside a form.
+    filled = "Vorname: Jonas\nAnschrift: Lindenweg 4, 79100 Freiburg\nTelefon: __________"
+    assert ("address", "Lindenweg 4, 79100 Freiburg") in found(filled)
+    assert found("Address: Centro, Belo Horizonte, Minas Gerais") == [
+        ("address", "Centro, Belo Horizonte, Minas Gerais")
+    ]
