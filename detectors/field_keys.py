@@ -116,6 +116,8 @@ _PHRASES: dict[str | None, str] = {
         | utente | utilisateur | benutzer | gebruiker | użytkownik | kullanıcı | pengguna
         | användare | 入住人 | 入住者 | 宿泊者 | 투숙객 | khách | tamu | misafir | gość | гость
         | huésped | hóspede | 监护人 | 保護者 | опекун | الوصي | अभिभावक | người giám hộ
+        | 担当者 | 対象者 | 作成者 | 申請者 | 담당자 | 대상자 | 평가자 | 작성자 | 신청자
+        | 负责人 | 申请人 | 联系人 | 经办人
         | manager | kierownik | kierowniczka | руководитель | начальник | quản lý | मैनेजर
         | प्रबंधक | 팀장 | 과장 | 부장 | 上司 | 担当者 | 负责人 | 主管 | atasan | gestor | gestora
         | responsabile | leidinggevende | yönetici | vedoucí | esimies | مدير | المدير
@@ -332,6 +334,24 @@ _NAME_WORDS = frozenset(
     """name names nombre nome nom naam navn namn nimi név imię isim nama имя tên
     名前 名称 이름""".split()
 )
+
+
+# Keys whose value lists people ("Present: Ana Lima, K. Osei", "出席者：A、B"): each item of
+# the list is a value.
+_PEOPLE_LIST_KEYS = """
+    present attendees participants members anwesend teilnehmer teilnehmende présents presents
+    asistentes presentes participantes presenti partecipanti aanwezig deelnemers obecni
+    uczestnicy katılımcılar katılanlar hadir peserta närvarande deltagare tilstede deltakere
+    присутствовали участники присутні учасники उपस्थित प्रतिभागी الحضور الحاضرون المشاركون
+    出席者 参加者 出席 参会人员 与会人员 参会者 参加人员 참석자 참가자 참석 tham dự
+""".split()
+PEOPLE_LIST_KEYS = frozenset(_PEOPLE_LIST_KEYS)
+
+
+def lists_people(key: str) -> bool:
+    """Whether a key's value is a list of people ("Attendees", "Obecni", "참석자")."""
+    words = key_words(key)
+    return bool(words) and words[-1] in PEOPLE_LIST_KEYS
 
 
 @lru_cache(maxsize=1024)

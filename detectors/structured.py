@@ -22,7 +22,7 @@ import regex
 from detectors.base import PII_CLASSES, Finding
 from detectors.birth_date import is_date
 from detectors.dialogue import ANSWER_SCORE, answers
-from detectors.field_keys import field_class, names_things
+from detectors.field_keys import field_class, lists_people, names_things
 from detectors.financial import iban_ok, is_card_number
 from detectors.name_lexicon import lexicon
 from detectors.names import NAME_PARTICLES, ORG_WORDS
@@ -169,6 +169,16 @@ def _key_values(text: str) -> Iterator[tuple[str, bool, int, int]]:
         key = _key_before(text, sep)
         if key is None:
             continue
+        # A plain line listing people; JSON strings and arrays are read as values below.
+        if lists_people(key) and text[sep + 1 : sep + 3].strip()[:1] not in (
+            "=",
+            '"',
+            "'",
+            "[",
+            "{",
+        ):
+            yield from _people_listed(text, sep + 1)
+            continue
         pii_class, ambiguous = field_class(key)
         if pii_class is None:
             continue
@@ -176,6 +186,31 @@ def _key_values(text: str) -> Iterator[tuple[str, bool, int, int]]:
         if text.startswith(">", after):  # PHP and Perl: 'name' => 'Ana Lima'
             after += 1
         yield from _values_after(text, after, pii_class, ambiguous, text[sep:after] == "=")
+
+
+# Items of a list of people: commas of any script, semicolons, "and" in many languages.
+_LIST_ITEM = regex.compile(
+    r"(?:[^,、，،;；\n ]|[ \t](?!(?i:and|und|et|y|e|i|en|och|og|ve|dan|и|і|và|및|و)[ \t]))+"
+)
+_LAST_AND = regex.compile(r"^(?:and|und|et|y|e|i|en|och|og|ve|dan|и|і|và|및|و)\s+", regex.I)
+
+
+def _people_listed(text: str, position: int) -> Iterator[tuple[str, bool, int, int]]:
+    """Each item after a key that lists people ("Present: Ana Lima, K. Osei and Tomás Ruiz"),
+    to the end of its line; each must look like a person's name."""
+    line_end = text.find("\n", position)
+    line_end = len(text) if line_end < 0 else min(line_end, position + 20 * _MAX_VALUE)
+    for item in _LIST_ITEM.finditer(text, position, line_end):
+        start, end = item.span()
+        while start < end and text[start] in " \t\u3000":
+            start += 1
+        lead = _LAST_AND.match(text[start:end])
+        if lead is not None:
+            start += lead.end()
+        while end > start and text[end - 1] in " \t.\u3000":
+            end -= 1
+        if end > start:
+            yield "name", True, start, end
 
 
 def _key_before(text: str, sep: int) -> str | None:
@@ -544,12 +579,18 @@ def _person_words(words: list[str]) -> bool:
             or ("-" in word and all(p in given or p in surnames for p in word.split("-")))
         )
 
-    # A common word is allowed beside more known names ("Lê Thị Mai"), not otherwise.
-    commons = sum(w in common and w not in NAME_PARTICLES for w in lowered)
+    # A common word is allowed beside more known names ("Lê Thị Mai"), not otherwise; an
+    # initial ("K. Osei") is no word.
+    commons = sum(
+        w in common and w not in NAME_PARTICLES and not _initial(word)
+        for w, word in zip(lowered, words, strict=True)
+    )
     if commons and sum(map(known, lowered)) <= commons:
         return False
     if any(len(w) == 1 and w.isupper() for w in words):
         return False
+    if any(len(w) > 2 and w.endswith(".") and w[:-1].isupper() for w in words):
+        return False  # "RR. HH." (Recursos Humanos): an abbreviation in capitals
     cased = [w for w in words if w[0].lower() != w[0].upper() and w.lower() not in NAME_PARTICLES]
     if not all(w[0].isupper() for w in cased):
         return False
@@ -559,6 +600,10 @@ def _person_words(words: list[str]) -> bool:
             return (word in given or word in surnames) and word not in very_common
         return 2 <= len(word) <= 12  # 佐藤, 김민준
     return True
+
+
+def _initial(word: str) -> bool:
+    return len(word) == 2 and word[1] == "." and word[0].isupper()
 
 
 def _name_span(value: str, ambiguous: bool) -> tuple[int, int] | None:

@@ -36,7 +36,6 @@ def proposed(text: str) -> list[str]:
         ("Hi Giulia, the invoice is attached.", ["Giulia"]),
         ("user: hi, i'm wang fang and i forgot my password", ["wang fang"]),
         ("[10:02] Aroha: bro whats ur address again", ["Aroha"]),
-        ("hey its jose cruz taitano, i need a new card", ["jose cruz taitano"]),
         ("Guten Tag, ich bin Anna Weber und rufe wegen", ["Anna Weber"]),
         ("I'm sorry, I am going home. Its fine.", []),
         ("Ludwig van Beethoven wrote nine symphonies", []),  # a public figure
@@ -783,3 +782,9 @@ def test_a_timed_chats_speakers_are_proposed_known_names_or_not() -> None:
         "ゆうき",
         "あや",
     ]
+
+
+def test_a_self_introduction_in_lower_case_is_proposed() -> None:
+    # The scorer's belief in it sits at its threshold (few lower-case introductions in the
+    # development set); the rule proposes it.
+    assert proposed("hey its jose cruz taitano, i need a new card") == ["jose cruz taitano"]

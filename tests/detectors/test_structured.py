@@ -301,3 +301,24 @@ def test_a_blank_forms_address_field_names_its_parts() -> None:
     assert found("Address: Centro, Belo Horizonte, Minas Gerais") == [
         ("address", "Centro, Belo Horizonte, Minas Gerais")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Present: Ana Lima, K. Osei and Tomás Ruiz\nAgenda: budget",
+            ["Ana Lima", "K. Osei", "Tomás Ruiz"],
+        ),
+        ("出席者：グエン・ヴァン・ナム、佐藤 健\n議題：安全", ["グエン・ヴァン・ナム", "佐藤 健"]),
+        (
+            "Obecni: Ołena Hryhorenko, Grzegorz Szczepański",
+            ["Ołena Hryhorenko", "Grzegorz Szczepański"],
+        ),
+        ("الحضور: محمد عبد الفتاح، جويس ريس", ["محمد عبد الفتاح", "جويس ريس"]),
+        ("Present: 3 of 5 board members; quorum reached", []),
+        ("Participants: Sales, Marketing and Finance teams", []),
+    ],
+)
+def test_each_person_a_list_of_attendees_names(text: str, expected: list[str]) -> None:
+    assert [value for _, value in found(text)] == sorted(expected)
