@@ -116,6 +116,10 @@ _PHRASES: dict[str | None, str] = {
         | utente | utilisateur | benutzer | gebruiker | użytkownik | kullanıcı | pengguna
         | användare | 入住人 | 入住者 | 宿泊者 | 투숙객 | khách | tamu | misafir | gość | гость
         | huésped | hóspede | 监护人 | 保護者 | опекун | الوصي | अभिभावक | người giám hộ
+        | username | user name | login | ユーザー | ユーザー名 | utilizador | المستخدم
+        | اسم المستخدم | 用户名 | 사용자명 | имя пользователя | benutzername | nom d'utilisateur
+        | nombre de usuario | nome utente | gebruikersnaam | nazwa użytkownika
+        | kullanıcı adı | nama pengguna | användarnamn | tên đăng nhập
         | 担当者 | 対象者 | 作成者 | 申請者 | 담당자 | 대상자 | 평가자 | 작성자 | 신청자
         | 负责人 | 申请人 | 联系人 | 经办人
         | manager | kierownik | kierowniczka | руководитель | начальник | quản lý | मैनेजर
@@ -186,7 +190,7 @@ _PHRASES: dict[str | None, str] = {
     """,
     # Phrases that end like a class's phrase but name something else: they shadow it.
     None: """
-        file name | filename | user name | username | host name | hostname | domain name
+        file name | filename | host name | hostname | domain name
         | display | company name | company | org name | organization name | organisation name
         | product name | project name | app name | service name | model name | tool name
         | function name | table name | column name | field name | key name | bucket name
@@ -346,6 +350,21 @@ _PEOPLE_LIST_KEYS = """
     出席者 参加者 出席 参会人员 与会人员 参会者 参加人员 참석자 참가자 참석 tham dự
 """.split()
 PEOPLE_LIST_KEYS = frozenset(_PEOPLE_LIST_KEYS)
+
+
+# Keys whose value is a user of a system: a person's name or login, or a service account's.
+_USER_KEY_WORDS = """
+    user username login utilizador المستخدم 用户名 사용자명 benutzername gebruikersnaam
+    användarnamn 利用者 사용자 ユーザー ユーザー名 用户 使用者 пользователь usuario usuário utente
+    utilisateur benutzer gebruiker użytkownik kullanıcı pengguna användare
+""".split()
+USER_KEY_WORDS = frozenset(_USER_KEY_WORDS) | {"người dùng", "tên đăng nhập", "user name"}
+
+
+def names_a_user(key: str) -> bool:
+    """Whether a key's value is a system's user ("Utente", "username", "사용자")."""
+    words = key_words(key)
+    return bool(words) and (words[-1] in USER_KEY_WORDS or " ".join(words[-2:]) in USER_KEY_WORDS)
 
 
 def lists_people(key: str) -> bool:

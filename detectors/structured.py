@@ -22,7 +22,7 @@ import regex
 from detectors.base import PII_CLASSES, Finding
 from detectors.birth_date import is_date
 from detectors.dialogue import ANSWER_SCORE, answers
-from detectors.field_keys import field_class, lists_people, names_things
+from detectors.field_keys import field_class, lists_people, names_a_user, names_things
 from detectors.financial import iban_ok, is_card_number
 from detectors.name_lexicon import lexicon
 from detectors.names import NAME_PARTICLES, ORG_WORDS
@@ -81,11 +81,12 @@ class StructuredFieldDetector:
         findings: list[Finding] = []
         blank: bool | None = None  # whether the text is a blank form, once asked
         for pii_class, ambiguous, start, end in self._candidates(text):
-            if pii_class not in self.classes:
+            reported = "name" if pii_class == LOGIN else pii_class
+            if reported not in self.classes:
                 continue
             # "INSERT INTO hurricanes (name, ...)", "languages:\n  - name: Julia": the
             # collection says whose name a "name" is.
-            if ambiguous and pii_class == "name" and _in_a_collection_of_things(text, start):
+            if ambiguous and reported == "name" and _in_a_collection_of_things(text, start):
                 continue
             span = _valid(pii_class, ambiguous, text, start, end)
             # In a blank form an address field's value is its parts' names ("Anschrift:
@@ -96,7 +97,7 @@ class StructuredFieldDetector:
                 if blank:
                     continue
             if span is not None:
-                findings.append(Finding(pii_class, span[0], span[1], SCORE, self.name))
+                findings.append(Finding(reported, span[0], span[1], SCORE, self.name))
         # A transcript's question names the class of the next speaker's answer.
         findings.extend(
             Finding(a.pii_class, a.start, a.end, ANSWER_SCORE, self.name)
@@ -109,12 +110,23 @@ class StructuredFieldDetector:
         yield from _key_values(text)
         if "<" in text:
             for match in _XML.finditer(text):
-                pii_class, ambiguous = field_class(match.group(1))
+                pii_class, ambiguous = _class_of(match.group(1))
                 if pii_class is not None:
                     yield pii_class, ambiguous, match.start(2), match.end(2)
         yield from _table_cells(text)
         if "VALUES" in text or "values" in text:
             yield from _sql_values(text)
+
+
+# A user key's value ("Utente: mrossetti"): a person's name, or a login made of one.
+LOGIN = "login"
+
+
+def _class_of(key: str) -> tuple[str | None, bool]:
+    pii_class, ambiguous = field_class(key)
+    if pii_class == "name" and names_a_user(key):
+        return LOGIN, True
+    return pii_class, ambiguous
 
 
 # -- the collection a value belongs to -------------------------------------------------------
@@ -179,7 +191,7 @@ def _key_values(text: str) -> Iterator[tuple[str, bool, int, int]]:
         ):
             yield from _people_listed(text, sep + 1)
             continue
-        pii_class, ambiguous = field_class(key)
+        pii_class, ambiguous = _class_of(key)
         if pii_class is None:
             continue
         after = sep + 1
@@ -385,7 +397,7 @@ def _header(text: str, start: int, end: int) -> tuple[str, dict[int, tuple[str, 
             if len(cell) > 50 or sum(ch.isdigit() for ch in cell) > 2:
                 plain = False
                 break
-            pii_class, ambiguous = field_class(cell)
+            pii_class, ambiguous = _class_of(cell)
             if pii_class is not None:
                 columns[index] = (pii_class, ambiguous)
         if plain and columns:
@@ -445,7 +457,7 @@ def _sql_values(text: str) -> Iterator[tuple[str, bool, int, int]]:
         if open_ < 0 or ")" in text[open_ + 1 : close]:
             continue
         names = text[open_ + 1 : close].split(",")
-        columns = [field_class(c.strip().strip('`"[]')) for c in names]
+        columns = [_class_of(c.strip().strip('`"[]')) for c in names]
         if not any(pii_class for pii_class, _ in columns):
             continue
         position = match.end()
@@ -478,6 +490,10 @@ def _valid(
     value = _unescaped(raw)
     if value is None or not value.strip():
         return None
+    if pii_class == LOGIN:
+        if _persons_login(value.strip()):
+            return start + len(raw) - len(raw.lstrip()), end - len(raw) + len(raw.rstrip())
+        pii_class = "name"
     valid = _VALIDATORS[pii_class]
     if pii_class == "name":
         if "+" in value:  # a form-encoded query string: "last_name=Buendia+Iguaran"
@@ -600,6 +616,51 @@ def _person_words(words: list[str]) -> bool:
             return (word in given or word in surnames) and word not in very_common
         return 2 <= len(word) <= 12  # 佐藤, 김민준
     return True
+
+
+_VOWELS = frozenset("aeiouy")
+# The accounts systems and their software create, whatever names they resemble.
+_SYSTEM_ACCOUNTS = frozenset(
+    """root admin administrator deploy ubuntu debian centos fedora alpine apache nginx postgres
+    mysql redis oracle tomcat jenkins gitlab github vagrant docker ansible hadoop kafka spark
+    elastic kibana grafana zabbix nagios splunk sentry airflow jupyter vscode node daemon nobody
+    guest demo backup billing support sales noreply operator postfix dovecot squid memcached
+    rabbitmq zookeeper consul vault nomad puppet chef minio harbor sonar nexus bamboo teamcity
+    azureuser opc""".split()
+)
+_LOGIN = re.compile(r"[a-z]+(?:[._\-][a-z]+)?\d{0,4}")
+
+
+def _persons_login(value: str) -> bool:
+    """Whether a lower-case login is made of a person's names: initials and a surname
+    ("mrossetti", "jhpark", "pvdberg"), a surname and a given name ("sunlili"), or two parts,
+    one a name ("e.kuznetsova", "hoang.nv")."""
+    if not 4 <= len(value) <= 32 or _LOGIN.fullmatch(value) is None:
+        return False
+    given, surnames, _, common = lexicon()
+    letters = value.rstrip("0123456789")
+    if letters in common or letters in given or letters in surnames:
+        return False  # a word or one bare name ("admin", "maria"): the key's other readings
+    parts = re.split(r"[._\-]", letters)
+    if len(parts) == 2:
+        return any(len(p) >= 3 and p not in common and (p in surnames or p in given) for p in parts)
+    word = parts[0]
+    if word in _SYSTEM_ACCOUNTS:
+        return False
+    for cut in (1, 2, 3):
+        # Initials: one letter, or a cluster without vowels ("jh", "pvd"; not "bil" + "ling").
+        initials = word[:cut]
+        if cut > 1 and not _VOWELS.isdisjoint(initials):
+            break
+        if len(word) - cut >= 4 and word[cut:] in surnames:
+            return True
+    return any(
+        word[:cut] in surnames
+        and word[:cut] not in NAME_PARTICLES  # "de" + "ploy" is "deploy"
+        and word[cut:] in given
+        and word[cut:] not in common
+        for cut in range(2, len(word) - 2)
+    )
 
 
 def _initial(word: str) -> bool:

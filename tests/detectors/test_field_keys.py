@@ -41,7 +41,7 @@ def test_keys_name_their_class(key: str, pii_class: str) -> None:
 
 @pytest.mark.parametrize(
     "key",
-    ["ip_address", "mac_address", "company_name", "file_name", "username", "会社名",
+    ["ip_address", "mac_address", "company_name", "file_name", "hostname", "会社名",
      "place_of_birth", "lugar de nacimiento", "customer_id", "card_type", "description"],
 )  # fmt: skip
 def test_a_longer_phrase_shadows_the_class_inside_it(key: str) -> None:
@@ -55,6 +55,8 @@ def test_ambiguous_name_keys_are_flagged() -> None:
     assert field_class("Emergency contact") == ("name", True)
     assert field_class("first_name") == ("name", False)
     assert field_class("customer name") == ("name", False)
+    # A user name is a person's name or login, or a service's: the value decides.
+    assert field_class("username") == ("name", True)
 
 
 def test_key_words_split_every_convention() -> None:

@@ -322,3 +322,26 @@ def test_a_blank_forms_address_field_names_its_parts() -> None:
 )
 def test_each_person_a_list_of_attendees_names(text: str, expected: list[str]) -> None:
     assert [value for _, value in found(text)] == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Utente: mrossetti\nStato: bloccato", ["mrossetti"]),
+        ("Пользователь: e.kuznetsova", ["e.kuznetsova"]),
+        ("用户：sunlili", ["sunlili"]),
+        ("사용자: jhpark", ["jhpark"]),
+        ("username: hoang.nv", ["hoang.nv"]),
+        # Service accounts, words and packages are no person's login.
+        ("username: admin", []),
+        ("login: deploy-bot", []),
+        ("user: jenkins", []),
+        ("author: pallets", []),
+        ("ansible_user: deploy", []),
+        ("user: ubuntu", []),
+        ("user: billing", []),
+        ("name: billing", []),
+    ],
+)
+def test_a_persons_login_under_a_user_key(text: str, expected: list[str]) -> None:
+    assert [value for _, value in found(text)] == expected
