@@ -356,7 +356,8 @@ PEOPLE_LIST_KEYS = frozenset(_PEOPLE_LIST_KEYS)
 _USER_KEY_WORDS = """
     user username login utilizador المستخدم 用户名 사용자명 benutzername gebruikersnaam
     användarnamn 利用者 사용자 ユーザー ユーザー名 用户 使用者 пользователь usuario usuário utente
-    utilisateur benutzer gebruiker użytkownik kullanıcı pengguna användare
+    utilisateur benutzer gebruiker użytkownik kullanıcı pengguna användare github gitlab
+    slack handle
 """.split()
 USER_KEY_WORDS = frozenset(_USER_KEY_WORDS) | {"người dùng", "tên đăng nhập", "user name"}
 

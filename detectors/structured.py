@@ -108,6 +108,9 @@ class StructuredFieldDetector:
 
     def _candidates(self, text: str) -> Iterator[tuple[str, bool, int, int]]:
         yield from _key_values(text)
+        if "user" in text or "for " in text:
+            for match in _LOG_USER.finditer(text):
+                yield LOGIN, True, match.start(1), match.end(1)
         if "<" in text:
             for match in _XML.finditer(text):
                 pii_class, ambiguous = _class_of(match.group(1))
@@ -118,15 +121,20 @@ class StructuredFieldDetector:
             yield from _sql_values(text)
 
 
+# A system log naming the account a session is for: "Accepted publickey for mkowalski",
+# "session opened for user jdoe", "Invalid user admin from".
+_LOG_USER = re.compile(
+    r"\b(?:for(?: invalid)? user|[Ii]nvalid user|Accepted [\w/-]+ for|Failed [\w/-]+ for"
+    r"(?: invalid user)?|logged in as|by user) ([a-z][a-z0-9._-]{2,31})\b"
+)
 # A user key's value ("Utente: mrossetti"): a person's name, or a login made of one.
 LOGIN = "login"
 
 
 def _class_of(key: str) -> tuple[str | None, bool]:
-    pii_class, ambiguous = field_class(key)
-    if pii_class == "name" and names_a_user(key):
+    if names_a_user(key):
         return LOGIN, True
-    return pii_class, ambiguous
+    return field_class(key)
 
 
 # -- the collection a value belongs to -------------------------------------------------------
@@ -212,6 +220,9 @@ def _people_listed(text: str, position: int) -> Iterator[tuple[str, bool, int, i
     to the end of its line; each must look like a person's name."""
     line_end = text.find("\n", position)
     line_end = len(text) if line_end < 0 else min(line_end, position + 20 * _MAX_VALUE)
+    if not text[position:line_end].strip():
+        yield from _yaml_items(text, line_end)
+        return
     for item in _LIST_ITEM.finditer(text, position, line_end):
         start, end = item.span()
         while start < end and text[start] in " \t\u3000":
@@ -223,6 +234,21 @@ def _people_listed(text: str, position: int) -> Iterator[tuple[str, bool, int, i
             end -= 1
         if end > start:
             yield "name", True, start, end
+
+
+_YAML_ITEM = re.compile(r"[ \t]*- [ \t]*([^\n#:]+?)[ \t]*(?:#[^\n]*)?$", re.M)
+
+
+def _yaml_items(text: str, line_end: int) -> Iterator[tuple[str, bool, int, int]]:
+    """The items of a YAML list under a key that lists people ("members:\n  - ana.lima"),
+    each a person's name or login."""
+    position = line_end + 1
+    while position < len(text):
+        item = _YAML_ITEM.match(text, position)
+        if item is None:
+            return
+        yield LOGIN, True, item.start(1), item.end(1)
+        position = item.end() + 1
 
 
 def _key_before(text: str, sep: int) -> str | None:
@@ -654,13 +680,17 @@ def _persons_login(value: str) -> bool:
             break
         if len(word) - cut >= 4 and word[cut:] in surnames:
             return True
-    return any(
-        word[:cut] in surnames
-        and word[:cut] not in NAME_PARTICLES  # "de" + "ploy" is "deploy"
-        and word[cut:] in given
-        and word[cut:] not in common
-        for cut in range(2, len(word) - 2)
-    )
+    # Glued names: a surname and a given name ("sunlili"), a given name and a surname
+    # ("onurkaya"); "de" + "ploy" is "deploy".
+    for cut in range(2, len(word) - 2):
+        head, tail = word[:cut], word[cut:]
+        if head in NAME_PARTICLES or head in common or tail in common:
+            continue
+        if (head in surnames and tail in given) or (
+            len(head) >= 3 and head in given and tail in surnames
+        ):
+            return True
+    return False
 
 
 def _initial(word: str) -> bool:

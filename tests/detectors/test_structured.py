@@ -345,3 +345,18 @@ def test_each_person_a_list_of_attendees_names(text: str, expected: list[str]) -
 )
 def test_a_persons_login_under_a_user_key(text: str, expected: list[str]) -> None:
     assert [value for _, value in found(text)] == expected
+
+
+def test_logins_in_system_logs_yaml_member_lists_and_code_host_keys() -> None:
+    log = (
+        "sshd[22841]: Accepted publickey for jkowalczyk from 10.0.0.5 port 52144 ssh2\n"
+        "sshd[22841]: pam_unix(sshd:session): session opened for user jkowalczyk(uid=1001)\n"
+        "sshd[22902]: Failed password for invalid user oracle from 203.0.113.9 port 4242\n"
+        "sshd[22903]: Accepted password for deploy from 10.0.0.2 port 50022 ssh2"
+    )
+    assert found(log) == [("name", "jkowalczyk"), ("name", "jkowalczyk")]
+    members = "team: data\nmembers:\n  - ciaran.g\n  - sophie.turner\n  - infra\nrepo: x\n"
+    assert found(members) == [("name", "ciaran.g"), ("name", "sophie.turner")]
+    assert found("maintainers:\n  - github: onurkaya\n  - github: pallets\n") == [
+        ("name", "onurkaya")
+    ]
