@@ -132,6 +132,10 @@ _JAPANESE_ALONE = regex.compile(
 )
 _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 # A chat line with its time: "[21:03] ゆうき: ...", "[2024-03-01 10:02] minji: ...".
+_LOGIN_SPEAKER = re.compile(
+    r"^[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*)*([a-z][a-z0-9]*[._][a-z][a-z0-9]*)[ \t]*:[ \t]",
+    re.MULTILINE,
+)
 _TIMED_SPEAKER = regex.compile(
     r"^[ \t]*\[[0-9][0-9:./\- ,APMapm]{2,22}\][ \t]*([\p{L}][\p{L}\p{M}'\-]{0,30})[ \t]*:[ \t]",
     regex.MULTILINE,
@@ -828,6 +832,12 @@ class NameLexiconDetector:
             findings.extend(
                 Finding("name", m.start(1), m.end(1), SINGLE_SCORE, self.name) for m in timed
             )
+        # Chat speakers by login ("[10:02] tuan.le: ...", "jen_m: ..."): a person's login.
+        findings.extend(
+            Finding("name", m.start(1), m.end(1), SINGLE_SCORE, self.name)
+            for m in _LOGIN_SPEAKER.finditer(text)
+            if persons_login(m.group(1))
+        )
         # A diarised transcript ("SPEAKER_1 (Oluwaseun): ...") and a message from one person
         # to another ("Olga → dewi: ..."): who speaks and to whom, whatever their names.
         for m in _DIARISED_SPEAKER.finditer(text):
@@ -1535,6 +1545,60 @@ def _best(findings: list[Finding]) -> list[Finding]:
         if kept is None or finding.score > kept.score:
             best[finding.start, finding.end] = finding
     return list(best.values())
+
+
+_VOWELS = frozenset("aeiouy")
+# The accounts systems and their software create, whatever names they resemble.
+_SYSTEM_ACCOUNTS = frozenset(
+    """root admin administrator deploy ubuntu debian centos fedora alpine apache nginx postgres
+    mysql redis oracle tomcat jenkins gitlab github vagrant docker ansible hadoop kafka spark
+    elastic kibana grafana zabbix nagios splunk sentry airflow jupyter vscode node daemon nobody
+    guest demo backup billing support sales noreply operator postfix dovecot squid memcached
+    rabbitmq zookeeper consul vault nomad puppet chef minio harbor sonar nexus bamboo teamcity
+    azureuser opc""".split()
+)
+_LOGIN = re.compile(r"[a-z]+(?:[._\-][a-z]+)?\d{0,4}")
+
+
+def persons_login(value: str) -> bool:
+    """Whether a lower-case login is made of a person's names: initials and a surname
+    ("mrossetti", "jhpark", "pvdberg"), a surname and a given name ("sunlili"), or two parts,
+    one a name ("e.kuznetsova", "hoang.nv")."""
+    if not 4 <= len(value) <= 32 or _LOGIN.fullmatch(value) is None:
+        return False
+    given, surnames, very_common, common = lexicon()
+
+    def a_word(part: str) -> bool:
+        return part in common or part in very_common
+
+    letters = value.rstrip("0123456789")
+    if a_word(letters) or letters in given or letters in surnames:
+        return False  # a word or one bare name ("admin", "maria"): the key's other readings
+    parts = re.split(r"[._\-]", letters)
+    if len(parts) == 2:
+        return any(len(p) >= 3 and not a_word(p) and (p in surnames or p in given) for p in parts)
+    word = parts[0]
+    if word in _SYSTEM_ACCOUNTS:
+        return False
+    for cut in (1, 2, 3):
+        # Initials: one letter, or a cluster without vowels ("jh", "pvd"; not "bil" + "ling").
+        initials = word[:cut]
+        if cut > 1 and not _VOWELS.isdisjoint(initials):
+            break
+        if len(word) - cut >= 4 and word[cut:] in surnames:
+            return True
+    # Glued names: a surname and a given name ("sunlili"), a given name and a surname
+    # ("onurkaya"); "de" + "ploy" is "deploy".
+    for cut in range(2, len(word) - 2):
+        head, tail = word[:cut], word[cut:]
+        if head in NAME_PARTICLES:
+            continue
+        # The given name is the part no language uses as a word ("sun" + "lili").
+        if (head in surnames and tail in given and not a_word(tail)) or (
+            len(head) >= 3 and head in given and not a_word(head) and tail in surnames
+        ):
+            return True
+    return False
 
 
 def _bare(word: str) -> str:

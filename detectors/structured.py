@@ -24,7 +24,7 @@ from detectors.birth_date import is_date
 from detectors.dialogue import ANSWER_SCORE, answers
 from detectors.field_keys import field_class, lists_people, names_a_user, names_things
 from detectors.financial import iban_ok, is_card_number
-from detectors.name_lexicon import lexicon
+from detectors.name_lexicon import lexicon, persons_login
 from detectors.names import NAME_PARTICLES, ORG_WORDS
 from detectors.national_id import is_ssn_shape
 from detectors.not_persons import known_not_a_private_person
@@ -517,7 +517,7 @@ def _valid(
     if value is None or not value.strip():
         return None
     if pii_class == LOGIN:
-        if _persons_login(value.strip()):
+        if persons_login(value.strip()):
             return start + len(raw) - len(raw.lstrip()), end - len(raw) + len(raw.rstrip())
         pii_class = "name"
     valid = _VALIDATORS[pii_class]
@@ -642,55 +642,6 @@ def _person_words(words: list[str]) -> bool:
             return (word in given or word in surnames) and word not in very_common
         return 2 <= len(word) <= 12  # 佐藤, 김민준
     return True
-
-
-_VOWELS = frozenset("aeiouy")
-# The accounts systems and their software create, whatever names they resemble.
-_SYSTEM_ACCOUNTS = frozenset(
-    """root admin administrator deploy ubuntu debian centos fedora alpine apache nginx postgres
-    mysql redis oracle tomcat jenkins gitlab github vagrant docker ansible hadoop kafka spark
-    elastic kibana grafana zabbix nagios splunk sentry airflow jupyter vscode node daemon nobody
-    guest demo backup billing support sales noreply operator postfix dovecot squid memcached
-    rabbitmq zookeeper consul vault nomad puppet chef minio harbor sonar nexus bamboo teamcity
-    azureuser opc""".split()
-)
-_LOGIN = re.compile(r"[a-z]+(?:[._\-][a-z]+)?\d{0,4}")
-
-
-def _persons_login(value: str) -> bool:
-    """Whether a lower-case login is made of a person's names: initials and a surname
-    ("mrossetti", "jhpark", "pvdberg"), a surname and a given name ("sunlili"), or two parts,
-    one a name ("e.kuznetsova", "hoang.nv")."""
-    if not 4 <= len(value) <= 32 or _LOGIN.fullmatch(value) is None:
-        return False
-    given, surnames, _, common = lexicon()
-    letters = value.rstrip("0123456789")
-    if letters in common or letters in given or letters in surnames:
-        return False  # a word or one bare name ("admin", "maria"): the key's other readings
-    parts = re.split(r"[._\-]", letters)
-    if len(parts) == 2:
-        return any(len(p) >= 3 and p not in common and (p in surnames or p in given) for p in parts)
-    word = parts[0]
-    if word in _SYSTEM_ACCOUNTS:
-        return False
-    for cut in (1, 2, 3):
-        # Initials: one letter, or a cluster without vowels ("jh", "pvd"; not "bil" + "ling").
-        initials = word[:cut]
-        if cut > 1 and not _VOWELS.isdisjoint(initials):
-            break
-        if len(word) - cut >= 4 and word[cut:] in surnames:
-            return True
-    # Glued names: a surname and a given name ("sunlili"), a given name and a surname
-    # ("onurkaya"); "de" + "ploy" is "deploy".
-    for cut in range(2, len(word) - 2):
-        head, tail = word[:cut], word[cut:]
-        if head in NAME_PARTICLES or head in common or tail in common:
-            continue
-        if (head in surnames and tail in given) or (
-            len(head) >= 3 and head in given and tail in surnames
-        ):
-            return True
-    return False
 
 
 def _initial(word: str) -> bool:

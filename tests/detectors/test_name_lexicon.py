@@ -788,3 +788,15 @@ def test_a_self_introduction_in_lower_case_is_proposed() -> None:
     # The scorer's belief in it sits at its threshold (few lower-case introductions in the
     # development set); the rule proposes it.
     assert proposed("hey its jose cruz taitano, i need a new card") == ["jose cruz taitano"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[10:02] tuan.le: the one on file is wrong\n[10:03] jen_m: ok", ["tuan.le", "jen_m"]),
+        ("wei.zhang: the bill is up\npieter.vdm: can you take it", ["wei.zhang", "pieter.vdm"]),
+        ("app.config: true\nlog.level: debug\nserver.port: 8080", []),
+    ],
+)
+def test_chat_speakers_by_login(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
