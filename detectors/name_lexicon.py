@@ -370,6 +370,19 @@ _INTRODUCTIONS = ContextWords(
         "我叫|我的名字是|私の名前は|名前は|제 이름은|저는|मेरा नाम|मेरा नाम है|اسمي"
     ).split("|")
 )
+# Words that give a person's nickname, the quoted or capitalised word after them: "known as
+# Hansje", "everyone calls him 'Take'", "大家都叫他“强子”", "通称「まっちゃん」".
+_NICKNAME_CUE = regex.compile(
+    r"(?:(?<![\p{L}])(?i:known as|calls? (?:him|her|me|them)|nicknamed|a\.?k\.?a\.?|goes by|"
+    r"genannt|nennen (?:ihn|sie)|bekannt als|bekend als|noemen (?:hem|haar)|surnommée?|"
+    r"apodad[oa]|le dicen|conocid[oa] como|apelidad[oa]|conhecid[oa] como|chamam de|"
+    r"soprannominat[oa]|lo chiamano|la chiamano|zwan[ya]|nazywan[ya]|mówią na (?:niego|nią)|"
+    r"по прозвищу|все зовут|lakaplı|dipanggil|kallad|kallas|gọi là|biệt danh|الملقب|يلقب|उर्फ)"
+    r"|叫他|叫她|外号|绰号|人称|通称|あだ名|별명(?:은|이)?)"
+    r"[ \t:]*[\"'“”‘’「『«‹]?[ \t]*"
+    r"((?:\p{Lu}[\p{L}\p{M}'\-]{1,20})|[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]{1,6})"
+    r"(?=[\"'“”‘’」』»›]|[^\p{L}\p{M}]|$)"
+)
 # An East Slavic patronymic after a given name, in any case ("Анна Дмитриевна", "Орловой Веры
 # Павловны", "Геннадию Аркадьевичу", "Олеся Петрівна"): only people bear one.
 _PATRONYMIC = regex.compile(
@@ -715,6 +728,10 @@ class NameLexiconDetector:
             findings.extend(("inits", f) for f in self._initialled(text))
         for _, end in _INTRODUCTIONS.occurrences(text):
             findings.extend(("intro", f) for f in self._introduced(text, end))
+        for match in _NICKNAME_CUE.finditer(text):
+            if _bare(match.group(1)) not in self._common:
+                findings.append(("nick", Finding("name", match.start(1), match.end(1),
+                                                 SINGLE_SCORE, self.name)))  # fmt: skip
         for start, end in _BIRTH_PREDICATES.occurrences(text):
             findings.extend(("born", f) for f in self._born(text, start, end))
         for match in _ABBREVIATED_BIRTH.finditer(text):  # "Ville Heikkinen (s. 1986-07-17)"

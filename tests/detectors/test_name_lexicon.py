@@ -800,3 +800,16 @@ def test_a_self_introduction_in_lower_case_is_proposed() -> None:
 )
 def test_chat_speakers_by_login(text: str, expected: list[str]) -> None:
     assert proposed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kees van de buitendienst, bij ons beter bekend als Keesje, stopt.", ["Keesje"]),
+        ("仓库的刘建国，大家都叫他“国子”。", ["刘建国", "国子"]),
+        ("Our new lead, known as Bongani to everyone, starts today.", ["Bongani"]),
+        ("New York, known as the Big Apple, is busy.", []),
+    ],
+)
+def test_a_nickname_after_the_words_that_give_it(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
