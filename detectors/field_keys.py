@@ -362,12 +362,14 @@ _USER_KEY_WORDS = """
 USER_KEY_WORDS = frozenset(_USER_KEY_WORDS) | {"người dùng", "tên đăng nhập", "user name"}
 
 
+@lru_cache(maxsize=4096)
 def names_a_user(key: str) -> bool:
     """Whether a key's value is a system's user ("Utente", "username", "사용자")."""
     words = key_words(key)
     return bool(words) and (words[-1] in USER_KEY_WORDS or " ".join(words[-2:]) in USER_KEY_WORDS)
 
 
+@lru_cache(maxsize=4096)
 def lists_people(key: str) -> bool:
     """Whether a key's value is a list of people ("Attendees", "Obecni", "참석자")."""
     words = key_words(key)

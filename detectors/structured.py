@@ -84,20 +84,21 @@ class StructuredFieldDetector:
             reported = "name" if pii_class == LOGIN else pii_class
             if reported not in self.classes:
                 continue
+            span = _valid(pii_class, ambiguous, text, start, end)
+            if span is None:
+                continue
             # "INSERT INTO hurricanes (name, ...)", "languages:\n  - name: Julia": the
             # collection says whose name a "name" is.
             if ambiguous and reported == "name" and _in_a_collection_of_things(text, start):
                 continue
-            span = _valid(pii_class, ambiguous, text, start, end)
             # In a blank form an address field's value is its parts' names ("Anschrift:
             # Straße, Hausnummer, PLZ, Ort"); an address has a number.
-            if span is not None and pii_class == "address" and not _numbered(text[start:end]):
+            if pii_class == "address" and not _numbered(text[start:end]):
                 if blank is None:
                     blank = _BLANK.search(text) is not None
                 if blank:
                     continue
-            if span is not None:
-                findings.append(Finding(reported, span[0], span[1], SCORE, self.name))
+            findings.append(Finding(reported, span[0], span[1], SCORE, self.name))
         # A transcript's question names the class of the next speaker's answer.
         findings.extend(
             Finding(a.pii_class, a.start, a.end, ANSWER_SCORE, self.name)
