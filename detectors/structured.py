@@ -142,7 +142,8 @@ def _class_of(key: str) -> tuple[str | None, bool]:
 
 _LOOK_BACK = 1500  # characters before a value searched for its table, array or list
 _SQL_TABLE = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|insert\s+into|update)\s+[`\"\[]?([\w.]+)")
-_ARRAY_KEY = re.compile(r"[\"']?([A-Za-z_][\w\- ]{0,40})[\"']?\s*[:=]\s*\[")
+# The key an array opens under, read backwards from its "[": '"languages": ['.
+_ARRAY_KEY = re.compile(r"[\"']?([A-Za-z_][\w\- ]{0,40})[\"']?\s*[:=]\s*\Z")
 _YAML_PARENT = re.compile(r"([ \t]*)(?:- )?([A-Za-z_][\w\- ]{0,40}):[ \t]*$")
 
 
@@ -150,17 +151,35 @@ def _in_a_collection_of_things(text: str, start: int) -> bool:
     """Whether the value at ``start`` is an item of an SQL table, a JSON array or a YAML
     list whose name says it holds things ("hurricanes", "languages", "products")."""
     lo = max(0, start - _LOOK_BACK)
-    table = next(reversed(list(_SQL_TABLE.finditer(text, lo, start))), None)
-    if table is not None and ";" not in text[table.end() : start]:
-        return names_things(table.group(1).rsplit(".", 1)[-1])
-    array = None
-    for candidate in _ARRAY_KEY.finditer(text, lo, start):
-        inside = text[candidate.end() : start]
-        if inside.count("[") >= inside.count("]"):
-            array = candidate
-    if array is not None:
-        return names_things(array.group(1))
+    if "nsert" in text or "NSERT" in text or "pdate" in text or "PDATE" in text:
+        tables = list(_SQL_TABLE.finditer(text, lo, start))
+        table = tables[-1] if tables else None
+        if table is not None and ";" not in text[table.end() : start]:
+            return names_things(table.group(1).rsplit(".", 1)[-1])
+    opening = _enclosing_bracket(text, lo, start)
+    if opening >= 0:
+        key = _ARRAY_KEY.search(text, max(0, opening - 50), opening)
+        return key is not None and names_things(key.group(1))
     return _yaml_parent_names_things(text, start)
+
+
+def _enclosing_bracket(text: str, lo: int, start: int) -> int:
+    """The position of the "[" of the array ``start`` is in, or -1: one pass backwards."""
+    depth = 0
+    position = start
+    while True:
+        opening = text.rfind("[", lo, position)
+        closing = text.rfind("]", lo, position)
+        if opening < 0:
+            return -1
+        if closing > opening:
+            depth += 1
+            position = closing
+        elif depth:
+            depth -= 1
+            position = opening
+        else:
+            return opening
 
 
 def _yaml_parent_names_things(text: str, start: int) -> bool:
