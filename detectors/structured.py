@@ -210,13 +210,8 @@ def _key_values(text: str) -> Iterator[tuple[str, bool, int, int]]:
         if key is None:
             continue
         # A plain line listing people; JSON strings and arrays are read as values below.
-        if lists_people(key) and text[sep + 1 : sep + 3].strip()[:1] not in (
-            "=",
-            '"',
-            "'",
-            "[",
-            "{",
-        ):
+        opens = text[sep + 1 : sep + 3].strip()[:1]
+        if lists_people(key) and (not opens or opens not in _OPENS_A_VALUE):
             yield from _people_listed(text, sep + 1)
             continue
         pii_class, ambiguous = _class_of(key)
@@ -228,6 +223,7 @@ def _key_values(text: str) -> Iterator[tuple[str, bool, int, int]]:
         yield from _values_after(text, after, pii_class, ambiguous, text[sep:after] == "=")
 
 
+_OPENS_A_VALUE = frozenset("=\"'[{")  # "==", a quoted string, an array, an object
 # Items of a list of people: commas of any script, semicolons, "and" in many languages.
 _LIST_ITEM = regex.compile(
     r"(?:[^,、，،;；\n ]|[ \t](?!(?i:and|und|et|y|e|i|en|och|og|ve|dan|и|і|và|및|و)[ \t]))+"
