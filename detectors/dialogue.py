@@ -56,7 +56,8 @@ _ASKS_NAME = re.compile(
 _QUESTION = re.compile(
     r"[?？؟]|(?i:please|tell|confirm|give|provide|spell|state|bitte|nennen|por favor|diga|"
     r"indique|confirme|per favore|proszę|podaj|lütfen|söyle|tolong|sebutkan|пожалуйста|"
-    r"подскажите|назовите|скажите|tafadhali|vui lòng|cho biết|बताइए|बताएं|बताइये|बताओ|"
+    r"подскажите|назовите|скажите|tafadhali|vui lòng|cho biết|cho (?:em|tôi|anh|chị|mình) xin|"
+    r"बताइए|बताएं|बताइये|बताओ|"
     r"말씀|알려|教えて|お願い|请|請|أخبرني|من فضلك|لو سمحت)"
 )
 # Words an answer begins or ends with that are no part of its value.
@@ -73,7 +74,7 @@ _LEADING = regex.compile(
 )
 _TRAILING = regex.compile(
     r"(?:\s+(?i:here|speaking|please|thanks|thank you|här|hier|aquí|ici|qui|aqui|जी|da|ạ)"
-    r"|입니다|이에요|예요|이요|요|です|だよ|है|हूँ|हूं)*[\s.!,。！]*$"
+    r"|입니다|이에요|예요|이요|요|です|だよ|है|हूँ|हूं)*[\s.!,。！।？?؟]*$"
 )
 _PART = re.compile(r"[^,;，、。]+")
 _DIGITS = re.compile(r"\d")
@@ -175,11 +176,16 @@ def _name_answer(value: str, common_words: frozenset[str]) -> tuple[int, int] | 
         run = _CASELESS_RUN.fullmatch(value)
         if run is not None:
             return 0, len(value)
-    # Only letters and the spaces, hyphens and full stops (initials) between them.
-    if regex.sub(r"[\p{L}\p{M}'’\-.\s]", "", value):
+    # Only letters and the spaces, hyphens, full stops (initials) and katakana middle dots
+    # ("テッ・ナイン") between them.
+    if regex.sub(r"[\p{L}\p{M}'’\-.\s・]", "", value):
         return None
     lowered = [m.group().lower() for m in words]
-    if any(w in common_words and w not in NAME_PARTICLES for w in lowered):
+    common = [w in common_words and w not in NAME_PARTICLES for w in lowered]
+    # A full name given in capitals may hold common words ("Thập Thị Hoa", "Rose Park"), as
+    # long as one word is none; in lower case, or alone, a common word is an answer's word.
+    capitalised = len(words) > 1 and all(m.group()[0].isupper() for m in words)
+    if any(common) and not (capitalised and not all(common)):
         return None
     if all(w in NAME_PARTICLES for w in lowered):
         return None

@@ -49,6 +49,14 @@ def found(text: str) -> list[tuple[str, str]]:
             "Agent: How do you spell your last name?\nCaller: K-O-V-A-C-S",
             [("name", "K-O-V-A-C-S")],
         ),
+        # A katakana name with its middle dot, a Devanagari full stop, a Vietnamese request
+        # without a question mark and a full name holding common words.
+        ("係：お名前をお願いします。\nお客様：アナ・シルバです。", [("name", "アナ・シルバ")]),
+        ("एजेंट: कृपया अपना पूरा नाम बताइए।\nग्राहक: मीनाक्षी सेन।", [("name", "मीनाक्षी सेन")]),
+        (
+            "Nhân viên: Anh cho em xin họ tên đầy đủ ạ.\nKhách hàng: Lò Văn Páo.",
+            [("name", "Lò Văn Páo")],
+        ),
     ],
 )
 def test_the_answer_to_a_question_naming_the_class(
@@ -62,6 +70,7 @@ def test_the_answer_to_a_question_naming_the_class(
     [
         # An answer that holds no value of the class asked.
         "Agent: Can I have your name, please?\nCaller: Sure, one moment.",
+        "Agent: Your name, please?\nCaller: Thank You",
         "Agent: What is your date of birth?\nCaller: Sorry, could you repeat that?",
         # A question about a public figure's birth year: a year alone is no date.
         "user: when was Ada Lovelace born?\nassistant: She was born in 1815 in London.",
