@@ -12,8 +12,8 @@ figure worse than the rules alone, on the development parts written to the held-
 briefs (``REPLICAS``: shaped like the measurement, where prompts about public figures, brands
 and places come more often than in the rest). Each of those parts is its own fold, scored by
 a model that never saw a record of its writer, as the held-out set is: folds by record let
-the model remember a writer's words and flatter the wider net (out of fold by record the
-replicas' prompts without PII were altered 8 %, by writer 10 %, nearer the held-out 11 %); the
+the model remember a writer's words and flatter the wider net (bench/RESULTS.md, eighth
+pass); the
 strength of the L2 penalty is chosen the same way, out of fold, from a few. Then one model is
 trained on every record of the development set and written with those thresholds.
 Deterministic: the same data gives the same weights.
@@ -246,8 +246,8 @@ def main(argv: list[str] | None = None) -> int:
               f"({w.missed / w.names:.1%}), negatives altered "
               f"{w.altered}/{w.negatives} ({w.altered / w.negatives:.1%})")  # fmt: skip
         tried.append((l2, keep, add, o))
-    # The strongest penalty within COST_SLACK of the best: a difference smaller than that is
-    # noise on about 1,400 prompts and 2,200 names, and the simpler model is the safer bet.
+    # The strongest penalty within COST_SLACK of the best: a smaller difference is noise on
+    # the replicas' few thousand names and prompts, and the simpler model is the safer bet.
     lowest = min(t[3].cost for t in tried)
     l2, keep, add, chosen = max((t for t in tried if t[3].cost <= lowest + COST_SLACK),
                                 key=lambda t: t[0])  # fmt: skip
