@@ -80,6 +80,7 @@ class StructuredFieldDetector:
     def detect(self, text: str) -> list[Finding]:
         findings: list[Finding] = []
         blank: bool | None = None  # whether the text is a blank form, once asked
+        sql: bool | None = None  # whether it may hold an INSERT or UPDATE, once asked
         for pii_class, ambiguous, start, end in self._candidates(text):
             reported = "name" if pii_class == LOGIN else pii_class
             if reported not in self.classes:
@@ -89,8 +90,11 @@ class StructuredFieldDetector:
                 continue
             # "INSERT INTO hurricanes (name, ...)", "languages:\n  - name: Julia": the
             # collection says whose name a "name" is.
-            if ambiguous and reported == "name" and _in_a_collection_of_things(text, start):
-                continue
+            if ambiguous and reported == "name":
+                if sql is None:
+                    sql = any(word in text for word in ("nsert", "NSERT", "pdate", "PDATE"))
+                if _in_a_collection_of_things(text, start, sql):
+                    continue
             # In a blank form an address field's value is its parts' names ("Anschrift:
             # Straße, Hausnummer, PLZ, Ort"); an address has a number.
             if pii_class == "address" and not _numbered(text[start:end]):
@@ -147,11 +151,12 @@ _ARRAY_KEY = re.compile(r"[\"']?([A-Za-z_][\w\- ]{0,40})[\"']?\s*[:=]\s*\Z")
 _YAML_PARENT = re.compile(r"([ \t]*)(?:- )?([A-Za-z_][\w\- ]{0,40}):[ \t]*$")
 
 
-def _in_a_collection_of_things(text: str, start: int) -> bool:
+def _in_a_collection_of_things(text: str, start: int, sql: bool) -> bool:
     """Whether the value at ``start`` is an item of an SQL table, a JSON array or a YAML
-    list whose name says it holds things ("hurricanes", "languages", "products")."""
+    list whose name says it holds things ("hurricanes", "languages", "products"). ``sql``:
+    the text may hold an INSERT or UPDATE statement."""
     lo = max(0, start - _LOOK_BACK)
-    if "nsert" in text or "NSERT" in text or "pdate" in text or "PDATE" in text:
+    if sql:
         tables = list(_SQL_TABLE.finditer(text, lo, start))
         table = tables[-1] if tables else None
         if table is not None and ";" not in text[table.end() : start]:
