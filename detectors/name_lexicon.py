@@ -378,7 +378,7 @@ _NICKNAME_CUE = regex.compile(
     r"apodad[oa]|le dicen|conocid[oa] como|apelidad[oa]|conhecid[oa] como|chamam de|"
     r"soprannominat[oa]|lo chiamano|la chiamano|zwan[ya]|nazywan[ya]|mówią na (?:niego|nią)|"
     r"по прозвищу|все зовут|lakaplı|dipanggil|kallad|kallas|gọi là|biệt danh|الملقب|يلقب|उर्फ)"
-    r"|叫他|叫她|外号|绰号|人称|通称|あだ名|별명(?:은|이)?)"
+    r"|叫他|叫她|(?:外号|绰号)(?:是|叫)?|人称|(?:通称|あだ名)(?:は)?|별명(?:은|이)?)"
     r"[ \t:]*[\"'“”‘’「『«‹]?[ \t]*"
     r"((?:\p{Lu}[\p{L}\p{M}'\-]{1,20})|[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]{1,6})"
     r"(?=[\"'“”‘’」』»›]|[^\p{L}\p{M}]|$)"

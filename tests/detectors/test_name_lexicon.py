@@ -813,3 +813,33 @@ def test_chat_speakers_by_login(text: str, expected: list[str]) -> None:
 )
 def test_a_nickname_after_the_words_that_give_it(text: str, expected: list[str]) -> None:
     assert proposed(text) == expected
+
+
+@pytest.mark.parametrize(
+    "cue",
+    [
+        "known as", "calls him", "nicknamed", "aka", "a.k.a.", "goes by", "genannt",
+        "nennen ihn", "bekannt als", "bekend als", "noemen hem", "surnommé", "apodado",
+        "le dicen", "conocido como", "apelidado", "conhecida como", "chamam de",
+        "soprannominato", "lo chiamano", "zwany", "nazywana", "mówią na niego",
+        "по прозвищу", "все зовут", "lakaplı", "dipanggil", "kallad", "kallas", "gọi là",
+        "biệt danh", "الملقب", "يلقب", "उर्फ",
+    ],
+)  # fmt: skip
+def test_every_nickname_cue_is_looked_for(cue: str) -> None:
+    # The cheap substring check before the pattern must let each of its cues through.
+    assert proposed(f"Our colleague, {cue} Zebulon, retires.") == ["Zebulon"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("同事都叫他“阿强”。", ["阿强"]),
+        ("他的外号是“大熊”。", ["大熊"]),
+        ("同僚の松本、あだ名は「まっちゃん」です。", ["松本", "まっちゃん"]),
+        ("営業の田中、通称「タナケン」。", ["田中", "タナケン"]),
+        ("그의 별명은 '곰돌이'예요.", ["곰돌이"]),
+    ],
+)
+def test_nickname_cues_in_chinese_japanese_and_korean(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
