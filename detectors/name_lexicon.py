@@ -99,8 +99,10 @@ _EAST_ASIAN_CHAR = r"\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}"
 # The standard library's engine tells in a few microseconds that a text has none of these.
 _EAST_ASIAN_ANY = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _HAN_ONLY = regex.compile(r"\p{Han}+")
+_HANGUL_ANY = re.compile("[\uac00-\ud7af]")
 _KOREAN_ADDRESSED = regex.compile(
-    r"(?<!\p{Hangul})(\p{Hangul}{2,3})(?:아|야|한테|에게|이한테|이에게|이랑|랑)(?!\p{Hangul})"
+    r"(?<!\p{Hangul})(\p{Hangul}{2,3})(?:아|야|한테|에게|이한테|이에게|이랑|랑)(?:는|도|만)?"
+    r"(?!\p{Hangul})"
 )
 # Korean given names as a subject or topic ("민수가 아파서", "하늘이가 늦는대", "지우는 빠진대"):
 # the 이 that joins a particle to a name ending in a consonant ("하늘이가", "지훈이랑") is said
@@ -109,6 +111,42 @@ _KOREAN_NAME_PARTICLE = regex.compile(
     r"(?<!\p{Hangul})(\p{Hangul}{2})(?:(이(?:가|는|도|를|네|랑|하고|한테))|가|는|도|를|하고)"
     r"(?!\p{Hangul})"
 )
+# Korean family names: the hundred or so nearly every Korean bears, one syllable or two.
+_KOREAN_SURNAMES = frozenset(
+    "김 이 박 최 정 강 조 윤 장 임 한 오 서 신 권 황 안 송 전 홍 유 고 문 양 손 배 백 허 남 심 노 "
+    "하 곽 성 차 주 우 구 민 류 나 진 지 엄 채 원 천 방 공 현 함 변 염 여 추 도 소 석 선 설 마 길 "
+    "연 위 표 명 기 반 왕 금 옥 육 인 맹 제 모 탁 국 어 은 편 용 예 경 봉 사 부 라 리 태 피 하 "
+    "황보 남궁 제갈 선우 독고 사공 서문".split()
+)
+# Syllables of given names the lexicon lacks: the initial ㄹ kept in North Korean and Korean
+# Chinese spelling ("룡철", "려원"), which the South writes with ㅇ or ㄴ.
+_KOREAN_NORTHERN_SYLLABLES = frozenset("룡 렬 련 례 려 로 류 리 림 란 락 령")
+# Words after a Korean name that say a person is meant: job titles and forms of address
+# ("박룡철 고객님", "김민지 과장", "이지은 대리에게"); a particle may follow.
+_KOREAN_TITLED = regex.compile(
+    r"(?<![\p{Hangul}\p{L}])(\p{Hangul}{2,4})[ ]?"
+    r"(?:고객님|대표님|사장님|회장님|이사님|과장님|과장|부장님|부장|차장님|차장|대리님|대리|"
+    r"팀장님|팀장|실장님|실장|주임님|주임|사원|선생님|교수님|원장님|반장님|간호사님|간호사|"
+    r"기사님|변호사님|변호사|박사님|선배님|선배|후배|환자분|환자|보호자|어르신|씨|님|군|양)"
+    r"(?=[께이가은는을를의도와과에랑한만]|[^\p{Hangul}]|$)"
+)
+# A Korean name given after a word that asks or states whose it is, with the copula or a
+# particle ("신청인은 오유진이고", "저는 박룡철입니다", "담당자는 김민지예요").
+_KOREAN_STATED = regex.compile(
+    r"(?:저는|제 이름은|이름은|성함은|신청인은|신청자는|담당자는|담당은|작성자는|발표자는|"
+    r"예약자는|예약자명은|고객은|고객님은|환자는|환자분은|보호자는|수신인은|수신자는|"
+    r"받는 사람은|보내는 사람은|대표자는|계약자는|지원자는|피보험자는|성명은)[ ]?"
+    r"(\p{Hangul}{2,4}?)"
+    r"(?:입니다|이에요|예요|이고|이며|이야|이라고|라고|이었|였|이십니다|님)"
+    r"(?!\p{Hangul}{3})"
+)
+_KOREAN_PARTICLES = frozenset("와 과 의 는 은 가 이 를 을 도 랑")
+_KOREAN_COPULA = regex.compile(
+    r"(?:입니다|이에요|예요|이고|이며|이야|이라고|라고|이었습니다|였습니다|이요|이랍니다)$"
+)
+# A Korean given name ending in a consonant takes 이 when spoken of ("지훈이 번호",
+# "하은이 생일"): said of people only, before a space or a mark.
+_KOREAN_FAMILIAR = regex.compile(r"(?<!\p{Hangul})(\p{Hangul}{2})이(?=[ ,.!?~]|$)")
 _HIRAGANA_BEFORE_SUFFIX = regex.compile(
     r"(?<!\p{Hiragana})(\p{Hiragana}{2,4})(?=くん|ちゃん|さん|先輩|せんぱい)"
 )
@@ -428,6 +466,7 @@ _LABELLED_HAN = regex.compile(
 # Korean and Japanese title stems: "사장" before 님 is a title, not a name.
 _TITLE_STEMS = frozenset(
     "사장 선생 과장 부장 팀장 교수 대리 실장 원장 아저 아주머 社長 部長 課長 "
+    "대표 회장 이사 차장 주임 반장 변호사 박사 선배 간호사 작가 감독 "
     # Whom a business writes to: customer, member, guest, subscriber, patient, applicant.
     "고객 회원 손님 가입자 구독자 환자 보호자 신청자 지원자 담당자 기사 주주 お客 会員 "
     # ... and parents, students, residents, staff, everyone.
@@ -571,6 +610,12 @@ class NameLexiconDetector:
             if w[0].islower() and w not in FIELD_CLASSES and _GREETING_WORD.fullmatch(w) is None
         )
         self._shapes = name_shapes()
+        self._korean_syllables = _KOREAN_NORTHERN_SYLLABLES | frozenset(
+            syllable
+            for name in self._given
+            if len(name) == 2 and _HANGUL_ANY.fullmatch(name[0]) and _HANGUL_ANY.fullmatch(name[1])
+            for syllable in name
+        )
         self._han_words = han_words()
         # Given names that are evidence alone, capitalised inside a sentence ("... til Anders").
         self._lone_given = frozenset(
@@ -969,7 +1014,12 @@ class NameLexiconDetector:
             words.pop()
         if not words:
             return []
-        return [Finding("name", words[0].start(), words[-1].end(), INTRODUCED_SCORE, self.name)]
+        end = words[-1].end()
+        # Korean writes the copula onto the name ("저는 박룡철입니다"): no part of it.
+        copula = _KOREAN_COPULA.search(text, words[-1].start() + 2, end)
+        if copula is not None:
+            end = copula.start()
+        return [Finding("name", words[0].start(), end, INTRODUCED_SCORE, self.name)]
 
     def _run(self, text: str, run: list[Match]) -> list[Finding]:
         """A run of capitalised words, split at titles and at common words."""
@@ -1288,6 +1338,8 @@ class NameLexiconDetector:
             Finding("name", m.start(), m.end(), TITLE_SCORE, self.name)
             for m in _HONORED.finditer(text)
             if m.group() not in _TITLE_STEMS
+            # A title and a particle ("우장춘 박사와 씨 없는 수박": 씨 is a seed there).
+            and not (m.group()[-1] in _KOREAN_PARTICLES and m.group()[:-1] in _TITLE_STEMS)
         ]
         # Korean given names spoken to or about ("수빈아", "준호한테"): the vocative and the
         # dative of a person follow a name directly.
@@ -1302,6 +1354,8 @@ class NameLexiconDetector:
             ):
                 findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
                                         self.name))  # fmt: skip
+        if _HANGUL_ANY.search(text) is not None:
+            findings.extend(self._korean(text))
         # Japanese given names in hiragana before くん, ちゃん, さん or 先輩 ("はるとくん",
         # "ともみ先輩"), kin and common words aside.
         # The honorific is the evidence, as for katakana names: kept whatever the scorer says.
@@ -1343,6 +1397,50 @@ class NameLexiconDetector:
                 else:
                     i += 1
         return findings
+
+    def _korean(self, text: str) -> list[Finding]:
+        """Korean names by what follows them: a job title or form of address ("박룡철
+        고객님"), the copula after a word asking whose name it is ("신청인은 오유진이고"), or
+        the 이 a given name takes when spoken of ("지훈이 번호")."""
+        findings = []
+        for match in _KOREAN_TITLED.finditer(text):
+            if self._korean_name(match.group(1)):
+                findings.append(Finding("name", match.start(1), match.end(1), TITLE_SCORE,
+                                        self.name))  # fmt: skip
+        for match in _KOREAN_STATED.finditer(text):
+            if self._korean_name(match.group(1)):
+                findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
+                                        self.name))  # fmt: skip
+        for match in _KOREAN_FAMILIAR.finditer(text):
+            name = match.group(1)
+            # Only a name ending in a consonant takes the 이 ("민수" does not: "민수가").
+            if (
+                (ord(name[-1]) - 0xAC00) % 28
+                and name in self._given
+                and name not in self._common
+                and name not in self._very_common
+            ):
+                findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
+                                        self.name))  # fmt: skip
+        return findings
+
+    def _korean_name(self, word: str) -> bool:
+        """A Korean given name the lexicon holds, or a full name: a family name, then two
+        syllables given names are made of, spelling no common word ("김춘화", "박룡철")."""
+        if word in self._common or word in self._very_common:
+            return False
+        if len(word) == 2:
+            return word in self._given
+        for surname_length in (1, 2):
+            given = word[surname_length:]
+            if (
+                word[:surname_length] in _KOREAN_SURNAMES
+                and len(given) == 2
+                and given not in self._common
+                and all(s in self._korean_syllables for s in given)
+            ):
+                return True
+        return False
 
     def _han_pair_alone(self, chunk: str, i: int) -> bool:
         """Whether the two Han characters at ``chunk[i]`` spell no word, nor does either with

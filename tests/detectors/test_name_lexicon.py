@@ -447,6 +447,30 @@ def test_a_korean_given_name_as_a_subject_or_topic(text: str, expected: list[str
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # A job title or form of address after a full name the lexicon lacks.
+        ("상담원: 박룡철 고객님, 배송지가 맞으신가요?", ["박룡철"]),
+        ("월요일부터 김춘화 과장이 합류합니다", ["김춘화"]),
+        ("견적서를 서상철 대표님께 보내 주시겠어요?", ["서상철"]),
+        # A team, a department or a title alone before a title is no name.
+        ("영업팀 과장에게 전달해 주세요", []),
+        ("대표님께 보고드렸습니다", []),
+        ("우장춘 박사와 씨 없는 수박 이야기를 해 주셨다", []),
+        # The copula after a word asking whose name it is.
+        ("신청인은 오유진이고 주소는 아래와 같아", ["오유진"]),
+        ("안녕하세요, 저는 박룡철입니다.", ["박룡철"]),
+        # The 이 a given name ending in a consonant takes when spoken of.
+        ("지훈이 번호 바뀌었어?", ["지훈"]),
+        ("하은이 생일 맞지? 하은에게는 비밀!", ["하은", "하은"]),
+        ("사람이 많다. 하늘이 맑다.", []),
+    ],
+)
+def test_a_korean_name_by_what_follows_it(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # A customer or member addressed with 님 is no name; a person is.
         ("고객님, 주문하신 상품이 발송되었습니다. 회원님 감사합니다", []),
         ("김지수님, 주문하신 상품이 발송되었습니다", ["김지수"]),
