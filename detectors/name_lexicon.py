@@ -158,7 +158,7 @@ _HIRAGANA_KIN = frozenset(
     "みな おくさ ぼう ちび おく おこ おじょう おまわり おいしゃ おきゃく だんな おとなり "
     "おつかれ ごくろう どなた だれ みんな".split()
 )
-_EAST_ASIAN = regex.compile(rf"[{_EAST_ASIAN_CHAR}]+(?:[ \u3000][{_EAST_ASIAN_CHAR}]+)?")
+_EAST_ASIAN = regex.compile(rf"[{_EAST_ASIAN_CHAR}]+(?:[ \u3000][{_EAST_ASIAN_CHAR}]+)*")
 # Japanese: a name alone before a particle ("田中が今日休み", "木村から引き継ぎました",
 # "健太と美咲に"): two or three kanji after no kanji or katakana (hiragana is grammar: "あと
 # 大翔にも"), or kana after no kana.

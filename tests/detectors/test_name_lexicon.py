@@ -447,6 +447,19 @@ def test_a_korean_given_name_as_a_subject_or_topic(text: str, expected: list[str
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # Words before the name are joined by spaces too: the name is still read whole.
+        ("営業部\u3000鈴木 一郎様\n\nいつもお世話になっております。", ["鈴木 一郎"]),
+        ("201号室 伊藤 ハナ様、夜間に2回起床あり。", ["伊藤 ハナ"]),
+        ("差出人は 吉田 さくら、住所は次のとおりです。", ["吉田 さくら"]),
+    ],
+)
+def test_a_spaced_japanese_name_after_other_spaced_words(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # A job title or form of address after a full name the lexicon lacks.
         ("상담원: 박룡철 고객님, 배송지가 맞으신가요?", ["박룡철"]),
         ("월요일부터 김춘화 과장이 합류합니다", ["김춘화"]),
