@@ -82,6 +82,28 @@ _TECH_PREFIXES = frozenset(
     "auth docs team".split()
 )
 _HANDLE_HINT = re.compile(r"[a-z][.\-][a-z]")
+# A chat's mention ("@mrossi", "@chinedu", "@jiwoo.park"): not an address's domain.
+_MENTION = re.compile(r"(?<![\w.@])@([a-z][a-z0-9]*(?:[._\-][a-z0-9]+)?)(?![\w@]|[.\-][a-z0-9])")
+# Who a system's user is, in a ticket or a log's prose ("user gvaliev (Гульназ Валиева)",
+# "l'utilisateur lbertrand", "사용자 jhkwon(권지훈)", "ypapadopulos kullanıcısı").
+_USER_HINT = re.compile(
+    r"(?i)user|utilisat|usu[aá]rio|utente|gebruiker|benutzer|użytkownik|пользовател|pengguna|"
+    r"användare|kullanıcı|사용자|ユーザー|المستخدم|người dùng|उपयोगकर्ता|用户|使用者"
+)
+_USER_LOGIN = regex.compile(
+    r"(?:(?<![\p{L}])(?i:user|utilisateur|usuário|usuario|utente|gebruiker|benutzer|"
+    r"użytkownik|пользователь|pengguna|användaren|användare|người dùng|उपयोगकर्ता)"
+    r"|사용자|ユーザー|المستخدم|用户|使用者)[ \t:]*"
+    r"([a-z][a-z0-9]*(?:[._\-][a-z0-9]+)?)(?![\w@]|[.\-][a-z0-9])"
+    r"|(?<![\w.@])([a-z][a-z0-9]*(?:[._\-][a-z0-9]+)?)[ \t]+(?i:kullanıcısı)"
+)
+# After a login, the person's own name in brackets: the login is theirs.
+_NAMED_AFTER = regex.compile(
+    r"[ \t]*[(（][ \t]*(?:\p{Lu}|[\p{Han}\p{Hangul}\p{Kana}\p{Arabic}\p{Cyrillic}])"
+)
+# A team's role typed as a chat's speaker ("dev: nope, ..."), though "Dev" may be a person.
+_LOWER_ROLES = frozenset("dev devs ops qa pm sre hr it".split())
+
 _HANDLE = re.compile(r"(?<![\w./\\-])([a-z]{3,20})([.\-])([a-z]{1,20})(?![\w@+/\\]|[.\-_][a-z0-9])")
 
 
@@ -776,6 +798,12 @@ class NameLexiconDetector:
         findings.extend(("lower", f) for f in self._lower_case(text, tokens))
         if _HANDLE_HINT.search(text) is not None:
             findings.extend(("handle", f) for f in self._handles(text))
+        if ":" in text:
+            findings.extend(("turn", f) for f in self._lower_turns(text, tokens))
+        if "@" in text:
+            findings.extend(("mention", f) for f in self._mentions(text))
+        if _USER_HINT.search(text) is not None:
+            findings.extend(("user", f) for f in self._users(text))
         if "'s " in text or "\u2019s " in text:
             findings.extend(("poss", f) for f in self._possessors(text))
         if _INITIALS_HINT.search(text) is not None:
@@ -1231,6 +1259,64 @@ class NameLexiconDetector:
             findings.append(Finding("name", match.start(1), match.end(3), LOWER_SCORE, self.name))
         return findings
 
+    def _lower_turns(self, text: str, tokens: list[re.Match[str]]) -> list[Finding]:
+        """Known names typed in lower case as a chat line's speaker ("deshawn: yo toya ...",
+        one line or many) and as the first word after it, the one spoken to ("kwame:
+        kofi!! ...")."""
+        present = self._lower_names.intersection({m.group() for m in tokens})
+        if not present:
+            return []
+        findings = [
+            Finding("name", m.start(1), m.end(1), LOWER_SCORE, self.name)
+            for m in _LOWER_SPEAKER.finditer(text)
+            if m.group(1) in present
+            and m.group(1) not in _ROLES
+            and m.group(1) not in _LOWER_ROLES
+            and len(m.group(1)) >= 3
+        ]
+        findings.extend(
+            Finding("name", m.start(), m.end(), LOWER_SCORE, self.name)
+            for m in tokens
+            if m.group() in present
+            and len(m.group()) >= 3
+            and m.group() not in self._very_common
+            and m.group() not in _TITLES
+            and _first_of_a_turn(text, m.start(), self._common)
+            and _ADDRESSEE_AFTER.match(text, m.end()) is not None
+        )
+        return findings
+
+    def _mentions(self, text: str) -> list[Finding]:
+        """A chat's mention of a person: a given name ("@chinedu") or a login made of a
+        person's names ("@mrossi", "@jiwoo.park"); "@here", "@channel", "@devops" are no
+        one."""
+        findings = []
+        for match in _MENTION.finditer(text):
+            if self._a_persons_handle(match.group(1)):
+                findings.append(Finding("name", match.start(1), match.end(1), LOWER_SCORE,
+                                        self.name))  # fmt: skip
+        return findings
+
+    def _users(self, text: str) -> list[Finding]:
+        """The login after a word for a system's user, where it is a person's: made of their
+        names, or with their name in brackets after it ("user sgowda (Shivakumar Gowda)")."""
+        findings = []
+        for match in _USER_LOGIN.finditer(text):
+            group = 1 if match.group(1) else 2
+            login = match.group(group)
+            if login in _SYSTEM_ACCOUNTS or login in self._common or login in _ROLES:
+                continue
+            if self._a_persons_handle(login) or (_NAMED_AFTER.match(text, match.end()) is not None):
+                findings.append(Finding("name", match.start(group), match.end(group),
+                                        LOWER_SCORE, self.name))  # fmt: skip
+        return findings
+
+    def _a_persons_handle(self, handle: str) -> bool:
+        bare = handle.rstrip("0123456789")
+        if bare in self._lower_names:
+            return len(bare) >= 3 and bare not in _ROLES and bare not in _SYSTEM_ACCOUNTS
+        return persons_login(handle)
+
     def _lone_lower(
         self, text: str, tokens: list[re.Match[str]], present: set[str]
     ) -> list[Finding]:
@@ -1558,6 +1644,37 @@ def _titled_before(text: str, start: int) -> bool:
     before = text[max(0, start - 14) : start - 1]
     word = before[max(before.rfind(" "), before.rfind("\u00a0")) + 1 :]
     return word.lstrip("([{\"'«„“").lower() in _LOWER_TITLES
+
+
+_LOWER_SPEAKER = re.compile(
+    r"^[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*)*([a-z]{2,20})[ \t]*:[ \t]+(?=\S+[ \t]+\S)",
+    re.MULTILINE,
+)
+# After the one spoken to, more words on the line: a data line's value stands alone
+# ("language: ruby").
+_ADDRESSEE_AFTER = re.compile(r"[!?,.~]*[ \t]+\S+[ \t]+\S")
+# A chat turn's speaker, then the one addressed ("kwame: kofi!! ...", "sione: bro josaia"):
+# a call word may stand between.
+_TURN_THEN_ADDRESSED = re.compile(
+    r"(?:^|\n)[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*)*([\w.\-]{2,24})[ \t]*:[ \t]+"
+    r"(?:(?:yo|hey|hi|oi|bro|sis|ey|ok|okay|so|and)[ \t,]+)?\Z"
+)
+
+
+def _first_of_a_turn(text: str, start: int, common: frozenset[str]) -> bool:
+    """Whether ``start`` is the first word of a chat turn after its speaker: the one spoken
+    to ("kwame: kofi!! ..."). A form's or a note's label is no speaker ("note: grace ...")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    turn = _TURN_THEN_ADDRESSED.search(text, max(0, line_start - 1), start)
+    if turn is None:
+        return False
+    speaker = turn.group(1).lower()
+    return (
+        speaker not in common
+        and speaker not in _ROLES
+        and speaker not in _LOWER_ROLES
+        and field_class(speaker)[0] is None
+    )
 
 
 def _begins_a_turn(text: str, start: int) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from detectors.engine import resolve_overlaps
-from detectors.name_lexicon import NameLexiconDetector, name_words
+from detectors.name_lexicon import _TOKEN, NameLexiconDetector, name_words
 from detectors.name_scorer import NameScorer
 
 DETECTOR = NameLexiconDetector()
@@ -442,6 +442,36 @@ def test_a_katakana_name_before_an_honorific_is_kept_whatever_the_model_says() -
 )
 def test_a_korean_given_name_as_a_subject_or_topic(text: str, expected: list[str]) -> None:
     assert proposed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A chat's mention: a given name or a login made of a person's names.
+        ("giulia: @mrossi did you push the fix for the invoice rounding?", ["giulia", "mrossi"]),
+        ("ngozi_e: @chinedu call me when you're free", ["chinedu"]),
+        ("@here please review, cc @devops and @channel", []),
+        # A system's user, made of names or with the person's name in brackets after it.
+        ("Ticket 40177: user sgowda (Shivakumar Gowda) VPN login nahi", ["sgowda"]),
+        ("문의 #30911: 사용자 jhkwon(권지훈)이 로그인이 안 된다고", ["jhkwon"]),
+        ("the user account is locked; user admin (root) tried", []),
+        # A chat line's speaker in lower case, and the one spoken to after it.
+        ("deshawn: yo toya did the client ever send the signed SOW", ["deshawn", "toya"]),
+        ("sione: bro josaia where u at, the van's leaving", ["sione", "josaia"]),
+        # A data line's key and value are no speaker and no one spoken to.
+        ("language: ruby\nqueue: kafka", []),
+        ("algorithms:\n  shortest_path: dijkstra\n  hashing: murmur3", []),
+        ("me: is it valid?\ndev: nope, fails the checksum", []),
+    ],
+)
+def test_lower_case_chat_names_mentions_and_logins(text: str, expected: list[str]) -> None:
+    sources = ("turn", "mention", "user")
+    found = [
+        text[f.start : f.end]
+        for source, f in DETECTOR.proposed(text, list(_TOKEN.finditer(text)))
+        if source.rstrip("0123456789") in sources
+    ]
+    assert list(dict.fromkeys(found)) == expected
 
 
 @pytest.mark.parametrize(
