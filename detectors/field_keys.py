@@ -347,7 +347,8 @@ _PEOPLE_LIST_KEYS = """
     asistentes presentes participantes presenti partecipanti aanwezig deelnemers obecni
     uczestnicy katılımcılar katılanlar hadir peserta närvarande deltagare tilstede deltakere
     присутствовали участники присутні учасники उपस्थित प्रतिभागी الحضور الحاضرون المشاركون
-    出席者 参加者 出席 参会人员 与会人员 参会者 参加人员 참석자 참가자 참석 tham dự
+    出席者 参加者 出席 参会人员 与会人员 参会者 参加人员 参会人 与会者 出席人 참석자 참가자 참석
+    tham dự attendance invitees
 """.split()
 PEOPLE_LIST_KEYS = frozenset(_PEOPLE_LIST_KEYS)
 

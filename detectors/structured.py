@@ -244,17 +244,44 @@ def _people_listed(text: str, position: int) -> Iterator[tuple[str, bool, int, i
     if not text[position:line_end].strip():
         yield from _yaml_items(text, line_end)
         return
-    for item in _LIST_ITEM.finditer(text, position, line_end):
+    items = []
+    for item in _LIST_ITEM.finditer(text, _past_markup(text, position), line_end):
         start, end = item.span()
         while start < end and text[start] in " \t\u3000":
             start += 1
         lead = _LAST_AND.match(text[start:end])
         if lead is not None:
             start += lead.end()
+        # A remark on how one attends is no part of the name: "Uwe (zugeschaltet)", "金
+        # 成民（オンライン）".
+        remark = _REMARK.search(text, start, end)
+        if remark is not None and remark.start() > start:
+            end = remark.start()
         while end > start and text[end - 1] in " \t.\u3000":
             end -= 1
         if end > start:
-            yield "name", True, start, end
+            items.append((start, end))
+    # Where one item reads as a person's name by the ambiguous key's rule, the key is taken
+    # at its word for the others: "Uwe", "Jiwoo Park" hold words that are also common ones.
+    people = any(_name_span(text[start:end], True) is not None for start, end in items)
+    for start, end in items:
+        yield "name", not people, start, end
+
+
+_REMARK = regex.compile(r"[ \t\u3000]*[(（][^()（）\n]{1,30}[)）][ \t.\u3000]*$")
+
+
+def _past_markup(text: str, position: int) -> int:
+    """Where a value begins after its key's separator: past white space and the bold or
+    italic marks Markdown closes a key with ("**Attendees:** Ana, Ben")."""
+    size = len(text)
+    while position < size and text[position] in " \t":
+        position += 1
+    while position < size and text[position] in "*_":
+        position += 1
+    while position < size and text[position] in " \t":
+        position += 1
+    return position
 
 
 _YAML_ITEM = re.compile(r"[ \t]*- [ \t]*([^\n#:]+?)[ \t]*(?:#[^\n]*)?$", re.M)
@@ -301,9 +328,7 @@ def _values_after(
     text: str, position: int, pii_class: str, ambiguous: bool, equals: bool
 ) -> Iterator[tuple[str, bool, int, int]]:
     size = len(text)
-    i = position
-    while i < size and text[i] in " \t":
-        i += 1
+    i = _past_markup(text, position)
     if i >= size:
         return
     first = text[i]
@@ -680,7 +705,7 @@ def _name_span(value: str, ambiguous: bool) -> tuple[int, int] | None:
         return None
     # Everything that is not a part must be spaces, commas or the one airline slash.
     gaps = _NAME_PART.sub("", value)
-    if gaps.strip(" ,/\t\u00a0") != "":
+    if gaps.strip(" ,/\t\u00a0·・") != "":
         return None
     while parts and parts[-1].group().lower().strip(".") in _TITLES:
         parts.pop()

@@ -318,6 +318,16 @@ def test_a_blank_forms_address_field_names_its_parts() -> None:
         ("الحضور: محمد عبد الفتاح، جويس ريس", ["محمد عبد الفتاح", "جويس ريس"]),
         ("Present: 3 of 5 board members; quorum reached", []),
         ("Participants: Sales, Marketing and Finance teams", []),
+        # A remark on how one attends is no part of the name; a name that is also a word
+        # ("Uwe", "Park") is a name beside the others.
+        (
+            "Anwesend: Katrin Höfelmann, Tomasz Wójcik, Uwe (zugeschaltet)",
+            ["Katrin Höfelmann", "Tomasz Wójcik", "Uwe"],
+        ),
+        ("参会人：王总、刘思琪、艾力·买买提（线上）", ["王总", "刘思琪", "艾力·买买提"]),
+        # Markdown's bold key.
+        ("**Attendees:** Folasade Adeyemi, Jiwoo Park", ["Folasade Adeyemi", "Jiwoo Park"]),
+        ("Present: all", []),
     ],
 )
 def test_each_person_a_list_of_attendees_names(text: str, expected: list[str]) -> None:
