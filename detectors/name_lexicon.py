@@ -50,7 +50,13 @@ from detectors.name_scorer import (
     text_context,
 )
 from detectors.name_shapes import name_shapes
-from detectors.names import CJK_HONORIFICS, NAME_PARTICLES, ORG_WORDS, PLACE_WORDS
+from detectors.names import (
+    CJK_HONORIFICS,
+    DEPARTMENT_WORDS,
+    NAME_PARTICLES,
+    ORG_WORDS,
+    PLACE_WORDS,
+)
 from detectors.not_persons import known_not_a_private_person, used_as_thing
 
 LEXICON = Path(__file__).resolve().parent / "data" / "name_lexicon.txt.gz"
@@ -924,6 +930,7 @@ class NameLexiconDetector:
             m
             for m in _TIMED_SPEAKER.finditer(text)
             if _bare(m.group(1)) not in self._common
+            and not _a_department(m.group(1))
             and _bare(m.group(1)) not in _ROLES
             and _bare(m.group(1)) not in _CUE_WORDS
             and field_class(m.group(1))[0] is None
@@ -1659,6 +1666,15 @@ _TURN_THEN_ADDRESSED = re.compile(
     r"(?:^|\n)[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*)*([\w.\-]{2,24})[ \t]*:[ \t]+"
     r"(?:(?:yo|hey|hi|oi|bro|sis|ey|ok|okay|so|and)[ \t,]+)?\Z"
 )
+
+
+# Team words written onto a team's name in scripts without spaces ("영업팀", "技术组"); "部"
+# ends surnames too ("阿部", "服部"): departments with it are listed.
+_DEPARTMENT_SUFFIX = re.compile(r"[\u3040-\u9fff\uac00-\ud7af]+(?:팀|부서|센터|组|課)")
+
+
+def _a_department(label: str) -> bool:
+    return label.lower() in DEPARTMENT_WORDS or _DEPARTMENT_SUFFIX.fullmatch(label) is not None
 
 
 def _first_of_a_turn(text: str, start: int, common: frozenset[str]) -> bool:

@@ -70,6 +70,33 @@ ORG_WORDS = frozenset(
     """.split()
 )
 """Words that make a capitalised phrase a thing, not a person: "Jollibee Foods", "Nobel Prize"."""
+# A workplace's departments and desks, which speak in its chats as people do ("[18:40]
+# 総務部: ...", "Recepción: ...", "Magazyn: ..."): no one's name.
+DEPARTMENT_WORDS = frozenset(
+    """
+    reception receptionist frontdesk warehouse storeroom stockroom kitchen security dispatch
+    logistics shipping purchasing procurement accounting accounts finance payroll helpdesk
+    servicedesk maintenance housekeeping cleaning pharmacy lab laboratory ward nursing
+    recepción recepcion almacén almacen bodega cocina seguridad contabilidad compras nóminas
+    mantenimiento limpieza farmacia logística logistica administración administracion
+    receção recepção recepcao armazém armazem cozinha segurança contabilidade manutenção
+    réception reception accueil entrepôt entrepot magasin cuisine sécurité comptabilité
+    achats entretien ricezione reception magazzino cucina sicurezza contabilità acquisti
+    manutenzione empfang rezeption lager küche buchhaltung einkauf versand wartung
+    haustechnik pforte receptie magazijn keuken beveiliging boekhouding inkoop onderhoud
+    recepcja magazyn kuchnia ochrona księgowość ksiegowosc zaopatrzenie portiernia
+    receptionen reception lagret lager köket kök vaktmästeri ekonomi inköp
+    resepsiyon depo mutfak güvenlik muhasebe satınalma satinalma lojistik
+    resepsionis gudang dapur keamanan akuntansi pembelian gudang
+    ресепшн ресепшен склад кухня охрана бухгалтерия снабжение
+    lễ tân kho bếp bảo vệ kế toán
+    总务部 営業部 総務部 経理部 人事部 物流部 倉庫 受付 総務 経理 人事 営業 物流
+    前台 仓库 财务部 人事部 采购部 销售部 行政部 保安 仓储部
+    총무팀 영업팀 경리팀 인사팀 물류팀 창고 안내데스크 프런트 경비실
+    الاستقبال المستودع المخزن المحاسبة المشتريات الأمن
+    रिसेप्शन गोदाम लेखा खरीद सुरक्षा
+    """.split()
+)
 PLACE_WORDS = frozenset(
     """
     calle avenida avda av rua via viale piazza plaza praça largo rue place boulevard bd gare

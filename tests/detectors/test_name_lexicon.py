@@ -631,6 +631,19 @@ def test_a_timed_chats_bots_and_teams_are_no_speakers() -> None:
     assert proposed(text) == ["Dev", "minji"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[08:10] Recepción: llegó el mensajero\n[08:12] Almacén: que pase por la puerta 2",
+        "[14:00] 経理部: 請求書を確認しました\n[14:05] 人事部: ありがとうございます",
+        "[09:30] 영업팀: 견적서 보냈어요\n[09:31] 물류팀: 확인했습니다",
+        "[11:00] Magazyn: dostawa jest\n[11:02] Recepcja: dzięki",
+    ],
+)
+def test_a_timed_chat_between_departments_names_no_one(text: str) -> None:
+    assert proposed(text) == []
+
+
 def test_a_guest_in_a_transcript_is_a_role() -> None:
     text = "Moderator: Willkommen zum Podcast.\nGast: Am 9. November 1989 fiel die Mauer.\n"
     assert "Gast" not in proposed(text)
