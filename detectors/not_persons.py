@@ -330,13 +330,17 @@ def famous_namesake(span: str) -> bool:
 
 def known_not_a_private_person(span: str, *, alone: bool = False) -> bool:
     """Whether ``span``, whatever the words around it, names a public figure or a brand
-    ("Rosa Parks", "Calvin Klein Boxer", "Giuseppe Garibaldi Street"). ``alone``: no title or
-    cue stands before it, so a famous surname or a place alone ("Kafka", "Jordan") is one too."""
+    ("Rosa Parks", "Calvin Klein Boxer", "Giuseppe Garibaldi Street"), in any case of a
+    language that declines names ("Olgi Tokarczuk", "Lagerlöfs", "Pamuk'un"). ``alone``: no
+    title or cue stands before it, so a famous surname or a place alone ("Kafka", "Jordan")
+    is one too."""
     value = normal_name(span)
     if value in PUBLIC_FIGURES or value in BRANDS or value in _famous():
         return True
     parts = value.split()
     if len(parts) > 2 and (" ".join(parts[:2]) in BRANDS or " ".join(parts[:2]) in PUBLIC_FIGURES):
+        return True
+    if 1 < len(parts) <= 4 and _declined_famous(parts):
         return True
     return (
         alone
@@ -348,6 +352,44 @@ def known_not_a_private_person(span: str, *, alone: bool = False) -> bool:
             or value in CALENDAR_WORDS
         )
     )
+
+
+# Case endings of names in the languages that decline them, each with the endings of the
+# name as the lists hold it: Polish, Czech, Russian, Ukrainian genitive, dative, accusative
+# and instrumental; Finnish and Scandinavian genitive.
+_NAME_CASES = (
+    ("iego", ("i",)), ("ego", ("y", "i")), ("owi", ("",)), ("em", ("",)), ("ej", ("a",)),
+    ("ą", ("a",)), ("ę", ("a",)), ("i", ("a", "")), ("y", ("a",)), ("a", ("",)), ("u", ("",)),
+    ("ого", ("ой", "ий", "ый")), ("его", ("ий",)), ("ому", ("ой", "ий")), ("ой", ("а",)),
+    ("ом", ("",)), ("ем", ("",)), ("ым", ("",)), ("ы", ("а",)), ("и", ("а", "я")),
+    ("у", ("а", "")), ("е", ("а",)), ("а", ("",)), ("я", ("ь", "й")),
+    ("in", ("",)), ("n", ("",)), ("s", ("",)),
+)  # fmt: skip
+
+
+def _word_forms(word: str) -> list[str]:
+    """The word as written and as it may stand in the nominative ("olgi" → "olga",
+    "pamuk'un" → "pamuk")."""
+    forms = [word]
+    cut = max(word.rfind("'"), word.rfind("\u2019"))
+    if cut > 1:  # Turkish writes a case ending after an apostrophe
+        forms.append(word[:cut])
+        word = word[:cut]
+    if len(word) >= 4:
+        for ending, replacements in _NAME_CASES:
+            if word.endswith(ending):
+                forms.extend(word[: -len(ending)] + r for r in replacements)
+    return forms
+
+
+def _declined_famous(parts: list[str]) -> bool:
+    """Whether a famous name's declined form: each word put back to a nominative, one
+    combination a public figure's or a brand's name."""
+    famous = _famous()
+    candidates = [""]
+    for part in parts:
+        candidates = [f"{c} {form}".lstrip() for c in candidates for form in _word_forms(part)]
+    return any(c in famous or c in PUBLIC_FIGURES or c in BRANDS for c in candidates[1:])
 
 
 # A key and its separator before a value, and the value's words before the one looked at:

@@ -65,3 +65,21 @@ def test_person_like(text: str, expected: bool) -> None:
 )
 def test_cities_of_two_words_are_no_private_persons(span: str, expected: bool) -> None:
     assert known_not_a_private_person(span) is expected
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        # A famous name in a case of a language that declines names.
+        ("Olgi Tokarczuk", True),  # Polish genitive
+        ("Józefa Piłsudskiego", True),
+        ("Orhan Pamuk'un", True),  # Turkish: the ending after an apostrophe
+        ("Elias Lönnrotin", True),  # Finnish genitive
+        ("Selma Lagerlöfs", True),  # Swedish genitive
+        # A private person's name in a case is still one.
+        ("Anny Kowalskiej", False),
+        ("Ivana Petrova", False),
+    ],
+)
+def test_a_public_figure_in_any_case_is_no_private_person(span: str, expected: bool) -> None:
+    assert known_not_a_private_person(span) is expected
