@@ -299,6 +299,10 @@ _ROLES = frozenset(
     klant medewerker pelanggan müşteri kullanıcı пользователь клиент оператор 用户 客户 客服
     助手 ユーザー お客様 担当 사용자 고객 상담원 ग्राहक एजेंट مستخدم عميل mteja
     gast gäste moderatorin invité invitée invitado invitada ospite gość gosc misafir гость
+    judge witness counsel prosecutor defendant plaintiff clerk narrator presenter lecturer
+    speaker panelist interviewer interviewee candidate analyst doctor nurse patient teacher
+    student coach trainer chair chairperson secretary narrador locutor animateur animatrice
+    médico médecin arzt ärztin arts lekarz врач doktor dokter 의사 医生 医師 الطبيب
     """.split()
 )
 # Parts of a chat handle that make it a bot's, a team's or a rota's ("ops-bot", "qa-team",
@@ -804,8 +808,9 @@ class NameLexiconDetector:
         findings.extend(("lower", f) for f in self._lower_case(text, tokens))
         if _HANDLE_HINT.search(text) is not None:
             findings.extend(("handle", f) for f in self._handles(text))
-        if ":" in text:
+        if ":" in text or "：" in text:
             findings.extend(("turn", f) for f in self._lower_turns(text, tokens))
+            findings.extend(("talk", f) for f in self._talkers(text))
         if "@" in text:
             findings.extend(("mention", f) for f in self._mentions(text))
         if _USER_HINT.search(text) is not None:
@@ -1266,6 +1271,51 @@ class NameLexiconDetector:
             findings.append(Finding("name", match.start(1), match.end(3), LOWER_SCORE, self.name))
         return findings
 
+    def _talkers(self, text: str) -> list[Finding]:
+        """The speakers of a conversation, known names or not ("Radjesh: ...", "[00:00:19]
+        Ben Ashworth: ...", "艾力：..."): where two or more speak by turns and one of them is
+        a known name, a role ("Agent:") or the turns are timed. A form's labels, roles,
+        departments and common words are no speakers."""
+        turns = list(_TALK_LINE.finditer(text))
+        if len(turns) < 2:
+            return []
+        labels = {m.group(2) for m in turns}
+        if len(labels) < 2:
+            return []
+        speakers = [m for m in turns if self._a_talker(m.group(2))]
+        if not speakers:
+            return []
+        # One of them a known name: the others are people too, known or not.
+        if not any(self._known_talker(m.group(2)) for m in speakers):
+            return []
+        return [Finding("name", m.start(2), m.end(2), SINGLE_SCORE, self.name) for m in speakers]
+
+    def _known_talker(self, label: str) -> bool:
+        if _EAST_ASIAN_ANY.match(label) is not None:  # "刘思琪": a known surname, given name
+            return label in self._given or any(
+                label[:n] in self._surnames and label[n:] in self._given for n in (1, 2)
+            )
+        return any(_bare(w) in self._strong for w in label.split())
+
+    def _a_talker(self, label: str) -> bool:
+        words = [_bare(w) for w in label.split()]
+        if any(w in _ROLES or w in _TITLES or w in _CUE_WORDS for w in words):
+            return False
+        if any(w in self._common or w in self._very_common for w in words):
+            if not all(self._known(w) for w in words):
+                return False
+        if _a_department(label) or field_class(label)[0] is not None or _role_handle(label):
+            return False
+        if _HANGUL_ANY.match(label) is not None:
+            return self._korean_name(label)
+        if _EAST_ASIAN_ANY.match(label) is not None:  # a known surname or given name begins it
+            return len(label) <= 5 and (label[0] in self._surnames or label in self._given)
+        # Words no list knows must be shaped like a name ("Radjesh", not "Analyst").
+        shapes = self._shapes
+        if not all(self._known(w) or shapes.looks_like_a_name(w) for w in words):
+            return False
+        return not known_not_a_private_person(label)
+
     def _lower_turns(self, text: str, tokens: list[re.Match[str]]) -> list[Finding]:
         """Known names typed in lower case as a chat line's speaker ("deshawn: yo toya ...",
         one line or many) and as the first word after it, the one spoken to ("kwame:
@@ -1653,6 +1703,18 @@ def _titled_before(text: str, start: int) -> bool:
     return word.lstrip("([{\"'«„“").lower() in _LOWER_TITLES
 
 
+# A turn of a conversation: an optional time or tag, then its speaker, one to three
+# capitalised words or a name in a script without case, an optional remark in brackets, and a
+# colon ("[00:00:19] Ben Ashworth: ...", "Tereza Dvořáková (00:02:15): ...", "艾力：...").
+_TALK_LINE = regex.compile(
+    r"^[ \t]*((?:\[[^\]\n]{1,24}\][ \t]*|\(?\d{1,2}:\d{2}(?::\d{2})?\)?[ \t]+)*)"
+    r"((?:\p{Lu}[\p{Ll}\p{M}'\-]+)(?:[ \t]\p{Lu}[\p{Ll}\p{M}'\-]+){0,2}"
+    r"|[\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}][\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}·・]{1,7}"
+    r"|\p{Arabic}[\p{Arabic}\p{M}]+(?:[ ]\p{Arabic}[\p{Arabic}\p{M}]+)?"
+    r"|\p{Devanagari}[\p{Devanagari}\p{M}]+(?:[ ]\p{Devanagari}[\p{Devanagari}\p{M}]+)?)"
+    r"[ \t]*(?:\([^)\n]{1,24}\))?[ \t]*[:：][ \t]*(?=\S)",
+    regex.MULTILINE,
+)
 _LOWER_SPEAKER = re.compile(
     r"^[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*)*([a-z]{2,20})[ \t]*:[ \t]+(?=\S+[ \t]+\S)",
     re.MULTILINE,

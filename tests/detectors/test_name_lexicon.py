@@ -632,6 +632,34 @@ def test_a_timed_chats_bots_and_teams_are_no_speakers() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # One speaker a known name: the others are people, known or not.
+        (
+            "Sjoerd: de nieuwe heftruck komt pas in juni.\nRadjesh: dan huren we er eentje bij",
+            ["Sjoerd", "Radjesh"],
+        ),
+        (
+            "[00:00:04] Tomasz Wójcik: Kostas is dialling in.\n[00:00:19] Ben Ashworth: Morning.",
+            ["Tomasz Wójcik", "Ben Ashworth"],
+        ),
+        ("参会人：刘思琪\n刘思琪：货周三发出。\n艾力：收到。", ["刘思琪", "艾力"]),
+        # A form's labels, roles and words that are no names' shape are no speakers.
+        ("Name: Ana Lima\nDate: 2024-03-01\nStatus: open", []),
+        ("Judge: Please state your name.\nWitness: Maria Lopes.", []),
+        ("Sjoerd: klaar?\nAnalyst: ja", ["Sjoerd"]),
+    ],
+)
+def test_the_speakers_of_a_conversation_known_or_not(text: str, expected: list[str]) -> None:
+    found = [
+        text[f.start : f.end]
+        for source, f in DETECTOR.proposed(text, list(_TOKEN.finditer(text)))
+        if source.startswith("talk")
+    ]
+    assert list(dict.fromkeys(found)) == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "[08:10] Recepción: llegó el mensajero\n[08:12] Almacén: que pase por la puerta 2",
