@@ -141,8 +141,8 @@ def test_unknown_names_are_found_by_their_shape() -> None:
         # Lower-case names after a cue, as typed in chats.
         ("thanks priya, and tell venkat the demo moved", ["priya", "venkat"]),
         ("ok - dane osobowe w załączniku", []),
-        # A timed chat's speakers (an unlisted one, "あや", is the rules' proposal: below).
-        ("[21:03] ゆうき: 電話番号わかる？\n[21:04] あや: まだだよ", ["ゆうき"]),
+        # A timed chat's speakers, listed or not ("あや").
+        ("[21:03] ゆうき: 電話番号わかる？\n[21:04] あや: まだだよ", ["ゆうき", "あや"]),
         ("[21:05] रोहन: नंबर भेज दो\n[21:06] नेहा: अभी भेजती हूँ", ["रोहन", "नेहा"]),
         ("[10:00] user: hi\n[10:01] assistant: hello", []),
         # An honorific after the name.
