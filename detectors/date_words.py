@@ -147,7 +147,8 @@ BIRTH_WORDS: tuple[str, ...] = tuple(
         "rođenja|rođen|rođena|datum rojstva|"
         "rojen|rojena|"
         # Turkish, Indonesian, Malay
-        "doğum|doğum tarihi|dogum|dogum tarihi|doğumlu|tanggal lahir|tgl lahir|tgl. lahir|lahir|"
+        "doğum|doğum tarihi|dogum|dogum tarihi|doğumlu|doğ.|tanggal lahir|tgl lahir|tgl. lahir|"
+        "lahir|"
         "tarikh lahir|"
         # Swedish, Danish, Norwegian, Finnish, Estonian, Hungarian, Romanian
         "född|födda|födelsedatum|födelsedag|fodd|født|fødselsdato|fødselsdag|fodt|syntynyt|syntymäaika|"

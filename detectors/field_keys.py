@@ -41,6 +41,7 @@ _PHRASES: dict[str | None, str] = {
         | ngay sinh | 生年月日 | 出生日期 | 出生年月日 | 出生年月 | 生日 | 誕生日 | 생년월일 | 생일
         | जन्म तिथि | जन्मतिथि | जन्म दिनांक | تاريخ الميلاد | تاريخ الولادة | تولد | tarehe ya kuzaliwa
         | kuzaliwa | petsa ng kapanganakan | kaarawan | kapanganakan | tarikh lahir
+        | data rozhdeniya | data rozhdenia | data rozhd | den rozhdeniya | tarikh al milad
     """,
     "name": """
         name | nom | nombre | full name | fullname | first name | firstname | first | last
@@ -70,7 +71,8 @@ _PHRASES: dict[str | None, str] = {
         | nume | prenume | nume complet | jméno | příjmení | jmeno | prijmeni | meno | priezvisko
         | имя | фамилия | отчество | фио | ф и о | полное имя | пациент | пассажир | ім'я | імя
         | прізвище | по батькові | піб | όνομα | επώνυμο | ονοματεπώνυμο | họ tên | họ và tên
-        | tên | ho ten | họ | 氏名 | 名前 | 姓名 | 名字 | 姓 | 名 | お名前 | 患者名 | 乘客
+        | tên | ho ten | họ | imya | familiya | otchestvo | upnaam | pura naam | 氏名 | 名前
+        | 姓名 | 名字 | 姓 | 名 | お名前 | 患者名 | 乘客
         | 乘客姓名
         | 이름 | 성명 | 성 | 환자명 | नाम | पूरा नाम | उपनाम | मरीज़ | الاسم | اسم | الاسم الكامل
         | اسم العائلة | الاسم الأول | jina | jina kamili | pangalan | buong pangalan | apelyido

@@ -71,6 +71,7 @@ def test_dates_with_birth_context(text: str, date: str) -> None:
         # Turkish, Indonesian, Malay
         ("Doğum tarihi: 12 Ağustos 1986", "12 Ağustos 1986"),
         ("Dogum tarihi 12 Subat 1986", "12 Subat 1986"),
+        ("Hasta: Fatma Yıldız, doğ. 11.03.1952", "11.03.1952"),
         ("DOĞUM TARİHİ: 12 NİSAN 1986, İZMİR", "12 NİSAN 1986"),
         ("Tanggal lahir: 17 Agustus 1991", "17 Agustus 1991"),
         ("Ia lahir pada 5 Mei 1988 di Bandung.", "5 Mei 1988"),

@@ -370,3 +370,18 @@ def test_logins_in_system_logs_yaml_member_lists_and_code_host_keys() -> None:
     assert found("maintainers:\n  - github: onurkaya\n  - github: pallets\n") == [
         ("name", "onurkaya")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Keys written in Latin letters for Russian and Hindi words.
+        (
+            '{"imya": "Баир", "familiya": "Цыренов", "data_rozhdeniya": "1990-08-15"}',
+            [("date_of_birth", "1990-08-15"), ("name", "Баир"), ("name", "Цыренов")],
+        ),
+        ('{"upnaam": "Pasupuleti"}', [("name", "Pasupuleti")]),
+    ],
+)
+def test_transliterated_keys(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected
