@@ -671,9 +671,48 @@ class NameLexiconDetector:
         # model believes them: the same result as screening first, at a fraction of the cost.
         # No rule took them, so no cue stands before them: a famous surname or a place alone
         # ("Rembrandt", "London") is one.
-        return _best(
-            [f for f, by_rule in kept if by_rule or not used_as_thing(text, f.start, f.end)]
-        )
+        names = [f for f, by_rule in kept if by_rule or not used_as_thing(text, f.start, f.end)]
+        if "(" in text or "（" in text:
+            names += self._aliases(text, names + [f for f in earlier if f.pii_class == "name"])
+        return _best(names)
+
+    def _aliases(self, text: str, names: Sequence[Finding]) -> list[Finding]:
+        """The same person's name in brackets beside a name found, in another script or
+        spelling ("Emily Carter（エミリー・カーター）", "대니얼 브룩스 (Daniel Brooks)", "渡辺
+        由紀子（ワタナベ ユキコ）"): a person's, as the name beside it is."""
+        found = []
+        for f in names:
+            after = _ALIAS_AFTER.match(text, f.end)
+            if after is not None and self._alias_shaped(after.group(1)):
+                found.append(Finding("name", after.start(1), after.end(1), SINGLE_SCORE,
+                                     self.name))  # fmt: skip
+            if f.start and text[f.start - 1] in "(（" and text[f.end : f.end + 1] in (")", "）"):
+                before = _ALIAS_BEFORE.search(text, max(0, f.start - 50), f.start)
+                if before is not None and self._alias_shaped(before.group(1)):
+                    found.append(Finding("name", before.start(1), before.end(1), SINGLE_SCORE,
+                                         self.name))  # fmt: skip
+        return found
+
+    def _alias_shaped(self, value: str) -> bool:
+        """Whether a bracketed value reads as a name: a few capitalised words, or a name in
+        a script without case; no common word alone, no role ("(Sales)", "(late)")."""
+        words = value.split()
+        if not words or len(words) > 4:
+            return False
+        if _EAST_ASIAN_ANY.match(value) is not None or _CASELESS.match(value) is not None:
+            if value in self._common or value in self._very_common:
+                return False  # "(예시)", an example
+            if len(words) == 1 and _HANGUL_ANY.match(value) is not None:
+                return self._korean_name(value)
+            return _ALIAS_CASELESS.fullmatch(value) is not None
+        if not all(w[0].isupper() for w in words):
+            return False
+        bare = [_bare(w) for w in words]
+        if any(w in _ROLES or w in _TITLES or w in ORG_WORDS for w in bare):
+            return False
+        if any(_a_department(w) for w in bare):
+            return False
+        return len(words) > 1 or bare[0] in self._lone_given
 
     def proposed(self, text: str, tokens: list[re.Match[str]]) -> list[tuple[str, Finding]]:
         """The rules' findings, each with the rule that made it (``source``: the scorer's
@@ -1714,6 +1753,23 @@ _TALK_LINE = regex.compile(
     r"|\p{Devanagari}[\p{Devanagari}\p{M}]+(?:[ ]\p{Devanagari}[\p{Devanagari}\p{M}]+)?)"
     r"[ \t]*(?:\([^)\n]{1,24}\))?[ \t]*[:：][ \t]*(?=\S)",
     regex.MULTILINE,
+)
+# A bracketed value right after a name, and the words right before a bracketed name.
+_ALIAS_AFTER = regex.compile(r"[ \t]*[(（][ \t]*([^()（）\n\d@:/,;]{2,40}?)[ \t]*[)）]")
+_ALIAS_BEFORE = regex.compile(
+    r"((?:\p{Lu}[\p{L}\p{M}'\-]+|[\p{Han}\p{Hangul}\p{Katakana}ー・·]+)"
+    r"(?:[ \t](?:\p{Lu}[\p{L}\p{M}'\-]+|[\p{Han}\p{Hangul}\p{Katakana}ー・·]+)){0,3}"
+    r"|[\p{Arabic}\p{Devanagari}\p{M}]+(?:[ \t][\p{Arabic}\p{Devanagari}\p{M}]+){0,3})"
+    r"[ \t]*[(（]\Z"
+)
+# A name in a script without case: katakana, hangul or Han words, or Arabic, Devanagari,
+# Hebrew or Thai ones; a few of them.
+_ALIAS_CASELESS = regex.compile(
+    r"[\p{Katakana}ー・·]{2,20}(?:[ \u3000][\p{Katakana}ー・·]{1,20}){0,2}"
+    r"|\p{Hangul}{1,6}(?:[ ]\p{Hangul}{1,6}){0,2}"
+    r"|\p{Han}{2,4}(?:[ \u3000·・]\p{Han}{1,3})?"
+    r"|[\p{Arabic}\p{Hebrew}\p{Devanagari}\p{Thai}\p{M}]+"
+    r"(?:[ ][\p{Arabic}\p{Hebrew}\p{Devanagari}\p{Thai}\p{M}]+){0,3}"
 )
 _LOWER_SPEAKER = re.compile(
     r"^[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*)*([a-z]{2,20})[ \t]*:[ \t]+(?=\S+[ \t]+\S)",

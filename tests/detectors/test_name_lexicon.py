@@ -8,6 +8,7 @@ import pytest
 from detectors.engine import resolve_overlaps
 from detectors.name_lexicon import _TOKEN, NameLexiconDetector, name_words
 from detectors.name_scorer import NameScorer
+from detectors.registry import default_registry
 
 DETECTOR = NameLexiconDetector()
 # The rules without the learned second opinion (tests/detectors/test_name_scorer.py), for
@@ -954,3 +955,32 @@ def test_every_nickname_cue_is_looked_for(cue: str) -> None:
 )
 def test_nickname_cues_in_chinese_japanese_and_korean(text: str, expected: list[str]) -> None:
     assert proposed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The same person's name in brackets beside a name found, in another script.
+        ("氏名：Emily Carter（エミリー・カーター）\n生年月日：1992年6月30日", "エミリー・カーター"),
+        ("성명: Jessica Miller (제시카 밀러)", "제시카 밀러"),
+        ("社員情報\n氏名：渡辺 由紀子（ワタナベ ユキコ）", "ワタナベ ユキコ"),
+    ],
+)
+def test_a_name_in_brackets_beside_a_name_found(text: str, expected: str) -> None:
+    engine = default_registry().build_engine({"kind": kind} for kind in ("structured",))
+    earlier = engine.scan_fast(text, frozenset({"name"}))
+    assert expected in [text[f.start : f.end] for f in DETECTOR.detect(text, earlier)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ngozi Adeyemi (late) and Tunde Bakare (Sales) joined the call",
+        "氏名：홍길동 (예시)",
+    ],
+)
+def test_a_remark_in_brackets_beside_a_name_is_no_name(text: str) -> None:
+    engine = default_registry().build_engine({"kind": kind} for kind in ("structured",))
+    earlier = engine.scan_fast(text, frozenset({"name"}))
+    found = [text[f.start : f.end] for f in DETECTOR.detect(text, earlier)]
+    assert not {"late", "Sales", "예시"} & set(found)
