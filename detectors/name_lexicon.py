@@ -850,6 +850,7 @@ class NameLexiconDetector:
         if ":" in text or "：" in text:
             findings.extend(("turn", f) for f in self._lower_turns(text, tokens))
             findings.extend(("talk", f) for f in self._talkers(text))
+            findings.extend(("addr", f) for f in self._addressed_in_turns(text))
         if "@" in text:
             findings.extend(("mention", f) for f in self._mentions(text))
         if _USER_HINT.search(text) is not None:
@@ -1329,6 +1330,44 @@ class NameLexiconDetector:
             return []
         return [Finding("name", m.start(2), m.end(2), SINGLE_SCORE, self.name) for m in speakers]
 
+    def _addressed_in_turns(self, text: str) -> list[Finding]:
+        """The one a chat turn speaks to, first in it before a comma or a mark ("Лена:
+        Серёж, ты придёшь?", "[08:31] Sanne: Mo, heb jij ...", "Host: Okay Hodan, ..."),
+        known name or not; no common word, role or title ("Sanne: Yes, ...")."""
+        findings: list[Finding] = []
+        # A conversation: two or more speak by turns (a data file's "origin: Tijuana, ..."
+        # and a script's "WATSON: And Moriarty?" are none).
+        speakers = {m.group(2) for m in _TALK_LINE.finditer(text)}
+        if len(speakers) < 2:
+            return findings
+        for match in _ADDRESSED_IN_TURN.finditer(text):
+            word = match.group(2)
+            bare = _bare(word)
+            if match.group(1) not in speakers:
+                continue
+            if bare in _ROLES or bare in _TITLES or bare in _CUE_WORDS or _a_department(word):
+                continue
+            if word in speakers:  # the one spoken to answers: "Sanne: Mo, ...\nMo: ja"
+                pass
+            elif bare in self._common or bare in self._very_common:
+                continue
+            elif _EAST_ASIAN_ANY.match(word) is not None:
+                if not self._a_talker(word):
+                    continue
+            elif not (
+                self._known(bare)
+                or self._shapes.looks_like_a_name(bare)
+                # A Slavic vocative without its ending ("Серёж", "Маш"): the name with it.
+                or (_CYRILLIC.match(bare) is not None and any(
+                    bare + end in self._names for end in ("а", "я")))
+            ):  # fmt: skip
+                continue
+            if known_not_a_private_person(word, alone=True):
+                continue
+            findings.append(Finding("name", match.start(2), match.end(2), SINGLE_SCORE,
+                                    self.name))  # fmt: skip
+        return findings
+
     def _known_talker(self, label: str) -> bool:
         if _EAST_ASIAN_ANY.match(label) is not None:  # "刘思琪": a known surname, given name
             return label in self._given or any(
@@ -1771,6 +1810,17 @@ _ALIAS_CASELESS = regex.compile(
     r"|[\p{Arabic}\p{Hebrew}\p{Devanagari}\p{Thai}\p{M}]+"
     r"(?:[ ][\p{Arabic}\p{Hebrew}\p{Devanagari}\p{Thai}\p{M}]+){0,3}"
 )
+# A chat turn's first word before a comma or a mark, an interjection before it allowed.
+_ADDRESSED_IN_TURN = regex.compile(
+    r"^[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*|\(?\d{1,2}:\d{2}(?::\d{2})?\)?[ \t]+)*"
+    r"([\p{L}][\p{L}\p{M}.'\-]{0,20}(?:[ \t][\p{L}][\p{L}\p{M}.'\-]{0,20}){0,2})[ \t]*"
+    r"(?:\([^)\n]{1,24}\))?[ \t]*[:：][ \t]+"
+    r"(?:(?i:ok|okay|oké|okej|great|so|and|yes|yeah|no|hey|hi|thanks|right|sure|well|und|y|e|et|"
+    r"и|ну|да|ja|sí|si|oui|tak|evet|ya|dạ|vâng)[,.!]?[ \t]+)?"
+    r"(\p{Lu}[\p{Ll}\p{M}'\-]+|[\p{Lo}\p{M}]{2,8})(?=[ \t]*[,!?，、！？])",
+    regex.MULTILINE,
+)
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 _LOWER_SPEAKER = re.compile(
     r"^[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*)*([a-z]{2,20})[ \t]*:[ \t]+(?=\S+[ \t]+\S)",
     re.MULTILINE,

@@ -984,3 +984,26 @@ def test_a_remark_in_brackets_beside_a_name_is_no_name(text: str) -> None:
     earlier = engine.scan_fast(text, frozenset({"name"}))
     found = [text[f.start : f.end] for f in DETECTOR.detect(text, earlier)]
     assert not {"late", "Sales", "예시"} & set(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The one a turn speaks to, first in it before a comma: known or not, or the one who
+        # answers; a Slavic vocative without its ending.
+        ("Лена: Серёж, ты придёшь к Ане?\nСерёжа: конечно", ["Серёж"]),
+        ("[08:31] Sanne: Mo, heb jij de sleutels?\n[08:32] Mo: ja", ["Mo"]),
+        ("Handläggare: Okej Hodan, kan du bekräfta?\nKund: ja", ["Hodan"]),
+        # A data file's lines and a script's are no conversation; a common word is no one.
+        ("recipe: Caesar salad\norigin: Tijuana, Mexico", []),
+        ("WATSON: And Moriarty?\nHOLMES: Moriarty, my dear Watson, is always on his way.", []),
+        ("Agent: Yes, I can help.\nCaller: Thanks, Monday works", []),
+    ],
+)
+def test_the_one_a_turn_speaks_to(text: str, expected: list[str]) -> None:
+    found = [
+        text[f.start : f.end]
+        for source, f in DETECTOR.proposed(text, list(_TOKEN.finditer(text)))
+        if source.startswith("addr")
+    ]
+    assert found == expected
