@@ -52,6 +52,21 @@ _ASKS_NAME = re.compile(
     r"зовут|отчество|tên|jina|pangalan|spell|buchstabieren|épeler|deletrear|heißen|heissen)"
     r"(?![^\W\d_])|名前|お名前|姓名|名字|叫什么|이름|성함|नाम|اسم|שם"
 )
+# What a question (or the agent reading it back) for a phone number says. Stems, so that the
+# cases of inflected languages match ("номеру", "numaradan").
+_ASKS_PHONE = re.compile(
+    r"(?i)phone|mobile|\bcell\b|call(?:ing)? you back|reach you|contact number|telefon|"
+    r"nummer|handy|rückfrage|número|numero|numéro|teléfono|móvil|celular|téléphone|portable|"
+    r"rappel|richiam|terugbel|numer|komórk|номер|телефон|перезвон|mobil|numara|ulaş|nomor|"
+    r"telepon|dihubungi|số điện thoại|số liên lạc|liên lạc|điện thoại|電話番号|電話|連絡先|"
+    r"电话|手机|联系|번호|연락|전화|नंबर|फ़ोन|फोन|संपर्क|رقم|هاتف|جوال|موبايل|للتواصل"
+)
+# ... but not an order's, a ticket's or a card's number: those are other things.
+_ASKS_OTHER_NUMBER = re.compile(
+    r"(?i)order|ticket|tracking|reference|invoice|booking|confirmation|account|policy|case|"
+    r"bestell|auftrag|pedido|commande|ordine|bestelling|zamówien|заказ|sipariş|pesanan|"
+    r"đơn hàng|注文|订单|주문|ऑर्डर|طلب"
+)
 # A request, where the question carries no question mark ("जन्म तिथि बताइए।").
 _QUESTION = re.compile(
     r"[?？؟]|(?i:please|tell|confirm|give|provide|spell|state|bitte|nennen|por favor|diga|"
@@ -111,6 +126,13 @@ def answers(text: str, common_words: frozenset[str]) -> Iterator[Answer]:
             continue
         birth = _ASKS_BIRTH.search(said) is not None
         name = _ASKS_NAME.search(said) is not None
+        phone = _ASKS_PHONE.search(said) is not None and _ASKS_OTHER_NUMBER.search(said) is None
+        if phone:
+            # The number said in words, in the answer or read back in the question itself.
+            for turn in (question, answer):
+                start, end = turn.span("said")
+                for run in spoken_numbers(text, start, end):
+                    yield Answer("phone", *run)
         if birth or name:
             yield from _values(text, answer, birth, name, common_words)
 
@@ -150,6 +172,104 @@ def _values(
             span = _name_answer(value, common_words)
             if span is not None:
                 yield Answer("name", begin + span[0], begin + span[1])
+
+
+# Number words of the languages a call centre speaks, digits to hundreds, each a part a
+# word may be glued from ("vierendertig", "fyrtiotvå", "ventidue", "quarante-deux").
+_NUMBER_PARTS = sorted(
+    set(
+        """
+        zero oh one two three four five six seven eight nine ten eleven twelve thirteen
+        fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty
+        seventy eighty ninety hundred double triple
+        null eins ein zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwo dreizehn
+        zwanzig dreißig vierzig fünfzig sechzig siebzig achtzig neunzig hundert und
+        cero uno una dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce
+        quince dieciséis diecisiete dieciocho diecinueve veinte veinti veintiuno veintidós
+        treinta cuarenta cincuenta sesenta setenta ochenta noventa cien ciento y
+        zéro un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze
+        quinze seize vingt trente quarante cinquante soixante cent et
+        zero uno due tre quattro cinque sei sette otto nove dieci undici dodici tredici
+        quattordici quindici sedici diciassette diciotto diciannove venti vent trenta quaranta
+        cinquanta sessanta settanta ottanta novanta cento trent quarant cinquant sessant
+        settant ottant novant
+        zero um uma dois duas três quatro cinco seis sete oito nove dez onze doze treze
+        catorze quatorze quinze dezesseis dezessete dezoito dezenove vinte trinta quarenta
+        cinquenta sessenta setenta oitenta noventa cem e
+        nul een één twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien
+        twintig dertig veertig vijftig zestig zeventig tachtig negentig honderd en
+        zero jeden jedna dwa dwie trzy cztery pięć sześć siedem osiem dziewięć dziesięć
+        jedenaście dwanaście trzynaście czternaście piętnaście szesnaście siedemnaście
+        osiemnaście dziewiętnaście dwadzieścia trzydzieści czterdzieści pięćdziesiąt
+        sześćdziesiąt siedemdziesiąt osiemdziesiąt dziewięćdziesiąt sto dwieście trzysta
+        czterysta pięćset sześćset siedemset osiemset dziewięćset
+        ноль один одна два две три четыре пять шесть семь восемь девять десять одиннадцать
+        двенадцать тринадцать четырнадцать пятнадцать шестнадцать семнадцать восемнадцать
+        девятнадцать двадцать тридцать сорок пятьдесят шестьдесят семьдесят восемьдесят
+        девяносто сто двести триста четыреста пятьсот шестьсот семьсот восемьсот девятьсот
+        noll nolla ett en två tre fyra fem sex sju åtta nio tio elva tolv tretton fjorton
+        femton sexton sjutton arton nitton tjugo trettio fyrtio femtio sextio sjuttio åttio
+        nittio hundra
+        sıfır bir iki üç dört beş altı yedi sekiz dokuz on yirmi otuz kırk elli altmış yetmiş
+        seksen doksan yüz
+        nol kosong satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas belas
+        puluh ratus seratus
+        không một mốt hai ba bốn tư năm lăm sáu bảy tám chín mười mươi trăm linh lẻ
+        शून्य एक दो तीन चार पांच पाँच छह छः सात आठ नौ दस
+        صفر واحد اثنين اتنين ثلاثة تلاتة أربعة اربعة خمسة ستة سبعة ثمانية تمانية تسعة عشرة
+        """.split()
+    ),
+    key=len,
+    reverse=True,
+)
+_NUMBER_WORD = regex.compile(
+    "(?i)(?:"
+    + "|".join(map(regex.escape, _NUMBER_PARTS))
+    + r")(?:[\-]?(?:"
+    + "|".join(map(regex.escape, _NUMBER_PARTS))
+    + "))*"
+)
+_SPOKEN_TOKEN = regex.compile(r"[\p{L}\p{M}\-]+|\d+")
+# Digits in East Asian scripts: Chinese numerals, sino-Korean syllables, Japanese readings.
+_CJK_DIGITS = regex.compile(
+    r"(?:[零〇一二三四五六七八九幺两]|[공영일이삼사오육칠팔구]"
+    r"|ゼロ|れい|まる|いち|にー|に|さん|よん|しー|ごー|ご|ろく|なな|しち|はち|きゅう|キュー|く)"
+    r"(?:[、，, の]*(?:[零〇一二三四五六七八九幺两]|[공영일이삼사오육칠팔구]"
+    r"|ゼロ|れい|まる|いち|にー|に|さん|よん|しー|ごー|ご|ろく|なな|しち|はち|きゅう|キュー|く))*"
+)
+_MIN_SPOKEN_WORDS = 5  # a number said in words: five of them or more ("oh seven seven ...")
+_MIN_CJK_DIGITS = 7
+
+
+def spoken_numbers(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Runs of number words (and digit groups) in ``text[start:end]``: a number said aloud
+    ("null eins fünf eins, zwei drei vier", "zéro six, quarante-deux", "공일공, 삼사오")."""
+    run: list[tuple[int, int]] = []
+    words = 0
+    for token in [*_SPOKEN_TOKEN.finditer(text, start, end), None]:
+        if token is not None:
+            gap = text[run[-1][1] : token.start()] if run else ""
+            joined = not run or gap.strip(" ,-–،、，") == ""
+            number = token.group().isdigit() or _NUMBER_WORD.fullmatch(token.group()) is not None
+            if number and joined:
+                run.append(token.span())
+                words += 1
+                continue
+        if words >= _MIN_SPOKEN_WORDS:
+            yield run[0][0], run[-1][1]
+        run, words = [], 0
+        if token is not None and (
+            token.group().isdigit() or _NUMBER_WORD.fullmatch(token.group()) is not None
+        ):
+            run, words = [token.span()], 1
+    for match in _CJK_DIGITS.finditer(text, start, end):
+        stop = match.end()
+        # "...오육칠이요": the 이 of the polite ending 이요, not a 2.
+        if text.startswith("이요", stop - 1):
+            stop -= 1
+        digits = len(regex.findall(r"[^、，, の]", text[match.start() : stop]))
+        if digits >= _MIN_CJK_DIGITS:
+            yield match.start(), stop
 
 
 def _is_spoken_date(value: str) -> bool:

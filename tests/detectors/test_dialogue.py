@@ -82,3 +82,48 @@ def test_the_answer_to_a_question_naming_the_class(
 )
 def test_no_answer_no_finding(text: str) -> None:
     assert [c for c in found(text) if c[0] in ("name", "date_of_birth")] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A phone number said in words, in the answer or read back by the agent.
+        (
+            "Agent: And a number to call you back on?\n"
+            "Caller: oh seven seven nine one, four double five, eight two one.",
+            "oh seven seven nine one, four double five, eight two one",
+        ),
+        (
+            "Mitarbeiter: Unter welcher Nummer erreichen wir Sie?\n"
+            "Kunde: null sieben eins eins, dreiundzwanzig, achtundvierzig, neun",
+            "null sieben eins eins, dreiundzwanzig, achtundvierzig, neun",
+        ),
+        (
+            "Conseillère : Je vous rappelle au zéro sept, douze, trente-quatre, cinquante-six, "
+            "soixante-dix-huit ?\nClient : Oui.",
+            "zéro sept, douze, trente-quatre, cinquante-six, soixante-dix-huit",
+        ),
+        (
+            "客服：留个联系电话吧？\n客户：一五九，八八七六，五四三二。",
+            "一五九，八八七六，五四三二",
+        ),
+        (
+            "상담원: 연락 가능한 번호는요?\n고객: 공일공, 이이삼사, 오오육칠이요.",
+            "공일공, 이이삼사, 오오육칠",
+        ),
+    ],
+)
+def test_a_phone_number_said_in_words(text: str, expected: str) -> None:
+    assert ("phone", expected) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # An order's number is no phone; a few number words are no number.
+        "Agent: What's the order number?\nCaller: one two three four five six seven.",
+        "Agent: Can I get a phone number?\nCaller: I have two, one for work.",
+    ],
+)
+def test_no_spoken_phone_number(text: str) -> None:
+    assert not [value for pii_class, value in found(text) if pii_class == "phone"]
