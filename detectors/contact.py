@@ -169,6 +169,14 @@ _ID_WORDS = "|".join(
         "الشحنة|رقم الشحنة|شحنة|رقم الصنف|משלוח|מספר הזמנה|کد کالا|کد کالای|"
         "พัสดุ|เลขพัสดุ|"
         "品番|型番|製品番号|ロット|物料编码|物料|编号|批次|货号|快递单号|품번|상품코드|운송장",
+        # Receipts and tills, tracking codes: "scontrino=0311-2208-041", "чек=0119-2240-77".
+        "bill no|bill number|kassenbon|beleg|quittung|ticket de caisse|reçu|"
+        "recibo|tiquete|talão|talao|scontrino|bonnetje|kassabon|paragon|kvitto|struk|"
+        "kwitansi|fiş|makbuz|чек|квитанция|hoa don|biên lai|小票|小票号|收据|"
+        "票号|领収書|領収書|レシート|영수증|영수증번호|إيصال|الإيصال|ايصال|رقم الإيصال|"
+        "बिल|बिल नं|रसीद|tracking code|tracciamento|codice di tracciamento|"
+        "numéro de suivi|seguimiento|rastreio|rastreamento|śledzenie|numer przesyłki|"
+        "трек|трек-номер|pelacakan|vận đơn|mã vận đơn|追跡番号|快递|物流单号",
     )
 ).split("|")
 # Before a bare digit run, these too: a lone number after them is more often their id.
@@ -232,6 +240,8 @@ class ContextIndex:
         lowered = window.lower()
         if len(lowered) != len(window):  # "İ" lowers to two characters
             lowered = "".join(ch.lower()[0] for ch in window)
+        # A key's words joined by "_" are its words ("hoa_don=", "bill_no:").
+        lowered = lowered.replace("_", " ")
         if lowered.isascii():
             words = set(lowered.translate(_ASCII_NON_WORD).split())
             searched = self._searched_ascii
@@ -535,6 +545,8 @@ def _other_number(text: str, match: re.Match[str], groups: list[str]) -> bool:
     """
     shape = [len(g) for g in groups]
     body = match["body"]
+    if shape[-1] == 6 and "." in body and text[: match.start()].rstrip(" ").endswith("["):
+        return True  # a kernel log's seconds since boot: "[ 4211.883102] usb 2-1: ..."
     if shape[0] <= 3 and groups[0][0] != "0" and all(size == 3 for size in shape[1:]):
         if "." in body or groups[-1] == "000":
             return True

@@ -596,8 +596,11 @@ def _unescaped(raw: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+_POSTCODE_SHAPE = re.compile(r"\d{5}-\d{3}")  # Brazil's CEP: "01310-100" (Turkish "cep": mobile)
+
+
 def _is_phone(value: str) -> bool:
-    if not _PHONE.fullmatch(value):
+    if not _PHONE.fullmatch(value) or _POSTCODE_SHAPE.fullmatch(value):
         return False
     digits = sum(ch.isdigit() for ch in value)
     return 6 <= digits <= 15

@@ -325,6 +325,13 @@ def test_phone_hard_negatives(text: str) -> None:
         "СНИЛС 112-233-445 95",
         "Rechnung 0301234567 vom März",
         "NHS number 943 476 5919",
+        # Receipts and tracking codes, keys joined by "_" too
+        "negozio=Coop Bologna\ncassa=2\nscontrino=0412-3308-051",
+        "магазин=Магнит\nчек=0211-3340-88",
+        "cua_hang=Bach Hoa Xanh\nhoa_don=0771-3308-12",
+        "Codice di tracciamento SDA: 0687 2233 1145, consegna giovedì",
+        # A kernel log's seconds since boot
+        "kernel: [ 3012.774109] usb 1-2: new high-speed USB device number 4",
         # Goods, lots, shipments and case files written in a phone's groups
         "la réf article 06 12 34 56 78 est en rupture",
         "lote 11 98765-4321 saiu com rótulo errado",
@@ -426,6 +433,8 @@ def test_an_identifiers_label_is_no_phone_context(text: str) -> None:
 def test_a_number_named_as_an_identifier_elsewhere_in_the_text_is_no_phone() -> None:
     text = "Konu: Sipariş No 2025031877 kargoya verildi\n\nMerhaba,\n\n2025031877 numaralı sipariş"
     assert spans(PHONE, text) == []
+    # A key naming a phone, joined by "_", still names one.
+    assert spans(PHONE, "order_no: 0881-2207-19, phone_no: 0881 2207 19") == ["0881 2207 19"]
     # A phone number is still a phone number after an order number.
     text = "Sipariş No 2025031877. Sorularınız için 0212 555 12 34 numarasını arayın."
     assert spans(PHONE, text) == ["0212 555 12 34"]
