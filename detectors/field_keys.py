@@ -312,6 +312,9 @@ _THING_KEY_WORDS = """
     office event mission storm league club stadium route ship hurricane typhoon cyclone
     language framework library package repo repository planet element species breed dish
     recipe book novel film movie song album band award prize character font colour color
+    pet dog cat horse animal mascot release codename version team channel game show podcast
+    course dataset database queue topic bucket pipeline workflow vehicle car boat plan tier
+    drink cocktail beer wine flower tree
     tienda sucursal almacén almacen sede ciudad empresa proveedor marca producto modelo
     departamento estación estacion escuela hospital
     loja filial armazém armazem cidade fornecedor produto departamento escola estação

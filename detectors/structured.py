@@ -22,7 +22,13 @@ import regex
 from detectors.base import PII_CLASSES, Finding
 from detectors.birth_date import is_date
 from detectors.dialogue import ANSWER_SCORE, answers
-from detectors.field_keys import field_class, lists_people, names_a_user, names_things
+from detectors.field_keys import (
+    field_class,
+    lists_people,
+    names_a_thing,
+    names_a_user,
+    names_things,
+)
 from detectors.financial import iban_ok, is_card_number
 from detectors.name_lexicon import lexicon, persons_login
 from detectors.names import NAME_PARTICLES, ORG_WORDS
@@ -139,7 +145,10 @@ LOGIN = "login"
 def _class_of(key: str) -> tuple[str | None, bool]:
     if names_a_user(key):
         return LOGIN, True
-    return field_class(key)
+    pii_class, ambiguous = field_class(key)
+    if pii_class == "name" and names_a_thing(key):
+        return None, False  # "ship_name", "pet_name": a thing's name
+    return pii_class, ambiguous
 
 
 # -- the collection a value belongs to -------------------------------------------------------
@@ -165,16 +174,45 @@ def _in_a_collection_of_things(text: str, start: int, sql: bool) -> bool:
     if opening >= 0:
         key = _ARRAY_KEY.search(text, max(0, opening - 50), opening)
         return key is not None and names_things(key.group(1))
+    # A JSON object under a key naming a thing: '"release": {"name": "Aurora", ...}'.
+    opening = _enclosing_bracket(text, lo, start, "{", "}")
+    if opening >= 0:
+        key = _ARRAY_KEY.search(text, max(0, opening - 50), opening)
+        if key is not None and names_things(key.group(1)):
+            return True
+    if "<" in text[lo:start]:
+        parent = _xml_parent(text, lo, start)
+        if parent is not None and names_things(parent):
+            return True  # "<product><name>カップヌードル</name>"
     return _yaml_parent_names_things(text, start)
 
 
-def _enclosing_bracket(text: str, lo: int, start: int) -> int:
-    """The position of the "[" of the array ``start`` is in, or -1: one pass backwards."""
+_XML_TAG = re.compile(r"<(/?)([A-Za-z_][\w.\-]*)[^<>]*?(/?)>")
+
+
+def _xml_parent(text: str, lo: int, start: int) -> str | None:
+    """The element around the element ``start`` is in ("product" for "<product><code>…
+    </code><name>|"), or None."""
+    open_tags: list[str] = []
+    for tag in _XML_TAG.finditer(text, lo, start):
+        closing, name, empty = tag.groups()
+        if empty:
+            continue
+        if not closing:
+            open_tags.append(name)
+        elif name in open_tags:
+            del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name) :]
+    return open_tags[-2] if len(open_tags) >= 2 else None
+
+
+def _enclosing_bracket(text: str, lo: int, start: int, open_: str = "[", close: str = "]") -> int:
+    """The position of the "[" of the array ``start`` is in (or of another bracket), or -1:
+    one pass backwards."""
     depth = 0
     position = start
     while True:
-        opening = text.rfind("[", lo, position)
-        closing = text.rfind("]", lo, position)
+        opening = text.rfind(open_, lo, position)
+        closing = text.rfind(close, lo, position)
         if opening < 0:
             return -1
         if closing > opening:

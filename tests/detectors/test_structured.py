@@ -385,3 +385,19 @@ def test_logins_in_system_logs_yaml_member_lists_and_code_host_keys() -> None:
 )
 def test_transliterated_keys(text: str, expected: list[tuple[str, str]]) -> None:
     assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An element or an object naming a thing holds a thing's name.
+        ("<product><code>RMN-9</code><name>カップヌードル しお</name></product>", []),
+        ('{"release": {"name": "Aurora", "tag": "v5.0.0"}}', []),
+        ("pet_name\tspecies\nRex\tdog\nLuna\tcat", []),
+        # ... and one naming a person a person's.
+        ("<customer><id>7</id><name>Ana Lima</name></customer>", [("name", "Ana Lima")]),
+        ('{"customer": {"name": "Ana Lima"}}', [("name", "Ana Lima")]),
+    ],
+)
+def test_a_things_name_by_its_parent_or_its_key(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected
