@@ -58,6 +58,7 @@ from detectors.names import (
     PLACE_WORDS,
 )
 from detectors.not_persons import known_not_a_private_person, used_as_thing
+from detectors.not_persons import load as load_public_figures
 
 LEXICON = Path(__file__).resolve().parent / "data" / "name_lexicon.txt.gz"
 PAIR_SCORE = 0.75
@@ -642,6 +643,7 @@ class NameLexiconDetector:
             if w[0].islower() and w not in FIELD_CLASSES and _GREETING_WORD.fullmatch(w) is None
         )
         self._shapes = name_shapes()
+        load_public_figures()
         self._korean_syllables = _KOREAN_NORTHERN_SYLLABLES | frozenset(
             syllable
             for name in self._given
@@ -849,8 +851,10 @@ class NameLexiconDetector:
             findings.extend(("handle", f) for f in self._handles(text))
         if ":" in text or "：" in text:
             findings.extend(("turn", f) for f in self._lower_turns(text, tokens))
-            findings.extend(("talk", f) for f in self._talkers(text))
-            findings.extend(("addr", f) for f in self._addressed_in_turns(text))
+            turns = list(_TALK_LINE.finditer(text))
+            if len(turns) >= 2:
+                findings.extend(("talk", f) for f in self._talkers(turns))
+                findings.extend(("addr", f) for f in self._addressed_in_turns(text, turns))
         if "@" in text:
             findings.extend(("mention", f) for f in self._mentions(text))
         if _USER_HINT.search(text) is not None:
@@ -1311,14 +1315,11 @@ class NameLexiconDetector:
             findings.append(Finding("name", match.start(1), match.end(3), LOWER_SCORE, self.name))
         return findings
 
-    def _talkers(self, text: str) -> list[Finding]:
+    def _talkers(self, turns: list[regex.Match[str]]) -> list[Finding]:
         """The speakers of a conversation, known names or not ("Radjesh: ...", "[00:00:19]
         Ben Ashworth: ...", "艾力：..."): where two or more speak by turns and one of them is
         a known name, a role ("Agent:") or the turns are timed. A form's labels, roles,
         departments and common words are no speakers."""
-        turns = list(_TALK_LINE.finditer(text))
-        if len(turns) < 2:
-            return []
         labels = {m.group(2) for m in turns}
         if len(labels) < 2:
             return []
@@ -1330,14 +1331,14 @@ class NameLexiconDetector:
             return []
         return [Finding("name", m.start(2), m.end(2), SINGLE_SCORE, self.name) for m in speakers]
 
-    def _addressed_in_turns(self, text: str) -> list[Finding]:
+    def _addressed_in_turns(self, text: str, turns: list[regex.Match[str]]) -> list[Finding]:
         """The one a chat turn speaks to, first in it before a comma or a mark ("Лена:
         Серёж, ты придёшь?", "[08:31] Sanne: Mo, heb jij ...", "Host: Okay Hodan, ..."),
         known name or not; no common word, role or title ("Sanne: Yes, ...")."""
         findings: list[Finding] = []
         # A conversation: two or more speak by turns (a data file's "origin: Tijuana, ..."
         # and a script's "WATSON: And Moriarty?" are none).
-        speakers = {m.group(2) for m in _TALK_LINE.finditer(text)}
+        speakers = {m.group(2) for m in turns}
         if len(speakers) < 2:
             return findings
         for match in _ADDRESSED_IN_TURN.finditer(text):

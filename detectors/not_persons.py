@@ -12,7 +12,8 @@ knows alone, not every notable person.
 from __future__ import annotations
 
 import gzip
-from functools import cache
+import itertools
+from functools import cache, lru_cache
 from pathlib import Path
 
 import regex
@@ -367,7 +368,8 @@ _NAME_CASES = (
 )  # fmt: skip
 
 
-def _word_forms(word: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _word_forms(word: str) -> tuple[str, ...]:
     """The word as written and as it may stand in the nominative ("olgi" → "olga",
     "pamuk'un" → "pamuk")."""
     forms = [word]
@@ -379,17 +381,36 @@ def _word_forms(word: str) -> list[str]:
         for ending, replacements in _NAME_CASES:
             if word.endswith(ending):
                 forms.extend(word[: -len(ending)] + r for r in replacements)
-    return forms
+    return tuple(forms)
+
+
+@cache
+def _famous_words() -> frozenset[str]:
+    """Every word of a public figure's or a brand's name: a word form outside them makes no
+    famous name, so most spans are ruled out before any combination is tried."""
+    return frozenset(w for name in (*_famous(), *PUBLIC_FIGURES, *BRANDS) for w in name.split())
+
+
+def load() -> None:
+    """Read the lists now (at a detector's start-up) rather than on the first request."""
+    _famous_words()
 
 
 def _declined_famous(parts: list[str]) -> bool:
     """Whether a famous name's declined form: each word put back to a nominative, one
     combination a public figure's or a brand's name."""
-    famous = _famous()
-    candidates = [""]
+    words = _famous_words()
+    options = []
     for part in parts:
-        candidates = [f"{c} {form}".lstrip() for c in candidates for form in _word_forms(part)]
-    return any(c in famous or c in PUBLIC_FIGURES or c in BRANDS for c in candidates[1:])
+        forms = [form for form in _word_forms(part) if form in words]
+        if not forms:
+            return False
+        options.append(forms)
+    famous = _famous()
+    return any(
+        name in famous or name in PUBLIC_FIGURES or name in BRANDS
+        for name in map(" ".join, itertools.product(*options))
+    )
 
 
 # A key and its separator before a value, and the value's words before the one looked at:
