@@ -861,6 +861,8 @@ class NameLexiconDetector:
             findings.extend(("user", f) for f in self._users(text))
         if "'s " in text or "\u2019s " in text:
             findings.extend(("poss", f) for f in self._possessors(text))
+        if "أب" in text or "أم" in text or "ابو" in text:
+            findings.extend(("kunya", f) for f in self._kunyas(text))
         if _INITIALS_HINT.search(text) is not None:
             findings.extend(("inits", f) for f in self._initialled(text))
         for _, end in _INTRODUCTIONS.occurrences(text):
@@ -1211,13 +1213,18 @@ class NameLexiconDetector:
         covered = _covered(people, len(text))
         for match in _TOKEN.finditer(text):
             word = match.group()
-            if not _CASELESS.match(word) or word not in self._lone_given:
+            if not _CASELESS.match(word):
                 continue
+            start, end = match.span()
+            if word not in self._lone_given:
+                # Arabic writes "and", "to", "by" onto the next word: "ومريم", "لسامر".
+                if word[0] not in _ARABIC_PROCLITICS or word[1:] not in self._lone_given:
+                    continue
+                word, start = word[1:], start + 1
             if word in _TITLES or word in _CUE_WORDS or _GREETING_WORD.fullmatch(word):
                 continue
             if _SUFFIX_WORD.fullmatch(word) is not None or word.startswith("ال"):
                 continue  # "ال" is Arabic's article: "الحساب" (the account), no given name
-            start, end = match.span()
             if covered.find(1, max(0, start - 1), end + 1) >= 0:  # or right beside one
                 continue
             if not used_as_thing(text, start, end, cued=True):
@@ -1394,6 +1401,21 @@ class NameLexiconDetector:
         if not all(self._known(w) or shapes.looks_like_a_name(w) for w in words):
             return False
         return not known_not_a_private_person(label)
+
+    def _kunyas(self, text: str) -> list[Finding]:
+        """An Arabic kunya, "father of" or "mother of" and a given name ("أبو فهد", "لأبي
+        سامر", "أم خالد"): what people call a parent; a place named so ("أبو ظبي") is none."""
+        findings = []
+        for match in _KUNYA.finditer(text):
+            child = match.group(2)
+            if child in _KUNYA_PLACES or f"{match.group(1)} {child}" in _KUNYA_THINGS:
+                continue
+            if child.startswith("ال"):
+                child = child[2:]
+            if child in self._given and not used_as_thing(text, match.start(1), match.end(2)):
+                findings.append(Finding("name", match.start(1), match.end(2), PAIR_SCORE,
+                                        self.name))  # fmt: skip
+        return findings
 
     def _lower_turns(self, text: str, tokens: list[re.Match[str]]) -> list[Finding]:
         """Known names typed in lower case as a chat line's speaker ("deshawn: yo toya ...",
@@ -1822,6 +1844,14 @@ _ADDRESSED_IN_TURN = regex.compile(
     regex.MULTILINE,
 )
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+_ARABIC_PROCLITICS = frozenset("وفبل")
+# Places named like a kunya (Abu Dhabi, Umm al-Quwain, Omdurman, Umm Qasr, Umm al-Fahm), and
+# things and famous people: Umm Ali (a dessert), Umm Kulthum, Abu Trika.
+_KUNYA_PLACES = frozenset("ظبي القيوين درمان قصر الفحم كبير تيج حمد".split())
+_KUNYA_THINGS = frozenset({"أم علي", "ام علي", "أم كلثوم", "ام كلثوم", "أبو تريكة", "ابو تريكة"})
+_KUNYA = regex.compile(
+    r"(?<!\p{Arabic})[وفبل]?(أبو|أبي|أبا|ابو|ابي|أم|ام)[ ]+(\p{Arabic}{2,})(?!\p{Arabic})"
+)
 _LOWER_SPEAKER = re.compile(
     r"^[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*)*([a-z]{2,20})[ \t]*:[ \t]+(?=\S+[ \t]+\S)",
     re.MULTILINE,

@@ -1007,3 +1007,26 @@ def test_the_one_a_turn_speaks_to(text: str, expected: list[str]) -> None:
         if source.startswith("addr")
     ]
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An Arabic kunya: "father of" or "mother of" and a given name, a proclitic before.
+        (
+            "هدية التقاعد يجمعها أبو سامر؛ سلّموا المبلغ لأبي سامر قبل الخميس",
+            ["أبو سامر", "أبي سامر"],
+        ),
+        ("اتصلت أم خالد صباحاً", ["أم خالد"]),
+        # Places, a dessert and a famous singer named so are none.
+        ("سافرنا إلى أبو ظبي الأسبوع الماضي", []),
+        ("الحلوى اليوم أم علي بالمكسرات، والأغنية لأم كلثوم", []),
+    ],
+)
+def test_an_arabic_kunya(text: str, expected: list[str]) -> None:
+    found = [
+        text[f.start : f.end]
+        for source, f in DETECTOR.proposed(text, list(_TOKEN.finditer(text)))
+        if source.startswith("kunya")
+    ]
+    assert found == expected
