@@ -198,6 +198,9 @@ _JAPANESE_ALONE = regex.compile(
     + _JAPANESE_PARTICLE
 )
 _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
+_HAN_GIVEN_HONORED = regex.compile(
+    r"(?<!\p{Han})(\p{Han}{2,3})(?=さん|くん|君|ちゃん|様|さま|先輩)"
+)
 # A chat line with its time: "[21:03] ゆうき: ...", "[2024-03-01 10:02] minji: ...".
 _LOGIN_SPEAKER = re.compile(
     r"^[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*)*([a-z][a-z0-9]*[._][a-z][a-z0-9]*)[ \t]*:[ \t]",
@@ -1607,6 +1610,13 @@ class NameLexiconDetector:
             word = match.group(1)
             if word not in _HIRAGANA_KIN and not (word.endswith("や") and len(word) > 2):
                 findings.append(Finding("name", match.start(1), match.end(1), TITLE_SCORE,
+                                        self.name))  # fmt: skip
+        # Japanese given names in kanji alone before an honorific ("健一さん", "拓也さん"):
+        # a known given name that spells no word ("息子さん", a son, is one).
+        for match in _HAN_GIVEN_HONORED.finditer(text):
+            word = match.group(1)
+            if word in self._given and word not in _TITLE_STEMS and word not in self._common:
+                findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
                                         self.name))  # fmt: skip
         # Only in Japanese text (kana in it): Chinese shares the kanji, not the particles.
         if _KANA.search(text) is not None:

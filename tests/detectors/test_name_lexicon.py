@@ -1030,3 +1030,17 @@ def test_an_arabic_kunya(text: str, expected: list[str]) -> None:
         if source.startswith("kunya")
     ]
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A Japanese given name in kanji alone before an honorific.
+        ("長男の健一さんに電話で状況を報告", ["健一"]),
+        ("拓也さん、見積書を送ってもらえますか", ["拓也"]),
+        # Family words and roles before one are none.
+        ("息子さんと娘さんによろしく。お客様、店長さん", []),
+    ],
+)
+def test_a_japanese_given_name_in_kanji_before_an_honorific(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
