@@ -849,11 +849,14 @@ class NameLexiconDetector:
             findings.extend(("speaker", f) for f in self._speakers(text))
         if _SUFFIX_HINT.search(text) is not None:
             findings.extend(("suffix", f) for f in self._suffixed(text))
-        findings.extend(("lower", f) for f in self._lower_case(text, tokens))
+        # The lower-case names the text holds: most texts hold none (a set intersection in C).
+        present = self._lower_names.intersection({m.group() for m in tokens})
+        findings.extend(("lower", f) for f in self._lower_case(text, tokens, present))
         if _HANDLE_HINT.search(text) is not None:
             findings.extend(("handle", f) for f in self._handles(text))
         if ":" in text or "：" in text:
-            findings.extend(("turn", f) for f in self._lower_turns(text, tokens))
+            if present:
+                findings.extend(("turn", f) for f in self._lower_turns(text, tokens, present))
             turns = list(_TALK_LINE.finditer(text))
             if len(turns) >= 2:
                 findings.extend(("talk", f) for f in self._talkers(turns))
@@ -1246,13 +1249,13 @@ class NameLexiconDetector:
             and (text[start].isupper() or text[start].lower() == text[start].upper())
         )
 
-    def _lower_case(self, text: str, tokens: list[re.Match[str]]) -> list[Finding]:
+    def _lower_case(
+        self, text: str, tokens: list[re.Match[str]], present: set[str]
+    ) -> list[Finding]:
         """Names typed in lower case ("tunde bakare", "wang fang"): two to four adjacent
         words, each a known name and no common word, one of them a given name, that begin
         a line or a chat turn (the answer to "your name?"); elsewhere lower-case words that
         happen to be names are a dish or a phrase ("cacio e pepe")."""
-        # Most texts hold none of these words: a set intersection in C tells.
-        present = self._lower_names.intersection({m.group() for m in tokens})
         if not present:
             return []
         # One name after a greeting or a thanks ("thanks priya", "hej mads, ..."), the
@@ -1420,13 +1423,12 @@ class NameLexiconDetector:
                                         self.name))  # fmt: skip
         return findings
 
-    def _lower_turns(self, text: str, tokens: list[re.Match[str]]) -> list[Finding]:
+    def _lower_turns(
+        self, text: str, tokens: list[re.Match[str]], present: set[str]
+    ) -> list[Finding]:
         """Known names typed in lower case as a chat line's speaker ("deshawn: yo toya ...",
         one line or many) and as the first word after it, the one spoken to ("kwame:
         kofi!! ...")."""
-        present = self._lower_names.intersection({m.group() for m in tokens})
-        if not present:
-            return []
         findings = [
             Finding("name", m.start(1), m.end(1), LOWER_SCORE, self.name)
             for m in _LOWER_SPEAKER.finditer(text)
@@ -1462,7 +1464,7 @@ class NameLexiconDetector:
         """The login after a word for a system's user, where it is a person's: made of their
         names, or with their name in brackets after it ("user sgowda (Shivakumar Gowda)")."""
         findings = []
-        for match in _USER_LOGIN.finditer(text):
+        for match in self._user_logins(text):
             group = 1 if match.group(1) else 2
             login = match.group(group)
             if login in _SYSTEM_ACCOUNTS or login in self._common or login in _ROLES:
@@ -1471,6 +1473,19 @@ class NameLexiconDetector:
                 findings.append(Finding("name", match.start(group), match.end(group),
                                         LOWER_SCORE, self.name))  # fmt: skip
         return findings
+
+    @staticmethod
+    def _user_logins(text: str) -> Iterator[regex.Match[str]]:
+        """``_USER_LOGIN`` tried only where a word for a user stands (few places), rather
+        than at every position of the text."""
+        for hint in _USER_HINT.finditer(text):
+            start = hint.start()
+            if hint.group().lower().startswith("kullan"):  # the login before: "X kullanıcısı"
+                found = _USER_LOGIN.search(text, max(0, start - 40), hint.end() + 8)
+            else:
+                found = _USER_LOGIN.match(text, start)
+            if found is not None:
+                yield found
 
     def _a_persons_handle(self, handle: str) -> bool:
         bare = handle.rstrip("0123456789")
