@@ -144,7 +144,7 @@ _KOREAN_NAME_PARTICLE = regex.compile(
 _KOREAN_SURNAMES = frozenset(
     "김 이 박 최 정 강 조 윤 장 임 한 오 서 신 권 황 안 송 전 홍 유 고 문 양 손 배 백 허 남 심 노 "
     "하 곽 성 차 주 우 구 민 류 나 진 지 엄 채 원 천 방 공 현 함 변 염 여 추 도 소 석 선 설 마 길 "
-    "연 위 표 명 기 반 왕 금 옥 육 인 맹 제 모 탁 국 어 은 편 용 예 경 봉 사 부 라 리 태 피 하 "
+    "연 위 표 명 기 반 왕 금 옥 육 인 맹 제 모 탁 국 어 은 편 용 예 경 봉 사 부 라 리 태 피 "
     "황보 남궁 제갈 선우 독고 사공 서문".split()
 )
 # Syllables of given names the lexicon lacks: the initial ㄹ kept in North Korean and Korean
@@ -863,11 +863,10 @@ class NameLexiconDetector:
                 findings.extend(("addr", f) for f in self._addressed_in_turns(text, turns))
         if "@" in text:
             findings.extend(("mention", f) for f in self._mentions(text))
-        if _USER_HINT.search(text) is not None:
-            findings.extend(("user", f) for f in self._users(text))
+        findings.extend(("user", f) for f in self._users(text))
         if "'s " in text or "\u2019s " in text:
             findings.extend(("poss", f) for f in self._possessors(text))
-        if "أب" in text or "أم" in text or "ابو" in text:
+        if any(word in text for word in _KUNYA_HINTS):
             findings.extend(("kunya", f) for f in self._kunyas(text))
         if _INITIALS_HINT.search(text) is not None:
             findings.extend(("inits", f) for f in self._initialled(text))
@@ -1870,6 +1869,7 @@ _ADDRESSED_IN_TURN = regex.compile(
 )
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _ARABIC_PROCLITICS = frozenset("وفبل")
+_KUNYA_HINTS = ("أب", "أم", "ابو", "ابي", "ام ")
 # Places named like a kunya (Abu Dhabi, Umm al-Quwain, Omdurman, Umm Qasr, Umm al-Fahm), and
 # things and famous people: Umm Ali (a dessert), Umm Kulthum, Abu Trika.
 _KUNYA_PLACES = frozenset("ظبي القيوين درمان قصر الفحم كبير تيج حمد".split())

@@ -26,6 +26,15 @@ def proposed(text: str) -> list[str]:
     return [text[f.start : f.end] for f in resolve_overlaps(RULES.detect(text))]
 
 
+def proposed_by(text: str, *rules: str) -> list[str]:
+    """What the named rules propose ("talk", "mention"), in order, before the scorer."""
+    return [
+        text[f.start : f.end]
+        for source, f in DETECTOR.proposed(text, list(_TOKEN.finditer(text)))
+        if source.rstrip("0123456789") in rules
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -469,13 +478,7 @@ def test_a_korean_given_name_as_a_subject_or_topic(text: str, expected: list[str
     ],
 )
 def test_lower_case_chat_names_mentions_and_logins(text: str, expected: list[str]) -> None:
-    sources = ("turn", "mention", "user")
-    found = [
-        text[f.start : f.end]
-        for source, f in DETECTOR.proposed(text, list(_TOKEN.finditer(text)))
-        if source.rstrip("0123456789") in sources
-    ]
-    assert list(dict.fromkeys(found)) == expected
+    assert list(dict.fromkeys(proposed_by(text, "turn", "mention", "user"))) == expected
 
 
 @pytest.mark.parametrize(
@@ -652,12 +655,7 @@ def test_a_timed_chats_bots_and_teams_are_no_speakers() -> None:
     ],
 )
 def test_the_speakers_of_a_conversation_known_or_not(text: str, expected: list[str]) -> None:
-    found = [
-        text[f.start : f.end]
-        for source, f in DETECTOR.proposed(text, list(_TOKEN.finditer(text)))
-        if source.startswith("talk")
-    ]
-    assert list(dict.fromkeys(found)) == expected
+    assert list(dict.fromkeys(proposed_by(text, "talk"))) == expected
 
 
 @pytest.mark.parametrize(
@@ -1001,12 +999,7 @@ def test_a_remark_in_brackets_beside_a_name_is_no_name(text: str) -> None:
     ],
 )
 def test_the_one_a_turn_speaks_to(text: str, expected: list[str]) -> None:
-    found = [
-        text[f.start : f.end]
-        for source, f in DETECTOR.proposed(text, list(_TOKEN.finditer(text)))
-        if source.startswith("addr")
-    ]
-    assert found == expected
+    assert proposed_by(text, "addr") == expected
 
 
 @pytest.mark.parametrize(
@@ -1024,12 +1017,7 @@ def test_the_one_a_turn_speaks_to(text: str, expected: list[str]) -> None:
     ],
 )
 def test_an_arabic_kunya(text: str, expected: list[str]) -> None:
-    found = [
-        text[f.start : f.end]
-        for source, f in DETECTOR.proposed(text, list(_TOKEN.finditer(text)))
-        if source.startswith("kunya")
-    ]
-    assert found == expected
+    assert proposed_by(text, "kunya") == expected
 
 
 @pytest.mark.parametrize(
