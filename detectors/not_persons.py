@@ -468,6 +468,20 @@ def _ends_a_known_name(text: str, start: int, end: int) -> bool:
     )
 
 
+def _begins_a_famous_han_name(text: str, start: int, end: int) -> bool:
+    """Whether a Han span is the start of a famous name the characters after it complete
+    ("孙悟" of "孙悟空", "周杰" of "周杰伦"): a name read too short from a public figure's."""
+    if not ("\u3400" <= text[start] <= "\u9fff") or end >= len(text):
+        return False
+    people, namesakes, _ = _famous_lists()
+    for extra in (1, 2):
+        longer = text[start : end + extra]
+        if len(longer) > end - start and all("\u3400" <= ch <= "\u9fff" for ch in longer[-extra:]):
+            if longer in people or longer in namesakes:
+                return True
+    return False
+
+
 def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> bool:
     """Whether the name at ``text[start:end]`` names a disease, theorem, dish, brand or place,
     or is a public figure's, rather than naming a private person. ``cued``: a title or a
@@ -498,7 +512,7 @@ def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> boo
     first = text[start:end].split(" ", 1)[0]
     if _EPONYM_BEFORE.fullmatch(first + " "):  # "Morbus Parkinson" read as one name
         return True
-    if _ends_a_known_name(text, start, end):
+    if _ends_a_known_name(text, start, end) or _begins_a_famous_han_name(text, start, end):
         return True
     if first.lower() in THING_FIRST_WORDS:
         return True

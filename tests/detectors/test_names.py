@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from detectors.names import NAME_PATTERNS, person_like
-from detectors.not_persons import known_not_a_private_person
+from detectors.not_persons import known_not_a_private_person, used_as_thing
 
 
 def names(text: str) -> set[str]:
@@ -83,3 +83,18 @@ def test_cities_of_two_words_are_no_private_persons(span: str, expected: bool) -
 )
 def test_a_public_figure_in_any_case_is_no_private_person(span: str, expected: bool) -> None:
     assert known_not_a_private_person(span) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A Han span the next characters complete into a famous name is that name's start.
+        ("我们读西游记，孙悟空大闹天宫那段最精彩", True),
+        ("科学家钱学森的故事", True),
+        # A private person's name followed by other words is not.
+        ("孙悟明天来上班", False),
+    ],
+)
+def test_the_start_of_a_famous_han_name_is_no_private_person(text: str, expected: bool) -> None:
+    start = text.index("孙悟") if "孙悟" in text else text.index("钱学")
+    assert used_as_thing(text, start, start + 2) is expected
