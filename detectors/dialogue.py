@@ -231,12 +231,11 @@ _NUMBER_WORD = regex.compile(
 )
 _SPOKEN_TOKEN = regex.compile(r"[\p{L}\p{M}\-]+|\d+")
 # Digits in East Asian scripts: Chinese numerals, sino-Korean syllables, Japanese readings.
-_CJK_DIGITS = regex.compile(
+_CJK_DIGIT = (
     r"(?:[零〇一二三四五六七八九幺两]|[공영일이삼사오육칠팔구]"
     r"|ゼロ|れい|まる|いち|にー|に|さん|よん|しー|ごー|ご|ろく|なな|しち|はち|きゅう|キュー|く)"
-    r"(?:[、，, の]*(?:[零〇一二三四五六七八九幺两]|[공영일이삼사오육칠팔구]"
-    r"|ゼロ|れい|まる|いち|にー|に|さん|よん|しー|ごー|ご|ろく|なな|しち|はち|きゅう|キュー|く))*"
 )
+_CJK_DIGITS = regex.compile(rf"{_CJK_DIGIT}(?:[、，, の]*{_CJK_DIGIT})*")
 _MIN_SPOKEN_WORDS = 5  # a number said in words: five of them or more ("oh seven seven ...")
 _MIN_CJK_DIGITS = 7
 
@@ -245,23 +244,18 @@ def spoken_numbers(text: str, start: int, end: int) -> Iterator[tuple[int, int]]
     """Runs of number words (and digit groups) in ``text[start:end]``: a number said aloud
     ("null eins fünf eins, zwei drei vier", "zéro six, quarante-deux", "공일공, 삼사오")."""
     run: list[tuple[int, int]] = []
-    words = 0
     for token in [*_SPOKEN_TOKEN.finditer(text, start, end), None]:
-        if token is not None:
-            gap = text[run[-1][1] : token.start()] if run else ""
-            joined = not run or gap.strip(" ,-–،、，") == ""
-            number = token.group().isdigit() or _NUMBER_WORD.fullmatch(token.group()) is not None
-            if number and joined:
-                run.append(token.span())
-                words += 1
-                continue
-        if words >= _MIN_SPOKEN_WORDS:
-            yield run[0][0], run[-1][1]
-        run, words = [], 0
+        span = None
         if token is not None and (
             token.group().isdigit() or _NUMBER_WORD.fullmatch(token.group()) is not None
         ):
-            run, words = [token.span()], 1
+            span = token.span()
+        if span is not None and run and text[run[-1][1] : span[0]].strip(" ,-–،、，") == "":
+            run.append(span)
+            continue
+        if len(run) >= _MIN_SPOKEN_WORDS:
+            yield run[0][0], run[-1][1]
+        run = [span] if span is not None else []
     for match in _CJK_DIGITS.finditer(text, start, end):
         stop = match.end()
         # "...오육칠이요": the 이 of the polite ending 이요, not a 2.
