@@ -128,6 +128,28 @@ _PHRASES: dict[str | None, str] = {
         | प्रबंधक | 팀장 | 과장 | 부장 | 上司 | 担当者 | 负责人 | 主管 | atasan | gestor | gestora
         | responsabile | leidinggevende | yönetici | vedoucí | esimies | مدير | المدير
         | المسؤول | المسؤولة | مشرف | chef d'équipe | vorgesetzter | vorgesetzte
+        | family | nickname | nick name | apodo | surnom | spitzname | bijnaam | ksywa
+        | takma ad | lakap | nama panggilan | panggilan | smeknamn | kallenavn | прозвище
+        | biệt danh | 昵称 | 外号 | 小名 | あだ名 | ニックネーム | 별명 | 닉네임
+        | لقب | اللقب | marga
+        | watcher | watchers | oncall | on call | oncall primary | oncall secondary
+        | primary oncall | secondary oncall | agent | operator | midwife | carer | caregiver
+        | therapist | dentist | surgeon | hebamme | sage femme | matrona | ostetrica
+        | verloskundige | położna | ebe | bidan | barnmorska | акушерка | referente
+        | noodcontact | nødkontakt | nödkontakt | notfallkontakt | contacto de emergencia
+        | contato de emergência | contatto di emergenza | contact d'urgence | acil durum kişisi
+        | kontak darurat | экстренный контакт | liên hệ khẩn cấp | 비상 연락처 | 비상연락처
+        | आपातकालीन संपर्क | جهة اتصال الطوارئ | 候选人 | 応募者 | 候補者 | 지원자 | candidato
+        | candidata | candidat | kandidat | kandydat | kandydatka | aday | кандидат
+        | ứng viên | उम्मीदवार | المرشح | المرشحة | 面试官 | 面接官 | 면접관 | entrevistador
+        | entrevistadora | intervistatore | intervistatrice | rekruter | mülakatçı | pewawancara
+        | интервьюер | người phỏng vấn | المقابل | المقابِل | 예약자 | 预订人 | 订房人
+        | 予約者 | booker | booked by | reserved by | reservado por | réservé par | gebucht von
+        | prenotato da | geboekt door | pemesan | bokad av | người đặt | lead | lead passenger
+        | lead guest | lead traveller | lead traveler | lead name | main guest | primary guest
+        | 영문명 | 영문 이름 | 영문이름 | 英文名 | 英文姓名 | 拼音 | 拼音姓名
+        | ローマ字 | ローマ字氏名
+        | kana | name kana | furigana | ho | ten | khata dharak | khatadhar | account holder name
     """,
     # The last line: a postal code with its place ("PLZ/Ort: 79098 Freiburg"); a postal code
     # alone is a district's, no one's address.
@@ -193,6 +215,7 @@ _PHRASES: dict[str | None, str] = {
     # Phrases that end like a class's phrase but name something else: they shadow it.
     None: """
         file name | filename | host name | hostname | domain name
+        | user agent | useragent | http user agent | agent string | agent version | agent id
         | display | company name | company | org name | organization name | organisation name
         | product name | project name | app name | service name | model name | tool name
         | function name | table name | column name | field name | key name | bucket name

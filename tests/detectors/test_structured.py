@@ -224,6 +224,32 @@ def test_role_keys_and_hyphenated_given_names(text: str, expected: list[tuple[st
     assert found(text) == sorted(expected)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # More people's roles and name parts as keys, in several languages; the value must
+        # still look like a name, and a browser's "agent" is none.
+        (
+            "<given>Mele</given><family>Havili Taufa</family>",
+            [("name", "Mele"), ("name", "Havili Taufa")],
+        ),
+        ("oncall_secondary: Olivia Grant", [("name", "Olivia Grant")]),
+        ('{"guest_name_kana": "ヤマモト ケンタ"}', [("name", "ヤマモト ケンタ")]),
+        ("예약자: Viktor Petrenko\n연락처: 미정", [("name", "Viktor Petrenko")]),
+        ('{"영문명": "OH SEJIN"}', [("name", "OH SEJIN")]),
+        ('{"拼音": "Ma Haiyan"}', [("name", "Ma Haiyan")]),
+        ('{"nickname": "浩浩"}', [("name", "浩浩")]),
+        ("Lead: TAMA TE WHIU", [("name", "TAMA TE WHIU")]),
+        ("候选人：阿依木呷", [("name", "阿依木呷")]),
+        ("agent: Tigist Bekele\ntopic: billing", [("name", "Tigist Bekele")]),
+        ("User-Agent: Mozilla Firefox\nagent: Chrome", []),
+        ('{"ho": "Giàng", "ten": "Thị Mỷ"}', [("name", "Thị Mỷ")]),
+    ],
+)
+def test_more_role_and_name_part_keys(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == sorted(expected)
+
+
 def test_xml_tags_in_any_script() -> None:
     text = "<читатель>\n  <фамилия>Саввинова</фамилия>\n</читатель>\n<氏名>佐藤 花子</氏名>"
     assert found(text) == [("name", "Саввинова"), ("name", "佐藤 花子")]
