@@ -91,6 +91,32 @@ _TECH_PREFIXES = frozenset(
 _HANDLE_HINT = re.compile(r"[a-z][.\-][a-z]")
 # A chat's mention ("@mrossi", "@chinedu", "@jiwoo.park"): not an address's domain.
 _MENTION = re.compile(r"(?<![\w.@])@([a-z][a-z0-9]*(?:[._\-][a-z0-9]+)?)(?![\w@]|[.\-][a-z0-9])")
+# A name spelled letter by letter ("W-O-U-T-E-R-S", "S – C – H – U – L – Z – E", "S, J, Ö, B,
+# E, R, G", "ワ・タ・ナ・ベ"): three or more capitals (or katakana) alone, each after a dash, a
+# comma, a full stop, a middle dot or a space.
+_SPELLED = regex.compile(
+    r"(?<![\p{L}\p{M}])\p{Lu}(?:(?:[ \t]*[-\u2013\u2014.,][ \t]*|[ \t])\p{Lu}(?![\p{L}\p{M}])){2,}"
+    r"|(?<!\p{Katakana})\p{Katakana}(?:・\p{Katakana}(?![\p{Katakana}ー])){2,}"
+)
+_SPELLED_HINT = re.compile(
+    r"[A-ZÀ-ÞĀ-Ž\u30a0-\u30ff][ \t]*[-\u2013\u2014.,・ ][ \t]*[A-ZÀ-ÞĀ-Ž\u30a0-\u30ff]"
+)
+# Words asking to spell a name, before a run whose word the text does not show.
+_SPELL_CUE = re.compile(
+    r"(?i)spell|buchstabier|soletr|deletre|épel|epel|spellen|literuj|przeliter|bokstaver|"
+    r"stava|kodlar|hecele|dieja|по буквам|スペル|カタカナ|철자|वर्तनी|تهج"
+)
+# An IRC-style chat's speaker: "<raj_k> anyone know why staging is 502ing".
+_MARKUP_TAGS = frozenset(
+    """div span p a b i u s br hr li ul ol dl dt dd table thead tbody tr td th img input form
+    html head body title script style meta link section header footer nav main article aside
+    label button select option textarea pre code em strong small sup sub blockquote iframe
+    svg path g template slot details summary figure caption video audio source canvas
+    h1 h2 h3 h4 h5 h6 xml root item entry data""".split()
+)
+_IRC_LINE = re.compile(
+    r"^[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*)?<([A-Za-z][\w.\-]{1,24})>[ \t]+\S", re.M
+)
 # Who a system's user is, in a ticket or a log's prose ("user gvaliev (Гульназ Валиева)",
 # "l'utilisateur lbertrand", "사용자 jhkwon(권지훈)", "ypapadopulos kullanıcısı").
 # Searched in the lowered text: a case-blind alternation tries every word at every position
@@ -858,6 +884,10 @@ class NameLexiconDetector:
         findings.extend(("lower", f) for f in self._lower_case(text, tokens, present))
         if _HANDLE_HINT.search(text) is not None:
             findings.extend(("handle", f) for f in self._handles(text))
+        if "<" in text and "</" not in text:  # a chat's lines, not markup
+            findings.extend(("irc", f) for f in self._irc_speakers(text))
+        if _SPELLED_HINT.search(text) is not None:
+            findings.extend(("spelled", f) for f in self._spelled(text))
         if ":" in text or "：" in text:
             if present:
                 findings.extend(("turn", f) for f in self._lower_turns(text, tokens, present))
@@ -1293,6 +1323,59 @@ class NameLexiconDetector:
                 findings.append(Finding("name", run[0].start(), run[-1].end(), LOWER_SCORE,
                                         self.name))  # fmt: skip
             run = [match] if match is not None and word in self._lower_names else []
+        return findings
+
+    def _irc_speakers(self, text: str) -> list[Finding]:
+        """The speakers of a chat logged as "<nick> message", two lines or more: people, by
+        their nicknames ("<eriklind>", "<solveig_b>", "<Wout>"), bots and system accounts
+        aside."""
+        lines = list(_IRC_LINE.finditer(text))
+        if len(lines) < 2:
+            return []
+        findings = []
+        for line in lines:
+            nick = line.group(1)
+            bare = nick.lower().rstrip("0123456789_")
+            if bare in _MARKUP_TAGS or bare in _SYSTEM_ACCOUNTS or "bot" in bare:
+                continue
+            if bare in _ROLES or bare in self._common:
+                continue
+            findings.append(Finding("name", line.start(1), line.end(1), LOWER_SCORE, self.name))
+        return findings
+
+    def _spelled(self, text: str) -> list[Finding]:
+        """A name spelled out, letter by letter, and the word it spells: the letters are
+        the word's, or a part of it ("Wouters. W-O-U-T-E-R-S", "Bittencourt. B, I, dois T,
+        E, N, C, O, U, R, T"), no common word, up to 80 characters before; or four letters
+        or more where the text asks to spell ("Can you spell your surname? ... S, J, Ö").
+        Initials ("J. R. R."), options ("A, B, C") and acronyms spell no word before them."""
+        findings = []
+        end = 0
+        for hint in _SPELLED_HINT.finditer(text):
+            # A run starts at the first hint inside it: the pattern is tried there only.
+            if hint.start() < end or (run := _SPELLED.match(text, hint.start())) is None:
+                continue
+            end = run.end()
+            letters = "".join(ch for ch in run.group() if ch.isalpha() and ch != "・").upper()
+            start = run.start()
+            spelled = None
+            for word in reversed(list(_WORD.finditer(text, max(0, start - 80), start))):
+                upper = word.group().upper()
+                # All its letters, or four and more, half the word's ("USA" is no "Busan").
+                if letters == upper or (
+                    len(letters) >= 4 and letters in upper and 2 * len(letters) >= len(upper)
+                ):
+                    spelled = word
+                    break
+            if spelled is not None:
+                bare = _bare(spelled.group())
+                if bare in self._common and not self._known(bare):
+                    continue  # "test ... T-E-S-T"
+                findings.append(Finding("name", spelled.start(), spelled.end(), SINGLE_SCORE,
+                                        self.name))  # fmt: skip
+            elif len(letters) < 4 or _SPELL_CUE.search(text, max(0, start - 160), start) is None:
+                continue
+            findings.append(Finding("name", start, run.end(), SINGLE_SCORE, self.name))
         return findings
 
     def _handles(self, text: str) -> list[Finding]:

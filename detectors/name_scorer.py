@@ -35,6 +35,7 @@ Candidate = tuple[str, Finding, bool]
 # tags such names so (a run's name at its title score).
 TITLED_SOURCE = "run80"
 HONORED_SOURCE = "east80"  # a katakana or hangul name before an honorific ("ハイさん", "민수 씨")
+SPELLED_SOURCE = "spelled70"  # a name spelled letter by letter, and the word it spells
 # A rule's name right before a verb only people do ("John Smith called about his invoice",
 # "Maria llamó ayer") is kept whatever the model says, as a titled one is.
 PERSON_VERBS = frozenset(
@@ -46,9 +47,9 @@ _PERSON_VERB_FEATURES = frozenset(f"nw={verb}" for verb in PERSON_VERBS)
 
 
 def kept_unjudged(source: str, features: Iterable[str], by_rule: bool) -> bool:
-    """A rule's name the model may not drop: after a title, before an honorific, or before a
-    verb of people."""
-    if source in (TITLED_SOURCE, HONORED_SOURCE):
+    """A rule's name the model may not drop: after a title, before an honorific, spelled
+    out, or before a verb of people."""
+    if source in (TITLED_SOURCE, HONORED_SOURCE, SPELLED_SOURCE):
         return True
     return by_rule and not _PERSON_VERB_FEATURES.isdisjoint(features)
 

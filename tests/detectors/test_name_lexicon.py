@@ -1032,3 +1032,46 @@ def test_an_arabic_kunya(text: str, expected: list[str]) -> None:
 )
 def test_a_japanese_given_name_in_kanji_before_an_honorific(text: str, expected: list[str]) -> None:
     assert proposed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A name spelled letter by letter, and the word it spells.
+        (
+            "Medewerker: Kunt u uw achternaam spellen?\nBeller: Wouters. W-O-U-T-E-R-S.",
+            ["Wouters", "W-O-U-T-E-R-S"],
+        ),
+        (
+            "Anrufer: Ja, Schulze, also S – C – H – U – L – Z – E, mit E am Ende.",
+            ["Schulze", "S – C – H – U – L – Z – E"],
+        ),
+        # Part of the word spelled ("dois T" is two T's): still its letters.
+        (
+            "Cliente: Bittencourt. B, I, dois T, E, N, C, O, U, R, T.",
+            ["Bittencourt", "T, E, N, C, O, U, R, T"],
+        ),
+        # Letters that spell no word before them, where the text asks to spell.
+        ("お客様：渡辺です。カタカナでワ・タ・ナ・ベです。", ["渡辺", "ワ・タ・ナ・ベ"]),
+        # Initials, options, compass points and acronyms spell no name.
+        ("Pick A, B, C or D. The N-S-E-W axis; J. R. R. Tolkien; Busan, U.S.A.", []),
+        ("Run the test. Test: T-E-S-T", []),
+    ],
+)
+def test_spelled_names(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+def test_irc_style_speakers_are_people_markup_is_not() -> None:
+    chat = (
+        "<mcgregor_i> who broke the build\n<siobhan> wasn't me this time\n"
+        "<deploy-bot> rollback done\n<rhys_e> in my defense it was friday"
+    )
+    assert proposed_by(chat, "irc") == ["mcgregor_i", "siobhan", "rhys_e"]
+    assert proposed_by("<div> hello\n<span> there\n<p> more", "irc") == []
+    # One line is no conversation.
+    assert proposed_by("<raj_k> anyone know why staging is 502ing", "irc") == []
+
+
+def test_a_department_in_brackets_is_no_alias() -> None:
+    assert names("الاسم: فاطمة (الموارد البشرية)") == ["فاطمة"]
