@@ -353,6 +353,10 @@ _THING_KEY_WORDS = """
     kho butik företag foretag leverantör leverantor märke marke avdelning skola
     магазин филиал склад город компания поставщик бренд марка товар модель отдел школа
     店舗 支店 倉庫 会社 ブランド 门店 分店 仓库 公司 品牌 产品 部门 매장 지점 창고 회사 브랜드 부서
+    sturm sturmtief orkan unwetter tormenta huracán huracan tifón tifon ouragan tempête tempete
+    uragano tempesta furacão furacao tempestade orkaan storm huragan kasırga kasirga fırtına
+    firtina badai topan bão bao ураган тайфун циклон шторм إعصار عاصفة चक्रवात तूफ़ान chakravat
+    toofan 台风 颱風 台風 태풍 medicane
 """.split()
 THING_KEY_WORDS = frozenset(_THING_KEY_WORDS)
 # The person a thing is named after is a topic, not a private person: "named_after",

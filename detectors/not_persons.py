@@ -110,7 +110,9 @@ _EPONYM_BEFORE = regex.compile(
     r"hurricane|typhoon|cyclone|tropical storm|storm|huracán|tormenta|tifón|ciclón|ouragan|"
     r"tempête|typhon|furacão|tempestade|uragano|tempesta|ciclone|tifone|sturmtief|"
     r"orkan|taifun|hurrikan|zyklon|sturm|orkanen|stormen|huragan|sztorm|ураган|тайфун|циклон|"
-    r"kasırga|fırtına|topan|badai|siklon|bão)[ \u00a0]$"
+    r"kasırga|fırtına|topan|badai|siklon|bão|medicane|"
+    # Dishes named after someone: "crêpes Suzette", "pêche Melba", "pizza Margherita".
+    r"pêche|crêpes?|pizza|tarte|poire|sauce|bœuf|boeuf|peach|oysters)[ \u00a0]$"
 )
 # Dishes and things named after someone, by the word before the name: "Peach Melba",
 # "Oysters Rockefeller", "quiche lorraine", "Dr. Martens", "Raspberry Pi".

@@ -72,6 +72,8 @@ _NOT_A_NAME = frozenset(
     """
     n/a na none null unknown test user admin anonymous yes no true false redacted hidden
     inc ltd llc gmbh corp company group bank services solutions team support department
+    hurricane typhoon cyclone storm sturmtief orkan huracán tormenta ouragan uragano furacão
+    medicane
     """.split()
 )
 
@@ -187,7 +189,7 @@ def _in_a_collection_of_things(text: str, start: int, sql: bool) -> bool:
     return _yaml_parent_names_things(text, start)
 
 
-_XML_TAG = re.compile(r"<(/?)([A-Za-z_][\w.\-]*)[^<>]*?(/?)>")
+_XML_TAG = re.compile(r"<(/?)([^\W\d][\w.\-]*)[^<>]*?(/?)>")  # a tag in any script
 
 
 def _xml_parent(text: str, lo: int, start: int) -> str | None:

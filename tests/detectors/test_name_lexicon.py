@@ -1075,3 +1075,15 @@ def test_irc_style_speakers_are_people_markup_is_not() -> None:
 
 def test_a_department_in_brackets_is_no_alias() -> None:
     assert names("الاسم: فاطمة (الموارد البشرية)") == ["فاطمة"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Menu du jour : crêpes Suzette ou pêche Melba, 24,90 €.",
+        "Menù: carpaccio, pizza Margherita, tiramisù.",
+        "Il medicane Daniel ha colpito la Libia nel 2023.",
+    ],
+)
+def test_dishes_and_storms_named_after_people(text: str) -> None:
+    assert names(text) == []

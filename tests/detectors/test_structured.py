@@ -427,3 +427,16 @@ def test_transliterated_keys(text: str, expected: list[tuple[str, str]]) -> None
 )
 def test_a_things_name_by_its_parent_or_its_key(text: str, expected: list[tuple[str, str]]) -> None:
     assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Storms are named like people: by their collection in any script, or by the word.
+        "<태풍><이름>힌남노</이름><연도>2022</연도></태풍>",
+        "<chakravat><naam>बिपरजॉय</naam><varsh>2023</varsh></chakravat>",
+        "<eintrag><name>Sturmtief Sabine</name><jahr>2020</jahr></eintrag>",
+    ],
+)
+def test_storms_named_like_people(text: str) -> None:
+    assert found(text) == []
