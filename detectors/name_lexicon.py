@@ -2145,6 +2145,9 @@ _SYSTEM_ACCOUNTS = frozenset(
     rabbitmq zookeeper consul vault nomad puppet chef minio harbor sonar nexus bamboo teamcity
     azureuser opc""".split()
 )
+_TECH_SUFFIXES = frozenset(
+    "js ts sh db rd ml ui ux fx gl cv nn rx px vm fs os mq pc qt tk tl".split()
+)
 _LOGIN = re.compile(r"[a-z]+(?:[._\-][a-z]+)?\d{0,4}")
 
 
@@ -2174,6 +2177,19 @@ def persons_login(value: str) -> bool:
         if cut > 1 and not _VOWELS.isdisjoint(initials):
             break
         if len(word) - cut >= 4 and word[cut:] in surnames:
+            return True
+        rest = word[cut:]  # initials and a surname with its particle: "pdeboer", "jvanlier"
+        for particle in ("de", "van", "von", "der", "den", "da", "di", "le", "la", "al", "el"):
+            tail = rest[len(particle) :]
+            if rest.startswith(particle) and len(tail) >= 4 and tail in surnames:
+                return True
+    # A name and the initials of the others after it: "kimsj", "minhnv", "hoangtv"; not a
+    # library's suffix ("chartjs", "lodash", "linkerd").
+    for cut in (1, 2):
+        head, initials = word[:-cut], word[-cut:]
+        if not _VOWELS.isdisjoint(initials) or len(head) < 3 or initials in _TECH_SUFFIXES:
+            continue
+        if not a_word(head) and (head in surnames or head in given):
             return True
     # Glued names: a surname and a given name ("sunlili"), a given name and a surname
     # ("onurkaya"); "de" + "ploy" is "deploy".

@@ -368,7 +368,13 @@ def test_each_person_a_list_of_attendees_names(text: str, expected: list[str]) -
         ("用户：sunlili", ["sunlili"]),
         ("사용자: jhpark", ["jhpark"]),
         ("username: hoang.nv", ["hoang.nv"]),
+        # A name and the initials after it; initials and a surname with its particle.
+        ("사용자: kimsj", ["kimsj"]),
+        ("username: pdeboer", ["pdeboer"]),
         # Service accounts, words and packages are no person's login.
+        ("user: chartjs", []),
+        ("user: lodash", []),
+        ("user: kubectl", []),
         ("username: admin", []),
         ("login: deploy-bot", []),
         ("user: jenkins", []),
