@@ -522,8 +522,11 @@ _HONORED = regex.compile(
 )
 # A label's value in Chinese or Japanese ("入住人：何雨桐", "対象者：石井 隼人"): a known
 # surname and one to three more characters, alone up to the end of the field.
+# A name in Han alone is four characters at most ("欧阳晓", "司马相如"); with a space, a
+# Japanese family and given name of three each ("佐々木 健太").
 _LABELLED_HAN = regex.compile(
-    r"(?<=[：:]\s?)\p{Han}{1,3}[ \u3000]?(?:\p{Han}{1,3}|\p{Katakana}{2,6}|\p{Hiragana}{2,6})"
+    r"(?<=[：:]\s?)(?:\p{Han}{1,3}(?:[ \u3000]\p{Han}{1,3}|[ \u3000]?\p{Katakana}{2,6}"
+    r"|[ \u3000]?\p{Hiragana}{2,6})|\p{Han}{2,4})"
     r"(?=[\s，,。、；;（(）)]|$)",
     regex.MULTILINE,
 )
@@ -1866,6 +1869,11 @@ class NameLexiconDetector:
         return 0
 
 
+# A case ending after an apostrophe ends a name ("Orhan Pamuk'un Kara Kitap romanı"): the
+# next capitalised word is another's (a book's). Not "O'brien", nor English "'s".
+_CASE_SUFFIX = re.compile(r"\w\w['\u2019](?!s$)[a-zçğıöşüâîû]+$")
+
+
 def _runs(text: str, tokens: list[re.Match[str]]) -> Iterator[list[re.Match[str]]]:
     """Runs of name-shaped words joined by a space, a no-break space or the airline slash;
     lower-case particles may sit inside ("Ludwig van Beethoven"), and a full stop may come
@@ -1888,7 +1896,11 @@ def _runs(text: str, tokens: list[re.Match[str]]) -> Iterator[list[re.Match[str]
                     and text[last_end + 1] in " \u00a0"
                     and len(run[-1].group()) <= 4
                 )
-            if joined and (shaped or word in _PARTICLES):
+            if (
+                joined
+                and (shaped or word in _PARTICLES)
+                and _CASE_SUFFIX.search(run[-1].group()) is None
+            ):
                 run.append(match)
                 last_end = match.end()
                 continue

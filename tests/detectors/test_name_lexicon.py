@@ -1087,3 +1087,15 @@ def test_a_department_in_brackets_is_no_alias() -> None:
 )
 def test_dishes_and_storms_named_after_people(text: str) -> None:
     assert names(text) == []
+
+
+def test_a_labelled_han_name_is_four_characters_at_most() -> None:
+    # An order's items after a colon are no name; a spaced label and name still are.
+    order = "订单号 DD2025041288：李宁跑鞋一双，王老吉一箱。"
+    assert "李宁跑鞋一双" not in proposed_by(order, "east")
+    assert "唐悦" in " ".join(names("审批通过：申请人 唐悦，审批人 宋建国"))
+
+
+def test_a_case_ending_after_an_apostrophe_ends_a_name() -> None:
+    text = "Sınavda Orhan Pamuk'un Kara Kitap romanı sorulacak."
+    assert "Kara" not in " ".join(proposed(text))
