@@ -484,6 +484,51 @@ def _begins_a_famous_han_name(text: str, start: int, end: int) -> bool:
     return False
 
 
+# A company's founding, in the words of 17 languages: its founders, named in the same
+# sentence as a year, are its history ("A Natura foi fundada em 1969 por Luiz Seabra").
+_FOUNDING = regex.compile(
+    r"(?<![\p{L}\p{M}])(?i:(?:co-?)?found(?:ed|er|ers)|fund(?:ó|ada|ado|ador|adores|aron|ou|"
+    r"aram)|fond(?:é|ée|ateur|atrice|ateurs|ata|ato|ò|atore|atori)|gegründet|gründete|"
+    r"gründer(?:in)?|opgericht|oprichter[s]?|richtten? .{0,40}? op|założon[aey]|założył[a]?|"
+    r"założyciel(?:e|ka)?|kurdu|kuruldu|kurucu(?:su|ları)?|didirikan|mendirikan|pendiri|"
+    r"grundades|grundade|grundare|grundat|основан[аоы]?|основал[аи]?|основател[ьи]|"
+    r"thành lập|sáng lập|स्थापना|संस्थापक|أسس|أسسها|مؤسس|تأسست)(?![\p{L}\p{M}])"
+    # In scripts without spaces only the forms a founding takes, not "創立記念日" (the
+    # founding's anniversary, in an employee's record).
+    r"|创始人|创办人|创立于|创办于|創業者|創立者|創業した|創立した|を創業|を創立|창업자|설립자|"
+    r"창립자|창업했|설립했|창립했"
+)
+_YEAR = regex.compile(r"(?<!\d)(?:1[5-9]\d\d|20[0-4]\d)(?!\d)")
+# Whose founding it is: "my mother founded the bakery in 1998" is a private person's.
+_OWN_FOUNDING = regex.compile(
+    r"(?<![\p{L}\p{M}])(?i:my|our|mi|mis|nuestr[oa]|mon|ma|mes|notre|mein|meine|unser|unsere|"
+    r"meu|minha|nosso|nossa|mio|mia|nostro|nostra|mijn|onze|mój|moja|moi|nasz|nasza|benim|"
+    r"saya|kami|min|mitt|vår|мой|моя|мои|наш|наша|của tôi|मेरा|मेरी|हमारा)(?![\p{L}\p{M}])"
+    r"|我的|我们的|私の|제|우리"
+)
+
+
+@lru_cache(maxsize=4)
+def _foundings(text: str) -> tuple[tuple[int, int], ...]:
+    """The sentences of ``text`` that tell a founding with its year, as (start, end); most
+    texts hold none. Cached: every name of a text asks."""
+    spans = []
+    for word in _FOUNDING.finditer(text):
+        lo = max(text.rfind(mark, 0, word.start()) for mark in ".!?\n。") + 1
+        ends = [i for i in (text.find(mark, word.end()) for mark in ".!?\n。") if i >= 0]
+        hi = min(ends) if ends else len(text)
+        sentence = text[lo:hi]
+        if _YEAR.search(sentence) is not None and _OWN_FOUNDING.search(sentence) is None:
+            spans.append((lo, hi))
+    return tuple(spans)
+
+
+def founder(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``text[start:end]`` stands in a sentence that tells a company's
+    founding and its year: a founder, part of its history, no private person."""
+    return any(lo <= start and end <= hi for lo, hi in _foundings(text))
+
+
 def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> bool:
     """Whether the name at ``text[start:end]`` names a disease, theorem, dish, brand or place,
     or is a public figure's, rather than naming a private person. ``cued``: a title or a
@@ -517,5 +562,7 @@ def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> boo
     if _ends_a_known_name(text, start, end) or _begins_a_famous_han_name(text, start, end):
         return True
     if first.lower() in THING_FIRST_WORDS:
+        return True
+    if founder(text, start, end):
         return True
     return known_not_a_private_person(text[start:end], alone=not cued)

@@ -1099,3 +1099,23 @@ def test_a_labelled_han_name_is_four_characters_at_most() -> None:
 def test_a_case_ending_after_an_apostrophe_ends_a_name() -> None:
     text = "Sınavda Orhan Pamuk'un Kara Kitap romanı sorulacak."
     assert "Kara" not in " ".join(proposed(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A Natura foi fundada em 1969 por Luiz Seabra, numa pequena loja.",
+        "Philips werd op 15 mei 1891 in Eindhoven opgericht door Gerard en Frederik Philips.",
+        "Les frères André et Édouard Michelin ont fondé la Manufacture en 1889.",
+        "Yandex официально зарегистрирована в 2000 году; основатели — Аркадий Волож и Илья "
+        "Сегалович.",
+    ],
+)
+def test_a_companys_founders_in_its_history_are_no_private_people(text: str) -> None:
+    assert names(text) == []
+
+
+def test_a_private_founding_keeps_its_people() -> None:
+    # The writer's own family's shop, and an employee's record beside a founding day.
+    assert names("Our bakery was founded in 1998 by my mother, Rosa Almeida.") == ["Rosa Almeida"]
+    assert "菊地 亮太" in names("社員 菊地 亮太、生年月日 1992年7月8日、創立記念日 6月18日。")
