@@ -187,6 +187,15 @@ _KOREAN_TITLED = regex.compile(
     r"기사님|변호사님|변호사|박사님|선배님|선배|후배|환자분|환자|보호자|어르신|씨|님|군|양)"
     r"(?=[께이가은는을를의도와과에랑한만]|[^\p{Hangul}]|$)"
 )
+# A family name alone before a job title ("김 대리님", "최 과장"); not the words that read
+# alike ("전 팀장": the former one, "현", "각", "모", "총", "부", "본").
+_KOREAN_SURNAME_TITLED = regex.compile(
+    r"(?<![\p{Hangul}\p{L}])(\p{Hangul})[ ]"
+    r"(?:대표님|사장님|회장님|이사님|과장님|과장|부장님|부장|차장님|차장|대리님|대리|팀장님|팀장|"
+    r"실장님|실장|주임님|주임|선생님|교수님|원장님|기사님|변호사님|박사님|선배님|씨)"
+    r"(?=[께이가은는을를의도와과에랑한만]|[^\p{Hangul}]|$)"
+)
+_NOT_A_KOREAN_SURNAME = frozenset("전 현 각 모 총 부 본 새 구 동 당 귀 해 양")
 # A Korean name given after a word that asks or states whose it is, with the copula or a
 # particle ("신청인은 오유진이고", "저는 박룡철입니다", "담당자는 김민지예요").
 _KOREAN_STATED = regex.compile(
@@ -1766,6 +1775,11 @@ class NameLexiconDetector:
         findings = []
         for match in _KOREAN_TITLED.finditer(text):
             if self._korean_name(match.group(1)):
+                findings.append(Finding("name", match.start(1), match.end(1), TITLE_SCORE,
+                                        self.name))  # fmt: skip
+        for match in _KOREAN_SURNAME_TITLED.finditer(text):
+            surname = match.group(1)
+            if surname in _KOREAN_SURNAMES and surname not in _NOT_A_KOREAN_SURNAME:
                 findings.append(Finding("name", match.start(1), match.end(1), TITLE_SCORE,
                                         self.name))  # fmt: skip
         for match in _KOREAN_STATED.finditer(text):

@@ -98,7 +98,9 @@ _PET_BEFORE = regex.compile(
 # The same after a name in Chinese or Japanese ("唐氏综合征", "勾股定理", "阿尔茨海默病").
 _EPONYM_AFTER_CJK = regex.compile(
     r"氏?(?:综合征|綜合症|症候群|综合症|病|症|定理|定律|效应|效應|算法|公式|方程|奖|獎|賞|大学|大學|"
-    r"医院|醫院|病院|路|街|大道|公园|公園|广场|廣場|纪念馆|記念館|博物馆|博物館|号|號)"
+    r"医院|醫院|病院|路|街|大道|公园|公園|广场|廣場|纪念馆|記念館|博物馆|博物館|号|號|"
+    # Korean writes the law, prize or road onto the name: "김영란법", "이상문학상".
+    r"법|법안|증후군|기념관|재단|대로|문학상)"
 )
 _EPONYM_BEFORE = regex.compile(
     r"(?i:morbus|maladie(?: de)?|syndrome(?: de)?|síndrome(?: de)?|sindrome(?: di)?|"

@@ -1119,3 +1119,14 @@ def test_a_private_founding_keeps_its_people() -> None:
     # The writer's own family's shop, and an employee's record beside a founding day.
     assert names("Our bakery was founded in 1998 by my mother, Rosa Almeida.") == ["Rosa Almeida"]
     assert "菊地 亮太" in names("社員 菊地 亮太、生年月日 1992年7月8日、創立記念日 6月18日。")
+
+
+def test_a_korean_family_name_alone_before_a_job_title() -> None:
+    text = "[오전 9:10] 박지은: 김 대리님 오늘 출근하셨어요?\n[오전 9:12] 최 과장: 외근이래요."
+    assert {"김", "최"} <= set(proposed_by(text, "east"))
+    # "전 팀장" is the former team leader, "모 과장" some manager: no family names.
+    assert proposed_by("전 팀장님이 모 과장과 통화했어요.", "east") == []
+
+
+def test_a_law_named_after_a_person_is_no_person() -> None:
+    assert names("김영란법 시행 이후 명절 선물 문화가 많이 바뀌었다.") == []
