@@ -1858,6 +1858,8 @@ class NameLexiconDetector:
                     if surname_length == 1 and not space and self._han_pair_alone(chunk, i):
                         return 2
             if chunk.startswith(CJK_HONORIFICS, rest + space):
+                if surname in _NOT_A_KOREAN_SURNAME:
+                    return 0  # "전 팀장님": the former team leader
                 return surname_length
             # A given name no list holds, between a known surname and an honorific
             # ("梁家伟先生"; a space may stand before the honorific), where neither it nor
