@@ -49,7 +49,7 @@ from detectors.names import (
     ORG_WORDS,
     person_like,
 )
-from detectors.not_persons import used_as_thing
+from detectors.not_persons import famous_namesake, used_as_thing
 from detectors.unit_addresses import unit_addresses
 
 log = logging.getLogger(__name__)
@@ -296,6 +296,10 @@ class NerDetector:
             # One word alone is a person's only as a known given name: a lone surname
             # ("Nguyen", "Boyer") is as often a firm, a topic or a place.
             if len(words) == 1 and (words[0] not in given or words[0] in very_common):
+                return None
+            # A famous person's name that private people bear too ("Cillian Murphy"): the
+            # name lexicon's scorer, which reads the words around it, decides.
+            if famous_namesake(value):
                 return None
             return "name", NAME_SCORE
         if person_like(value) and known:

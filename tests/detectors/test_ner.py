@@ -126,3 +126,10 @@ def test_a_quoted_name_is_found_without_its_quotes(ner_detector: Any) -> None:
     assert ner_detector._found(text) == []
     text = "SELECT * FROM tickets WHERE owner = 'Megan Hartley' AND status = 'open';"
     assert [text[f.start : f.end] for f in ner_detector._found(text)] == ["Megan Hartley"]
+
+
+def test_a_famous_name_private_people_bear_too_is_left_to_the_scorer(ner_detector: Any) -> None:
+    # "Cillian Murphy" is an actor's name and many people's: the model's PERSON alone does
+    # not decide; the name lexicon's scorer reads the words around it.
+    text = "Speaker 1: Did anyone watch the Oscars?\nSpeaker 2: Cillian Murphy deserved it."
+    assert [text[f.start : f.end] for f in ner_detector._found(text)] == []
