@@ -535,7 +535,7 @@ _HONORED = regex.compile(
 # Japanese family and given name of three each ("佐々木 健太").
 _LABELLED_HAN = regex.compile(
     r"(?<=[：:]\s?)(?:\p{Han}{1,3}(?:[ \u3000]\p{Han}{1,3}|[ \u3000]?\p{Katakana}{2,6}"
-    r"|[ \u3000]?\p{Hiragana}{2,6})|\p{Han}{2,4})"
+    r"|[ \u3000]?(?!です|でし|でご|と申|さん|さま|ちゃん|くん)\p{Hiragana}{2,6})|\p{Han}{2,4})"
     r"(?=[\s，,。、；;（(）)]|$)",
     regex.MULTILINE,
 )
