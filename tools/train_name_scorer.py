@@ -46,11 +46,10 @@ from detectors.registry import default_registry  # noqa: E402
 
 NEGATIVE_KINDS = frozenset({"negative", "hard_negative"})
 L2_CHOICES = (0.3, 1.0, 3.0, 10.0)
-COST_SLACK = 0.005  # half a percentage point of missed names plus prompts altered
 STEPS = 400
 MIN_COUNT = 2  # a feature seen once says more about its record than about names
 # The held-out briefs' replicas, one fold each.
-REPLICAS = tuple(f"dev{n}{part}_" for n in (7, 8, 9, 10) for part in "AB")
+REPLICAS = tuple(f"dev{n}{part}_" for n in (7, 8, 9, 10, 11) for part in "AB")
 FOLDS = len(REPLICAS)
 
 
@@ -247,11 +246,10 @@ def main(argv: list[str] | None = None) -> int:
               f"({w.missed / w.names:.1%}), negatives altered "
               f"{w.altered}/{w.negatives} ({w.altered / w.negatives:.1%})")  # fmt: skip
         tried.append((l2, keep, add, o))
-    # The strongest penalty within COST_SLACK of the best: a smaller difference is noise on
-    # the replicas' few thousand names and prompts, and the simpler model is the safer bet.
-    lowest = min(t[3].cost for t in tried)
-    l2, keep, add, chosen = max((t for t in tried if t[3].cost <= lowest + COST_SLACK),
-                                key=lambda t: t[0])  # fmt: skip
+    # The penalty with the lowest cost. (Taking the strongest within half a point of it, as
+    # before, chose L2 3.0 over 1.0 in three retrainings and altered more prompts each time:
+    # the prompts without PII altered are the figure furthest from its target.)
+    l2, keep, add, chosen = min(tried, key=lambda t: t[3].cost)
     print(f"chosen: L2 {l2}, keep {keep:.2f} add {add:.2f}: missed {chosen.missed}/{chosen.names}, "
           f"negatives altered {chosen.altered}/{chosen.negatives}")  # fmt: skip
     if args.dry_run:
