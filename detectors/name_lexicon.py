@@ -1938,12 +1938,20 @@ _TURN_START = re.compile(r"(?:\[[^\]\n]{0,20}\][ \t]*)*(?:[\w .'-]{1,24}:)?[ \t]
 
 
 def _titled_before(text: str, start: int) -> bool:
-    """Whether a title in lower case and one space stand right before ``start``."""
+    """Whether a title in lower case and one space stand right before ``start``, the
+    particles of a surname aside ("meneer de Vries", "Herr von Weizsäcker")."""
     if start < 3 or text[start - 1] not in " \u00a0":
         return False
-    before = text[max(0, start - 14) : start - 1]
-    word = before[max(before.rfind(" "), before.rfind("\u00a0")) + 1 :]
-    return word.lstrip("([{\"'«„“").lower() in _LOWER_TITLES
+    before = text[max(0, start - 30) : start - 1]
+    words = before.replace("\u00a0", " ").split(" ")
+    while len(words) > 1 and words[-1] in _SURNAME_PARTICLES:
+        words.pop()
+    return words[-1].lstrip("([{\"'«„“").lower() in _LOWER_TITLES
+
+
+_SURNAME_PARTICLES = frozenset(
+    "de van von der den ter ten te la le del della di da dos das du zu".split()
+)
 
 
 # A turn of a conversation: an optional time or tag, then its speaker, one to three

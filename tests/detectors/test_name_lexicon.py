@@ -1130,3 +1130,8 @@ def test_a_korean_family_name_alone_before_a_job_title() -> None:
 
 def test_a_law_named_after_a_person_is_no_person() -> None:
     assert names("김영란법 시행 이후 명절 선물 문화가 많이 바뀌었다.") == []
+
+
+def test_a_title_before_a_surname_with_its_particles() -> None:
+    assert names("Beste meneer de Vries,\n\nWilt u de borg overmaken?") == ["Vries"]
+    assert names("Wir danken Herrn Dr. von Weizsäcker für die Zusage.") != []
