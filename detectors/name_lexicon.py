@@ -2182,7 +2182,7 @@ _SYSTEM_ACCOUNTS = frozenset(
     azureuser opc""".split()
 )
 _TECH_SUFFIXES = frozenset(
-    "js ts sh db rd ml ui ux fx gl cv nn rx px vm fs os mq pc qt tk tl".split()
+    "js ts sh db rd ml ui ux fx gl cv nn rx px vm fs os mq pc qt tk tl ps".split()
 )
 _LOGIN = re.compile(r"[a-z]+(?:[._\-][a-z]+)?\d{0,4}")
 

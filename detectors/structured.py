@@ -608,6 +608,9 @@ def _valid(
         pii_class = "name"
     valid = _VALIDATORS[pii_class]
     if pii_class == "name":
+        # A person's key holding their login ("assignee: cnolan", "reviewer: pemba.sherpa").
+        if _a_persons_login(value.strip()):
+            return start + len(raw) - len(raw.lstrip()), end - len(raw) + len(raw.rstrip())
         if "+" in value:  # a form-encoded query string: "last_name=Buendia+Iguaran"
             value = _FORM_SPACE.sub(" ", value)
         span = _name_span(value, ambiguous)
@@ -621,6 +624,15 @@ def _valid(
     lead = len(raw) - len(raw.lstrip())
     trail = len(raw) - len(raw.rstrip())
     return start + lead, end - trail
+
+
+def _a_persons_login(value: str) -> bool:
+    """A login under a person's key: made of names, and where it has two parts, the first a
+    given name or an initial ("jade.kim", "j.kim"; not "reservar_mesa", a tool's name)."""
+    if not value.islower() or not persons_login(value):
+        return False
+    parts = re.split(r"[._\-]", value.rstrip("0123456789"))
+    return len(parts) == 1 or len(parts[0]) == 1 or parts[0] in lexicon()[0]
 
 
 def _unescaped(raw: str) -> str | None:

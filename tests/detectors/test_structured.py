@@ -375,6 +375,10 @@ def test_each_person_a_list_of_attendees_names(text: str, expected: list[str]) -
         ("user: chartjs", []),
         ("user: lodash", []),
         ("user: kubectl", []),
+        ("user: netops", []),
+        # A person's key holding their login; a tool's name under "nombre" is none.
+        ("assignee: cnolan\nreviewer: pemba.sherpa", ["cnolan", "pemba.sherpa"]),
+        ('{"nombre": "reservar_mesa"}', []),
         ("username: admin", []),
         ("login: deploy-bot", []),
         ("user: jenkins", []),
