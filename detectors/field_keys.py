@@ -426,6 +426,13 @@ def names_things(collection: str) -> bool:
     return not singulars.isdisjoint(THING_KEY_WORDS)
 
 
+_RESPONSIBLE = frozenset(
+    "responsável responsavel responsable responsabile المسؤول المسؤولة verantwortlich "
+    "zuständig zustandig odpowiedzialny odpowiedzialna sorumlu bertanggung ansvarig".split()
+)
+_TEAM_WORDS = frozenset("time equipe équipe equipo squadra zespół ekip tim الفريق فريق".split())
+
+
 @lru_cache(maxsize=4096)
 def names_a_thing(key: str) -> bool:
     """Whether a key or column header names a place, shop, company or product ("store",
@@ -438,6 +445,10 @@ def names_a_thing(key: str) -> bool:
         return True
     if len(words) >= 2:
         if " ".join(words[-2:]) in _TOPIC_PERSON_PHRASES:
+            return True
+        # The noun first, then "responsible": "Time responsável", "Equipo responsable",
+        # "الفريق المسؤول" (the team, not a person, is responsible).
+        if last in _RESPONSIBLE and (words[0] in THING_KEY_WORDS or words[0] in _TEAM_WORDS):
             return True
         return last in _NAME_WORDS and words[-2] in THING_KEY_WORDS
     return False

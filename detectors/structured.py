@@ -48,8 +48,10 @@ _NEXT_LABEL = regex.compile(r"(?<=\s)\p{L}[\p{L}\p{M} .]{0,30}[:：](?=\s)")
 _VALUE_STOP = {
     # Addresses have commas inside them; the other classes end at one. Forms in Chinese and
     # Japanese end a value at full-width punctuation too ("氏名：山田 太郎（やまだ たろう）").
+    # A spaced dash parts one field from the next on a line ("Surname: PAPADOPOULOU — Given
+    # name: ELENI"); an address holds them ("Centro – Belo Horizonte – MG").
     "address": re.compile(r"[|;\t\"}\]<；｜（「]|\s{3,}"),
-    "default": re.compile(r"[,|;\t\"}\]<(，、；｜（「]|\s{3,}"),
+    "default": re.compile(r"[,|;\t\"}\]<(，、；｜（「]|\s{3,}|\s[\u2014\u2013-]\s"),
 }
 # Tags in any script: "<фамилия>", "<氏名>".
 _XML = re.compile(r"<([^\W\d][\w.:-]{0,40})(?:\s[^<>]{0,200})?>([^<>]{1,200})</\1>")

@@ -450,3 +450,12 @@ def test_a_things_name_by_its_parent_or_its_key(text: str, expected: list[tuple[
 )
 def test_storms_named_like_people(text: str) -> None:
     assert found(text) == []
+
+
+def test_a_spaced_dash_parts_the_fields_of_a_line() -> None:
+    text = "Visa — Surname: PAPADOPOULOU — Given name: ELENI — Date of birth: 30/04/1986"
+    assert ("name", "PAPADOPOULOU") in found(text)
+    # An address keeps its dashes; a responsible team is no person.
+    address = "Centro – Belo Horizonte – MG"
+    assert found(f"Bairro/Cidade: {address}") == [("address", address)]
+    assert found("Time responsável: Pagamentos Instantâneos – plantão") == []
