@@ -57,7 +57,7 @@ from detectors.names import (
     ORG_WORDS,
     PLACE_WORDS,
 )
-from detectors.not_persons import known_not_a_private_person, used_as_thing
+from detectors.not_persons import known_not_a_private_person, lowered, used_as_thing
 from detectors.not_persons import load as load_public_figures
 
 LEXICON = Path(__file__).resolve().parent / "data" / "name_lexicon.txt.gz"
@@ -613,16 +613,14 @@ def mentioned_again(text: str, names: Sequence[Finding]) -> list[Finding]:
     # In lower case, a word that is frequent somewhere or a place is the word ("the rose
     # garden"), unless the name itself was typed so.
     typed_lower = {word for word in written if word.islower()}
-    lowered = text.lower()
-    if len(lowered) != len(text):  # "İ" lowers to two characters: offsets would drift
-        return []
+    lower_text = lowered(text)
     taken = _covered(names, len(text))  # a log may hold thousands of names
     found = []
     for word in sorted(words):
-        position = lowered.find(word)
+        position = lower_text.find(word)
         while position >= 0:
             start, end = position, position + len(word)
-            position = lowered.find(word, end)
+            position = lower_text.find(word, end)
             if not _stands_alone(text, start, end):
                 continue
             if text[start:end].islower() and word in as_words and word not in typed_lower:
@@ -918,8 +916,8 @@ class NameLexiconDetector:
             findings.extend(("inits", f) for f in self._initialled(text))
         for _, end in _INTRODUCTIONS.occurrences(text):
             findings.extend(("intro", f) for f in self._introduced(text, end))
-        lowered = text.lower()
-        nicknamed = any(hint in lowered for hint in _NICKNAME_HINTS)
+        lower_text = text.lower()
+        nicknamed = any(hint in lower_text for hint in _NICKNAME_HINTS)
         for match in _NICKNAME_CUE.finditer(text) if nicknamed else ():
             if _bare(match.group(1)) not in self._common:
                 findings.append(("nick", Finding("name", match.start(1), match.end(1),
@@ -1576,10 +1574,7 @@ class NameLexiconDetector:
     def _user_logins(text: str) -> Iterator[regex.Match[str]]:
         """``_USER_LOGIN`` tried only where a word for a user stands (few places), rather
         than at every position of the text."""
-        lowered = text.lower()
-        if len(lowered) != len(text):  # "İ" lowers to two characters: offsets would move
-            lowered = "".join(ch.lower()[0] for ch in text)
-        for hint in _USER_HINT.finditer(lowered):
+        for hint in _USER_HINT.finditer(lowered(text)):
             start = hint.start()
             if hint.group().startswith("kullan"):  # the login before: "X kullanıcısı"
                 found = _USER_LOGIN.search(text, max(0, start - 40), hint.end() + 8)
