@@ -1937,11 +1937,14 @@ def _titled_before(text: str, start: int) -> bool:
     particles of a surname aside ("meneer de Vries", "Herr von Weizsäcker")."""
     if start < 3 or text[start - 1] not in " \u00a0":
         return False
-    before = text[max(0, start - 30) : start - 1]
-    words = before.replace("\u00a0", " ").split(" ")
-    while len(words) > 1 and words[-1] in _SURNAME_PARTICLES:
-        words.pop()
-    return words[-1].lstrip("([{\"'«„“").lower() in _LOWER_TITLES
+    before = text[max(0, start - 14) : start - 1]
+    word = before[max(before.rfind(" "), before.rfind("\u00a0")) + 1 :]
+    if word in _SURNAME_PARTICLES:  # rare: the words before the particles are read then
+        words = text[max(0, start - 30) : start - 1].replace("\u00a0", " ").split(" ")
+        while len(words) > 1 and words[-1] in _SURNAME_PARTICLES:
+            words.pop()
+        word = words[-1]
+    return word.lstrip("([{\"'«„“").lower() in _LOWER_TITLES
 
 
 _SURNAME_PARTICLES = frozenset(
