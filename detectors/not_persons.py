@@ -467,6 +467,14 @@ def _ends_a_known_name(text: str, start: int, end: int) -> bool:
         return False
     words = before.group().split()
     span = text[start:end]
+    # A famous name holds the span's words (or their nominatives), unless it is a brand's
+    # or a figure's first two words before them ("Calvin Klein" + "Boxer"): most spans
+    # are ruled out without a lookup of each phrase.
+    famous = _famous_words()
+    if not any(f in famous for w in normal_name(span).split() for f in _word_forms(w)):
+        pairs = (normal_name(f"{a} {b}") for a, b in itertools.pairwise(words))
+        if not any(pair in BRANDS or pair in PUBLIC_FIGURES for pair in pairs):
+            return False
     return any(
         known_not_a_private_person(" ".join(words[-n:]) + " " + span)
         for n in range(1, len(words) + 1)
