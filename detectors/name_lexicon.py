@@ -458,7 +458,9 @@ _GREETED = regex.compile(rf"(?:^|\n)[ \t]*(?i:{_GREETINGS})[ \t]+$")
 _CUE_WORDS = frozenset(
     cue for cue in _CUES.split("|") if cue.isalpha() and cue.lower() not in _TITLES
 )
-_ADDRESSING = regex.compile(rf"(?<![\p{{L}}\p{{M}}])(?i:{_CUES})[ ,:]*\n?[ \t]*$")
+# Matched from the window's end backwards ("(?r)"): the cue must end there, and a forward
+# search tries every cue at every position of the window first.
+_ADDRESSING = regex.compile(rf"(?r)(?<![\p{{L}}\p{{M}}])(?i:{_CUES})[ ,:]*\n?[ \t]*$")
 # A speaker naming themselves: "hi, i'm wang fang", "ich bin Anna Weber", "me llamo Lucía".
 # Phrases whose subject is the person born: "X fyller år", "X's birthday is", "X (born ...".
 _BIRTH_PREDICATES = ContextWords(

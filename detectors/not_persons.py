@@ -40,11 +40,13 @@ _EPONYM_AFTER = regex.compile(
     r"bahnhof|gymnasium|schule|plein|laan|gracht|straat|kade|väg|vägen|gatan|gata|torg|"
     r"torget|katu|tie|utca|tér|út|ulica|náměstí)\b"
 )
+# The patterns of words before a name end where it starts: each is matched from there
+# backwards ("(?r)"), not tried forwards at every position of its window.
 # A person named as the topic of a question or a summary ("who was Orhan Pamuk", "summarise
 # Wangari Maathai's ...", "Henrik Ibsens skuespill"): a public figure, not a private person's
 # data. Not after a title or a cue ("who is Mr. Okafor" is a person).
 _TOPIC_BEFORE = regex.compile(
-    r"(?<![\p{L}\p{M}])(?i:who is|who was|who were|biography of|life of|works of|style of|"
+    r"(?r)(?<![\p{L}\p{M}])(?i:who is|who was|who were|biography of|life of|works of|style of|"
     r"paintings by|novels by|poems by|music by|songs by|directed by|written by|quotes? (?:from|by)|"
     # Things named after someone, and what history credits to someone.
     r"named after|named for|benannt nach|nommée? d'après|vernoemd naar|uppkallad efter|"
@@ -68,7 +70,7 @@ _TOPIC_AFTER = regex.compile(
 # A place or institution named after someone, by the word before the name: "Avenida Getúlio
 # Vargas", "Universitas Gadjah Mada", "phố Nguyễn Huệ", "Filharmonia im. Karola ...".
 _PLACE_BEFORE = regex.compile(
-    r"(?<![\p{L}\p{M}])(?i:avenida|avda|av|rua|travessa|praça|largo|alameda|rodovia|calle|plaza|paseo|via|viale|"
+    r"(?r)(?<![\p{L}\p{M}])(?i:avenida|avda|av|rua|travessa|praça|largo|alameda|rodovia|calle|plaza|paseo|via|viale|"
     r"piazza|piazzale|corso|largo|rue|place|boulevard|bd|quai|allée|gare|aéroport|aeropuerto|"
     r"aeroporto|estação|estación|stazione|museo|museu|musée|museum|teatro|théâtre|hotel|hôtel|"
     r"hospital|ospedale|hôpital|hospitali|universidad|universidade|università|université|"
@@ -85,7 +87,7 @@ _PLACE_BEFORE = regex.compile(
 # Filemon", "hamara kutta Sheru", "my cat, Mochi", "el perro llamado Toby". (Not French
 # "chat": "in the chat Priya said" is a person.)
 _PET_BEFORE = regex.compile(
-    r"(?<![\p{L}\p{M}])(?i:pet|dog|doggo|puppy|cat|kitty|kitten|hamster|parrot|rabbit|bunny|"
+    r"(?r)(?<![\p{L}\p{M}])(?i:pet|dog|doggo|puppy|cat|kitty|kitten|hamster|parrot|rabbit|bunny|"
     r"horse|pony|goldfish|tortoise|turtle|chaton|chien|chienne|chiot|perro|perra|"
     r"perrito|perrita|gato|gata|gatito|gatita|cane|cagnolino|cagnolina|gatto|gatta|gattino|"
     r"gattina|hund|hündin|katze|kater|kätzchen|welpe|hond|hondje|kat|katje|poes|pup|kot|kotek|"
@@ -104,7 +106,7 @@ _EPONYM_AFTER_CJK = regex.compile(
     r"법|법안|증후군|기념관|재단|대로|문학상)"
 )
 _EPONYM_BEFORE = regex.compile(
-    r"(?i:morbus|maladie(?: de)?|syndrome(?: de)?|síndrome(?: de)?|sindrome(?: di)?|"
+    r"(?r)(?i:morbus|maladie(?: de)?|syndrome(?: de)?|síndrome(?: de)?|sindrome(?: di)?|"
     r"enfermedad(?: de)?|doença(?: de)?|malattia(?: di)?|teorema(?: de| di)?|théorème(?: de)?|"
     r"loi(?: de)?|ley(?: de)?|lei(?: de)?|legge(?: di)?|satz(?: von| des)?|algoritmo(?: de| di)?|"
     r"algorithme(?: de)?|transformada(?: de)?|transformée(?: de)?|prix|premio|preis|"
@@ -444,7 +446,7 @@ def named_by_its_key(text: str, start: int) -> bool:
 # "König Ludwig", "नवाब वाजिद अली शाह"). Not the ambiguous ones that are also given names or
 # family words (Raja, Sultan, Shah, Papa, Ratu).
 _ROYAL_BEFORE = regex.compile(
-    r"(?<![\p{L}\p{M}])(?i:king|queen|prince|princess|emperor|empress|tsar|czar|pharaoh|pope|"
+    r"(?r)(?<![\p{L}\p{M}])(?i:king|queen|prince|princess|emperor|empress|tsar|czar|pharaoh|pope|"
     r"saint|könig|königin|prinz|prinzessin|kaiser|kaiserin|papst|roi|reine|princesse|empereur|"
     r"impératrice|rey|reina|príncipe|princesa|emperador|emperatriz|rei|rainha|imperador|"
     r"imperatriz|regina|principe|principessa|imperatore|imperatrice|koning|koningin|keizer|"
