@@ -1119,6 +1119,9 @@ def test_a_private_founding_keeps_its_people() -> None:
     # The writer's own family's shop, and an employee's record beside a founding day.
     assert names("Our bakery was founded in 1998 by my mother, Rosa Almeida.") == ["Rosa Almeida"]
     assert "菊地 亮太" in names("社員 菊地 亮太、生年月日 1992年7月8日、創立記念日 6月18日。")
+    # A contact in the founding sentence's other clause, or far from its words.
+    text = "Företaget grundades 1998 i Umeå; kontaktperson för avtalet är numera Lars Berglund."
+    assert names(text) == ["Lars Berglund"]
 
 
 def test_a_korean_family_name_alone_before_a_job_title() -> None:
