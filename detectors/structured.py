@@ -75,7 +75,8 @@ _NOT_A_NAME = frozenset(
     n/a na none null unknown test user admin anonymous yes no true false redacted hidden
     inc ltd llc gmbh corp company group bank services solutions team support department
     hurricane typhoon cyclone storm sturmtief orkan huracán tormenta ouragan uragano furacão
-    medicane
+    medicane mozilla firefox chrome chromium safari opera edge curl postman rotation schedule
+    shift queue
     """.split()
 )
 

@@ -243,6 +243,7 @@ def test_role_keys_and_hyphenated_given_names(text: str, expected: list[tuple[st
         ("候选人：阿依木呷", [("name", "阿依木呷")]),
         ("agent: Tigist Bekele\ntopic: billing", [("name", "Tigist Bekele")]),
         ("User-Agent: Mozilla Firefox\nagent: Chrome", []),
+        ("agent: Mozilla Firefox\noncall: SRE Rotation", []),
         ('{"ho": "Giàng", "ten": "Thị Mỷ"}', [("name", "Thị Mỷ")]),
     ],
 )
