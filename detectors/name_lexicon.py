@@ -531,10 +531,10 @@ _HONORED = regex.compile(
     r"(?:\p{Katakana}[\p{Katakana}ー・]{1,15}|\p{Hangul}[\p{Hangul}\-]{1,6})"
     rf"(?=[ ]?(?:{'|'.join(CJK_HONORIFICS)}))"
 )
-# A label's value in Chinese or Japanese ("入住人：何雨桐", "対象者：石井 隼人"): a known
-# surname and one to three more characters, alone up to the end of the field.
-# A name in Han alone is four characters at most ("欧阳晓", "司马相如"); with a space, a
-# Japanese family and given name of three each ("佐々木 健太").
+# A label's value in Chinese or Japanese ("入住人：何雨桐", "対象者：石井 隼人"), alone up to
+# the end of the field: in Han alone four characters at most ("欧阳晓", "司马相如"), with a
+# space a Japanese family and given name of up to three each ("佐々木 健太"); it must begin
+# with a known surname (``_east_asian``).
 _LABELLED_HAN = regex.compile(
     r"(?<=[：:]\s?)(?:\p{Han}{1,3}(?:[ \u3000]\p{Han}{1,3}|[ \u3000]?\p{Katakana}{2,6}"
     r"|[ \u3000]?(?!です|でし|でご|と申|さん|さま|ちゃん|くん)\p{Hiragana}{2,6})|\p{Han}{2,4})"
@@ -1949,9 +1949,8 @@ def _titled_before(text: str, start: int) -> bool:
     return word.lstrip("([{\"'«„“").lower() in _LOWER_TITLES
 
 
-_SURNAME_PARTICLES = frozenset(
-    "de van von der den ter ten te la le del della di da dos das du zu".split()
-)
+# A surname's particles before it ("de Vries"), not the conjunctions among them ("y", "e").
+_SURNAME_PARTICLES = NAME_PARTICLES - {"y", "e"}
 
 
 # A turn of a conversation: an optional time or tag, then its speaker, one to three
@@ -2215,7 +2214,7 @@ def persons_login(value: str) -> bool:
         if len(word) - cut >= 4 and word[cut:] in surnames:
             return True
         rest = word[cut:]  # initials and a surname with its particle: "pdeboer", "jvanlier"
-        for particle in ("de", "van", "von", "der", "den", "da", "di", "le", "la", "al", "el"):
+        for particle in _SURNAME_PARTICLES:
             tail = rest[len(particle) :]
             if rest.startswith(particle) and len(tail) >= 4 and tail in surnames:
                 return True
