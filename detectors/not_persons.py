@@ -497,8 +497,9 @@ def _begins_a_famous_han_name(text: str, start: int, end: int) -> bool:
     return False
 
 
-# A company's founding, in the words of 17 languages: its founders, named in the same
-# sentence as a year, are its history ("A Natura foi fundada em 1969 por Luiz Seabra").
+# A company's founding, in the words of 17 languages: its founders, named beside these
+# words in a sentence with a year, are its history ("A Natura foi fundada em 1969 por Luiz
+# Seabra").
 # Found as words (``ContextWords``: only the phrases whose word a text holds are searched,
 # a fraction of one alternation's cost). In scripts without spaces only the forms a founding
 # takes, not "創立記念日" (the founding's anniversary, in an employee's record).
