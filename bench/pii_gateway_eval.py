@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import random
+import shlex
 import subprocess
 import sys
 import time
@@ -379,6 +380,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--no-gateway", action="store_true", help="detector figures only")
     parser.add_argument("--no-detectors", action="store_true", help="gateway figures only")
+    parser.add_argument(
+        "--gateway-command",
+        type=shlex.split,
+        help="what starts the gateway (default: the installed 'governs', whose source is the "
+        "tree pip installed); another checkout's: 'env PYTHONPATH=<tree> python -m governs'",
+    )
     return parser.parse_args(argv)
 
 
@@ -407,7 +414,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.no_gateway:
         start = time.perf_counter()
-        runs = asyncio.run(run_policies(examples, POLICIES, args.concurrency, progress))
+        runs = asyncio.run(
+            run_policies(examples, POLICIES, args.concurrency, progress, args.gateway_command)
+        )
         timings["gateway"] = time.perf_counter() - start
         if sys.stderr.isatty():
             print(file=sys.stderr)

@@ -26,7 +26,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,13 +211,15 @@ async def run_policies(
     actions: Iterable[str],
     concurrency: int = 8,
     progress: Callable[[str, int], None] | None = None,
+    command: Sequence[str] | None = None,
 ) -> dict[str, PolicyRun]:
-    """Every example through one fresh gateway, once per action (``PROBE_EXPECT``'s keys)."""
+    """Every example through one fresh gateway, once per action (``PROBE_EXPECT``'s keys).
+    ``command`` starts the gateway (``running_gateway``)."""
     runs: dict[str, PolicyRun] = {}
     upstream = await EchoUpstream().start()
     try:
         with tempfile.TemporaryDirectory(prefix="governs-pii-eval-") as workdir:
-            async with running_gateway(upstream, Path(workdir)) as gateway:
+            async with running_gateway(upstream, Path(workdir), command) as gateway:
                 client = await gateway.client()
                 try:
                     for action in actions:
@@ -238,8 +240,13 @@ async def run_policies(
 
 
 @asynccontextmanager
-async def running_gateway(upstream: EchoUpstream, workdir: Path) -> AsyncIterator[RunningGateway]:
-    """``governs serve`` in ``workdir`` until the block ends (then SIGTERM, as a user would)."""
+async def running_gateway(
+    upstream: EchoUpstream, workdir: Path, command: Sequence[str] | None = None
+) -> AsyncIterator[RunningGateway]:
+    """``governs serve`` in ``workdir`` until the block ends (then SIGTERM, as a user would).
+    ``command``: what starts ``governs`` (default: the installed one, whose source is the
+    tree pip installed, whichever tree this script runs from); ``env PYTHONPATH=<tree> python
+    -m governs`` runs another tree's gateway, for an A/B between two checkouts."""
     port = free_port()
     config = {
         "server": {"port": port},
@@ -260,7 +267,7 @@ async def running_gateway(upstream: EchoUpstream, workdir: Path) -> AsyncIterato
     log_path = workdir / "gateway.log"
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
-            *governs_command(),
+            *(command or governs_command()),
             "serve",
             "--config",
             str(config_file),

@@ -10,9 +10,11 @@ never on detector quality: those figures are the bench script's to report.
 from __future__ import annotations
 
 import asyncio
+import sys
 
 import pytest
 
+from bench.pii_gateway_eval import parse_args
 from bench.pii_gateway_run import run_policies
 from bench.pii_leaks import CORE_CLASSES, Outcome, baseline, measure, value_leaks
 from bench.pii_metrics import DEV, Example, Span, load_marked
@@ -54,7 +56,15 @@ def dev_sample() -> list[Example]:
 
 @pytest.fixture(scope="module")
 def outcomes() -> dict[str, list[Outcome]]:
-    runs = asyncio.run(run_policies(dev_sample() + KNOWN, ["pass_through", "remove", "tokenize"]))
+    # The gateway started as another checkout's would be (``--gateway-command``): this
+    # interpreter running the ``governs`` package.
+    runs = asyncio.run(
+        run_policies(
+            dev_sample() + KNOWN,
+            ["pass_through", "remove", "tokenize"],
+            command=[sys.executable, "-m", "governs"],
+        )
+    )
     return {action: run.outcomes for action, run in runs.items()}
 
 
@@ -152,3 +162,9 @@ def test_the_leak_rules() -> None:
         (False, True),
         (False, True),
     ]
+
+
+def test_the_gateway_command_is_split_as_a_shell_would() -> None:
+    args = parse_args(["--gateway-command", "env PYTHONPATH='/a tree' python -m governs"])
+    assert args.gateway_command == ["env", "PYTHONPATH=/a tree", "python", "-m", "governs"]
+    assert parse_args([]).gateway_command is None
