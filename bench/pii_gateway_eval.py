@@ -2,7 +2,7 @@
 
     python bench/pii_gateway_eval.py [--set heldout|dev|corpus] [--limit N] [--markdown]
                                      [--json out.json] [--concurrency 8] [--no-gateway]
-                                     [--no-detectors]
+                                     [--no-detectors] [--gateway-command CMD]
 
 Through the gateway (``governs serve`` on its defaults, a fake OpenAI upstream that echoes what
 it received, the ``openai`` SDK as the client; see ``bench/pii_gateway_run.py``), each record's
