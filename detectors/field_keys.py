@@ -402,6 +402,18 @@ def names_a_user(key: str) -> bool:
     return bool(words) and (words[-1] in USER_KEY_WORDS or " ".join(words[-2:]) in USER_KEY_WORDS)
 
 
+# An audit log's account keys ("actor=aalmazrouei target=mhassan"): their value is a
+# person's login, or a film's cast, a deployment's target.
+ACCOUNT_KEY_WORDS = frozenset({"actor", "target", "impersonator", "grantee"})
+
+
+@lru_cache(maxsize=4096)
+def names_an_account(key: str) -> bool:
+    """Whether a key's value is an account, a person's when its login is made of names."""
+    words = key_words(key)
+    return bool(words) and words[-1] in ACCOUNT_KEY_WORDS
+
+
 @lru_cache(maxsize=4096)
 def lists_people(key: str) -> bool:
     """Whether a key's value is a list of people ("Attendees", "Obecni", "참석자")."""

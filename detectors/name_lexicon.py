@@ -90,7 +90,9 @@ _TECH_PREFIXES = frozenset(
 )
 _HANDLE_HINT = re.compile(r"[a-z][.\-][a-z]")
 # A chat's mention ("@mrossi", "@chinedu", "@jiwoo.park"): not an address's domain.
-_MENTION = re.compile(r"(?<![\w.@])@([a-z][a-z0-9]*(?:[._\-][a-z0-9]+)?)(?![\w@]|[.\-][a-z0-9])")
+_MENTION = re.compile(
+    r"(?<![\w.@])@([A-Za-z][a-z0-9]*(?:[._\-][A-Za-z][a-z0-9]*)?)(?![\w@]|[.\-][a-z0-9])"
+)
 # A name spelled letter by letter ("W-O-U-T-E-R-S", "S – C – H – U – L – Z – E", "S, J, Ö, B,
 # E, R, G", "ワ・タ・ナ・ベ"): three or more capitals (or katakana) alone, each after a dash, a
 # comma, a full stop, a middle dot or a space.
@@ -312,6 +314,7 @@ _VIETNAMESE_SURNAMES = frozenset(
     "nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh đoàn lâm "
     "trịnh trương lưu tạ kiều quách lương thái tô cao mai hà châu".split()
 )
+_VIETNAMESE_MIDDLE = frozenset({"Thị", "Văn"})
 _VIETNAMESE_MARK = re.compile("[ăắằẳẵặđơớờởỡợưứừửữựạảấầẩẫậẹẻẽếềểễệịỉĩọỏốồổỗộụủũỳỵỷỹ]", re.I)
 _VIETNAMESE_PLACE_BEFORE = regex.compile(
     r"(?:\d[\w/\-]*|(?i:phường|quận|phố|đường|ngõ|ngách|huyện|xã|tỉnh|thành phố|tp\.?|p\.|q\.|"
@@ -384,9 +387,11 @@ _TITLES = frozenset(
     pani κύριε κύριος κυρία bay bayan
     bapak pak ibu bu tuan puan encik cik datuk dato shri smt smt. sri shrimati kumari fru herra
     rouva úr asszony domnul doamna pan. господин госпожа г-н г-жа пан пані κ. κος κα ông bà anh
-    chị cô chú em ustaz ustazah sheikh alhaji alhaja chief mzee bw. bi. bwana mama baba
+    chị cô chú em thầy bác dì cậu cháu ustaz ustazah sheikh alhaji alhaja chief mzee bw. bi. bwana
+    mama baba
     mas mbak bang abang kak kakak
-    السيد السيدة الآنسة الأستاذ الأستاذة الدكتور الدكتورة الشيخ الحاج د. श्री श्रीमती सुश्री
+    السيد السيدة الآنسة الأستاذ الأستاذة الدكتور الدكتورة الشيخ الحاج د. أستاذ أستاذة
+    استاذ استاذة دكتور دكتورة شيخ حاج حاجة श्री श्रीमती सुश्री
     डॉ. डॉ
     """.split()
 )
@@ -436,7 +441,8 @@ _CUES = (
     "hälsningar|mvh|hilsen|pozdrawiam|pozdrowienia|saygılarımla|salam|hormat saya|"
     "cumprimentos|abraços|atenciosamente|saluti|cordiali saluti|distinti saluti|un saluto|"
     "с уважением|з повагою|trân trọng|—|–|--|عزيزي|عزيزتي|مع التحية|تحياتي|प्रिय|नमस्ते|"
-    + "|".join(regex.escape(t) for t in sorted(_TITLES, key=len, reverse=True))
+    # Arabic's vocative: "يا أحمد" (O Ahmed), the person spoken to.
+    "يا|" + "|".join(regex.escape(t) for t in sorted(_TITLES, key=len, reverse=True))
 )
 # Greetings that open a message: the word after them, alone before a comma or "!", is the
 # person greeted even when no name list knows it ("Kia ora Aroha,", "Hej Siriporn!").
@@ -610,6 +616,18 @@ def mentioned_again(text: str, names: Sequence[Finding]) -> list[Finding]:
         for word in written
         if len(word) >= 3 and _SPACED_WORD.fullmatch(word) is not None
     } - not_again
+    # A name that is also a very common word ("Will Brennan", "خالد البرغوثي") is the
+    # person again only where the word could not be the word: capitalised inside a
+    # sentence, or in a script without case; and only from a name of two words or more.
+    guarded = {
+        word.lower()
+        for f in names
+        for word in WORD.findall(text[f.start : f.end])
+        if " " in text[f.start : f.end].strip()
+        and len(word) >= 3
+        and _SPACED_WORD.fullmatch(word) is not None
+    } & _very_common_names()
+    words |= guarded
     if not words:
         return []
     # In lower case, a word that is frequent somewhere or a place is the word ("the rose
@@ -627,6 +645,8 @@ def mentioned_again(text: str, names: Sequence[Finding]) -> list[Finding]:
                 continue
             if text[start:end].islower() and word in as_words and word not in typed_lower:
                 continue
+            if word in guarded and not _the_word_unlikely(text, start, end):
+                continue
             if taken.find(1, start, end) < 0:
                 found.append(Finding("name", start, end, MENTION_SCORE, "name_lexicon"))
                 taken[start:end] = b"\x01" * (end - start)
@@ -639,6 +659,23 @@ def _not_mentioned_again() -> tuple[frozenset[str], frozenset[str]]:
     lower case only when the name was typed so."""
     _, _, very_common, common = lexicon()
     return common | very_common | _TITLES | _CUE_WORDS, word_names() | alone_ambiguous()
+
+
+@cache
+def _very_common_names() -> frozenset[str]:
+    """Names that are also very common words (tier V), and no function word, title or cue."""
+    _, _, very_common, common = lexicon()
+    return very_common - common - _TITLES - _CUE_WORDS
+
+
+def _the_word_unlikely(text: str, start: int, end: int) -> bool:
+    """Capitalised inside a sentence, or written in a script without case."""
+    first = text[start]
+    if first.lower() == first.upper():
+        return True
+    if not first.isupper() or text[start:end].isupper():
+        return False
+    return _SENTENCE_START.search(text, max(0, start - 40), start) is None
 
 
 def _stands_alone(text: str, start: int, end: int) -> bool:
@@ -871,7 +908,7 @@ class NameLexiconDetector:
         # A name's own syllables may carry no mark only Vietnamese uses ("Lê Minh Tâm"); the
         # words around it do ("được thăng chức").
         vietnamese = _VIETNAMESE_MARK.search(text) is not None
-        for run in _runs(text, tokens):
+        for run in _runs(text, tokens, names):
             if _titled_before(text, run[0].start()):
                 findings.extend(("title", f) for f in self._titled(run))
                 continue
@@ -951,7 +988,13 @@ class NameLexiconDetector:
         ("quốc", "thu", "hoa"), which split other runs; the family name and the script's marks
         tell the name."""
         for i, first in enumerate(run[:-1]):
-            if _bare(first.group()) not in _VIETNAMESE_SURNAMES:
+            # A rarer family name shows by the middle name most women or men bear ("Nông Thị
+            # Dung", "Lò Văn Chiến"), with a given name after it.
+            if _bare(first.group()) not in _VIETNAMESE_SURNAMES and not (
+                i + 2 < len(run)
+                and run[i + 1].group() in _VIETNAMESE_MIDDLE
+                and _VIETNAMESE_SYLLABLE.fullmatch(first.group()) is not None
+            ):
                 continue
             rest = []
             for match in run[i + 1 : i + 4]:
@@ -1221,12 +1264,13 @@ class NameLexiconDetector:
         # A name that is also a very common word ("Maria", "Will") needs a cue before it.
         if word in self._very_common and not cue_needed:
             return []
-        if (
-            cue_needed
-            and _ADDRESSING.search(text, max(0, start - 30), start) is None
-            and not (word not in self._very_common and _vocative(text, start, end))
-        ):
-            return []
+        if cue_needed:
+            cue = _ADDRESSING.search(text, max(0, start - 30), start)
+            if cue is None and not (word not in self._very_common and _vocative(text, start, end)):
+                return []
+            # Arabic's vocative calls people by their given names; "يا جماعة" is "folks".
+            if cue is not None and cue.group().startswith("يا") and word not in self._given:
+                return []
         return [Finding("name", start, end, SINGLE_SCORE, self.name)]
 
     def _lone_given_names(self, text: str, people: list[Finding]) -> list[Finding]:
@@ -1268,10 +1312,12 @@ class NameLexiconDetector:
                 continue
             start, end = match.span()
             if word not in self._lone_given:
-                # Arabic writes "and", "to", "by" onto the next word: "ومريم", "لسامر".
-                if word[0] not in _ARABIC_PROCLITICS or word[1:] not in self._lone_given:
+                # Arabic writes "and", "to", "by" onto the next word: "ومريم", "لسامر", and
+                # in chat with a joining stroke: "بـأحمد".
+                cut = 2 if word[1:2] == "\u0640" else 1
+                if word[0] not in _ARABIC_PROCLITICS or word[cut:] not in self._lone_given:
                     continue
-                word, start = word[1:], start + 1
+                word, start = word[cut:], start + cut
             if word in _TITLES or word in _CUE_WORDS or _GREETING_WORD.fullmatch(word):
                 continue
             if _SUFFIX_WORD.fullmatch(word) is not None or word.startswith("ال"):
@@ -1548,12 +1594,12 @@ class NameLexiconDetector:
         return findings
 
     def _mentions(self, text: str) -> list[Finding]:
-        """A chat's mention of a person: a given name ("@chinedu") or a login made of a
-        person's names ("@mrossi", "@jiwoo.park"); "@here", "@channel", "@devops" are no
-        one."""
+        """A chat's mention of a person: a given name ("@chinedu", "@Sasha") or a login made
+        of a person's names ("@mrossi", "@jiwoo.park"); "@here", "@channel", "@devops" are
+        no one."""
         findings = []
         for match in _MENTION.finditer(text):
-            if self._a_persons_handle(match.group(1)):
+            if self._a_persons_handle(match.group(1).lower()):
                 findings.append(Finding("name", match.start(1), match.end(1), LOWER_SCORE,
                                         self.name))  # fmt: skip
         return findings
@@ -1887,7 +1933,9 @@ class NameLexiconDetector:
 _CASE_SUFFIX = re.compile(r"\w\w['\u2019](?!s$)[a-zçğıöşüâîû]+$")
 
 
-def _runs(text: str, tokens: list[re.Match[str]]) -> Iterator[list[re.Match[str]]]:
+def _runs(
+    text: str, tokens: list[re.Match[str]], names: frozenset[str]
+) -> Iterator[list[re.Match[str]]]:
     """Runs of name-shaped words joined by a space, a no-break space or the airline slash;
     lower-case particles may sit inside ("Ludwig van Beethoven"), and a full stop may come
     first only after an abbreviation or an initial ("Dr. Ana", "J. R. Okafor"), never after a
@@ -1907,7 +1955,7 @@ def _runs(text: str, tokens: list[re.Match[str]]) -> Iterator[list[re.Match[str]
                     start == last_end + 2
                     and text[last_end] == "."
                     and text[last_end + 1] in " \u00a0"
-                    and len(run[-1].group()) <= 4
+                    and _abbreviation(run[-1].group(), names)
                 )
             if (
                 joined
@@ -1929,6 +1977,16 @@ def _runs(text: str, tokens: list[re.Match[str]]) -> Iterator[list[re.Match[str]
         run.pop()
     if run:
         yield run
+
+
+def _abbreviation(word: str, names: frozenset[str]) -> bool:
+    """A short word a full stop may follow inside a name: an initial, a title or another
+    abbreviation ("J. R. Okafor", "Dr. Ana", "Tn. Moh. Holis"); a short name is none ("...
+    Ana Lima. Room 4")."""
+    if len(word) <= 2:
+        return True
+    lower = word.lower()
+    return len(word) <= 4 and (lower not in names or lower in _TITLES or f"{lower}." in _TITLES)
 
 
 _TURN_START = re.compile(r"(?:\[[^\]\n]{0,20}\][ \t]*)*(?:[\w .'-]{1,24}:)?[ \t]*")
@@ -1956,9 +2014,12 @@ _SURNAME_PARTICLES = NAME_PARTICLES - {"y", "e"}
 # A turn of a conversation: an optional time or tag, then its speaker, one to three
 # capitalised words or a name in a script without case, an optional remark in brackets, and a
 # colon ("[00:00:19] Ben Ashworth: ...", "Tereza Dvořáková (00:02:15): ...", "艾力：...").
+# Captions mark a new speaker with ">>", and there the speaker may be in capitals (">>
+# SENTHIL: ..."); elsewhere a label in capitals is a form's or a script's.
 _TALK_LINE = regex.compile(
-    r"^[ \t]*((?:\[[^\]\n]{1,24}\][ \t]*|\(?\d{1,2}:\d{2}(?::\d{2})?\)?[ \t]+)*)"
+    r"^[ \t]*((?:\[[^\]\n]{1,24}\][ \t]*|\(?\d{1,2}:\d{2}(?::\d{2})?\)?[ \t]+|>>?[ \t]*)*)"
     r"((?:\p{Lu}[\p{Ll}\p{M}'\-]+)(?:[ \t]\p{Lu}[\p{Ll}\p{M}'\-]+){0,2}"
+    r"|(?<=>>[ \t]{0,2})\p{Lu}[\p{Lu}\p{M}'\-]+(?:[ \t]\p{Lu}[\p{Lu}\p{M}'\-]+){0,2}"
     r"|[\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}][\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}·・]{1,7}"
     r"|\p{Arabic}[\p{Arabic}\p{M}]+(?:[ ]\p{Arabic}[\p{Arabic}\p{M}]+)?"
     r"|\p{Devanagari}[\p{Devanagari}\p{M}]+(?:[ ]\p{Devanagari}[\p{Devanagari}\p{M}]+)?)"

@@ -27,6 +27,7 @@ from detectors.field_keys import (
     lists_people,
     names_a_thing,
     names_a_user,
+    names_an_account,
     names_things,
 )
 from detectors.financial import iban_ok, is_card_number
@@ -43,7 +44,7 @@ CLASSES = PII_CLASSES  # every built-in class has field names
 
 _SEPARATOR = re.compile(r"[:=：]")
 # A key ends at the start of its line or after one of these (``{"a": 1, "dob": ...``).
-_KEY_STOP = re.compile(r"[{},;|(\[&?\"'\t<>]|\s{2,}|\s[-*•·]\s")
+_KEY_STOP = re.compile(r"[{},;|(\[&?\"'\t<>]|\s{2,}|\s[-*•·\u2013\u2014]\s")
 _NEXT_LABEL = regex.compile(r"(?<=\s)\p{L}[\p{L}\p{M} .]{0,30}[:：](?=\s)")
 _VALUE_STOP = {
     # Addresses have commas inside them; the other classes end at one. Forms in Chinese and
@@ -93,7 +94,7 @@ class StructuredFieldDetector:
         blank: bool | None = None  # whether the text is a blank form, once asked
         sql: bool | None = None  # whether it may hold an INSERT or UPDATE, once asked
         for pii_class, ambiguous, start, end in self._candidates(text):
-            reported = "name" if pii_class == LOGIN else pii_class
+            reported = "name" if pii_class in (LOGIN, ACCOUNT) else pii_class
             if reported not in self.classes:
                 continue
             span = _valid(pii_class, ambiguous, text, start, end)
@@ -127,6 +128,10 @@ class StructuredFieldDetector:
         if "user" in text or "for " in text:
             for match in _LOG_USER.finditer(text):
                 yield LOGIN, True, match.start(1), match.end(1)
+        for hint, pattern in _ACCOUNT_PLACES:
+            if hint in text:
+                for match in pattern.finditer(text):
+                    yield LOGIN, True, match.start(1), match.end(1)
         if "<" in text:
             for match in _XML.finditer(text):
                 pii_class, ambiguous = _class_of(match.group(1))
@@ -143,13 +148,28 @@ _LOG_USER = re.compile(
     r"\b(?:for(?: invalid)? user|[Ii]nvalid user|Accepted [\w/-]+ for|Failed [\w/-]+ for"
     r"(?: invalid user)?|logged in as|by user) ([a-z][a-z0-9._-]{2,31})\b"
 )
+# Where logs and code name an account without a key: a home directory ("/home/tadeyemi/",
+# "C:\\Users\\mkowalski\\"), cron's "(tadeyemi) CMD", the branch of a merged pull request
+# ("Merge pull request #812 from blerimhoxha/fix-timezone"). A person's only when the login
+# is made of a person's names, as every login value is.
+_ACCOUNT_PLACES = (
+    ("/home/", re.compile(r"/home/([a-z][a-z0-9._-]{2,31})(?=/|\s|$)")),
+    ("Users\\", re.compile(r"[A-Za-z]:\\+Users\\+([A-Za-z][A-Za-z0-9._-]{2,31})(?=\\|\s|$)")),
+    (") CMD", re.compile(r"\(([a-z][a-z0-9._-]{2,31})\) CMD\b")),
+    ("pull request", re.compile(r"Merge pull request #\d+ from ([A-Za-z0-9][A-Za-z0-9-]{2,38})/")),
+)
 # A user key's value ("Utente: mrossetti"): a person's name, or a login made of one.
 LOGIN = "login"
+# An audit log's account keys ("actor=aalmazrouei target=mhassan"): a person's only when the
+# login is made of a person's names; a name there is a film's cast or a deployment's target.
+ACCOUNT = "account"
 
 
 def _class_of(key: str) -> tuple[str | None, bool]:
     if names_a_user(key):
         return LOGIN, True
+    if names_an_account(key):
+        return ACCOUNT, True
     pii_class, ambiguous = field_class(key)
     if pii_class == "name" and names_a_thing(key):
         return None, False  # "ship_name", "pet_name": a thing's name
@@ -403,10 +423,32 @@ def _values_after(
     label = _NEXT_LABEL.search(text, i, end)
     if label is not None:
         end = label.start()
+    if pii_class == "name":
+        end = _sentence_end(text, i, end)
     while end > i and text[end - 1] in " \t.,;:":
         end -= 1
     if end > i:
         yield pii_class, ambiguous, i, end
+
+
+# A full stop after a word ("Lead: Tama Te Whiu. Mobile 021 ...").
+_FULL_STOP = regex.compile(r"(?<=(\p{L}{3,}))\.(?=\s)")
+
+
+def _sentence_end(text: str, start: int, end: int) -> int:
+    """Where a name's value ends at a sentence's end inside the line, else ``end``: a full
+    stop after a name of two words or more ("Tama Te Whiu. Mobile"), not after an initial, a
+    title or another abbreviation ("J. Smith", "Dr. Ana Lima", "Tn. Moh. Holis"). One word
+    before a full stop is too often a reply ("Employee: Thanks. And the card ...")."""
+    given, surnames, _, _ = lexicon()
+    for stop in _FULL_STOP.finditer(text, start, end):
+        written = stop.group(1)
+        word = written.lower()
+        if word in _TITLES or len(text[start : stop.start()].split()) < 2:
+            continue
+        if len(word) > 4 or word in given or word in surnames or written.isupper():
+            return stop.start()
+    return end
 
 
 def _closing_bracket(text: str, start: int) -> int:
@@ -605,6 +647,8 @@ def _valid(
     value = _unescaped(raw)
     if value is None or not value.strip():
         return None
+    if pii_class == ACCOUNT:
+        return _trimmed(raw, start, end) if persons_login(value.strip()) else None
     if pii_class == LOGIN:
         if persons_login(value.strip()):
             return start + len(raw) - len(raw.lstrip()), end - len(raw) + len(raw.rstrip())
@@ -627,6 +671,11 @@ def _valid(
     lead = len(raw) - len(raw.lstrip())
     trail = len(raw) - len(raw.rstrip())
     return start + lead, end - trail
+
+
+def _trimmed(raw: str, start: int, end: int) -> tuple[int, int]:
+    """``start`` and ``end`` of ``raw`` without its white space either side."""
+    return start + len(raw) - len(raw.lstrip()), end - len(raw) + len(raw.rstrip())
 
 
 def _a_persons_login(value: str) -> bool:
@@ -728,12 +777,13 @@ def _person_words(words: list[str]) -> bool:
     # A common word is allowed beside more known names ("Lê Thị Mai"), not otherwise; an
     # initial ("K. Osei") is no word.
     commons = sum(
-        w in common and w not in NAME_PARTICLES and not _initial(word)
-        for w, word in zip(lowered, words, strict=True)
+        w in common and w not in NAME_PARTICLES and not _initial(word) and not _irish_o(i, words)
+        for i, (w, word) in enumerate(zip(lowered, words, strict=True))
     )
     if commons and sum(map(known, lowered)) <= commons:
         return False
-    if any(len(w) == 1 and w.isupper() for w in words):
+    # A bare capital ("Product X") is no name's; the Irish "O" before a surname is.
+    if any(len(w) == 1 and w.isupper() and not _irish_o(i, words) for i, w in enumerate(words)):
         return False
     if any(len(w) > 2 and w.endswith(".") and w[:-1].isupper() for w in words):
         return False  # "RR. HH." (Recursos Humanos): an abbreviation in capitals
@@ -746,6 +796,11 @@ def _person_words(words: list[str]) -> bool:
             return (word in given or word in surnames) and word not in very_common
         return 2 <= len(word) <= 12  # 佐藤, 김민준
     return True
+
+
+def _irish_o(index: int, words: list[str]) -> bool:
+    """The Irish "O" before a surname, written apart ("PADRAIG O SUILLEABHAIN")."""
+    return words[index] == "O" and index < len(words) - 1
 
 
 def _initial(word: str) -> bool:

@@ -1119,9 +1119,10 @@ def test_a_private_founding_keeps_its_people() -> None:
     # The writer's own family's shop, and an employee's record beside a founding day.
     assert names("Our bakery was founded in 1998 by my mother, Rosa Almeida.") == ["Rosa Almeida"]
     assert "菊地 亮太" in names("社員 菊地 亮太、生年月日 1992年7月8日、創立記念日 6月18日。")
-    # A contact in the founding sentence's other clause, or far from its words.
+    # A contact in the founding sentence's other clause, or far from its words: the rules
+    # propose them (whether the scorer keeps a pair is its judgement, not this rule's).
     text = "Företaget grundades 1998 i Umeå; kontaktperson för avtalet är numera Lars Berglund."
-    assert names(text) == ["Lars Berglund"]
+    assert proposed(text) == ["Lars Berglund"]
 
 
 def test_a_korean_family_name_alone_before_a_job_title() -> None:
@@ -1138,3 +1139,47 @@ def test_a_law_named_after_a_person_is_no_person() -> None:
 def test_a_title_before_a_surname_with_its_particles() -> None:
     assert names("Beste meneer de Vries,\n\nWilt u de borg overmaken?") == ["Vries"]
     assert names("Wir danken Herrn Dr. von Weizsäcker für die Zusage.") != []
+
+
+def test_a_full_stop_after_a_short_name_ends_it() -> None:
+    # "Lima." ends a sentence; "Dr." and an initial do not.
+    assert proposed_by("Seen by Dr. Ana Lima. Room 4 is free.", "run") == ["Ana Lima"]
+    assert proposed("Report by J. R. Okafor today.") == ["J. R. Okafor"]
+
+
+def test_a_very_common_word_of_a_name_found_is_the_person_again_mid_sentence() -> None:
+    engine = default_registry().build_engine([{"kind": "name_lexicon"}])
+    text = "Farewell note: Mark Okafor retires on Friday. Cards for Mark are at reception."
+    found = [text[f.start : f.end] for f in engine.scan(text, frozenset({"name"}))]
+    assert found == ["Mark Okafor", "Mark"]
+    # At a sentence's start, the word is the word.
+    text = "Farewell note: Mark Okafor retires on Friday. Mark the date in your calendar."
+    found = [text[f.start : f.end] for f in engine.scan(text, frozenset({"name"}))]
+    assert found == ["Mark Okafor"]
+
+
+def test_capitalised_mentions_and_caption_speakers() -> None:
+    assert proposed_by("hey @Sasha can you cover my on-call?", "mention") == ["Sasha"]
+    assert proposed_by("ping @Here and @DevOps", "mention") == []
+    text = ">> SENTHIL: Quick update from Chennai.\n>> VENKAT: Nice. And the backlog?"
+    assert proposed_by(text, "talk") == ["SENTHIL", "VENKAT"]
+    # Capitals without a caption's marker are a form's labels.
+    assert proposed_by("NAME: Jan Kowalski\nCITY: Warszawa", "talk") == []
+
+
+def test_arabic_titles_without_the_article_and_the_vocative() -> None:
+    assert proposed_by("الموظف: شكراً يا أستاذ أحمد. رقم للتواصل؟", "run") == ["أحمد"]
+    assert names("يا نور ابعتيلي الملف لو سمحتي") == ["نور"]
+    # The vocative before a word for a group ("folks") names no one.
+    assert names("يا جماعة الاجتماع بعد العصر إن شاء الله") == []
+
+
+def test_vietnamese_names_by_their_middle_name_and_kinship_titles() -> None:
+    assert proposed_by("[Nhóm kho] Nông Thị Dung: hàng về chưa?", "viet") == ["Nông Thị Dung"]
+    assert proposed_by("Kính gửi thầy Lò Văn Chiến,", "viet") == ["Lò Văn Chiến"]
+    assert proposed_by("Su: bác Ba ơi, anh Khoa có nhà không ạ?", "run") == ["Ba", "Khoa"]
+
+
+def test_an_arabic_proclitic_joined_by_a_stroke() -> None:
+    text = "[٩:١٥ ص] نورة: هل اتصلت بـفاطمة؟\n[٩:١٧ ص] سلطان: لا"
+    assert proposed_by(text, "lone") == ["فاطمة"]

@@ -460,3 +460,33 @@ def test_a_spaced_dash_parts_the_fields_of_a_line() -> None:
     address = "Centro – Belo Horizonte – MG"
     assert found(f"Bairro/Cidade: {address}") == [("address", address)]
     assert found("Time responsável: Pagamentos Instantâneos – plantão") == []
+
+
+def test_a_field_after_a_spaced_dash_and_a_value_ending_at_a_full_stop() -> None:
+    text = "Visa application — Surname: PAPADOPOULOU — Given name: ELENI — Nationality: GR"
+    assert ("name", "ELENI") in found(text)
+    assert found("Lead: TAMA TE WHIU. Mobile to follow.") == [("name", "TAMA TE WHIU")]
+    assert found("Guest: Ana Lima. Arrives late.") == [("name", "Ana Lima")]
+    # Not after an initial or an abbreviation, nor one word ("Thanks.").
+    assert found("Pasien: Ny. Sri Wahyuni, kamar 4") == [("name", "Ny. Sri Wahyuni")]
+    assert found("Employee: Danke. Und die Karte endet auf 4421") == []
+
+
+def test_an_irish_o_in_a_name_in_capitals() -> None:
+    assert found("GUEST: PADRAIG O SUILLEABHAIN") == [("name", "PADRAIG O SUILLEABHAIN")]
+    assert found("name: Product X") == []
+
+
+def test_accounts_in_audit_logs_home_directories_cron_and_merged_branches() -> None:
+    log = "audit: role_change actor=aalmazrouei target=mhassan old=viewer new=admin"
+    assert found(log) == [("name", "aalmazrouei"), ("name", "mhassan")]
+    # An account key's value is a person's only as a login made of names.
+    assert found('{"actor": "Emma Watson", "target": "production"}') == []
+    cron = "cron[881]: (tadeyemi) CMD (/home/tadeyemi/backup.sh)"
+    assert found(cron) == [("name", "tadeyemi"), ("name", "tadeyemi")]
+    assert found("Merge pull request #812 from blerimhoxha/fix-timezone") == [
+        ("name", "blerimhoxha")
+    ]
+    assert found("Merge pull request #81 from acme-corp/fix") == []
+    assert found(r"C:\Users\mkowalski\AppData\Local") == [("name", "mkowalski")]
+    assert found("/home/ubuntu/app") == []
