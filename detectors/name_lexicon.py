@@ -436,6 +436,20 @@ _CUES = (
     "abuelo|tochter|sohn|ehefrau|ehemann|mutter|vater|bruder|schwester|oma|opa|fille|fils|mari|"
     "femme|mère|père|frère|sœur|figlio|figlia|moglie|marito|fratello|sorella|filho|filha|"
     "marido|mãe|pai|irmão|irmã|dochter|zoon|vrouw|man|moeder|vader|dottern|sonen|frun|mannen|"
+    # The rest of the family and the people around one, in the languages staff write most:
+    # "min mormor Ingrid", "minha tia Lurdes", "mijn nonkel Jef", "тёте Людмиле".
+    "aunt|uncle|tía|tío|prima|primo|sobrina|sobrino|cuñada|cuñado|suegra|suegro|novia|novio|"
+    "compañera|compañero|tia|tio|sobrinha|sobrinho|cunhada|cunhado|sogra|sogro|namorada|"
+    "namorado|avó|avô|colega|zia|zio|cugina|cugino|nipote|suocera|suocero|collega|fidanzata|"
+    "fidanzato|tante|oncle|cousine|neveu|nièce|collègue|belle-mère|beau-père|copine|copain|"
+    "onkel|nichte|neffe|kollegin|kollege|schwiegermutter|schwiegervater|freundin|oom|nonkel|"
+    "neef|nicht|schoonmoeder|schoonvader|vriendin|mormor|morfar|farmor|farfar|moster|faster|"
+    "morbror|farbror|syster|bror|kusin|maken|makan|sambo|kollegan|mamma|pappa|ciocia|cioci|"
+    "ciotka|wujek|wujka|kuzyn|kuzynka|siostra|siostry|brat|brata|żona|mąż|teściowa|koleżanka|"
+    "kolega|тётя|тёте|тёти|тетя|тете|дядя|дяде|дяди|бабушка|бабушке|дедушка|дедушке|брат|брату|"
+    "сестра|сестре|муж|мужу|жена|жене|сын|сыну|дочь|дочери|коллега|коллеге|подруга|подруге|"
+    "teyze|teyzem|hala|halam|amca|amcam|dayı|dayım|abla|ablam|abi|abim|eşim|kardeşim|"
+    "tante|om|paman|bibi|sepupu|istri|suami|adik|"
     "familie|famille|familia|família|famiglia|aile|keluarga|regards|best|cheers|sincerely|"
     "saludos|atentamente|cordialement|grüße|gruß|grüßen|mfg|lg|groet|groeten|groetjes|"
     "hälsningar|mvh|hilsen|pozdrawiam|pozdrowienia|saygılarımla|salam|hormat saya|"
@@ -867,8 +881,8 @@ class NameLexiconDetector:
             bare = word.lower()
             if bare in common:  # most words: out at once
                 continue
-            if bare.endswith(("'s", "\u2019s")):
-                bare = bare[:-2]
+            if "'" in bare or "\u2019" in bare:
+                bare = _bare(bare)
             if len(bare) < 2 or bare in common:
                 continue
             first = word[0]
@@ -2301,11 +2315,23 @@ def persons_login(value: str) -> bool:
     return False
 
 
+# Turkish writes a name's case ending after an apostrophe ("Zeynep'e", "Emre'yle",
+# "Selin'den", "Ayşe'nin"): the name is the part before it.
+_TURKISH_CASE = re.compile(
+    r"(?<=\w\w)['\u2019](?:y?[aeıiuü]|n?[ıiuü]n|n[ıiuü]n|y?l[ae]|[dt][ae]n?|n[ae]|nd[ae]n?|"
+    r"[cç][ae]|l[ae]r|d[ıiuü]r|s[ıiuü])$"
+)
+
+
 def _bare(word: str) -> str:
     word = word.lower().rstrip(".")
     for suffix in ("'s", "\u2019s"):
         if word.endswith(suffix):
             return word[: -len(suffix)]
+    if "'" in word or "\u2019" in word:
+        case = _TURKISH_CASE.search(word)
+        if case is not None:
+            return word[: case.start()]
     return word
 
 
@@ -2314,4 +2340,8 @@ def _end(match: Match, group: int = 0) -> int:
     end = match.end(group)
     if word.endswith(("'s", "\u2019s")):
         return end - 2
+    if "'" in word or "\u2019" in word:
+        case = _TURKISH_CASE.search(word)
+        if case is not None:
+            return end - (len(word) - case.start())
     return end

@@ -794,7 +794,8 @@ def _person_words(words: list[str]) -> bool:
         word = lowered[0]
         if cased:
             return (word in given or word in surnames) and word not in very_common
-        return 2 <= len(word) <= 12  # 佐藤, 김민준
+        # 佐藤, 김민준; one Han character alone only as a known family name ("姓": "孙").
+        return 2 <= len(word) <= 12 or (len(word) == 1 and word in surnames)
     return True
 
 

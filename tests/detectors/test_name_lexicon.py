@@ -1183,3 +1183,23 @@ def test_vietnamese_names_by_their_middle_name_and_kinship_titles() -> None:
 def test_an_arabic_proclitic_joined_by_a_stroke() -> None:
     text = "[٩:١٥ ص] نورة: هل اتصلت بـفاطمة؟\n[٩:١٧ ص] سلطان: لا"
     assert proposed_by(text, "lone") == ["فاطمة"]
+
+
+def test_a_turkish_case_ending_after_the_apostrophe_is_no_part_of_the_name() -> None:
+    text = "[09:30] Ayşe: Zeynep'e dosyayı gönderdin mi?\n[09:31] Can: evet"
+    assert "Zeynep" in names(text)
+    # English contractions keep their words.
+    assert proposed("Don't ask me.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Paketet ska till min mormor Ingrid, Vasagatan 7B.", ["Ingrid"]),
+        ("Manda a encomenda para casa da minha tia Lurdes.", ["Lurdes"]),
+        ("Het pakje mag naar mijn nonkel Jef.", ["Jef"]),
+        ("Сын Виктор просил перезвонить.", ["Виктор"]),
+    ],
+)
+def test_a_relative_or_colleague_word_before_a_name(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected

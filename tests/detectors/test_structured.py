@@ -490,3 +490,9 @@ def test_accounts_in_audit_logs_home_directories_cron_and_merged_branches() -> N
     assert found("Merge pull request #81 from acme-corp/fix") == []
     assert found(r"C:\Users\mkowalski\AppData\Local") == [("name", "mkowalski")]
     assert found("/home/ubuntu/app") == []
+
+
+def test_one_han_character_under_a_family_name_key_is_a_known_family_name() -> None:
+    text = '{"客户": {"姓": "孙", "名": "丽华"}}'
+    assert found(text) == [("name", "丽华"), ("name", "孙")]
+    assert found('{"姓": "的"}') == []
