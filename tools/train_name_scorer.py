@@ -210,8 +210,8 @@ def thresholds(
     neither figure worse)."""
     grid = [
         (keep, add, outcome(records, scores, keep, add))
-        for keep in (0.0, 0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6)
-        for add in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 1.01)
+        for keep in (0.0, 0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
+        for add in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01)
     ]
     allowed = [
         g for g in grid if g[2].missed <= base.missed and g[2].altered <= base.altered

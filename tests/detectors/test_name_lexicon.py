@@ -1052,7 +1052,7 @@ def test_a_japanese_given_name_in_kanji_before_an_honorific(text: str, expected:
             ["Bittencourt", "T, E, N, C, O, U, R, T"],
         ),
         # Letters that spell no word before them, where the text asks to spell.
-        ("お客様：渡辺です。カタカナでワ・タ・ナ・ベです。", ["渡辺", "ワ・タ・ナ・ベ"]),
+        ("お客様：カタカナでワ・タ・ナ・ベです。", ["ワ・タ・ナ・ベ"]),
         # Initials, options, compass points and acronyms spell no name.
         ("Pick A, B, C or D. The N-S-E-W axis; J. R. R. Tolkien; Busan, U.S.A.", []),
         ("Run the test. Test: T-E-S-T", []),
