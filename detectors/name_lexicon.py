@@ -898,7 +898,7 @@ class NameLexiconDetector:
                     continue
             elif (
                 not (word.isupper() and len(word) > 1)
-                and not _in_a_run(text, match.start(), match.end())
+                and not _in_a_run(text, match.start(), match.end(), names)
                 and self._known(bare)
             ):
                 source = "wcap"
@@ -2205,16 +2205,19 @@ def _vocative(text: str, start: int, end: int) -> bool:
     )
 
 
-_RUN_BEFORE = regex.compile(r"\p{Lu}[\p{L}\p{M}'\-]*\.?[ \u00a0]\Z")
+_RUN_BEFORE = regex.compile(r"(\p{Lu}[\p{L}\p{M}'\-]*)(\.?)[ \u00a0]\Z")
 _RUN_AFTER = regex.compile(
     r"[ \u00a0](?:\p{Lu}|(?:van|von|de|da|di|del|du|le|la|bin|al)[ \u00a0]\p{Lu})"
 )
 
 
-def _in_a_run(text: str, start: int, end: int) -> bool:
+def _in_a_run(text: str, start: int, end: int, names: frozenset[str]) -> bool:
     """Whether a capitalised word stands beside another ("Ludwig van Beethoven", "Peach
-    Melba"): runs are the rules' to judge, and one the rules turned down is no person."""
-    if _RUN_BEFORE.search(text, max(0, start - 30), start) is not None:
+    Melba"): runs are the rules' to judge, and one the rules turned down is no person. A
+    full stop between them ends the run unless an abbreviation ends in it, as ``_runs``
+    has it ("Dr. Ana"; not "... in October. Derek explained")."""
+    before = _RUN_BEFORE.search(text, max(0, start - 30), start)
+    if before is not None and (not before.group(2) or _abbreviation(before.group(1), names)):
         return True
     return _RUN_AFTER.match(text, end) is not None
 

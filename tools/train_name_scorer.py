@@ -202,21 +202,49 @@ def outcome(records: list[Record], scores: list[list[float]], keep: float, add: 
     return result
 
 
+KEEPS = (0.0, 0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
+ADDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01)
+
+
 def thresholds(
     records: list[Record], scores: list[list[float]], base: Outcome
-) -> tuple[float, float, Outcome]:
-    """The cheapest (keep, add) on these out-of-fold scores that misses no more names and
-    alters no more prompts without PII than the rules alone (a second opinion must make
-    neither figure worse)."""
-    grid = [
-        (keep, add, outcome(records, scores, keep, add))
-        for keep in (0.0, 0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
-        for add in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01)
-    ]
+) -> tuple[float, float, Outcome, float]:
+    """The (keep, add) on these out-of-fold scores that misses no more names and alters no
+    more prompts without PII than the rules alone (a second opinion must make neither
+    figure worse), and is cheapest with its neighbours on the grid: the cost is flat near
+    its minimum, and the lowest single point moved between retrainings by less than one
+    record in a thousand while the trade between the two figures swung (keep 0.65 or
+    0.75). The middle of the valley holds; its smoothed cost is returned too."""
+    outcomes = {
+        (i, j): outcome(records, scores, keep, add)
+        for i, keep in enumerate(KEEPS)
+        for j, add in enumerate(ADDS)
+    }
     allowed = [
-        g for g in grid if g[2].missed <= base.missed and g[2].altered <= base.altered
-    ] or grid
-    return min(allowed, key=lambda g: g[2].cost)
+        key for key, o in outcomes.items() if o.missed <= base.missed and o.altered <= base.altered
+    ] or list(outcomes)
+    (i, j), cost = valley({key: o.cost for key, o in outcomes.items()}, allowed)
+    return KEEPS[i], ADDS[j], outcomes[i, j], cost
+
+
+def valley(
+    costs: dict[tuple[int, int], float], allowed: list[tuple[int, int]]
+) -> tuple[tuple[int, int], float]:
+    """The allowed grid point whose cost, averaged with its neighbours' (the 3 x 3 around
+    it, fewer at the edges), is lowest; and that average."""
+
+    def smoothed(key: tuple[int, int]) -> float:
+        i, j = key
+        around = [
+            costs[i + di, j + dj]
+            for di in (-1, 0, 1)
+            for dj in (-1, 0, 1)
+            if (i + di, j + dj) in costs
+        ]
+        return sum(around) / len(around)
+
+    best = min(allowed, key=smoothed)
+    return best, smoothed(best)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,22 +262,23 @@ def main(argv: list[str] | None = None) -> int:
     base = outcome(replicas, rules_only, 0.5, 0.5)
     print(f"rules alone: missed {base.missed}/{base.names}, false names {base.false_names}, "
           f"negatives altered {base.altered}/{base.negatives}")  # fmt: skip
-    tried: list[tuple[float, float, float, Outcome]] = []
+    tried: list[tuple[float, float, float, Outcome, float]] = []
     for l2 in L2_CHOICES:
         scores = probabilities(records, l2)
-        keep, add, o = thresholds(replicas, [scores[i] for i in chosen_on], base)
+        keep, add, o, cost = thresholds(replicas, [scores[i] for i in chosen_on], base)
         print(f"L2 {l2}: keep {keep:.2f} add {add:.2f}: missed {o.missed}/{o.names} "
               f"({o.missed / o.names:.1%}), negatives altered "
-              f"{o.altered}/{o.negatives} ({o.altered / o.negatives:.1%})")  # fmt: skip
+              f"{o.altered}/{o.negatives} ({o.altered / o.negatives:.1%}); "
+              f"cost {o.cost:.4f}, with its neighbours {cost:.4f}")  # fmt: skip
         w = outcome(records, scores, keep, add)
         print(f"         the whole development set: missed {w.missed}/{w.names} "
               f"({w.missed / w.names:.1%}), negatives altered "
               f"{w.altered}/{w.negatives} ({w.altered / w.negatives:.1%})")  # fmt: skip
-        tried.append((l2, keep, add, o))
+        tried.append((l2, keep, add, o, cost))
     # The penalty with the lowest cost. (Taking the strongest within half a point of it, as
     # before, chose L2 3.0 over 1.0 in three retrainings and altered more prompts each time:
     # the prompts without PII altered are the figure furthest from its target.)
-    l2, keep, add, chosen = min(tried, key=lambda t: t[3].cost)
+    l2, keep, add, chosen, _ = min(tried, key=lambda t: t[4])
     print(f"chosen: L2 {l2}, keep {keep:.2f} add {add:.2f}: missed {chosen.missed}/{chosen.names}, "
           f"negatives altered {chosen.altered}/{chosen.negatives}")  # fmt: skip
     if args.dry_run:

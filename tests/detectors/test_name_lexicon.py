@@ -1203,3 +1203,14 @@ def test_a_turkish_case_ending_after_the_apostrophe_is_no_part_of_the_name() -> 
 )
 def test_a_relative_or_colleague_word_before_a_name(text: str, expected: list[str]) -> None:
     assert proposed(text) == expected
+
+
+def test_a_known_name_after_a_sentence_ending_in_a_capitalised_word_is_judged() -> None:
+    # "October." ends a sentence: "Derek" starts the next, no run with it; the scorer
+    # judges it as it does any known name. After an abbreviation it is a run's word.
+    def wider(text: str) -> list[str]:
+        candidates, _ = DETECTOR.described(text, screened=False)
+        return [text[f.start : f.end] for _, f, by_rule in candidates if not by_rule]
+
+    assert wider("Three absences in October. Derek explained that he was ill.") == ["Derek"]
+    assert "Derek" not in wider("Seen by Dr. Derek Okafor at noon.")

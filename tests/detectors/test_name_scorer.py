@@ -16,7 +16,7 @@ from detectors.name_scorer import TITLED_SOURCE, WEIGHTS, NameScorer
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 
-from train_name_scorer import train  # noqa: E402
+from train_name_scorer import train, valley  # noqa: E402
 
 DETECTOR = NameLexiconDetector()
 
@@ -108,3 +108,16 @@ def test_a_titled_name_is_kept_whatever_the_model_says() -> None:
     assert [f for f, _ in doubter.judge(titled, [[]])] == [titled[0][1]]
     # Only the lexicon's titled names: NER's names at the same score are judged.
     assert doubter.judge([("ner80", titled[0][1], True)], [[]]) == []
+
+
+def test_thresholds_are_chosen_in_the_middle_of_the_valley() -> None:
+    # A lone dip at (0, 0) beside high costs loses to a point whose neighbours are low too.
+    costs = {(i, j): 0.30 for i in range(4) for j in range(4)}
+    costs[0, 0] = 0.10
+    for key in [(2, 1), (2, 2), (2, 3), (3, 1), (3, 2), (3, 3), (1, 2)]:
+        costs[key] = 0.12
+    best, cost = valley(costs, list(costs))
+    assert best == (3, 2)
+    assert abs(cost - 0.12) < 1e-9
+    # Only allowed points are chosen.
+    assert valley(costs, [(0, 0)])[0] == (0, 0)
