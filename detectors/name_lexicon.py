@@ -177,6 +177,57 @@ _KOREAN_SURNAMES = frozenset(
     "연 위 표 명 기 반 왕 금 옥 육 인 맹 제 모 탁 국 어 은 편 용 예 경 봉 사 부 라 리 태 피 "
     "황보 남궁 제갈 선우 독고 사공 서문".split()
 )
+# Chinese and Korean names written in Latin letters: a family name most bear, then a given
+# name of one or two pinyin syllables ("Li Qiang", "Wang Lei", "Zhang Xiaoming") or two
+# Korean syllables joined by a hyphen ("Park Seo-yeon", "Kim Tae-hyung"; also after it:
+# "Seo-yeon Park"). Their syllables are words elsewhere ("li", "lei", "park"), which split
+# the pair the lexicon would find.
+_PINYIN_SURNAMES = frozenset(
+    "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng "
+    "liang xie song tang han feng deng cao peng zeng xiao tian dong yuan pan cai jiang yu du ye "
+    "cheng wei su lu ding ren shen yao cui zhong tan fan jin shi liao jia xia fu fang bai zou "
+    "meng xiong qin qiu yin xue yan duan lei hou long tao gu mao hao gong shao wan qian dai mo "
+    "kong xiang chang qi niu bao".split()
+)
+_ROMAN_KOREAN_SURNAMES = frozenset(
+    "kim lee yi park pak choi choe jung jeong chung kang cho jo yoon yun jang chang lim im han "
+    "oh seo suh shin kwon hwang ahn an song yoo yu hong jeon jun ko go moon mun yang son bae "
+    "baek paik heo huh nam noh roh ha kwak sung cha ryu na jin ji".split()
+)
+_PINYIN = regex.compile(
+    r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iong|iang|uang|iao|ian|ing|ang|eng|ong|uai|uan|ai|ei|ao|ou|an|en|er|ia|ie|iu|in|ua|"
+    r"uo|ui|un|ue|a|o|e|i|u|ü)){1,2}"
+)
+_KOREAN_GIVEN = regex.compile(r"\p{Lu}\p{Ll}{1,4}-\p{Ll}{2,5}")
+# Words of other kinds made of the same syllables: places, dishes, ideas, a band.
+_NOT_ROMANISED_NAMES = frozenset(
+    "hong kong|ding dong|yin yang|feng shui|wu tang|ma jong|kung fu|tai chi|chow mein|lo mein|"
+    "han solo|sun microsystems|long island".split("|")
+)
+
+
+def _romanised_east_asian(run: list[Match]) -> tuple[int, int] | None:
+    """The span of a romanised Chinese or Korean name in a run of capitalised words."""
+    words = [m.group() for m in run]
+    if " ".join(words).lower() in _NOT_ROMANISED_NAMES:
+        return None
+    first, rest = words[0].lower(), words[1:]
+    if first in _ROMAN_KOREAN_SURNAMES and len(rest) == 1 and _KOREAN_GIVEN.fullmatch(rest[0]):
+        return run[0].start(), run[1].end()
+    if (
+        len(words) == 2
+        and _KOREAN_GIVEN.fullmatch(words[0])
+        and words[1].lower() in _ROMAN_KOREAN_SURNAMES
+    ):
+        return run[0].start(), run[1].end()
+    if first in _PINYIN_SURNAMES and all(
+        w[0].isupper() and w[1:].islower() and _PINYIN.fullmatch(w.lower()) for w in rest
+    ):
+        return run[0].start(), run[-1].end()
+    return None
+
+
 # Syllables of given names the lexicon lacks: the initial ㄹ kept in North Korean and Korean
 # Chinese spelling ("룡철", "려원"), which the South writes with ㅇ or ㄴ.
 _KOREAN_NORTHERN_SYLLABLES = frozenset("룡 렬 련 례 려 로 류 리 림 란 락 령")
@@ -938,6 +989,8 @@ class NameLexiconDetector:
             findings.extend(("run", f) for f in self._run(text, run))
             if len(run) > 1 and vietnamese:
                 findings.extend(("viet", f) for f in self._vietnamese(text, run))
+            if 2 <= len(run) <= 3 and (named := _romanised_east_asian(run)) is not None:
+                findings.append(("roman", Finding("name", *named, PAIR_SCORE, self.name)))
         if ":" in text:
             findings.extend(("speaker", f) for f in self._speakers(text))
         if _SUFFIX_HINT.search(text) is not None:

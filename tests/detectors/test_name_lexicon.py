@@ -1214,3 +1214,19 @@ def test_a_known_name_after_a_sentence_ending_in_a_capitalised_word_is_judged() 
 
     assert wider("Three absences in October. Derek explained that he was ill.") == ["Derek"]
     assert "Derek" not in wider("Seen by Dr. Derek Okafor at noon.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the customer Park Seo-yeon says she was double-charged", ["Park Seo-yeon"]),
+        ("/* @author Kim Seo-jun */", ["Kim Seo-jun"]),
+        ("TODO(Wang Lei): remove this", ["Wang Lei"]),
+        ("We met Zhang Xiaoming in Beijing.", ["Zhang Xiaoming"]),
+        # Places, ideas and bands of the same syllables.
+        ("Flights to Hong Kong and a feng shui consultant: Feng Shui Today.", []),
+        ("Park Avenue and Park Lane", []),
+    ],
+)
+def test_romanised_chinese_and_korean_names(text: str, expected: list[str]) -> None:
+    assert proposed_by(text, "roman") == expected
