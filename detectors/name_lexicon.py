@@ -787,6 +787,16 @@ class NameLexiconDetector:
             for w in self._strong - self._loose - (word_names() - agreed_given_names()) - _CUE_WORDS
             if w[0].islower() and w not in FIELD_CLASSES and _GREETING_WORD.fullmatch(w) is None
         )
+        # Names that are frequent words somewhere ("kemal", "linh", "lars" in Turkish,
+        # Vietnamese, Norwegian text): in lower case, for the scorer to judge only.
+        self._lower_word_names = frozenset(
+            w
+            for w in (self._strong & word_names()) - self._loose - _CUE_WORDS
+            if w[0].islower()
+            and len(w) >= 3
+            and w not in FIELD_CLASSES
+            and _GREETING_WORD.fullmatch(w) is None
+        )
         self._shapes = name_shapes()
         load_public_figures()
         self._korean_syllables = _KOREAN_NORTHERN_SYLLABLES | frozenset(
@@ -940,6 +950,8 @@ class NameLexiconDetector:
             if first.islower():
                 if bare in self._lower_names:
                     source = "wlow"
+                elif bare in self._lower_word_names:
+                    source = "wloww"
                 else:
                     continue
             elif first.lower() == first.upper():
@@ -947,11 +959,11 @@ class NameLexiconDetector:
                     source = "wcl"
                 else:
                     continue
-            elif (
-                not (word.isupper() and len(word) > 1)
-                and not _in_a_run(text, match.start(), match.end(), names)
-                and self._known(bare)
+            elif (word.isupper() and len(word) > 1) or _in_a_run(
+                text, match.start(), match.end(), names
             ):
+                continue
+            elif self._known(bare):
                 source = "wcap"
             else:
                 continue

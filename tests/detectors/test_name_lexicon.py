@@ -1230,3 +1230,10 @@ def test_a_known_name_after_a_sentence_ending_in_a_capitalised_word_is_judged() 
 )
 def test_romanised_chinese_and_korean_names(text: str, expected: list[str]) -> None:
     assert proposed_by(text, "roman") == expected
+
+
+def test_a_name_that_is_a_frequent_word_somewhere_is_judged_in_lower_case() -> None:
+    # "kemal" is frequent in Turkish text because it is a name: the scorer judges it.
+    text = "morning kemal, did the PO get approved?"
+    candidates, _ = DETECTOR.described(text, screened=False)
+    assert [(source, text[f.start : f.end]) for source, f, _ in candidates] == [("wloww", "kemal")]
