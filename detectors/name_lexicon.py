@@ -506,6 +506,10 @@ _CUES = (
     "hälsningar|mvh|hilsen|pozdrawiam|pozdrowienia|saygılarımla|salam|hormat saya|"
     "cumprimentos|abraços|atenciosamente|saluti|cordiali saluti|distinti saluti|un saluto|"
     "с уважением|з повагою|trân trọng|—|–|--|عزيزي|عزيزتي|مع التحية|تحياتي|प्रिय|नमस्ते|"
+    # A job before the name, as staff write it ("Nurse Hannah", "Manager Stuart"), and a
+    # morning's greeting ("Morning Kostas.").
+    "nurse|coach|manager|supervisor|officer|captain|sergeant|detective|inspector|pastor|"
+    "reverend|teacher|professor|doctor|morning|"
     # Arabic's vocative: "يا أحمد" (O Ahmed), the person spoken to.
     "يا|" + "|".join(regex.escape(t) for t in sorted(_TITLES, key=len, reverse=True))
 )

@@ -1237,3 +1237,9 @@ def test_a_name_that_is_a_frequent_word_somewhere_is_judged_in_lower_case() -> N
     text = "morning kemal, did the PO get approved?"
     candidates, _ = DETECTOR.described(text, screened=False)
     assert [(source, text[f.start : f.end]) for source, f, _ in candidates] == [("wloww", "kemal")]
+
+
+def test_a_job_before_a_name_and_a_mornings_greeting() -> None:
+    text = "Pangnirtung clinic. Nurse Hannah present on site."
+    assert proposed_by(text, "run") == ["Hannah"]
+    assert proposed_by("[00:00:19] Ben Ashworth: Morning Kostas.", "run") == ["Kostas"]
