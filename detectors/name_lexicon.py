@@ -389,6 +389,7 @@ _ADDRESSED_MESSAGE = regex.compile(
 _ROLES = frozenset(
     """
     user assistant agent bot system admin support customer client me you moderator operator
+    dev devs qa pm po lead ops sre ux design eng legal finance
     host guest staff team everyone all caller callee rep representative advisor bank shop
     usuario usuário cliente agente asistente kunde berater kundin client conseiller utente
     klant medewerker pelanggan müşteri kullanıcı пользователь клиент оператор 用户 客户 客服
@@ -2016,6 +2017,12 @@ class NameLexiconDetector:
 _CASE_SUFFIX = re.compile(r"\w\w['\u2019](?!s$)[a-zçğıöşüâîû]+$")
 
 
+# The areas of the time zone database's names ("Europe/Paris", "America/Lima").
+_TIME_ZONE_AREAS = frozenset(
+    "Africa America Antarctica Arctic Asia Atlantic Australia Europe Indian Pacific Etc".split()
+)
+
+
 def _runs(
     text: str, tokens: list[re.Match[str]], names: frozenset[str]
 ) -> Iterator[list[re.Match[str]]]:
@@ -2032,7 +2039,10 @@ def _runs(
         if run:
             start = match.start()
             if start == last_end + 1:
-                joined = text[last_end] in " /\u00a0"
+                joined = text[last_end] in " \u00a0" or (
+                    # The airline slash ("SMITH/JOHN"), not a time zone's ("America/Lima").
+                    text[last_end] == "/" and run[-1].group() not in _TIME_ZONE_AREAS
+                )
             else:
                 joined = (
                     start == last_end + 2
