@@ -488,31 +488,35 @@ _CUES = (
     "abuelo|tochter|sohn|ehefrau|ehemann|mutter|vater|bruder|schwester|oma|opa|fille|fils|mari|"
     "femme|mère|père|frère|sœur|figlio|figlia|moglie|marito|fratello|sorella|filho|filha|"
     "marido|mãe|pai|irmão|irmã|dochter|zoon|vrouw|man|moeder|vader|dottern|sonen|frun|mannen|"
-    # The rest of the family and the people around one, in the languages staff write most:
-    # "min mormor Ingrid", "minha tia Lurdes", "mijn nonkel Jef", "тёте Людмиле".
-    "aunt|uncle|tía|tío|prima|primo|sobrina|sobrino|cuñada|cuñado|suegra|suegro|novia|novio|"
-    "compañera|compañero|tia|tio|sobrinha|sobrinho|cunhada|cunhado|sogra|sogro|namorada|"
-    "namorado|avó|avô|colega|zia|zio|cugina|cugino|nipote|suocera|suocero|collega|fidanzata|"
-    "fidanzato|tante|oncle|cousine|neveu|nièce|collègue|belle-mère|beau-père|copine|copain|"
-    "onkel|nichte|neffe|kollegin|kollege|schwiegermutter|schwiegervater|freundin|oom|nonkel|"
-    "neef|nicht|schoonmoeder|schoonvader|vriendin|mormor|morfar|farmor|farfar|moster|faster|"
-    "morbror|farbror|syster|bror|kusin|maken|makan|sambo|kollegan|mamma|pappa|ciocia|cioci|"
-    "ciotka|wujek|wujka|kuzyn|kuzynka|siostra|siostry|brat|brata|żona|mąż|teściowa|koleżanka|"
-    "kolega|тётя|тёте|тёти|тетя|тете|дядя|дяде|дяди|бабушка|бабушке|дедушка|дедушке|брат|брату|"
-    "сестра|сестре|муж|мужу|жена|жене|сын|сыну|дочь|дочери|коллега|коллеге|подруга|подруге|"
-    "teyze|teyzem|hala|halam|amca|amcam|dayı|dayım|abla|ablam|abi|abim|eşim|kardeşim|"
-    "tante|om|paman|bibi|sepupu|istri|suami|adik|"
     "familie|famille|familia|família|famiglia|aile|keluarga|regards|best|cheers|sincerely|"
     "saludos|atentamente|cordialement|grüße|gruß|grüßen|mfg|lg|groet|groeten|groetjes|"
     "hälsningar|mvh|hilsen|pozdrawiam|pozdrowienia|saygılarımla|salam|hormat saya|"
     "cumprimentos|abraços|atenciosamente|saluti|cordiali saluti|distinti saluti|un saluto|"
     "с уважением|з повагою|trân trọng|—|–|--|عزيزي|عزيزتي|مع التحية|تحياتي|प्रिय|नमस्ते|"
-    # A job before the name, as staff write it ("Nurse Hannah", "Manager Stuart"), and a
-    # morning's greeting ("Morning Kostas.").
-    "nurse|coach|manager|supervisor|officer|captain|sergeant|detective|inspector|pastor|"
-    "reverend|teacher|professor|doctor|morning|"
     # Arabic's vocative: "يا أحمد" (O Ahmed), the person spoken to.
     "يا|" + "|".join(regex.escape(t) for t in sorted(_TITLES, key=len, reverse=True))
+)
+# Who someone is to the writer, or their job, before their name, in the languages staff write
+# most ("min mormor Ingrid", "minha tia Lurdes", "mijn nonkel Jef", "тёте Людмиле", "Nurse
+# Hannah", "Manager Stuart"), and a morning's greeting ("Morning Kostas."). Looked up as the
+# word before a name rather than added to ``_CUES``: every word there is one more branch of
+# ``_ADDRESSING``, tried at each position it searches.
+_RELATION_CUES = frozenset(
+    """
+    aunt uncle tía tío prima primo sobrina sobrino cuñada cuñado suegra suegro novia novio
+    compañera compañero tia tio sobrinha sobrinho cunhada cunhado sogra sogro namorada namorado
+    avó avô colega zia zio cugina cugino nipote suocera suocero collega fidanzata fidanzato
+    tante oncle cousine neveu nièce collègue belle-mère beau-père copine copain onkel nichte
+    neffe kollegin kollege schwiegermutter schwiegervater freundin oom nonkel neef nicht
+    schoonmoeder schoonvader vriendin mormor morfar farmor farfar moster faster morbror farbror
+    syster bror kusin maken makan sambo kollegan mamma pappa ciocia cioci ciotka wujek wujka
+    kuzyn kuzynka siostra siostry brat brata żona mąż teściowa koleżanka kolega тётя тёте тёти
+    тетя тете дядя дяде дяди бабушка бабушке дедушка дедушке брат брату сестра сестре муж мужу
+    жена жене сын сыну дочь дочери коллега коллеге подруга подруге teyze teyzem hala halam amca
+    amcam dayı dayım abla ablam abi abim eşim kardeşim tante om paman bibi sepupu istri suami
+    adik nurse coach manager supervisor officer captain sergeant detective inspector pastor
+    reverend teacher professor doctor morning
+    """.split()
 )
 # Greetings that open a message: the word after them, alone before a comma or "!", is the
 # person greeted even when no name list knows it ("Kia ora Aroha,", "Hej Siriporn!").
@@ -533,10 +537,19 @@ _GREETING_WORD = regex.compile(rf"(?i:{_GREETINGS})")
 _GREETED = regex.compile(rf"(?:^|\n)[ \t]*(?i:{_GREETINGS})[ \t]+$")
 _CUE_WORDS = frozenset(
     cue for cue in _CUES.split("|") if cue.isalpha() and cue.lower() not in _TITLES
-)
+) | (_RELATION_CUES - _TITLES)
 # Matched from the window's end backwards ("(?r)"): the cue must end there, and a forward
 # search tries every cue at every position of the window first.
 _ADDRESSING = regex.compile(rf"(?r)(?<![\p{{L}}\p{{M}}])(?i:{_CUES})[ ,:]*\n?[ \t]*$")
+_WORD_BEFORE = regex.compile(r"(?r)(?<![\p{L}\p{M}])([\p{L}\p{M}\-]+)[ ,:]*\n?[ \t]*$")
+
+
+def _related_before(text: str, start: int) -> bool:
+    """Whether one of ``_RELATION_CUES`` is the word right before ``start``."""
+    before = _WORD_BEFORE.search(text, max(0, start - 30), start)
+    return before is not None and before.group(1).lower() in _RELATION_CUES
+
+
 # A speaker naming themselves: "hi, i'm wang fang", "ich bin Anna Weber", "me llamo Lucía".
 # Phrases whose subject is the person born: "X fyller år", "X's birthday is", "X (born ...".
 _BIRTH_PREDICATES = ContextWords(
@@ -1350,7 +1363,11 @@ class NameLexiconDetector:
             return []
         if cue_needed:
             cue = _ADDRESSING.search(text, max(0, start - 30), start)
-            if cue is None and not (word not in self._very_common and _vocative(text, start, end)):
+            if (
+                cue is None
+                and not _related_before(text, start)
+                and not (word not in self._very_common and _vocative(text, start, end))
+            ):
                 return []
             # Arabic's vocative calls people by their given names; "يا جماعة" is "folks".
             if cue is not None and cue.group().startswith("يا") and word not in self._given:
