@@ -179,7 +179,7 @@ _KOREAN_SURNAMES = frozenset(
 )
 # Chinese and Korean names written in Latin letters: a family name most bear, then a given
 # name of one or two pinyin syllables ("Li Qiang", "Wang Lei", "Zhang Xiaoming") or two
-# Korean syllables joined by a hyphen ("Park Seo-yeon", "Kim Tae-hyung"; also after it:
+# Korean syllables joined by a hyphen ("Park Seo-yeon", "Kim Seo-jun"; also before it:
 # "Seo-yeon Park"). Their syllables are words elsewhere ("li", "lei", "park"), which split
 # the pair the lexicon would find.
 _PINYIN_SURNAMES = frozenset(

@@ -150,8 +150,8 @@ _LOG_USER = re.compile(
 )
 # Where logs and code name an account without a key: a home directory ("/home/tadeyemi/",
 # "C:\\Users\\mkowalski\\"), cron's "(tadeyemi) CMD", the branch of a merged pull request
-# ("Merge pull request #812 from blerimhoxha/fix-timezone"). A person's only when the login
-# is made of a person's names, as every login value is.
+# ("Merge pull request #812 from blerimhoxha/fix-timezone"). Judged as a user key's value is:
+# a login made of a person's names, or a person's name.
 _ACCOUNT_PLACES = (
     ("/home/", re.compile(r"/home/([a-z][a-z0-9._-]{2,31})(?=/|\s|$)")),
     ("Users\\", re.compile(r"[A-Za-z]:\\+Users\\+([A-Za-z][A-Za-z0-9._-]{2,31})(?=\\|\s|$)")),
@@ -651,13 +651,13 @@ def _valid(
         return _trimmed(raw, start, end) if persons_login(value.strip()) else None
     if pii_class == LOGIN:
         if persons_login(value.strip()):
-            return start + len(raw) - len(raw.lstrip()), end - len(raw) + len(raw.rstrip())
+            return _trimmed(raw, start, end)
         pii_class = "name"
     valid = _VALIDATORS[pii_class]
     if pii_class == "name":
         # A person's key holding their login ("assignee: cnolan", "reviewer: pemba.sherpa").
         if _a_persons_login(value.strip()):
-            return start + len(raw) - len(raw.lstrip()), end - len(raw) + len(raw.rstrip())
+            return _trimmed(raw, start, end)
         if "+" in value:  # a form-encoded query string: "last_name=Buendia+Iguaran"
             value = _FORM_SPACE.sub(" ", value)
         span = _name_span(value, ambiguous)
