@@ -2133,6 +2133,8 @@ _TALK_LINE = regex.compile(
     r"|[\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}][\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}·・]{1,7}"
     r"|\p{Arabic}[\p{Arabic}\p{M}]+(?:[ ]\p{Arabic}[\p{Arabic}\p{M}]+)?"
     r"|\p{Devanagari}[\p{Devanagari}\p{M}]+(?:[ ]\p{Devanagari}[\p{Devanagari}\p{M}]+)?)"
+    # The time may follow the speaker, as chat exports write it ("Steffi 14:02: hast du").
+    r"(?:[ \t]+\d{1,2}:\d{2}(?:[ \t]*[AaPp][Mm])?)?"
     r"[ \t]*(?:\([^)\n]{1,24}\))?[ \t]*[:：][ \t]*(?=\S)",
     regex.MULTILINE,
 )

@@ -1254,3 +1254,8 @@ def test_roles_speak_in_retros_and_time_zones_are_no_airline_names() -> None:
     )
     assert proposed_by(retro, "talk", "speaker") == []
     assert proposed_by("Lima,Peru,10883000,America/Lima", "run") == []
+
+
+def test_a_chat_exports_time_after_the_speaker() -> None:
+    text = "Steffi 14:02: hast du Basti schon erreicht?\nJonas 14:05: nein, noch nicht"
+    assert proposed_by(text, "talk") == ["Steffi", "Jonas"]
