@@ -44,6 +44,7 @@ from detectors.date_words import (
     ERAS,
     MONTH_NAMES,
     NOT_BIRTH_WORDS,
+    NOT_BORN_ABBREVIATIONS,
     NOT_PERSON_STEMS,
     NOT_PERSON_SUBJECTS,
     NOT_PERSON_UNSPACED,
@@ -214,7 +215,9 @@ _LEAD = max(map(len, _MONTHS)) + max(map(len, ORDINAL_DAYS)) + 10  # "ninth of S
 _BIRTH_CONTEXT = ContextWords(BIRTH_WORDS, before=45, after=25, exclude=NOT_BIRTH_WORDS, lines=True)
 # Right after a date, "born": "1948年11月2日生）", "95년 8월 15일생이에요", "1990 г.р.".
 _BORN_AFTER = ContextWords(BORN_AFTER_WORDS, before=0, after=8)
-_BORN_ABBREVIATIONS = ContextWords(BORN_ABBREVIATIONS, before=4, after=0)
+_BORN_ABBREVIATIONS = ContextWords(
+    BORN_ABBREVIATIONS, before=5, after=0, exclude=NOT_BORN_ABBREVIATIONS
+)
 # An age beside a date whose year it fits is weak birth context: "(age 34), 1992-03-12".
 _AGE_CONTEXT = ContextWords(AGE_WORDS, before=48, after=48)
 _AGE = re.compile(r"(?<![0-9])[0-9]{1,3}(?![0-9])")

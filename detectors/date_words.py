@@ -181,8 +181,10 @@ BORN_AFTER_WORDS = tuple(
     "生）|生)|生。|生、|生，|生,|生\n|生まれ|생이|생입|생으|생,|생.|생)|생 |г.р.|г. р.".split("|")
 )
 # Abbreviations of "born" that count only right before the date: "f. 1944-06-06" (Swedish,
-# Danish), "s. 12.4.1990" (Finnish), "n. 3/5/1980" (Italian, Romanian).
-BORN_ABBREVIATIONS = ("f.", "s.", "n.")
+# Danish), "s. 12.4.1990" (Finnish), "n. 3/5/1980" (Italian, Romanian); and Vietnamese
+# "sinh 05/06/1949" ("sinh" alone is in "học sinh", a pupil, and "vệ sinh", hygiene).
+BORN_ABBREVIATIONS = ("f.", "s.", "n.", "sinh")
+NOT_BORN_ABBREVIATIONS = ("học sinh", "vệ sinh", "hy sinh", "phát sinh", "sản sinh")
 # Ages: "(age 34)", "34 y/o", "35 ans", "Alter: 34 Jahre". (Not "let", "lat", "ani", "yo":
 # Czech, Polish and Romanian years, but English words too.)
 AGE_WORDS = tuple(

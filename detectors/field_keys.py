@@ -22,7 +22,7 @@ _PHRASES: dict[str | None, str] = {
         | b day | date birth | birth dt | dt birth | dt of birth | dob date | birth day
         | fecha de nacimiento | fecha nacimiento | f nac | fec nac | fecha nac | nacimiento
         | nacido | nacida | fnac | f nac | fec nacim | data de nascimento | data nasc
-        | data nascimento | dt nascimento | nascimento
+        | data nascimento | dt nascimento | nascimento | nasc | d t
         | nascido em | nascida em | data di nascita | data nascita | nato il | nata il | nascita
         | date de naissance | date naissance | né le | née le | ne le | nee le | né e le
         | date naiss | naissance | geburtsdatum

@@ -517,3 +517,17 @@ def test_lunar_hijri_birth_dates(text: str, expected: list[str]) -> None:
 )
 def test_birth_dates_in_kanji_numerals(text: str, expected: list[str]) -> None:
     assert spans(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Vietnamese "sinh" right before the date; a pupil ("học sinh") or a cost that
+        # arose ("phát sinh") is no birth.
+        ("Bệnh nhân: Phạm Thị Xuân, sinh 05/06/1949", ["05/06/1949"]),
+        ("Danh sách học sinh 05/06/2024 nhập học", []),
+        ("chi phí phát sinh 05/06/2024", []),
+    ],
+)
+def test_born_right_before_the_date_in_vietnamese(text: str, expected: list[str]) -> None:
+    assert spans(text) == expected

@@ -496,3 +496,8 @@ def test_one_han_character_under_a_family_name_key_is_a_known_family_name() -> N
     text = '{"客户": {"姓": "孙", "名": "丽华"}}'
     assert found(text) == [("name", "丽华"), ("name", "孙")]
     assert found('{"姓": "的"}') == []
+
+
+def test_birth_keys_abbreviated_in_portuguese_and_turkish() -> None:
+    assert ("date_of_birth", "07/09/1962") in found("responsavel=Sebastião Moura\nnasc=07/09/1962")
+    assert ("date_of_birth", "17/IV/1956") in found("Hasta: Fatma Şahin, D.T.: 17/IV/1956")
