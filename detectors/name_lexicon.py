@@ -2419,9 +2419,18 @@ def persons_login(value: str) -> bool:
 # Turkish writes a name's case ending after an apostrophe ("Zeynep'e", "Emre'yle",
 # "Selin'den", "Ayşe'nin"): the name is the part before it.
 _TURKISH_CASE = re.compile(
-    r"(?<=\w\w)['\u2019](?:y?[aeıiuü]|n?[ıiuü]n|n[ıiuü]n|y?l[ae]|[dt][ae]n?|n[ae]|nd[ae]n?|"
+    r"(?<=\w\w)['\u2019](?:y?[aeıiuü]|n?[ıiuü]n|y?l[ae]|[dt][ae]n?|n[ae]|nd[ae]n?|"
     r"[cç][ae]|l[ae]r|d[ıiuü]r|s[ıiuü])$"
 )
+
+
+def _name_length(word: str) -> int:
+    """How much of ``word`` is the name: all of it, or the part before a Turkish case ending."""
+    if "'" in word or "\u2019" in word:
+        case = _TURKISH_CASE.search(word)
+        if case is not None:
+            return case.start()
+    return len(word)
 
 
 def _bare(word: str) -> str:
@@ -2429,11 +2438,7 @@ def _bare(word: str) -> str:
     for suffix in ("'s", "\u2019s"):
         if word.endswith(suffix):
             return word[: -len(suffix)]
-    if "'" in word or "\u2019" in word:
-        case = _TURKISH_CASE.search(word)
-        if case is not None:
-            return word[: case.start()]
-    return word
+    return word[: _name_length(word)]
 
 
 def _end(match: Match, group: int = 0) -> int:
@@ -2441,8 +2446,4 @@ def _end(match: Match, group: int = 0) -> int:
     end = match.end(group)
     if word.endswith(("'s", "\u2019s")):
         return end - 2
-    if "'" in word or "\u2019" in word:
-        case = _TURKISH_CASE.search(word)
-        if case is not None:
-            return end - (len(word) - case.start())
-    return end
+    return end - (len(word) - _name_length(word))
