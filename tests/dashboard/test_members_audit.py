@@ -226,3 +226,22 @@ def test_a_slow_first_audit_page_never_adds_to_the_filtered_one(
     page.wait_for_timeout(AFTER_HELD_ANSWER_MS)
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("budget.create")
+
+
+def test_show_pressed_while_the_actors_still_load(
+    new_page: Any, dashboard_gateway: RunningGateway
+) -> None:
+    # The filter form is on the page before the actors' names have loaded: "Show" pressed
+    # then filters as it would later, and the page logs no error (the fixture checks).
+    owner = sign_up(dashboard_gateway)
+    api = Api(dashboard_gateway, owner.token)
+    api.call("POST", "/api/v1/budgets", 201, json={"name": "Ops", "amount": "10"})
+    page = new_page()
+    hold_first_answer(page, "/api/v1/orgs/")
+    open_console(page, owner, "audit")
+    page.get_by_label("Action").fill("budget.create")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_timeout(AFTER_HELD_ANSWER_MS)
+    rows = page.locator("table.audit-table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("budget.create")

@@ -69,6 +69,10 @@ export async function render(main) {
 
   let cursor = null;
   let shown = 0;
+  // Each load is numbered: an answer to a load a later one superseded is dropped (the
+  // page's first load answering after "Show" would otherwise add the unfiltered entries).
+  // Declared before the first await: "Show" may be pressed while the actors still load.
+  let loads = 0;
   // Actors by name rather than id: the org's members (by email) and keys (by name), read once.
   const actors = await orgNames();
   actor.append(
@@ -89,10 +93,6 @@ export async function render(main) {
       cursor: cursor || "",
     });
   }
-
-  // Each load is numbered: an answer to a load a later one superseded is dropped (the
-  // page's first load answering after "Show" would otherwise add the unfiltered entries).
-  let loads = 0;
 
   async function load(fresh) {
     const mine = ++loads;
