@@ -48,7 +48,9 @@ _PHRASES: dict[str | None, str] = {
         | given | nev
         | given name | given names
         | givenname | forename | forenames | last name | lastname | surname | surnames
-        | family name | familyname | middle name | maiden name | legal name | person name
+        | family name | familyname | middle name | maiden name | birth name | nom de naissance
+        | nom de jeune fille | apellido de soltera | nome de solteira | cognome da nubile
+        | legal name | person name
         | customer name | client name | patient name | employee name | member name
         | contact name | holder name | account holder | card holder | cardholder | holder
         | cardholder name | name on card | beneficiary | beneficiary name | passenger
@@ -102,7 +104,8 @@ _PHRASES: dict[str | None, str] = {
         | titulaire de la carte | intestatario | kaarthouder | posiadacz karty | kart sahibi
         | reviewer | reviewers | interviewer | interviewee | organizer | organiser | coordinator
         | supervisor | instructor | teacher | coach | mentor | mentee | presenter | colleague
-        | technician | courier
+        | technician | courier | representative | companion | 代表者 | 同行者 | 同伴者 | 同行人
+        | 대표자 | 동행자 | noodcontact | contact bij nood | contactpersoon bij nood
         | держатель карты | 持卡人 | 카드 소유자 | pemegang kartu | chủ thẻ | フリガナ | ふりがな
         | カナ | 성함 | from | to | cc | bcc | till | från | fra | til | von | aan | kimden
         | kime | dari | kepada | от | кому | 发件人 | 收件人 | 抄送 | 差出人 | 宛先 | 보낸 사람
@@ -309,6 +312,10 @@ _UNSPACED_KEYS = tuple(
 def field_class(key: str) -> tuple[str | None, bool]:
     """The class a key names (None: none), and whether the key is an ambiguous name key.
     Cached: the same keys come back request after request."""
+    # A qualifier in brackets after the key says how the value is written: "氏名（カナ）",
+    # "성명(한글)", "Name (as in passport)".
+    if key.endswith((")", "）")) and (opening := max(key.rfind("("), key.rfind("（"))) > 0:
+        key = key[:opening]
     words = key_words(key)
     if not words or len(words) > 12:
         return None, False

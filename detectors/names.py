@@ -133,6 +133,13 @@ def person_like(text: str) -> bool:
     return capitalised >= 2
 
 
+# Balinese names open with "I" (men) or "Ni" (women) and a birth-order name, some of them
+# common words elsewhere ("I Made Suarjana", "Ni Luh Putu Ayu", "I Gusti Ngurah Rai").
+BALINESE_PREFIXES = frozenset({"I", "Ni"})
+BALINESE_BIRTH_ORDER = frozenset(
+    "wayan gede gde putu made kadek nengah nyoman komang ketut luh gusti ngurah".split()
+)
+
 # Honorifics written after a Chinese, Japanese or Korean name ("佐藤さん", "김민준 씨", "王总").
 CJK_HONORIFICS = ("先生", "女士", "小姐", "老师", "医生", "经理", "阿姨", "叔叔", "师傅", "老板",
                   "总", "博士", "教授", "さん", "様", "さま", "氏", "殿", "くん", "君", "ちゃん",

@@ -32,7 +32,7 @@ from detectors.field_keys import (
 )
 from detectors.financial import iban_ok, is_card_number
 from detectors.name_lexicon import lexicon, persons_login
-from detectors.names import NAME_PARTICLES, ORG_WORDS
+from detectors.names import BALINESE_BIRTH_ORDER, BALINESE_PREFIXES, NAME_PARTICLES, ORG_WORDS
 from detectors.national_id import is_ssn_shape
 from detectors.not_persons import known_not_a_private_person
 
@@ -69,7 +69,8 @@ _PHONE = re.compile(r"\+?[\d()\-. /\u00a0]{6,24}(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?
 _NAME_PART = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'\u2019.\-\u30fb]*")
 _TITLES = frozenset(
     "mr mrs ms miss mstr mx dr prof sir dame herr frau sr sra srta sig sigra dott m mme mlle "
-    "pan pani bay bayan bapak pak ibu tuan puan shri smt sri ông bà anh chị chd inf".split()
+    "pan pani bay bayan bapak pak ibu tuan puan shri smt sri ông bà anh chị chd inf "
+    "様 さま 殿 さん 氏 씨 님".split()  # honorifics after a name: "代表者：伊藤 誠 様"
 )
 _NOT_A_NAME = frozenset(
     """
@@ -92,6 +93,11 @@ class StructuredFieldDetector:
     def detect(self, text: str) -> list[Finding]:
         findings: list[Finding] = []
         blank: bool | None = None  # whether the text is a blank form, once asked
+        # One word no list knows under a key that names a person only sometimes ("Imię:
+        # Aliaksandr", "Имя: Сардана"): a name where the same form has a surname or a date
+        # of birth under a key that says so.
+        lone: list[tuple[int, int]] = []
+        a_persons_form = False
         sql: bool | None = None  # whether it may hold an INSERT or UPDATE, once asked
         for pii_class, ambiguous, start, end in self._candidates(text):
             reported = "name" if pii_class in (LOGIN, ACCOUNT) else pii_class
@@ -99,12 +105,14 @@ class StructuredFieldDetector:
                 continue
             span = _valid(pii_class, ambiguous, text, start, end)
             if span is None:
+                if ambiguous and pii_class == "name" and self._lone_word(text[start:end]):
+                    lone.append(_trimmed(text[start:end], start, end))
                 continue
             # "INSERT INTO hurricanes (name, ...)", "languages:\n  - name: Julia": the
             # collection says whose name a "name" is.
             if ambiguous and reported == "name":
                 if sql is None:
-                    sql = any(word in text for word in ("nsert", "NSERT", "pdate", "PDATE"))
+                    sql = _may_hold_sql(text)
                 if _in_a_collection_of_things(text, start, sql):
                     continue
             # In a blank form an address field's value is its parts' names ("Anschrift:
@@ -114,7 +122,19 @@ class StructuredFieldDetector:
                     blank = _BLANK.search(text) is not None
                 if blank:
                     continue
+            a_persons_form = (
+                a_persons_form
+                or reported == "date_of_birth"
+                or (pii_class == "name" and not ambiguous)
+            )
             findings.append(Finding(reported, span[0], span[1], SCORE, self.name))
+        if a_persons_form and lone:
+            sql = _may_hold_sql(text) if sql is None else sql
+            findings.extend(
+                Finding("name", start, end, SCORE, self.name)
+                for start, end in lone
+                if not _in_a_collection_of_things(text, start, sql)
+            )
         # A transcript's question names the class of the next speaker's answer.
         findings.extend(
             Finding(a.pii_class, a.start, a.end, ANSWER_SCORE, self.name)
@@ -122,6 +142,21 @@ class StructuredFieldDetector:
             if a.pii_class in self.classes
         )
         return findings
+
+    def _lone_word(self, value: str) -> bool:
+        """Whether ``value`` is one word shaped like a name that no word list holds: capitalised
+        letters, or two to twelve of a script without capitals."""
+        word = value.strip()
+        if _NAME_PART.fullmatch(word) is None or "." in word or len(word) > 24:
+            return False
+        lower = word.lower()
+        if lower in self._common or lower in _NOT_A_NAME or lower in _TITLES:
+            return False
+        if lower == word.upper():
+            return 2 <= len(word) <= 12
+        return (
+            word[0].isupper() and len(word) > 2 and not known_not_a_private_person(word, alone=True)
+        )
 
     def _candidates(self, text: str) -> Iterator[tuple[str, bool, int, int]]:
         yield from _key_values(text)
@@ -183,6 +218,10 @@ _SQL_TABLE = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|insert\s+into|update)\s+[`\"
 # The key an array opens under, read backwards from its "[": '"languages": ['.
 _ARRAY_KEY = re.compile(r"[\"']?([A-Za-z_][\w\- ]{0,40})[\"']?\s*[:=]\s*\Z")
 _YAML_PARENT = re.compile(r"([ \t]*)(?:- )?([A-Za-z_][\w\- ]{0,40}):[ \t]*$")
+
+
+def _may_hold_sql(text: str) -> bool:
+    return any(word in text for word in ("nsert", "NSERT", "pdate", "PDATE"))
 
 
 def _in_a_collection_of_things(text: str, start: int, sql: bool) -> bool:
@@ -376,6 +415,12 @@ def _key_before(text: str, sep: int) -> str | None:
         return text[start + 1 : end - 1]
     line_start = text.rfind("\n", 0, end) + 1
     lo = max(line_start, end - _MAX_KEY)
+    # A qualifier in brackets after the key ("성명(한글):", "Name (as in passport):") is no
+    # stop: the key is the words before it.
+    if text[end - 1] in ")）":
+        opening = max(text.rfind("(", lo, end), text.rfind("（", lo, end))
+        if opening > lo:
+            end = opening
     segment = text[lo:end]
     stops = list(_KEY_STOP.finditer(segment))
     if stops:
@@ -660,10 +705,15 @@ def _valid(
             return _trimmed(raw, start, end)
         if "+" in value:  # a form-encoded query string: "last_name=Buendia+Iguaran"
             value = _FORM_SPACE.sub(" ", value)
+        # A remark after the name is no part of it: "Jiwoo Park (jiwoo.park@naver.com)",
+        # "응우옌 티 흐엉 (Nguyễn Thị Hương)" (the alias in brackets is judged on its own).
+        remark = _REMARK.search(value)
+        if remark is not None and remark.start() > 0 and value == raw:
+            value = value[: remark.start()]
         span = _name_span(value, ambiguous)
         if span is None:
             return None
-        if value == raw:
+        if value == raw[: len(value)]:
             return start + span[0], start + span[1]
         return start, end
     if not valid(value.strip()):
@@ -776,14 +826,22 @@ def _person_words(words: list[str]) -> bool:
 
     # A common word is allowed beside more known names ("Lê Thị Mai"), not otherwise; an
     # initial ("K. Osei") is no word.
+    balinese = _balinese(words)
     commons = sum(
-        w in common and w not in NAME_PARTICLES and not _initial(word) and not _irish_o(i, words)
+        w in common
+        and w not in NAME_PARTICLES
+        and not _initial(word)
+        and not (len(word) == 1 and _a_name_letter(i, words))
+        and i >= balinese
         for i, (w, word) in enumerate(zip(lowered, words, strict=True))
     )
     if commons and sum(map(known, lowered)) <= commons:
         return False
-    # A bare capital ("Product X") is no name's; the Irish "O" before a surname is.
-    if any(len(w) == 1 and w.isupper() and not _irish_o(i, words) for i, w in enumerate(words)):
+    # A bare capital ("Product X") is no name's; the Irish "O" before a surname is, and so
+    # is the Balinese "I" before a birth-order name ("I Made Suarjana").
+    if any(
+        len(w) == 1 and w.isupper() and not _a_name_letter(i, words) for i, w in enumerate(words)
+    ):
         return False
     if any(len(w) > 2 and w.endswith(".") and w[:-1].isupper() for w in words):
         return False  # "RR. HH." (Recursos Humanos): an abbreviation in capitals
@@ -797,6 +855,23 @@ def _person_words(words: list[str]) -> bool:
         # 佐藤, 김민준; one Han character alone only as a known family name ("姓": "孙").
         return 2 <= len(word) <= 12 or (len(word) == 1 and word in surnames)
     return True
+
+
+def _a_name_letter(index: int, words: list[str]) -> bool:
+    """A one-letter part that names carry: the Irish "O", the Balinese "I" before a
+    birth-order name."""
+    return _irish_o(index, words) or (index == 0 and _balinese(words) > 0)
+
+
+def _balinese(words: list[str]) -> int:
+    """How many words of a Balinese name's opening ("I Made", "Ni Luh Putu") ``words``
+    begins with, a name after them; 0 when it is none."""
+    if len(words) < 3 or words[0] not in BALINESE_PREFIXES:
+        return 0
+    count = 1
+    while count < len(words) - 1 and words[count].lower() in BALINESE_BIRTH_ORDER:
+        count += 1
+    return count if count > 1 else 0
 
 
 def _irish_o(index: int, words: list[str]) -> bool:

@@ -501,3 +501,35 @@ def test_one_han_character_under_a_family_name_key_is_a_known_family_name() -> N
 def test_birth_keys_abbreviated_in_portuguese_and_turkish() -> None:
     assert ("date_of_birth", "07/09/1962") in found("responsavel=Sebastião Moura\nnasc=07/09/1962")
     assert ("date_of_birth", "17/IV/1956") in found("Hasta: Fatma Şahin, D.T.: 17/IV/1956")
+
+
+def test_one_unknown_word_under_a_name_key_in_a_persons_form() -> None:
+    form = "Nazwisko: Kavaliou\nImię: Aliaksandr\nData urodzenia: 1993-05-07"
+    assert ("name", "Aliaksandr") in found(form)
+    assert ("name", "Сардана") in found(
+        "Фамилия: Иванова\nИмя: Сардана\nДата рождения: 5 мая 1979 г."
+    )
+    # Alone, or in a record of things, one word no list knows is no name.
+    assert found("Имя: Сардана") == []
+    assert found('{"dob": "2019-04-02", "pet": {"name": "Mochi", "species": "cat"}}') == [
+        ("date_of_birth", "2019-04-02")
+    ]
+
+
+def test_a_qualifier_in_brackets_after_the_key() -> None:
+    assert found("성명(한글): 제넬린 레예스") == [("name", "제넬린 레예스")]
+    assert found("氏名（カナ）：シュレスタ ラジュ") == [("name", "シュレスタ ラジュ")]
+    assert found("Prénom(s) : Nourdine\nNom de naissance : SAID ALI") == [
+        ("name", "Nourdine"),
+        ("name", "SAID ALI"),
+    ]
+    assert found("print(foo(bar): 1)") == []
+
+
+def test_balinese_names_an_honorific_and_a_remark_after_the_name() -> None:
+    assert found("Karyawan: I Made Suarjana") == [("name", "I Made Suarjana")]
+    assert found("Tamu: Ni Luh Putu Ayu") == [("name", "Ni Luh Putu Ayu")]
+    assert found("代表者：伊藤 誠 様") == [("name", "伊藤 誠")]
+    assert found('{"employee": "Ana Lima (ana.lima@example.com)"}') == [("name", "Ana Lima")]
+    assert found("Noodcontact: Jurmaine Baptiste") == [("name", "Jurmaine Baptiste")]
+    assert found("Guest: I Love Lucy") == []
