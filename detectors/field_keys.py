@@ -104,7 +104,10 @@ _PHRASES: dict[str | None, str] = {
         | titulaire de la carte | intestatario | kaarthouder | posiadacz karty | kart sahibi
         | reviewer | reviewers | interviewer | interviewee | organizer | organiser | coordinator
         | supervisor | instructor | teacher | coach | mentor | mentee | presenter | colleague
-        | technician | courier | representative | companion | 代表者 | 同行者 | 同伴者 | 同行人
+        | technician | courier | substitute | stand-in | standin | cover | vervanging
+        | vertretung | vertreter | vertreterin | remplaçant | remplaçante | sostituto
+        | sostituta | sustituto | sustituta | substituto | substituta | zastępstwo
+        | complainant | respondent | representative | companion | 代表者 | 同行者 | 同伴者 | 同行人
         | 대표자 | 동행자 | noodcontact | contact bij nood | contactpersoon bij nood
         | держатель карты | 持卡人 | 카드 소유자 | pemegang kartu | chủ thẻ | フリガナ | ふりがな
         | カナ | 성함 | from | to | cc | bcc | till | från | fra | til | von | aan | kimden

@@ -135,11 +135,13 @@ class StructuredFieldDetector:
                 for start, end in lone
                 if not _in_a_collection_of_things(text, start, sql)
             )
-        # A transcript's question names the class of the next speaker's answer.
+        # A transcript's question names the class of the next speaker's answer (once: the
+        # answer may be a key's value too, "customer: thabo nkosi").
+        keyed = {(f.start, f.end) for f in findings}
         findings.extend(
             Finding(a.pii_class, a.start, a.end, ANSWER_SCORE, self.name)
             for a in answers(text, self._common)
-            if a.pii_class in self.classes
+            if a.pii_class in self.classes and (a.start, a.end) not in keyed
         )
         return findings
 
@@ -846,7 +848,13 @@ def _person_words(words: list[str]) -> bool:
     if any(len(w) > 2 and w.endswith(".") and w[:-1].isupper() for w in words):
         return False  # "RR. HH." (Recursos Humanos): an abbreviation in capitals
     cased = [w for w in words if w[0].lower() != w[0].upper() and w.lower() not in NAME_PARTICLES]
-    if not all(w[0].isupper() for w in cased):
+    # Typed in lower case ("name: zhou xin"), two names or more that a list knows and no
+    # common word.
+    if not all(w[0].isupper() for w in cased) and not (
+        len(words) > 1
+        and all(w.islower() for w in words)
+        and all(known(w) and w not in common for w in lowered)
+    ):
         return False
     if len(words) == 1:
         word = lowered[0]

@@ -533,3 +533,16 @@ def test_balinese_names_an_honorific_and_a_remark_after_the_name() -> None:
     assert found('{"employee": "Ana Lima (ana.lima@example.com)"}') == [("name", "Ana Lima")]
     assert found("Noodcontact: Jurmaine Baptiste") == [("name", "Jurmaine Baptiste")]
     assert found("Guest: I Love Lucy") == []
+
+
+def test_a_name_key_holding_known_names_typed_in_lower_case() -> None:
+    assert ("name", "zhou xin") in found("name: zhou xin\nphone: +86 186 2301 7745")
+    assert found("name: hello world") == []
+    # Lower case through and through: a holiday or a bread roll is none.
+    assert found("INSERT INTO holidays (name, day) VALUES ('Eid al-Adha', '2026-05-27');") == []
+    assert found("{ id: 'prd_01', name: 'Kaiser roll', price: 0.79 }") == []
+
+
+def test_a_stand_in_key() -> None:
+    assert found("Vervanging: Daan") == [("name", "Daan")]
+    assert found("Cover: none") == []
