@@ -166,7 +166,7 @@ def _values(
             # Written digits: the dates in the answer, not the words around them.
             for date_start, date_end in date_spans(value):
                 yield Answer("date_of_birth", begin + date_start, begin + date_end)
-        elif birth and _is_spoken_date(value):
+        elif birth and is_spoken_date(value):
             yield Answer("date_of_birth", begin, begin + len(value))
         elif name:
             span = _name_answer(value, common_words)
@@ -266,14 +266,26 @@ def spoken_numbers(text: str, start: int, end: int) -> Iterator[tuple[int, int]]
             yield match.start(), stop
 
 
-def _is_spoken_date(value: str) -> bool:
-    """A date said in words: a month's name or a CJK date mark ("팔십칠년 칠월 이일")."""
+def is_spoken_date(value: str) -> bool:
+    """A date said in words: a month's name, Vietnamese "tháng" (month) or a CJK date mark
+    ("팔십칠년 칠월 이일", "mười lăm tháng tám năm tám mươi bảy")."""
     words = _WORD.findall(value)
     if len(value) > 80 or len(words) > 12:
         return False
     if _CJK_DATE.search(value) is not None:
         return True
-    return any(word.casefold() in MONTH_WORDS for word in words)
+    return any(word.casefold() in MONTH_WORDS or word.casefold() == "tháng" for word in words)
+
+
+def in_words_date(value: str) -> bool:
+    """A field's date written out in words, three of them or more, no digit ("veintiuno de
+    marzo de dos mil cuatro", "on yedi Mayıs iki bin on beş")."""
+    return (
+        _DIGITS.search(value) is None
+        and len(_WORD.findall(value)) >= 3
+        and _WORD.sub("", value).strip(" \t.,-") == ""
+        and is_spoken_date(value)
+    )
 
 
 def _name_answer(value: str, common_words: frozenset[str]) -> tuple[int, int] | None:

@@ -21,7 +21,8 @@ _PHRASES: dict[str | None, str] = {
         dob | d o b | birth | birthdate | birth date | date of birth | birthday | born | bday
         | b day | date birth | birth dt | dt birth | dt of birth | dob date | birth day
         | fecha de nacimiento | fecha nacimiento | f nac | fec nac | fecha nac | nacimiento
-        | nacido | nacida | fnac | f nac | fec nacim | data de nascimento | data nasc
+        | nacido | nacida | nacido el | nacida el | fnac | f nac | fec nacim
+        | data de nascimento | data nasc
         | data nascimento | dt nascimento | nascimento | nasc | d t
         | nascido em | nascida em | data di nascita | data nascita | nato il | nata il | nascita
         | date de naissance | date naissance | né le | née le | ne le | nee le | né e le

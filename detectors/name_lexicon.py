@@ -489,6 +489,8 @@ _CUES = (
     "femme|mère|père|frère|sœur|figlio|figlia|moglie|marito|fratello|sorella|filho|filha|"
     "marido|mãe|pai|irmão|irmã|dochter|zoon|vrouw|man|moeder|vader|dottern|sonen|frun|mannen|"
     "familie|famille|familia|família|famiglia|aile|keluarga|regards|best|cheers|sincerely|"
+    # Closings as chats and short mails write them: "Br, Minna", "Ta, Gaz", "Ngā mihi,".
+    "br|brgds|rgds|thx|tks|ta|ngā mihi|nga mihi|terveisin|vg|bisous|beijos|besos|abrazos|baci|"
     "saludos|atentamente|cordialement|grüße|gruß|grüßen|mfg|lg|groet|groeten|groetjes|"
     "hälsningar|mvh|hilsen|pozdrawiam|pozdrowienia|saygılarımla|salam|hormat saya|"
     "cumprimentos|abraços|atenciosamente|saluti|cordiali saluti|distinti saluti|un saluto|"

@@ -21,7 +21,7 @@ import regex
 
 from detectors.base import PII_CLASSES, Finding
 from detectors.birth_date import is_date
-from detectors.dialogue import ANSWER_SCORE, answers
+from detectors.dialogue import ANSWER_SCORE, answers, in_words_date
 from detectors.field_keys import (
     field_class,
     lists_people,
@@ -797,7 +797,7 @@ def _is_iban(value: str) -> bool:
 
 
 _VALIDATORS = {
-    "date_of_birth": is_date,
+    "date_of_birth": lambda value: is_date(value) or in_words_date(value),
     "credit_card": is_card_number,
     "ssn": is_ssn_shape,
     "phone": _is_phone,

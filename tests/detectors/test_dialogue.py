@@ -127,3 +127,11 @@ def test_a_phone_number_said_in_words(text: str, expected: str) -> None:
 )
 def test_no_spoken_phone_number(text: str) -> None:
     assert not [value for pii_class, value in found(text) if pii_class == "phone"]
+
+
+def test_a_vietnamese_date_said_with_thang_for_the_month() -> None:
+    text = (
+        "Nhân viên: Anh cho em xin ngày sinh để xác minh ạ.\n"
+        "Khách: Mười lăm tháng tám năm tám mươi bảy."
+    )
+    assert ("date_of_birth", "Mười lăm tháng tám năm tám mươi bảy") in found(text)

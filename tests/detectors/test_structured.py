@@ -546,3 +546,27 @@ def test_a_name_key_holding_known_names_typed_in_lower_case() -> None:
 def test_a_stand_in_key() -> None:
     assert found("Vervanging: Daan") == [("name", "Daan")]
     assert found("Cover: none") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Nacida el: veintiuno de marzo de dos mil cuatro", "veintiuno de marzo de dos mil cuatro"),
+        (
+            "Född: den tjugonde november tjugohundrasjutton",
+            "den tjugonde november tjugohundrasjutton",
+        ),
+        ("Doğum tarihi: on yedi Mayıs iki bin on beş", "on yedi Mayıs iki bin on beş"),
+        (
+            "Lahir: tanggal dua belas Januari dua ribu enam belas",
+            "tanggal dua belas Januari dua ribu enam belas",
+        ),
+    ],
+)
+def test_a_birth_keys_date_written_out_in_words(text: str, value: str) -> None:
+    assert found(text) == [("date_of_birth", value)]
+
+
+def test_a_birth_keys_value_in_words_without_a_month_is_none() -> None:
+    assert found("Geburtsdatum: unbekannt, ca. Mai") == []
+    assert found("Nacido en: Sevilla") == []
