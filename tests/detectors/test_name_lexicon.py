@@ -1259,3 +1259,16 @@ def test_roles_speak_in_retros_and_time_zones_are_no_airline_names() -> None:
 def test_a_chat_exports_time_after_the_speaker() -> None:
     text = "Steffi 14:02: hast du Basti schon erreicht?\nJonas 14:05: nein, noch nicht"
     assert proposed_by(text, "talk") == ["Steffi", "Jonas"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The file is at Hämeenkatu 14 B 22, 33100 Tampere.\n\nBr, Minna", "Minna"),
+        ("Flat 2, 19 Cathedral Road, Cardiff CF11 9HA? Ta, Gaz", "Gaz"),
+        ("Please use the link I sent.\n\nNgā mihi,\nRebecca", "Rebecca"),
+        ("kiitos viestistä.\nTerveisin Markku", "Markku"),
+    ],
+)
+def test_a_given_name_after_a_short_closing(text: str, name: str) -> None:
+    assert name in proposed(text)
