@@ -236,6 +236,8 @@ _DOCS = re.compile(
     # A child's or an infant's special service request carries the birth date:
     # "SSR CHLD VS HK1 02DEC15-1.2", "SSR INFT AI HK1 NAIR/ADVIK 19SEP24/P1".
     r"|\bSSR[ \t]+(?:CHLD|INFT)\b[^\n]*?(?<![\dA-Z])(?P<child>\d{2}[A-Z]{3}\d{2})(?![\dA-Z])"
+    # ... and so does a child's or an infant's name element: "TAKAHASHI/SORA MSTR (CHD 12MAR17)".
+    r"|\((?:CHD|INF)[ \t/]*(?P<pax>\d{2}[A-Z]{3}\d{2})\)"
 )
 # Between a birth label and its value: "DOB: ", "dob=", "生年月日：", "Date of birth - ".
 # A key right before a value: '"visit_date": "', "Fecha de alta: ", "created_at="
@@ -295,13 +297,32 @@ class DateOfBirthDetector:
                 for start, end in _yearless(text, lo, hi)
                 if not any(f.start < end and start < f.end for f in findings)
             )
-        if "DOCS" in text or "SSR" in text:
+        if "*" in text:
+            findings.extend(
+                Finding("date_of_birth", start, end, 0.85, self.name)
+                for start, end in _starred_dates(text)
+                if not any(f.start < end and start < f.end for f in findings)
+            )
+        if "DOCS" in text or "SSR" in text or "(CHD" in text or "(INF" in text:
             findings.extend(
                 Finding("date_of_birth", start, end, 0.85, self.name)
                 for start, end in _docs_dates(text)
                 if not any(f.start < end and start < f.end for f in findings)
             )
         return findings
+
+
+# The genealogists' star for "born" before a date, after a name: "Helmut Schäfer (*
+# 02.06.1934)"; not a list's bullet ("* 02.06.1934 Meeting") nor a product ("3 * 12").
+_BORN_STAR = re.compile(
+    r"(?:(?<=[^\W\d_][ \t])|(?<=[^\W\d_][ \t]\()|(?<=[^\W\d_]\())\*[ \t]?(?=\d)"
+)
+
+
+def _starred_dates(text: str) -> Iterator[tuple[int, int]]:
+    for star in _BORN_STAR.finditer(text):
+        if (match := _DATE.match(text, star.end())) and _date_of(match):
+            yield match.span()
 
 
 def _yearless(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:
@@ -438,8 +459,8 @@ def _regions(text: str) -> list[tuple[int, int]]:
 
 def _docs_dates(text: str) -> Iterator[tuple[int, int]]:
     for docs in _DOCS.finditer(text):
-        if docs["ssr"] or docs["child"]:
-            group = "ssr" if docs["ssr"] else "child"
+        if docs["ssr"] or docs["child"] or docs["pax"]:
+            group = "ssr" if docs["ssr"] else "child" if docs["child"] else "pax"
             if is_date(docs[group]):
                 yield docs.span(group)
         elif (match := _DATE.match(text, docs.end())) and _date_of(match):

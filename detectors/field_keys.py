@@ -457,6 +457,12 @@ _TEAM_WORDS = frozenset("time equipe équipe equipo squadra zespół ekip tim ا
 
 
 @lru_cache(maxsize=4096)
+def dates_a_thing(key: str) -> bool:
+    """Whether a birth key is a thing's ("PROJECT_BORN", "pet_dob", "dog_birthday")."""
+    words = key_words(key)
+    return 2 <= len(words) <= 4 and words[0] in THING_KEY_WORDS
+
+
 def names_a_thing(key: str) -> bool:
     """Whether a key or column header names a place, shop, company or product ("store",
     "ship name"), or the person a thing is named after ("named_after")."""

@@ -23,6 +23,7 @@ from detectors.base import PII_CLASSES, Finding
 from detectors.birth_date import is_date
 from detectors.dialogue import ANSWER_SCORE, answers, in_words_date
 from detectors.field_keys import (
+    dates_a_thing,
     field_class,
     lists_people,
     names_a_thing,
@@ -210,6 +211,8 @@ def _class_of(key: str) -> tuple[str | None, bool]:
     pii_class, ambiguous = field_class(key)
     if pii_class == "name" and names_a_thing(key):
         return None, False  # "ship_name", "pet_name": a thing's name
+    if pii_class == "date_of_birth" and dates_a_thing(key):
+        return None, False  # "PROJECT_BORN", "pet_dob": a thing's birthday
     return pii_class, ambiguous
 
 
@@ -458,6 +461,12 @@ def _values_after(
         return
     if first in "{\n\r":
         return
+    if pii_class == "date_of_birth" and (call := _DATE_CALL.match(text, i)) is not None:
+        # Code builds a date with a call: "new Date('1992-10-30')", "date(1959, 7, 4)",
+        # "DateOnly.ParseExact(\"21.04.1983\", ...)"; the date is its first argument.
+        group = "quoted" if call["quoted"] is not None else "numbers"
+        yield pii_class, ambiguous, call.start(group), call.end(group)
+        return
     line_end = text.find("\n", i)
     line_end = size if line_end < 0 else line_end
     hi = min(line_end, i + _MAX_VALUE)
@@ -476,6 +485,20 @@ def _values_after(
         end -= 1
     if end > i:
         yield pii_class, ambiguous, i, end
+
+
+# A call that makes a date from its first argument, a string or year, month and day.
+_DATE_CALL = re.compile(
+    r"(?:new[ \t]+)?[A-Za-z_][\w.]{0,40}\([ \t]*"
+    r"(?:[\"'](?P<quoted>[^\"'\n]{6,30})[\"']|(?P<numbers>\d{4},[ \t]*\d{1,2},[ \t]*\d{1,2})\b)"
+)
+_YEAR_MONTH_DAY = re.compile(r"(\d{4}),[ \t]*(\d{1,2}),[ \t]*(\d{1,2})")
+
+
+def _numbers_date(value: str) -> bool:
+    """A date as a call's numbers: "1959, 7, 4" (year, month, day)."""
+    match = _YEAR_MONTH_DAY.fullmatch(value)
+    return match is not None and is_date("-".join(match.groups()))
 
 
 # A full stop after a word ("Lead: Tama Te Whiu. Mobile 021 ...").
@@ -797,7 +820,7 @@ def _is_iban(value: str) -> bool:
 
 
 _VALIDATORS = {
-    "date_of_birth": lambda value: is_date(value) or in_words_date(value),
+    "date_of_birth": lambda value: is_date(value) or in_words_date(value) or _numbers_date(value),
     "credit_card": is_card_number,
     "ssn": is_ssn_shape,
     "phone": _is_phone,

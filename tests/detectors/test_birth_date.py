@@ -531,3 +531,21 @@ def test_birth_dates_in_kanji_numerals(text: str, expected: list[str]) -> None:
 )
 def test_born_right_before_the_date_in_vietnamese(text: str, expected: list[str]) -> None:
     assert spans(text) == expected
+
+
+def test_a_childs_or_infants_birth_date_in_an_airline_name_element() -> None:
+    text = "3. TAKAHASHI/SORA MSTR (CHD 12MAR17)\n4. TAKAHASHI/RIN (INF 03JAN25)"
+    assert spans(text) == ["12MAR17", "03JAN25"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sturzprotokoll: Herr Helmut Schäfer (* 02.06.1934) wurde gefunden", ["02.06.1934"]),
+        ("Anna Schmidt * 12.05.1988, Berlin", ["12.05.1988"]),
+        ("Termine:\n* 02.06.1994 Gründung\n  * 03.07.2004 Feier", []),
+        ("total = 3 * 12.05.2020", []),
+    ],
+)
+def test_the_genealogists_star_for_born(text: str, expected: list[str]) -> None:
+    assert spans(text) == expected

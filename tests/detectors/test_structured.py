@@ -570,3 +570,21 @@ def test_a_birth_keys_date_written_out_in_words(text: str, value: str) -> None:
 def test_a_birth_keys_value_in_words_without_a_month_is_none() -> None:
     assert found("Geburtsdatum: unbekannt, ca. Mai") == []
     assert found("Nacido en: Sevilla") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("const ugyfel = { nev: 'Szabó Bence', szul: new Date('1992-10-30') };", "1992-10-30"),
+        ('p = Pacient(jmeno="Tereza Dvořáková", narozena=date(1959, 7, 4))', "1959, 7, 4"),
+        ('DataUrodzenia = DateOnly.ParseExact("21.04.1983", "dd.MM.yyyy"),', "21.04.1983"),
+    ],
+)
+def test_a_birth_date_made_by_a_call_in_code(text: str, value: str) -> None:
+    assert ("date_of_birth", value) in found(text)
+
+
+def test_a_things_birthday_key() -> None:
+    assert found("PROJECT_BORN = date(2015, 5, 3)  # first commit") == []
+    assert found("pet_dob: 2019-04-02") == []
+    assert found('dob = parse("yesterday")') == []
