@@ -105,7 +105,8 @@ _PHRASES: dict[str | None, str] = {
         | titulaire de la carte | intestatario | kaarthouder | posiadacz karty | kart sahibi
         | reviewer | reviewers | interviewer | interviewee | organizer | organiser | coordinator
         | supervisor | instructor | teacher | coach | mentor | mentee | presenter | colleague
-        | technician | courier | substitute | stand-in | standin | cover | vervanging
+        | technician | courier | return to | deliver to | substitute | stand-in | standin
+        | cover | vervanging
         | vertretung | vertreter | vertreterin | remplaçant | remplaçante | sostituto
         | sostituta | sustituto | sustituta | substituto | substituta | zastępstwo
         | complainant | respondent | representative | companion | 代表者 | 同行者 | 同伴者 | 同行人
@@ -272,6 +273,14 @@ def key_words(key: str) -> list[str]:
 FIELD_CLASSES: dict[str, str | None] = _phrases()
 LONGEST_PHRASE = max(len(phrase.split()) for phrase in FIELD_CLASSES)
 
+# A mail's header keys: the whole key, in a mail ("From: Ana Lima <ana@...>"); a flight's
+# "From: London Heathrow" is none.
+MAIL_HEADER_KEYS = frozenset(
+    "from|to|cc|bcc|till|från|fra|til|von|aan|kimden|kime|dari|kepada|от|кому|发件人|收件人|"
+    "抄送|差出人|宛先|보낸 사람|받는 사람|من|إلى|מאת|אל|người gửi|người nhận".split("|")
+)
+
+
 # Keys whose values are people's names only sometimes: the value must look like one.
 _AMBIGUOUS_PHRASES = (
     "parent/guardian|emergency contact|next of kin|signed by|prepared by|approved by|"
@@ -325,6 +334,8 @@ def field_class(key: str) -> tuple[str | None, bool]:
         return None, False
     for size in range(min(LONGEST_PHRASE, len(words)), 0, -1):
         phrase = " ".join(words[-size:])
+        if phrase in MAIL_HEADER_KEYS and size < len(words):
+            continue  # "Purchased from", "Send to": no mail header
         if phrase in FIELD_CLASSES:
             pii_class = FIELD_CLASSES[phrase]
             return pii_class, pii_class == "name" and phrase in AMBIGUOUS_NAME_KEYS

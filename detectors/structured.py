@@ -23,8 +23,10 @@ from detectors.base import PII_CLASSES, Finding
 from detectors.birth_date import is_date
 from detectors.dialogue import ANSWER_SCORE, answers, in_words_date
 from detectors.field_keys import (
+    MAIL_HEADER_KEYS,
     dates_a_thing,
     field_class,
+    key_words,
     lists_people,
     names_a_thing,
     names_a_user,
@@ -77,6 +79,7 @@ _NOT_A_NAME = frozenset(
     """
     n/a na none null unknown test user admin anonymous yes no true false redacted hidden
     inc ltd llc gmbh corp company group bank services solutions team support department
+    automation bot bots devops sre helpdesk noreply
     hurricane typhoon cyclone storm sturmtief orkan huracán tormenta ouragan uragano furacão
     medicane mozilla firefox chrome chromium safari opera edge curl postman rotation schedule
     shift queue
@@ -314,6 +317,7 @@ def _yaml_parent_names_things(text: str, start: int) -> bool:
 
 
 def _key_values(text: str) -> Iterator[tuple[str, bool, int, int]]:
+    travel: bool | None = None  # whether the text is about a journey, once asked
     for match in _SEPARATOR.finditer(text):
         sep = match.start()
         if text.startswith("://", sep) or (sep > 0 and text[sep - 1] in "=!<>:"):
@@ -329,12 +333,23 @@ def _key_values(text: str) -> Iterator[tuple[str, bool, int, int]]:
         pii_class, ambiguous = _class_of(key)
         if pii_class is None:
             continue
+        if " ".join(key_words(key)) in MAIL_HEADER_KEYS:
+            if travel is None:
+                travel = _TRAVEL.search(text) is not None
+            if travel:
+                continue
         after = sep + 1
         if text.startswith(">", after):  # PHP and Perl: 'name' => 'Ana Lima'
             after += 1
         yield from _values_after(text, after, pii_class, ambiguous, text[sep:after] == "=")
 
 
+# A journey's words: its "From:" and "To:" are places ("From: London Heathrow (LHR)").
+_TRAVEL = re.compile(
+    r"\b(?:flights?|airline|itinerary|departures?|departs|arrivals?|arrives|leg|route|train|"
+    r"boarding|terminal|vuelo|flug|vol|volo|voo|viaje|reise|trajet|rejs|uçuş|penerbangan)\b",
+    re.IGNORECASE,
+)
 _OPENS_A_VALUE = frozenset("=\"'[{")  # "==", a quoted string, an array, an object
 # Items of a list of people: commas of any script, semicolons, "and" in many languages.
 _LIST_ITEM = regex.compile(
@@ -615,7 +630,8 @@ def _header(text: str, start: int, end: int) -> tuple[str, dict[int, tuple[str, 
         if any(len(cell) > 60 for cell in plain_cells):
             continue
         cells = _split(text, start, end, delimiter)
-        if len(cells) < 2:
+        # Two labels or more: a statement's closing ";" makes no header ("String lastName;").
+        if sum(hi > lo for lo, hi in cells) < 2:
             continue
         columns: dict[int, tuple[str, bool]] = {}
         plain = True

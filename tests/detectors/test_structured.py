@@ -588,3 +588,30 @@ def test_a_things_birthday_key() -> None:
     assert found("PROJECT_BORN = date(2015, 5, 3)  # first commit") == []
     assert found("pet_dob: 2019-04-02") == []
     assert found('dob = parse("yesterday")') == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "public class User {\n    private Long id;\n    private String firstName;\n"
+        "    private String lastName;\n}",
+        "Reporter: QA Automation\nComponent: Onboarding",
+        "Purchased from: John Lewis, Oxford Street\nDate of purchase: 29/11/2023",
+        "Flight: BA 117\nFrom: London Heathrow (LHR) T5\nTo: New York JFK T8",
+        '{"flight": "6E2134", "airline": "IndiGo", "from": "DEL", "to": "BLR"}',
+    ],
+)
+def test_no_name_in_a_declaration_a_team_a_shop_or_a_journeys_ends(text: str) -> None:
+    assert found(text) == []
+
+
+def test_mail_and_shift_keys_still_name_people() -> None:
+    assert found("From: Ana Lima\nTo: Bruno Costa\nSubject: Q3") == [
+        ("name", "Ana Lima"),
+        ("name", "Bruno Costa"),
+    ]
+    assert found('{"event":"shift_swap","from":"Jone","to":"Kafui"}') == [
+        ("name", "Jone"),
+        ("name", "Kafui"),
+    ]
+    assert found("Return to: Oliver Pike") == [("name", "Oliver Pike")]
