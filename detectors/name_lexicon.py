@@ -518,6 +518,11 @@ _RELATION_CUES = frozenset(
     amcam dayı dayım abla ablam abi abim eşim kardeşim tante om paman bibi sepupu istri suami
     adik nurse coach manager supervisor officer captain sergeant detective inspector pastor
     reverend teacher professor doctor morning
+    ابني ابنتي ابنها ابنه ابنك بنتي بنته بنتها زوجي زوجتي مراتي جوزي أخي أختي أخوي أخويا
+    أختي خالي خالتي عمي عمتي جدي جدتي تيتا ستي صاحبي صديقي صديقتي زميلي زميلتي حفيدي حفيدتي
+    پسرم دخترم همسرم برادرم خواهرم
+    बेटा बेटी बेटे पत्नी पति वाइफ हसबैंड भाई भैया बहन दीदी दादी नानी दादा नाना मामा मामी चाचा
+    चाची बुआ मौसी दोस्त सहकर्मी
     """.split()
 )
 # Greetings that open a message: the word after them, alone before a comma or "!", is the

@@ -1272,3 +1272,15 @@ def test_a_chat_exports_time_after_the_speaker() -> None:
 )
 def test_a_given_name_after_a_short_closing(text: str, name: str) -> None:
     assert name in proposed(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("لو مش موجود كلّم مراتي هبة أو ابني يوسف.", "يوسف"),
+        ("تم إبلاغ ابنها خالد هاتفيًا وسيزورها غدًا", "خالد"),
+        ("नानी कमला पूछ रही थीं", "कमला"),
+    ],
+)
+def test_a_given_name_in_a_script_without_case_after_a_relative(text: str, name: str) -> None:
+    assert name in proposed(text)
