@@ -1284,3 +1284,14 @@ def test_a_given_name_after_a_short_closing(text: str, name: str) -> None:
 )
 def test_a_given_name_in_a_script_without_case_after_a_relative(text: str, name: str) -> None:
     assert name in proposed(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("पिंकी: गुड्डू कहाँ है? मम्मी बुला रही हैं\nमुन्ना: छत पे पतंग उड़ा रहा है", "गुड्डू"),
+        ("Сашенька, не забудь позвонить бабушке!", "Сашенька"),
+    ],
+)
+def test_pet_names_and_diminutives(text: str, name: str) -> None:
+    assert name in names(text)
