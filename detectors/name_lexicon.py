@@ -366,6 +366,10 @@ _VIETNAMESE_SURNAMES = frozenset(
     "trịnh trương lưu tạ kiều quách lương thái tô cao mai hà châu".split()
 )
 _VIETNAMESE_MIDDLE = frozenset({"Thị", "Văn"})
+# Letters of Swedish, Norwegian and Danish, where a name's genitive is written "Majas".
+_NORDIC_MARK = re.compile("[åäöæø]", re.I)
+# A word in lower case right after: what the genitive owns.
+_LOWER_WORD_AFTER = regex.compile(r"[ \t]+\p{Ll}")
 _VIETNAMESE_MARK = re.compile("[ăắằẳẵặđơớờởỡợưứừửữựạảấầẩẫậẹẻẽếềểễệịỉĩọỏốồổỗộụủũỳỵỷỹ]", re.I)
 _VIETNAMESE_PLACE_BEFORE = regex.compile(
     r"(?:\d[\w/\-]*|(?i:phường|quận|phố|đường|ngõ|ngách|huyện|xã|tỉnh|thành phố|tp\.?|p\.|q\.|"
@@ -814,6 +818,8 @@ class NameLexiconDetector:
         )
         # Names that are frequent words somewhere ("kemal", "linh", "lars" in Turkish,
         # Vietnamese, Norwegian text): in lower case, for the scorer to judge only.
+        self._word_names = word_names()
+        self._agreed = agreed_given_names()
         self._lower_word_names = frozenset(
             w
             for w in (self._strong & word_names()) - self._loose - _CUE_WORDS
@@ -1010,9 +1016,13 @@ class NameLexiconDetector:
         # A name's own syllables may carry no mark only Vietnamese uses ("Lê Minh Tâm"); the
         # words around it do ("được thăng chức").
         vietnamese = _VIETNAMESE_MARK.search(text) is not None
+        nordic = _NORDIC_MARK.search(text) is not None
         for run in _runs(text, tokens, names):
             if _titled_before(text, run[0].start()):
                 findings.extend(("title", f) for f in self._titled(run))
+                continue
+            if len(run) == 1 and nordic and (named := self._genitive(text, run[0])) is not None:
+                findings.append(("gen", named))
                 continue
             # Most runs are one capitalised word that starts a sentence: no name, no look.
             if len(run) == 1 and _bare(run[0].group()) not in names:
@@ -1407,6 +1417,23 @@ class NameLexiconDetector:
         if _CASELESS.search(text) is not None:
             found.extend(self._lone_caseless_given_names(text, people))
         return found
+
+    def _genitive(self, text: str, match: Match) -> Finding | None:
+        """A given name in the Scandinavian genitive before the thing it owns ("Majas nya
+        nummer", "Birgittas pensionering", "Idas födelsedag"): the name, its "s" and all,
+        as people write it."""
+        word = match.group()
+        if len(word) < 4 or not word.endswith("s") or not word[0].isupper():
+            return None
+        if word.lower() in self._common or word.lower() in self._word_names:
+            return None  # "Annars" (otherwise), not Annar's
+        # A given name both name sources hold: "Remiss" (a referral) is no Remis's.
+        bare = word[:-1].lower()
+        if bare not in self._agreed or bare in self._very_common or bare in self._common:
+            return None
+        if not _LOWER_WORD_AFTER.match(text, match.end()):
+            return None
+        return Finding("name", match.start(), match.end(), SINGLE_SCORE, self.name)
 
     def _lone_caseless_given_names(self, text: str, people: list[Finding]) -> list[Finding]:
         """The same in a script without case ("... پیش نگار", "पूजा से"), where no capital

@@ -1295,3 +1295,28 @@ def test_a_given_name_in_a_script_without_case_after_a_relative(text: str, name:
 )
 def test_pet_names_and_diminutives(text: str, name: str) -> None:
     assert name in names(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Hodans fadder blir Johan på måndag", "Hodans"),
+        ("Idas födelsedag är 18 oktober va?", "Idas"),
+        ("Kirstine har du set Oskars jakke? den blå fra Name It", "Oskars"),
+    ],
+)
+def test_a_given_name_in_the_scandinavian_genitive(text: str, name: str) -> None:
+    assert name in proposed_by(text, "gen")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Annars ring min sambo Frida.",  # "otherwise", a frequent word
+        "Remiss klar. Dottern Maria nås på telefon.",  # a referral: "remis" is a rare name
+        "Hans bil är röd.",  # "his": "han" is a word
+        "Idas Festival",  # no word in lower case after it
+    ],
+)
+def test_no_genitive_name_in_a_frequent_word(text: str) -> None:
+    assert proposed_by(text, "gen") == []
