@@ -26,7 +26,6 @@ from detectors.field_keys import (
     MAIL_HEADER_KEYS,
     dates_a_thing,
     field_class,
-    key_words,
     lists_people,
     names_a_thing,
     names_a_user,
@@ -150,8 +149,8 @@ class StructuredFieldDetector:
         return findings
 
     def _lone_word(self, value: str) -> bool:
-        """Whether ``value`` is one word shaped like a name that no word list holds: capitalised
-        letters, or two to twelve of a script without capitals."""
+        """Whether ``value`` is one word shaped like a name and no common word: capitalised
+        letters (no public figure's), or two to twelve of a script without capitals."""
         word = value.strip()
         if _NAME_PART.fullmatch(word) is None or "." in word or len(word) > 24:
             return False
@@ -333,7 +332,7 @@ def _key_values(text: str) -> Iterator[tuple[str, bool, int, int]]:
         pii_class, ambiguous = _class_of(key)
         if pii_class is None:
             continue
-        if " ".join(key_words(key)) in MAIL_HEADER_KEYS:
+        if key.strip().lower() in MAIL_HEADER_KEYS:
             if travel is None:
                 travel = _TRAVEL.search(text) is not None
             if travel:
@@ -746,8 +745,8 @@ def _valid(
             return _trimmed(raw, start, end)
         if "+" in value:  # a form-encoded query string: "last_name=Buendia+Iguaran"
             value = _FORM_SPACE.sub(" ", value)
-        # A remark after the name is no part of it: "Jiwoo Park (jiwoo.park@naver.com)",
-        # "응우옌 티 흐엉 (Nguyễn Thị Hương)" (the alias in brackets is judged on its own).
+        # A remark after the name in a quoted value is no part of it: "Jiwoo Park
+        # (jiwoo.park@naver.com)" (an unquoted value already ends at the bracket).
         remark = _REMARK.search(value)
         if remark is not None and remark.start() > 0 and value == raw:
             value = value[: remark.start()]
