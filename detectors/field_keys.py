@@ -474,6 +474,7 @@ def dates_a_thing(key: str) -> bool:
     return 2 <= len(words) <= 4 and words[0] in THING_KEY_WORDS
 
 
+@lru_cache(maxsize=4096)
 def names_a_thing(key: str) -> bool:
     """Whether a key or column header names a place, shop, company or product ("store",
     "ship name"), or the person a thing is named after ("named_after")."""
