@@ -210,18 +210,26 @@ def test_the_audit_trail_filtered_paged_and_explained(
     expect(page.get_by_text("No entries for these filters.")).to_be_visible()
 
 
-def test_a_slow_first_audit_page_never_adds_to_the_filtered_one(
-    new_page: Any, dashboard_gateway: RunningGateway
-) -> None:
+def _show_budget_creations_while_held(
+    new_page: Any, dashboard_gateway: RunningGateway, held: str
+) -> tuple[Any, Any]:
+    """The audit page opened with the first answer from ``held`` held back, filtered to the
+    one budget created, "Show" pressed at once; the page and its rows."""
     owner = sign_up(dashboard_gateway)
     api = Api(dashboard_gateway, owner.token)
     api.call("POST", "/api/v1/budgets", 201, json={"name": "Ops", "amount": "10"})
     page = new_page()
-    hold_first_answer(page, "/api/v1/audit?")
+    hold_first_answer(page, held)
     open_console(page, owner, "audit")
     page.get_by_label("Action").fill("budget.create")
     page.get_by_role("button", name="Show").click()
-    rows = page.locator("table.audit-table tbody tr")
+    return page, page.locator("table.audit-table tbody tr")
+
+
+def test_a_slow_first_audit_page_never_adds_to_the_filtered_one(
+    new_page: Any, dashboard_gateway: RunningGateway
+) -> None:
+    page, rows = _show_budget_creations_while_held(new_page, dashboard_gateway, "/api/v1/audit?")
     expect(rows).to_have_count(1)
     page.wait_for_timeout(AFTER_HELD_ANSWER_MS)
     expect(rows).to_have_count(1)
@@ -233,15 +241,7 @@ def test_show_pressed_while_the_actors_still_load(
 ) -> None:
     # The filter form is on the page before the actors' names have loaded: "Show" pressed
     # then filters as it would later, and the page logs no error (the fixture checks).
-    owner = sign_up(dashboard_gateway)
-    api = Api(dashboard_gateway, owner.token)
-    api.call("POST", "/api/v1/budgets", 201, json={"name": "Ops", "amount": "10"})
-    page = new_page()
-    hold_first_answer(page, "/api/v1/orgs/")
-    open_console(page, owner, "audit")
-    page.get_by_label("Action").fill("budget.create")
-    page.get_by_role("button", name="Show").click()
+    page, rows = _show_budget_creations_while_held(new_page, dashboard_gateway, "/api/v1/orgs/")
     page.wait_for_timeout(AFTER_HELD_ANSWER_MS)
-    rows = page.locator("table.audit-table tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("budget.create")
