@@ -49,13 +49,22 @@ class CuttableProxy:
         if not self.up:
             writer.transport.abort()
             return
+        # Registered before the awaits below, so a cut while this connection is still being
+        # set up drops it too; a connection that outlived a cut would carry queries through it.
+        self._writers.add(writer)
         await self._flowing.wait()
         try:
             target_reader, target_writer = await asyncio.open_connection(*self._target)
         except OSError:
+            self._writers.discard(writer)
             writer.transport.abort()
             return
-        self._writers.update((writer, target_writer))
+        if not self.up or writer not in self._writers:
+            self._writers.discard(writer)
+            writer.transport.abort()
+            target_writer.transport.abort()
+            return
+        self._writers.add(target_writer)
         await asyncio.gather(self._pipe(reader, target_writer), self._pipe(target_reader, writer))
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
