@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from detectors.base import Detector, DetectorError, Finding
 from detectors.name_lexicon import mentioned_again
 from detectors.person_dates import dates_beside_people
+from detectors.structured import StructuredFieldDetector, listed_as_thing
 
 
 class DetectionEngine:
@@ -59,6 +60,15 @@ class DetectionEngine:
         """Every wanted class, overlaps settled, sorted by start. Runs NER inline."""
         found = self.merge(self.scan_fast(text, classes) + self.scan_slow(text, classes), classes)
         if "name" in classes and any(f.pii_class == "name" for f in found):
+            # A name list or NER knows no keys: an item of "characters:" or "storms:" is a
+            # thing named like a person (the field reader judged its own by their keys).
+            found = [
+                f
+                for f in found
+                if f.pii_class != "name"
+                or f.detector == StructuredFieldDetector.name
+                or not listed_as_thing(text, f.start)
+            ]
             # A person found once is the same person wherever their name stands again.
             again = mentioned_again(text, [f for f in found if f.pii_class == "name"])
             if again:

@@ -379,6 +379,15 @@ _THING_KEY_WORDS = """
     uragano tempesta furacão furacao tempestade orkaan storm huragan kasırga kasirga fırtına
     firtina badai topan bão bao ураган тайфун циклон шторм إعصار عاصفة चक्रवात तूफ़ान chakravat
     toofan 台风 颱風 台風 태풍 medicane
+    personaje personagem personagens personnage personaggio figur figuren personage personages
+    postać postac postaci karakter karakterler tokoh karaktär karaktärer karaktarer персонаж
+    персонажи
+    شخصية شخصيات पात्र 登場人物 キャラクター 角色 人物表 캐릭터 등장인물 vật
+    holiday festival feast feiertag feiertage fête fete fêtes fetes festivo festivos feriado
+    feriados festività festivita feestdag feestdagen święto swieto święta swieta bayram
+    bayramlar tatil libur perayaan helg helger högtid hogtid högtider праздник праздники
+    عطلة عطلات त्योहार त्यौहार छुट्टी पर्व 节日 节假日 假日 祝日 祝祭日 祭り 기념일
+    공휴일 명절 lễ
 """.split()
 THING_KEY_WORDS = frozenset(_THING_KEY_WORDS)
 # The person a thing is named after is a topic, not a private person: "named_after",
@@ -443,21 +452,54 @@ def lists_people(key: str) -> bool:
     return bool(words) and words[-1] in PEOPLE_LIST_KEYS
 
 
+_LISTING_WORDS = frozenset(("list", "table", "data", "items", *_NAME_WORDS))
+
+
+@lru_cache(maxsize=1024)
+def names_an_item(key: str) -> bool:
+    """Whether a key is a bare "name" ("name", "nombre", "이름"): whose, its collection says."""
+    words = key_words(key)
+    return len(words) == 1 and words[0] in _NAME_WORDS
+
+
 @lru_cache(maxsize=1024)
 def names_things(collection: str) -> bool:
     """Whether a table, list or array named ``collection`` holds things, not people: its
     last word, in the singular, is a thing's ("hurricanes", "programming_languages",
     "store_list")."""
     words = key_words(collection)
+    # "storm_names", "storms_2025_list": the words before say what is listed.
+    while len(words) > 1 and (words[-1] in _LISTING_WORDS or words[-1].isdigit()):
+        words = words[:-1]
     if not words:
         return False
     last = words[-1]
-    if last in ("list", "table", "data", "items") and len(words) > 1:
-        last = words[-2]
     singulars = {last, last.removesuffix("s"), last.removesuffix("es")}
     if last.endswith("ies"):
         singulars.add(last[:-3] + "y")  # "libraries", "companies"
     return not singulars.isdisjoint(THING_KEY_WORDS)
+
+
+# Things whose lists are of people as often as not ("team:\n  - Ana Lima"): a list of them
+# says nothing about a name found in it by other means than its key.
+_GROUP_WORDS = frozenset(
+    """team channel project department dept division company office club league school
+    university hospital clinic ward campus course event mission site location branch
+    plan tier queue topic workflow pipeline""".split()
+)
+
+
+@lru_cache(maxsize=1024)
+def lists_named_things(collection: str) -> bool:
+    """``names_things``, but no group that people belong to: a list named so holds things
+    named like people (characters, storms, holidays, products), never members."""
+    if not names_things(collection):
+        return False
+    words = key_words(collection)
+    while len(words) > 1 and (words[-1] in _LISTING_WORDS or words[-1].isdigit()):
+        words = words[:-1]
+    last = words[-1]
+    return {last, last.removesuffix("s"), last.removesuffix("es")}.isdisjoint(_GROUP_WORDS)
 
 
 _RESPONSIBLE = frozenset(

@@ -15,7 +15,7 @@ import ipaddress
 import json
 import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import regex
 
@@ -26,10 +26,12 @@ from detectors.field_keys import (
     MAIL_HEADER_KEYS,
     dates_a_thing,
     field_class,
+    lists_named_things,
     lists_people,
     names_a_thing,
     names_a_user,
     names_an_account,
+    names_an_item,
     names_things,
 )
 from detectors.financial import iban_ok, is_card_number
@@ -99,18 +101,24 @@ class StructuredFieldDetector:
         # One word no list knows under a key that names a person only sometimes ("Imię:
         # Aliaksandr", "Имя: Сардана"): a name where the same form has a surname or a date
         # of birth under a key that says so.
-        lone: list[tuple[int, int]] = []
+        lone: list[tuple[int, int, int]] = []  # the word's span, its value's start
         a_persons_form = False
+        # A table column's cells, by where each starts: a lone word in a column whose other
+        # cells are people's names is one too ("| Owner |" over "Kiko", "Sasha", "Bubba").
+        column_of: dict[int, tuple[int, int]] = {}
+        named_columns: set[tuple[int, int]] = set()
         sql: bool | None = None  # whether it may hold an INSERT or UPDATE, once asked
-        for pii_class, ambiguous, start, end in self._candidates(text):
+        for pii_class, ambiguous, start, end in self._candidates(text, column_of):
             reported = "name" if pii_class in (LOGIN, ACCOUNT) else pii_class
             if reported not in self.classes:
                 continue
             span = _valid(pii_class, ambiguous, text, start, end)
             if span is None:
                 if ambiguous and pii_class == "name" and self._lone_word(text[start:end]):
-                    lone.append(_trimmed(text[start:end], start, end))
+                    lone.append((*_trimmed(text[start:end], start, end), start))
                 continue
+            if reported == "name" and start in column_of:
+                named_columns.add(column_of[start])
             # "INSERT INTO hurricanes (name, ...)", "languages:\n  - name: Julia": the
             # collection says whose name a "name" is.
             if ambiguous and reported == "name":
@@ -131,11 +139,13 @@ class StructuredFieldDetector:
                 or (pii_class == "name" and not ambiguous)
             )
             findings.append(Finding(reported, span[0], span[1], SCORE, self.name))
-        if a_persons_form and lone:
+        if not a_persons_form:
+            lone = [word for word in lone if column_of.get(word[2]) in named_columns]
+        if lone:
             sql = _may_hold_sql(text) if sql is None else sql
             findings.extend(
                 Finding("name", start, end, SCORE, self.name)
-                for start, end in lone
+                for start, end, _ in lone
                 if not _in_a_collection_of_things(text, start, sql)
             )
         # A transcript's question names the class of the next speaker's answer (once: the
@@ -163,7 +173,11 @@ class StructuredFieldDetector:
             word[0].isupper() and len(word) > 2 and not known_not_a_private_person(word, alone=True)
         )
 
-    def _candidates(self, text: str) -> Iterator[tuple[str, bool, int, int]]:
+    def _candidates(
+        self, text: str, column_of: dict[int, tuple[int, int]]
+    ) -> Iterator[tuple[str, bool, int, int]]:
+        """Every key's or column's value, with the class its key names; ``column_of``
+        is filled with the table column of each cell."""
         yield from _key_values(text)
         if "user" in text or "for " in text:
             for match in _LOG_USER.finditer(text):
@@ -177,7 +191,7 @@ class StructuredFieldDetector:
                 pii_class, ambiguous = _class_of(match.group(1))
                 if pii_class is not None:
                     yield pii_class, ambiguous, match.start(2), match.end(2)
-        yield from _table_cells(text)
+        yield from _table_cells(text, column_of)
         if "VALUES" in text or "values" in text:
             yield from _sql_values(text)
 
@@ -223,42 +237,73 @@ def _class_of(key: str) -> tuple[str | None, bool]:
 _LOOK_BACK = 1500  # characters before a value searched for its table, array or list
 _SQL_TABLE = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|insert\s+into|update)\s+[`\"\[]?([\w.]+)")
 # The key an array opens under, read backwards from its "[": '"languages": ['.
-_ARRAY_KEY = re.compile(r"[\"']?([A-Za-z_][\w\- ]{0,40})[\"']?\s*[:=]\s*\Z")
-_YAML_PARENT = re.compile(r"([ \t]*)(?:- )?([A-Za-z_][\w\- ]{0,40}):[ \t]*$")
+_ARRAY_KEY = re.compile(r"[\"']?([^\W\d][\w\- ]{0,40})[\"']?\s*[:=]\s*\Z")
+_YAML_PARENT = re.compile(r"([ \t]*)(?:- )?([^\W\d][\w\- ]{0,40}):[ \t]*$")
 
 
 def _may_hold_sql(text: str) -> bool:
     return any(word in text for word in ("nsert", "NSERT", "pdate", "PDATE"))
 
 
-def _in_a_collection_of_things(text: str, start: int, sql: bool) -> bool:
+def _in_a_collection_of_things(
+    text: str, start: int, sql: bool, things: Callable[[str], bool] = names_things
+) -> bool:
     """Whether the value at ``start`` is an item of an SQL table, a JSON array or a YAML
     list whose name says it holds things ("hurricanes", "languages", "products"). ``sql``:
-    the text may hold an INSERT or UPDATE statement."""
+    the text may hold an INSERT or UPDATE statement; ``things``: what says a collection's
+    name is of things."""
     lo = max(0, start - _LOOK_BACK)
     if sql:
         tables = list(_SQL_TABLE.finditer(text, lo, start))
         table = tables[-1] if tables else None
         if table is not None and ";" not in text[table.end() : start]:
-            return names_things(table.group(1).rsplit(".", 1)[-1])
+            return things(table.group(1).rsplit(".", 1)[-1])
     opening = _enclosing_bracket(text, lo, start)
     if opening >= 0:
         key = _ARRAY_KEY.search(text, max(0, opening - 50), opening)
-        return key is not None and names_things(key.group(1))
+        if key is None:
+            return False
+        if things(key.group(1)):
+            return True
+        # A neutral key in a list of things: "storm_names:\n  atlantic: [Andrea, Barry]".
+        pii_class, _ = _class_of(key.group(1))
+        return pii_class is None and _yaml_parent_names_things(text, opening, things)
     # A JSON object under a key naming a thing: '"release": {"name": "Aurora", ...}'.
     opening = _enclosing_bracket(text, lo, start, "{", "}")
     if opening >= 0:
         key = _ARRAY_KEY.search(text, max(0, opening - 50), opening)
-        if key is not None and names_things(key.group(1)):
+        if key is not None and things(key.group(1)):
             return True
     if "<" in text[lo:start]:
+        # An attribute of a thing's element: '<storm name="Haiyan">'.
+        tag_open = text.rfind("<", lo, start)
+        if tag_open > text.rfind(">", lo, start):
+            tag = _XML_TAG_NAME.match(text, tag_open + 1)
+            return tag is not None and things(tag.group())
         parent = _xml_parent(text, lo, start)
-        if parent is not None and names_things(parent):
+        if parent is not None and things(parent):
             return True  # "<product><name>カップヌードル</name>"
-    return _yaml_parent_names_things(text, start)
+    return _yaml_parent_names_things(text, start, things)
+
+
+def listed_as_thing(text: str, start: int) -> bool:
+    """Whether a name found at ``start`` by other means than a key (a name list, NER) stands
+    where a collection of things named like people lists its items: a bare list item or a
+    bare "name" key's value under "characters", "storms", "holidays" ("personagens:\n  -
+    Mônica", "storms: [Andrea, Barry]"). Any other key keeps it ("admin_contact: ...")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    head = text[line_start:start].rstrip(" \t\"'")
+    if head.endswith((":", "=")):
+        key = _key_before(text, line_start + len(head) - 1)
+        if key is None or not names_an_item(key):
+            return False
+    elif head.strip(" \t-*[,") and _enclosing_bracket(text, line_start, start) < 0:
+        return False  # running text
+    return _in_a_collection_of_things(text, start, _may_hold_sql(text), lists_named_things)
 
 
 _XML_TAG = re.compile(r"<(/?)([^\W\d][\w.\-]*)[^<>]*?(/?)>")  # a tag in any script
+_XML_TAG_NAME = re.compile(r"[^\W\d][\w.\-]*")
 
 
 def _xml_parent(text: str, lo: int, start: int) -> str | None:
@@ -296,7 +341,9 @@ def _enclosing_bracket(text: str, lo: int, start: int, open_: str = "[", close: 
             return opening
 
 
-def _yaml_parent_names_things(text: str, start: int) -> bool:
+def _yaml_parent_names_things(
+    text: str, start: int, things: Callable[[str], bool] = names_things
+) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     line = text[line_start:start]
     indent = len(line) - len(line.lstrip(" \t-"))
@@ -307,7 +354,7 @@ def _yaml_parent_names_things(text: str, start: int) -> bool:
         above = text.rfind("\n", 0, position) + 1
         parent = _YAML_PARENT.fullmatch(text, above, position)
         if parent is not None and len(parent.group(1)) < indent:
-            return names_things(parent.group(2))
+            return things(parent.group(2))
         position = above - 1
     return False
 
@@ -580,7 +627,11 @@ def _closing_quote(text: str, start: int) -> int | None:
 _DELIMITERS = (",", "\t", ";", "|")
 
 
-def _table_cells(text: str) -> Iterator[tuple[str, bool, int, int]]:
+def _table_cells(
+    text: str, column_of: dict[int, tuple[int, int]]
+) -> Iterator[tuple[str, bool, int, int]]:
+    """The cells under a header that names a class; ``column_of`` maps each cell's start
+    to its column (the header line's start, the column's index)."""
     if "\n" not in text:
         return
     lines = _lines(text)
@@ -603,6 +654,7 @@ def _table_cells(text: str) -> Iterator[tuple[str, bool, int, int]]:
                 if index < len(cells):
                     lo, hi = cells[index]
                     if hi > lo:
+                        column_of[lo] = (start, index)
                         yield pii_class, ambiguous, lo, hi
             i += 1
 

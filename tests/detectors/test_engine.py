@@ -244,3 +244,31 @@ def test_a_person_found_once_is_found_again_wherever_their_name_stands() -> None
     text = "Rose Adeyemi will call. The rose garden opens at nine."
     found = [text[f.start : f.end] for f in engine.scan(text, frozenset({"name"}))]
     assert "rose" not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "personagens:\n  - Mônica\n  - Cebolinha\n  - Magali\n",
+        "storm_names:\n  atlantic: [Andrea, Barry, Chantal, Dexter]\n  pacific: [Barbara, Cosme]",
+        '{"characters": [{"name": "Gretchen"}, {"name": "Ofelia"}]}',
+        '<storm name="Haiyan" year="2013"><landfall>Guiuan</landfall></storm>',
+    ],
+)
+def test_items_of_a_list_of_things_named_like_people_are_no_names(text: str) -> None:
+    engine = _built_fast_engine()
+    assert [text[f.start : f.end] for f in engine.scan(text, frozenset({"name"}))] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # People belong to a team: its list is of members.
+        ("team:\n  - Ingrid Solberg\n  - Kwame Mensah\n", "Ingrid Solberg"),
+        # A key other than a bare "name" says whose the value is, whatever its parent.
+        ("server:\n  host: 192.0.2.44\n  admin_contact: Gareth Holmes\n", "Gareth Holmes"),
+    ],
+)
+def test_a_list_of_people_or_a_persons_key_keeps_its_names(text: str, name: str) -> None:
+    engine = _built_fast_engine()
+    assert name in [text[f.start : f.end] for f in engine.scan(text, frozenset({"name"}))]

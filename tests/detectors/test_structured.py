@@ -313,10 +313,23 @@ def test_values_in_a_url_query_string_are_read_decoded() -> None:
         ),
         ("employees:\n  - name: Ingrid Solberg\n    role: lead\n", ["Ingrid Solberg"]),
         ('{"products": [{"name": "Julia"}], "owner": {"name": "Priya Raman"}}', ["Priya Raman"]),
+        # Characters and holidays, in the collection's own language and script.
+        ("figuren:\n  - name: Frank Thiel\n    rolle: Hauptkommissar\n", []),
+        ('{"기념일": [{"이름": "한글날", "날짜": "10-09"}]}', []),
+        ('{"helger": [{"namn": "Gustav Adolfsdagen", "datum": "11-06"}]}', []),
+        ("storm_names:\n  - name: Milton\n  - name: Helene\n", []),
     ],
 )
 def test_a_name_in_a_collection_of_things_is_a_things(text: str, expected: list[str]) -> None:
     assert [value for _, value in found(text)] == expected
+
+
+def test_a_lone_word_in_a_column_of_names_is_a_name_too() -> None:
+    table = "| Day | Owner |\n|---|---|\n| Mon | Priya Raman |\n| Tue | Yokasta |\n"
+    assert ("name", "Yokasta") in found(table)
+    # A column whose cells name no person says nothing of a word no list knows.
+    teams = "| Day | Owner |\n|---|---|\n| Mon | Platform |\n| Tue | Yokasta |\n"
+    assert ("name", "Yokasta") not in found(teams)
 
 
 def test_a_blank_forms_address_field_names_its_parts() -> None:
