@@ -422,6 +422,21 @@ def date_spans(text: str) -> list[tuple[int, int]]:
     ]
 
 
+def yearless_spans(text: str) -> list[tuple[int, int]]:
+    """Every day and month without a year that names its month ("9 мая", "7 listopada",
+    "30 de junio", "9월 9일"), any context: a birthday where something else says so. Numbers
+    alone ("7/4") are too often something else."""
+    spans = []
+    for match in _YEARLESS.finditer(text):
+        if match["m"] or match["m2"]:
+            day = int(match["d"] or match["d2"])
+            if any(_real(2000, month, day) for month in _month_numbers(match["m"] or match["m2"])):
+                spans.append(match.span())
+        elif match["cm"] and _real(2000, int(match["cm"]), int(match["cd"])):
+            spans.append(match.span())
+    return spans
+
+
 def dated_spans(text: str, lo: int, hi: int) -> Iterator[tuple[int, int, date]]:
     """The grammar's dates that start in ``text[lo:hi]``, with the day each names."""
     for start, end, match in _dates(text, lo, hi):

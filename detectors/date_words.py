@@ -156,14 +156,15 @@ BIRTH_WORDS: tuple[str, ...] = tuple(
         "születésnap|data nașterii|data naşterii|data nasterii|născut|născută|nascuta|"
         # Russian, Ukrainian, Bulgarian, Greek
         "дата рождения|рождения|родился|родилась|рожд.|г.р.|дата народження|народження|"
-        "народився|народилася|дата на раждане|роден|родена|ημερομηνία γέννησης|γέννησης|"
+        "народився|народилася|дата на раждане|роден|родена|д.р.|д. р.|ημερομηνία γέννησης|γέννησης|"
         "γεννήθηκε|γενέθλια|ημερομηνια γεννησης|γεννησης|γεννηθηκε|"
         # Vietnamese, Tagalog, Swahili
         "ngày sinh|sinh ngày|năm sinh|sinh nhật|petsa ng kapanganakan|kapanganakan|ipinanganak|"
         "kaarawan|kuzaliwa|tarehe ya kuzaliwa|alizaliwa|"
         # Chinese, Japanese, Korean, Thai, Hindi, Arabic, Hebrew, Persian
         "生年月日|出生日期|出生|生日|誕生日|生まれ|生於|生于|생년월일|생일|출생|태어난|태어났|วันเกิด|เกิด|"
-        "जन्म तिथि|जन्मतिथि|जन्म|تاريخ الميلاد|الميلاد|ميلادي|ميلادك|ميلاده|ميلادها|تاريخ الولادة|"
+        "जन्म तिथि|जन्मतिथि|जन्म|janm|janam|janmdin|janamdin|"
+        "تاريخ الميلاد|الميلاد|ميلادي|ميلادك|ميلاده|ميلادها|تاريخ الولادة|"
         "الازدياد|تاريخ الازدياد|مواليد|ولد|ولدت|תאריך לידה|נולד|"
         "נולדה|تاریخ تولد|تولد|متولد|"
         # Chat: "tu cumple", "niver", "bday"
@@ -178,12 +179,15 @@ BIRTH_WORDS: tuple[str, ...] = tuple(
 NOT_BIRTH_WORDS = ("発生", "发生", "發生", "발생", "เกิดขึ้น", "เกิดเหตุ")
 # Right after a date, "born": "1948年11月2日生）", "95년 8월 15일생이에요", "1990 г.р.".
 BORN_AFTER_WORDS = tuple(
-    "生）|生)|生。|生、|生，|生,|生\n|生まれ|생이|생입|생으|생,|생.|생)|생 |г.р.|г. р.".split("|")
+    "生）|生)|生。|生、|生，|生,|生\n|生まれ|생이|생입|생으|생,|생.|생)|생 |생\n|г.р.|г. р.".split(
+        "|"
+    )
 )
 # Abbreviations of "born" that count only right before the date: "f. 1944-06-06" (Swedish,
-# Danish), "s. 12.4.1990" (Finnish), "n. 3/5/1980" (Italian, Romanian); and Vietnamese
+# Danish), "s. 12.4.1990" (Finnish), "n. 3/5/1980" (Italian, Romanian), "DDN 02.02.1939"
+# and "DN 04/04/1961" (French and Portuguese clinical notes); and Vietnamese
 # "sinh 05/06/1949" ("sinh" alone is in "học sinh", a pupil, and "vệ sinh", hygiene).
-BORN_ABBREVIATIONS = ("f.", "s.", "n.", "sinh")
+BORN_ABBREVIATIONS = ("f.", "s.", "n.", "sinh", "ddn", "dn")
 NOT_BORN_ABBREVIATIONS = ("học sinh", "vệ sinh", "hy sinh", "phát sinh", "sản sinh")
 # Ages: "(age 34)", "34 y/o", "35 ans", "Alter: 34 Jahre". (Not "let", "lat", "ani", "yo":
 # Czech, Polish and Romanian years, but English words too.)

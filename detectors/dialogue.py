@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import regex
 
-from detectors.birth_date import MONTH_WORDS, date_spans
+from detectors.birth_date import MONTH_WORDS, date_spans, yearless_spans
 from detectors.names import NAME_PARTICLES
 
 ANSWER_SCORE = 0.8
@@ -42,7 +42,10 @@ _ASKS_BIRTH = re.compile(
     r"nasceu|nascita|nato|nata\b|naissance|\bné\b|\bnée\b|geboorte|urodz|doğum|dogum|lahir|"
     r"född|födelse|født|fødsel|syntym|születés|naşter|naster|narozen|рожд|народж|γέννησ|"
     r"ngày sinh|sinh năm|kuzaliwa|kapanganakan|生年月日|出生|生日|誕生日|생년월일|생일|"
-    r"जन्म|ميلاد|ولادت|تولد|לידה"
+    r"जन्म|ميلاد|ولادت|تولد|לידה|"
+    # Birthdays: "cumple", "niver", "verjaardag", "compleanno", "생신", "बर्थडे", "ultah".
+    r"\bb-?day|cumple|aniversário|\bniver|anniversaire|compleanno|verjaardag|"
+    r"jarig|bursdag|fødselsdag|fyller|ulang tahun|\bultah|sinh nhật|생신|बर्थडे"
 )
 _ASKS_NAME = re.compile(
     r"(?i)(?<![^\W\d_])(?:name|names|surname|forename|nombre|apellidos?|llama|llamas|nom|"
@@ -163,8 +166,15 @@ def _values(
             continue
         begin = start + part.start() + left
         if birth and _DIGITS.search(value) is not None:
-            # Written digits: the dates in the answer, not the words around them.
-            for date_start, date_end in date_spans(value):
+            # Written digits: the dates in the answer, not the words around them; a birthday
+            # told without its year too ("9 мая, полностью 09.05.1936").
+            dates = date_spans(value)
+            dates += [
+                (lo, hi)
+                for lo, hi in yearless_spans(value)
+                if not any(lo < end and start < hi for start, end in dates)
+            ]
+            for date_start, date_end in dates:
                 yield Answer("date_of_birth", begin + date_start, begin + date_end)
         elif birth and is_spoken_date(value):
             yield Answer("date_of_birth", begin, begin + len(value))

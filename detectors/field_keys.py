@@ -32,7 +32,8 @@ _PHRASES: dict[str | None, str] = {
         | dogum | tanggal lahir | tgl lahir | tgl lhr | lahir | hari lahir | tempat tgl lahir
         | födelsedatum | född | fødselsdato | fodd | fodelsedatum | fodselsdato | szul | szül
         | szul dat | szül dat | szuletesi datum | szuletett | narozeni | rodjen | sinh nhat
-        | sinh nhật | janm tithi | janm tarikh | jnm tithi | dob dt | birth dt | bdate | dtnasc
+        | sinh nhật | janm | janam | जन्म | janm tithi | janm tarikh | jnm tithi | dob dt
+        | birth dt | bdate | dtnasc
         | data nasc | fecnac | f nacimiento
         | født | fødselsdag | föddes | fødd | fødselsdato | fodelsedag | födelsedag | bursdag
         | syntymäaika | syntymäpäivä | syntynyt | születési dátum

@@ -549,3 +549,19 @@ def test_a_childs_or_infants_birth_date_in_an_airline_name_element() -> None:
 )
 def test_the_genealogists_star_for_born(text: str, expected: list[str]) -> None:
     assert spans(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Clinical notes' abbreviations right before the date, and Korean "생" ending a line.
+        ("Mme Zohra Benyahia, DDN 02.02.1939", ["02.02.1939"]),
+        ("Utente: Domingos Kiala Manuel, DN 04/04/1961", ["04/04/1961"]),
+        ("Пациент: Доржиев Баир Цыренович, д.р. 07.03.1961", ["07.03.1961"]),
+        ("환자: 문철수 님, 1950.3.15생\n주호소: 흉통", ["1950.3.15"]),
+        # "DN" far from the date, or a date that does not follow it, says nothing.
+        ("DN 40 pipe, delivered 04/04/2024", []),
+    ],
+)
+def test_birth_abbreviations_of_clinical_notes(text: str, expected: list[str]) -> None:
+    assert spans(text) == expected

@@ -135,3 +135,24 @@ def test_a_vietnamese_date_said_with_thang_for_the_month() -> None:
         "Khách: Mười lăm tháng tám năm tám mươi bảy."
     )
     assert ("date_of_birth", "Mười lăm tháng tám năm tám mươi bảy") in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A birthday asked after in a chat: the answer's dates, with or without the year.
+        (
+            "Basia: kiedy urodziny Kuby?\nOla: 7 listopada, czyli 07.11.2003",
+            [("date_of_birth", "07.11.2003"), ("date_of_birth", "7 listopada")],
+        ),
+        (
+            "Anneke: wanneer is opa Henks verjaardag?\nFleur: 9 mei! hij is van 9-5-1947",
+            [("date_of_birth", "9 mei"), ("date_of_birth", "9-5-1947")],
+        ),
+        ("준호: 할머니 생신이 언제였지?\n은지: 음력 9월 9일", [("date_of_birth", "9월 9일")]),
+        # No birthday asked after: a delivery's day is no one's birthday.
+        ("Basia: kiedy dostawa?\nOla: 7 listopada", []),
+    ],
+)
+def test_a_birthday_asked_after_in_a_chat(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected

@@ -628,3 +628,8 @@ def test_mail_and_shift_keys_still_name_people() -> None:
         ("name", "Kafui"),
     ]
     assert found("Return to: Oliver Pike") == [("name", "Oliver Pike")]
+
+
+def test_a_hindi_birth_key_in_latin_letters() -> None:
+    text = 'kirayedar:\n  naam: Rustom Daruwalla\n  janm: "06/06/1958"\n'
+    assert ("date_of_birth", "06/06/1958") in found(text)
