@@ -699,10 +699,14 @@ def mentioned_again(text: str, names: Sequence[Finding]) -> list[Finding]:
     """The other mentions of a person already found: "Idil Mohamud is now Head of Customer
     Success. Idil joined 4 years ago", "Arash was strong on design ... arash also asked".
     Each word of a name found (three letters or more, in a script written with spaces, not a
-    common word anywhere) is that person again wherever it stands alone in the text. Only a
-    text already holding a name gains findings, so no prompt without one is altered."""
+    common word anywhere) is that person again wherever it stands alone in the text, and a
+    login found is wherever it stands whole. Only a text already holding a name gains
+    findings, so no prompt without one is altered."""
     if not names:
         return []
+    found = _logins_again(text, names)
+    if found:
+        names = [*names, *found]
     not_again, as_words = _not_mentioned_again()
     written = [word for f in names for word in WORD.findall(text[f.start : f.end])]
     words = {
@@ -729,7 +733,6 @@ def mentioned_again(text: str, names: Sequence[Finding]) -> list[Finding]:
     typed_lower = {word for word in written if word.islower()}
     lower_text = lowered(text)
     taken = _covered(names, len(text))  # a log may hold thousands of names
-    found = []
     for word in sorted(words):
         position = lower_text.find(word)
         while position >= 0:
@@ -744,6 +747,32 @@ def mentioned_again(text: str, names: Sequence[Finding]) -> list[Finding]:
             if taken.find(1, start, end) < 0:
                 found.append(Finding("name", start, end, MENTION_SCORE, "name_lexicon"))
                 taken[start:end] = b"\x01" * (end - start)
+    return found
+
+
+_LOGIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+def _logins_again(text: str, names: Sequence[Finding]) -> list[Finding]:
+    """A login found once ("user=m.alshehri") wherever it stands again whole: its words are
+    glued to dots and digits, where no word of a name is looked for."""
+    found = []
+    logins = {text[f.start : f.end] for f in names}
+    for login in logins:
+        if not login.islower() or not _LOGIN_CHARS.issuperset(login) or login.isalpha():
+            continue
+        position = text.find(login)
+        while position >= 0:
+            start, end = position, position + len(login)
+            position = text.find(login, end)
+            if (start and text[start - 1].lower() in _LOGIN_CHARS - {".", "-"}) or (
+                end < len(text) and text[end].lower() in _LOGIN_CHARS - {".", "-"}
+            ):
+                continue  # part of a longer login or an address ("m.alshehri@...")
+            if (end < len(text) and text[end] == "@") or (start and text[start - 1] == "@"):
+                continue
+            if not any(f.start == start for f in names):
+                found.append(Finding("name", start, end, MENTION_SCORE, "name_lexicon"))
     return found
 
 

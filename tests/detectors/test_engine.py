@@ -272,3 +272,14 @@ def test_items_of_a_list_of_things_named_like_people_are_no_names(text: str) -> 
 def test_a_list_of_people_or_a_persons_key_keeps_its_names(text: str, name: str) -> None:
     engine = _built_fast_engine()
     assert name in [text[f.start : f.end] for f in engine.scan(text, frozenset({"name"}))]
+
+
+def test_a_login_found_once_is_found_again_where_it_stands_whole() -> None:
+    engine = _built_fast_engine()
+    text = (
+        "2024-02-20 08:12:55 INFO login user=m.alshehri ip=10.0.0.7\n"
+        "2024-02-20 08:13:40 INFO phone changed by m.alshehri\n"
+        "2024-02-20 08:14:02 INFO mail sent to m.alshehri@example.com, m.alshehri2 untouched"
+    )
+    found = [text[f.start : f.end] for f in engine.scan(text, frozenset({"name"}))]
+    assert found == ["m.alshehri", "m.alshehri"]
