@@ -1558,7 +1558,7 @@ class NameLexiconDetector:
         for line in lines:
             nick = line.group(1)
             bare = nick.lower().rstrip("0123456789_")
-            if bare in _MARKUP_TAGS or bare in _SYSTEM_ACCOUNTS or "bot" in bare:
+            if bare in _MARKUP_TAGS or bare in SYSTEM_ACCOUNTS or "bot" in bare:
                 continue
             if bare in _ROLES or bare in self._common:
                 continue
@@ -1775,7 +1775,7 @@ class NameLexiconDetector:
         for match in self._user_logins(text):
             group = 1 if match.group(1) else 2
             login = match.group(group)
-            if login in _SYSTEM_ACCOUNTS or login in self._common or login in _ROLES:
+            if login in SYSTEM_ACCOUNTS or login in self._common or login in _ROLES:
                 continue
             if self._a_persons_handle(login) or (_NAMED_AFTER.match(text, match.end()) is not None):
                 findings.append(Finding("name", match.start(group), match.end(group),
@@ -1798,7 +1798,7 @@ class NameLexiconDetector:
     def _a_persons_handle(self, handle: str) -> bool:
         bare = handle.rstrip("0123456789")
         if bare in self._lower_names:
-            return len(bare) >= 3 and bare not in _ROLES and bare not in _SYSTEM_ACCOUNTS
+            return len(bare) >= 3 and bare not in _ROLES and bare not in SYSTEM_ACCOUNTS
         return persons_login(handle)
 
     def _lone_lower(
@@ -2411,13 +2411,13 @@ def _best(findings: list[Finding]) -> list[Finding]:
 
 _VOWELS = frozenset("aeiouy")
 # The accounts systems and their software create, whatever names they resemble.
-_SYSTEM_ACCOUNTS = frozenset(
+SYSTEM_ACCOUNTS = frozenset(
     """root admin administrator deploy ubuntu debian centos fedora alpine apache nginx postgres
     mysql redis oracle tomcat jenkins gitlab github vagrant docker ansible hadoop kafka spark
     elastic kibana grafana zabbix nagios splunk sentry airflow jupyter vscode node daemon nobody
     guest demo backup billing support sales noreply operator postfix dovecot squid memcached
     rabbitmq zookeeper consul vault nomad puppet chef minio harbor sonar nexus bamboo teamcity
-    azureuser opc""".split()
+    azureuser opc bin sys man dev pi kali arch mint""".split()
 )
 _TECH_SUFFIXES = frozenset(
     "js ts sh db rd ml ui ux fx gl cv nn rx px vm fs os mq pc qt tk tl ps".split()
@@ -2443,7 +2443,7 @@ def persons_login(value: str) -> bool:
     if len(parts) == 2:
         return any(len(p) >= 3 and not a_word(p) and (p in surnames or p in given) for p in parts)
     word = parts[0]
-    if word in _SYSTEM_ACCOUNTS:
+    if word in SYSTEM_ACCOUNTS:
         return False
     for cut in (1, 2, 3):
         # Initials: one letter, or a cluster without vowels ("jh", "pvd"; not "bil" + "ling").

@@ -35,7 +35,7 @@ from detectors.field_keys import (
     names_things,
 )
 from detectors.financial import iban_ok, is_card_number
-from detectors.name_lexicon import lexicon, persons_login
+from detectors.name_lexicon import SYSTEM_ACCOUNTS, lexicon, persons_login
 from detectors.names import BALINESE_BIRTH_ORDER, BALINESE_PREFIXES, NAME_PARTICLES, ORG_WORDS
 from detectors.national_id import is_ssn_shape
 from detectors.not_persons import known_not_a_private_person
@@ -804,6 +804,8 @@ def _valid(
             value = value[: remark.start()]
         span = _name_span(value, ambiguous)
         if span is None:
+            if ambiguous and _a_roles_given_name(text, start, end, value.strip()):
+                return _trimmed(raw, start, end)
             return None
         if value == raw[: len(value)]:
             return start + span[0], start + span[1]
@@ -813,6 +815,38 @@ def _valid(
     lead = len(raw) - len(raw.lstrip())
     trail = len(raw) - len(raw.rstrip())
     return start + lead, end - trail
+
+
+def _a_roles_given_name(text: str, start: int, end: int, value: str) -> bool:
+    """Whether one word, the whole value of a person's role key, is a given name typed in
+    lower case or also a frequent word ("Assignee: will", "Requester: Bill", "approver:
+    hope"): a role names a person; a bare "name" key may name a product, a pet or a plan.
+    A word that opens a sentence is a chat's turn ("Agent: Lovely, thanks")."""
+    word = value.lower()
+    if " " in value or word not in lexicon()[0] or not (value.islower() or value.istitle()):
+        return False
+    if word in _NOT_A_NAME or word in _TITLES or word in ORG_WORDS or word in SYSTEM_ACCOUNTS:
+        return False  # "user=pi", "user=dev": a system's accounts
+    sep = start
+    while sep > 0 and text[sep - 1] in " \t\"'":
+        sep -= 1
+    if sep == 0 or text[sep - 1] not in ":=：":
+        return False
+    # After a colon the word ends the line, or a remark or the next key follows ("Witness:
+    # Donna (HRBP)"); a log's "user=hyunwoo failed login" goes on as it likes.
+    line_end = text.find("\n", end)
+    rest = text[end : line_end if line_end >= 0 else len(text)].strip(" \t\r\"',;}]")
+    if text[sep - 1] != "=" and rest and _AFTER_A_VALUE.match(rest) is None:
+        return False
+    key = _key_before(text, sep - 1)
+    return (
+        key is not None
+        and not names_an_item(key)
+        and not known_not_a_private_person(value, alone=True)
+    )
+
+
+_AFTER_A_VALUE = re.compile(r"[,;|]?\s*(?:[\"']?[^\W\d][\w\-]{0,30}[\"']?\s*[:=]|[(<\[])")
 
 
 def _trimmed(raw: str, start: int, end: int) -> tuple[int, int]:

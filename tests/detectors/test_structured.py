@@ -633,3 +633,22 @@ def test_mail_and_shift_keys_still_name_people() -> None:
 def test_a_hindi_birth_key_in_latin_letters() -> None:
     text = 'kirayedar:\n  naam: Rustom Daruwalla\n  janm: "06/06/1958"\n'
     assert ("date_of_birth", "06/06/1958") in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Assignee: will\nStatus: open", [("name", "will")]),
+        ("Requester: Bill (facilities)", [("name", "Bill")]),
+        ("reviewer: bill, approver: hope", [("name", "bill"), ("name", "hope")]),
+        ("[WARN] user=hyunwoo failed login x3", [("name", "hyunwoo")]),
+        # A chat's turn, a system's account, a product's name: no person.
+        ("Agent: Lovely, thanks for waiting.", []),
+        ("sshd: Accepted key for user=pi from host", []),
+        ("plan:\n  name: Summer\n  price: 9", []),
+    ],
+)
+def test_one_given_name_under_a_persons_role_key(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(c, v) for c, v in found(text) if c == "name"] == expected
