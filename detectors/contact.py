@@ -150,6 +150,14 @@ _ID_WORDS = "|".join(
         "आधार|رقم الطلب|الطلب|فاتورة|الفاتورة|الحساب|الهوية|oda|ankara|akaunti|"
         "注文|請求書|口座|会員番号|伝票|订单|账号|账户|發票|发票|身份证|运单|单号|"
         "주문|계좌|송장|주민등록번호|고객번호|회원번호",
+        # Companies' tax and registration numbers: "USt-IdNr.: DE 811 907 980", "orgnr",
+        # "사업자등록번호: 220-81-62517" (a phone's groups, a company's number).
+        "ust|ust-id|ust-idnr|ust-idnr.|ustid|ustidnr|umsatzsteuer-id|vat no|vat number|vat id|"
+        "vat reg|abn|gstin|gst no|btw-nummer|btw nr|orgnr|org.nr|org nr|org.nr.|"
+        "momsnr|cvr|y-tunnus|kvk-nummer|ico|ičo|dič|nip ue|vkn|vergi no|npwp|mst|"
+        "사업자등록번호|사업자번호|등록번호|법인번호|법인등록번호|统一社会信用代码|税号|纳税人识别号|"
+        "法人番号|登録番号|インボイス番号|الرقم الضريبي|السجل التجاري|जीएसटी|"
+        "artnr|artnr.|art.nr|art.nr.|art.-nr.|art-nr|varenr|artikkelnr|tuotenumero",
         # Goods, parts, lots, shipments, samples and case files: numbers a warehouse, a lab
         # or an office writes in a phone's groups ("Artikelnummer 0711-555-01").
         "part|part no|part number|item|item no|article|product code|model|lot|batch|"

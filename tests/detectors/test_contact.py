@@ -450,3 +450,21 @@ def test_a_keys_words_and_a_columns_header_name_an_identifier() -> None:
     table = "part_no,supplier_phone\n0800-123-456,(415) 555-0134"
     assert spans(PHONE, table) == ["(415) 555-0134"]
     assert spans(PHONE, "customer_phone: (415) 555-0134") == ["(415) 555-0134"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "USt-IdNr.: DE 811 907 980\nLieferdatum: 12.04.2024",
+        "사업자등록번호: 220-81-62517\n우편번호: 06236",
+        '{"artnr": "100-4471-22", "antal": 6}',
+        "orgnr 556036-0793, kontakt via portalen",
+    ],
+)
+def test_a_companys_tax_or_registration_number_is_no_phone(text: str) -> None:
+    assert spans(PHONE, text) == []
+
+
+def test_a_phone_beside_a_companys_tax_number_is_still_one() -> None:
+    text = "USt-IdNr.: DE 811 907 980\nTelefon: 030 1234567"
+    assert spans(PHONE, text) == ["030 1234567"]
