@@ -118,6 +118,11 @@ _PHRASES: dict[str | None, str] = {
         | 받는 사람 | من | إلى | מאת | אל | người gửi | người nhận | attn | attention
         | ad | ism | isim soyisim | ad soyadı | ime | prezime | ime i prezime | nome e cognome
         | nombre completo del titular | contact person | ansprechpartner | personne de contact
+        | person | staff | assigned | assigned to | speaker | speakers | participant | winner
+        | dri | payee | buddy | interviewers | volunteer | teammate | rep | sales rep
+        | who | wer | qui | quién | quem | chi | kto | vem | кто | siapa | 誰 | 누가 | कौन
+        | resident | hosted by | chair | facilitator | note taker | scribe | requested by
+        | submitted by | owners | assignees | approvers | authors | drivers | hosts
         | persona de contacto | persona di contatto | contactpersoon | osoba kontaktowa
         | karyawan | pegawai | pracownik | pracownica | сотрудник | сотрудница | работник
         | nhân viên | कर्मचारी | 직원 | 従業員 | 社員 | 员工 | 职员 | موظف | الموظف | الموظفة

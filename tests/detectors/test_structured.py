@@ -652,3 +652,19 @@ def test_one_given_name_under_a_persons_role_key(
     text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert [(c, v) for c, v in found(text) if c == "name"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "| # | Who | Task |\n|---|-----|------|\n| 1 | Aroha Ngata | fix printer |",
+            "Aroha Ngata",
+        ),
+        ("Assigned to: Tavita Leiataua\nStatus: open", "Tavita Leiataua"),
+        ("Time | Candidate | Interviewers\n10:00 | Yoon Ji-woo | Sam, Priya", "Sam, Priya"),
+        ("Speaker: Oluwaseun Adeyemi\nTopic: cost of cloud", "Oluwaseun Adeyemi"),
+    ],
+)
+def test_more_of_a_persons_keys_and_headers(text: str, expected: str) -> None:
+    assert ("name", expected) in found(text)
