@@ -1084,8 +1084,9 @@ class NameLexiconDetector:
             if present:
                 findings.extend(("turn", f) for f in self._lower_turns(text, tokens, present))
             turns = _talk_lines(text)
-            if len(turns) >= 2:
+            if turns:
                 findings.extend(("talk", f) for f in self._talkers(turns))
+            if len(turns) >= 2:
                 findings.extend(("addr", f) for f in self._addressed_in_turns(text, turns))
         if "@" in text:
             findings.extend(("mention", f) for f in self._mentions(text))
@@ -1643,7 +1644,13 @@ class NameLexiconDetector:
         departments and common words are no speakers."""
         labels = {m.group(2) for m in turns}
         if len(labels) < 2:
-            return []
+            # One speaker's lines ("Mette: kan nogen tage telefonen ..."): a given name that
+            # is no word anywhere, no public figure's or thing's ("Siri:", "Kafka:").
+            label = next(iter(labels))
+            if _bare(label) not in self._lone_given or known_not_a_private_person(
+                label, alone=True
+            ):
+                return []
         speakers = [m for m in turns if self._a_talker(m.group(2))]
         if not speakers:
             return []

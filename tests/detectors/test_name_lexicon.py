@@ -722,7 +722,11 @@ def test_a_word_under_a_things_name_key_is_screened_as_a_thing() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Leyla: nee, bin beim Arzt. Sag Jürgen bitte, dass ich ab 14 Uhr online bin", ["Jürgen"]),
+        # The one speaking is a person too ("Leyla:", one speaker's line).
+        (
+            "Leyla: nee, bin beim Arzt. Sag Jürgen bitte, dass ich ab 14 Uhr online bin",
+            ["Leyla", "Jürgen"],
+        ),
         ("Et n'oublie pas, dis à Hugo que le judo est à 18h", ["Hugo"]),
         ("ok, pregúntale a Marisol si viene mañana", ["Marisol"]),
     ],
@@ -1320,3 +1324,16 @@ def test_a_given_name_in_the_scandinavian_genitive(text: str, name: str) -> None
 )
 def test_no_genitive_name_in_a_frequent_word(text: str) -> None:
     assert proposed_by(text, "gen") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nizhoni: can someone grab the keys from the front desk?", ["Nizhoni"]),
+        # A famous character's or a thing's line is a quote, not a colleague's message.
+        ("Gandalf: You shall not pass!", []),
+        ("Alexa: playing your morning playlist", []),
+    ],
+)
+def test_one_speakers_lines_under_a_given_name(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
