@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 
 from detectors.base import Detector, DetectorError, Finding
 from detectors.name_lexicon import mentioned_again
+from detectors.not_persons import a_things_word_elsewhere
 from detectors.person_dates import dates_beside_people
 from detectors.structured import StructuredFieldDetector, listed_as_thing
 
@@ -60,15 +61,7 @@ class DetectionEngine:
         """Every wanted class, overlaps settled, sorted by start. Runs NER inline."""
         found = self.merge(self.scan_fast(text, classes) + self.scan_slow(text, classes), classes)
         if "name" in classes and any(f.pii_class == "name" for f in found):
-            # A name list or NER knows no keys: an item of "characters:" or "storms:" is a
-            # thing named like a person (the field reader judged its own by their keys).
-            found = [
-                f
-                for f in found
-                if f.pii_class != "name"
-                or f.detector == StructuredFieldDetector.name
-                or not listed_as_thing(text, f.start)
-            ]
+            found = [f for f in found if f.pii_class != "name" or _not_a_things(text, f)]
             # A person found once is the same person wherever their name stands again.
             again = mentioned_again(text, [f for f in found if f.pii_class == "name"])
             if again:
@@ -90,6 +83,18 @@ class DetectionEngine:
     def merge(findings: Iterable[Finding], classes: frozenset[str]) -> list[Finding]:
         """Keep the wanted classes, settle overlaps, sort by start."""
         return resolve_overlaps([f for f in findings if f.pii_class in classes])
+
+
+def _not_a_things(text: str, name: Finding) -> bool:
+    """Whether a name found stands where nothing but a thing's would: an item of
+    "characters:" or "storms:" (a name list or NER knows no keys; the field reader judged
+    its own by their keys), or one word of a famous name named in full elsewhere in the
+    text, the same one again ("Anna Karenina ... not Anna")."""
+    if name.detector != StructuredFieldDetector.name and listed_as_thing(text, name.start):
+        return False
+    return " " in text[name.start : name.end] or not a_things_word_elsewhere(
+        text, name.start, name.end
+    )
 
 
 def _run(detectors: Sequence[Detector], text: str, classes: frozenset[str]) -> list[Finding]:

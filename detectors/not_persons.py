@@ -597,3 +597,43 @@ def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> boo
     if founder(text, start, end):
         return True
     return known_not_a_private_person(text[start:end], alone=not cued)
+
+
+# The capitalised words right before and right after a word: the rest of a name it is in.
+# A thing's first word before a name ("Hurricane Sandy", "Pizza Margherita"); "Dr." before
+# one is a person's title here.
+_THING_BEFORE_A_NAME = (THING_FIRST_WORDS - {"dr", "dr."}) | frozenset(
+    "hurricane typhoon cyclone storm tropical tormenta huracán ouragan".split()
+)
+_CAPITALS_BEFORE = regex.compile(r"(?:\p{Lu}[\p{L}\p{M}'\u2019\-]*\.?[ \t]+){1,2}\Z")
+_CAPITALS_AFTER = regex.compile(r"(?:[ \t]+\p{Lu}[\p{L}\p{M}'\u2019\-]*){1,2}")
+
+
+def a_things_word_elsewhere(text: str, start: int, end: int) -> bool:
+    """Whether the one word at ``text[start:end]`` stands elsewhere in the text inside a
+    public figure's or a thing's name: the same one again ("Anna Karenina ... not Anna",
+    "Linus Torvalds ... Linus", "Hurricane Sandy ... name: Sandy")."""
+    word = text[start:end]
+    position = text.find(word)
+    while position >= 0:
+        lo, hi = position, position + len(word)
+        position = text.find(word, hi)
+        if lo == start or (lo and text[lo - 1].isalnum()) or text[hi : hi + 1].isalnum():
+            continue
+        before = _CAPITALS_BEFORE.search(text, max(0, lo - 40), lo)
+        after = _CAPITALS_AFTER.match(text, hi, min(len(text), hi + 40))
+        first = before.start() if before is not None else lo
+        last = after.end() if after is not None else hi
+        if first == lo and last == hi:
+            continue  # alone there too
+        if text[first:lo].split(" ", 1)[0].lower().rstrip(".") in _THING_BEFORE_A_NAME:
+            return True  # "Hurricane Sandy", "Cyclone Idai"
+        starts = [first, lo] if first < lo else [lo]
+        ends = [last, hi] if last > hi else [hi]
+        if any(
+            b - a > len(word) and known_not_a_private_person(text[a:b])
+            for a in starts
+            for b in ends
+        ):
+            return True
+    return False

@@ -283,3 +283,21 @@ def test_a_login_found_once_is_found_again_where_it_stands_whole() -> None:
     )
     found = [text[f.start : f.end] for f in engine.scan(text, frozenset({"name"}))]
     assert found == ["m.alshehri", "m.alshehri"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Linus Torvalds wrote git. Linus also wrote Linux.", []),
+        ('expect(parse("Hurricane Sandy")).toEqual({ kind: "storm", name: "Sandy" });', []),
+        # A private person named in full, then by the given name alone, stays a person.
+        ("Anna Schmidt called. Anna will send the contract today.", ["Anna Schmidt", "Anna"]),
+        ("DR. MEHTA: Good morning.\nPATIENT: Better.\nDR. MEHTA: Good.", ["MEHTA", "MEHTA"]),
+    ],
+)
+def test_one_word_of_a_famous_name_named_in_full_elsewhere_is_the_same_one(
+    text: str, kept: list[str]
+) -> None:
+    engine = _built_fast_engine()
+    found = [text[f.start : f.end] for f in engine.scan(text, frozenset({"name"}))]
+    assert found == kept
