@@ -614,6 +614,8 @@ def a_things_word_elsewhere(text: str, start: int, end: int) -> bool:
     public figure's or a thing's name: the same one again ("Anna Karenina ... not Anna",
     "Linus Torvalds ... Linus", "Hurricane Sandy ... name: Sandy")."""
     word = text[start:end]
+    if not word.strip():
+        return False
     position = text.find(word)
     while position >= 0:
         lo, hi = position, position + len(word)
