@@ -61,7 +61,7 @@ class DetectionEngine:
         """Every wanted class, overlaps settled, sorted by start. Runs NER inline."""
         found = self.merge(self.scan_fast(text, classes) + self.scan_slow(text, classes), classes)
         if "name" in classes and any(f.pii_class == "name" for f in found):
-            found = [f for f in found if f.pii_class != "name" or _not_a_things(text, f)]
+            found = [f for f in found if f.pii_class != "name" or kept_as_a_name(text, f)]
             # A person found once is the same person wherever their name stands again.
             again = mentioned_again(text, [f for f in found if f.pii_class == "name"])
             if again:
@@ -85,7 +85,7 @@ class DetectionEngine:
         return resolve_overlaps([f for f in findings if f.pii_class in classes])
 
 
-def _not_a_things(text: str, name: Finding) -> bool:
+def kept_as_a_name(text: str, name: Finding) -> bool:
     """Whether a name found stands where nothing but a thing's would: an item of
     "characters:" or "storms:" (a name list or NER knows no keys; the field reader judged
     its own by their keys), or one word of a famous name named in full elsewhere in the
