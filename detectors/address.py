@@ -80,6 +80,7 @@ ulica ul. aleja al. aleje plac pl. osiedle os. rondo skwer
 jalan jl. jln. gang gg. lorong perumahan komplek kompleks persiaran lebuh
 rehov rechov derech sderot kikar simtat
 str. calea aleea șoseaua piața splaiul intrarea nám. náměstí třída tř. trg
+heol stryd ffordd lôn rhodfa cilgant teras sgwâr bóthar bothar sráid sraid sràid
 """
 # Prefix words that are also English words ("Place Order 3 times", "via Slack 2 days"):
 # capitalised only, and the house number must end the phrase.
@@ -138,7 +139,7 @@ _NOT_CITY = (
 )
 _PARTICLES = (
     "de du des la le les di da dal dalla dei degli delle del della dello do dos das van von der "
-    "den het ten ter te y i e aux au zu zum zur am an es el al bin"
+    "den het ten ter te y i e aux au zu zum zur am an es el al bin yr na"
 )
 
 

@@ -536,3 +536,22 @@ def test_a_numbered_street_or_a_building_alone_is_no_address(text: str) -> None:
 )  # fmt: skip
 def test_numbers_and_units_spelled_out(text: str, address: str) -> None:
     assert best(text) == address
+
+
+@pytest.mark.parametrize(
+    ("text", "street"),
+    [
+        # Welsh and Irish street words before the name, with their particles ("y", "na").
+        ("Please send it to 3 Heol y Deri, Cardiff CF14 6HA by Friday.", "3 Heol y Deri"),
+        ("Address: 17 Stryd y Castell, Conwy LL32 8AY", "17 Stryd y Castell"),
+        ("Bryn Awel, 3 Ffordd y Môr, Aberdaron LL53 8BG", "3 Ffordd y Môr"),
+        ("He lives at 7 Bóthar na Trá, Salthill, Galway H91 X4K2", "7 Bóthar na Trá"),
+    ],
+)
+def test_welsh_and_irish_streets(text: str, street: str) -> None:
+    found = best(text)
+    assert found is not None and found.startswith(street)
+
+
+def test_a_welsh_street_without_a_number_is_a_place() -> None:
+    assert best("The Heol y Deri bus stop is closed.") is None
