@@ -185,9 +185,10 @@ BORN_AFTER_WORDS = tuple(
 )
 # Abbreviations of "born" that count only right before the date: "f. 1944-06-06" (Swedish,
 # Danish), "s. 12.4.1990" (Finnish), "n. 3/5/1980" (Italian, Romanian), "DDN 02.02.1939"
-# and "DN 04/04/1961" (French and Portuguese clinical notes); and Vietnamese
-# "sinh 05/06/1949" ("sinh" alone is in "học sinh", a pupil, and "vệ sinh", hygiene).
-BORN_ABBREVIATIONS = ("f.", "s.", "n.", "sinh", "ddn", "dn")
+# and "DN 04/04/1961" (French and Portuguese clinical notes), "нар. 23.02.1958" (Ukrainian),
+# "d.t. 14.08.1956" (Turkish); and Vietnamese "sinh 05/06/1949" ("sinh" alone is in "học
+# sinh", a pupil, and "vệ sinh", hygiene). Not "SN": a serial number's, in English.
+BORN_ABBREVIATIONS = ("f.", "s.", "n.", "sinh", "ddn", "dn", "нар.", "d.t.")
 NOT_BORN_ABBREVIATIONS = ("học sinh", "vệ sinh", "hy sinh", "phát sinh", "sản sinh")
 # Ages: "(age 34)", "34 y/o", "35 ans", "Alter: 34 Jahre". (Not "let", "lat", "ani", "yo":
 # Czech, Polish and Romanian years, but English words too.)

@@ -559,8 +559,11 @@ def test_the_genealogists_star_for_born(text: str, expected: list[str]) -> None:
         ("Utente: Domingos Kiala Manuel, DN 04/04/1961", ["04/04/1961"]),
         ("Пациент: Доржиев Баир Цыренович, д.р. 07.03.1961", ["07.03.1961"]),
         ("환자: 문철수 님, 1950.3.15생\n주호소: 흉통", ["1950.3.15"]),
+        ("Пацієнт Василь Гнатюк, нар. 23.02.1958. Дружина поруч.", ["23.02.1958"]),
+        ("Hasta Hatice Kaya, d.t. 14.08.1956. Oğlu refakatçi.", ["14.08.1956"]),
         # "DN" far from the date, or a date that does not follow it, says nothing.
         ("DN 40 pipe, delivered 04/04/2024", []),
+        ("Router SN 12/12/2023 replaced", []),  # a serial number's "SN"
     ],
 )
 def test_birth_abbreviations_of_clinical_notes(text: str, expected: list[str]) -> None:
