@@ -758,6 +758,7 @@ def _logins_again(text: str, names: Sequence[Finding]) -> list[Finding]:
     glued to dots and digits, where no word of a name is looked for."""
     found = []
     logins = {text[f.start : f.end] for f in names}
+    starts = {f.start for f in names}
     for login in logins:
         if not login.islower() or not _LOGIN_CHARS.issuperset(login) or login.isalpha():
             continue
@@ -771,7 +772,7 @@ def _logins_again(text: str, names: Sequence[Finding]) -> list[Finding]:
                 continue  # part of a longer login or an address ("m.alshehri@...")
             if (end < len(text) and text[end] == "@") or (start and text[start - 1] == "@"):
                 continue
-            if not any(f.start == start for f in names):
+            if start not in starts:
                 found.append(Finding("name", start, end, MENTION_SCORE, "name_lexicon"))
     return found
 

@@ -614,20 +614,30 @@ def a_things_word_elsewhere(text: str, start: int, end: int) -> bool:
     public figure's or a thing's name: the same one again ("Anna Karenina ... not Anna",
     "Linus Torvalds ... Linus", "Hurricane Sandy ... name: Sandy")."""
     word = text[start:end]
-    if not word.strip():
-        return False
+    return bool(word.strip()) and _in_a_things_name(text, word)
+
+
+_MOST_MENTIONS = 64  # of one word looked at: a log repeating a name is no quadratic cost
+
+
+@lru_cache(maxsize=256)
+def _in_a_things_name(text: str, word: str) -> bool:
+    """Whether ``word`` stands somewhere in ``text`` inside a public figure's or a thing's
+    name; once per text and word, however many times the word was found."""
     position = text.find(word)
-    while position >= 0:
+    for _ in range(_MOST_MENTIONS):
+        if position < 0:
+            break
         lo, hi = position, position + len(word)
         position = text.find(word, hi)
-        if lo == start or (lo and text[lo - 1].isalnum()) or text[hi : hi + 1].isalnum():
+        if (lo and text[lo - 1].isalnum()) or text[hi : hi + 1].isalnum():
             continue
         before = _CAPITALS_BEFORE.search(text, max(0, lo - 40), lo)
         after = _CAPITALS_AFTER.match(text, hi, min(len(text), hi + 40))
         first = before.start() if before is not None else lo
         last = after.end() if after is not None else hi
         if first == lo and last == hi:
-            continue  # alone there too
+            continue  # alone there
         if text[first:lo].split(" ", 1)[0].lower().rstrip(".") in _THING_BEFORE_A_NAME:
             return True  # "Hurricane Sandy", "Cyclone Idai"
         starts = [first, lo] if first < lo else [lo]
