@@ -133,3 +133,20 @@ def test_a_famous_name_private_people_bear_too_is_left_to_the_scorer(ner_detecto
     # not decide; the name lexicon's scorer reads the words around it.
     text = "Speaker 1: Did anyone watch the Oscars?\nSpeaker 2: Cillian Murphy deserved it."
     assert [text[f.start : f.end] for f in ner_detector._found(text)] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # A plain full name in a short request, with nothing else about the person: the
+        # scorer's keep threshold must not trade these away for harder prompts' precision.
+        ("Please forward this to David Jarvis.", "David Jarvis"),
+        ("Can you summarize the feedback from Sarah Olson?", "Sarah Olson"),
+        ("The contract was signed by Morgan Tran last week.", "Morgan Tran"),
+        ("Meeting notes: Elaine Rees and Helen Johnson discussed the budget.", "Helen Johnson"),
+    ],
+)
+def test_a_plain_full_name_in_a_short_request(
+    ner_detector: NerDetector, text: str, name: str
+) -> None:
+    assert ("name", name) in found(ner_detector, text)
