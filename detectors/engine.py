@@ -86,10 +86,10 @@ class DetectionEngine:
 
 
 def kept_as_a_name(text: str, name: Finding) -> bool:
-    """Whether a name found stands where nothing but a thing's would: an item of
-    "characters:" or "storms:" (a name list or NER knows no keys; the field reader judged
-    its own by their keys), or one word of a famous name named in full elsewhere in the
-    text, the same one again ("Anna Karenina ... not Anna")."""
+    """Whether a name found stays one: not an item of "characters:" or "storms:" (a name
+    list or NER knows no keys; the field reader judged its own by their keys), nor one word
+    of a famous name named in full elsewhere in the text, the same one again ("Anna Karenina
+    ... not Anna")."""
     if name.detector != StructuredFieldDetector.name and listed_as_thing(text, name.start):
         return False
     return " " in text[name.start : name.end] or not a_things_word_elsewhere(

@@ -461,6 +461,15 @@ def lists_people(key: str) -> bool:
 _LISTING_WORDS = frozenset(("list", "table", "data", "items", *_NAME_WORDS))
 
 
+def _listed(collection: str) -> list[str]:
+    """A collection's words without the ones that only say it lists: "storm_names",
+    "storms_2025_list" -> the storms."""
+    words = key_words(collection)
+    while len(words) > 1 and (words[-1] in _LISTING_WORDS or words[-1].isdigit()):
+        words = words[:-1]
+    return words
+
+
 @lru_cache(maxsize=1024)
 def names_an_item(key: str) -> bool:
     """Whether a key is a bare "name" ("name", "nombre", "이름"): whose, its collection says."""
@@ -473,10 +482,7 @@ def names_things(collection: str) -> bool:
     """Whether a table, list or array named ``collection`` holds things, not people: its
     last word, in the singular, is a thing's ("hurricanes", "programming_languages",
     "store_list")."""
-    words = key_words(collection)
-    # "storm_names", "storms_2025_list": the words before say what is listed.
-    while len(words) > 1 and (words[-1] in _LISTING_WORDS or words[-1].isdigit()):
-        words = words[:-1]
+    words = _listed(collection)
     if not words:
         return False
     last = words[-1]
@@ -501,10 +507,7 @@ def lists_named_things(collection: str) -> bool:
     named like people (characters, storms, holidays, products), never members."""
     if not names_things(collection):
         return False
-    words = key_words(collection)
-    while len(words) > 1 and (words[-1] in _LISTING_WORDS or words[-1].isdigit()):
-        words = words[:-1]
-    last = words[-1]
+    last = _listed(collection)[-1]
     return {last, last.removesuffix("s"), last.removesuffix("es")}.isdisjoint(_GROUP_WORDS)
 
 

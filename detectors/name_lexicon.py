@@ -751,6 +751,7 @@ def mentioned_again(text: str, names: Sequence[Finding]) -> list[Finding]:
 
 
 _LOGIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+_LOGIN_GLUE = _LOGIN_CHARS - {".", "-"}  # a login's characters that go on past its end
 
 
 def _logins_again(text: str, names: Sequence[Finding]) -> list[Finding]:
@@ -766,8 +767,8 @@ def _logins_again(text: str, names: Sequence[Finding]) -> list[Finding]:
         while position >= 0:
             start, end = position, position + len(login)
             position = text.find(login, end)
-            if (start and text[start - 1].lower() in _LOGIN_CHARS - {".", "-"}) or (
-                end < len(text) and text[end].lower() in _LOGIN_CHARS - {".", "-"}
+            if (start and text[start - 1].lower() in _LOGIN_GLUE) or (
+                end < len(text) and text[end].lower() in _LOGIN_GLUE
             ):
                 continue  # part of a longer login or an address ("m.alshehri@...")
             if (end < len(text) and text[end] == "@") or (start and text[start - 1] == "@"):

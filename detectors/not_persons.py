@@ -599,12 +599,12 @@ def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> boo
     return known_not_a_private_person(text[start:end], alone=not cued)
 
 
-# The capitalised words right before and right after a word: the rest of a name it is in.
 # A thing's first word before a name ("Hurricane Sandy", "Pizza Margherita"); "Dr." before
 # one is a person's title here.
 _THING_BEFORE_A_NAME = (THING_FIRST_WORDS - {"dr", "dr."}) | frozenset(
     "hurricane typhoon cyclone storm tropical tormenta huracán ouragan".split()
 )
+# The capitalised words right before and right after a word: the rest of a name it is in.
 _CAPITALS_BEFORE = regex.compile(r"(?:\p{Lu}[\p{L}\p{M}'\u2019\-]*\.?[ \t]+){1,2}\Z")
 _CAPITALS_AFTER = regex.compile(r"(?:[ \t]+\p{Lu}[\p{L}\p{M}'\u2019\-]*){1,2}")
 

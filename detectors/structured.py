@@ -16,6 +16,7 @@ import json
 import re
 import urllib.parse
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 import regex
 
@@ -241,6 +242,7 @@ _ARRAY_KEY = re.compile(r"[\"']?([^\W\d][\w\- ]{0,40})[\"']?\s*[:=]\s*\Z")
 _YAML_PARENT = re.compile(r"([ \t]*)(?:- )?([^\W\d][\w\- ]{0,40}):[ \t]*$")
 
 
+@lru_cache(maxsize=64)  # asked again for each name found in the same text
 def _may_hold_sql(text: str) -> bool:
     return any(word in text for word in ("nsert", "NSERT", "pdate", "PDATE"))
 
