@@ -41,6 +41,7 @@ from detectors.date_words import (
     BIRTH_WORDS,
     BORN_ABBREVIATIONS,
     BORN_AFTER_WORDS,
+    ERA_INITIALS,
     ERAS,
     MONTH_NAMES,
     NOT_BIRTH_WORDS,
@@ -136,14 +137,19 @@ _TIME = r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?(?!\w))?
 _DATE = re.compile(
     rf"""(?<!{GLUE})(?<![./])(?<!\d-)(?:
         (?P<cjk>(?:(?P<era>明治|大正|昭和|平成|令和|民國|民国)\s?(?P<ey>\d{{1,2}}|元)|(?P<cy>\d{{4}}|\d{{2}}))
-            \s?[年년]\s?(?P<cm>\d{{1,2}})\s?[月월]\s?(?P<cd>\d{{1,2}})\s?[日일号號])
+            # The other calendar's year beside it: "1971(昭和46)年", "平成9年（1997年）".
+            (?:\s?[(（][^()（）\n]{{1,8}}[)）])?\s?[年년](?:\s?[(（][^()（）\n]{{1,8}}[)）])?
+            \s?(?P<cm>\d{{1,2}})\s?[月월]\s?(?P<cd>\d{{1,2}})\s?[日일号號])
+        # Japanese eras by their initial, as forms abbreviate them: "S58.7.21", "H3/2/14".
+      | (?P<jera>(?-i:(?P<jl>[MTSHR]))(?P<jy>\d{{1,2}})(?P<jsep>[./])(?P<jm>\d{{1,2}})(?P=jsep)
+              (?P<jd>\d{{1,2}}))
       | (?=\d)(?:  # most forms start with a digit: only they are tried there
           (?P<viet>(?P<vd>\d{{1,2}})\s+tháng\s+(?P<vm>\d{{1,2}})(?:\s*,\s*|\s+)(?:năm\s+)?
               (?P<vy>\d{{4}}))
         | (?P<iso>(?P<iy>\d{{4}})(?P<isep>[-/.]|\.\s)(?P<im>\d{{1,2}})(?P=isep)(?P<id>\d{{1,2}})
               {_TIME}(?:-(?:j?[áé]n|[ai])(?!{GLUE}))?)  # Hungarian: "1998.11.24-án"
-        | (?P<num>(?P<n1>\d{{1,2}})(?P<nsep>[-/.]|\.\s)(?P<n2>\d{{1,2}})(?P=nsep)
-              (?P<ny>\d{{4}}|\d{{2}}))
+        | (?P<num>(?P<n1>\d{{1,2}})(?P<nsep>[-/.]|\.\s|[ \t]+/[ \t]+)(?P<n2>\d{{1,2}})(?P=nsep)
+              (?P<ny>\d{{4}}(?:\s?(?P<nh>هـ))?|\d{{2}}))  # "١٤/٠٣/١٤١٠هـ": a lunar Hijri year
         | (?P<nordic>(?P<sd>\d{{1,2}})/(?P<sm>\d{{1,2}})(?:[ ]|[ ]?-)  # "4/2 1985", "21/6-60"
               (?P<sy>\d{{4}}|\d{{2}}))
         | (?P<roman>(?P<rd>\d{{1,2}})(?:\.\s?|[-/\s])(?-i:(?P<rm>{ROMAN_PATTERN}))
@@ -314,16 +320,28 @@ class DateOfBirthDetector:
 
 def _starred_dates(text: str) -> Iterator[tuple[int, int]]:
     """Dates after the genealogists' star for "born", itself after a name: "Helmut Schäfer
-    (* 02.06.1934)", "Ida Berg *1990-03-04"; not a list's bullet ("* 02.06.1934 Meeting")
-    nor a product ("3 * 12"). Stars found with ``str.find``: code and Markdown hold many."""
+    (* 02.06.1934)", "Ida Berg *1990-03-04", or opening a line that a cross for "died"
+    follows, as death notices set them ("* 12 maj 1931" / "† 3 november 2024"); not a
+    list's bullet ("* 02.06.1934 Meeting") nor a product ("3 * 12"). Stars found with
+    ``str.find``: code and Markdown hold many."""
     star = text.find("*")
     while star >= 0:
         after = star + 1 + (text[star + 1 : star + 2] in (" ", "\t"))
-        if text[after : after + 1].isdigit() and _after_a_word(text, star):
+        if text[after : after + 1].isdigit() and (
+            _after_a_word(text, star) or _opens_a_life(text, star)
+        ):
             match = _DATE.match(text, after)
             if match is not None and _date_of(match):
                 yield match.span()
         star = text.find("*", star + 1)
+
+
+def _opens_a_life(text: str, star: int) -> bool:
+    """A star opening its line, with the cross for "died" opening the next."""
+    if star and text[star - 1] != "\n":
+        return False
+    line_end = text.find("\n", star)
+    return line_end >= 0 and text[line_end + 1 : line_end + 3].lstrip(" ").startswith("†")
 
 
 def _after_a_word(text: str, position: int) -> bool:
@@ -557,6 +575,8 @@ def _starts(text: str, lo: int, run: int) -> list[int]:
     """Where a date holding the digits at ``run`` may start, in ``text[lo:run + 1]``."""
     if text[run - 2 : run] in ERAS:
         return [run - 2, run]
+    if text[run - 1 : run] in ERA_INITIALS and not text[run - 2 : run - 1].isalnum():
+        return [run - 1, run]  # "S58.7.21"
     if run == lo or text[run - 1] not in _BEFORE_WORD_FIRST:
         return [run]
     words = text[lo:run].rsplit(None, 4)
@@ -595,7 +615,10 @@ def _date_of(match: re.Match[str]) -> date | None:
             year += SOLAR_HIJRI_OFFSET
         return _real(year, int(match["im"]), int(match["id"]))
     if form == "num":
-        year = _year(match["ny"])
+        if match["nh"]:
+            year = _lunar_hijri(int(match["ny"].removesuffix("هـ").strip()))
+        else:
+            year = _year(match["ny"])
         first, second = int(match["n1"]), int(match["n2"])
         # Day-first (most of the world) or month-first (US): either reading will do.
         return _real(year, second, first) or _real(year, first, second)
@@ -622,6 +645,9 @@ def _date_of(match: re.Match[str]) -> date | None:
         else:
             year = _year(match["cy"])
         return _real(year, int(match["cm"]), int(match["cd"]))
+    if form == "jera":
+        year = ERAS[ERA_INITIALS[match["jl"]]] + int(match["jy"]) - 1
+        return _real(year, int(match["jm"]), int(match["jd"]))
     if form == "viet":
         return _real(int(match["vy"]), int(match["vm"]), int(match["vd"]))
     digits = match["c8"]
@@ -636,6 +662,13 @@ def _date_of(match: re.Match[str]) -> date | None:
         or _real(year, middle, first)
         or _real(year, first, middle)
     )
+
+
+def _lunar_hijri(year: int) -> int:
+    """The Gregorian year a lunar Hijri year mostly falls in (0 outside living people's)."""
+    if not LUNAR_HIJRI_YEARS[0] <= year <= LUNAR_HIJRI_YEARS[1]:
+        return 0
+    return round(year * 0.970229 + 621.5643)
 
 
 def _shaped(match: re.Match[str]) -> bool:
@@ -658,7 +691,7 @@ def _named(year: int, month_name: str, day: int) -> date | None:
     elif LUNAR_HIJRI_YEARS[0] <= year <= LUNAR_HIJRI_YEARS[1] and (
         re.sub(r"\s+", " ", month_name.casefold()) in HIJRI_MONTHS
     ):
-        year = round(year * 0.970229 + 621.5643)
+        year = _lunar_hijri(year)
     for month in sorted(_month_numbers(month_name)):
         if found := _real(year, month, day):
             return found

@@ -119,6 +119,10 @@ def test_dates_with_birth_context(text: str, date: str) -> None:
         ("生年月日 1990年4月12日", "1990年4月12日"),
         ("1990年4月12日生まれ", "1990年4月12日"),
         ("生年月日：平成2年4月12日", "平成2年4月12日"),
+        # Eras by their initial, and the other calendar's year beside the era's
+        ("生年月日：S58.7.21", "S58.7.21"),
+        ("生年月日：1971(昭和46)年1月27日", "1971(昭和46)年1月27日"),
+        ("生年月日：平成9年（1997年）10月16日", "平成9年（1997年）10月16日"),
         ("생년월일: 1990년 4월 12일", "1990년 4월 12일"),
         ("출생 1990.04.12", "1990.04.12"),
         # Hindi, Arabic, Thai (Buddhist era)
@@ -126,6 +130,11 @@ def test_dates_with_birth_context(text: str, date: str) -> None:
         ("जन्मतिथि 12/04/1990", "12/04/1990"),
         ("تاريخ الميلاد: 12 أبريل 1990", "12 أبريل 1990"),
         ("تاريخ الميلاد ١٢/٠٤/١٩٩٠", "١٢/٠٤/١٩٩٠"),
+        ("تاريخ الميلاد: ٠٨ / ٠٢ / ١٩٨١", "٠٨ / ٠٢ / ١٩٨١"),
+        ("تاريخ الميلاد: ١٤/٠٣/١٤١٠هـ", "١٤/٠٣/١٤١٠هـ"),  # lunar Hijri, 1989
+        # The Maghreb's months: Tunisia and Algeria's from French, Morocco's own
+        ("وهي من مواليد ١٢ جويلية ١٩٩٤ وتسكن في أريانة", "١٢ جويلية ١٩٩٤"),
+        ("تاريخ الميلاد: ١٢ غشت ١٩٦١", "١٢ غشت ١٩٦١"),
         ("วันเกิด 12 เมษายน 2533", "12 เมษายน 2533"),
         # Inside markup and tables
         ("<dob>1990-04-12</dob>", "1990-04-12"),
@@ -545,6 +554,9 @@ def test_a_childs_or_infants_birth_date_in_an_airline_name_element() -> None:
         ("Anna Schmidt * 12.05.1988, Berlin", ["12.05.1988"]),
         ("Termine:\n* 02.06.1994 Gründung\n  * 03.07.2004 Feier", []),
         ("total = 3 * 12.05.2020", []),
+        # A death notice: the star opens its line, the cross the next.
+        ("Vår älskade\nKarl-Erik Svensson\n* 12 maj 1931\n† 3 november 2024", ["12 maj 1931"]),
+        ("Releases\n* 12.05.2020 v1\n* 03.07.2021 v2", []),
     ],
 )
 def test_the_genealogists_star_for_born(text: str, expected: list[str]) -> None:
