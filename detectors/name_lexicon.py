@@ -53,6 +53,7 @@ from detectors.name_shapes import name_shapes
 from detectors.names import (
     CJK_HONORIFICS,
     DEPARTMENT_WORDS,
+    GENERIC_ADDRESSEES,
     NAME_PARTICLES,
     ORG_WORDS,
     PLACE_WORDS,
@@ -403,8 +404,10 @@ _ROLES = frozenset(
     speaker panelist interviewer interviewee candidate analyst doctor nurse patient teacher
     student coach trainer chair chairperson secretary narrador locutor animateur animatrice
     médico médecin arzt ärztin arts lekarz врач doktor dokter 의사 医生 医師 الطبيب
+    yo ik ich moi je eu jag jeg minä mä ja io tú tu du toi você jij я ты 我 你 私 나 저 मैं أنا
     """.split()
 )
+"""Who speaks in a chat or a call when it is not a name: roles, and "Ik:", "Yo:" (I)."""
 # Parts of a chat handle that make it a bot's, a team's or a rota's ("ops-bot", "qa-team",
 # "on-call-sre", "frontend-lead"), not a person's.
 _ROLE_PARTS = frozenset(
@@ -529,6 +532,14 @@ _RELATION_CUES = frozenset(
     चाची बुआ मौसी दोस्त सहकर्मी
     """.split()
 )
+# What a family chat's turns are labelled with ("Mam:", "Pap:", "Tía:", "Oma:").
+_FAMILY_LABELS = _RELATION_CUES | frozenset(
+    """
+    mam pap mama papa mom mum dad mommy mummy daddy ma pa oma opa mor far mamá papá mamãe
+    papai mami papi mamie abuela abuelo nonna nonno granny grandma grandpa nan nana babcia
+    dziadek мама папа бабушка дедушка anneanne babaanne dede mamy papy
+    """.split()
+)
 # Greetings that open a message: the word after them, alone before a comma or "!", is the
 # person greeted even when no name list knows it ("Kia ora Aroha,", "Hej Siriporn!").
 _GREETINGS = (
@@ -546,6 +557,16 @@ _ADDRESSED_LOWER = regex.compile(
 )
 _GREETING_WORD = regex.compile(rf"(?i:{_GREETINGS})")
 _GREETED = regex.compile(rf"(?:^|\n)[ \t]*(?i:{_GREETINGS})[ \t]+$")
+
+
+def _greets_no_one(text: str, found: Finding) -> bool:
+    """A mailing's greeting to whoever reads it ("Dear Homeowner,", "Hi Valued Member!")."""
+    words = text[found.start : found.end].lower().split()
+    return all(w in GENERIC_ADDRESSEES for w in words) and (
+        _GREETED.search(text, max(0, found.start - 40), found.start) is not None
+    )
+
+
 _CUE_WORDS = frozenset(
     cue for cue in _CUES.split("|") if cue.isalpha() and cue.lower() not in _TITLES
 ) | (_RELATION_CUES - _TITLES)
@@ -950,6 +971,8 @@ class NameLexiconDetector:
         for source, f in self._pairs_and_titles(text, tokens):
             if used_as_thing(text, f.start, f.end, cued=f.score != PAIR_SCORE):
                 things.append(f)
+            elif _greets_no_one(text, f):
+                continue
             else:
                 proposed.append((source, f))
         if _EAST_ASIAN_ANY.search(text) is not None:
@@ -958,7 +981,9 @@ class NameLexiconDetector:
                     things.append(f)
                 else:
                     proposed.append(("east", f))
-        if proposed:
+        # A family's chat ("mamma: ...", "pappa: ja, och Vilgot är hos Alvin") names people
+        # as surely as a name found does, its labels being none.
+        if proposed or (":" in text and self._family_chat(text)):
             people = [f for _, f in proposed]
             proposed.extend(("lone", f) for f in self._lone_given_names(text, people))
         return [(f"{source}{round(f.score * 100)}", f) for source, f in proposed], things
@@ -1201,10 +1226,13 @@ class NameLexiconDetector:
             for m in speaking
             if _bare(m.group(1)) in _ROLES or field_class(m.group(1)) == ("name", True)
         }
+        # Family words label a family chat's turns ("Tía:", "Mamma:"): who, not a name.
         labels = [
             match
             for match in lines
-            if _bare(match.group(1)) in self._names and _bare(match.group(1)) not in _ROLES
+            if _bare(match.group(1)) in self._names
+            and _bare(match.group(1)) not in _ROLES
+            and _bare(match.group(1)) not in _FAMILY_LABELS
         ]
         # Two speakers or more, whether the other is a role ("Intervjuare:", "Agent:"): a
         # transcript, whose known names before a colon are the people speaking.
@@ -1422,6 +1450,14 @@ class NameLexiconDetector:
             if cue is not None and cue.group().startswith("يا") and word not in self._given:
                 return []
         return [Finding("name", start, end, SINGLE_SCORE, self.name)]
+
+    def _family_chat(self, text: str) -> bool:
+        """Whether a family word labels a line's turn ("pappa: ..."), one a name list holds
+        too (as the labels were taken before they were known for family words)."""
+        return any(
+            (label := _bare(m.group(1))) in _FAMILY_LABELS and label in self._names
+            for m in _SPEAKER_LINE.finditer(text)
+        )
 
     def _lone_given_names(self, text: str, people: list[Finding]) -> list[Finding]:
         """In a text that names a person, a known given name alone inside a sentence is one
@@ -1709,6 +1745,8 @@ class NameLexiconDetector:
     def _a_talker(self, label: str) -> bool:
         words = [_bare(w) for w in label.split()]
         if any(w in _ROLES or w in _TITLES or w in _CUE_WORDS for w in words):
+            return False
+        if len(words) == 1 and words[0] in _FAMILY_LABELS:  # "Tía:", "Pap:"
             return False
         if any(w in self._common or w in self._very_common for w in words):
             if not all(self._known(w) for w in words):

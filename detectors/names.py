@@ -52,6 +52,25 @@ NAME_PATTERNS: tuple[tuple[str, regex.Pattern[str], float], ...] = (
     ),
 )
 
+# Whom a mailing greets when it greets no one by name ("Dear Valued Member,", "Hi
+# Homeowner,"): the salutation's words, not a person.
+GENERIC_ADDRESSEES = frozenset(
+    """
+    valued member members customer customers client clients homeowner homeowners resident
+    residents colleague colleagues friend friends team all everyone sir sirs madam guest guests
+    parent parents guardian guardians patient patients applicant applicants candidate
+    candidates subscriber subscribers user users partner partners supporter supporters
+    traveller travellers traveler travelers passenger passengers shopper shoppers student
+    students neighbour neighbours neighbor neighbors policyholder policyholders cardholder
+    account holder owner owners tenant tenants landlord employee employees staff hiring
+    manager recruiter reader readers listener listeners participant participants attendee
+    attendees volunteer volunteers donor donors investor investors shareholder shareholders
+    community folks there new loyal fellow beloved sponsor sponsors developer developers
+    admin administrator webmaster editor editors committee board sales hr support organiser
+    organizer organisers organizers visitor visitors member's fan fans teacher teachers
+    """.split()
+)
+
 ORG_WORDS = frozenset(
     """
     inc inc. ltd ltd. llc llp plc gmbh ag sa sas sarl bv nv co co. corp corp. corporation

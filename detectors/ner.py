@@ -44,6 +44,7 @@ from detectors.base import NER_CLASSES, DetectorError, Finding
 from detectors.name_lexicon import lexicon, name_words
 from detectors.name_scorer import Candidate, default_scorer, typed_in_lower_case
 from detectors.names import (
+    GENERIC_ADDRESSEES,
     NAME_PARTICLES,
     NAME_PATTERNS,
     ORG_WORDS,
@@ -313,6 +314,7 @@ class NerDetector:
                 findings.extend(
                     Finding("name", m.start(), m.end(), score, self.name)
                     for m in pattern.finditer(text)
+                    if not all(w.lower() in GENERIC_ADDRESSEES for w in m.group().split())
                 )
         if self._streets is not None:
             findings.extend(

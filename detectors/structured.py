@@ -72,6 +72,7 @@ _PHONE = re.compile(r"\+?[\d()\-. /\u00a0]{6,24}(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?
 # ("Surname, Given") and the slash of airline forms; two to seven parts, or one for a key
 # that names a name's part ("first_name").
 _NAME_PART = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'\u2019.\-\u30fb]*")
+_EAST_ASIAN = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _TITLES = frozenset(
     "mr mrs ms miss mstr mx dr prof sir dame herr frau sr sra srta sig sigra dott m mme mlle "
     "pan pani bay bayan bapak pak ibu tuan puan shri smt sri ông bà anh chị chd inf "
@@ -1038,6 +1039,10 @@ def _name_span(value: str, ambiguous: bool) -> tuple[int, int] | None:
         return None
     words = [p.group() for p in parts]
     if any(w.lower() in _NOT_A_NAME for w in words):
+        return None
+    # Korean, Chinese and Japanese names are one or two words: more is a sentence after a
+    # role's label ("팀장: 마케팅 쪽은 광복절 이벤트랑 묶는다고 했어요.").
+    if len(words) > 3 and all(_EAST_ASIAN.match(w) for w in words):
         return None
     if ambiguous and not _person_words(words):
         return None

@@ -658,6 +658,9 @@ def test_a_timed_chats_bots_and_teams_are_no_speakers() -> None:
         ("Name: Ana Lima\nDate: 2024-03-01\nStatus: open", []),
         ("Judge: Please state your name.\nWitness: Maria Lopes.", []),
         ("Sjoerd: klaar?\nAnalyst: ja", ["Sjoerd"]),
+        # "I" and family words label a family chat's turns: who speaks, not a name.
+        ("Mam: Pakjesavond bij oma?\nIk: Prima.\nPap: Alleen als het mag\nIk: Oké", []),
+        ("Tía: ¿Van a ir al museo?\nYo: Sí, y después al desfile\nTía: Traigan pan", []),
     ],
 )
 def test_the_speakers_of_a_conversation_known_or_not(text: str, expected: list[str]) -> None:
@@ -826,10 +829,18 @@ def test_whose_kin_or_birthday_follows_is_a_person(text: str, expected: list[str
         ("민수님께 연락 부탁드립니다", ["민수"]),
         ("Pesanan telah dikirim\n\nHalo Kak,\n\nTerima kasih", []),
         ("Halo Kak Dinda, pesanannya sudah sampai", ["Dinda"]),
+        ("Subject: storm season\n\nDear Homeowner,\n\nThe season begins on June 1.", []),
+        ("Dear Valued Member,\nThis month at the Pilgrim's Rest", []),
+        ("Dear Homeowner,\nI am Ingrid, your new adviser", ["Ingrid"]),
     ],
 )
 def test_whom_a_business_greets_is_no_name(text: str, expected: list[str]) -> None:
     assert proposed(text) == expected
+
+
+def test_a_family_chats_labels_are_no_names_its_given_names_are() -> None:
+    text = "mamma: har Ebba med sig gympapåsen?\npappa: ja, och Vilgot är hos Alvin till fem"
+    assert proposed(text) == ["Ebba", "Vilgot", "Alvin"]
 
 
 def test_the_last_word_of_a_public_figures_name_is_screened_as_a_thing() -> None:
