@@ -1451,6 +1451,20 @@ class NameLexiconDetector:
                 return []
         return [Finding("name", start, end, SINGLE_SCORE, self.name)]
 
+    def _sentences_first_word(self, before: str, capitalised: regex.Match[str]) -> bool:
+        """Whether the capitalised word before a given name is an ordinary word that opens
+        its sentence ("Kör Oskar?", "Ask Maria"), not a place's or a thing's first word
+        ("Via Giuseppe", "San Francisco")."""
+        word = capitalised.group().rstrip(" \t")
+        lower = word.lower()
+        return (
+            lower in self._common
+            and lower not in self._names
+            and lower not in PLACE_WORDS
+            and lower not in ORG_WORDS
+            and _SENTENCE_START.search(before, 0, capitalised.start()) is not None
+        )
+
     def _family_chat(self, text: str) -> bool:
         """Whether a family word labels a line's turn ("pappa: ..."), one a name list holds
         too (as the labels were taken before they were known for family words)."""
@@ -1478,7 +1492,10 @@ class NameLexiconDetector:
             before = text[max(0, start - 40) : start]
             if _SENTENCE_START.search(before) is not None:
                 continue
-            if _CAPITALISED_BEFORE.search(before) or _CAPITALISED_AFTER.match(text, end):
+            if _CAPITALISED_AFTER.match(text, end):
+                continue
+            capitalised = _CAPITALISED_BEFORE.search(before)
+            if capitalised is not None and not self._sentences_first_word(before, capitalised):
                 continue
             if not used_as_thing(text, start, end, cued=True):
                 found.append(Finding("name", start, end, SINGLE_SCORE, self.name))

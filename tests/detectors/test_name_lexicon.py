@@ -838,6 +838,18 @@ def test_whom_a_business_greets_is_no_name(text: str, expected: list[str]) -> No
     assert proposed(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Erik: Ja, om jag får skjuts. Kör Oskar?\nAnna: Fråga honom", ["Erik", "Oskar", "Anna"]),
+        ("Dear Ms Costa, thanks. Ask Maria about the invoice.", ["Costa", "Maria"]),
+        ("Dear Ms Costa, we met in San Francisco and Via Giuseppe Garibaldi.", ["Costa"]),
+    ],
+)
+def test_a_given_name_after_a_sentences_first_word(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
+
+
 def test_a_family_chats_labels_are_no_names_its_given_names_are() -> None:
     text = "mamma: har Ebba med sig gympapåsen?\npappa: ja, och Vilgot är hos Alvin till fem"
     assert proposed(text) == ["Ebba", "Vilgot", "Alvin"]

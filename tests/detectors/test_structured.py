@@ -275,7 +275,7 @@ def test_a_manager_or_user_key_holding_no_name() -> None:
 
 
 def test_a_sentence_after_a_roles_label_in_korean_is_no_name() -> None:
-    text = "팀장: 다음 주 일정 확인할게요.\n기획: 네.\n팀장: 마케팅 쪽은 광복절 이벤트랑 묶는다고 했어요."
+    text = "팀장: 다음 주 일정 확인할게요.\n기획: 네.\n팀장: 마케팅 쪽은 이벤트랑 묶는다고 했어요."
     assert found(text) == []
     assert found("팀장: 김 민지") == [("name", "김 민지")]
 
