@@ -103,9 +103,25 @@ def column_header(text: str, position: int) -> str | None:
         if top[row] == row:
             return None
         cells = lines[top[row]].split(delimiter)
+        if delimiter in ",;" and not _a_header(cells):
+            return None  # lines of prose with a comma each ("Agent: Credit Union, loans team.")
         index = text.count(delimiter, starts[row], position)
         return cells[index].strip().strip("\"'*` ") if index < len(cells) else None
     return None
+
+
+_SENTENCE_END = ".?!。？！"
+
+
+def _a_header(cells: list[str]) -> bool:
+    """Whether a line split at commas reads as a table's header, not a sentence: short cells,
+    none a sentence's end ("No." may head a column) or holding a label's colon."""
+    for cell in cells:
+        cell = cell.strip().strip("\"'")
+        words = len(cell.split())
+        if words > 5 or ": " in cell or (words >= 3 and cell.endswith(tuple(_SENTENCE_END))):
+            return False
+    return True
 
 
 @lru_cache(maxsize=4)

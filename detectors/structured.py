@@ -37,7 +37,13 @@ from detectors.field_keys import (
 )
 from detectors.financial import iban_ok, is_card_number
 from detectors.name_lexicon import SYSTEM_ACCOUNTS, lexicon, persons_login
-from detectors.names import BALINESE_BIRTH_ORDER, BALINESE_PREFIXES, NAME_PARTICLES, ORG_WORDS
+from detectors.names import (
+    BALINESE_BIRTH_ORDER,
+    BALINESE_PREFIXES,
+    NAME_PARTICLES,
+    ORG_WORDS,
+    PLACE_WORDS,
+)
 from detectors.national_id import is_ssn_shape
 from detectors.not_persons import known_not_a_private_person
 
@@ -110,17 +116,28 @@ class StructuredFieldDetector:
         column_of: dict[int, tuple[int, int]] = {}
         named_columns: set[tuple[int, int]] = set()
         sql: bool | None = None  # whether it may hold an INSERT or UPDATE, once asked
+        # A full name a key that names a person only sometimes holds, doubted for a common
+        # word or a famous bearer in it ("name: Will Danby", "name: Luis Hernández"): a
+        # person's where the same key or column names people elsewhere in the text, or the
+        # record holds a date of birth or an SSN.
+        doubted: list[tuple[int, int, object]] = []
+        people_keys: set[object] = set()
         for pii_class, ambiguous, start, end in self._candidates(text, column_of):
             reported = "name" if pii_class in (LOGIN, ACCOUNT) else pii_class
             if reported not in self.classes:
                 continue
             span = _valid(pii_class, ambiguous, text, start, end)
             if span is None:
-                if ambiguous and pii_class == "name" and self._lone_word(text[start:end]):
-                    lone.append((*_trimmed(text[start:end], start, end), start))
+                if ambiguous and pii_class == "name":
+                    if self._lone_word(text[start:end]):
+                        lone.append((*_trimmed(text[start:end], start, end), start))
+                    elif (full := _a_full_name(text, start, end)) is not None:
+                        doubted.append((*full, _key_of(text, start, column_of)))
                 continue
             if reported == "name" and start in column_of:
                 named_columns.add(column_of[start])
+            if reported == "name" and ambiguous:
+                people_keys.add(_key_of(text, start, column_of))
             # "INSERT INTO hurricanes (name, ...)", "languages:\n  - name: Julia": the
             # collection says whose name a "name" is.
             if ambiguous and reported == "name":
@@ -141,6 +158,15 @@ class StructuredFieldDetector:
                 or (pii_class == "name" and not ambiguous)
             )
             findings.append(Finding(reported, span[0], span[1], SCORE, self.name))
+        if doubted:
+            records_people = a_persons_form or any(f.pii_class == "ssn" for f in findings)
+            sql = _may_hold_sql(text) if sql is None else sql
+            findings.extend(
+                Finding("name", start, end, SCORE, self.name)
+                for start, end, key in doubted
+                if (records_people or (key is not None and key in people_keys))
+                and not _in_a_collection_of_things(text, start, sql)
+            )
         if not a_persons_form:
             lone = [word for word in lone if column_of.get(word[2]) in named_columns]
         if lone:
@@ -818,6 +844,38 @@ def _valid(
     lead = len(raw) - len(raw.lstrip())
     trail = len(raw) - len(raw.rstrip())
     return start + lead, end - trail
+
+
+def _a_full_name(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of a value shaped like a full name, two to four capitalised words, the first
+    a known given name, none a place's or a firm's word, whoever else bears it or whatever
+    else its words mean ("Will Danby", "Luis Hernández"; not "San Juan", "Jollibee Foods")."""
+    value = text[start:end]
+    span = _name_span(value.strip().strip("\"'"), False)
+    if span is None:
+        return None
+    name = value.strip().strip("\"'")[span[0] : span[1]]
+    words = name.split()
+    if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
+        return None
+    lower = [w.lower() for w in words]
+    if lower[0] not in lexicon()[0] or any(w in ORG_WORDS or w in PLACE_WORDS for w in lower):
+        return None
+    offset = start + value.find(name)
+    return offset, offset + len(name)
+
+
+# The key right before a value on its line: '"name": "', "- name: ", "name=".
+_LAST_KEY = re.compile(r"([^\W\d][\w .\-]{0,38}?)[\"']?[ \t]*[:=：][ \t]*[\"']?[ \t]*\Z")
+
+
+def _key_of(text: str, start: int, column_of: dict[int, tuple[int, int]]) -> object:
+    """What a value stands under, to tell its siblings: its table column, or its key."""
+    if start in column_of:
+        return column_of[start]
+    line_start = text.rfind("\n", 0, start) + 1
+    key = _LAST_KEY.search(text, max(line_start, start - 60), start)
+    return None if key is None else key.group(1).strip().lower()
 
 
 def _a_roles_given_name(text: str, start: int, end: int, value: str) -> bool:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from detectors.context import ContextWords
+from detectors.context import ContextWords, column_header
 
 BIRTH = ContextWords(["born", "date of birth", "d.o.b."], before=30, after=15)
 
@@ -157,3 +157,10 @@ def test_column_header_of_a_cell() -> None:
     markdown = "| Part | Qty |\n|---|---|\n| 0800-123-456 | 4 |"
     assert column_header(markdown, markdown.index("0800")) == "Part"
     assert column_header("just a line, with a comma", 5) is None
+
+
+def test_lines_of_prose_with_a_comma_each_are_no_table() -> None:
+    text = "Agent: Drumcondra Credit Union, loans team.\nCaller: Hi, it's Larissa Moura."
+    assert column_header(text, text.index("Larissa")) is None
+    table = "No.,Name,Phone\n1,Ana Lima,555 0101"
+    assert column_header(table, table.index("Ana")) == "Name"

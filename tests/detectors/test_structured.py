@@ -274,6 +274,30 @@ def test_a_manager_or_user_key_holding_no_name() -> None:
     assert found("user: admin\nManager: Data Platform") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A row with an SSN and a date of birth is a person's, whoever else bears the name.
+        (
+            "emp_id\tname\tssn\n40117\tTyler Nguyen\t623-14-8807\n"
+            "40119\tLuis Hernández\t457-92-1146",
+            ["Luis Hernández", "Tyler Nguyen"],
+        ),
+        # The same key names people in the list's other items.
+        (
+            'volunteers:\n  - name: Hope Carrington\n    phone: "07714 302 558"\n'
+            '  - name: Will Danby\n    phone: "07951 226 730"',
+            ["Hope Carrington", "Will Danby"],
+        ),
+        # ... and not where no item is a private person's, or the words are a thing's.
+        ("speakers:\n  - name: Linus Torvalds\n  - name: Grace Hopper", []),
+        ('[{"name": "Amara Osei", "dob": "1990-02-03"}, {"name": "San Juan"}]', ["Amara Osei"]),
+    ],
+)
+def test_a_doubted_full_name_among_people(text: str, expected: list[str]) -> None:
+    assert [v for c, v in found(text) if c == "name"] == expected
+
+
 def test_a_sentence_after_a_roles_label_in_korean_is_no_name() -> None:
     text = "팀장: 다음 주 일정 확인할게요.\n기획: 네.\n팀장: 마케팅 쪽은 이벤트랑 묶는다고 했어요."
     assert found(text) == []
