@@ -467,16 +467,26 @@ def dated_spans(text: str, lo: int, hi: int) -> Iterator[tuple[int, int, date]]:
 # with a particle the grammar above does not read ("平成2年の3月30日").
 _KANJI_DIGITS = {c: n for n, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
 _KANJI_NUMBER = "[〇零一二三四五六七八九十]{1,3}"
+# Chinese lunar dates too ("农历一九九三年八月初六", "腊月初八"): the month's first ten days
+# are "初一" to "初十", its last two months may be "冬月" and "腊月". A year may be two
+# digits ("六二年十月一号").
+_LUNAR_MONTHS = {"正": 1, "冬": 11, "腊": 12, "臘": 12}
 _KANJI_DATE = re.compile(
     rf"(?:(?P<era>{'|'.join(ERAS)})\s?(?P<ey>元|\d{{1,2}}|{_KANJI_NUMBER})"
-    rf"|(?P<y>\d{{4}}|[〇零一二三四五六七八九]{{4}}))\s?年\s?(?:の\s?)?"
-    rf"(?P<m>\d{{1,2}}|{_KANJI_NUMBER})\s?月\s?(?P<d>\d{{1,2}}|{_KANJI_NUMBER})\s?[日号號]"
+    rf"|(?P<y>\d{{4}}|[〇零一二三四五六七八九]{{4}}|(?<![〇零一二三四五六七八九十])"
+    rf"[〇零一二三四五六七八九]{{2}}))\s?年\s?(?:の\s?)?"
+    rf"(?P<m>\d{{1,2}}|{_KANJI_NUMBER}|[正冬腊臘])\s?月\s?"
+    rf"(?:(?P<d>\d{{1,2}}|{_KANJI_NUMBER})\s?[日号號]|(?P<ld>初[一二三四五六七八九十]|廿[一二三四五六七八九]?))"
 )
 
 
 def _kanji_number(value: str) -> int:
     if value.isdigit():
         return int(value)
+    if value in _LUNAR_MONTHS:
+        return _LUNAR_MONTHS[value]
+    if value[0] in "初廿":  # "初六" 6, "廿" 20, "廿三" 23
+        return (20 if value[0] == "廿" else 0) + (_kanji_number(value[1:]) if value[1:] else 0)
     if "十" in value:  # "十" 10, "二十" 20, "三十一" 31
         tens, _, ones = value.partition("十")
         return _KANJI_DIGITS.get(tens, 1) * 10 + _KANJI_DIGITS.get(ones, 0)
@@ -490,9 +500,11 @@ def _kanji_dates(text: str, lo: int, hi: int) -> Iterator[tuple[int, int, date]]
         if match["era"]:
             offset = 0 if match["ey"] == "元" else _kanji_number(match["ey"]) - 1
             year = ERAS[match["era"]] + offset
+        elif len(match["y"]) == 2:
+            year = _year(str(_kanji_number(match["y"])).zfill(2))
         else:
             year = _kanji_number(match["y"])
-        born = _real(year, _kanji_number(match["m"]), _kanji_number(match["d"]))
+        born = _real(year, _kanji_number(match["m"]), _kanji_number(match["d"] or match["ld"]))
         if born is not None:
             yield match.start(), match.end(), born
 

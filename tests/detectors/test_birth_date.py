@@ -121,6 +121,9 @@ def test_dates_with_birth_context(text: str, date: str) -> None:
         ("生年月日：平成2年4月12日", "平成2年4月12日"),
         # Eras by their initial, and the other calendar's year beside the era's
         ("生年月日：S58.7.21", "S58.7.21"),
+        # Chinese lunar dates and two-digit years in kanji
+        ("出生日期：农历一九九三年八月初六", "一九九三年八月初六"),
+        ("我爸生日是六二年十月一号", "六二年十月一号"),
         ("生年月日：1971(昭和46)年1月27日", "1971(昭和46)年1月27日"),
         ("生年月日：平成9年（1997年）10月16日", "平成9年（1997年）10月16日"),
         ("생년월일: 1990년 4월 12일", "1990년 4월 12일"),
