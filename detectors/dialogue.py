@@ -317,6 +317,8 @@ def _name_answer(value: str, common_words: frozenset[str]) -> tuple[int, int] | 
     if regex.sub(r"[\p{L}\p{M}'’\-.\s・]", "", value):
         return None
     lowered = [m.group().lower() for m in words]
+    if all(_NUMBER_WORD.fullmatch(w) for w in lowered):  # "eighty-eight": a year's digits
+        return None
     common = [w in common_words and w not in NAME_PARTICLES for w in lowered]
     # A full name given in capitals may hold common words ("Thập Thị Hoa", "Rose Park"), as
     # long as one word is none; in lower case, or alone, a common word is an answer's word.

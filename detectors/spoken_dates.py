@@ -37,9 +37,18 @@ _NUMBER_WORD = "|".join(
 _YEAR_WORDS = rf"(?:(?:{_NUMBER_WORD})\b[\s\-]*){{2,6}}"
 _DAY = "|".join(sorted((re.escape(w) for w in ORDINAL_DAYS), key=len, reverse=True))
 _MONTH = "|".join(_ENGLISH_MONTHS)
+# A month said by its number: "the fifteenth of the fifth".
+_MONTH_ORDINALS = {
+    word: number
+    for number, word in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(),
+        start=1,
+    )
+}
 _ENGLISH = re.compile(
     rf"\b(?:(?P<m1>{_MONTH})\s+(?:the\s+)?(?P<d1>{_DAY}|\d{{1,2}}(?:st|nd|rd|th)?)"
-    rf"|(?:the\s+)?(?P<d2>{_DAY})\s+(?:of\s+)?(?P<m2>{_MONTH}))"
+    rf"|(?:the\s+)?(?P<d2>{_DAY})\s+(?:of\s+)?(?P<m2>{_MONTH})"
+    rf"|(?:the\s+)?(?P<d3>{_DAY})\s+of\s+the\s+(?P<m3>{'|'.join(_MONTH_ORDINALS)})\b)"
     rf",?\s+(?:in\s+)?(?P<y>{_YEAR_WORDS})",
     re.IGNORECASE,
 )
@@ -54,8 +63,11 @@ def spoken_dates(text: str, lo: int, hi: int) -> Iterator[tuple[int, int, date]]
     for match in _ENGLISH.finditer(text, lo, min(len(text), hi + 60)):
         if match.start() >= hi:
             break
-        month = _ENGLISH_MONTHS[(match["m1"] or match["m2"]).lower()]
-        day_text = (match["d1"] or match["d2"]).lower()
+        if match["m3"]:
+            month = _MONTH_ORDINALS[match["m3"].lower()]
+        else:
+            month = _ENGLISH_MONTHS[(match["m1"] or match["m2"]).lower()]
+        day_text = (match["d1"] or match["d2"] or match["d3"]).lower()
         digits = day_text.rstrip("stndrh")
         day = int(digits) if digits.isdigit() else ORDINAL_DAYS[day_text]
         year = _english_year(match["y"])
@@ -84,10 +96,15 @@ def _english_year(words: str) -> int | None:
             return 2000 + _UNITS[rest[0]]
         tail = _two_digits(rest)
         return None if tail is None else 2000 + tail
-    if parts and parts[0] in ("eighteen", "nineteen", "twenty"):
+    if len(parts) >= 2 and parts[0] in ("eighteen", "nineteen", "twenty"):
         century = {"eighteen": 1800, "nineteen": 1900, "twenty": 2000}[parts[0]]
         rest = _two_digits(parts[1:])
-        return None if rest is None else century + rest
+        if rest is not None:
+            return century + rest
+    # A year said by its last two digits ("sixty-seven", "eighty-eight"): this century's
+    # when that is past, else the last.
+    if len(parts) == 2 and parts[0] in _TENS and (short := _two_digits(parts)) is not None:
+        return 2000 + short if 2000 + short <= date.today().year else 1900 + short
     return None
 
 

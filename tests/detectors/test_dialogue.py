@@ -156,3 +156,8 @@ def test_a_vietnamese_date_said_with_thang_for_the_month() -> None:
 )
 def test_a_birthday_asked_after_in_a_chat(text: str, expected: list[tuple[str, str]]) -> None:
     assert found(text) == expected
+
+
+def test_a_years_digits_said_in_words_are_no_name() -> None:
+    text = "Doctor: Name and date of birth?\nPatient: Hery Rakotomalala. Born in May, eighty-eight."
+    assert [c for c in found(text) if c[0] == "name"] == [("name", "Hery Rakotomalala")]

@@ -20,6 +20,10 @@ DETECTOR = DateOfBirthDetector()
         ("october 9th nineteen seventy two", date(1972, 10, 9)),
         ("June 2 nineteen oh five", date(1905, 6, 2)),
         ("May the first, twenty twelve", date(2012, 5, 1)),
+        # The month by its number, the year by its last two digits
+        ("Fifteenth of the fifth, nineteen-ninety", date(1990, 5, 15)),
+        ("Eleventh of the ninth, sixty-seven", date(1967, 9, 11)),
+        ("fifth of December, eighty-eight", date(1988, 12, 5)),
         ("一九九二年五月八号", date(1992, 5, 8)),
         ("一九八七年十二月二十三日", date(1987, 12, 23)),
     ],
