@@ -59,7 +59,10 @@ class DetectionEngine:
 
     def scan(self, text: str, classes: frozenset[str]) -> list[Finding]:
         """Every wanted class, overlaps settled, sorted by start. Runs NER inline."""
-        found = self.merge(self.scan_fast(text, classes) + self.scan_slow(text, classes), classes)
+        found = self.scan_fast(text, classes) + self.scan_slow(text, classes)
+        if "address" in classes and "name" in classes:
+            found = _streets_names_dropped(text, found)
+        found = self.merge(found, classes)
         if "name" in classes and any(f.pii_class == "name" for f in found):
             found = [f for f in found if f.pii_class != "name" or kept_as_a_name(text, f)]
             # A person found once is the same person wherever their name stands again.
@@ -95,6 +98,22 @@ def kept_as_a_name(text: str, name: Finding) -> bool:
     return " " in text[name.start : name.end] or not a_things_word_elsewhere(
         text, name.start, name.end
     )
+
+
+def _streets_names_dropped(text: str, findings: list[Finding]) -> list[Finding]:
+    """Without the names wholly inside an address on one line: a street's or a place's
+    ("52 Mokgosi Street, Gaborone West"), which the address keeps whatever the scores."""
+    addresses = [
+        f for f in findings if f.pii_class == "address" and "\n" not in text[f.start : f.end]
+    ]
+    if not addresses:
+        return findings
+    return [
+        f
+        for f in findings
+        if f.pii_class != "name"
+        or not any(a.start <= f.start and f.end <= a.end for a in addresses)
+    ]
 
 
 def _run(detectors: Sequence[Detector], text: str, classes: frozenset[str]) -> list[Finding]:

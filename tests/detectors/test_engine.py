@@ -301,3 +301,30 @@ def test_one_word_of_a_famous_name_named_in_full_elsewhere_is_the_same_one(
     engine = _built_fast_engine()
     found = [text[f.start : f.end] for f in engine.scan(text, frozenset({"name"}))]
     assert found == kept
+
+
+def test_a_name_inside_an_address_on_one_line_is_the_addresses() -> None:
+    text = "Ship to: 52 Mokgosi Street, Gaborone West, Gaborone\nThanks"
+    address = text.index("52"), text.index("\nThanks")
+    name = text.index("Gaborone West"), text.index(", Gaborone\n")
+    engine = DetectionEngine(
+        [
+            FixedDetector("n", [f("name", *name, 0.75)]),
+            FixedDetector("a", [f("address", *address, 0.6)]),
+        ]
+    )
+    both = frozenset({"name", "address"})
+    assert [(x.pii_class, x.start) for x in engine.scan(text, both)] == [("address", address[0])]
+    # A policy that wants names only keeps the name.
+    assert ("name", name[0]) in [
+        (x.pii_class, x.start) for x in engine.scan(text, frozenset({"name"}))
+    ]
+    # An address across lines keeps no name it holds ("15, Dr Park\nReminder": a misread).
+    across = "Date: Thu 14 Nov 16:15, Dr Park\nReminder SMS"
+    engine = DetectionEngine(
+        [
+            FixedDetector("n", [f("name", across.index("Park"), across.index("\n"), 0.75)]),
+            FixedDetector("a", [f("address", across.index("15,"), len(across), 0.6)]),
+        ]
+    )
+    assert [x.pii_class for x in engine.scan(across, both)] == ["name"]
