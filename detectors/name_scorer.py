@@ -25,7 +25,7 @@ from pathlib import Path
 
 from detectors.base import Finding
 from detectors.names import CJK_HONORIFICS
-from detectors.not_persons import famous_namesake, thing_word
+from detectors.not_persons import famous_namesake, names_the_famous, thing_word
 
 # (source: the rule or net that proposed it, the finding, whether a rule found it)
 Candidate = tuple[str, Finding, bool]
@@ -245,6 +245,13 @@ class NameScorer:
             features.append(f"ntier={self.tiers(next_words[0])}")
         if text.count(first) > 1:
             features.append("repeated")
+        if names_the_famous(text):  # "Mum: Sam is the real hero ... Sean Bean?": a fandom's
+            features.append("famous")
+            features.append(f"{src}|famous")
+            features.append(f"n={count}|famous")
+        if len(words) == 1 and first[:1].isupper() and _as_a_word_elsewhere(text, first.lower()):
+            features.append("lowered")  # "Hon ville ..." and "Ska hon vara": a word here
+            features.append(f"{src}|lowered")
         if len(words) > 1 and famous_namesake(span):
             features.append("namesake")
             features.append(f"namesake|pw={prev_word}")
@@ -271,6 +278,17 @@ class NameScorer:
             features.append("honorific")
             features.append(f"{src}|honorific")
         return features
+
+
+def _as_a_word_elsewhere(text: str, lower: str) -> bool:
+    """Whether ``lower`` stands in ``text`` as a whole word in lower case."""
+    at = text.find(lower)
+    while at >= 0:
+        end = at + len(lower)
+        if not (at and text[at - 1].isalnum()) and not (end < len(text) and text[end].isalnum()):
+            return True
+        at = text.find(lower, at + 1)
+    return False
 
 
 # Six characters or more of digits and the marks numbers are written with ("2024-05-03",
