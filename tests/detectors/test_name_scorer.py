@@ -48,6 +48,18 @@ def test_features_say_which_rule_and_what_surrounds_the_candidate() -> None:
     assert any(f.startswith("tf=") and "G" in f for f in features)
 
 
+def test_features_say_a_word_stands_in_lower_case_and_the_text_names_the_famous() -> None:
+    scorer = NameScorer(name_words(), {}, 0.5, 0.5)
+    text = "Pappa: ska hon vara tärna?\nMamma: Hon ville vara Pippi"
+    start = text.index("Hon")
+    assert "lowered" in scorer.features(text, start, start + 3, "run70", 0, False)
+    plain = "Mamma: Hon ville vara Pippi"
+    assert "lowered" not in scorer.features(plain, 7, 10, "run70", 0, False)
+    fandom = "Mum: Sam is the real hero\nDad: is Boromir played by Sean Bean?"
+    assert "famous" in scorer.features(fandom, 5, 8, "ner85", 0, False)
+    assert "famous" not in scorer.features("Mum: ask Sam about it", 9, 12, "ner85", 0, False)
+
+
 def test_candidates_hold_the_rules_findings_and_the_wider_net() -> None:
     text = "Sigrid er syk i dag. Hi Giulia, thanks."
     candidates, described = DETECTOR.described(text)
