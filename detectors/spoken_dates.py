@@ -47,8 +47,8 @@ _MONTH_ORDINALS = {
 }
 _ENGLISH = re.compile(
     rf"\b(?:(?P<m1>{_MONTH})\s+(?:the\s+)?(?P<d1>{_DAY}|\d{{1,2}}(?:st|nd|rd|th)?)"
-    rf"|(?:the\s+)?(?P<d2>{_DAY})\s+(?:of\s+)?(?P<m2>{_MONTH})"
-    rf"|(?:the\s+)?(?P<d3>{_DAY})\s+of\s+the\s+(?P<m3>{'|'.join(_MONTH_ORDINALS)})\b)"
+    rf"|(?:the\s+)?(?P<d2>{_DAY})\s+"
+    rf"(?:of\s+the\s+(?P<m3>{'|'.join(_MONTH_ORDINALS)})\b|(?:of\s+)?(?P<m2>{_MONTH})))"
     rf",?\s+(?:in\s+)?(?P<y>{_YEAR_WORDS})",
     re.IGNORECASE,
 )
@@ -67,7 +67,7 @@ def spoken_dates(text: str, lo: int, hi: int) -> Iterator[tuple[int, int, date]]
             month = _MONTH_ORDINALS[match["m3"].lower()]
         else:
             month = _ENGLISH_MONTHS[(match["m1"] or match["m2"]).lower()]
-        day_text = (match["d1"] or match["d2"] or match["d3"]).lower()
+        day_text = (match["d1"] or match["d2"]).lower()
         digits = day_text.rstrip("stndrh")
         day = int(digits) if digits.isdigit() else ORDINAL_DAYS[day_text]
         year = _english_year(match["y"])
