@@ -652,6 +652,10 @@ _HONORED = regex.compile(
     r"(?:\p{Katakana}[\p{Katakana}ー・]{1,15}|\p{Hangul}[\p{Hangul}\-]{1,6})"
     rf"(?=[ ]?(?:{'|'.join(CJK_HONORIFICS)}))"
 )
+# Two Han characters right before a parent's or grandparent's word ("浩浩妈妈").
+_CHILDS_PARENT = regex.compile(
+    r"(?<!\p{Han})(\p{Han}{2})(?:妈妈|爸爸|媽媽|爸爸|奶奶|爷爷|爺爺|外婆|姥姥)"
+)
 # A label's value in Chinese or Japanese ("入住人：何雨桐", "対象者：石井 隼人"), alone up to
 # the end of the field: in Han alone four characters at most ("欧阳晓", "司马相如"), with a
 # space a Japanese family and given name of up to three each ("佐々木 健太"); it must begin
@@ -2003,6 +2007,13 @@ class NameLexiconDetector:
         for match in _HAN_GIVEN_HONORED.finditer(text):
             word = match.group(1)
             if word in self._given and word not in _TITLE_STEMS and word not in self._common:
+                findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
+                                        self.name))  # fmt: skip
+        # A child's name before a parent's or grandparent's word, as parents' group chats
+        # name each other ("浩浩妈妈", "佳怡爸爸"): a known given name, or one said twice.
+        for match in _CHILDS_PARENT.finditer(text):
+            child = match.group(1)
+            if (child in self._given or child[0] == child[1]) and child not in self._han_words:
                 findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
                                         self.name))  # fmt: skip
         # Only in Japanese text (kana in it): Chinese shares the kanji, not the particles.

@@ -850,6 +850,17 @@ def test_a_given_name_after_a_sentences_first_word(text: str, expected: list[str
     assert proposed(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("浩浩妈妈：明天有家长会吗？\n佳怡爸爸：收到", ["浩浩", "佳怡"]),
+        ("我的妈妈和爸爸都在家。孩子妈妈说好的", []),
+    ],
+)
+def test_a_childs_name_before_a_parents_word(text: str, expected: list[str]) -> None:
+    assert proposed(text) == expected
+
+
 def test_a_family_chats_labels_are_no_names_its_given_names_are() -> None:
     text = "mamma: har Ebba med sig gympapåsen?\npappa: ja, och Vilgot är hos Alvin till fem"
     assert proposed(text) == ["Ebba", "Vilgot", "Alvin"]
