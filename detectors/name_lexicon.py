@@ -157,7 +157,7 @@ _GIVEN_AFTER_SPACE = regex.compile(
 )
 _EAST_ASIAN_CHAR = r"\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}"
 # The standard library's engine tells in a few microseconds that a text has none of these.
-_EAST_ASIAN_ANY = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+EAST_ASIAN_ANY = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _HAN_ONLY = regex.compile(r"\p{Han}+")
 _HANGUL_ANY = re.compile("[\uac00-\ud7af]")
 _KOREAN_ADDRESSED = regex.compile(
@@ -654,7 +654,7 @@ _HONORED = regex.compile(
 )
 # Two Han characters right before a parent's or grandparent's word ("浩浩妈妈").
 _CHILDS_PARENT = regex.compile(
-    r"(?<!\p{Han})(\p{Han}{2})(?:妈妈|爸爸|媽媽|爸爸|奶奶|爷爷|爺爺|外婆|姥姥)"
+    r"(?<!\p{Han})(\p{Han}{2})(?:妈妈|媽媽|爸爸|奶奶|爷爷|爺爺|外婆|姥姥)"
 )
 # A label's value in Chinese or Japanese ("入住人：何雨桐", "対象者：石井 隼人"), alone up to
 # the end of the field: in Han alone four characters at most ("欧阳晓", "司马相如"), with a
@@ -943,7 +943,7 @@ class NameLexiconDetector:
         words = value.split()
         if not words or len(words) > 4:
             return False
-        if _EAST_ASIAN_ANY.match(value) is not None or _CASELESS.match(value) is not None:
+        if EAST_ASIAN_ANY.match(value) is not None or _CASELESS.match(value) is not None:
             if value in self._common or value in self._very_common:
                 return False  # "(예시)", an example
             if any(_a_department(w) for w in words):
@@ -979,7 +979,7 @@ class NameLexiconDetector:
                 continue
             else:
                 proposed.append((source, f))
-        if _EAST_ASIAN_ANY.search(text) is not None:
+        if EAST_ASIAN_ANY.search(text) is not None:
             for f in self._east_asian(text):
                 if used_as_thing(text, f.start, f.end):
                     things.append(f)
@@ -1365,7 +1365,7 @@ class NameLexiconDetector:
             first = match.group()[0]
             if not words and not first.isupper() and word not in self._names:
                 # Chinese, Japanese, Korean: a known surname begins the name ("我叫徐静").
-                if not (_EAST_ASIAN_ANY.match(first) and first in self._surnames):
+                if not (EAST_ASIAN_ANY.match(first) and first in self._surnames):
                     break
             words.append(match)
         while words and words[-1].group().lower() in _PARTICLES:
@@ -1739,7 +1739,7 @@ class NameLexiconDetector:
                 pass
             elif bare in self._common or bare in self._very_common:
                 continue
-            elif _EAST_ASIAN_ANY.match(word) is not None:
+            elif EAST_ASIAN_ANY.match(word) is not None:
                 if not self._a_talker(word):
                     continue
             elif not (
@@ -1757,7 +1757,7 @@ class NameLexiconDetector:
         return findings
 
     def _known_talker(self, label: str) -> bool:
-        if _EAST_ASIAN_ANY.match(label) is not None:  # "刘思琪": a known surname, given name
+        if EAST_ASIAN_ANY.match(label) is not None:  # "刘思琪": a known surname, given name
             return label in self._given or any(
                 label[:n] in self._surnames and label[n:] in self._given for n in (1, 2)
             )
@@ -1776,7 +1776,7 @@ class NameLexiconDetector:
             return False
         if _HANGUL_ANY.match(label) is not None:
             return self._korean_name(label)
-        if _EAST_ASIAN_ANY.match(label) is not None:  # a known surname or given name begins it
+        if EAST_ASIAN_ANY.match(label) is not None:  # a known surname or given name begins it
             return len(label) <= 5 and (label[0] in self._surnames or label in self._given)
         # Words no list knows must be shaped like a name ("Radjesh", not "Analyst").
         shapes = self._shapes

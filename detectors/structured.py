@@ -36,7 +36,7 @@ from detectors.field_keys import (
     names_things,
 )
 from detectors.financial import iban_ok, is_card_number
-from detectors.name_lexicon import SYSTEM_ACCOUNTS, lexicon, persons_login
+from detectors.name_lexicon import EAST_ASIAN_ANY, SYSTEM_ACCOUNTS, lexicon, persons_login
 from detectors.names import (
     BALINESE_BIRTH_ORDER,
     BALINESE_PREFIXES,
@@ -78,7 +78,6 @@ _PHONE = re.compile(r"\+?[\d()\-. /\u00a0]{6,24}(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?
 # ("Surname, Given") and the slash of airline forms; two to seven parts, or one for a key
 # that names a name's part ("first_name").
 _NAME_PART = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'\u2019.\-\u30fb]*")
-_EAST_ASIAN = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _TITLES = frozenset(
     "mr mrs ms miss mstr mx dr prof sir dame herr frau sr sra srta sig sigra dott m mme mlle "
     "pan pani bay bayan bapak pak ibu tuan puan shri smt sri ông bà anh chị chd inf "
@@ -851,10 +850,11 @@ def _a_full_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     a known given name, none a place's or a firm's word, whoever else bears it or whatever
     else its words mean ("Will Danby", "Luis Hernández"; not "San Juan", "Jollibee Foods")."""
     value = text[start:end]
-    span = _name_span(value.strip().strip("\"'"), False)
+    bare = value.strip().strip("\"'")
+    span = _name_span(bare, False)
     if span is None:
         return None
-    name = value.strip().strip("\"'")[span[0] : span[1]]
+    name = bare[span[0] : span[1]]
     words = name.split()
     if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
         return None
@@ -1100,7 +1100,7 @@ def _name_span(value: str, ambiguous: bool) -> tuple[int, int] | None:
         return None
     # Korean, Chinese and Japanese names are one or two words: more is a sentence after a
     # role's label ("팀장: 마케팅 쪽은 광복절 이벤트랑 묶는다고 했어요.").
-    if len(words) > 3 and all(_EAST_ASIAN.match(w) for w in words):
+    if len(words) > 3 and all(EAST_ASIAN_ANY.match(w) for w in words):
         return None
     if ambiguous and not _person_words(words):
         return None
