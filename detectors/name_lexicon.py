@@ -273,6 +273,20 @@ _HIRAGANA_BEFORE_SUFFIX = regex.compile(
 # Kin and common words before ちゃん/くん/さん: "おばあちゃん", "あかちゃん" (a baby),
 # "みなさん" (everyone), "おまわりさん" (the police), "おつかれさん"; shops end in や
 # ("はなやさん").
+# A chat label of two to four hiragana: a given name as friends type it ("けんじ", "ゆい");
+# forms label in kanji or katakana ("氏名", "メモ"), and "I" and kin are no names.
+_HIRAGANA_LABEL = regex.compile(r"\p{Hiragana}{2,4}")
+_HIRAGANA_SELF = frozenset("わたし あたし わたくし ぼく おれ うち じぶん".split())
+
+
+def _hiragana_given(label: str) -> bool:
+    return (
+        _HIRAGANA_LABEL.fullmatch(label) is not None
+        and label not in _HIRAGANA_SELF
+        and label not in _HIRAGANA_KIN
+    )
+
+
 _HIRAGANA_KIN = frozenset(
     "おばあ おじい おかあ おとう おねえ おにい おば おじ ばあ じい ねえ にい かあ とう あか "
     "みな おくさ ぼう ちび おく おこ おじょう おまわり おいしゃ おきゃく だんな おとなり "
@@ -1757,6 +1771,8 @@ class NameLexiconDetector:
         return findings
 
     def _known_talker(self, label: str) -> bool:
+        if _hiragana_given(label):
+            return True
         if EAST_ASIAN_ANY.match(label) is not None:  # "刘思琪": a known surname, given name
             return label in self._given or any(
                 label[:n] in self._surnames and label[n:] in self._given for n in (1, 2)
@@ -1776,6 +1792,8 @@ class NameLexiconDetector:
             return False
         if _HANGUL_ANY.match(label) is not None:
             return self._korean_name(label)
+        if _hiragana_given(label):  # "けんじ:", "まさと:": Japanese friends' chat names
+            return True
         if EAST_ASIAN_ANY.match(label) is not None:  # a known surname or given name begins it
             return len(label) <= 5 and (label[0] in self._surnames or label in self._given)
         # Words no list knows must be shaped like a name ("Radjesh", not "Analyst").

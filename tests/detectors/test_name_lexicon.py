@@ -861,6 +861,20 @@ def test_a_childs_name_before_a_parents_word(text: str, expected: list[str]) -> 
     assert proposed(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "けんじ: 結婚式の住所わかる？\nまさと: ホテルだよ\nけんじ: さんきゅ",
+            ["けんじ", "まさと"],
+        ),
+        ("わたし：はーい\nおかあ：ごはんできたよ", []),
+    ],
+)
+def test_friends_chat_names_in_hiragana(text: str, expected: list[str]) -> None:
+    assert list(dict.fromkeys(proposed_by(text, "talk"))) == expected
+
+
 def test_a_family_chats_labels_are_no_names_its_given_names_are() -> None:
     text = "mamma: har Ebba med sig gympapåsen?\npappa: ja, och Vilgot är hos Alvin till fem"
     assert proposed(text) == ["Ebba", "Vilgot", "Alvin"]
