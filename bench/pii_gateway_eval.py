@@ -222,7 +222,19 @@ def leak_tables(action: str, report: LeakReport, seconds: float) -> list[Table]:
     by_lang.rows = [leak_row(k, v) for k, v in sorted(report.by_lang.items())]
     by_format = Table("... per format (core classes)", leak_header("format"))
     by_format.rows = [leak_row(k, v) for k, v in sorted(report.by_format.items())]
-    return [by_class, by_lang, by_format]
+    return [by_class, by_lang, by_format, altered_table(report)]
+
+
+def altered_table(report: LeakReport) -> Table:
+    """Prompts without PII that reached the provider altered, per format and per language."""
+    table = Table(
+        "Prompts without PII altered, policy 'remove', per format and language",
+        ["format or language", "prompts", "altered", "share"],
+    )
+    for (kind, key), (negatives, altered) in sorted(report.negatives_by.items()):
+        share = pct(altered / negatives) if negatives else "-"
+        table.rows.append([f"{kind} {key}", f"{negatives:,}", f"{altered:,}", share])
+    return table
 
 
 def summary_table(reports: dict[str, LeakReport]) -> Table:

@@ -104,6 +104,10 @@ class LeakReport:
     by_lang_class: dict[tuple[str, str], Tally] = field(default_factory=lambda: defaultdict(Tally))
     negatives: int = 0
     negatives_altered: int = 0
+    # (kind, key) -> [prompts without PII, of them altered]; kind "format" or "language"
+    negatives_by: dict[tuple[str, str], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )
     restored: int = 0  # answers equal to the text sent, over all records
     leaked_ids: dict[str, list[int | str]] = field(default_factory=lambda: defaultdict(list))
     altered_ids: list[int | str] = field(default_factory=list)
@@ -134,6 +138,10 @@ class LeakReport:
             "byLanguageAndClass": tallies(self.by_lang_class),
             "negatives": self.negatives,
             "negativesAltered": self.negatives_altered,
+            "negativesBy": {
+                f"{kind}:{key}": {"negatives": n, "altered": altered}
+                for (kind, key), (n, altered) in sorted(self.negatives_by.items())
+            },
             "alteredRate": self.altered_rate,
             "restored": self.restored,
             "restoredRate": self.restored_rate,
@@ -199,7 +207,14 @@ def measure(outcomes: Iterable[Outcome]) -> LeakReport:
             report.unrestored_ids.append(example.id)
         if example.kind in NEGATIVE_KINDS:
             report.negatives += 1
-            if outcome.upstream_prompt is not None and outcome.upstream_prompt != example.text:
+            altered = (
+                outcome.upstream_prompt is not None and outcome.upstream_prompt != example.text
+            )
+            for kind, key in (("format", example.format), ("language", example.locale)):
+                tally = report.negatives_by[kind, key]
+                tally[0] += 1
+                tally[1] += altered
+            if altered:
                 report.negatives_altered += 1
                 report.altered_ids.append(example.id)
         upstream = outcome.upstream or ""

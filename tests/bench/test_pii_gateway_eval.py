@@ -111,6 +111,14 @@ def test_a_prompt_without_labels_but_rewritten_counts_as_altered(
     assert "known-negative-email" in report.altered_ids
     # Whatever the detectors make of the plain one, it counts as altered exactly when it was.
     assert ("known-negative" in report.altered_ids) == (plain.upstream_prompt != plain.example.text)
+    # ... and the per-format and per-language tallies add up to the same.
+    fmt = rewritten.example.format
+    by_format = [v for (kind, _), v in report.negatives_by.items() if kind == "format"]
+    assert [sum(v[0] for v in by_format), sum(v[1] for v in by_format)] == [
+        2,
+        report.negatives_altered,
+    ]
+    assert report.negatives_by["format", fmt][1] >= 1
 
 
 def test_tokenized_values_come_back_and_are_not_leaks(outcomes: dict[str, list[Outcome]]) -> None:
