@@ -71,7 +71,9 @@ class EmailDetector:
 # ways (no catastrophic backtracking on long numbers), and the groups are taken possessively:
 # a card number followed by ",689.00" is not cut back to its first groups. Digits of any
 # script match ("\d"), and the spaces and dashes of typeset and full-width text separate.
-_SPACE = "[ \u00a0\u2009\u202f]"  # not tabs: they separate the cells of a table
+# Not tabs: they separate the cells of a table. The ideographic space groups full-width
+# digits in CJK text ("１５９　８８７６　５４３２").
+_SPACE = "[ \u00a0\u2009\u202f\u3000]"
 _DASHES = "\\-\u2010-\u2013\u2212\uff0d"
 _SEP = rf"(?:{_SPACE}?[{_DASHES}./]{_SPACE}?|{_SPACE})"
 _GROUP = rf"(?:\(\d{{1,5}}(?:{_SPACE}\d{{1,4}})?\)|\d+)"
@@ -85,7 +87,7 @@ _PHONE = re.compile(
 )
 # Where a match of _PHONE can start: eight characters or more of digits and separators. A
 # pattern that starts with a character class is searched for in C, position by position.
-_CLUSTER = re.compile(rf"[+(\d][\d+()./{_DASHES} \u00a0\u2009\u202f]{{7,}}")
+_CLUSTER = re.compile(rf"[+(\d][\d+()./{_DASHES} \u00a0\u2009\u202f\u3000]{{7,}}")
 _EXTENSION_ROOM = 20
 _DIGIT_GROUP = re.compile(r"\d+")
 _SEPARATOR = re.compile(r"\D+")
@@ -107,7 +109,7 @@ _PHONE_WORDS = "|".join(
         "telefon|telefonnummer|rufnummer|tel.-nr.|tel.-nr|tel. nr.|telefonnr.|handy|"
         "handynummer|mobil|mobilnummer|mobiltelefon|festnetz|anrufen|erreichbar|durchwahl|"
         "telefoon|telefoonnummer|mobiel|mobiele|gsm|bel|bellen|bereikbaar|"
-        "telefonnummer|nås på|ring till|ringe|tlf|tlf.",
+        "telefonnummer|nås på|ring till|ringe|tlf|tlf.|ring meg|ring mig|ring oss",
         # French, Spanish, Portuguese, Italian
         "téléphone|tél|tél.|portable|numéro de téléphone|joindre|joignable|appeler|appelez|"
         "teléfono|telefono|tfno|tfno.|telf.|móvil|movil|celular|llame|llamar|llámame|"
@@ -116,15 +118,18 @@ _PHONE_WORDS = "|".join(
         # Polish, Czech, Turkish, Russian, Ukrainian
         "tel. kom.|komórka|komórkowy|numer telefonu|kontakt|kontaktowy|zadzwoń|mobilní|"
         "cep|cep telefonu|ara|arayın|iletişim|телефон|телефона|тел|тел.|моб.|мобильный|"
-        "мобильного|сотовый|звоните|позвоните|контакт|контактный|телефону",
+        "мобильного|сотовый|звоните|позвоните|контакт|контактный|телефону|"
+        # Greek
+        "τηλ|τηλ.|τηλέφωνο|τηλέφωνα|τηλεφώνου|κινητό|κινητού|κιν.",
         # Indonesian, Malay, Vietnamese, Swahili, Hindi, Arabic
         "telepon|telp|telp.|hp|no. hp|no hp|nomor hp|ponsel|hubungi|wa|"
         "số điện thoại|điện thoại|đt|đt:|sđt|liên hệ|gọi|zalo|"
         "simu|nambari ya simu|namba ya simu|piga|"
-        "फ़ोन|फोन|मोबाइल|संपर्क|कॉल|"
+        "फ़ोन|फोन|मोबाइल|संपर्क|कॉल|मो.|मो|"
         "هاتف|الهاتف|جوال|الجوال|موبايل|تلفون|اتصل|للتواصل|واتساب|رقم الهاتف|رقم الجوال|رقمي",
         # Chinese, Japanese, Korean (written without spaces: found inside words)
-        "电话|電話|手机|手機|联系方式|聯絡|携帯|連絡先|ＴＥＬ|전화|휴대폰|핸드폰|연락처|휴대전화",
+        "电话|電話|手机|手機|联系方式|聯絡|携帯|連絡先|ＴＥＬ|전화|휴대폰|핸드폰|연락처|휴대전화|"
+        "微信|微信号",
     )
 ).split("|")
 # Before a number, these say "identifier" (an order, an account, an id card), not "phone".
@@ -367,6 +372,13 @@ class PhoneDetector:
                     score = self._score(text, first)
             if score is not None:
                 findings.append(Finding("phone", match.start(), match.end(), score, self.name))
+        for said in _CHINESE_NUMERALS.finditer(text):
+            # "我的手机号一三八零一七二六四五九": a number said in numerals after a phone word.
+            if self._words.kind_before(text, said.start()) == "phone":
+                end = said.end()
+                if said.group()[0] == "一" and end - said.start() > 11:
+                    end = said.start() + 11  # a mobile's 11, then "一直..." ("all along")
+                findings.append(Finding("phone", said.start(), end, 0.8, self.name))
         return findings
 
     def _score(self, text: str, match: re.Match[str]) -> float | None:
@@ -432,7 +444,8 @@ class PhoneDetector:
         "account", "#", ...) precedes counts, with a low score, when it is a valid number of
         some country and has a national number's shape: a trunk 0 then an area code
         ("01632960715"), or ten digits shaped like a NANP number (area code and exchange not
-        starting with 0 or 1, which also rules out Unix timestamps) or an Indian mobile number.
+        starting with 0 or 1, which also rules out Unix timestamps) or an Indian mobile number;
+        in Chinese text, a mainland mobile number's eleven digits ("13912345678").
         Longer runs without a phone word are product codes and ids ("036000291452").
         """
         valid = self._plans.valid_anywhere(digits)
@@ -448,7 +461,15 @@ class PhoneDetector:
             return 0.6
         if len(digits) == 10 and (digits[0] in "6789" or (digits[0] > "1" and digits[3] > "1")):
             return 0.5
+        if _MAINLAND_MOBILE.fullmatch(digits) and _HAN.search(text, max(0, start - 40), start):
+            return 0.6  # "家属：女儿王丽 15987654321": in Chinese text, a mobile's shape
         return None
+
+
+_NUMERAL = "[零〇一二三四五六七八九幺两]"
+_CHINESE_NUMERALS = re.compile(rf"{_NUMERAL}(?:[，, ]?{_NUMERAL}){{6,14}}")
+_MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _amount_or_iban(text: str, start: int, end: int) -> bool:

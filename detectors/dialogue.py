@@ -58,7 +58,8 @@ _ASKS_NAME = re.compile(
 # What a question (or the agent reading it back) for a phone number says. Stems, so that the
 # cases of inflected languages match ("номеру", "numaradan").
 _ASKS_PHONE = re.compile(
-    r"(?i)phone|mobile|\bcell\b|call(?:ing)? you back|reach you|contact number|telefon|"
+    r"(?i)phone|mobile|\bcell\b|call(?:ing)? you back|call ?back|ring you|reach you|\bnumber\b|"
+    r"telefon|recapit|thuê bao|"
     r"nummer|handy|rückfrage|número|numero|numéro|teléfono|móvil|celular|téléphone|portable|"
     r"rappel|richiam|terugbel|numer|komórk|номер|телефон|перезвон|mobil|numara|ulaş|nomor|"
     r"telepon|dihubungi|số điện thoại|số liên lạc|liên lạc|điện thoại|電話番号|電話|連絡先|"
@@ -66,7 +67,8 @@ _ASKS_PHONE = re.compile(
 )
 # ... but not an order's, a ticket's or a card's number: those are other things.
 _ASKS_OTHER_NUMBER = re.compile(
-    r"(?i)order|ticket|tracking|reference|invoice|booking|confirmation|account|policy|case|"
+    r"(?i)order|ticket|tracking|reference|invoice|booking|confirmation|account|policy|"
+    r"(?<!in )case|social|\bssn|security|"
     r"bestell|auftrag|pedido|commande|ordine|bestelling|zamówien|заказ|sipariş|pesanan|"
     r"đơn hàng|注文|订单|주문|ऑर्डर|طلب"
 )
@@ -96,6 +98,7 @@ _TRAILING = regex.compile(
 )
 _PART = re.compile(r"[^,;，、。]+")
 _DIGITS = re.compile(r"\d")
+_COMPACT_DATE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 _CJK_DATE = re.compile(r"[年月日년월일]")
 _WORD = regex.compile(r"[\p{L}\p{M}]+(?:['’\-][\p{L}\p{M}]+)*")
 _SPELLED = re.compile(r"[A-Za-z](?:[- ][A-Za-z]){2,}")
@@ -131,13 +134,33 @@ def answers(text: str, common_words: frozenset[str]) -> Iterator[Answer]:
         name = _ASKS_NAME.search(said) is not None
         phone = _ASKS_PHONE.search(said) is not None and _ASKS_OTHER_NUMBER.search(said) is None
         if phone:
-            # The number said in words, in the answer or read back in the question itself.
+            # The number said in words, in the answer or read back in the question itself;
+            # or the answer's digits, which need no phone word of their own ("41 72 63 05").
             for turn in (question, answer):
                 start, end = turn.span("said")
                 for run in spoken_numbers(text, start, end):
                     yield Answer("phone", *run)
+            yield from _numbers_answered(text, *answer.span("said"))
         if birth or name:
             yield from _values(text, answer, birth, name, common_words)
+
+
+# Digits in groups, as a number is read out or typed ("41 72 63 05", "+852 6123 4587").
+_DIGIT_RUN = re.compile(r"(?<![\w/.-])\+?\d(?:[ \-.]?\d)+(?![\w/-])")
+_NUMBER_DIGITS = range(7, 16)
+
+
+def _numbers_answered(text: str, start: int, end: int) -> Iterator[Answer]:
+    """Digit runs of seven to fifteen digits in the answer to a question for a phone number,
+    unless they read as a date ("12031985", "1985 03 12")."""
+    if end - start > _MAX_ANSWER:
+        return
+    for run in _DIGIT_RUN.finditer(text, start, end):
+        digits = _DIGITS.findall(run.group())
+        if len(digits) in _NUMBER_DIGITS and not date_spans(run.group()):
+            if len(digits) == 8 and _COMPACT_DATE.fullmatch("".join(digits)):
+                continue
+            yield Answer("phone", *run.span())
 
 
 def _follows(text: str, question: re.Match[str], answer: re.Match[str]) -> bool:
@@ -254,6 +277,7 @@ def spoken_numbers(text: str, start: int, end: int) -> Iterator[tuple[int, int]]
     """Runs of number words (and digit groups) in ``text[start:end]``: a number said aloud
     ("null eins fünf eins, zwei drei vier", "zéro six, quarante-deux", "공일공, 삼사오")."""
     run: list[tuple[int, int]] = []
+    words = 0  # "oh-two-seven" is three
     for token in [*_SPOKEN_TOKEN.finditer(text, start, end), None]:
         span = None
         if token is not None and (
@@ -262,10 +286,12 @@ def spoken_numbers(text: str, start: int, end: int) -> Iterator[tuple[int, int]]
             span = token.span()
         if span is not None and run and text[run[-1][1] : span[0]].strip(" ,-–،、，") == "":
             run.append(span)
+            words += 1 + token.group().count("-")
             continue
-        if len(run) >= _MIN_SPOKEN_WORDS:
+        if words >= _MIN_SPOKEN_WORDS:
             yield run[0][0], run[-1][1]
         run = [span] if span is not None else []
+        words = 1 + token.group().count("-") if span is not None else 0
     for match in _CJK_DIGITS.finditer(text, start, end):
         stop = match.end()
         # "...오육칠이요": the 이 of the polite ending 이요, not a 2.

@@ -215,6 +215,11 @@ def test_national_numbers(phone: str) -> None:
         "simu",
         "nås på",
         "ring me on",
+        "Ring meg på",
+        "τηλ.",
+        "κινητό:",
+        "मो.",
+        "微信：",
     ],
 )
 def test_phone_words_in_many_languages(word: str) -> None:
@@ -280,6 +285,29 @@ def test_bare_digit_runs_need_context_or_a_national_shape() -> None:
     assert spans(PHONE, "try 4155550134 instead") == ["4155550134"]
     assert spans(PHONE, "Telefon 03055512345") == ["03055512345"]
     assert spans(PHONE, "手机13955552201") == ["13955552201"]
+
+
+def test_a_chinese_mobile_number_in_chinese_text_needs_no_word() -> None:
+    # Eleven digits from 13-19 are a mainland mobile's shape, and in Chinese text little else.
+    assert spans(PHONE, "家属：女儿王丽 15987654321，周末可探视") == ["15987654321"]
+    assert spans(PHONE, "紧急联系人 母亲 13512348876") == ["13512348876"]
+    # Not in other text, nor after an identifier's word, nor another length or start.
+    assert spans(PHONE, "Batch 15987654321 shipped") == []
+    assert spans(PHONE, "订单号 15987654321 已发货") == []
+    assert spans(PHONE, "编号 10987654321 的设备") == []
+
+
+def test_a_number_said_in_chinese_numerals_after_a_phone_word() -> None:
+    said = "一五九零二七三六四八一"
+    assert spans(PHONE, f"你好，我的手机号{said}，麻烦回电") == [said]
+    assert spans(PHONE, "我的手机号一三五零一七二六四五九一直没信号") == ["一三五零一七二六四五九"]
+    assert spans(PHONE, "一九九三年八月初六出生，家在三楼") == []
+    assert spans(PHONE, "订单号一五九零二七三六四八一") == []
+
+
+def test_full_width_digits_in_groups_with_ideographic_spaces() -> None:
+    number = "１５９\u3000８８７６\u3000５４３２"
+    assert spans(PHONE, f"家长微信：{number}") == [number]
 
 
 @pytest.mark.parametrize(

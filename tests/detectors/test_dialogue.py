@@ -111,6 +111,46 @@ def test_no_answer_no_finding(text: str) -> None:
             "상담원: 연락 가능한 번호는요?\n고객: 공일공, 이이삼사, 오오육칠이요.",
             "공일공, 이이삼사, 오오육칠",
         ),
+        # Groups said with hyphens count by their words, not their groups.
+        (
+            "Nurse: Thanks. And the best contact number?\n"
+            "Father: Oh-one-six, two-oh-nine, four-four-eight-one.",
+            "Oh-one-six, two-oh-nine, four-four-eight-one",
+        ),
+        (
+            "Agent: Could I take a callback number in case the line drops?\n"
+            "Customer: Sure, five five five, three one four, two six eight zero.",
+            "five five five, three one four, two six eight zero",
+        ),
+        (
+            "Agent: The clinic will ring you. Is the number still oh-two-nine, "
+            "three-three-one, seven-oh-five-two?\nPatient: That's right.",
+            "oh-two-nine, three-three-one, seven-oh-five-two",
+        ),
+        (
+            "Operatrice: Bene. Mi lascia un recapito?\n"
+            "Cliente: tre quattro sette, due due uno, otto nove zero zero.",
+            "tre quattro sette, due due uno, otto nove zero zero",
+        ),
+        (
+            "Nhân viên: Dạ chị cho em xin số thuê bao ạ.\n"
+            "Khách hàng: không chín một hai, ba bốn năm, sáu bảy tám.",
+            "không chín một hai, ba bốn năm, sáu bảy tám",
+        ),
+        # Digits answering a question for a number: no phone word of their own.
+        (
+            "SPEAKER_1: tak, og dit telefonnummer?\nSPEAKER_2: 41 72 63 05",
+            "41 72 63 05",
+        ),
+        (
+            "Agent: Can you confirm the mobile number on file?\n"
+            "Customer: It should be 6123 4587, or maybe the old one.",
+            "6123 4587",
+        ),
+        (
+            "الموظف: ممكن رقم الخط؟\nالعميل: ٩٩٤٢١٠٣٧",
+            "٩٩٤٢١٠٣٧",
+        ),
     ],
 )
 def test_a_phone_number_said_in_words(text: str, expected: str) -> None:
@@ -123,6 +163,11 @@ def test_a_phone_number_said_in_words(text: str, expected: str) -> None:
         # An order's number is no phone; a few number words are no number.
         "Agent: What's the order number?\nCaller: one two three four five six seven.",
         "Agent: Can I get a phone number?\nCaller: I have two, one for work.",
+        "Agent: And your account number, please?\nCaller: four-four-one, two-two-nine, eight-one.",
+        "Agent: Can you confirm the phone number?\nCaller: It's the one ending 4417.",
+        "Agent: What's the number on the parcel?\nCaller: one of them says 20240312.",
+        "Agent: And the best number?\nCaller: Born 12/03/1985, if that helps.",
+        "Rep: Can I get your social security number?\nCaller: 3 8 1, 4 4, 7 7 2 0.",
     ],
 )
 def test_no_spoken_phone_number(text: str) -> None:
