@@ -74,7 +74,8 @@ _ASKS_OTHER_NUMBER = re.compile(
 )
 # A request, where the question carries no question mark ("जन्म तिथि बताइए।").
 _QUESTION = re.compile(
-    r"[?？؟]|(?i:please|tell|confirm|give|provide|spell|state|bitte|nennen|por favor|diga|"
+    r"[?？؟]|(?i:please|tell|confirm|give|provide|spell|state|need|bitte|nennen|bräuchte|"
+    r"benötige|brauche|behöver|trenger|necesito|preciso|besoin|bisogno|por favor|diga|"
     r"indique|confirme|per favore|proszę|podaj|lütfen|söyle|tolong|sebutkan|пожалуйста|"
     r"подскажите|назовите|скажите|tafadhali|vui lòng|cho biết|cho (?:em|tôi|anh|chị|mình) xin|"
     r"बताइए|बताएं|बताइये|बताओ|"
@@ -178,6 +179,13 @@ def _values(
     said = text[start:end]
     lead = _LEADING.match(said)
     offset = lead.end() if lead is not None else 0
+    if birth:
+        whole = said[offset:]
+        tail = _TRAILING.search(whole)
+        whole = whole[: tail.start() if tail is not None else len(whole)]
+        if _numbers_said_as_a_date(whole):
+            yield Answer("date_of_birth", start + offset, start + offset + len(whole))
+            return
     for part in _PART.finditer(said, offset):
         value = part.group()
         tail = _TRAILING.search(value)
@@ -300,6 +308,67 @@ def spoken_numbers(text: str, start: int, end: int) -> Iterator[tuple[int, int]]
         digits = len(regex.findall(r"[^、，, の]", text[match.start() : stop]))
         if digits >= _MIN_CJK_DIGITS:
             yield match.start(), stop
+
+
+_ENGLISH_UNITS = {
+    w: n
+    for n, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen".split()
+    )
+} | {"oh": 0}
+_ENGLISH_TENS = {w: 10 * n for n, w in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2
+)}  # fmt: skip
+_DATE_PARTS = re.compile(r"\s*,\s*|\s*/\s*|\s+slash\s+")
+
+
+def _english_number(words: str) -> int | None:
+    """The value of a number said in English words: "oh-seven" 7, "twenty-two" 22,
+    "nineteen eighty-seven" 1987, "two thousand four" 2004; None for anything else."""
+    tokens = words.lower().replace("-", " ").split()
+    if not tokens:
+        return None
+    if "thousand" in tokens:
+        at = tokens.index("thousand")
+        head, rest = tokens[:at], [t for t in tokens[at + 1 :] if t != "and"]
+        thousands = _english_number(" ".join(head)) if head else 1
+        tail = _english_number(" ".join(rest)) if rest else 0
+        return None if thousands is None or tail is None else thousands * 1000 + tail
+    value = 0
+    pending = 0  # the two-digit group being said ("twenty" waiting for "two")
+    groups = 0
+    for token in tokens:
+        if token in _ENGLISH_TENS:
+            if pending:
+                value, groups = value * 100 + pending, groups + 1
+            pending = _ENGLISH_TENS[token]
+        elif token in _ENGLISH_UNITS:
+            unit = _ENGLISH_UNITS[token]
+            if pending and pending % 10 == 0 and pending >= 20 and unit < 10:
+                pending += unit
+            else:
+                if pending or token == "oh":
+                    value, groups = value * 100 + pending, groups + 1
+                pending = unit
+        else:
+            return None
+    return value * 100 + pending if groups else pending
+
+
+def _numbers_said_as_a_date(value: str) -> bool:
+    """Three numbers in English words that make a date, month or day first: "three,
+    twenty-two, eighty-seven", "oh-four, oh-nine, sixty-three"."""
+    parts = _DATE_PARTS.split(value.strip())
+    if len(parts) != 3 or _DIGITS.search(value) is not None:
+        return False
+    numbers = [n for n in map(_english_number, parts) if n is not None]
+    if len(numbers) != 3:
+        return False
+    first, second, year = numbers
+    if not (year < 100 or 1900 <= year <= 2030):
+        return False
+    return 1 <= min(first, second) <= 12 and 1 <= max(first, second) <= 31
 
 
 def is_spoken_date(value: str) -> bool:

@@ -57,6 +57,21 @@ def found(text: str) -> list[tuple[str, str]]:
             "Nhân viên: Anh cho em xin họ tên đầy đủ ạ.\nKhách hàng: Lò Văn Páo.",
             [("name", "Lò Văn Páo")],
         ),
+        # A date of birth said as three numbers in words (month, day, year or day, month,
+        # year), and a request without a question mark that says it needs the date.
+        (
+            "Pharmacist: And her date of birth?\nCustomer: Five, eleven, ninety-one.",
+            [("date_of_birth", "Five, eleven, ninety-one")],
+        ),
+        (
+            "Nurse: When were you born, love?\nPatient: Oh-seven, oh-three, two thousand four.",
+            [("date_of_birth", "Oh-seven, oh-three, two thousand four")],
+        ),
+        (
+            "Agent: Zur Prüfung bräuchte ich noch Ihr Geburtsdatum.\n"
+            "Kundin: Zwölfter Mai neunzehnhundertzweiundsiebzig.",
+            [("date_of_birth", "Zwölfter Mai neunzehnhundertzweiundsiebzig")],
+        ),
     ],
 )
 def test_the_answer_to_a_question_naming_the_class(
