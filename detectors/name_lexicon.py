@@ -58,7 +58,12 @@ from detectors.names import (
     ORG_WORDS,
     PLACE_WORDS,
 )
-from detectors.not_persons import known_not_a_private_person, lowered, used_as_thing
+from detectors.not_persons import (
+    known_not_a_private_person,
+    lowered,
+    names_the_famous,
+    used_as_thing,
+)
 from detectors.not_persons import load as load_public_figures
 
 LEXICON = Path(__file__).resolve().parent / "data" / "name_lexicon.txt.gz"
@@ -596,6 +601,65 @@ def _related_before(text: str, start: int) -> bool:
     return before is not None and before.group(1).lower() in _RELATION_CUES
 
 
+# Kin named beside them: after a possessive ("her sons Mikaere and Tevita", "Ioane's wife,
+# Nei Tekarau", "mis primas Yusleidys y Yoandri"), opening a list's item ("Present: daughter
+# Faith, son Will"), or before "of" ("mother of Savio, Lourdes and Neville"). The capitalised
+# words after the kin word are people, whatever the name lists say.
+_KIN_WORDS = frozenset(
+    """
+    wife husband son sons daughter daughters brother brothers sister sisters mother father mum
+    mom dad grandson grandsons granddaughter granddaughters grandchildren grandchild
+    grandmother grandfather grandma grandpa granny nan nana nephew nephews niece nieces cousin
+    cousins uncle aunt auntie partner fiancé fiancée fiance fiancee boyfriend girlfriend
+    children kids twins stepson stepdaughter stepmother stepfather child baby widow widower
+    esposa esposo marido mujer hijo hija hijos hijas hermano hermana hermanos hermanas madre
+    padre abuelo abuela abuelos nieto nieta nietos nietas primo prima primos primas tío tía
+    sobrino sobrina sobrinos sobrinas filho filha filhos filhas irmão irmã irmãos irmãs pai mãe
+    avô avó neto neta netos netas femme mari fils fille filles frère frères sœur sœurs mère
+    père cousine neveu nièce frau mann sohn tochter töchter söhne bruder schwester mutter
+    vater enkel enkelin vrouw zoon dochter broer zus moeder vader fru dotter bror syster
+    """.split()
+)
+_KIN_FORMS = _KIN_WORDS | {w.capitalize() for w in _KIN_WORDS}
+_FIRST_PERSON = frozenset(
+    "my our mi mis meu minha meus minhas mon ma mes mein meine min mitt mina mijn onze".split()
+)
+_KIN_POSSESSIVES = frozenset(
+    """
+    my his her their our your mi mis su sus tu tus meu minha meus minhas seu sua seus suas
+    mon ma mes son sa ses ton ta tes mein meine meinem meiner seine seinem seiner ihr ihre
+    ihrem ihrer min mitt mina din ditt dina hans hennes deras mijn zijn haar onze
+    """.split()
+)
+_KIN_ADJECTIVES = frozenset(
+    """
+    late elder older younger eldest oldest youngest little big baby twin only beloved dear
+    new two three four adopted step
+    """.split()
+)
+_KIN_NAME = r"\p{Lu}[\p{Ll}\p{M}'\u2019\-]+(?:[ ]\p{Lu}[\p{Ll}\p{M}'\u2019\-]+){0,2}"
+_KIN_NAMED = regex.compile(
+    rf"(?P<of>[ ]of(?:[ ]the[ ]late)?)?(?:,[ ]?|[ ])(?P<n>{_KIN_NAME})"
+    # More people listed: kept only where an "and" ends the list ("Savio, Lourdes and
+    # Neville"), not "Tochter Katja, Tel. ..." or "Élodie, Bât. B".
+    rf"(?:(?P<more>(?:[ ]?,[ ]?{_KIN_NAME})*)[ ]?,?[ ](?:and|&|y|e|et|und|en|och|og)[ ]"
+    rf"(?P<last>{_KIN_NAME}))?"
+)
+_KIN_MORE = regex.compile(_KIN_NAME)
+# Capitalised words after a kin word that name no one: a sentence's next words, months that
+# are no given names ("her daughter April" is one).
+_NOT_KIN_NAMES = frozenset(
+    """
+    the a an in on at to and but for from who whom which was is are were had has have i he
+    she it we they this that my his her their our your when while after before since until
+    if as so then also both all god jesus christ lord allah heaven january february march
+    july september october november december monday tuesday wednesday thursday friday
+    saturday sunday
+    """.split()
+)
+_LIST_ITEM_BEFORE = regex.compile(r"(?:^|[:,;(•\-–—]|\n)[ \t]*\Z")
+
+
 # A speaker naming themselves: "hi, i'm wang fang", "ich bin Anna Weber", "me llamo Lucía".
 # Phrases whose subject is the person born: "X fyller år", "X's birthday is", "X (born ...".
 _BIRTH_PREDICATES = ContextWords(
@@ -932,7 +996,77 @@ class NameLexiconDetector:
         names = [f for f, by_rule in kept if by_rule or not used_as_thing(text, f.start, f.end)]
         if "(" in text or "（" in text:
             names += self._aliases(text, names + [f for f in earlier if f.pii_class == "name"])
+        if not _KIN_FORMS.isdisjoint(m.group() for m in tokens):
+            names += self._kin_named(text, tokens)
         return _best(names)
+
+    def _kin_named(self, text: str, tokens: list[re.Match[str]]) -> list[Finding]:
+        """The people a kin word names beside it (``_KIN_WORDS``)."""
+        found = []
+        famous: bool | None = None  # whether the text names a public figure: looked up once
+        for i, kin in enumerate(tokens):
+            if kin.group() not in _KIN_FORMS:
+                continue
+            named = _KIN_NAMED.match(text, kin.end())
+            if named is None:
+                continue
+            if named.group("of") is None:
+                whose = self._kin_of_someone(text, tokens, i)
+                if whose is None:
+                    continue
+                if whose not in _FIRST_PERSON:
+                    # A public figure's kin are public too ("Serena Williams ... her sister
+                    # Venus"); one's own are not.
+                    famous = names_the_famous(text) if famous is None else famous
+                    if famous:
+                        continue
+            spans = [named.span("n")]
+            if named.group("last") is not None:
+                offset = named.start("more")
+                spans += [
+                    (offset + m.start(), offset + m.end())
+                    for m in _KIN_MORE.finditer(named.group("more"))
+                ]
+                spans.append(named.span("last"))
+            for start, end in spans:
+                if text.endswith(("'s", "\u2019s"), start, end):
+                    end -= 2
+                if self._kin_names_someone(text, start, end):
+                    found.append(Finding("name", start, end, SINGLE_SCORE, self.name))
+        return found
+
+    @staticmethod
+    def _kin_names_someone(text: str, start: int, end: int) -> bool:
+        """Whether the capitalised words after a kin word are a name: no sentence's next
+        word, title, role, firm, field's key or abbreviation ("Bât."), nothing named so."""
+        words = text[start:end].split(" ")
+        bare = [_bare(w) for w in words]
+        if bare[0] in _NOT_KIN_NAMES or any(
+            w in ORG_WORDS or w in _TITLES or w in _ROLES or w in _KIN_WORDS for w in bare
+        ):
+            return False
+        if len(words) == 1 and len(words[0]) <= 3 and text.startswith(".", end):
+            return False
+        if field_class(text[start:end])[0] is not None:
+            return False
+        return not used_as_thing(text, start, end)
+
+    @staticmethod
+    def _kin_of_someone(text: str, tokens: list[re.Match[str]], i: int) -> str | None:
+        """Whose the kin word ``tokens[i]`` is: the possessive before it, adjectives aside
+        ("her two younger sisters", "Ioane's wife"), "'s" for a name's, "" where it opens a
+        list's item ("Present: daughter Faith"); None where it is nobody's in particular."""
+        j = i - 1
+        while j >= 0 and i - j <= 3 and tokens[j].group().lower() in _KIN_ADJECTIVES:
+            j -= 1
+        if j >= 0 and tokens[j].end() >= tokens[j + 1].start() - 2:
+            word = tokens[j].group()
+            if word.lower() in _KIN_POSSESSIVES:
+                return word.lower()
+            if word.endswith(("'s", "\u2019s")):
+                return "'s"
+        start = tokens[j + 1].start()
+        return "" if _LIST_ITEM_BEFORE.search(text, max(0, start - 4), start) else None
 
     def _aliases(self, text: str, names: Sequence[Finding]) -> list[Finding]:
         """The same person's name in brackets beside a name found, in another script or

@@ -1389,3 +1389,40 @@ def test_no_genitive_name_in_a_frequent_word(text: str) -> None:
 )
 def test_one_speakers_lines_under_a_given_name(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A kin word after a possessive (or opening a list item) names the people after it,
+        # names or not, ordinary words or not; the ones coordinated with them too.
+        (
+            "She is survived by her husband Kalani, her sons Mikaere and Tevita, and six "
+            "grandchildren.",
+            ["Kalani", "Mikaere", "Tevita"],
+        ),
+        (
+            "The boat carried Ioane Teraoi and his nephew Bwebwe back to Abaiang.",
+            ["Bwebwe"],
+        ),
+        ("Ioane's wife, Nei Tekarau, waited at the wharf.", ["Ioane", "Nei Tekarau"]),
+        ("Mis primas Yusleidys y Yoandri guardan su guitarra.", ["Yusleidys", "Yoandri"]),
+        ("Present at the visit: daughter Faith, son Will.", ["Faith", "Will"]),
+        (
+            "Beloved wife of the late Dunstan, mother of Savio, Lourdes and Neville.",
+            ["Dunstan", "Savio", "Lourdes", "Neville"],
+        ),
+        ("my younger brother Tavita starts school on Monday", ["Tavita"]),
+        # No name after the kin word: a thing, a place, an ordinary sentence.
+        ("My son The Hobbit fan wants the book.", []),
+        ("Her daughter In March moved out.", []),
+        ("his sister Apple Inc. hired her", []),
+        ("Angehörige: Tochter Katja, Tel. +49 351 4472918", ["Katja"]),
+        ("Relationship: father   Phone: +996 555 821 340", []),
+        ("help me write a tribute for my uncle Emeka Nwosu's 70th", ["Emeka Nwosu"]),
+        # A public figure's kin are public too; one's own are not.
+        ("Serena Williams won 23 titles. Her sister Venus won seven.", []),
+    ],
+)
+def test_people_named_beside_their_kin(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
