@@ -27,6 +27,7 @@ to the structure-aware scanner, where a key or column header ("dob") is the cont
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -55,7 +56,7 @@ from detectors.date_words import (
     THAI_ERA,
 )
 from detectors.field_keys import field_class, key_words
-from detectors.not_persons import is_public_figure
+from detectors.not_persons import FAMOUS_SURNAMES, is_public_figure, normal_name
 from detectors.spoken_dates import spoken_dates
 
 _FIRST_YEAR = date.today().year - 120  # nobody living was born earlier
@@ -398,7 +399,13 @@ def _born_no_private_person(text: str, date_start: int) -> bool:
     ("Rosa Parks was born on", "Astrid Lindgren föddes den")."""
     found = _BIRTH_CONTEXT.occurrences(text, max(0, date_start - 45), date_start)
     if not found:
-        return False
+        # The birth word after the date: "died on 8 September 2022, aged 96. Born in ...".
+        after = _BIRTH_CONTEXT.occurrences(text, date_start, date_start + 60)
+        return (
+            bool(after)
+            and _BORN_PREDICATE.match(text, after[0][0]) is not None
+            and _a_public_figures_birth(text, after[0][0])
+        )
     word_start = found[-1][0]
     # The clause before the birth word: "for the team: Birthdate ..." has no subject.
     before = text[max(0, word_start - 60) : word_start]
@@ -424,7 +431,68 @@ def _born_no_private_person(text: str, date_start: int) -> bool:
         if not word[0].isupper():
             break
         run.insert(0, word)
-    return any(is_public_figure(" ".join(run[i:])) for i in range(len(run) - 1))
+    if any(is_public_figure(" ".join(run[i:])) for i in range(len(run) - 1)):
+        return True
+    return (
+        head not in _PRIVATE_SUBJECTS
+        and _BORN_PREDICATE.match(text, word_start) is not None
+        and _a_public_figures_birth(text, word_start)
+    )
+
+
+# Words that make the one born a private person: the writer, their kin, a client.
+_PRIVATE_SUBJECTS = frozenset(
+    """
+    i me my mine we us our ours son sons daughter daughters wife husband mother father mum
+    mom dad brother sister grandson granddaughter grandmother grandfather grandma grandpa
+    nephew niece cousin baby child patient client customer employee applicant candidate hire
+    pt pat patientin paciente
+    """.split()
+)
+# "Born", said of someone in a sentence, not a form's label ("date of birth", "fecha de
+# nacimiento"): only then is whose birth it is the sentence's subject.
+_BORN_PREDICATE = regex.compile(
+    r"(?i)born|née?\b|naci[óo]|nacid[oa]|nasce[ru]|nascid[oa]|nacque|nat[oa]\b|född|föddes|"
+    r"født|geboren|urodzi|urodzon|родил|doğ|lahir"
+)
+_CAPITALISED_RUN = regex.compile(
+    r"\p{Lu}[\p{L}\p{M}'\u2019\-]*(?:[ ]+(?:\p{Lu}[\p{L}\p{M}'\u2019\-]*|[IVX]+\b))*"
+)
+_SENTENCE_END = regex.compile(r"[.!?。！？][ \t\n]")
+
+
+def _a_public_figures_birth(text: str, word_start: int) -> bool:
+    """Whether the birth word at ``word_start`` is said of a public figure named before it,
+    in its sentence or the one before ("Steve Jobs, born in ...", "Kahlo was born", "Queen
+    Elizabeth II died ... Born in Mayfair, London, ..., she"). The nearest person decides:
+    a private one named or spoken of first ("my brother Tom, born ...", "Ana Lima, born
+    ...") makes it a private birth."""
+    lo = max(0, word_start - 250)
+    lo = max(lo, text.rfind("\n\n", lo, word_start) + 1)
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, lo, word_start)]
+    if len(ends) >= 2:
+        lo = ends[-2]
+    given = _given_names()
+    for word in reversed(_SUBJECT_WORD.findall(text, lo, word_start)):
+        if word.lower() in _PRIVATE_SUBJECTS:
+            return False
+    for run in reversed(list(_CAPITALISED_RUN.finditer(text, lo, word_start))):
+        words = run.group().split()
+        # The whole run: "José Luis Hernández" is nobody famous, though "Luis Hernández" is.
+        if len(words) > 1 and is_public_figure(run.group()):
+            return True
+        if len(words) == 1 and normal_name(words[0]) in FAMOUS_SURNAMES:
+            return True
+        if words[0].lower() in given:
+            return False  # a private person's name: theirs
+    return False
+
+
+@functools.cache
+def _given_names() -> frozenset[str]:
+    from detectors.name_lexicon import agreed_given_names
+
+    return agreed_given_names()
 
 
 def date_spans(text: str) -> list[tuple[int, int]]:

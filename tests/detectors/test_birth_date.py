@@ -417,6 +417,15 @@ def test_a_child_or_infant_service_request_carries_the_birth_date() -> None:
         "we'll celebrate its 5th birthday on March 3, 2024 with pizza",
         "Rosa Parks was born on 4 February 1913; the boycott began in 1955.",
         "Martin Luther King Jr. was born January 15, 1929, in Atlanta, Georgia.",
+        # The public figure as the subject before an apposition's commas, by a famous
+        # surname alone, or named in the sentence before ("Born in ..., she").
+        "Steve Jobs, born in San Francisco on 24 February 1955, called it a revolution.",
+        "Lionel Messi, born in Rosario, Argentina, on 24 June 1987, joined Inter Miami.",
+        "Frida Kahlo painted The Two Fridas in 1939. Kahlo was born on 6 July 1907 in Coyoacán.",
+        "Queen Elizabeth II died at Balmoral Castle on 8 September 2022, aged 96. Born in "
+        "Mayfair, London, on 21 April 1926, she acceded to the throne in 1952.",
+        "Cristiano Ronaldo, nascido no Funchal em 5 de fevereiro de 1985, marcou outra vez.",
+        "Zlatan Ibrahimović, född 3 oktober 1981 i Malmö, avslutade karriären i AC Milan.",
     ],
 )
 def test_a_birth_said_of_a_thing_an_animal_or_a_public_figure_is_no_date_of_birth(
@@ -432,6 +441,13 @@ def test_a_birth_said_of_a_thing_an_animal_or_a_public_figure_is_no_date_of_birt
         ("Summarize the following for the team: Birthdate 02.06.2008, please", "02.06.2008"),
         ("Our new hire Jonas Berg was born on 14 March 1991.", "14 March 1991"),
         ("Date of birth of the patient: 1984-07-02", "1984-07-02"),
+        # A public figure named nearby is not whose birth it is.
+        (
+            "Steve Jobs inspired him. My brother Tom, born 2 March 1990 in Leeds, codes.",
+            "2 March 1990",
+        ),
+        ("Like Lionel Messi, my son Mateo was born on 24 June 2016.", "24 June 2016"),
+        ("Lionel Messi fan here. I was born on 24 June 1987 too!", "24 June 1987"),
     ],
 )
 def test_a_persons_birth_beside_thing_words_is_still_found(text: str, value: str) -> None:
