@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 
 from detectors.base import Detector, DetectorError, Finding
 from detectors.name_lexicon import mentioned_again
-from detectors.not_persons import a_things_word_elsewhere
+from detectors.not_persons import a_stand_in, a_things_word_elsewhere
 from detectors.person_dates import dates_beside_people
 from detectors.structured import StructuredFieldDetector, listed_as_thing
 
@@ -90,11 +90,14 @@ class DetectionEngine:
 
 def kept_as_a_name(text: str, name: Finding) -> bool:
     """Whether a name found stays one: not an item of "characters:" or "storms:" (a name
-    list or NER knows no keys; the field reader judged its own by their keys), nor one word
+    list or NER knows no keys; the field reader judged its own by their keys), nor a
+    stand-in ("John Doe", "Max Mustermann"), nor one word
     of a famous name named in full elsewhere in the text, the same one again ("Anna Karenina
     ... not Anna")."""
     if name.detector != StructuredFieldDetector.name and listed_as_thing(text, name.start):
         return False
+    if a_stand_in(text, name.start, name.end):
+        return False  # "John Doe" in a fixture, "Max Mustermann" on a specimen form
     return " " in text[name.start : name.end] or not a_things_word_elsewhere(
         text, name.start, name.end
     )

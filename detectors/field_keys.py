@@ -365,7 +365,8 @@ _THING_KEY_WORDS = """
     recipe book novel film movie song album band award prize character font colour color
     pet dog cat horse animal mascot release codename version team channel game show podcast
     course dataset database queue topic bucket pipeline workflow vehicle car boat plan tier
-    drink cocktail beer wine flower tree
+    drink cocktail beer wine flower tree train asteroid satellite painting artwork statue
+    monument landmark attraction museum bridge tower perfume fragrance cheese
     tienda sucursal almacén almacen sede ciudad empresa proveedor marca producto modelo
     departamento estación estacion escuela hospital
     loja filial armazém armazem cidade fornecedor produto departamento escola estação
@@ -396,6 +397,20 @@ _THING_KEY_WORDS = """
     공휴일 명절 lễ
 """.split()
 THING_KEY_WORDS = frozenset(_THING_KEY_WORDS)
+# Keys only a thing's record has ("sku", "vintage", "runbook"), never a person's: beside a
+# bare "name" key they make its value the thing's name. Not "team", "city" or "type":
+# people's records have those too.
+THING_ATTRIBUTE_KEYS = frozenset(
+    """
+    sku version release repo repository vintage appellation license licence homepage price
+    prices currency build runtime barcode ean isbn upc gtin publisher genre edition replicas
+    namespace runbook discovered discoverer orbit magnitude ingredients calories stock qty
+    quantity abv alcohol bottled brand model manufacturer varietal grape cuisine flavour
+    flavor weight dimensions capacity ticker founded headquarters changelog
+    merk marca marque marke modelo modell prijs preço preco precio prix preis prezzo pris
+    versão versao versión versione
+    """.split()
+)
 # The person a thing is named after is a topic, not a private person: "named_after",
 # "eponym", an "inventor" column.
 _TOPIC_PERSON_KEYS = frozenset(
@@ -403,7 +418,7 @@ _TOPIC_PERSON_KEYS = frozenset(
 )
 _TOPIC_PERSON_PHRASES = frozenset({"named after", "named for", "benannt nach", "named in"})
 # "<thing> name": a store's, a ship's, a storm's name.
-_NAME_WORDS = frozenset(
+NAME_WORDS = frozenset(
     """name names nombre nome nom naam navn namn nimi név imię isim nama имя tên
     名前 名称 이름""".split()
 )
@@ -458,7 +473,7 @@ def lists_people(key: str) -> bool:
     return bool(words) and words[-1] in PEOPLE_LIST_KEYS
 
 
-_LISTING_WORDS = frozenset(("list", "table", "data", "items", *_NAME_WORDS))
+_LISTING_WORDS = frozenset(("list", "table", "data", "items", *NAME_WORDS))
 
 
 def _listed(collection: str) -> list[str]:
@@ -474,7 +489,7 @@ def _listed(collection: str) -> list[str]:
 def names_an_item(key: str) -> bool:
     """Whether a key is a bare "name" ("name", "nombre", "이름"): whose, its collection says."""
     words = key_words(key)
-    return len(words) == 1 and words[0] in _NAME_WORDS
+    return len(words) == 1 and words[0] in NAME_WORDS
 
 
 @lru_cache(maxsize=1024)
@@ -542,5 +557,5 @@ def names_a_thing(key: str) -> bool:
         # "الفريق المسؤول" (the team, not a person, is responsible).
         if last in _RESPONSIBLE and (words[0] in THING_KEY_WORDS or words[0] in _TEAM_WORDS):
             return True
-        return last in _NAME_WORDS and words[-2] in THING_KEY_WORDS
+        return last in NAME_WORDS and words[-2] in THING_KEY_WORDS
     return False

@@ -74,6 +74,7 @@ GENERIC_ADDRESSEES = frozenset(
 ORG_WORDS = frozenset(
     """
     inc inc. ltd ltd. llc llp plc gmbh ag sa sas sarl bv nv co co. corp corp. corporation
+    ltda eireli sca enterprises traders trading maintainers contributors
     company group holdings bank capital partners labs lab technologies technology tech systems
     services solutions software consulting university college school institute foundation
     association committee council department ministry agency office team club hospital clinic

@@ -609,6 +609,50 @@ _CAPITALS_BEFORE = regex.compile(r"(?:\p{Lu}[\p{L}\p{M}'\u2019\-]*\.?[ \t]+){1,2
 _CAPITALS_AFTER = regex.compile(r"(?:[ \t]+\p{Lu}[\p{L}\p{M}'\u2019\-]*){1,2}")
 
 
+# The stand-ins of examples, fixtures and specimen forms, no one's names: "John Doe", "Max
+# Mustermann", "Jan Modaal", "홍길동". Not "Mario Rossi" or "Jan Kowalski": many real people
+# bear those.
+_STAND_INS = tuple(
+    frozenset(name.split())
+    for name in (
+        "john doe", "jane doe", "john q. public", "joe bloggs", "max mustermann",
+        "erika mustermann", "jan modaal", "ola nordmann", "kari nordmann", "matti meikäläinen",
+        "fulano de tal", "juan dela cruz", "test user",
+    )
+)  # fmt: skip
+_STAND_IN_WORDS = frozenset().union(*_STAND_INS) - {"de", "tal", "dela", "q.", "user"}
+# Not "山田太郎" or "张三": people write them as real people's names as often.
+_UNSPACED_STAND_INS = ("홍길동",)
+
+
+def a_stand_in(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``text[start:end]`` is (part of) a stand-in whose every word the
+    text holds ("First name: John / Last name: Doe")."""
+    span = text[start:end]
+    if any(span in name or name in span for name in _UNSPACED_STAND_INS if name in text):
+        return True
+    words = span.lower().split()
+    if not words or _STAND_IN_WORDS.isdisjoint(words):
+        return False
+    lowered = text.lower()
+    return any(
+        set(words) <= stand_in and all(_a_word_in(lowered, w) for w in stand_in)
+        for stand_in in _STAND_INS
+    )
+
+
+def _a_word_in(text: str, word: str) -> bool:
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not text[at - 1].isalpha()) and (
+            end == len(text) or not text[end].isalpha()
+        ):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
 def a_things_word_elsewhere(text: str, start: int, end: int) -> bool:
     """Whether the one word at ``text[start:end]`` stands elsewhere in the text inside a
     public figure's or a thing's name: the same one again ("Anna Karenina ... not Anna",

@@ -25,6 +25,8 @@ from detectors.birth_date import is_date
 from detectors.dialogue import ANSWER_SCORE, answers, in_words_date
 from detectors.field_keys import (
     MAIL_HEADER_KEYS,
+    NAME_WORDS,
+    THING_ATTRIBUTE_KEYS,
     dates_a_thing,
     field_class,
     lists_named_things,
@@ -35,6 +37,7 @@ from detectors.field_keys import (
     names_an_item,
     names_things,
 )
+from detectors.field_keys import key_words as _key_words
 from detectors.financial import iban_ok, is_card_number
 from detectors.name_lexicon import EAST_ASIAN_ANY, SYSTEM_ACCOUNTS, lexicon, persons_login
 from detectors.names import (
@@ -132,6 +135,8 @@ class StructuredFieldDetector:
                         lone.append((*_trimmed(text[start:end], start, end), start))
                     elif (full := _a_full_name(text, start, end)) is not None:
                         doubted.append((*full, _key_of(text, start, column_of)))
+                continue
+            if reported == "name" and _no_ones_name(text, span, pii_class, ambiguous, column_of):
                 continue
             if reported == "name" and start in column_of:
                 named_columns.add(column_of[start])
@@ -843,6 +848,119 @@ def _valid(
     lead = len(raw) - len(raw.lstrip())
     trail = len(raw) - len(raw.rstrip())
     return start + lead, end - trail
+
+
+# A value no person's name is written as: an identifier ("atlas-ingest", "phoenix.rules",
+# "givenName") or a type in code ("first_name: str").
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+")
+_TYPE_NAMES = frozenset(
+    "str string int integer bool boolean float double decimal none null nil text varchar "
+    "char uuid date datetime object any list dict".split()
+)
+# Parts of a login that make it a test's, a bot's or a service's, not a person's.
+_NOT_A_PERSONS_LOGIN_PARTS = frozenset(
+    "test tests testing bot svc service admin api demo example sample dummy fixture ci root "
+    "system noreply".split()
+)
+# ... and under a bare "name" key, parts of a service's or a package's name ("atlas-ingest",
+# "phoenix.rules"); a person's login may end so ("soojin-dev").
+_SERVICE_PARTS = _NOT_A_PERSONS_LOGIN_PARTS | frozenset(
+    "ui core dev prod staging qa ops rules alerts metrics logs worker ingest exporter gateway "
+    "web app server client frontend backend db cache queue job cron config lib sdk cli docs "
+    "data platform infra monitor".split()
+)
+# A record's keys: '"sku": ', "vintage: ", "price=".
+_RECORD_KEY = re.compile(r"[\"']?([^\W\d][\w .\-]{0,30}?)[\"']?[ \t]*[:=](?![:/=])")
+
+
+def _no_ones_name(
+    text: str,
+    span: tuple[int, int],
+    pii_class: str,
+    ambiguous: bool,
+    column_of: dict[int, tuple[int, int]],
+) -> bool:
+    """Whether a value under a name's key names no one: an identifier or a type, or, under
+    a bare "name" key, a thing whose record the other keys describe ("Name: Château Margaux
+    / Vintage: 2015")."""
+    value = text[span[0] : span[1]]
+    if value.lower() in _TYPE_NAMES:
+        return True
+    if _IDENTIFIER.fullmatch(value) is not None:
+        # A login made of a person's names is theirs ("pemba.sherpa"), unless a part says
+        # a test's or a service's ("alice-test").
+        parts = re.split(r"[-_.]", value.lower())
+        services = _NOT_A_PERSONS_LOGIN_PARTS if pii_class == LOGIN else _SERVICE_PARTS
+        if not services.isdisjoint(parts):
+            return True
+        return not (persons_login(value) if pii_class == LOGIN else _a_persons_login(value))
+    if not ambiguous or span[0] in column_of:
+        return False
+    key = _key_of(text, span[0], column_of)
+    if not isinstance(key, str):
+        return False
+    words = _key_words(key)
+    return bool(words) and words[-1] in NAME_WORDS and _a_things_record(text, span[0])
+
+
+def _sibling_lines(text: str, start: int, reach: int = 15) -> str:
+    """The lines around the one ``start`` is on at its indentation ("- " counts as one), up
+    to a blank line or a line indented less: a record's keys, not its parent's."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    lines = [text[line_start : line_end if line_end >= 0 else len(text)]]
+    indent = _indent(lines[0])
+    position = line_start - 1
+    for _ in range(reach):  # up
+        if position <= 0:
+            break
+        above = text.rfind("\n", 0, position) + 1
+        line = text[above:position]
+        if not line.strip() or _indent(line) < indent:
+            break
+        if _indent(line) == indent:
+            lines.append(line)
+        position = above - 1
+    position = line_end
+    for _ in range(reach):  # down
+        if position < 0 or position + 1 >= len(text):
+            break
+        below = text.find("\n", position + 1)
+        line = text[position + 1 : below if below >= 0 else len(text)]
+        if not line.strip() or _indent(line) < indent:
+            break
+        if _indent(line) == indent:
+            lines.append(line)
+        position = below
+    return "\n".join(lines)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t-"))
+
+
+def _a_things_record(text: str, start: int) -> bool:
+    """Whether the record around ``start`` (its object or call's brackets, else its block
+    of lines) has a key only a thing's record has and none of a person's."""
+    lo = max(0, start - 600)
+    opening = max(
+        _enclosing_bracket(text, lo, start, "{", "}"), _enclosing_bracket(text, lo, start, "(", ")")
+    )
+    if opening >= 0:
+        close = text.find("}" if text[opening] == "{" else ")", start)
+        block = text[opening : close if close >= 0 else start + 600]
+    else:
+        block = _sibling_lines(text, start)
+    thing = False
+    for key in _RECORD_KEY.findall(block):
+        words = _key_words(key)
+        if not words:
+            continue
+        pii_class, ambiguous = field_class(key)
+        if pii_class is not None and (pii_class != "name" or not ambiguous):
+            return False  # "email", "dob", "surname": a person's record
+        thing = thing or words[-1] in THING_ATTRIBUTE_KEYS
+    return thing
 
 
 def _a_full_name(text: str, start: int, end: int) -> tuple[int, int] | None:

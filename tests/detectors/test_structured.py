@@ -698,3 +698,48 @@ def test_one_given_name_under_a_persons_role_key(
 )
 def test_more_of_a_persons_keys_and_headers(text: str, expected: str) -> None:
     assert ("name", expected) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A bare "name" key in a record whose other keys describe a thing: its own name.
+        "# service catalog entry\nname: atlas-ingest\nowner: team-data-platform\ntier: 1\n"
+        "language: go\nrepo: github.com/example/atlas-ingest",
+        "Wine label data\nName: Château Margaux\nVintage: 2015\nAppellation: Margaux AOC",
+        'Product.create!(name: "Juno Lantern", sku: "JL-0007", price: 24.90)',
+        '{"id": 3, "name": "Vesta", "type": "asteroid", "discovered": "1807-03-29"}',
+        "Productinformatie\nNaam: Stroopwafels Jumbo Pak\nMerk: Daelmans\nPrijs: 3,49",
+        # An identifier or a type, not a person's name.
+        "@dataclass\nclass Customer:\n    first_name: str\n    last_name: str",
+        "- name: phoenix.rules\n  rules:\n    - alert: PhoenixHighErrorRate",
+        "username: alice-test\nrole: viewer",
+        # Firms under a person's key.
+        "invoice,customer,issued\nINV-1,Wayne Enterprises,2024-01-18\nINV-2,Northwind Traders,"
+        "2024-01-19",
+        "train_no,train_name,from,to\n12951,Mumbai Rajdhani,MMCT,NDLS",
+    ],
+)
+def test_a_things_record_an_identifier_a_stand_in_or_a_firm(text: str) -> None:
+    assert [value for cls, value in found(text) if cls == "name"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A person's record keeps its name, things beside it or not.
+        ("name: Ana Lima\nemail: ana.lima@example.com\nversion: 2", "Ana Lima"),
+        ("Customer: Ana Lima\nProduct: Router X2\nVersion: 2.1", "Ana Lima"),
+        ("name: Tunde Adeyemi\ndob: 1990-04-02\nlanguage: yo", "Tunde Adeyemi"),
+        ("username: linnea.berg\nrole: viewer", "linnea.berg"),
+        # A list of people under a thing's record: the item's own keys decide.
+        (
+            "maintainers:\n  - name: Kim Tae-hyung\n    github: taehyung-kim\n"
+            "  - name: Lee Soo-jin\n    github: soojin-dev\nlicense: MIT",
+            "soojin-dev",
+        ),
+        ("First name: Johnny\nLast name: Doerr", "Johnny"),
+    ],
+)
+def test_a_persons_record_keeps_its_name(text: str, expected: str) -> None:
+    assert expected in [value for cls, value in found(text) if cls == "name"]
