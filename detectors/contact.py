@@ -168,7 +168,8 @@ _ID_WORDS = "|".join(
         "part|part no|part number|item|item no|article|product code|model|lot|batch|"
         "shipment|parcel|consignment|waybill|specimen|sample|bin|location code|ref|ref.|"
         "reference|case number|file number|docket|claim number|ticket number|ticket numbers|"
-        "rfp|rfq|tender|purchase order|po number|requisition|"
+        "rfp|rfq|tender|purchase order|po number|requisition|ticket|ticket code|ticket no|"
+        "ticket #|awb|air waybill|objeto|بلاغ|البلاغ|رقم البلاغ|접수|접수번호|"
         "artikel|artikelnr|artikelnr.|teilenummer|charge|chargennummer|lagerplatz|"
         "lieferschein|zaaknummer|dossiernummer|kenmerk|lagerplats|artikelnummer|"
         "réf|réf.|référence|référence article|article|lot n°|colis|dossier|"
@@ -362,6 +363,8 @@ class PhoneDetector:
             position = match.end()
             if position - match.start() < 8 or _before_decimals(text, match):
                 continue  # "5pm", "2024", "12.06.25": too short; "1234 5678,90": an amount
+            if text.startswith("#", match.start() - 1) or _a_postal_items_digits(text, match):
+                continue  # "Ticket #11-3345-8899", "NX 118 452 339 BR": an id's number
             score = self._score(text, match)
             if score is None and _SPACED_SLASH.search(match["body"]):
                 # "030 5551234 / 0171 5557654": two numbers, or a list of them
@@ -470,6 +473,18 @@ _NUMERAL = "[零〇一二三四五六七八九幺两]"
 _CHINESE_NUMERALS = re.compile(rf"{_NUMERAL}(?:[，, ]?{_NUMERAL}){{6,14}}")
 _MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+# A postal item's tracking number (UPU S10): two letters, nine digits, two letters.
+_S10_BEFORE = re.compile(r"(?<![A-Za-z])[A-Z]{2} ?\Z")
+_S10_AFTER = re.compile(r" ?[A-Z]{2}(?![A-Za-z])")
+
+
+def _a_postal_items_digits(text: str, match: re.Match[str]) -> bool:
+    return (
+        _S10_BEFORE.search(text, max(0, match.start() - 3), match.start()) is not None
+        and _S10_AFTER.match(text, match.end()) is not None
+    )
 
 
 def _amount_or_iban(text: str, start: int, end: int) -> bool:

@@ -398,6 +398,13 @@ def test_phone_hard_negatives(text: str) -> None:
         "sizes 38 40 42 44 46 in stock",
         "3912345600      17      # 1 Jan 2024",
         "limits = (0, 4294967295)",
+        # A ticket's, a waybill's, a report's or a parcel's number in a phone's groups.
+        "Ticket #11-3345-8899\nCategoria: Entrega atrasada",
+        "[A/S 접수 #0102-3345-6789]",
+        "courier=Ekart\nawb=FMPP 2219 8830 41",
+        '"ticket_code": "010-1108-2024"',
+        "بلاغ رقم ٠١٠-٤٤٧-٢٣٨١",
+        "Seu objeto NX 118 452 339 BR saiu para entrega.",
     ],
 )
 def test_phone_confusables(text: str) -> None:
