@@ -424,6 +424,7 @@ _ROLES = frozenset(
     student coach trainer chair chairperson secretary narrador locutor animateur animatrice
     médico médecin arzt ärztin arts lekarz врач doktor dokter 의사 医生 医師 الطبيب
     yo ik ich moi je eu jag jeg minä mä ja io tú tu du toi você jij я ты 我 你 私 나 저 मैं أنا
+    ty ви вы sistema systeem système assistent assistente asystent asystentka asistan
     """.split()
 )
 """Who speaks in a chat or a call when it is not a name: roles, and "Ik:", "Yo:" (I)."""

@@ -70,7 +70,7 @@ _TOPIC_AFTER = regex.compile(
 # A place or institution named after someone, by the word before the name: "Avenida Getúlio
 # Vargas", "Universitas Gadjah Mada", "phố Nguyễn Huệ", "Filharmonia im. Karola ...".
 _PLACE_BEFORE = regex.compile(
-    r"(?r)(?<![\p{L}\p{M}])(?i:avenida|avda|av|rua|travessa|praça|largo|alameda|rodovia|calle|plaza|paseo|via|viale|"
+    r"(?r)(?<![\p{L}\p{M}])(?:(?i:avenida|avda|av|rua|travessa|praça|largo|alameda|rodovia|calle|plaza|paseo|via|viale|"
     r"piazza|piazzale|corso|largo|rue|place|boulevard|bd|quai|allée|gare|aéroport|aeropuerto|"
     r"aeroporto|estação|estación|stazione|museo|museu|musée|museum|teatro|théâtre|hotel|hôtel|"
     r"hospital|ospedale|hôpital|hospitali|universidad|universidade|università|université|"
@@ -81,8 +81,20 @@ _PLACE_BEFORE = regex.compile(
     r"quảng trường|trường|ulica|ul|aleja|al|plac|im|улица|ул|проспект|пр|площадь|пл|шоссе|"
     r"бульвар|переулок|университет|больница|музей|театр|caddesi|sokak|mahallesi|bulvarı|"
     r"üniversitesi|havalimanı|chuo kikuu|hospitali ya|barabara ya|mtaa wa|street|avenue|road|"
-    r"square|airport|station|bridge)\.?[ \u00a0]+$"
+    r"square|airport|station|bridge|"
+    # Shops, teams and bots named after someone: "Loja Aurora", "Restaurante Dona Lucinha",
+    # "Team Quizteama Aguilera", "Bot Correios".
+    r"loja|lojas|restaurante|restaurant|ristorante|padaria|doceria|pastelaria|farmácia|"
+    r"farmacia|pharmacy|apotheke|bakery|bäckerei|boulangerie|panadería|panaderia|clínica|"
+    r"clinica|clinic|magazine|casas|mercado|supermercado|supermarket|boutique|salão|salon)"
+    # ... "Team" and "Bot" capitalised, as part of the name ("welcome to the team Jack!").
+    r"|Team|Bot)"
+    # ... a title or a short word between: "Restaurante Dona Lucinha", "Clínica Santa Luzia"
+    # (not after a full stop: "Pangnirtung clinic. Nurse Hannah").
+    r"(?:\.?[ \u00a0]+|[ \u00a0]+\p{Lu}\p{Ll}{1,4}\.?[ \u00a0]+)$"
 )
+# A chat label's remark that its speaker is a program: "Loja Aurora (bot):".
+_A_PROGRAM_AFTER = regex.compile(r"[ \t]*[(\[](?i:bot|app|automated|auto|sistema|system)[)\]]")
 # A pet's name, by the animal word right before it: "our dog Sjaak", "mon chien Rex", "mój kot
 # Filemon", "hamara kutta Sheru", "my cat, Mochi", "el perro llamado Toby". (Not French
 # "chat": "in the chat Priya said" is a person.)
@@ -581,6 +593,8 @@ def used_as_thing(text: str, start: int, end: int, *, cued: bool = False) -> boo
     if _PLACE_BEFORE.search(text, max(0, start - 20), start):
         return True
     if _PET_BEFORE.search(text, max(0, start - 36), start):
+        return True
+    if _A_PROGRAM_AFTER.match(text, end) is not None:
         return True
     if not cued and (
         _TOPIC_BEFORE.search(text, max(0, start - 32), start)

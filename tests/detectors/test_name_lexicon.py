@@ -1426,3 +1426,19 @@ def test_one_speakers_lines_under_a_given_name(text: str, expected: list[str]) -
 )
 def test_people_named_beside_their_kin(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A shop's, a team's or a bot's name, though a person's name is in it.
+        "[18:40] Você: meu pedido já saiu?\n[18:40] Loja Aurora (bot): Olá! Seu pedido foi "
+        "postado hoje.\n[18:41] Você: valeu",
+        "Team Quizteama Aguilera: 1889\nTeam Agatha Quiztie: 1887\nHost: 1889 is right.",
+        "Avaliação ★★★★☆ – Restaurante Dona Lucinha, Belo Horizonte. Comida mineira de verdade.",
+        "[10:12] Ty: kiedy otwierają muzeum?\n[10:12] Asystent: Od wtorku do niedzieli.\n"
+        "[10:13] Ty: a bilety?",
+    ],
+)
+def test_shops_teams_bots_and_you_are_no_ones_names(text: str) -> None:
+    assert names(text) == []
