@@ -1853,10 +1853,16 @@ class NameLexiconDetector:
         labels = {m.group(2) for m in turns}
         if len(labels) < 2:
             # One speaker's lines ("Mette: kan nogen tage telefonen ..."): a given name that
-            # is no word anywhere, no public figure's or thing's ("Siri:", "Kafka:").
+            # is no word anywhere, or one speaking of themselves in two turns or more
+            # ("Diane: my cell is ..."); no public figure's or thing's ("Siri:", "Kafka:").
             label = next(iter(labels))
-            if _bare(label) not in self._lone_given or known_not_a_private_person(
-                label, alone=True
+            bare = _bare(label)
+            if known_not_a_private_person(label, alone=True):
+                return []
+            if bare not in self._lone_given and not (
+                bare in self._given
+                and len(turns) >= 2
+                and any(_FIRST_PERSON_SAID.search(m.string, m.end(), _line_end(m)) for m in turns)
             ):
                 return []
         speakers = [m for m in turns if self._a_talker(m.group(2))]
@@ -2419,7 +2425,8 @@ _SURNAME_PARTICLES = NAME_PARTICLES - {"y", "e"}
 # SENTHIL: ..."); elsewhere a label in capitals is a form's or a script's.
 _TALK_LINE = regex.compile(
     r"^[ \t]*((?:\[[^\]\n]{1,24}\][ \t]*|\(?\d{1,2}:\d{2}(?::\d{2})?\)?[ \t]+|>>?[ \t]*)*)"
-    r"((?:\p{Lu}[\p{Ll}\p{M}'\-]+)(?:[ \t]\p{Lu}[\p{Ll}\p{M}'\-]+){0,2}"
+    r"((?:\p{Lu}[\p{Ll}\p{M}'\-]+(?:-\p{Lu}[\p{Ll}\p{M}']+)?)"
+    r"(?:[ \t]\p{Lu}[\p{Ll}\p{M}'\-]+(?:-\p{Lu}[\p{Ll}\p{M}']+)?){0,2}"
     r"|(?<=>>[ \t]{0,2})\p{Lu}[\p{Lu}\p{M}'\-]+(?:[ \t]\p{Lu}[\p{Lu}\p{M}'\-]+){0,2}"
     r"|[\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}][\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}·・]{1,7}"
     r"|\p{Arabic}[\p{Arabic}\p{M}]+(?:[ ]\p{Arabic}[\p{Arabic}\p{M}]+)?"
@@ -2429,6 +2436,15 @@ _TALK_LINE = regex.compile(
     r"[ \t]*(?:\([^)\n]{1,24}\))?[ \t]*[:：][ \t]*(?=\S)",
     regex.MULTILINE,
 )
+
+
+# The writer speaking of themselves: "I", "I'm", "my", "me" (English chats).
+_FIRST_PERSON_SAID = re.compile(r"(?<![\w'])(?:I|I'm|I’m|my|My|me|mine)(?![\w'])")
+
+
+def _line_end(match: regex.Match[str]) -> int:
+    end = match.string.find("\n", match.end())
+    return end if end >= 0 else len(match.string)
 
 
 def _talk_lines(text: str) -> list[regex.Match[str]]:

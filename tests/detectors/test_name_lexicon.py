@@ -1442,3 +1442,24 @@ def test_people_named_beside_their_kin(text: str, expected: list[str]) -> None:
 )
 def test_shops_teams_bots_and_you_are_no_ones_names(text: str) -> None:
     assert names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A speaker whose name is hyphenated in capitals ("Yu-Ting Chen") is a speaker too.
+        (
+            "Yu-Ting Chen: Hey! My number for the trip is below\n"
+            "Adam: cool, I'll message you. Is the hostel near the station?",
+            ["Yu-Ting Chen", "Adam"],
+        ),
+        # One speaker's own notes, about themselves: a given name that says "my" and "I".
+        (
+            "Diane: Ok here's everything the bank asked for:\n"
+            "Diane: my cell is below, DOB on the form\nDiane: I'm sending the W-2s separately",
+            ["Diane", "Diane", "Diane"],
+        ),
+    ],
+)
+def test_speakers_hyphenated_or_alone_with_their_own_words(text: str, expected: list[str]) -> None:
+    assert proposed_by(text, "talk") == expected
