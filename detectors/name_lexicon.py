@@ -558,6 +558,9 @@ _FAMILY_LABELS = _RELATION_CUES | frozenset(
     mam pap mama papa mom mum dad mommy mummy daddy ma pa oma opa mor far mamá papá mamãe
     papai mami papi mamie abuela abuelo nonna nonno granny grandma grandpa nan nana babcia
     dziadek мама папа бабушка дедушка anneanne babaanne dede mamy papy
+    母 父 母さん 父さん ママ パパ 祖母 祖父 兄 姉 弟 妹 夫 妻 娘 息子 妈 爸 妈妈 爸爸 奶奶 爷爷
+    外婆 外公 姥姥 姥爷 哥 姐 哥哥 姐姐 老公 老婆 엄마 아빠 할머니 할아버지 언니 오빠 누나 형
+    ばあちゃん じいちゃん おばあちゃん おじいちゃん かあちゃん とうちゃん
     """.split()
 )
 # Greetings that open a message: the word after them, alone before a comma or "!", is the
@@ -1915,6 +1918,7 @@ class NameLexiconDetector:
         if _hiragana_given(label):
             return True
         if EAST_ASIAN_ANY.match(label) is not None:  # "刘思琪": a known surname, given name
+            label = "".join(label.split())  # "佐藤 悠斗"
             return label in self._given or any(
                 label[:n] in self._surnames and label[n:] in self._given for n in (1, 2)
             )
@@ -1936,6 +1940,9 @@ class NameLexiconDetector:
         if _hiragana_given(label):  # "けんじ:", "まさと:": Japanese friends' chat names
             return True
         if EAST_ASIAN_ANY.match(label) is not None:  # a known surname or given name begins it
+            if " " in label or "\u3000" in label:  # "佐藤 悠斗", "比嘉 美代子"
+                family = label.split()[0]
+                return len(label) <= 8 and (family in self._surnames or family[0] in self._surnames)
             return len(label) <= 5 and (label[0] in self._surnames or label in self._given)
         # Words no list knows must be shaped like a name ("Radjesh", not "Analyst").
         shapes = self._shapes
@@ -2447,13 +2454,24 @@ def _line_end(match: regex.Match[str]) -> int:
     return end if end >= 0 else len(match.string)
 
 
+# A turn of a chat app's export in columns, time, speaker and message between tabs (LINE:
+# "19:45\t佐藤 悠斗\tいらない、残業"); a remark in brackets after the speaker ("山本(そうたママ)").
+_TAB_TALK_LINE = regex.compile(
+    r"([ \t]*\d{1,2}:\d{2}(?::\d{2})?\t)"
+    r"([^\t\n()（）:：]{1,20}?)[ ]*(?:[(（][^)）\n]{1,12}[)）])?\t(?=\S)"
+)
+
+
 def _talk_lines(text: str) -> list[regex.Match[str]]:
-    """``_TALK_LINE`` tried at each line's start: ``finditer`` tries its "^" at every
-    position of the text, three times the cost. No turn spans two lines."""
+    """``_TALK_LINE`` (or ``_TAB_TALK_LINE``) tried at each line's start: ``finditer`` tries
+    its "^" at every position of the text, three times the cost. No turn spans two lines."""
     turns = []
+    tabbed = "\t" in text
     start = 0
     while start >= 0:
         if (turn := _TALK_LINE.match(text, start)) is not None:
+            turns.append(turn)
+        elif tabbed and (turn := _TAB_TALK_LINE.match(text, start)) is not None:
             turns.append(turn)
         start = text.find("\n", start)
         start = start + 1 if start >= 0 else -1

@@ -1463,3 +1463,12 @@ def test_shops_teams_bots_and_you_are_no_ones_names(text: str) -> None:
 )
 def test_speakers_hyphenated_or_alone_with_their_own_words(text: str, expected: list[str]) -> None:
     assert proposed_by(text, "talk") == expected
+
+
+def test_speakers_of_a_chat_exported_in_columns() -> None:
+    text = (
+        "[LINE] 「佐藤家」のトーク履歴\n2024/03/14(木)\n19:42\t母\tゆうちゃん、夕飯いる？\n"
+        "19:45\t佐藤 悠斗\tいらない、残業\n19:46\t母\t美咲ちゃんにも聞いといて\n"
+        "19:50\t佐藤 悠斗\tわかった"
+    )
+    assert proposed_by(text, "talk") == ["佐藤 悠斗", "佐藤 悠斗"]
