@@ -1853,7 +1853,12 @@ class NameLexiconDetector:
         Ben Ashworth: ...", "艾力：..."): where two or more speak by turns and one of them is
         a known name, a role ("Agent:") or the turns are timed. A form's labels, roles,
         departments and common words are no speakers."""
-        labels = {m.group(2) for m in turns}
+        cores = [self._label_core(m) for m in turns]
+        turns = [m for m, core in zip(turns, cores, strict=True) if core is not None]
+        spans = {m.start(): core for m, core in zip(turns, [c for c in cores if c], strict=True)}
+        labels = {m.string[slice(*spans[m.start()])] for m in turns}
+        if not labels:
+            return []
         if len(labels) < 2:
             # One speaker's lines ("Mette: kan nogen tage telefonen ..."): a given name that
             # is no word anywhere, or one speaking of themselves in two turns or more
@@ -1868,13 +1873,37 @@ class NameLexiconDetector:
                 and any(_FIRST_PERSON_SAID.search(m.string, m.end(), _line_end(m)) for m in turns)
             ):
                 return []
-        speakers = [m for m in turns if self._a_talker(m.group(2))]
+        said = {m.start(): m.string[slice(*spans[m.start()])] for m in turns}
+        # A kin word or title before it makes a label's word a name ("Tia Nice:").
+        speakers = [
+            m
+            for m in turns
+            if self._a_talker(
+                said[m.start()], titled=spans[m.start()][0] > m.start(2), speaking=True
+            )
+        ]
         if not speakers:
             return []
         # One of them a known name: the others are people too, known or not.
-        if not any(self._known_talker(m.group(2)) for m in speakers):
+        if not any(self._known_talker(said[m.start()]) for m in speakers):
             return []
-        return [Finding("name", m.start(2), m.end(2), SINGLE_SCORE, self.name) for m in speakers]
+        return [Finding("name", *spans[m.start()], SINGLE_SCORE, self.name) for m in speakers]
+
+    @staticmethod
+    def _label_core(turn: regex.Match[str]) -> tuple[int, int] | None:
+        """The name in a speaker's label, without the kin word, title or role before it or
+        the team's letters or honorific after it ("Tia Nice", "Chefe Marcão", "Jéssica RH",
+        "수아 언니"); None when nothing else is left."""
+        start, end = turn.span(2)
+        words = turn.string[start:end].split(" ")
+        while len(words) > 1 and _bare(words[0]) in _LABEL_PREFIXES:
+            start += len(words.pop(0)) + 1
+        while len(words) > 1 and (
+            words[-1] in _LABEL_SUFFIXES
+            or (words[-1].isalpha() and words[-1].isupper() and len(words[-1]) <= 3)
+        ):
+            end -= len(words.pop()) + 1
+        return (start, end) if start < end else None
 
     def _addressed_in_turns(self, text: str, turns: list[regex.Match[str]]) -> list[Finding]:
         """The one a chat turn speaks to, first in it before a comma or a mark ("Лена:
@@ -1924,19 +1953,30 @@ class NameLexiconDetector:
             )
         return any(_bare(w) in self._strong for w in label.split())
 
-    def _a_talker(self, label: str) -> bool:
-        words = [_bare(w) for w in label.split()]
+    def _a_talker(self, label: str, *, titled: bool = False, speaking: bool = False) -> bool:
+        """Whether ``label`` reads as a person's name where a turn's speaker or the one it
+        speaks to stands. ``titled``: a kin word or a title stood before it in the label;
+        ``speaking``: it labels turns (a Korean given name alone does only there)."""
+        # An initial after the name says nothing either way ("Catarina L.").
+        words = [_bare(w) for w in label.split() if not _AN_INITIAL.fullmatch(w)] or ["."]
         if any(w in _ROLES or w in _TITLES or w in _CUE_WORDS for w in words):
             return False
         if len(words) == 1 and words[0] in _FAMILY_LABELS:  # "Tía:", "Pap:"
             return False
-        if any(w in self._common or w in self._very_common for w in words):
+        if not titled and any(w in self._common or w in self._very_common for w in words):
             if not all(self._known(w) for w in words):
                 return False
         if _a_department(label) or field_class(label)[0] is not None or _role_handle(label):
             return False
         if _HANGUL_ANY.match(label) is not None:
-            return self._korean_name(label)
+            # Friends' chats label given names alone ("[동건]"), not kin ("[다온맘]").
+            return self._korean_name(label) or (
+                speaking
+                and len(label) == 2
+                and _HANGUL_ANY.match(label, 1) is not None
+                and label not in self._common
+                and not label.endswith(_KOREAN_KIN_ENDINGS)
+            )
         if _hiragana_given(label):  # "けんじ:", "まさと:": Japanese friends' chat names
             return True
         if EAST_ASIAN_ANY.match(label) is not None:  # a known surname or given name begins it
@@ -1946,7 +1986,7 @@ class NameLexiconDetector:
             return len(label) <= 5 and (label[0] in self._surnames or label in self._given)
         # Words no list knows must be shaped like a name ("Radjesh", not "Analyst").
         shapes = self._shapes
-        if not all(self._known(w) or shapes.looks_like_a_name(w) for w in words):
+        if not titled and not all(self._known(w) or shapes.looks_like_a_name(w) for w in words):
             return False
         return not known_not_a_private_person(label)
 
@@ -2434,16 +2474,33 @@ _TALK_LINE = regex.compile(
     r"^[ \t]*((?:\[[^\]\n]{1,24}\][ \t]*|\(?\d{1,2}:\d{2}(?::\d{2})?\)?[ \t]+|>>?[ \t]*)*)"
     r"((?:\p{Lu}[\p{Ll}\p{M}'\-]+(?:-\p{Lu}[\p{Ll}\p{M}']+)?)"
     r"(?:[ \t]\p{Lu}[\p{Ll}\p{M}'\-]+(?:-\p{Lu}[\p{Ll}\p{M}']+)?){0,2}"
+    # ... an initial after the name ("Catarina L."), a team's or a role's letters ("Jéssica
+    # RH", "Carol BR").
+    r"(?:[ \t]\p{Lu}\.|[ \t]\p{Lu}{2,3}(?=[ \t]*[:：]))?"
     r"|(?<=>>[ \t]{0,2})\p{Lu}[\p{Lu}\p{M}'\-]+(?:[ \t]\p{Lu}[\p{Lu}\p{M}'\-]+){0,2}"
     r"|[\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}][\p{Han}\p{Hangul}\p{Hiragana}\p{Katakana}·・]{1,7}"
     r"|\p{Arabic}[\p{Arabic}\p{M}]+(?:[ ]\p{Arabic}[\p{Arabic}\p{M}]+)?"
     r"|\p{Devanagari}[\p{Devanagari}\p{M}]+(?:[ ]\p{Devanagari}[\p{Devanagari}\p{M}]+)?)"
     # The time may follow the speaker, as chat exports write it ("Steffi 14:02: hast du").
     r"(?:[ \t]+\d{1,2}:\d{2}(?:[ \t]*[AaPp][Mm])?)?"
+    # An emoji after the name ("Dudinha 🌸:").
+    r"(?:[ \t]*[\p{So}\p{Sk}\u200d\ufe0f]+)?"
     r"[ \t]*(?:\([^)\n]{1,24}\))?[ \t]*[:：][ \t]*(?=\S)",
     regex.MULTILINE,
 )
+# KakaoTalk's and others' exports: "[동건] [오후 4:44] ...", "[Jocke] 22:01 ...".
+_BRACKET_TALK_LINE = regex.compile(
+    r"([ \t]*)\[([^\]\n\[\d:]{1,24})\][ \t]*"
+    r"(?:\[[^\]\n]{0,8}\d{1,2}:\d{2}[^\]\n]{0,8}\]|\d{1,2}:\d{2})[ \t]+(?=\S)"
+)
 
+
+# Words before a speaker's name in a label (kin, titles, a boss): "Tia Nice", "Chefe Marcão".
+_LABEL_PREFIXES = _FAMILY_LABELS | frozenset("chefe chef jefe boss capo prof prof. dr dr.".split())
+# ... and after it: Korean and Japanese forms of address ("수아 언니", "승기 선배").
+_LABEL_SUFFIXES = frozenset("언니 오빠 누나 형 선배 씨 님 선생님 さん くん ちゃん 様 先輩".split())
+_KOREAN_KIN_ENDINGS = ("맘", "마", "빠")
+_AN_INITIAL = regex.compile(r"\p{Lu}\.")
 
 # The writer speaking of themselves: "I", "I'm", "my", "me" (English chats).
 _FIRST_PERSON_SAID = re.compile(r"(?<![\w'])(?:I|I'm|I’m|my|My|me|mine)(?![\w'])")
@@ -2473,6 +2530,12 @@ def _talk_lines(text: str) -> list[regex.Match[str]]:
             turns.append(turn)
         elif tabbed and (turn := _TAB_TALK_LINE.match(text, start)) is not None:
             turns.append(turn)
+        elif (
+            text.startswith("[", start)
+            and (turn := _BRACKET_TALK_LINE.match(text, start)) is not None
+        ):
+            if not turn.group(2).isupper():  # "[INFO] 10:22 ...": a log's level
+                turns.append(turn)
         start = text.find("\n", start)
         start = start + 1 if start >= 0 else -1
     return turns

@@ -1472,3 +1472,39 @@ def test_speakers_of_a_chat_exported_in_columns() -> None:
         "19:50\t佐藤 悠斗\tわかった"
     )
     assert proposed_by(text, "talk") == ["佐藤 悠斗", "佐藤 悠斗"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # KakaoTalk's and others' "[speaker] [time] message" export.
+        (
+            "[동건] [오후 4:44] 세영아 택배 왔는데 주소 맞지?\n[세영] [오후 4:50] 응 맞아 고마워",
+            ["동건", "세영"],
+        ),
+        (
+            "[Jocke] 22:01 Vaknar ni? Tessan har fått bebis!!!\n[Lina] 22:02 NEJ VAD SÖTT!",
+            ["Jocke", "Lina"],
+        ),
+        # A speaker's kin word, title or team before the name, an initial or an emoji after.
+        (
+            "[31/12/2023 23:58] Tia Nice: feliz ano novo família!!!\n"
+            "[01/01/2024 00:03] Kayode Santana: feliz ano novo tia!",
+            ["Nice", "Kayode Santana"],
+        ),
+        (
+            "[07:55] Emre: Chefen, jag är sen 10 min\n[07:56] Catarina L.: Ok Emre, Viktor öppnar",
+            ["Emre", "Catarina L."],
+        ),
+        (
+            "Bruna 🌸: amiga vc tem o zap da Thaís?\nFernanda: tenho, me liga",
+            ["Bruna", "Fernanda"],
+        ),
+        # A log's levels in brackets are no speakers.
+        ("[INFO] 10:22 server started\n[WARN] 10:23 disk at 91%", []),
+    ],
+)
+def test_more_chat_exports_and_speakers_labelled_with_more_than_a_name(
+    text: str, expected: list[str]
+) -> None:
+    assert proposed_by(text, "talk") == expected
