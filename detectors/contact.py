@@ -38,6 +38,7 @@ from phonenumbers.phonemetadata import NumberFormat
 
 from detectors.base import Finding
 from detectors.context import GLUE, SENTENCE_BREAK, column_header, glues
+from detectors.dialogue import digits_said, spoken_numbers
 
 # The local part may hold any letters (RFC 6531 addresses like "jérôme@exemple.fr"). Matching
 # starts from each "@" rather than from every word of the text: the local part is found by a
@@ -375,6 +376,15 @@ class PhoneDetector:
                     score = self._score(text, first)
             if score is not None:
                 findings.append(Finding("phone", match.start(), match.end(), score, self.name))
+        if _DIGIT_WORD_PAIR.search(text) is not None:
+            # "call me back at three one two, five five five ...": a number said in words
+            # after a phone word, seven digits or more.
+            for start, end in spoken_numbers(text, 0, len(text)):
+                if (
+                    digits_said(text[start:end]) >= 7
+                    and self._words.kind_before(text, start) == "phone"
+                ):
+                    findings.append(Finding("phone", start, end, 0.8, self.name))
         for said in _CHINESE_NUMERALS.finditer(text):
             # "我的手机号一三八零一七二六四五九": a number said in numerals after a phone word.
             if self._words.kind_before(text, said.start()) == "phone":
@@ -469,6 +479,16 @@ class PhoneDetector:
         return None
 
 
+# Two digit words in a row: where a number said in words may stand (checked first, in C).
+_DIGIT_WORD_PAIR = re.compile(
+    r"(?i)\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|cero|uno|dos|tres|cuatro|"
+    r"cinco|seis|siete|ocho|nueve|zéro|deux|trois|quatre|cinq|sept|huit|neuf|null|eins|zwei|"
+    r"drei|vier|fünf|sechs|sieben|acht|neun|um|dois|três|sete|oito|nove|due|tre|quattro|"
+    r"cinque|sei|sette|otto)[ ,\-]+(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|"
+    r"cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|zéro|un|deux|trois|quatre|cinq|"
+    r"sept|huit|neuf|null|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|um|dois|três|sete|"
+    r"oito|nove|due|tre|quattro|cinque|sei|sette|otto)\b"
+)
 _NUMERAL = "[零〇一二三四五六七八九幺两]"
 _CHINESE_NUMERALS = re.compile(rf"{_NUMERAL}(?:[，, ]?{_NUMERAL}){{6,14}}")
 _MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")

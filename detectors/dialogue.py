@@ -65,6 +65,8 @@ _ASKS_PHONE = re.compile(
     r"telepon|dihubungi|số điện thoại|số liên lạc|liên lạc|điện thoại|電話番号|電話|連絡先|"
     r"电话|手机|联系|번호|연락|전화|नंबर|फ़ोन|फोन|संपर्क|رقم|هاتف|جوال|موبايل|للتواصل"
 )
+# A question for a US Social Security number.
+_ASKS_SSN = re.compile(r"(?i)\bsocial\b|\bssn\b|s\.s\.n")
 # ... but not an order's, a ticket's or a card's number: those are other things.
 _ASKS_OTHER_NUMBER = re.compile(
     r"(?i)order|ticket|tracking|reference|invoice|booking|confirmation|account|policy|"
@@ -134,6 +136,11 @@ def answers(text: str, common_words: frozenset[str]) -> Iterator[Answer]:
         birth = _ASKS_BIRTH.search(said) is not None
         name = _ASKS_NAME.search(said) is not None
         phone = _ASKS_PHONE.search(said) is not None and _ASKS_OTHER_NUMBER.search(said) is None
+        if _ASKS_SSN.search(said) is not None:
+            # "Four three one, two two, nine zero eight six": nine digits said.
+            for run in spoken_numbers(text, *answer.span("said")):
+                if digits_said(text[run[0] : run[1]]) == 9:
+                    yield Answer("ssn", *run)
         if phone:
             # The number said in words, in the answer or read back in the question itself;
             # or the answer's digits, which need no phone word of their own ("41 72 63 05").
@@ -369,6 +376,40 @@ def _numbers_said_as_a_date(value: str) -> bool:
     if not (year < 100 or 1900 <= year <= 2030):
         return False
     return 1 <= min(first, second) <= 12 and 1 <= max(first, second) <= 31
+
+
+_DIGIT_WORDS = frozenset(
+    """
+    zero oh o one two three four five six seven eight nine cero uno dos tres cuatro cinco seis
+    siete ocho nueve zéro un deux trois quatre cinq sept huit neuf null eins zwei drei vier
+    fünf sechs sieben acht neun um dois três sete oito nove
+    """.split()
+)
+
+
+_TENS_WORDS = frozenset("twenty thirty forty fifty sixty seventy eighty ninety".split())
+
+
+def digits_said(value: str) -> int:
+    """How many digits a number said in words holds: one a digit word, two a "double" or a
+    "twenty-two" (or any other number word), a digit group its digits."""
+    count = 0
+    repeat = 1
+    parts = re.findall(r"[^\W_]+", value.lower())
+    for i, part in enumerate(parts):
+        if part.isdigit():
+            count += len(part)
+        elif part in ("double", "triple"):
+            repeat = 2 if part == "double" else 3
+            continue
+        elif part in _DIGIT_WORDS:
+            if i and parts[i - 1] in _TENS_WORDS and part not in ("zero", "oh", "o"):
+                continue  # "twenty-two": counted with "twenty"
+            count += repeat
+        else:
+            count += 2  # "twenty", "dreiundzwanzig": a two-digit group
+        repeat = 1
+    return count
 
 
 def is_spoken_date(value: str) -> bool:

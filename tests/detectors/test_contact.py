@@ -305,6 +305,33 @@ def test_a_number_said_in_chinese_numerals_after_a_phone_word() -> None:
     assert spans(PHONE, "订单号一五九零二七三六四八一") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Please give us a call back at five five five, two three four, eight eight one two."
+            " Again thanks.",
+            "five five five, two three four, eight eight one two",
+        ),
+        (
+            "hey it's tony um call me back at three one two five five five zero one nine one",
+            "three one two five five five zero one nine one",
+        ),
+        (
+            "Mr Tanaka says his mobile number is zero nine zero, one two three four, five six "
+            "seven eight.",
+            "zero nine zero, one two three four, five six seven eight",
+        ),
+    ],
+)
+def test_a_number_said_in_words_after_a_phone_word(text: str, expected: str) -> None:
+    assert spans(PHONE, text) == [expected]
+
+
+def test_number_words_without_a_phone_word_are_no_phone() -> None:
+    assert spans(PHONE, "count with me: one two three four five six seven eight nine") == []
+
+
 def test_full_width_digits_in_groups_with_ideographic_spaces() -> None:
     number = "１５９\u3000８８７６\u3000５４３２"
     assert spans(PHONE, f"家长微信：{number}") == [number]

@@ -173,6 +173,25 @@ def test_a_phone_number_said_in_words(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "REP: I'll need your social for the name change.\n"
+            "CUSTOMER: Okay, it's six one two, four eight, seven seven three one.",
+            "six one two, four eight, seven seven three one",
+        ),
+        (
+            "IVR: Please say or enter your Social Security number.\n"
+            "CALLER: Four three one, two two, nine zero eight six.",
+            "Four three one, two two, nine zero eight six",
+        ),
+    ],
+)
+def test_a_social_security_number_said_in_words(text: str, expected: str) -> None:
+    assert ("ssn", expected) in found(text)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         # An order's number is no phone; a few number words are no number.
