@@ -473,7 +473,9 @@ def _a_public_figures_birth(text: str, word_start: int) -> bool:
     if len(ends) >= 2:
         lo = ends[-2]
     given = _given_names()
-    for word in reversed(_SUBJECT_WORD.findall(text, lo, word_start)):
+    # The writer or their kin in the birth word's own sentence: a private birth.
+    sentence = ends[-1] if ends else lo
+    for word in _SUBJECT_WORD.findall(text, sentence, word_start):
         if word.lower() in _PRIVATE_SUBJECTS:
             return False
     for run in reversed(list(_CAPITALISED_RUN.finditer(text, lo, word_start))):

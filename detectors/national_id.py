@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 
 from detectors.base import Finding
-from detectors.context import GLUE, ContextWords
+from detectors.contact import context_words
+from detectors.context import GLUE, ContextWords, column_header
 
 # The first digit, then what may not come before it (a pattern that starts with a character
 # class is searched for at C speed; "No." may touch it); a comma and the next CSV field may
@@ -95,6 +96,8 @@ class SsnDetector:
             context = _SSN_CONTEXT.near(text, start, end) or _after_ssn_word(
                 text, start, bare=not match["sep"]
             )
+            if not context and _a_column_of_parts(text, start):
+                continue  # "part_no,description\n123-45-6780,Hex bolt M8x40"
             if match["sep"] == "-":
                 score = 0.95 if context else 0.85
             elif context:
@@ -111,6 +114,15 @@ class SsnDetector:
             ):
                 findings.append(Finding("ssn", start, end, 0.8, self.name))
         return findings
+
+
+def _a_column_of_parts(text: str, start: int) -> bool:
+    """Whether the number stands in a table column its header names as a part's, an item's
+    or an order's number ("part_no", "sku", "lot"): a catalogue's, shaped like an SSN."""
+    header = column_header(text, start)
+    if header is None:
+        return False
+    return context_words().kind_before(header, len(header)) == "id"
 
 
 def _after_ssn_word(text: str, start: int, *, bare: bool) -> bool:

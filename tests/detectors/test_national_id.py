@@ -132,3 +132,12 @@ def test_an_ssn_glued_to_no_dot() -> None:
     assert [text[f.start : f.end] for f in SsnDetector().detect(text)] == ["026-86-9641"]
     # A version or a decimal before the digits is still no SSN.
     assert SsnDetector().detect("release v2.026-86-9641 is out") == []
+
+
+def test_a_catalogues_part_numbers_shaped_like_ssns() -> None:
+    parts = (
+        "part_no,description,supplier\n123-45-6780,Hex bolt M8x40,Würth\n219-33-0047,Gloves,Ansell"
+    )
+    assert SsnDetector().detect(parts) == []
+    people = "name,ssn,dob\nAna Lima,219-33-0047,1990-01-02"
+    assert [people[f.start : f.end] for f in SsnDetector().detect(people)] == ["219-33-0047"]
