@@ -531,6 +531,10 @@ def _key_before(text: str, sep: int) -> str | None:
     return segment
 
 
+# A line that opens with its key, the only one on it: "dob=", "  DB_OWNER = ".
+_A_LINES_ONLY_KEY = re.compile(r"[ \t]*[^\s=]+[ \t]*=[ \t]*\Z")
+
+
 def _values_after(
     text: str, position: int, pii_class: str, ambiguous: bool, equals: bool
 ) -> Iterator[tuple[str, bool, int, int]]:
@@ -564,8 +568,11 @@ def _values_after(
     line_end = text.find("\n", i)
     line_end = size if line_end < 0 else line_end
     hi = min(line_end, i + _MAX_VALUE)
-    if equals:
-        # key=value in a log line: the value ends at white space.
+    if equals and (
+        "=" in text[i:hi] or not _A_LINES_ONLY_KEY.match(text, text.rfind("\n", 0, i) + 1, i)
+    ):
+        # key=value in a log line: the value ends at white space. One key a line (.env, INI:
+        # "dob=17 janvier 1992", "الاسم=أسماء بن سالم") runs to the line's end, as after ":".
         stop = re.compile(r"[\s&,;|)\]}\"]").search(text, i, hi)
     else:
         stop = _VALUE_STOP.get(pii_class, _VALUE_STOP["default"]).search(text, i, hi)

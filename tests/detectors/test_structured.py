@@ -743,3 +743,11 @@ def test_a_things_record_an_identifier_a_stand_in_or_a_firm(text: str) -> None:
 )
 def test_a_persons_record_keeps_its_name(text: str, expected: str) -> None:
     assert expected in [value for cls, value in found(text) if cls == "name"]
+
+
+def test_one_key_a_line_with_an_equals_sign_runs_to_the_lines_end() -> None:
+    text = "الاسم=أسماء بن سالم\nتاريخ_الولادة=17 جانفي 1992\nمكان_الولادة=صفاقس"
+    assert found(text) == [("date_of_birth", "17 جانفي 1992"), ("name", "أسماء بن سالم")]
+    # A log line's pairs end at white space.
+    line = "2024-03-12 user=anon route=/checkout name=Ana dob=1990-01-02"
+    assert ("date_of_birth", "1990-01-02") in found(line)
