@@ -336,6 +336,8 @@ def _english_number(words: str) -> int | None:
     tokens = words.lower().replace("-", " ").split()
     if not tokens:
         return None
+    if len(tokens) > 1 and all(_ENGLISH_UNITS.get(t, 10) < 10 for t in tokens):
+        return int("".join(str(_ENGLISH_UNITS[t]) for t in tokens))  # "one five": 15
     if "thousand" in tokens:
         at = tokens.index("thousand")
         head, rest = tokens[:at], [t for t in tokens[at + 1 :] if t != "and"]

@@ -68,6 +68,10 @@ def found(text: str) -> list[tuple[str, str]]:
             [("date_of_birth", "Oh-seven, oh-three, two thousand four")],
         ),
         (
+            "AGENT: Your date of birth, Ms Kim?\nCALLER: Zero five, one five, two thousand one.",
+            [("date_of_birth", "Zero five, one five, two thousand one")],
+        ),
+        (
             "Agent: Zur Prüfung bräuchte ich noch Ihr Geburtsdatum.\n"
             "Kundin: Zwölfter Mai neunzehnhundertzweiundsiebzig.",
             [("date_of_birth", "Zwölfter Mai neunzehnhundertzweiundsiebzig")],
