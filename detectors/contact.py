@@ -364,7 +364,8 @@ class PhoneDetector:
             position = match.end()
             if position - match.start() < 8 or _before_decimals(text, match):
                 continue  # "5pm", "2024", "12.06.25": too short; "1234 5678,90": an amount
-            if text.startswith("#", match.start() - 1) or _a_postal_items_digits(text, match):
+            glued = match.start() > 0 and text[match.start() - 1] == "#"
+            if glued or _a_postal_items_digits(text, match):
                 continue  # "Ticket #11-3345-8899", "NX 118 452 339 BR": an id's number
             score = self._score(text, match)
             if score is None and _SPACED_SLASH.search(match["body"]):
@@ -389,8 +390,9 @@ class PhoneDetector:
             # "我的手机号一三八零一七二六四五九": a number said in numerals after a phone word.
             if self._words.kind_before(text, said.start()) == "phone":
                 end = said.end()
-                if said.group()[0] == "一" and end - said.start() > 11:
-                    end = said.start() + 11  # a mobile's 11, then "一直..." ("all along")
+                numerals = [m.end() for m in _ONE_NUMERAL.finditer(said.group())]
+                if said.group()[0] == "一" and len(numerals) > 11:
+                    end = said.start() + numerals[10]  # a mobile's 11, then "一直" ("all along")
                 findings.append(Finding("phone", said.start(), end, 0.8, self.name))
         return findings
 
@@ -491,6 +493,7 @@ _DIGIT_WORD_PAIR = re.compile(
 )
 _NUMERAL = "[零〇一二三四五六七八九幺两]"
 _CHINESE_NUMERALS = re.compile(rf"{_NUMERAL}(?:[，, ]?{_NUMERAL}){{6,14}}")
+_ONE_NUMERAL = re.compile(_NUMERAL)
 _MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 

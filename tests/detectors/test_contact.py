@@ -301,6 +301,8 @@ def test_a_number_said_in_chinese_numerals_after_a_phone_word() -> None:
     said = "一五九零二七三六四八一"
     assert spans(PHONE, f"你好，我的手机号{said}，麻烦回电") == [said]
     assert spans(PHONE, "我的手机号一三五零一七二六四五九一直没信号") == ["一三五零一七二六四五九"]
+    grouped = "一三五，零一七二，六四五九"
+    assert spans(PHONE, f"我的手机号{grouped}一直没信号") == [grouped]
     assert spans(PHONE, "一九九三年八月初六出生，家在三楼") == []
     assert spans(PHONE, "订单号一五九零二七三六四八一") == []
 
@@ -427,6 +429,7 @@ def test_phone_hard_negatives(text: str) -> None:
         "limits = (0, 4294967295)",
         # A ticket's, a waybill's, a report's or a parcel's number in a phone's groups.
         "Ticket #11-3345-8899\nCategoria: Entrega atrasada",
+        "Ticket #2025-0314-6182 closed #",
         "[A/S 접수 #0102-3345-6789]",
         "courier=Ekart\nawb=FMPP 2219 8830 41",
         '"ticket_code": "010-1108-2024"',
@@ -436,6 +439,10 @@ def test_phone_hard_negatives(text: str) -> None:
 )
 def test_phone_confusables(text: str) -> None:
     assert spans(PHONE, text) == []
+
+
+def test_a_number_opening_the_text_is_judged_whatever_ends_it() -> None:
+    assert spans(PHONE, "415-555-0134 is my cell #") == ["415-555-0134"]
 
 
 def test_phone_scores_rise_with_context() -> None:
