@@ -1853,10 +1853,9 @@ class NameLexiconDetector:
         Ben Ashworth: ...", "艾力：..."): where two or more speak by turns and one of them is
         a known name, a role ("Agent:") or the turns are timed. A form's labels, roles,
         departments and common words are no speakers."""
-        cores = [self._label_core(m) for m in turns]
-        turns = [m for m, core in zip(turns, cores, strict=True) if core is not None]
-        spans = {m.start(): core for m, core in zip(turns, [c for c in cores if c], strict=True)}
-        labels = {m.string[slice(*spans[m.start()])] for m in turns}
+        # Each turn with the span of the name in its label ("Tia Nice" -> "Nice").
+        labelled = [(m, core) for m in turns if (core := self._label_core(m)) is not None]
+        labels = {m.string[start:end] for m, (start, end) in labelled}
         if not labels:
             return []
         if len(labels) < 2:
@@ -1869,25 +1868,22 @@ class NameLexiconDetector:
                 return []
             if bare not in self._lone_given and not (
                 bare in self._given
-                and len(turns) >= 2
-                and any(_FIRST_PERSON_SAID.search(m.string, m.end(), _line_end(m)) for m in turns)
+                and len(labelled) >= 2
+                and any(
+                    _FIRST_PERSON_SAID.search(m.string, m.end(), _line_end(m)) for m, _ in labelled
+                )
             ):
                 return []
-        said = {m.start(): m.string[slice(*spans[m.start()])] for m in turns}
         # A kin word or title before it makes a label's word a name ("Tia Nice:").
         speakers = [
-            m
-            for m in turns
-            if self._a_talker(
-                said[m.start()], titled=spans[m.start()][0] > m.start(2), speaking=True
-            )
+            (m.string[start:end], start, end)
+            for m, (start, end) in labelled
+            if self._a_talker(m.string[start:end], titled=start > m.start(2), speaking=True)
         ]
-        if not speakers:
-            return []
         # One of them a known name: the others are people too, known or not.
-        if not any(self._known_talker(said[m.start()]) for m in speakers):
+        if not any(self._known_talker(label) for label, _, _ in speakers):
             return []
-        return [Finding("name", *spans[m.start()], SINGLE_SCORE, self.name) for m in speakers]
+        return [Finding("name", start, end, SINGLE_SCORE, self.name) for _, start, end in speakers]
 
     @staticmethod
     def _label_core(turn: regex.Match[str]) -> tuple[int, int] | None:
