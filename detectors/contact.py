@@ -377,15 +377,7 @@ class PhoneDetector:
                     score = self._score(text, first)
             if score is not None:
                 findings.append(Finding("phone", match.start(), match.end(), score, self.name))
-        if _DIGIT_WORD_PAIR.search(text) is not None:
-            # "call me back at three one two, five five five ...": a number said in words
-            # after a phone word, seven digits or more.
-            for start, end in spoken_numbers(text, 0, len(text)):
-                if (
-                    digits_said(text[start:end]) >= 7
-                    and self._words.kind_before(text, start) == "phone"
-                ):
-                    findings.append(Finding("phone", start, end, 0.8, self.name))
+        findings.extend(self._said_in_words(text))
         for said in _CHINESE_NUMERALS.finditer(text):
             # "我的手机号一三八零一七二六四五九": a number said in numerals after a phone word.
             if self._words.kind_before(text, said.start()) == "phone":
@@ -395,6 +387,35 @@ class PhoneDetector:
                     end = said.start() + numerals[10]  # a mobile's 11, then "一直" ("all along")
                 findings.append(Finding("phone", said.start(), end, 0.8, self.name))
         return findings
+
+    def _said_in_words(self, text: str) -> list[Finding]:
+        """Numbers said in words after a phone word, seven digits or more ("call me back at
+        three one two, five five five ..."): looked for only just after a phone word's stem,
+        a few places in a text, not along all of it."""
+        lowered = text.lower()
+        if len(lowered) != len(text):  # "İ" lowers to two characters
+            return []
+        found: dict[int, int] = {}
+        for stem in _SPOKEN_PHONE_STEMS:
+            at = lowered.find(stem)
+            while at >= 0:
+                reach = min(len(text), at + _SPOKEN_REACH)
+                if (at and lowered[at - 1].isalpha()) or not _DIGIT_WORD_PAIR.search(
+                    lowered, at, reach
+                ):
+                    at = lowered.find(stem, at + len(stem))
+                    continue  # inside a word ("during"), or no two digit words follow
+                for start, end in spoken_numbers(text, at, reach):
+                    said = text[start:end]
+                    if (
+                        start not in found
+                        and not any(ch.isdigit() for ch in said)  # digits: the pattern's
+                        and digits_said(said) >= 7
+                        and self._words.kind_before(text, start) == "phone"
+                    ):
+                        found[start] = end
+                at = lowered.find(stem, at + len(stem))
+        return [Finding("phone", start, end, 0.8, self.name) for start, end in found.items()]
 
     def _score(self, text: str, match: re.Match[str]) -> float | None:
         body = match["body"]
@@ -481,9 +502,18 @@ class PhoneDetector:
         return None
 
 
-# Two digit words in a row: where a number said in words may stand (checked first, in C).
+# Where a number said in words is looked for: after these stems of phone words, as far as
+# a voicemail's "call me back at ..." reaches.
+_SPOKEN_PHONE_STEMS = (
+    "call", "phone", "number", "mobile", "cell", "ring", "reach", "dial", "contact", "numéro",
+    "número", "numero", "nummer", "telefon", "téléphone", "teléfono", "telefone", "telemóvel",
+    "recapito", "contatto", "contacto", "chiam", "llam", "appel", "lig",
+)  # fmt: skip
+_SPOKEN_REACH = 160
+# Two digit words in a row, the least a number said in words has (found before the number
+# words' own pattern runs: it is cheap where they are absent).
 _DIGIT_WORD_PAIR = re.compile(
-    r"(?i)\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|cero|uno|dos|tres|cuatro|"
+    r"\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|cero|uno|dos|tres|cuatro|"
     r"cinco|seis|siete|ocho|nueve|zéro|deux|trois|quatre|cinq|sept|huit|neuf|null|eins|zwei|"
     r"drei|vier|fünf|sechs|sieben|acht|neun|um|dois|três|sete|oito|nove|due|tre|quattro|"
     r"cinque|sei|sette|otto)[ ,\-]+(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|"
