@@ -25,6 +25,7 @@ Extensions ("x232", "ext. 15", "Durchwahl 12") are kept in the span.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections import defaultdict
@@ -395,6 +396,12 @@ class PhoneDetector:
         lowered = text.lower()
         if len(lowered) != len(text):  # "İ" lowers to two characters
             return []
+        # Two digit words in a row somewhere, or no number is said here.
+        words = lowered.replace("-", " ").replace(",", " ").split()
+        if len(_DIGIT_WORDS.intersection(words)) < 2 or not any(
+            a in _DIGIT_WORDS and b in _DIGIT_WORDS for a, b in itertools.pairwise(words)
+        ):
+            return []
         found: dict[int, int] = {}
         for stem in _SPOKEN_PHONE_STEMS:
             at = lowered.find(stem)
@@ -510,6 +517,14 @@ _SPOKEN_PHONE_STEMS = (
     "recapito", "contatto", "contacto", "chiam", "llam", "appel", "lig",
 )  # fmt: skip
 _SPOKEN_REACH = 160
+_DIGIT_WORDS = frozenset(
+    """
+    zero oh one two three four five six seven eight nine cero uno dos tres cuatro cinco seis
+    siete ocho nueve zéro un deux trois quatre cinq sept huit neuf null eins zwei drei vier
+    fünf sechs sieben acht neun um dois três sete oito nove due tre quattro cinque sei sette
+    otto
+    """.split()
+)
 # Two digit words in a row, the least a number said in words has (found before the number
 # words' own pattern runs: it is cheap where they are absent).
 _DIGIT_WORD_PAIR = re.compile(

@@ -876,8 +876,12 @@ _SERVICE_PARTS = _NOT_A_PERSONS_LOGIN_PARTS | frozenset(
     "web app server client frontend backend db cache queue job cron config lib sdk cli docs "
     "data platform infra monitor".split()
 )
-# A record's keys: '"sku": ', "vintage: ", "price=".
-_RECORD_KEY = re.compile(r"[\"']?([^\W\d][\w .\-]{0,30}?)[\"']?[ \t]*[:=](?![:/=])")
+# A record's keys, at a line's start or after a bracket or a comma: '"sku": ', "vintage: ",
+# "price=".
+_RECORD_KEY = re.compile(
+    r"(?:^|[{,(])[ \t\-]*[\"']?([^\W\d][\w\-]*(?: [\w\-]+){0,3})[\"']?[ \t]*[:=](?![:/=])",
+    re.MULTILINE,
+)
 
 
 def _no_ones_name(
