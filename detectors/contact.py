@@ -39,7 +39,7 @@ from phonenumbers.phonemetadata import NumberFormat
 
 from detectors.base import Finding
 from detectors.context import GLUE, SENTENCE_BREAK, column_header, glues
-from detectors.dialogue import digits_said, spoken_numbers
+from detectors.dialogue import DIGIT_WORDS, digits_said, spoken_numbers
 
 # The local part may hold any letters (RFC 6531 addresses like "jérôme@exemple.fr"). Matching
 # starts from each "@" rather than from every word of the text: the local part is found by a
@@ -398,8 +398,8 @@ class PhoneDetector:
             return []
         # Two digit words in a row somewhere, or no number is said here.
         words = lowered.replace("-", " ").replace(",", " ").split()
-        if len(_DIGIT_WORDS.intersection(words)) < 2 or not any(
-            a in _DIGIT_WORDS and b in _DIGIT_WORDS for a, b in itertools.pairwise(words)
+        if len(DIGIT_WORDS.intersection(words)) < 2 or not any(
+            a in DIGIT_WORDS and b in DIGIT_WORDS for a, b in itertools.pairwise(words)
         ):
             return []
         found: dict[int, int] = {}
@@ -517,25 +517,10 @@ _SPOKEN_PHONE_STEMS = (
     "recapito", "contatto", "contacto", "chiam", "llam", "appel", "lig",
 )  # fmt: skip
 _SPOKEN_REACH = 160
-_DIGIT_WORDS = frozenset(
-    """
-    zero oh one two three four five six seven eight nine cero uno dos tres cuatro cinco seis
-    siete ocho nueve zéro un deux trois quatre cinq sept huit neuf null eins zwei drei vier
-    fünf sechs sieben acht neun um dois três sete oito nove due tre quattro cinque sei sette
-    otto
-    """.split()
-)
 # Two digit words in a row, the least a number said in words has (found before the number
 # words' own pattern runs: it is cheap where they are absent).
-_DIGIT_WORD_PAIR = re.compile(
-    r"\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|cero|uno|dos|tres|cuatro|"
-    r"cinco|seis|siete|ocho|nueve|zéro|deux|trois|quatre|cinq|sept|huit|neuf|null|eins|zwei|"
-    r"drei|vier|fünf|sechs|sieben|acht|neun|um|dois|três|sete|oito|nove|due|tre|quattro|"
-    r"cinque|sei|sette|otto)[ ,\-]+(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|"
-    r"cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|zéro|un|deux|trois|quatre|cinq|"
-    r"sept|huit|neuf|null|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|um|dois|três|sete|"
-    r"oito|nove|due|tre|quattro|cinque|sei|sette|otto)\b"
-)
+_DIGIT_WORD = "|".join(sorted(map(re.escape, DIGIT_WORDS), key=len, reverse=True))
+_DIGIT_WORD_PAIR = re.compile(rf"\b(?:{_DIGIT_WORD})[ ,\-]+(?:{_DIGIT_WORD})\b")
 _NUMERAL = "[零〇一二三四五六七八九幺两]"
 _CHINESE_NUMERALS = re.compile(rf"{_NUMERAL}(?:[，, ]?{_NUMERAL}){{6,14}}")
 _ONE_NUMERAL = re.compile(_NUMERAL)

@@ -380,16 +380,15 @@ def _numbers_said_as_a_date(value: str) -> bool:
     return 1 <= min(first, second) <= 12 and 1 <= max(first, second) <= 31
 
 
-_DIGIT_WORDS = frozenset(
+# The words for the digits 0-9, in the languages whose numbers are said digit by digit.
+DIGIT_WORDS = frozenset(
     """
     zero oh o one two three four five six seven eight nine cero uno dos tres cuatro cinco seis
     siete ocho nueve zéro un deux trois quatre cinq sept huit neuf null eins zwei drei vier
-    fünf sechs sieben acht neun um dois três sete oito nove
+    fünf sechs sieben acht neun um dois três sete oito nove due tre quattro cinque sei sette
+    otto
     """.split()
 )
-
-
-_TENS_WORDS = frozenset("twenty thirty forty fifty sixty seventy eighty ninety".split())
 
 
 def digits_said(value: str) -> int:
@@ -404,8 +403,8 @@ def digits_said(value: str) -> int:
         elif part in ("double", "triple"):
             repeat = 2 if part == "double" else 3
             continue
-        elif part in _DIGIT_WORDS:
-            if i and parts[i - 1] in _TENS_WORDS and part not in ("zero", "oh", "o"):
+        elif part in DIGIT_WORDS:
+            if i and parts[i - 1] in _ENGLISH_TENS and part not in ("zero", "oh", "o"):
                 continue  # "twenty-two": counted with "twenty"
             count += repeat
         else:
