@@ -26,6 +26,7 @@ import regex
 
 from detectors.birth_date import MONTH_WORDS, date_spans, yearless_spans
 from detectors.names import NAME_PARTICLES
+from detectors.spoken_dates import ENGLISH_TENS, english_below_100, english_year
 
 ANSWER_SCORE = 0.8
 
@@ -317,52 +318,7 @@ def spoken_numbers(text: str, start: int, end: int) -> Iterator[tuple[int, int]]
             yield match.start(), stop
 
 
-_ENGLISH_UNITS = {
-    w: n
-    for n, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen".split()
-    )
-} | {"oh": 0}
-_ENGLISH_TENS = {w: 10 * n for n, w in enumerate(
-    "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2
-)}  # fmt: skip
 _DATE_PARTS = re.compile(r"\s*,\s*|\s*/\s*|\s+slash\s+")
-
-
-def _english_number(words: str) -> int | None:
-    """The value of a number said in English words: "oh-seven" 7, "twenty-two" 22,
-    "nineteen eighty-seven" 1987, "two thousand four" 2004; None for anything else."""
-    tokens = words.lower().replace("-", " ").split()
-    if not tokens:
-        return None
-    if len(tokens) > 1 and all(_ENGLISH_UNITS.get(t, 10) < 10 for t in tokens):
-        return int("".join(str(_ENGLISH_UNITS[t]) for t in tokens))  # "one five": 15
-    if "thousand" in tokens:
-        at = tokens.index("thousand")
-        head, rest = tokens[:at], [t for t in tokens[at + 1 :] if t != "and"]
-        thousands = _english_number(" ".join(head)) if head else 1
-        tail = _english_number(" ".join(rest)) if rest else 0
-        return None if thousands is None or tail is None else thousands * 1000 + tail
-    value = 0
-    pending = 0  # the two-digit group being said ("twenty" waiting for "two")
-    groups = 0
-    for token in tokens:
-        if token in _ENGLISH_TENS:
-            if pending:
-                value, groups = value * 100 + pending, groups + 1
-            pending = _ENGLISH_TENS[token]
-        elif token in _ENGLISH_UNITS:
-            unit = _ENGLISH_UNITS[token]
-            if pending and pending % 10 == 0 and pending >= 20 and unit < 10:
-                pending += unit
-            else:
-                if pending or token == "oh":
-                    value, groups = value * 100 + pending, groups + 1
-                pending = unit
-        else:
-            return None
-    return value * 100 + pending if groups else pending
 
 
 def _numbers_said_as_a_date(value: str) -> bool:
@@ -371,11 +327,9 @@ def _numbers_said_as_a_date(value: str) -> bool:
     parts = _DATE_PARTS.split(value.strip())
     if len(parts) != 3 or _DIGITS.search(value) is not None:
         return False
-    numbers = [n for n in map(_english_number, parts) if n is not None]
-    if len(numbers) != 3:
-        return False
-    first, second, year = numbers
-    if not (year < 100 or 1900 <= year <= 2030):
+    first, second = english_below_100(parts[0]), english_below_100(parts[1])
+    year = english_year(parts[2])
+    if first is None or second is None or year is None or not 1900 <= year <= 2030:
         return False
     return 1 <= min(first, second) <= 12 and 1 <= max(first, second) <= 31
 
@@ -404,7 +358,7 @@ def digits_said(value: str) -> int:
             repeat = 2 if part == "double" else 3
             continue
         elif part in DIGIT_WORDS:
-            if i and parts[i - 1] in _ENGLISH_TENS and part not in ("zero", "oh", "o"):
+            if i and parts[i - 1] in ENGLISH_TENS and part not in ("zero", "oh", "o"):
                 continue  # "twenty-two": counted with "twenty"
             count += repeat
         else:

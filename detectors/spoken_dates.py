@@ -108,6 +108,29 @@ def _english_year(words: str) -> int | None:
     return None
 
 
+ENGLISH_TENS = frozenset(_TENS)  # "twenty" ... "ninety": a two-digit group in words
+
+
+def english_below_100(words: str) -> int | None:
+    """A number from 0 to 99 said in English words, as a date's month or day is: "five",
+    "twenty-two", "oh-seven", "zero five", or digit by digit, "one five" (15)."""
+    parts = [w for w in re.split(r"[\s\-]+", words.lower()) if w]
+    if len(parts) == 1 and parts[0] in _UNITS:
+        return _UNITS[parts[0]]
+    if len(parts) == 2 and all((p in _UNITS and _UNITS[p] < 10) or p == "oh" for p in parts):
+        return 10 * _UNITS.get(parts[0], 0) + _UNITS.get(parts[1], 0)  # "oh" is 0
+    return _two_digits(parts)
+
+
+def english_year(words: str) -> int | None:
+    """``_english_year``, and a year said by its tens alone ("ninety"): this century's when
+    that is past, else the last."""
+    year = _english_year(words)
+    if year is None and (short := _two_digits(words.lower().split())) is not None:
+        year = 2000 + short if 2000 + short <= date.today().year else 1900 + short
+    return year
+
+
 def _two_digits(parts: list[str]) -> int | None:
     if parts[:1] == ["oh"] and len(parts) == 2 and parts[1] in _UNITS and _UNITS[parts[1]] < 10:
         return _UNITS[parts[1]]
