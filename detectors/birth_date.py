@@ -27,7 +27,6 @@ to the structure-aware scanner, where a key or column header ("dob") is the cont
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -56,6 +55,7 @@ from detectors.date_words import (
     THAI_ERA,
 )
 from detectors.field_keys import field_class, key_words
+from detectors.name_lexicon import agreed_given_names
 from detectors.not_persons import FAMOUS_SURNAMES, is_public_figure, normal_name
 from detectors.spoken_dates import spoken_dates
 
@@ -472,7 +472,7 @@ def _a_public_figures_birth(text: str, word_start: int) -> bool:
     ends = [m.end() for m in _SENTENCE_END.finditer(text, lo, word_start)]
     if len(ends) >= 2:
         lo = ends[-2]
-    given = _given_names()
+    given = agreed_given_names()  # cached by name_lexicon
     # The writer or their kin in the birth word's own sentence: a private birth.
     sentence = ends[-1] if ends else lo
     for word in _SUBJECT_WORD.findall(text, sentence, word_start):
@@ -488,13 +488,6 @@ def _a_public_figures_birth(text: str, word_start: int) -> bool:
         if words[0].lower() in given:
             return False  # a private person's name: theirs
     return False
-
-
-@functools.cache
-def _given_names() -> frozenset[str]:
-    from detectors.name_lexicon import agreed_given_names
-
-    return agreed_given_names()
 
 
 def date_spans(text: str) -> list[tuple[int, int]]:
