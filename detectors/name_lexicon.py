@@ -814,6 +814,9 @@ def mentioned_again(text: str, names: Sequence[Finding]) -> list[Finding]:
     found = _logins_again(text, names)
     if found:
         names = [*names, *found]
+    if EAST_ASIAN_ANY.search(text) is not None:
+        found += _east_asian_again(text, names)
+        names = [*names, *found]
     not_again, as_words = _not_mentioned_again()
     written = [word for f in names for word in WORD.findall(text[f.start : f.end])]
     words = {
@@ -834,7 +837,7 @@ def mentioned_again(text: str, names: Sequence[Finding]) -> list[Finding]:
     } & _very_common_names()
     words |= guarded
     if not words:
-        return []
+        return found
     # In lower case, a word that is frequent somewhere or a place is the word ("the rose
     # garden"), unless the name itself was typed so.
     typed_lower = {word for word in written if word.islower()}
@@ -883,6 +886,81 @@ def _logins_again(text: str, names: Sequence[Finding]) -> list[Finding]:
             if start not in starts:
                 found.append(Finding("name", start, end, MENTION_SCORE, "name_lexicon"))
     return found
+
+
+# Where a name in Chinese, Japanese or Korean may stand again: no space marks a word there,
+# so the neighbours of its script do. Hiragana is the grammar around kanji and katakana
+# names; a hiragana name may follow a particle ("ゆうきとみほ").
+_HIRAGANA_PARTICLE_BEFORE = frozenset("とはもにへやをがの")
+
+
+def _east_asian_again(text: str, names: Sequence[Finding]) -> list[Finding]:
+    """The other mentions of a person found in Chinese, Japanese or Korean ("佳怡：... 佳怡妳
+    要我", "ニマルくん ... ニマル: はい", "陳冠宇 ... 欸冠宇，"): the name found, written whole
+    again, and a Han or hangul full name's given name (after a one-character surname) or a
+    Japanese name's family and given name (with a space between them)."""
+    wanted: set[str] = set()
+    for f in names:
+        value = text[f.start : f.end]
+        if EAST_ASIAN_ANY.search(value) is None:
+            continue
+        parts = value.split()
+        if len(parts) == 2 and all(len(part) >= 2 for part in parts):
+            wanted.update(parts)  # "佐藤 悠斗": 佐藤 and 悠斗 each
+        whole = "".join(parts)
+        if len(whole) >= 2 and _EAST_ASIAN_NAME.fullmatch(whole) is not None:
+            wanted.add(whole)
+            # "陳冠宇" → "冠宇", "김민수" → "민수": a one-character surname and a given name.
+            if len(whole) == 3 and whole[0] in _one_character_surnames():
+                wanted.add(whole[1:])
+    wanted -= han_words()
+    wanted -= _TITLE_STEMS
+    wanted -= _HIRAGANA_KIN
+    if not wanted:
+        return []
+    taken = _covered(names, len(text))
+    found = []
+    for word in sorted(wanted, key=len, reverse=True):
+        position = text.find(word)
+        while position >= 0:
+            start, end = position, position + len(word)
+            position = text.find(word, end)
+            if taken.find(1, start, end) >= 0 or not _east_asian_alone(text, start, end):
+                continue
+            found.append(Finding("name", start, end, MENTION_SCORE, "name_lexicon"))
+            taken[start:end] = b"\x01" * (end - start)
+    return found
+
+
+_EAST_ASIAN_NAME = regex.compile(r"\p{Han}{2,4}|\p{Hangul}{2,4}|\p{Katakana}[\p{Katakana}ー・]{1,9}"
+                                 r"|\p{Hiragana}{2,5}")  # fmt: skip
+_KATAKANA_CHARS = regex.compile(r"[\p{Katakana}ー・]")
+_HIRAGANA_CHAR = regex.compile(r"\p{Hiragana}")
+_HANGUL_CHAR = regex.compile(r"\p{Hangul}")
+
+
+def _east_asian_alone(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]``, a name found elsewhere, is not part of a longer word: a
+    katakana name has no katakana beside it, a hangul one begins a word (particles follow
+    it), a hiragana one has no hiragana before it but a particle; Han runs on in Chinese
+    and Japanese alike, and a name said again is taken there as found."""
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    first = text[start]
+    if _KATAKANA_CHARS.match(first):
+        return not _KATAKANA_CHARS.match(before) and not _KATAKANA_CHARS.match(after)
+    if _HANGUL_CHAR.match(first):
+        return not _HANGUL_CHAR.match(before)
+    if _HIRAGANA_CHAR.match(first):
+        return not _HIRAGANA_CHAR.match(before) or before in _HIRAGANA_PARTICLE_BEFORE
+    return True
+
+
+@cache
+def _one_character_surnames() -> frozenset[str]:
+    """Surnames of one Han or hangul character ("陳", "김")."""
+    _, surnames, _, _ = lexicon()
+    return frozenset(name for name in surnames if len(name) == 1 and EAST_ASIAN_ANY.match(name))
 
 
 @cache

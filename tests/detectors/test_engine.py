@@ -247,6 +247,31 @@ def test_a_person_found_once_is_found_again_wherever_their_name_stands() -> None
 
 
 @pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # Chinese: a speaker's name said again inside a turn, and a full name's given name.
+        (
+            "志豪：欸俊傑，明天開會嗎？\n林俊傑：會啊，志豪你要一起嗎？",
+            ["志豪", "俊傑", "林俊傑", "志豪"],
+        ),
+        # Japanese: a katakana name found before an honorific, then as a speaker and before
+        # a particle.
+        (
+            "店長: おつかれ、サンジャヤくん。明日も頼む\nサンジャヤ: はい！サンジャヤの番号は 08"
+            "0-2290-7745 です",
+            ["サンジャヤ", "サンジャヤ", "サンジャヤ"],
+        ),
+    ],
+)
+def test_a_person_found_once_in_east_asian_text_is_found_again(text: str, names: list[str]) -> None:
+    engine = _built_fast_engine()
+    assert [text[f.start : f.end] for f in engine.scan(text, frozenset({"name"}))] == names
+    # A text naming no one gains nothing: "三星" is a brand here, said twice.
+    text = "三星的新手機下週上市，三星說價格不變。"
+    assert engine.scan(text, frozenset({"name"})) == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "personagens:\n  - Mônica\n  - Cebolinha\n  - Magali\n",
