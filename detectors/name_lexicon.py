@@ -1247,7 +1247,10 @@ class NameLexiconDetector:
         if not candidates:
             return candidates, []
         return candidates, self._scorer.described(
-            text, candidates, _typed_in_lower_case(tokens), text_context(text, earlier)
+            text,
+            candidates,
+            _typed_in_lower_case(tokens),
+            text_context(text, earlier),
         )
 
     def _wider_net(
@@ -1290,6 +1293,8 @@ class NameLexiconDetector:
                 continue
             if bare in _TITLES or bare in _CUE_WORDS:
                 continue
+            if bare in _ROLES and text.startswith((":", "："), match.end()):
+                continue  # a turn's label that names a role or the writer ("Ty:", "Agente:")
             start, end = match.start(), _end(match)
             if not _standalone(text, start, match.end()):
                 continue

@@ -44,14 +44,22 @@ PERSON_VERBS = frozenset(
     "позвонила".split("|")
 )
 _PERSON_VERB_FEATURES = frozenset(f"nw={verb}" for verb in PERSON_VERBS)
+HONORIFIC_FEATURE = "honorific"  # a CJK honorific right after the candidate
 
 
-def kept_unjudged(source: str, features: Iterable[str], by_rule: bool) -> bool:
-    """A rule's name the model may not drop: after a title, before an honorific, spelled
-    out, or before a verb of people."""
+def kept_unjudged(source: str, features: Iterable[str], by_rule: bool, length: int) -> bool:
+    """A rule's name the model may not drop: after a title, spelled out, before a verb of
+    people, or of two characters or more before an honorific (in Chinese, Japanese and
+    Korean: "佐藤太郎さん", as after a title; one character may be a word's last,
+    "各位老师"). ``length``: the candidate's, in characters."""
     if source in (TITLED_SOURCE, HONORED_SOURCE, SPELLED_SOURCE):
         return True
-    return by_rule and not _PERSON_VERB_FEATURES.isdisjoint(features)
+    if not by_rule:
+        return False
+    features = set(features)
+    if length >= 2 and HONORIFIC_FEATURE in features:
+        return True
+    return not _PERSON_VERB_FEATURES.isdisjoint(features)
 
 
 WEIGHTS = Path(__file__).resolve().parent / "data" / "name_scorer.json.gz"
@@ -135,7 +143,7 @@ class NameScorer:
         return [
             (finding, by_rule)
             for (source, finding, by_rule), features in zip(candidates, described, strict=True)
-            if kept_unjudged(source, features, by_rule)
+            if kept_unjudged(source, features, by_rule, finding.end - finding.start)
             or self.probability(features) >= (self.keep if by_rule else self.add)
         ]
 
@@ -275,7 +283,7 @@ class NameScorer:
         # Chinese, Japanese and Korean write no space after a name, so "nw=" says nothing
         # there: an honorific right after it ("さん", "様", "씨", "先生") is the word that does.
         if text.startswith(CJK_HONORIFICS, end + (text[end : end + 1] == " ")):
-            features.append("honorific")
+            features.append(HONORIFIC_FEATURE)
             features.append(f"{src}|honorific")
         return features
 

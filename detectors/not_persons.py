@@ -444,6 +444,9 @@ _KEY_BEFORE = regex.compile(
 def named_by_its_key(text: str, start: int) -> bool:
     """Whether the key or column header a value stands under names a place, shop,
     company or product ("tienda=Mercadona Valencia Ruzafa", a column headed "store")."""
+    # XML: an element's name attribute or its text ('<storm name="Haiyan">', "<city>Lima").
+    if "<" in text and (tag := _XML_TAG_BEFORE.search(text, max(0, start - 120), start)):
+        return names_a_thing(tag.group(1))
     line_start = text.rfind("\n", max(0, start - 40), start) + 1 or max(0, start - 40)
     key = _KEY_BEFORE.search(text, line_start, start)
     if key is not None:
@@ -452,6 +455,12 @@ def named_by_its_key(text: str, start: int) -> bool:
         return before in _KEY_OPENERS and names_a_thing(key.group(1))
     header = column_header(text, start)
     return header is not None and names_a_thing(header)
+
+
+_XML_TAG_BEFORE = regex.compile(
+    r"<([\p{L}][\p{L}\p{N}_.:\-]{0,30})(?:(?:[ \t][^<>\n]{0,80}?)?[ \t](?:name|title|label)"
+    r"[ \t]*=[ \t]*[\"']|(?:[ \t][^<>\n]{0,80})?>)\Z"
+)
 
 
 # Kings, queens, emperors, popes and saints: historical or public figures ("regina Margherita",
@@ -709,6 +718,12 @@ def _in_a_things_name(text: str, word: str) -> bool:
     return False
 
 
+# The last words of streets' and squares' names ("Baker Street", "Abbey Road").
+_STREET_WORDS = frozenset(
+    "street st road rd avenue ave boulevard blvd lane ln square sq drive dr way place row "
+    "terrace close crescent court gardens straße strasse platz gasse allee weg laan straat "
+    "gracht plein rue avenida calle rua via viale piazza ulica gatan vägen gata".split()
+)
 # Runs of two or three capitalised words, possessives aside: where a famous name may stand.
 _CAPITALISED_RUN = regex.compile(
     r"(?<![\p{L}\p{M}])\p{Lu}[\p{L}\p{M}'\u2019\-]+(?:[ \u00a0]\p{Lu}[\p{L}\p{M}'\u2019\-]+){1,2}"
@@ -723,6 +738,8 @@ def names_the_famous(text: str) -> bool:
     # Whole names looked up as they stand (declined forms would cost 100 µs a run).
     for run in _CAPITALISED_RUN.finditer(text):
         value = normal_name(run.group())
+        if value.rsplit(" ", 1)[-1] in _STREET_WORDS:
+            continue  # "Baker Street": an address's street, though famous, names no one
         if value in PUBLIC_FIGURES or value in BRANDS or value in _famous():
             return True
     return False

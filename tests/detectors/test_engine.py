@@ -278,6 +278,7 @@ def test_a_person_found_once_in_east_asian_text_is_found_again(text: str, names:
         "storm_names:\n  atlantic: [Andrea, Barry, Chantal, Dexter]\n  pacific: [Barbara, Cosme]",
         '{"characters": [{"name": "Gretchen"}, {"name": "Ofelia"}]}',
         '<storm name="Haiyan" year="2013"><landfall>Guiuan</landfall></storm>',
+        '<hotel id="7"><name>x</name><city>Florence</city><brand>Marriott</brand></hotel>',
     ],
 )
 def test_items_of_a_list_of_things_named_like_people_are_no_names(text: str) -> None:

@@ -565,6 +565,15 @@ def test_a_name_after_the_word_chat_is_a_person() -> None:
     assert names("in the team chat Priya Raghunathan called in sick today") == ["Priya Raghunathan"]
 
 
+def test_a_countrys_name_in_a_european_language_is_a_place_first() -> None:
+    from detectors.name_lexicon import alone_ambiguous
+
+    # "la Libia", "Grecia", "Alemania": given names somewhere too, but countries first.
+    assert {"libia", "grecia", "alemania", "francia"} <= alone_ambiguous()
+    # ... unless a country counts them among its most frequent given names.
+    assert not {"mauricio", "dominique"} & alone_ambiguous()
+
+
 def test_an_unlisted_given_name_before_an_honorific() -> None:
     # A given name no list holds, between a known surname and an honorific: the rule
     # proposes it, the scorer judges it with the rest of the text.

@@ -60,6 +60,28 @@ def test_features_say_a_word_stands_in_lower_case_and_the_text_names_the_famous(
     assert "famous" not in scorer.features("Mum: ask Sam about it", 9, 12, "ner85", 0, False)
 
 
+def test_a_famous_street_does_not_make_a_text_about_the_famous() -> None:
+    from detectors.not_persons import names_the_famous
+
+    assert names_the_famous("Dad: is Boromir played by Sean Bean?")
+    assert not names_the_famous("Your parcel for 12 Baker Street, London was returned.")
+
+
+def test_a_rules_name_before_an_east_asian_honorific_is_kept_whatever_the_model_says() -> None:
+    from detectors.name_scorer import kept_unjudged
+
+    text = "患者の佐藤太郎さんは"
+    start = text.index("佐藤")
+    features = NameScorer(name_words(), {}, 0.5, 0.5).features(
+        text, start, start + 4, "east75", 0, False
+    )
+    assert "honorific" in features
+    assert kept_unjudged("east75", features, True, 4)
+    # One character may end a word ("各位老师": everyone), and the wider net is judged.
+    assert not kept_unjudged("east75", features, True, 1)
+    assert not kept_unjudged("wcl", features, False, 4)
+
+
 def test_candidates_hold_the_rules_findings_and_the_wider_net() -> None:
     text = "Sigrid er syk i dag. Hi Giulia, thanks."
     candidates, described = DETECTOR.described(text)
