@@ -78,6 +78,8 @@ _PHRASES: dict[str | None, str] = {
         | tên | ho ten | họ | imya | familiya | otchestvo | upnaam | pura naam | 氏名 | 名前
         | 姓名 | 名字 | 姓 | 名 | お名前 | 患者名 | 乘客
         | 乘客姓名
+        | 通称名 | 本名 | 旧姓 | 曾用名 | 中文名 | 中文姓名 | 漢字氏名 | 한글표기 | 한글 표기
+        | 한글이름 | 한글 이름 | 한국 이름 | 한자 이름 | 한자이름
         | 이름 | 성명 | 성 | 환자명 | नाम | पूरा नाम | उपनाम | मरीज़ | الاسم | اسم | الاسم الكامل
         | اسم العائلة | الاسم الأول | jina | jina kamili | pangalan | buong pangalan | apelyido
         | name of patient | name of employee | name of applicant | surname name
@@ -162,6 +164,7 @@ _PHRASES: dict[str | None, str] = {
         | prenotato da | geboekt door | pemesan | bokad av | người đặt | lead | lead passenger
         | lead guest | lead traveller | lead traveler | lead name | main guest | primary guest
         | 영문명 | 영문 이름 | 영문이름 | 英文名 | 英文姓名 | 拼音 | 拼音姓名
+        | 読み仮名 | よみがな
         | ローマ字 | ローマ字氏名
         | kana | name kana | furigana | ho | ten | khata dharak | khatadhar | account holder name
     """,

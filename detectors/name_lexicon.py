@@ -292,6 +292,7 @@ def _hiragana_given(label: str) -> bool:
     )
 
 
+_PARTICLE_FIRST = frozenset("のとにはがをもへや")
 _HIRAGANA_KIN = frozenset(
     "おばあ おじい おかあ おとう おねえ おにい おば おじ ばあ じい ねえ にい かあ とう あか "
     "みな おくさ ぼう ちび おく おこ おじょう おまわり おいしゃ おきゃく だんな おとなり "
@@ -2283,9 +2284,15 @@ class NameLexiconDetector:
         # "ともみ先輩"), kin and common words aside.
         # The honorific is the evidence, as for katakana names: kept whatever the scorer says.
         for match in _HIRAGANA_BEFORE_SUFFIX.finditer(text):
-            word = match.group(1)
+            word, start = match.group(1), match.start(1)
+            # A particle after kanji is no name's first sound: "山田のゆうきくん" names ゆうき,
+            # "知念のおじさん" an uncle.
+            if word[0] in _PARTICLE_FIRST and start and _HAN_ONLY.match(text, start - 1):
+                word, start = word[1:], start + 1
+                if len(word) < 2:
+                    continue
             if word not in _HIRAGANA_KIN and not (word.endswith("や") and len(word) > 2):
-                findings.append(Finding("name", match.start(1), match.end(1), TITLE_SCORE,
+                findings.append(Finding("name", start, match.end(1), TITLE_SCORE,
                                         self.name))  # fmt: skip
         # Japanese given names in kanji alone before an honorific ("健一さん", "拓也さん"):
         # a known given name that spells no word ("息子さん", a son, is one).
@@ -2632,6 +2639,8 @@ _ALIAS_BEFORE = regex.compile(
 # Hebrew or Thai ones; a few of them.
 _ALIAS_CASELESS = regex.compile(
     r"[\p{Katakana}ー・·]{2,20}(?:[ \u3000][\p{Katakana}ー・·]{1,20}){0,2}"
+    # A reading in hiragana, as Japanese forms write it ("金 英子（かねもと えいこ）").
+    r"|\p{Hiragana}{2,8}[ \u3000]\p{Hiragana}{1,8}|\p{Hiragana}{3,10}"
     r"|\p{Hangul}{1,6}(?:[ ]\p{Hangul}{1,6}){0,2}"
     r"|\p{Han}{2,4}(?:[ \u3000·・]\p{Han}{1,3})?"
     r"|[\p{Arabic}\p{Hebrew}\p{Devanagari}\p{Thai}\p{M}]+"

@@ -574,6 +574,14 @@ def test_a_countrys_name_in_a_european_language_is_a_place_first() -> None:
     assert not {"mauricio", "dominique"} & alone_ambiguous()
 
 
+def test_a_hiragana_name_after_a_particle_and_a_reading_in_brackets() -> None:
+    # The particle after a kanji name is not the next name's first sound.
+    assert names("木村とあおいちゃんが来た") == ["木村", "あおい"]
+    assert names("知念のおばさんの番号教えて") == []
+    # A name's reading in hiragana, in brackets after it, is the same person.
+    assert names("担当：松本 美香（まつもと みか）さん") == ["松本 美香", "まつもと みか"]
+
+
 def test_an_unlisted_given_name_before_an_honorific() -> None:
     # A given name no list holds, between a known surname and an honorific: the rule
     # proposes it, the scorer judges it with the rest of the text.

@@ -245,6 +245,10 @@ def test_role_keys_and_hyphenated_given_names(text: str, expected: list[tuple[st
         ("User-Agent: Mozilla Firefox\nagent: Chrome", []),
         ("agent: Mozilla Firefox\noncall: SRE Rotation", []),
         ('{"ho": "Giàng", "ten": "Thị Mỷ"}', [("name", "Thị Mỷ")]),
+        # Other names of the same person: one in use, one in another script, its reading.
+        ("通称名=松本 明", [("name", "松本 明")]),
+        ("한글표기: 아지즈 라흐모노프", [("name", "아지즈 라흐모노프")]),
+        ("よみがな：まつもと あきら", [("name", "まつもと あきら")]),
     ],
 )
 def test_more_role_and_name_part_keys(text: str, expected: list[tuple[str, str]]) -> None:
