@@ -75,6 +75,20 @@ _ASKS_OTHER_NUMBER = re.compile(
     r"bestell|auftrag|pedido|commande|ordine|bestelling|zamówien|заказ|sipariş|pesanan|"
     r"đơn hàng|注文|订单|주문|ऑर्डर|طلب"
 )
+# ... and more kinds of numbers, for what an answer's digits are when no phone was asked.
+_ASKS_ANOTHER_NUMBER = re.compile(
+    _ASKS_OTHER_NUMBER.pattern
+    + r"|customer|member|\bpnr\b|buchung|reserv|prenot|boeking|rezerw|rezerv|бронир|rechnung|"
+    r"factur|fattur|fatura|счёт|счет|vorgang|kunden|sendung|suivi|seguimiento|rastreio|予約|"
+    r"预订|예약|आरक्षण|حجز"
+)
+# A question for a phone number itself, not any number ("order number", "número de pedido").
+_ASKS_PHONE_ITSELF = re.compile(
+    r"(?i)phone|mobile|\bcell\b|call(?:ing)? you back|call ?back|ring you|reach you|telefon|"
+    r"recapit|thuê bao|handy|rückruf|teléfono|móvil|celular|téléphone|portable|rappel|"
+    r"richiam|terugbel|komórk|телефон|перезвон|mobil|ulaş|telepon|dihubungi|điện thoại|"
+    r"liên lạc|電話|連絡先|电话|手机|联系|연락|전화|फ़ोन|फोन|संपर्क|هاتف|جوال|موبايل|للتواصل"
+)
 # A request, where the question carries no question mark ("जन्म तिथि बताइए।").
 _QUESTION = re.compile(
     r"[?？؟]|(?i:please|tell|confirm|give|provide|spell|state|need|bitte|nennen|bräuchte|"
@@ -152,6 +166,26 @@ def answers(text: str, common_words: frozenset[str]) -> Iterator[Answer]:
             yield from _numbers_answered(text, *answer.span("said"))
         if birth or name:
             yield from _values(text, answer, birth, name, common_words)
+
+
+def other_numbers_answered(text: str) -> list[tuple[int, int]]:
+    """The turns that answer a question for a number that is no phone's, an order's, a
+    ticket's, a booking's or an account's ("Agent: can I have the order number? / Caller:
+    it's 4411-2209-88"): where a phone's shape is that number."""
+    spans: list[tuple[int, int]] = []
+    turns = list(_TURN.finditer(text))
+    for question, answer in itertools.pairwise(turns):
+        if question.group("speaker").strip().lower() == answer.group("speaker").strip().lower():
+            continue
+        said = question.group("said")
+        if (
+            _ASKS_ANOTHER_NUMBER.search(said) is not None
+            and _ASKS_PHONE_ITSELF.search(said) is None
+            and _QUESTION.search(said) is not None
+            and _follows(text, question, answer)
+        ):
+            spans.append(answer.span("said"))
+    return spans
 
 
 # Digits in groups, as a number is read out or typed ("41 72 63 05", "+852 6123 4587").

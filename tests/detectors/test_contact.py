@@ -537,3 +537,23 @@ def test_a_companys_tax_or_registration_number_is_no_phone(text: str) -> None:
 def test_a_phone_beside_a_companys_tax_number_is_still_one() -> None:
     text = "USt-IdNr.: DE 811 907 980\nTelefon: 030 1234567"
     assert spans(PHONE, text) == ["030 1234567"]
+
+
+@pytest.mark.parametrize(
+    ("text", "phones"),
+    [
+        # The answer to a question for an order's, a booking's or a ticket's number is it.
+        ("Agent: can I have the order number please?\nCaller: sure, 5520-4417-93", []),
+        ("Rezeption: Wie lautet Ihre Buchungsnummer?\nGast: 0711 4455 2210", []),
+        # ... unless the answer says it is a phone's, or a phone was asked for.
+        (
+            "Agent: can I have the order number?\nCaller: 5520-4417-93, my mobile is 0412 345 678",
+            ["0412 345 678"],
+        ),
+        ("Agent: which phone number is on the order?\nCaller: 0412 345 678", ["0412 345 678"]),
+    ],
+)
+def test_a_number_answering_a_question_for_another_number_is_none(
+    text: str, phones: list[str]
+) -> None:
+    assert spans(PHONE, text) == phones
