@@ -382,8 +382,10 @@ class PhoneDetector:
                 # unless the answer itself says it is a phone's.
                 if other_numbers is None:
                     other_numbers = other_numbers_answered(text)
-                if any(s <= match.start() < e for s, e in other_numbers) and (
-                    self._words.kind_before(text, match.start()) != "phone"
+                if (
+                    text[match.start()] != "+"  # no order's number begins with a country code
+                    and any(s <= match.start() < e for s, e in other_numbers)
+                    and self._words.kind_before(text, match.start()) != "phone"
                 ):
                     score = None
             if score is not None:

@@ -75,12 +75,16 @@ _ASKS_OTHER_NUMBER = re.compile(
     r"bestell|auftrag|pedido|commande|ordine|bestelling|zamówien|заказ|sipariş|pesanan|"
     r"đơn hàng|注文|订单|주문|ऑर्डर|طلب"
 )
-# ... and more kinds of numbers, for what an answer's digits are when no phone was asked.
+# A question for a number that is some record's, not a person's: an order's, a ticket's, a
+# booking's (an account's or a case's only with "number": "your reference?" may ask for a
+# person).
 _ASKS_ANOTHER_NUMBER = re.compile(
-    _ASKS_OTHER_NUMBER.pattern
-    + r"|customer|member|\bpnr\b|buchung|reserv|prenot|boeking|rezerw|rezerv|бронир|rechnung|"
-    r"factur|fattur|fatura|счёт|счет|vorgang|kunden|sendung|suivi|seguimiento|rastreio|予約|"
-    r"预订|예약|आरक्षण|حجز"
+    r"(?i)order|ticket|tracking|invoice|booking|confirmation|policy|\bpnr\b|"
+    r"(?:reference|account|case|customer|member(?:ship)?|ref\.?)[ -]?(?:number|no\b|code|id\b|#)|"
+    r"bestell|auftrag|buchung|reserv|pedido|commande|ordine|bestelling|zamówien|заказ|sipariş|"
+    r"pesanan|đơn hàng|注文|订单|주문|ऑर्डर|طلب|prenot|boeking|rezerw|rezerv|бронир|rechnung|"
+    r"factur|fattur|fatura|счёт|счет|vorgang|kundennummer|sendung|suivi|seguimiento|rastreio|"
+    r"予約|预订|예약|आरक्षण|حجز"
 )
 # A question for a phone number itself, not any number ("order number", "número de pedido").
 _ASKS_PHONE_ITSELF = re.compile(
