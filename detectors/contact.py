@@ -39,7 +39,7 @@ from phonenumbers.phonemetadata import NumberFormat
 
 from detectors.base import Finding
 from detectors.context import GLUE, SENTENCE_BREAK, column_header, glues
-from detectors.dialogue import DIGIT_WORDS, digits_said, other_numbers_answered, spoken_numbers
+from detectors.dialogue import DIGIT_WORDS, answers_another_number, digits_said, spoken_numbers
 
 # The local part may hold any letters (RFC 6531 addresses like "jérôme@exemple.fr"). Matching
 # starts from each "@" rather than from every word of the text: the local part is found by a
@@ -356,7 +356,6 @@ class PhoneDetector:
     def detect(self, text: str) -> list[Finding]:
         findings = []
         position = 0
-        other_numbers: list[tuple[int, int]] | None = None  # looked for once, if needed
         while cluster := _CLUSTER.search(text, position):
             # The full pattern only where a long enough run of digits and separators starts.
             match = _PHONE.search(text, cluster.start(), cluster.end() + _EXTENSION_ROOM)
@@ -377,17 +376,15 @@ class PhoneDetector:
                 if first and first.end() == cut:
                     match, position = first, cut
                     score = self._score(text, first)
-            if score is not None and (":" in text or "：" in text):
+            if (
+                score is not None
+                and text[match.start()] != "+"  # no order's number begins with a country code
+                and answers_another_number(text, match.start())
+                and self._words.kind_before(text, match.start()) != "phone"
+            ):
                 # The answer to a question for an order's or a ticket's number is that number,
                 # unless the answer itself says it is a phone's.
-                if other_numbers is None:
-                    other_numbers = other_numbers_answered(text)
-                if (
-                    text[match.start()] != "+"  # no order's number begins with a country code
-                    and any(s <= match.start() < e for s, e in other_numbers)
-                    and self._words.kind_before(text, match.start()) != "phone"
-                ):
-                    score = None
+                score = None
             if score is not None:
                 findings.append(Finding("phone", match.start(), match.end(), score, self.name))
         findings.extend(self._said_in_words(text))

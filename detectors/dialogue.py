@@ -78,8 +78,8 @@ _ASKS_OTHER_NUMBER = re.compile(
 # A question for a number that is some record's, not a person's: an order's, a ticket's, a
 # booking's (an account's or a case's only with "number": "your reference?" may ask for a
 # person).
-_ASKS_ANOTHER_NUMBER = re.compile(
-    r"(?i)order|ticket|tracking|invoice|booking|confirmation|policy|\bpnr\b|"
+_ASKS_ANOTHER_NUMBER = re.compile(  # read on lower-cased text
+    r"order|ticket|tracking|invoice|booking|confirmation|policy|\bpnr\b|"
     r"(?:reference|account|case|customer|member(?:ship)?|ref\.?)[ -]?(?:number|no\b|code|id\b|#)|"
     r"bestell|auftrag|buchung|reserv|pedido|commande|ordine|bestelling|zamówien|заказ|sipariş|"
     r"pesanan|đơn hàng|注文|订单|주문|ऑर्डर|طلب|prenot|boeking|rezerw|rezerv|бронир|rechnung|"
@@ -87,8 +87,8 @@ _ASKS_ANOTHER_NUMBER = re.compile(
     r"予約|预订|예약|आरक्षण|حجز"
 )
 # A question for a phone number itself, not any number ("order number", "número de pedido").
-_ASKS_PHONE_ITSELF = re.compile(
-    r"(?i)phone|mobile|\bcell\b|call(?:ing)? you back|call ?back|ring you|reach you|telefon|"
+_ASKS_PHONE_ITSELF = re.compile(  # read on lower-cased text
+    r"phone|mobile|\bcell\b|call(?:ing)? you back|call ?back|ring you|reach you|telefon|"
     r"recapit|thuê bao|handy|rückruf|teléfono|móvil|celular|téléphone|portable|rappel|"
     r"richiam|terugbel|komórk|телефон|перезвон|mobil|ulaş|telepon|dihubungi|điện thoại|"
     r"liên lạc|電話|連絡先|电话|手机|联系|연락|전화|फ़ोन|फोन|संपर्क|هاتف|جوال|موبايل|للتواصل"
@@ -172,24 +172,39 @@ def answers(text: str, common_words: frozenset[str]) -> Iterator[Answer]:
             yield from _values(text, answer, birth, name, common_words)
 
 
-def other_numbers_answered(text: str) -> list[tuple[int, int]]:
-    """The turns that answer a question for a number that is no phone's, an order's, a
-    ticket's, a booking's or an account's ("Agent: can I have the order number? / Caller:
-    it's 4411-2209-88"): where a phone's shape is that number."""
-    spans: list[tuple[int, int]] = []
-    turns = list(_TURN.finditer(text))
-    for question, answer in itertools.pairwise(turns):
-        if question.group("speaker").strip().lower() == answer.group("speaker").strip().lower():
-            continue
-        said = question.group("said")
-        if (
-            _ASKS_ANOTHER_NUMBER.search(said) is not None
-            and _ASKS_PHONE_ITSELF.search(said) is None
-            and _QUESTION.search(said) is not None
-            and _follows(text, question, answer)
-        ):
-            spans.append(answer.span("said"))
-    return spans
+_QUESTION_TAIL = 160
+
+
+def answers_another_number(text: str, position: int) -> bool:
+    """Whether ``position`` stands in a turn that answers a question for a number that is no
+    phone's, an order's, a ticket's or a booking's ("Agent: can I have the order number? /
+    Caller: it's 4411-2209-88"). Only the two turns around it are read."""
+    line_start = text.rfind("\n", 0, position) + 1
+    if line_start < 2 or (
+        text.find(":", line_start, position) < 0 and text.find("：", line_start, position) < 0
+    ):
+        return False  # no speaker's label before it on its line, or no line before
+    answer = _TURN.match(text, line_start)
+    if answer is None or position < answer.start("said"):
+        return False
+    # The question: the line before, or the one before a blank line.
+    end = line_start - 1
+    if end > 0 and text[end - 1] == "\n":
+        end -= 1
+    question = _TURN.match(text, text.rfind("\n", 0, end) + 1)
+    if question is None or question.end() != end:
+        return False
+    if question.group("speaker").strip().lower() == answer.group("speaker").strip().lower():
+        return False
+    said = question.group("said")[-_QUESTION_TAIL:]  # a long turn asks at its end
+    # Asked with a question mark: a cheap test first, the word lists (tens of µs) after.
+    if "?" not in said and "？" not in said and "؟" not in said:
+        return False
+    lowered = said.lower()
+    return (
+        _ASKS_ANOTHER_NUMBER.search(lowered) is not None
+        and _ASKS_PHONE_ITSELF.search(lowered) is None
+    )
 
 
 # Digits in groups, as a number is read out or typed ("41 72 63 05", "+852 6123 4587").
