@@ -292,7 +292,7 @@ def _hiragana_given(label: str) -> bool:
     )
 
 
-_PARTICLE_FIRST = frozenset("のとにはがをもへや")
+_KANA_PARTICLES = frozenset("のとにはがをもへや")  # Japanese particles of one hiragana
 _HIRAGANA_KIN = frozenset(
     "おばあ おじい おかあ おとう おねえ おにい おば おじ ばあ じい ねえ にい かあ とう あか "
     "みな おくさ ぼう ちび おく おこ おじょう おまわり おいしゃ おきゃく だんな おとなり "
@@ -889,12 +889,6 @@ def _logins_again(text: str, names: Sequence[Finding]) -> list[Finding]:
     return found
 
 
-# Where a name in Chinese, Japanese or Korean may stand again: no space marks a word there,
-# so the neighbours of its script do. Hiragana is the grammar around kanji and katakana
-# names; a hiragana name may follow a particle ("ゆうきとみほ").
-_HIRAGANA_PARTICLE_BEFORE = frozenset("とはもにへやをがの")
-
-
 def _east_asian_again(text: str, names: Sequence[Finding]) -> list[Finding]:
     """The other mentions of a person found in Chinese, Japanese or Korean ("佳怡：... 佳怡妳
     要我", "ニマルくん ... ニマル: はい", "陳冠宇 ... 欸冠宇，"): the name found, written whole
@@ -941,10 +935,11 @@ _HANGUL_CHAR = regex.compile(r"\p{Hangul}")
 
 
 def _east_asian_alone(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]``, a name found elsewhere, is not part of a longer word: a
+    """Whether ``text[start:end]``, a name found elsewhere, is not part of a longer word: no
+    space marks a word in Chinese, Japanese or Korean, so the neighbours of its script do. A
     katakana name has no katakana beside it, a hangul one begins a word (particles follow
-    it), a hiragana one has no hiragana before it but a particle; Han runs on in Chinese
-    and Japanese alike, and a name said again is taken there as found."""
+    it), a hiragana one has no hiragana before it but a particle ("ゆうきとみほ"); Han runs on
+    in Chinese and Japanese alike, and a name said again is taken there as found."""
     before = text[start - 1] if start else " "
     after = text[end] if end < len(text) else " "
     first = text[start]
@@ -953,7 +948,7 @@ def _east_asian_alone(text: str, start: int, end: int) -> bool:
     if _HANGUL_CHAR.match(first):
         return not _HANGUL_CHAR.match(before)
     if _HIRAGANA_CHAR.match(first):
-        return not _HIRAGANA_CHAR.match(before) or before in _HIRAGANA_PARTICLE_BEFORE
+        return not _HIRAGANA_CHAR.match(before) or before in _KANA_PARTICLES
     return True
 
 
@@ -1248,10 +1243,7 @@ class NameLexiconDetector:
         if not candidates:
             return candidates, []
         return candidates, self._scorer.described(
-            text,
-            candidates,
-            _typed_in_lower_case(tokens),
-            text_context(text, earlier),
+            text, candidates, _typed_in_lower_case(tokens), text_context(text, earlier)
         )
 
     def _wider_net(
@@ -2287,7 +2279,7 @@ class NameLexiconDetector:
             word, start = match.group(1), match.start(1)
             # A particle after kanji is no name's first sound: "山田のゆうきくん" names ゆうき,
             # "知念のおじさん" an uncle.
-            if word[0] in _PARTICLE_FIRST and start and _HAN_ONLY.match(text, start - 1):
+            if word[0] in _KANA_PARTICLES and start and _HAN_ONLY.match(text, start - 1):
                 word, start = word[1:], start + 1
                 if len(word) < 2:
                     continue

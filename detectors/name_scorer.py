@@ -47,7 +47,7 @@ _PERSON_VERB_FEATURES = frozenset(f"nw={verb}" for verb in PERSON_VERBS)
 HONORIFIC_FEATURE = "honorific"  # a CJK honorific right after the candidate
 
 
-def kept_unjudged(source: str, features: Iterable[str], by_rule: bool, length: int) -> bool:
+def kept_unjudged(source: str, features: Sequence[str], by_rule: bool, length: int) -> bool:
     """A rule's name the model may not drop: after a title, spelled out, before a verb of
     people, or of two characters or more before an honorific (in Chinese, Japanese and
     Korean: "佐藤太郎さん", as after a title; one character may be a word's last,
@@ -56,7 +56,6 @@ def kept_unjudged(source: str, features: Iterable[str], by_rule: bool, length: i
         return True
     if not by_rule:
         return False
-    features = set(features)
     if length >= 2 and HONORIFIC_FEATURE in features:
         return True
     return not _PERSON_VERB_FEATURES.isdisjoint(features)

@@ -446,7 +446,8 @@ def named_by_its_key(text: str, start: int) -> bool:
     company or product ("tienda=Mercadona Valencia Ruzafa", a column headed "store")."""
     # XML: an element's name attribute or its text ('<storm name="Haiyan">', "<city>Lima").
     if "<" in text and (tag := _XML_TAG_BEFORE.search(text, max(0, start - 120), start)):
-        return names_a_thing(tag.group(1))
+        if names_a_thing(tag.group(1)):
+            return True
     line_start = text.rfind("\n", max(0, start - 40), start) + 1 or max(0, start - 40)
     key = _KEY_BEFORE.search(text, line_start, start)
     if key is not None:
