@@ -57,15 +57,19 @@ _ASKS_NAME = re.compile(
     r"зовут|отчество|tên|jina|pangalan|spell|buchstabieren|épeler|deletrear|heißen|heissen)"
     r"(?![^\W\d_])|名前|お名前|姓名|名字|叫什么|이름|성함|नाम|اسم|שם"
 )
-# What a question (or the agent reading it back) for a phone number says. Stems, so that the
-# cases of inflected languages match ("номеру", "numaradan").
+# Words for a phone itself, in a question (read on lower-cased text, as the lists below).
+_PHONE_WORDS = (
+    r"phone|mobile|\bcell\b|call(?:ing)? you back|call ?back|ring you|reach you|telefon|"
+    r"recapit|thuê bao|handy|teléfono|móvil|celular|téléphone|portable|rappel|richiam|"
+    r"terugbel|komórk|телефон|перезвон|mobil|ulaş|telepon|dihubungi|số điện thoại|"
+    r"số liên lạc|liên lạc|điện thoại|電話番号|電話|連絡先|电话|手机|联系|연락|전화|फ़ोन|फोन|"
+    r"संपर्क|هاتف|جوال|موبايل|للتواصل"
+)
+# What a question (or the agent reading it back) for a phone number says: those, or a number
+# ("номеру", "numaradan": stems, so that the cases of inflected languages match).
 _ASKS_PHONE = re.compile(
-    r"phone|mobile|\bcell\b|call(?:ing)? you back|call ?back|ring you|reach you|\bnumber\b|"
-    r"telefon|recapit|thuê bao|"
-    r"nummer|handy|rückfrage|número|numero|numéro|teléfono|móvil|celular|téléphone|portable|"
-    r"rappel|richiam|terugbel|numer|komórk|номер|телефон|перезвон|mobil|numara|ulaş|nomor|"
-    r"telepon|dihubungi|số điện thoại|số liên lạc|liên lạc|điện thoại|電話番号|電話|連絡先|"
-    r"电话|手机|联系|번호|연락|전화|नंबर|फ़ोन|फोन|संपर्क|رقم|هاتف|جوال|موبايل|للتواصل"
+    _PHONE_WORDS + r"|\bnumber\b|nummer|rückfrage|número|numero|numéro|numer|номер|numara|"
+    r"nomor|번호|नंबर|رقم"
 )
 # A question for a US Social Security number.
 _ASKS_SSN = re.compile(r"\bsocial\b|\bssn\b|s\.s\.n")
@@ -88,12 +92,7 @@ _ASKS_ANOTHER_NUMBER = re.compile(  # read on lower-cased text
     r"予約|预订|예약|आरक्षण|حجز"
 )
 # A question for a phone number itself, not any number ("order number", "número de pedido").
-_ASKS_PHONE_ITSELF = re.compile(  # read on lower-cased text
-    r"phone|mobile|\bcell\b|call(?:ing)? you back|call ?back|ring you|reach you|telefon|"
-    r"recapit|thuê bao|handy|rückruf|teléfono|móvil|celular|téléphone|portable|rappel|"
-    r"richiam|terugbel|komórk|телефон|перезвон|mobil|ulaş|telepon|dihubungi|điện thoại|"
-    r"liên lạc|電話|連絡先|电话|手机|联系|연락|전화|फ़ोन|फोन|संपर्क|هاتف|جوال|موبايل|للتواصل"
-)
+_ASKS_PHONE_ITSELF = re.compile(_PHONE_WORDS + r"|rückruf")
 # A request, where the question carries no question mark ("जन्म तिथि बताइए।").
 _QUESTION_WORDS = re.compile(
     r"(?:please|tell|confirm|give|provide|spell|state|need|bitte|nennen|bräuchte|"
