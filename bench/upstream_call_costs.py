@@ -35,8 +35,9 @@ import aiohttp  # noqa: E402
 from core.settings import settings_from_mapping  # noqa: E402
 from gateway.attempts import AttemptLog, open_upstream  # noqa: E402
 from gateway.exchanges import ChatExchange  # noqa: E402
-from gateway.forwarder import HttpTransport, create_client_session  # noqa: E402
+from gateway.forwarder import HttpTransport  # noqa: E402
 from gateway.routing import Router  # noqa: E402
+from gateway.upstream_http import Pool  # noqa: E402
 from providers.registry import build_adapter  # noqa: E402
 
 FAKE_UPSTREAM = Path(__file__).resolve().parent / "fake_upstream.py"
@@ -55,8 +56,11 @@ async def measure(base_url: str, calls: int, rounds: int) -> None:
         },
         environ={},
     )
-    session = create_client_session(100)
-    transport = HttpTransport(session, settings.providers[0])
+    session = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=100), cookie_jar=aiohttp.DummyCookieJar()
+    )
+    pool = Pool(100)
+    transport = HttpTransport(pool, settings.providers[0])
     adapters = {p.name: build_adapter(p) for p in settings.providers}
     router = Router(settings, adapters, {"bench": transport})
     route = router.resolve("gpt-4o-mini").routes[0]
@@ -107,6 +111,7 @@ async def measure(base_url: str, calls: int, rounds: int) -> None:
                     )
     finally:
         await session.close()
+        await pool.close()
     print(f"CPU µs per upstream call, median of {rounds} rounds of {calls} calls")
     print(f"{'way':<15}" + "".join(f"{f'{c} at a time':>14}" for c in CONCURRENCY))
     for name in ways:

@@ -1,9 +1,9 @@
 """Sending upstream requests: the only module that does provider I/O.
 
-One pooled ``aiohttp.ClientSession`` serves every provider. aiohttp's exceptions are translated
-into the gateway's error tree here, at the boundary, by ``upstream_errors``; adapters and the
-pipeline never see them. The built-in echo provider answers in-process through the same
-``Transport`` contract.
+One pool of keep-alive connections (``gateway.upstream_http.Pool``) serves every provider. Its
+exceptions are translated into the gateway's error tree here, at the boundary, by
+``upstream_errors``; adapters and the pipeline never see them. The built-in echo provider answers
+in-process through the same ``Transport`` contract.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from collections.abc import AsyncIterator, Mapping
 from types import TracebackType
 from typing import Protocol
 
-import aiohttp
-
 from core.errors import UpstreamTimeoutError, UpstreamUnavailableError
 from core.settings import ProviderConfig
+from gateway.upstream_http import Pool, Response
 from providers.base import UpstreamRequest
 
 
@@ -45,7 +44,7 @@ class Transport(Protocol):
 
 
 class upstream_errors:
-    """Translate aiohttp's exceptions into the gateway's error tree. A class, not a
+    """Translate the upstream client's exceptions into the gateway's error tree. A class, not a
     ``contextlib.contextmanager``: it wraps every upstream call and read, and a generator-based
     manager costs several times more per use."""
 
@@ -65,11 +64,11 @@ class upstream_errors:
     ) -> None:
         if error is None:
             return
-        if isinstance(error, (TimeoutError, aiohttp.ServerTimeoutError)):
+        if isinstance(error, TimeoutError):
             raise UpstreamTimeoutError(
                 f"provider {self._provider!r} did not answer in time", code="upstream_timeout"
             ) from error
-        if isinstance(error, aiohttp.ClientError):
+        if isinstance(error, ConnectionError):
             raise UpstreamUnavailableError(
                 f"cannot reach provider {self._provider!r}: {type(error).__name__}",
                 code="upstream_unavailable",
@@ -77,7 +76,9 @@ class upstream_errors:
 
 
 class _HttpResponse:
-    def __init__(self, response: aiohttp.ClientResponse, provider: str) -> None:
+    __slots__ = ("_provider", "_response", "headers", "status")
+
+    def __init__(self, response: Response, provider: str) -> None:
         self._response = response
         self._provider = provider
         self.status = response.status
@@ -89,45 +90,28 @@ class _HttpResponse:
 
     async def chunks(self) -> AsyncIterator[bytes]:
         with upstream_errors(self._provider):
-            async for data in self._response.content.iter_any():
+            async for data in self._response.chunks():
                 yield data
 
     def release(self) -> None:
-        response = self._response
-        response.release() if response.content.at_eof() else response.close()
+        self._response.release()
 
 
 class HttpTransport:
-    def __init__(self, session: aiohttp.ClientSession, config: ProviderConfig) -> None:
-        self._session = session
+    def __init__(self, pool: Pool, config: ProviderConfig) -> None:
+        self._pool = pool
         self._name = config.name
-        self._timeout = aiohttp.ClientTimeout(
-            total=None,
-            sock_connect=config.connect_timeout_seconds,
-            sock_read=config.read_timeout_seconds,
-        )
+        self._connect_timeout = config.connect_timeout_seconds
+        self._read_timeout = config.read_timeout_seconds
 
     async def send(self, request: UpstreamRequest) -> UpstreamResponse:
         with upstream_errors(self._name):
-            response = await self._session.request(
+            response = await self._pool.request(
                 request.method,
                 request.url,
-                data=request.body,
-                headers=request.headers,
-                timeout=self._timeout,
+                request.headers,
+                request.body,
+                connect_timeout=self._connect_timeout,
+                read_timeout=self._read_timeout,
             )
         return _HttpResponse(response, self._name)
-
-
-def create_client_session(max_connections: int) -> aiohttp.ClientSession:
-    connector = aiohttp.TCPConnector(
-        limit=max_connections, limit_per_host=max_connections, ttl_dns_cache=300
-    )
-    return aiohttp.ClientSession(
-        connector=connector,
-        # One session serves every org: a cookie an upstream sets (Cloudflare's __cf_bm in front
-        # of OpenAI) must not travel with the next caller's request.
-        cookie_jar=aiohttp.DummyCookieJar(),
-        skip_auto_headers=("User-Agent",),
-        timeout=aiohttp.ClientTimeout(total=None),
-    )

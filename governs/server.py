@@ -26,7 +26,7 @@ from gateway.cache_replay import RESPONSE_CACHE
 from gateway.client_address import CLIENT_ADDRESSES, ClientAddresses
 from gateway.count_tokens import count_tokens
 from gateway.echo import EchoTransport
-from gateway.forwarder import HttpTransport, Transport, create_client_session
+from gateway.forwarder import HttpTransport, Transport
 from gateway.health import mount_health
 from gateway.identifiers import IDENTIFIERS, IdentifierGuard
 from gateway.live import mount_live
@@ -52,6 +52,7 @@ from gateway.routing import Router
 from gateway.services import GATEWAY, Gateway
 from gateway.spool import Spool
 from gateway.tokens import TokenCounter
+from gateway.upstream_http import Pool
 from gateway.writer import RecordWriter
 from providers.registry import build_adapter
 
@@ -84,9 +85,9 @@ def build_app(settings: Settings) -> web.Application:
     async def services(app: web.Application) -> AsyncIterator[None]:
         engine = create_engine(settings.database)
         tokens = await asyncio.to_thread(TokenCounter.load)
-        session = create_client_session(settings.server.upstream_max_connections)
+        upstream_pool = Pool(settings.server.upstream_max_connections)
         transports: dict[str, Transport] = {
-            p.name: EchoTransport(tokens) if p.kind == "echo" else HttpTransport(session, p)
+            p.name: EchoTransport(tokens) if p.kind == "echo" else HttpTransport(upstream_pool, p)
             for p in settings.providers
         }
         writer = RecordWriter(engine, settings.writer, Spool(settings.writer.spool_dir))
@@ -131,7 +132,7 @@ def build_app(settings: Settings) -> web.Application:
             await cache.aclose()
             await keys.flush_last_used()
             await writer.close()
-            await session.close()
+            await upstream_pool.close()
             await engine.dispose()
             if tracing is not None:
                 await tracing.aclose()
