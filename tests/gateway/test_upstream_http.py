@@ -560,3 +560,14 @@ async def test_bytes_sent_on_an_idle_connection_retire_it(pool: Pool) -> None:
         await asyncio.sleep(0.05)
         assert await _get(pool, url) == b"ok"
     assert connections == 2
+
+
+async def test_a_host_name_is_looked_up_and_each_of_its_addresses_tried(upstream: Upstream) -> None:
+    # "localhost" may resolve to ::1 first, where nothing listens: the next address serves.
+    pool = Pool(2)
+    try:
+        url = upstream.url.replace("127.0.0.1", "localhost")
+        assert await _get(pool, url + "/x") == b"ok /x"
+        assert upstream.headers[0]["Host"] == url.removeprefix("http://")
+    finally:
+        await pool.close()
