@@ -21,6 +21,8 @@ from pathlib import Path
 EVENT_LOOP = "event loop (uvloop's C loop: epoll, reads, callbacks)"
 OTHER = "other"
 WRITER = "record writer: encoding and inserting rows (loop side)"
+# gateway/upstream_http.py since issue #18's lean client; aiohttp's client in older profiles
+UPSTREAM = "upstream client: request and response"
 
 # (category, test on one "function (file)" frame). Order matters only within one frame.
 RULES: list[tuple[str, callable]] = [
@@ -31,6 +33,7 @@ RULES: list[tuple[str, callable]] = [
     ("pipeline: records (rows, ULIDs, writer queue)", lambda f: "(core/ids.py)" in f),
     (WRITER, lambda f: "(gateway/writer.py)" in f),
     (WRITER, lambda f: "(core/storage/bulk_insert.py)" in f),
+    (WRITER, lambda f: "(core/storage/rollups.py)" in f),
     (WRITER, lambda f: "(sqlalchemy/" in f),
     (WRITER, lambda f: "(aiosqlite/" in f),
     ("pipeline: authentication (cached key)", lambda f: "(gateway/auth.py)" in f),
@@ -45,9 +48,8 @@ RULES: list[tuple[str, callable]] = [
         "pipeline: chat_completions' own lines",
         lambda f: "(gateway/pipeline.py)" in f or "(gateway/ledger.py)" in f,
     ),
-    ("aiohttp client: upstream request/response", lambda f: "(gateway/forwarder.py)" in f),
-    ("aiohttp client: upstream request/response", lambda f: "(aiohttp/client" in f),
-    ("aiohttp client: upstream request/response", lambda f: "(aiohttp/connector.py)" in f),
+    (UPSTREAM, lambda f: "(gateway/forwarder.py)" in f or "(gateway/upstream_http.py)" in f),
+    (UPSTREAM, lambda f: "(aiohttp/client" in f or "(aiohttp/connector.py)" in f),
     ("middleware: request id, error rendering", lambda f: "(gateway/middleware.py)" in f),
     ("aiohttp server: parse request, route, respond", lambda f: "(aiohttp/web_" in f),
     ("aiohttp server: parse request, route, respond", lambda f: "(aiohttp/http_parser.py)" in f),
