@@ -13,8 +13,8 @@ the connection's close; TLS with the system's certificate store; gzip and deflat
 is the longest silence allowed while waiting for the headers or the next piece of the body;
 at most ``max_connections`` open at once (callers over the limit wait); idle connections kept
 for ``IDLE_SECONDS``; host names looked up once per ``DNS_SECONDS``, their addresses tried by
-happy eyeballs as aiohttp does. Flow control: a streamed body stops reading from the socket
-while the caller has more than ``HIGH_WATER`` bytes unread.
+happy eyeballs as aiohttp does. Flow control: a body read as a stream stops reading from the
+socket while the caller has more than ``HIGH_WATER`` bytes unread.
 
 Errors: ``UpstreamConnectError`` when a connection cannot be made, ``UpstreamProtocolError``
 when the connection breaks or the answer is not HTTP, ``TimeoutError`` for either timeout.
@@ -189,6 +189,7 @@ class Response:
         "_pool",
         "_read_timeout",
         "_released",
+        "_streamed",
         "_unread",
         "_waiter",
         "complete",
@@ -215,6 +216,7 @@ class Response:
         self._error: Exception | None = None
         self._decoder: zlib._Decompress | None = None
         self._released = False
+        self._streamed = False  # only a streamed body pauses the socket: read() wants it all
         self.status = 0
         self.headers: Mapping[str, str] = _NO_HEADERS
         self.headers_in = False
@@ -245,7 +247,7 @@ class Response:
     def feed(self, data: bytes) -> None:
         self._chunks.append(data)
         self._unread += len(data)
-        if self._unread > HIGH_WATER and not self._paused:
+        if self._streamed and self._unread > HIGH_WATER and not self._paused:
             transport = self._connection.transport
             if transport is not None:
                 transport.pause_reading()
@@ -297,6 +299,7 @@ class Response:
         return self._decoded(body, final=True)
 
     async def chunks(self) -> AsyncIterator[bytes]:
+        self._streamed = True
         while True:
             while self._chunks:
                 data = self._take()

@@ -571,3 +571,11 @@ async def test_a_host_name_is_looked_up_and_each_of_its_addresses_tried(upstream
         assert upstream.headers[0]["Host"] == url.removeprefix("http://")
     finally:
         await pool.close()
+
+
+async def test_a_big_answer_read_whole(upstream: Upstream, pool: Pool) -> None:
+    # More than the streaming high-water mark: reading must not pause for a whole-body read.
+    body = await _get(pool, upstream.url + "/big", read_timeout=2)
+    assert len(body) == 64 * 32768 > HIGH_WATER
+    assert await _get(pool, upstream.url + "/x") == b"ok /x"
+    assert len(set(upstream.peers)) == 1
