@@ -30,7 +30,7 @@ import time
 import zlib
 from collections import deque
 from collections.abc import AsyncIterator, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import aiohappyeyeballs
 import httptools
@@ -41,6 +41,7 @@ DNS_SECONDS = 300.0
 HAPPY_EYEBALLS_DELAY = 0.25
 HIGH_WATER = 1 << 18
 _NO_HEADERS: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
+_PATH_SAFE = "/:@!$&'()*+,;=?%~"  # RFC 3986 pchar, "?" and "%" (kept: already encoded)
 AddrInfo = tuple[int, int, int, str, tuple]  # what loop.getaddrinfo gives, one address
 
 
@@ -393,10 +394,15 @@ class Pool:
                 if self._ssl is None:
                     self._ssl = ssl.create_default_context()
                 context = self._ssl
-            origin = self._origins[key] = _Origin(parts.scheme, parts.hostname, port, context)
-        target = parts.path or "/"
+            host = parts.hostname
+            if not host.isascii():
+                host = host.encode("idna").decode("ascii")
+            origin = self._origins[key] = _Origin(parts.scheme, host, port, context)
+        # Percent-encoded as aiohttp's URL type did: a path can hold a client's model name
+        # (`provider/model` routing), and a space or line break must not reach the request line.
+        target = quote(parts.path or "/", safe=_PATH_SAFE)
         if parts.query:
-            target += "?" + parts.query
+            target += "?" + quote(parts.query, safe=_PATH_SAFE)
         if len(self._targets) < 1024:  # a bound, should a deployment build URLs per request
             self._targets[url] = (origin, target)
         return origin, target

@@ -579,3 +579,14 @@ async def test_a_big_answer_read_whole(upstream: Upstream, pool: Pool) -> None:
     assert len(body) == 64 * 32768 > HIGH_WATER
     assert await _get(pool, upstream.url + "/x") == b"ok /x"
     assert len(set(upstream.peers)) == 1
+
+
+async def test_the_path_is_percent_encoded(upstream: Upstream, pool: Pool) -> None:
+    # A client's model name can end up in the path (`provider/model` routing to Gemini, Azure).
+    url = upstream.url + "/v1/models/gemini pro\r\nX-Evil: 1/é:generateContent?key=a b"
+    assert await _get(pool, url) == (
+        # (urlsplit drops tabs and line breaks, as WHATWG URL parsing does)
+        b"ok /v1/models/gemini%20proX-Evil:%201/%C3%A9:generateContent?key=a%20b"
+    )
+    assert "X-Evil" not in upstream.headers[0]
+    assert await _get(pool, upstream.url + "/v1/a%2Fb") == b"ok /v1/a%2Fb"
