@@ -23,6 +23,7 @@ from gateway.ratelimit import (
     duration,
 )
 from gateway.redis_client import connect_redis
+from tests.gateway.budgets.conftest import TEST_REDIS_TIMEOUT_SECONDS
 from tests.services import REDIS_URL, missing
 
 
@@ -47,7 +48,11 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[RateStore]:
         SyncRedis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except (RedisError, OSError) as error:
         missing(f"Redis is not reachable at {REDIS_URL} ({type(error).__name__})")
-    redis = connect_redis(REDIS_URL)
+    # Test-only waits, as the budget tests': a hundred checks at once open 64 connections in
+    # one burst, which a loaded CI machine may take over the gateway's 1 s for.
+    redis = connect_redis(
+        REDIS_URL, timeout=TEST_REDIS_TIMEOUT_SECONDS, pool_wait=TEST_REDIS_TIMEOUT_SECONDS
+    )
     yield RedisRateStore(redis, prefix=f"governs-test-{uuid.uuid4().hex[:12]}")
     await redis.aclose()
 

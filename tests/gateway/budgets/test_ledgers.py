@@ -42,7 +42,13 @@ async def ledger(request: pytest.FixtureRequest, redis_prefix: str) -> AsyncIter
     if request.param == "memory":
         yield MemoryLedger(TTL)
     else:
-        redis = connect_redis(request.getfixturevalue("redis_url"))
+        # The same test-only waits as the redis_client fixture: 200 reserves at once open 64
+        # connections in one burst, which a loaded CI machine took over the gateway's 1 s for.
+        redis = connect_redis(
+            request.getfixturevalue("redis_url"),
+            timeout=TEST_REDIS_TIMEOUT_SECONDS,
+            pool_wait=TEST_REDIS_TIMEOUT_SECONDS,
+        )
         yield RedisLedger(redis, TTL, prefix=redis_prefix)
         await redis.aclose()
 
