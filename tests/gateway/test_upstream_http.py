@@ -123,6 +123,39 @@ async def _read_request(reader: asyncio.StreamReader) -> bytes:
     return head
 
 
+def answers_once(answer: bytes, *, close: bool) -> RawHandler:
+    """A raw upstream that reads one request, writes ``answer``, then closes or keeps quiet."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        writer.write(answer)
+        await writer.drain()
+        if close:
+            writer.close()
+        else:
+            await reader.read()
+
+    return handler
+
+
+def answers_every_request(answer: bytes) -> RawHandler:
+    """A raw upstream that answers each request on a connection with ``answer``."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(asyncio.IncompleteReadError):
+            while True:
+                await _read_request(reader)
+                writer.write(answer)
+                await writer.drain()
+
+    return handler
+
+
+async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await _read_request(reader)
+    await asyncio.sleep(5)
+
+
 async def _get(pool: Pool, url: str, read_timeout: float = 5.0) -> bytes:
     response = await pool.request(
         "POST",
@@ -206,13 +239,8 @@ async def test_a_slow_reader_of_a_big_stream_gets_every_byte(
 
 
 async def test_an_answer_ended_by_closing_the_connection(pool: Pool) -> None:
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await _read_request(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of it")
-        await writer.drain()
-        writer.close()
-
-    async with raw_server(handler) as url:
+    answer = b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of it"
+    async with raw_server(answers_once(answer, close=True)) as url:
         assert await _get(pool, url) == b"all of it"
         assert await _get(pool, url) == b"all of it"  # a new connection for the second
 
@@ -222,71 +250,42 @@ async def test_a_compressed_answer_is_decompressed(pool: Pool, encoding: str) ->
     text = b'{"choices": []}' * 100
     body = gzip.compress(text) if encoding == "gzip" else zlib.compress(text)
 
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(asyncio.IncompleteReadError):
-            while True:
-                await _read_request(reader)
-                writer.write(
-                    b"HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nContent-Length: %d\r\n\r\n%s"
-                    % (encoding.encode(), len(body), body)
-                )
-                await writer.drain()
-
-    async with raw_server(handler) as url:
+    answer = b"HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nContent-Length: %d\r\n\r\n%s" % (
+        encoding.encode(),
+        len(body),
+        body,
+    )
+    async with raw_server(answers_every_request(answer)) as url:
         assert await _get(pool, url) == text
         response = await pool.request("POST", url, {}, b"", connect_timeout=2, read_timeout=5)
         assert b"".join([piece async for piece in response.chunks()]) == text
         response.release()
 
 
-async def test_an_unknown_content_encoding_is_refused(pool: Pool) -> None:
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await _read_request(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 2\r\n\r\nxx")
-        await writer.drain()
-        await reader.read()
-
-    async with raw_server(handler) as url:
-        with pytest.raises(UpstreamProtocolError, match="content-encoding"):
-            await _get(pool, url)
-
-
-async def test_a_connection_cut_mid_answer_is_an_error(pool: Pool) -> None:
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await _read_request(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part")
-        await writer.drain()
-        writer.close()
-
-    async with raw_server(handler) as url:
-        with pytest.raises(UpstreamProtocolError, match="mid-answer"):
-            await _get(pool, url)
-
-
-async def test_an_answer_that_is_not_http(pool: Pool) -> None:
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await _read_request(reader)
-        writer.write(b"SSH-2.0-OpenSSH\r\n\r\n")
-        await writer.drain()
-        await reader.read()
-
-    async with raw_server(handler) as url:
-        with pytest.raises(UpstreamProtocolError, match="not HTTP"):
+@pytest.mark.parametrize(
+    ("answer", "close", "match"),
+    [
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 2\r\n\r\nxx",
+            False,
+            "unsupported content-encoding",
+        ),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part", True, "mid-answer"),
+        (b"SSH-2.0-OpenSSH\r\n\r\n", False, "not HTTP"),
+    ],
+    ids=["unknown encoding", "cut mid-answer", "not http"],
+)
+async def test_a_broken_answer_is_a_protocol_error(
+    pool: Pool, answer: bytes, close: bool, match: str
+) -> None:
+    async with raw_server(answers_once(answer, close=close)) as url:
+        with pytest.raises(UpstreamProtocolError, match=match):
             await _get(pool, url)
 
 
 async def test_the_read_timeout_covers_the_headers_and_each_piece_of_body(pool: Pool) -> None:
-    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await _read_request(reader)
-        await asyncio.sleep(5)
-
-    async def stops_mid_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await _read_request(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
-        await writer.drain()
-        await asyncio.sleep(5)
-
-    for handler in (silent, stops_mid_body):
+    stops_mid_body = answers_once(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", close=False)
+    for handler in (_silent, stops_mid_body):
         async with raw_server(handler) as url:
             started = asyncio.get_running_loop().time()
             with pytest.raises(TimeoutError):
@@ -313,11 +312,7 @@ async def test_the_forwarder_turns_client_errors_into_the_gateways(pool: Pool) -
         await transport.send(UpstreamRequest("POST", url, {}, b""))
     assert refused.value.code == "upstream_unavailable"
 
-    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await _read_request(reader)
-        await asyncio.sleep(5)
-
-    async with raw_server(silent) as url:
+    async with raw_server(_silent) as url:
         with pytest.raises(UpstreamTimeoutError) as late:
             await transport.send(UpstreamRequest("POST", url, {}, b""))
     assert late.value.code == "upstream_timeout"
@@ -343,24 +338,6 @@ async def test_a_cancelled_call_closes_its_connection_and_the_upstream_sees_it(
     with pytest.raises(asyncio.CancelledError):
         await call
     await asyncio.wait_for(upstream.cancelled.wait(), 2)
-
-
-async def test_a_connection_the_upstream_closed_while_idle_is_not_reused(pool: Pool) -> None:
-    connections = 0
-
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal connections
-        connections += 1
-        await _read_request(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-        await writer.drain()
-        writer.close()  # says keep-alive, then closes: as an upstream's idle timeout does
-
-    async with raw_server(handler) as url:
-        assert await _get(pool, url) == b"ok"
-        await asyncio.sleep(0.05)
-        assert await _get(pool, url) == b"ok"
-    assert connections == 2
 
 
 async def test_no_more_connections_than_the_limit(upstream: Upstream) -> None:
@@ -521,17 +498,11 @@ async def test_a_stalled_tls_handshake_is_a_connect_timeout() -> None:
 
 
 async def test_an_interim_answer_is_skipped_for_the_real_one(pool: Pool) -> None:
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(asyncio.IncompleteReadError):
-            while True:
-                await _read_request(reader)
-                writer.write(
-                    b"HTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n"
-                    b"HTTP/1.1 201 Created\r\nContent-Length: 2\r\nX-Real: yes\r\n\r\nok"
-                )
-                await writer.drain()
-
-    async with raw_server(handler) as url:
+    answer = (
+        b"HTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n"
+        b"HTTP/1.1 201 Created\r\nContent-Length: 2\r\nX-Real: yes\r\n\r\nok"
+    )
+    async with raw_server(answers_every_request(answer)) as url:
         for _ in range(2):
             response = await pool.request("POST", url, {}, b"", connect_timeout=2, read_timeout=5)
             assert (response.status, response.headers.get("link")) == (201, None)
@@ -540,17 +511,23 @@ async def test_an_interim_answer_is_skipped_for_the_real_one(pool: Pool) -> None
             response.release()
 
 
-async def test_bytes_sent_on_an_idle_connection_retire_it(pool: Pool) -> None:
+@pytest.mark.parametrize("afterwards", ["closes", "sends bytes nobody asked for"])
+async def test_an_idle_connection_the_upstream_spoiled_is_not_reused(
+    pool: Pool, afterwards: str
+) -> None:
     connections = 0
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         nonlocal connections
         connections += 1
         await _read_request(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")  # keep-alive
         await writer.drain()
+        if afterwards == "closes":  # as an upstream's idle timeout does
+            writer.close()
+            return
         await asyncio.sleep(0.01)
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale")  # never asked for
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale")
         await writer.drain()
         with contextlib.suppress(ConnectionError):
             await reader.read()
