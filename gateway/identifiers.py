@@ -10,11 +10,14 @@ the header or field and the class, never the value.
 
 A tool name found clean is remembered, so the usual handful of tool names cost a set lookup
 instead of a scan. Only clean names are remembered, so no PII stays
-in memory.
+in memory. A request id in a canonical machine form (a UUID, 32 hex digits, a ULID) is not
+scanned: such an id is generated, not typed, so nothing personal can be read from it, and the
+scan would cost every request that sends one tens of µs (bench/RESULTS.md).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp import web
@@ -29,6 +32,11 @@ TOOL_FIELD = "metadata.tool"
 DEFAULT_TOOL = "ai.generate"
 MAX_TOOL_LENGTH = 200  # decisions.tool and usage_records.tool
 CLEAN_TOOLS_KEPT = 4096
+_MACHINE_ID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"  # UUID
+    r"|[0-9a-fA-F]{32}"  # a UUID without hyphens; this gateway's own request ids
+    r"|[0-7][0-9A-HJKMNP-TV-Z]{25}"  # ULID (Crockford's base 32, upper case)
+)
 
 
 class IdentifierGuard:
@@ -40,6 +48,12 @@ class IdentifierGuard:
     def pii_classes(self, value: str) -> list[str]:
         """The classes of PII the fast detectors find in ``value`` (none: an empty list)."""
         return sorted({f.pii_class for f in self._engine.scan(value, self._classes)})
+
+    def request_id_classes(self, value: str) -> list[str]:
+        """``pii_classes`` of a client's request id; a machine id's are none, unscanned."""
+        if _MACHINE_ID.fullmatch(value):
+            return []
+        return self.pii_classes(value)
 
     def tool(self, value: str, param: str, where: str) -> str:
         """``value`` as the request's tool; 400 when it is too long or carries PII."""

@@ -79,7 +79,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     if not _ACCEPTABLE_REQUEST_ID.match(request_id):
         request_id = new_request_id()
     elif (guard := request.app.get(IDENTIFIERS)) is not None and (
-        found := guard.pii_classes(request_id)
+        found := guard.request_id_classes(request_id)
     ):
         request[UNSAFE_REQUEST_ID] = found
         request_id = new_request_id()

@@ -16,6 +16,7 @@ import pytest
 from aiohttp import web
 
 from gateway.access_log import ACCESS_LOGGER_NAME, AccessLogger, access_logger
+from gateway.identifiers import IdentifierGuard
 from governs.server import build_app
 from tests.gateway.test_pii_e2e import org_with_policy
 from tests.harness import RunningGateway
@@ -217,3 +218,56 @@ def test_other_routes_never_adopt_a_request_id_holding_pii(
     assert answer.headers["X-Request-ID"] not in ("", SSN)
     access = [r for r in caplog.records if r.name == ACCESS_LOGGER_NAME]
     assert access and SSN not in str([record.__dict__ for record in access])
+
+
+class _UnusableEngine:
+    """A detection engine that must not be asked: the request id needs no scan."""
+
+    classes = ("ssn",)
+
+    def scan(self, text: str, classes: object) -> list[object]:
+        raise AssertionError(f"scanned {text!r}")
+
+
+@pytest.mark.parametrize(
+    "machine_id",
+    [
+        "3f2a9c1e-7b4d-4e8a-9f01-2c3d4e5f6a7b",
+        "3F2A9C1E-7B4D-4E8A-9F01-2C3D4E5F6A7B",
+        "0192f1c2a3b44c5d8e9f0a1b2c3d4e5f",
+        "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+    ],
+)
+def test_a_machine_request_id_is_not_scanned(machine_id: str) -> None:
+    guard = IdentifierGuard(_UnusableEngine())  # type: ignore[arg-type]
+    assert guard.request_id_classes(machine_id) == []
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        SSN,
+        EMAIL,
+        "3f2a9c1e-7b4d-4e8a-9f01-2c3d4e5f6a7b-536-22-1845",  # a UUID with more after it
+        "01ARZ3NDEKTSV4RRFFQ69G5FAVX",  # 27 characters: no ULID
+        "01arz3ndektsv4rrffq69g5fav",  # a ULID is upper case
+    ],
+)
+def test_anything_else_is_scanned(typed: str) -> None:
+    guard = IdentifierGuard(_UnusableEngine())  # type: ignore[arg-type]
+    with pytest.raises(AssertionError, match="scanned"):
+        guard.request_id_classes(typed)
+
+
+def test_a_uuid_request_id_is_kept_and_an_ssn_still_refused(gateway: RunningGateway) -> None:
+    auth = {"Authorization": f"Bearer {gateway.api_key}"}
+    rid = str(uuid.uuid4())
+    answer = httpx.post(
+        f"{gateway.base_url}/v1/chat/completions", json=CHAT, headers={**auth, "X-Request-ID": rid}
+    )
+    assert answer.status_code == 200 and answer.headers["X-Request-ID"] == rid
+    refused = httpx.post(
+        f"{gateway.base_url}/v1/chat/completions", json=CHAT, headers={**auth, "X-Request-ID": SSN}
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "pii_in_identifier"
