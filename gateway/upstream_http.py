@@ -4,8 +4,9 @@ responses parsed by llhttp (``httptools``).
 Why not aiohttp's client: the upstream call is on every proxied request, and aiohttp's client
 spends several times the CPU of this one on it (``bench/upstream_call_costs.py``; figures in
 bench/RESULTS.md). The gateway needs little of what aiohttp's client offers: one method (POST
-or GET), a body already in bytes, no cookies, no redirects, no proxies, and every response read
-whole or streamed once.
+or GET), a body already in bytes, no redirects, no proxies, no cookies (one pool serves every
+org: a cookie an upstream sets must not travel with another org's request), and every response
+read whole or streamed once.
 
 What it does: HTTP/1.1 with keep-alive, Content-Length and chunked bodies and bodies ended by
 the connection's close; TLS with the system's certificate store; gzip and deflate answers
