@@ -7,11 +7,13 @@ Starts bench/fake_upstream.py (pinned to ``--upstream-cpu``) and, from this proc
 
     plain          aiohttp ``session.post`` as bench/baseline_proxy.py does it
     plain+timeout  the same with the provider's connect and read timeouts
-    transport      ``HttpTransport.send`` then ``release`` (gateway/forwarder.py)
+    transport      ``HttpTransport.send`` then ``release`` (gateway/forwarder.py) on the
+                   gateway's own client (gateway/upstream_http.py)
     attempts       ``open_upstream`` (gateway/attempts.py): routing, breaker, deadline, retries
 
-and prints the CPU time of this process per call. The difference between two lines is what
-that layer adds to every proxied request. The upstream is pinned with ``taskset``
+and prints the CPU time of this process per call. ``plain`` against ``transport`` compares
+aiohttp's client with the gateway's; ``attempts`` against ``transport`` is what that layer adds
+to every proxied request. The upstream is pinned with ``taskset``
 (util-linux) unless ``--no-pin``.
 """
 
