@@ -25,6 +25,7 @@ when the connection breaks or the answer is not HTTP, ``TimeoutError`` for eithe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import ssl
 import time
@@ -455,15 +456,16 @@ class Pool:
         try:
             return await waiter
         except BaseException:
-            if not waiter.done():
-                self._waiters.remove((origin, waiter))
-            elif not waiter.cancelled():  # handed something, then cancelled: pass it on
+            if waiter.done() and not waiter.cancelled():  # handed something, then cancelled
                 handed = waiter.result()
                 if handed is None:
                     self._opening -= 1
                     self._wake_a_waiter()
                 else:
                     self.give_back(origin, handed)
+            else:  # gave up waiting: out of the line (unless a hand-over already skipped it)
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove((origin, waiter))
             raise
 
     async def _connect(self, origin: _Origin, connect_timeout: float) -> _Connection:
@@ -540,7 +542,7 @@ class Pool:
                 del self._waiters[index]
                 waiter.set_result(connection)
                 return
-        if self._waiters:
+        if any(not waiter.done() for _, waiter in self._waiters):
             # Callers wait for other origins: this connection's slot serves them better.
             connection.close()
             self.forget(connection)
