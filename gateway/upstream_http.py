@@ -514,8 +514,10 @@ class Pool:
     def _close_an_idle_one(self) -> bool:
         """At the limit, make room by closing the longest-idle connection of any origin."""
         for origin in self._origins.values():
-            if origin.idle:
+            while origin.idle:
                 _, connection = origin.idle.popleft()
+                if connection.closed:  # its slot was freed when it closed
+                    continue
                 connection.close()
                 self._open.discard(connection)
                 return True

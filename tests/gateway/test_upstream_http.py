@@ -569,3 +569,24 @@ async def test_the_path_is_percent_encoded(upstream: Upstream, pool: Pool) -> No
     )
     assert "X-Evil" not in upstream.headers[0]
     assert await _get(pool, upstream.url + "/v1/a%2Fb") == b"ok /v1/a%2Fb"
+
+
+async def test_at_the_limit_a_dead_idle_connection_frees_no_second_slot(
+    upstream: Upstream,
+) -> None:
+    closes_after_answering = answers_once(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", close=True
+    )
+    pool = Pool(1)
+    try:
+        async with raw_server(closes_after_answering) as url:
+            assert await _get(pool, url) == b"ok"  # idle, then closed by the upstream
+            await asyncio.sleep(0.05)
+        # Two callers for another origin at once: one slot, so one after the other.
+        answers = await asyncio.gather(
+            _get(pool, upstream.url + "/slow"), _get(pool, upstream.url + "/slow")
+        )
+    finally:
+        await pool.close()
+    assert answers == [b"ok /slow"] * 2
+    assert upstream.most_in_flight == 1
