@@ -4,7 +4,7 @@ The gateway's own API is OpenAI's, so this adapter forwards the client's body wi
 model replaced (and ``stream_options.include_usage`` switched on, to bill streams), and hands
 the upstream's bytes back unchanged. Fields it does not know are passed through.
 
-Forwarding uses plain aiohttp and orjson rather than the ``openai`` SDK's types: the SDK's
+Forwarding uses plain bytes and orjson rather than the ``openai`` SDK's types: the SDK's
 types cost several times more CPU per message (``bench/sdk_types_cost.py``, figures in
 bench/RESULTS.md), and a re-serialised body is no longer the bytes the upstream sent (which the
 client must get verbatim). The SDKs are the clients in the tests instead.
