@@ -6,9 +6,10 @@ in some 30 languages, or as their key) is left alone; ``ipaddress`` rejects octe
 leading zeros, which takes care of most build numbers. Addresses that can name no host or
 person are no personal data and are left alone: loopback (``127.0.0.1``, ``::1``), the
 unspecified address (``0.0.0.0``, ``::``), IPv4 broadcast, multicast and reserved addresses,
-and netmasks (``255.255.255.0``, the wildcard ``0.0.0.255``). IPv6 candidates must hold at least one
-decimal digit and stand apart from words and colons, so ``std::vector``, MAC addresses and
-times like ``12:30:45`` are not addresses.
+netmasks (``255.255.255.0``, the wildcard ``0.0.0.255``) and networks in CIDR notation
+(``10.0.0.0/8``). IPv6 candidates must hold at least one decimal digit and stand apart from
+words and colons, so ``std::vector``, MAC addresses and times like ``12:30:45`` are not
+addresses.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class IpAddressDetector:
                 continue  # the tail of "::ffff:192.0.2.128"
             if _after_version_word(text, start, end):
                 versions.add(match.group().rsplit(".", 2)[0])
-            elif _host(ipaddress.IPv4Address, match.group()):
+            elif _host(ipaddress.IPv4Address, match.group()) and not _a_network(text, match):
                 hosts.append(match)
         # "Version 2.14.1.3 is broken, go to 2.14.2.0": the text's other numbers of the same
         # version line are versions too, unless private ("version 10.0.0.1", then a host
@@ -101,6 +102,7 @@ class IpAddressDetector:
                     _ipv6_shaped(candidate)
                     and not _subscript(text, match.start(), candidate)
                     and _host(ipaddress.IPv6Address, candidate)
+                    and not _a_network(text, match)
                 ):
                     findings.append(
                         Finding("ip_address", match.start(), match.end(), 0.9, self.name)
@@ -141,6 +143,23 @@ def _host(kind: type[ipaddress.IPv4Address] | type[ipaddress.IPv6Address], value
         # IANA reserves most of IPv6's space; an address written from it is still a host's.
         return True
     return not (address.is_multicast or address.is_reserved or _is_mask(int(address)))
+
+
+_PREFIX_LENGTH = re.compile(r"/(\d{1,3})(?!\d)")
+
+
+def _a_network(text: str, match: re.Match[str]) -> bool:
+    """A network in CIDR notation ("10.0.0.0/8", "2001:db8::/32"): an address whose bits
+    past the prefix are all zero, before a prefix shorter than an address. A host's address
+    with its network's length ("10.20.3.17/16") is a host's."""
+    prefix = _PREFIX_LENGTH.match(text, match.end())
+    if prefix is None:
+        return False
+    try:
+        network = ipaddress.ip_network(f"{match.group()}/{prefix.group(1)}", strict=True)
+    except ValueError:  # host bits set, or no prefix of this address's size
+        return False
+    return network.num_addresses > 1
 
 
 def _is_mask(value: int) -> bool:

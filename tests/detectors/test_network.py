@@ -115,3 +115,25 @@ def test_versions_named_by_keys_tables_and_clauses_are_no_addresses(text: str) -
 def test_a_slice_of_two_numbers_is_no_ipv6_address() -> None:
     text = "total = sum(digits[0::2]) + sum(digits[1::2]) % 10; peer [2001::1]"
     assert spans(text) == ["2001::1"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "allow 10.0.0.0/8 and 192.168.64.0/18 through the VPN",
+        'cidr_blocks = ["10.20.0.0/16", "172.16.0.0/12"]',
+        "route 2001:db8:4400::/40 via the transit link",
+        "  v6_prefix: 2a02:c7f:1200::/48",
+        "aws ec2 authorize-security-group-ingress --cidr 203.0.113.0/24",
+    ],
+)
+def test_a_network_in_cidr_notation_is_no_host(text: str) -> None:
+    assert spans(text) == []
+
+
+def test_a_host_with_its_prefix_length_is_still_found() -> None:
+    # An interface's address and its network's size: a host's own address.
+    assert spans("eth0: inet 10.20.3.17/16 scope global") == ["10.20.3.17"]
+    assert spans("ip -6 addr add 2001:db8:4400::1f/64 dev eth0") == ["2001:db8:4400::1f"]
+    # A prefix of the whole length is one host.
+    assert spans("deny from 198.51.100.0/32") == ["198.51.100.0"]
