@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -272,12 +272,17 @@ def gateway(
     fake_gemini: FakeUpstream,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[RunningGateway]:
-    """The gateway on a real port, once with SQLite and once with PostgreSQL."""
+    """The gateway on a real port, once with SQLite and once with PostgreSQL, each time on a
+    database of its own: pytest may start it again later in a session, and the smaller
+    gateways some tests start on ``postgres_url`` bootstrap orgs and keys of their own."""
     directory = tmp_path_factory.mktemp(f"gateway-{request.param}")
+    database: Generator[str, None, None] | None = None
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{directory / 'governs.db'}"
     else:
-        url = request.getfixturevalue("postgres_url")
+        request.getfixturevalue("postgres_url")  # skips, or fails, when PostgreSQL is away
+        database = postgres_database()
+        url = next(database)
     settings = gateway_settings(
         proxy_config(
             {"openai": fake_openai, "anthropic": fake_anthropic, "gemini": fake_gemini},
@@ -289,3 +294,5 @@ def gateway(
     running = start_gateway(service_thread, settings)
     yield running
     running.stop()
+    if database is not None:
+        database.close()  # drops it

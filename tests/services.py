@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator
 
 import asyncpg
 import pytest
@@ -35,7 +35,7 @@ async def _postgres_call(sql: str) -> None:
         await connection.close()
 
 
-def postgres_database() -> Iterator[str]:
+def postgres_database() -> Generator[str, None, None]:
     """A fresh, empty PostgreSQL database for this test session, dropped afterwards."""
     name = f"governs_test_{uuid.uuid4().hex[:12]}"
     try:
