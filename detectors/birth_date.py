@@ -316,7 +316,49 @@ class DateOfBirthDetector:
                 for start, end in _docs_dates(text)
                 if not any(f.start < end and start < f.end for f in findings)
             )
+        if findings:
+            findings.extend(
+                Finding("date_of_birth", start, end, 0.6, self.name)
+                for start, end in _written_again(text, findings)
+            )
         return findings
+
+
+_TIME_AFTER = re.compile(r"[ T,]{1,2}\d{1,2}:\d{2}")
+# How far apart a birth date and a mistyped copy of it stand ("it says 1993-07-21 but should
+# be 1992-07-21"): a correction says both in one breath.
+_CORRECTION_REACH = 120
+
+
+def _written_again(text: str, findings: list[Finding]) -> Iterator[tuple[int, int]]:
+    """The other writings of a birth date found: the same day again anywhere (its digits in
+    any order, "04/11/1979" and "11/04/1979"), and close by, the same day and month a year
+    apart (a correction, "nicht 1992-05-14, sondern 1991-05-14")."""
+    # Not six bare digits (a national number's part), nor a timestamp's date ("[05/01/2024
+    # 10:11]"): a message's time, however close to a birthday.
+    dated = [
+        (start, end, born)
+        for start, end, born in dated_spans(text, 0, len(text))
+        if not (end - start == 6 and text[start:end].isdigit())
+        and _TIME_AFTER.match(text, end) is None
+    ]
+    births = [
+        (start, end, born)
+        for start, end, born in dated
+        if any(f.start < end and start < f.end for f in findings)
+    ]
+    for start, end, other in dated:
+        if any(f.start < end and start < f.end for f in findings):
+            continue
+        for born_start, born_end, born in births:
+            if {other.day, other.month} != {born.day, born.month}:
+                continue
+            apart = max(start - born_end, born_start - end)
+            if other.year == born.year or (
+                abs(other.year - born.year) == 1 and apart <= _CORRECTION_REACH
+            ):
+                yield start, end
+                break
 
 
 def _starred_dates(text: str) -> Iterator[tuple[int, int]]:

@@ -599,3 +599,34 @@ def test_the_genealogists_star_for_born(text: str, expected: list[str]) -> None:
 )
 def test_birth_abbreviations_of_clinical_notes(text: str, expected: list[str]) -> None:
     assert spans(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A correction: the birth date as the form had it and as it should be.
+        (
+            "Fix my date of birth please: it says 1993-07-21 but should be 1992-07-21",
+            ["1993-07-21", "1992-07-21"],
+        ),
+        # Day and month swapped between two systems.
+        (
+            "DOB 04/11/1979 in the CRM, the bank file has 11/04/1979 for the same client",
+            ["04/11/1979", "11/04/1979"],
+        ),
+        # The same birth date again, further on.
+        (
+            "Patient born 1961-02-08. Allergies: none. Discharge summary for 1961-02-08, ward 4.",
+            ["1961-02-08", "1961-02-08"],
+        ),
+    ],
+)
+def test_a_found_birth_dates_other_writings_are_birth_dates_too(
+    text: str, expected: list[str]
+) -> None:
+    assert spans(text) == expected
+
+
+def test_dates_unlike_a_found_birth_date_stay_dates() -> None:
+    text = "Date of birth: 1984-03-09. Appointment on 2024-03-09, follow-up 1984-05-02."
+    assert spans(text) == ["1984-03-09"]
