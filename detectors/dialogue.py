@@ -26,7 +26,7 @@ import regex
 
 from detectors.birth_date import MONTH_WORDS, date_spans, yearless_spans
 from detectors.names import NAME_PARTICLES
-from detectors.spoken_dates import ENGLISH_TENS, english_below_100, english_year
+from detectors.spoken_dates import ENGLISH_TENS, english_below_100, english_year, spoken_dates
 
 ANSWER_SCORE = 0.8
 
@@ -144,8 +144,9 @@ def answers(text: str, common_words: frozenset[str]) -> Iterator[Answer]:
     turns = list(_TURN.finditer(text))
     if len(turns) < 2:
         return
-    for question, answer in itertools.pairwise(turns):
-        if question.group("speaker").strip().lower() == answer.group("speaker").strip().lower():
+    for number, (question, answer) in enumerate(itertools.pairwise(turns)):
+        asker = question.group("speaker").strip().lower()
+        if asker == answer.group("speaker").strip().lower():
             continue
         if not _follows(text, question, answer):
             continue
@@ -173,6 +174,22 @@ def answers(text: str, common_words: frozenset[str]) -> Iterator[Answer]:
             yield from _numbers_answered(text, *answer.span("said"))
         if birth or name:
             yield from _values(text, answer, birth, name, common_words)
+        if birth and number + 2 < len(turns):
+            read_back = turns[number + 2]
+            if read_back.group("speaker").strip().lower() == asker and _follows(
+                text, answer, read_back
+            ):
+                yield from _dates_read_back(text, *read_back.span("said"))
+
+
+def _dates_read_back(text: str, start: int, end: int) -> Iterator[Answer]:
+    """The dates in the asker's turn after the answer: a birth date read back to confirm it
+    ("Fourth of September sixty-three, lovely"), in digits or in English words."""
+    said = text[start:end]
+    for lo, hi in date_spans(said):
+        yield Answer("date_of_birth", start + lo, start + hi)
+    for lo, hi, _ in spoken_dates(text, start, end):
+        yield Answer("date_of_birth", lo, min(hi, end))
 
 
 def _lowered(said: str) -> str:

@@ -244,3 +244,30 @@ def test_a_birthday_asked_after_in_a_chat(text: str, expected: list[tuple[str, s
 def test_a_years_digits_said_in_words_are_no_name() -> None:
     text = "Doctor: Name and date of birth?\nPatient: Hery Rakotomalala. Born in May, eighty-eight."
     assert [c for c in found(text) if c[0] == "name"] == [("name", "Hery Rakotomalala")]
+
+
+@pytest.mark.parametrize(
+    ("text", "read_back"),
+    [
+        (
+            "Nurse: And when were you born?\nPatient: Oh-four, oh-nine, sixty-three.\n"
+            "Nurse: Fourth of September sixty-three, lovely, thank you.",
+            "Fourth of September sixty-three",
+        ),
+        (
+            "Agent: Can I take your date of birth?\nCaller: it's on the card somewhere\n"
+            "Agent: I have 14/02/1977 here, is that right?",
+            "14/02/1977",
+        ),
+    ],
+)
+def test_a_birth_date_read_back_by_who_asked(text: str, read_back: str) -> None:
+    assert ("date_of_birth", read_back) in found(text)
+
+
+def test_what_the_asker_says_next_is_no_birth_date_unless_a_date() -> None:
+    text = (
+        "Agent: And your date of birth?\nCaller: 3 May 1981.\n"
+        "Agent: Thanks, the replacement ships on Monday, reference 14-22."
+    )
+    assert [value for cls, value in found(text) if cls == "date_of_birth"] == ["3 May 1981"]
