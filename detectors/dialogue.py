@@ -69,7 +69,7 @@ _PHONE_WORDS = (
 # ("номеру", "numaradan": stems, so that the cases of inflected languages match).
 _ASKS_PHONE = re.compile(
     _PHONE_WORDS + r"|\bnumber\b|nummer|rückfrage|número|numero|numéro|numer|номер|numara|"
-    r"nomor|번호|नंबर|رقم"
+    r"nomor|번호|नंबर|رقم|نمرة|نمره"
 )
 # A question for a US Social Security number.
 _ASKS_SSN = re.compile(r"\bsocial\b|\bssn\b|s\.s\.n")
@@ -200,8 +200,15 @@ def _lowered(said: str) -> str:
 
 
 def _asks(said: str, lowered: str) -> bool:
-    """A question (a question mark) or a request ("please", "bitte", "बताइए")."""
-    return "?" in said or "？" in said or "؟" in said or _QUESTION_WORDS.search(lowered) is not None
+    """A question (a question mark, or Japanese's particle "か" ending it) or a request
+    ("please", "bitte", "बताइए")."""
+    return (
+        "?" in said
+        or "？" in said
+        or "؟" in said
+        or said.rstrip(" 。.").endswith("か")
+        or _QUESTION_WORDS.search(lowered) is not None
+    )
 
 
 _QUESTION_TAIL = 160
@@ -351,6 +358,7 @@ _NUMBER_PARTS = sorted(
         không một mốt hai ba bốn tư năm lăm sáu bảy tám chín mười mươi trăm linh lẻ
         शून्य एक दो तीन चार पांच पाँच छह छः सात आठ नौ दस
         صفر واحد اثنين اتنين ثلاثة تلاتة أربعة اربعة خمسة ستة سبعة ثمانية تمانية تسعة عشرة
+        زيرو ربعة تمنية ثمنية ثلاثه تلاته اربعه خمسه سته سبعه ثمانيه تمانيه تسعه
         """.split()
     ),
     key=len,
@@ -364,10 +372,12 @@ _NUMBER_WORD = regex.compile(
     + "))*"
 )
 _SPOKEN_TOKEN = regex.compile(r"[\p{L}\p{M}\-]+|\d+")
-# Digits in East Asian scripts: Chinese numerals, sino-Korean syllables, Japanese readings.
+# Digits in East Asian scripts: Chinese numerals, sino-Korean syllables, Japanese readings
+# in hiragana and katakana.
 _CJK_DIGIT = (
     r"(?:[零〇一二三四五六七八九幺两]|[공영일이삼사오육칠팔구]"
-    r"|ゼロ|れい|まる|いち|にー|に|さん|よん|しー|ごー|ご|ろく|なな|しち|はち|きゅう|キュー|く)"
+    r"|ゼロ|れい|まる|いち|にー|に|さん|よん|しー|ごー|ご|ろく|なな|しち|はち|きゅう|キュー|く"
+    r"|レイ|マル|イチ|ニー|ニ|サン|ヨン|シー|ゴー|ゴ|ロク|ナナ|シチ|ハチ|キュウ|ク)"
 )
 _CJK_DIGITS = regex.compile(rf"{_CJK_DIGIT}(?:[、，, の]*{_CJK_DIGIT})*")
 _MIN_SPOKEN_WORDS = 5  # a number said in words: five of them or more ("oh seven seven ...")
