@@ -110,6 +110,7 @@ Cad. Caddesi Cd. Sok. Sokak Sokağı Sk. Bulvarı Bulv. Blv. Yolu Çıkmazı Mey
 пр. ул. пер. ш. б-р наб. пл. просп. пр-т проспект улица переулок шоссе бульвар набережная
 gata gatan vägen väg vei veien vegen gaten plass plads vej allé torg
 út utca u. tér körút krt. köz sétány iela g. gatvė pr. prospektas tn mnt pst tänav maantee
+cesta gøta
 """
 _TR_NEIGHBOURHOOD = r"(?:Mah\.|Mahallesi|Mh\.)"
 # Units after the house number: "Apt 5B", "lgh 1102", "m. 15", "кв. 45", "bte 4", "D: 5".
@@ -384,7 +385,9 @@ _ENUMERATIONS = (  # "Chapter 2, 12000 Words", "Step 3 Main Street": things numb
     "Item Issue Build Release Day Week Month Year Order Case Ticket Line Row Column Slide Lesson "
     "Module Task Round Stage Game Vol Volume No Number Batch Test Run Job Node Worker Server "
     "Invoice Model Account Customer Reference Report Quarter Grade Class Terminal Platform Seat "
-    "Gate Track Flight Bus Train Route Sprint Epoch Iteration Patient Sample Product Serial"
+    "Gate Track Flight Bus Train Route Sprint Epoch Iteration Patient Sample Product Serial "
+    "Edition Licence License Plan Tier January February March April May June July August "
+    "September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
 )
 _COUNTED = (  # "Invoice 2024, 12345 Euros": quantities, not cities
     "Euros Dollars Users Miles Words Points Items Views Downloads Records Rows Bytes Units Pages "
@@ -395,7 +398,9 @@ _NOT_COUNTED = rf"(?=\d)(?<!\b(?:{_alternatives(_ENUMERATIONS)})[ \t])"
 _NAMED_WITH_POSTCODE = (
     rf"(?<![\p{{L}}\d])(?!(?:{_alternatives(_ENUMERATIONS)})\b)(?:{_WL}[ \t]+){{0,2}}{_WL}[ \t]+"
     rf"{_HOUSE}{_UNITS}{_SEP}"
-    r"(?:\d{2}-\d{3}|\d{4}-\d{3}|\d{5}-\d{3}|\d{3}[ \t]\d{2}|\d{4}[ \t]?[A-Z]{2}(?!\p{L})|\d{5})"
+    r"(?:\d{2}-\d{3}|\d{4}-\d{3}|\d{5}-\d{3}|\d{3}[ \t]\d{2}|\d{4}[ \t]?[A-Z]{2}(?!\p{L})|\d{5}"
+    # Four digits (NO, DK, AT, CH, BE, SI, HU, AU): never a year's ("Edition 3, 2019 Reprint").
+    r"|(?!19\d\d|20\d\d)\d{4})"
     rf"(?!\d)[ \t]+(?!(?:{_alternatives(_COUNTED)})\b){_CITY}(?:[ \t]\d{{1,2}}(?![\d.:]))?"
 )
 
@@ -600,6 +605,8 @@ _TOKEN = re.compile(
     r"[^\W\d_a-z][^\W\d_]*|〒"
     r"|\d(?<![\dA-Z]\d)(?:\d{4,6}|\d{1,3}(?=-\d{3}(?!\d)| \d{2}(?!\d)| ?[A-Z]{2}\b)|[A-Z]{2})"
     r"(?![\dA-Z])"
+    # A four-digit postcode after a comma or at a line's start, before a capitalised city.
+    r"|(?:(?<=, )|(?<=,)|(?<=\n))\d{4}(?= [^\W\d_a-z])"
 )
 _LOWER_TOKEN = re.compile(r"\b[a-z][^\W\d_]*")
 _WORD_END = re.compile(r"\w*[ \t]*:?")

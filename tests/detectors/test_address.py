@@ -230,6 +230,15 @@ KINDS = {
         "Pošlete to na Vinohradská 1511/230, 100 00 Praha 10 prosím.",
         "Vinohradská 1511/230, 100 00 Praha 10",
     ),
+    # No street word and a four-digit postcode (NO, DK, AT, CH, BE, SI, HU, AU, ...).
+    "no_no_street_word": (
+        "Pakken går til Torgallmenningen 7, 5014 Bergen i morgen.",
+        "Torgallmenningen 7, 5014 Bergen",
+    ),
+    "si_no_street_word": (
+        "Please deliver to Trubarjeva cesta 21, 1000 Ljubljana before noon.",
+        "Trubarjeva cesta 21, 1000 Ljubljana",
+    ),
     # Romanian, Hungarian, Latvian, Lithuanian.
     "ro_strada": (
         "Coletul ajunge la Str. Lipscani 12, București 030031 mâine.",
@@ -450,6 +459,11 @@ def test_street_hard_negatives(text: str) -> None:
         "Ich fahre über die Brücke 3 Mal am Tag.",
         "Season 3, 12000 Viewers watched the finale.",
         "Tallinn ja Tartu on 186 km kaugusel.",
+        # A date, a year and a count beside a four-digit number: no postcode.
+        "Signed on March 14, 1987 Lisbon hosted the talks.",
+        "Edition 3, 2019 Reprint is out of stock.",
+        "Basic 2019, Team 2020 and Enterprise licences renew in May.",
+        "Stage 4, 1200 Riders started in Lyon.",
     ],
 )
 def test_places_and_look_alikes_are_not_addresses(text: str) -> None:
