@@ -191,7 +191,8 @@ _NUM_MARK = (
 )
 # Between address lines: comma, newline or space; a next line with a colon is a label
 # ("Tel.: ...", "City/State/ZIP: ...").
-_NEWLINE = r"[ \t]*\n[ \t]*(?![^\n:\d]{0,25}:)"
+# A line break, in text or in HTML ("Rosenweg 12<br>24103 Kiel"); the next line no form's label.
+_NEWLINE = r"[ \t]*(?:\n|<[Bb][Rr][ \t]*/?>)[ \t]*(?![^\n:\d]{0,25}:)"
 _LINE = rf"(?:,[ \t]*|{_NEWLINE}|[ \t]+)"
 _SEP = rf"(?:[ \t]*,[ \t]*|{_NEWLINE}|[ \t]+[\-\u2013][ \t]+)"  # between a tail's parts
 _CITY_NEXT = rf"(?!(?:{_alternatives(_NOT_CITY)})\b)"

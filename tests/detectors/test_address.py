@@ -490,6 +490,23 @@ def test_address_boundaries(text: str, address: str) -> None:
     assert best(text) == address
 
 
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        (
+            "<td>Deliver to</td><td>Rosenweg 12<br>24103 Kiel</td>",
+            "Rosenweg 12<br>24103 Kiel",
+        ),
+        (
+            "<address>Kåre Lund<br/>Storgata 9<br />0155 Oslo</address>",
+            "Storgata 9<br />0155 Oslo",
+        ),
+    ],
+)
+def test_lines_broken_by_html_are_lines(text: str, address: str) -> None:
+    assert best(text) == address
+
+
 def test_street_and_city_lines_of_a_form() -> None:
     # The label of the second line ends the first address; its city line is one of its own.
     text = "Street: 2710 Mission St\nCity/State/ZIP: San Francisco, CA 94110\nCell: 415-555-0166"
