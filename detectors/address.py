@@ -182,7 +182,7 @@ _PARTICLE = rf"(?:(?:{_alternatives(_PARTICLES)})[ \t]|[ldLD]['\u2019])"
 _NUM = r"(?<![\d.,/\-])\d{1,6}[A-Za-z]?(?:[/\-]\d{1,5}[A-Za-z]?)?(?!\d)"
 # A house number: "12", "12a", "17/4", "45/3/12", "72-41", "12 bis", "s/n".
 _HOUSE = (
-    r"(?:(?<![\d.,/\-])\d{1,5}(?:[A-Za-z](?!\p{L}))?(?:[ \t]?(?:bis|ter|quater|Bis)\b)?"
+    r"(?:(?<![\d.,/\-])\d{1,5}(?:[A-Za-z](?!\p{L}))?(?:[ \t\-]?(?:bis|ter|quater|Bis)\b)?"
     r"(?:[/\-](?:\d{1,5}(?:[A-Za-z](?!\p{L}))?|[A-Z](?!\p{L}))){0,3}(?!\d)|[sS]/[nN]\b)"
 )
 _NUM_MARK = (
@@ -196,7 +196,8 @@ _NEWLINE = r"[ \t]*(?:\n|<[Bb][Rr][ \t]*/?>)[ \t]*(?![^\n:\d]{0,25}:)"
 _LINE = rf"(?:,[ \t]*|{_NEWLINE}|[ \t]+)"
 _SEP = rf"(?:[ \t]*,[ \t]*|{_NEWLINE}|[ \t]+[\-\u2013][ \t]+)"  # between a tail's parts
 _CITY_NEXT = rf"(?!(?:{_alternatives(_NOT_CITY)})\b)"
-_WHOLE = rf"{_W}(?<!-)(?![\p{{L}}\p{{M}}\-])"  # a whole word, never cut short by backtracking
+# A whole word, never cut short by backtracking, nor the letters of a code ("CF" of "CF10 3AT").
+_WHOLE = rf"{_W}(?<!-)(?![\p{{L}}\p{{M}}\-\d])"
 _CITY = (  # "Frankfurt am Main", "Kadıköy/İstanbul"; not a label ("Tel.:")
     rf"{_WHOLE}(?:(?:[ \t]+{_PARTICLE}*|[ \t]*/[ \t]*){_CITY_NEXT}{_WHOLE}){{0,3}}"
     r"(?![ \t]*\.?:)"
@@ -205,8 +206,9 @@ _UNIT_ID = r"(?:No\.?[ \t]*|\#[ \t]*)?(?=[\w\-/]*\d|\p{Lu}(?!\w))[\w\-/]{1,8}"
 _UNIT = (
     rf"(?:(?:{_trie(' '.join({*_UNIT_WORDS.split(), *_UNIT_WORDS.lower().split()}))})(?!\p{{L}})"
     rf"\.?:?[ \t]*{_UNIT_ID}"
-    r"|\d{1,2}(?:[ºª°](?:[ \t]?(?:\d{1,2}[ºª°]|\p{Lu}(?!\p{L})|(?i:esq|dto|dt|dir|izq|izda|dcha"
-    r"|der|drcha)\.?|[Aa]ndar|[Pp]iso))?|\.[ \t]?(?:tv|th|mf|sal|OG|og|Stock|Etage|étage)\b\.?)"
+    r"|\d{1,2}(?:\.?[ºª°](?:[ \t]?(?:\d{1,2}[ºª°]|\p{Lu}(?!\p{L})|(?i:esq|dto|dt|dir|izq|izda|dcha"
+    r"|der|drcha)\.?|[Aa]ndar|[Pp]iso))?|\.[ \t]?(?:tv|th|mf|sal|OG|og|Stock|Etage|étage)\b\.?"
+    r"(?:[ \t](?:links|rechts|Mitte|li\.|re\.))?)"
     r"|st\.[ \t]?(?:tv|th|mf)\b\.?|RT\.?[ \t]*\d{1,3}[ \t]*/[ \t]*RW\.?[ \t]*\d{1,3}"
     r"|e/[ \t]*\w+[ \t]+y[ \t]+\w+)"
 )
@@ -226,10 +228,11 @@ _PC_CITY = (
 _PC_LAST = (
     r"[A-Z]{2}-\d{4,5}(?!\d)|\d{5}(?:-\d{3,4})?(?!\d)|\d{4}(?!\d)|\d{6,7}(?!\d)"
     r"|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d\b"
+    r"|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}\b"  # the UK's, after a Welsh or Scottish street
 )
 _LOCALITY = (
     rf"(?:(?:{_LOCALITY_MARKS})[ \t]*(?:{_CITY}|\d{{1,2}}(?!\d))|{_CITY}(?:[ \t]*\({_W}\))?"
-    r"|[A-Z]{2}(?![\p{L}\-])|RT\.?[ \t]*\d{1,3}[ \t]*/[ \t]*RW\.?[ \t]*\d{1,3})"
+    r"|[A-Z]{2}(?![\p{L}\-\d])|RT\.?[ \t]*\d{1,3}[ \t]*/[ \t]*RW\.?[ \t]*\d{1,3})"
 )
 _TAIL = (
     rf"(?:{_SEP}{_LOCALITY}){{0,4}}"

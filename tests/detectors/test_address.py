@@ -507,6 +507,31 @@ def test_lines_broken_by_html_are_lines(text: str, address: str) -> None:
     assert best(text) == address
 
 
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        # A UK postcode's letters are no US state's ("CF" of "CF10 3AT").
+        (
+            "Post it to 4 Heol y Felin, Caerdydd CF10 3AT please.",
+            "4 Heol y Felin, Caerdydd CF10 3AT",
+        ),
+        # "14-bis" as "14 bis"; a Portuguese floor with its dot ("3.º Esq."); a German floor
+        # and side ("2. OG rechts").
+        ("Adres: Molenweg 8-bis, 2011 AB Haarlem.", "Molenweg 8-bis, 2011 AB Haarlem"),
+        (
+            "Morada: Rua do Salitre 12, 3.º Esq., 1250-198 Lisboa.",
+            "Rua do Salitre 12, 3.º Esq., 1250-198 Lisboa",
+        ),
+        (
+            "Lieferung an Gartenstraße 3, 2. OG rechts, 70173 Stuttgart bitte.",
+            "Gartenstraße 3, 2. OG rechts, 70173 Stuttgart",
+        ),
+    ],
+)
+def test_whole_addresses_with_their_units_and_postcodes(text: str, address: str) -> None:
+    assert best(text) == address
+
+
 def test_street_and_city_lines_of_a_form() -> None:
     # The label of the second line ends the first address; its city line is one of its own.
     text = "Street: 2710 Mission St\nCity/State/ZIP: San Francisco, CA 94110\nCell: 415-555-0166"
