@@ -559,6 +559,18 @@ _PATTERNS: tuple[tuple[str, str, float, int], ...] = (
     ("numbered_street", _NUMBERED_STREET, 0.85, _EN),
 )
 
+# What may stand before a street, each part with a comma after it: a unit ("Flat 9", "Bât. C",
+# "Tầng 8", Glasgow's "3/2") or a building's name ("Harbour House").
+_BUILDING_WORDS = (
+    "House Court Tower Towers Building Residence Résidence Residencia Apartments Mansions "
+    "Plaza Centre Center Heights Lodge Chambers"
+)
+_LEADING_PARTS = regex.compile(
+    rf"(?:(?<![\p{{L}}\d/.\-])(?:{_UNIT}|{_EN_UNIT}|\d{{1,2}}/\d{{1,2}}(?![\d/])"
+    rf"|(?:{_W}[ \t]){{1,3}}(?:{_alternatives(_BUILDING_WORDS)}))[ \t]*,[ \t]*)+\Z"
+)
+_LEADING_REACH = 80
+
 STREET_ADDRESS_PATTERNS: tuple[tuple[str, str, float], ...] = tuple(
     (name, pattern, score) for name, pattern, score, _ in _PATTERNS
 )
@@ -654,7 +666,8 @@ class StreetAddressFinder:
             for pattern, score in self._families[family]:
                 for lo, hi in regions:
                     found.extend(
-                        (m.start(), m.end(), score) for m in pattern.finditer(text, lo, hi)
+                        (with_leading_parts(text, m.start()), m.end(), score)
+                        for m in pattern.finditer(text, lo, hi)
                     )
         return found
 
@@ -677,6 +690,16 @@ class StreetAddressFinder:
                 else:
                     spans.append((lo, hi))
         return regions
+
+
+def with_leading_parts(text: str, start: int) -> int:
+    """Where an address found at ``start`` begins with the unit or building before its street
+    ("Flat 9, Harbour House, 14 Dock Road")."""
+    if start < 3 or text[start - 2 : start].strip() not in (",", ""):
+        return start  # most addresses: no comma right before them
+    lo = max(0, start - _LEADING_REACH)
+    leading = _LEADING_PARTS.search(text, lo, start)
+    return leading.start() if leading is not None else start
 
 
 def _trigger_words(text: str) -> list[re.Match[str]]:

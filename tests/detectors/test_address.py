@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import regex
 
-from detectors.address import STREET_ADDRESS_PATTERNS, StreetAddressFinder
+from detectors.address import STREET_ADDRESS_PATTERNS, StreetAddressFinder, with_leading_parts
 
 FINDER = StreetAddressFinder()
 
@@ -21,9 +21,14 @@ def best(text: str) -> str | None:
 
 
 def everywhere(text: str) -> set[tuple[int, int, float]]:
-    """What the patterns find run over the whole text, without the trigger regions."""
+    """What the patterns find run over the whole text, without the trigger regions (each with
+    the unit or building before it, as the finder takes it)."""
     patterns = [(regex.compile(p, regex.MULTILINE), s) for _, p, s in STREET_ADDRESS_PATTERNS]
-    return {(m.start(), m.end(), s) for p, s in patterns for m in p.finditer(text)}
+    return {
+        (with_leading_parts(text, m.start()), m.end(), s)
+        for p, s in patterns
+        for m in p.finditer(text)
+    }
 
 
 @pytest.mark.parametrize(
@@ -530,6 +535,40 @@ def test_lines_broken_by_html_are_lines(text: str, address: str) -> None:
 )
 def test_whole_addresses_with_their_units_and_postcodes(text: str, address: str) -> None:
     assert best(text) == address
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        (
+            "Return it to Flat 9, Harbour House, 14 Dock Road, Leith EH6 6RA.",
+            "Flat 9, Harbour House, 14 Dock Road, Leith EH6 6RA",
+        ),
+        (
+            "Livraison : Bât. C, 12 allée des Érables, 35000 Rennes.",
+            "Bât. C, 12 allée des Érables, 35000 Rennes",
+        ),
+        ("Send to 3/2, 77 Byres Road, Glasgow G11 5HW.", "3/2, 77 Byres Road, Glasgow G11 5HW"),
+        (
+            "Giao tới Tầng 8, 15 Lê Lợi, phường Bến Thành, Quận 1.",
+            "Tầng 8, 15 Lê Lợi, phường Bến Thành, Quận 1",
+        ),
+    ],
+)
+def test_a_unit_before_the_street_is_part_of_the_address(text: str, address: str) -> None:
+    assert best(text) == address
+
+
+def test_a_dates_digits_before_an_address_are_no_unit() -> None:
+    text = "Re: Mr Tunde Bello, DOB 14/03/1958, 22 Dock Road, Leith EH6 6RA."
+    assert best(text) == "22 Dock Road, Leith EH6 6RA"
+
+
+def test_a_unit_word_alone_before_an_address_is_not_taken() -> None:
+    # "Floor" ends a sentence here; no unit number follows it.
+    assert (
+        best("Meet on the top floor. 14 Dock Road, Leith EH6 6RA") == "14 Dock Road, Leith EH6 6RA"
+    )
 
 
 def test_street_and_city_lines_of_a_form() -> None:
