@@ -266,10 +266,13 @@ class DateOfBirthDetector:
         findings: list[Finding] = []
         seen = 0
         regions = _regions(text)
+        dated: list[tuple[int, int, date]] = []  # read again by _written_again
         for lo, hi in regions:
             for start, end, match in _dates(text, max(lo, seen), hi):
                 seen = end
                 born = _date_of(match)
+                if born is not None:
+                    dated.append((start, end, born))
                 if born is None:
                     if _shaped(match) and _labelled(text, start):
                         # "dob=1899-02-30": no such day, but a birth date all the same, mistyped.
@@ -319,46 +322,100 @@ class DateOfBirthDetector:
         if findings:
             findings.extend(
                 Finding("date_of_birth", start, end, 0.6, self.name)
-                for start, end in _written_again(text, findings)
+                for start, end in _written_again(text, findings, regions, dated)
             )
         return findings
 
 
+_WHOLE_DATE_DIGITS = 6  # "1961-02-08", "8.2.61": a day, a month and a year
 _TIME_AFTER = re.compile(r"[ T,]{1,2}\d{1,2}:\d{2}")
 # How far apart a birth date and a mistyped copy of it stand ("it says 1993-07-21 but should
 # be 1992-07-21"): a correction says both in one breath.
-_CORRECTION_REACH = 120
+_CORRECTION_REACH = 60
 
 
-def _written_again(text: str, findings: list[Finding]) -> Iterator[tuple[int, int]]:
-    """The other writings of a birth date found: the same day again anywhere (its digits in
-    any order, "04/11/1979" and "11/04/1979"), and close by, the same day and month a year
-    apart (a correction, "nicht 1992-05-14, sondern 1991-05-14")."""
-    # Not six bare digits (a national number's part), nor a timestamp's date ("[05/01/2024
-    # 10:11]"): a message's time, however close to a birthday.
-    dated = [
-        (start, end, born)
-        for start, end, born in dated_spans(text, 0, len(text))
-        if not (end - start == 6 and text[start:end].isdigit())
-        and _TIME_AFTER.match(text, end) is None
-    ]
-    births = [
-        (start, end, born)
-        for start, end, born in dated
-        if any(f.start < end and start < f.end for f in findings)
-    ]
-    for start, end, other in dated:
-        if any(f.start < end and start < f.end for f in findings):
+def _written_again(
+    text: str,
+    findings: list[Finding],
+    regions: list[tuple[int, int]],
+    dated: list[tuple[int, int, date]],
+) -> Iterator[tuple[int, int]]:
+    """The other writings of a birth date found: the same text again anywhere, and close by
+    the same day in another order ("04/11/1979" and "11/04/1979") or a year apart (a
+    correction, "nicht 1992-05-14, sondern 1991-05-14"). ``regions`` were read for dates
+    already (``dated``, what they hold): only the rest of the text around each birth date is
+    read now."""
+    taken = [(f.start, f.end) for f in findings]
+    for f in findings:
+        value = text[f.start : f.end]
+        if sum(ch.isdigit() for ch in value) < _WHOLE_DATE_DIGITS or value.isdigit():
+            continue  # "14 March" again may be another year's; "890404" a number's part
+        at = text.find(value)
+        while at >= 0:
+            stop = at + len(value)
+            if (
+                not any(lo < stop and at < hi for lo, hi in taken)
+                and _stands_alone(text, at, stop)
+                and _TIME_AFTER.match(text, stop) is None
+            ):
+                taken.append((at, stop))
+                yield at, stop
+            at = text.find(value, at + 1)
+    # The birth dates in digits or month names the regions held, and the years (two digits)
+    # any other writing of them holds: a stretch of text without one holds none.
+    births = [d for d in dated if any(f.start < d[1] and d[0] < f.end for f in findings)]
+    if not births:
+        return
+    years = {f"{(born.year + k) % 100:02d}" for _, _, born in births for k in (-1, 0, 1)}
+    size = len(text)
+    windows: list[list[int]] = []
+    for start, end, _ in births:
+        lo, hi = max(0, start - _CORRECTION_REACH), min(size, end + _CORRECTION_REACH)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+        else:
+            windows.append([lo, hi])
+    near = [d for lo, hi in windows for d in dated if lo <= d[0] < hi]
+    for lo, hi in windows:
+        for gap in _outside(lo, hi, regions):
+            if any(year in text[gap[0] : gap[1]] for year in years):
+                near.extend(dated_spans(text, *gap))
+    for start, end, other in near:
+        if any(lo < end and start < hi for lo, hi in taken):
+            continue
+        # Not six bare digits (a national number's part), nor a timestamp's date ("[05/01/2024
+        # 10:11]"): a message's time, however close to a birthday.
+        if (end - start == 6 and text[start:end].isdigit()) or _TIME_AFTER.match(text, end):
             continue
         for born_start, born_end, born in births:
             if {other.day, other.month} != {born.day, born.month}:
                 continue
-            apart = max(start - born_end, born_start - end)
-            if other.year == born.year or (
-                abs(other.year - born.year) == 1 and apart <= _CORRECTION_REACH
+            if abs(other.year - born.year) <= 1 and (
+                max(start - born_end, born_start - end) <= _CORRECTION_REACH
             ):
+                taken.append((start, end))
                 yield start, end
                 break
+
+
+def _outside(lo: int, hi: int, regions: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The stretches of ``[lo, hi)`` no region (sorted, not overlapping) covers."""
+    for start, end in regions:
+        if end <= lo:
+            continue
+        if start >= hi:
+            break
+        if start > lo:
+            yield lo, start
+        lo = max(lo, end)
+    if lo < hi:
+        yield lo, hi
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    return not (start and text[start - 1].isalnum()) and not (
+        end < len(text) and text[end].isalnum()
+    )
 
 
 def _starred_dates(text: str) -> Iterator[tuple[int, int]]:
