@@ -413,6 +413,7 @@ def _outside(lo: int, hi: int, regions: list[tuple[int, int]]) -> Iterator[tuple
 
 
 def _stands_alone(text: str, start: int, end: int) -> bool:
+    """Not part of a longer word or number."""
     return not (start and text[start - 1].isalnum()) and not (
         end < len(text) and text[end].isalnum()
     )
