@@ -11,7 +11,8 @@ held-out set can be looked at this way without being read.
   known words) and the name scorer turned it down, or nothing proposed it; per format and
   language.
 - **Prompts without PII altered, by what found something**: the class and detector of each
-  finding, and for the name lexicon's the rule or net that proposed it (its ``source``).
+  finding (also per format), and for the name lexicon's the rule or net that proposed it (its
+  ``source``).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Causes:
         self.negatives = 0
         self.altered = 0
         self.altered_by: Counter[tuple[str, str]] = Counter()  # class, detector
+        self.altered_formats: Counter[tuple[str, str, str]] = Counter()  # format, class, detector
         self.altered_sources: Counter[str] = Counter()
 
     def _candidates(self, text: str, found: list[Finding]) -> list[tuple[str, Finding, bool]]:
@@ -73,6 +75,7 @@ class Causes:
             return
         self.altered += 1
         self.altered_by.update({(f.pii_class, f.detector) for f in found})
+        self.altered_formats.update({(example.format, f.pii_class, f.detector) for f in found})
         lexicon_found = [f for f in found if f.detector == self.lexicon.name]
         if lexicon_found:
             candidates = self._candidates(example.text, found)
@@ -123,6 +126,10 @@ class Causes:
         lines.append(f"prompts without PII: {self.negatives:,}, altered: {self.altered:,}")
         lines.append("  altered by (class, detector): a prompt counts once for each")
         lines += [f"  {n:5}  {c} / {d}" for (c, d), n in self.altered_by.most_common()]
+        lines.append(f"  altered by format, class and detector (the {top} largest)")
+        lines += [
+            f"  {n:5}  {fmt}: {c} / {d}" for (fmt, c, d), n in self.altered_formats.most_common(top)
+        ]
         lines.append("  the name lexicon's findings there, by what proposed them")
         lines += [f"  {n:5}  {source}" for source, n in self.altered_sources.most_common()]
         return "\n".join(lines)

@@ -25,5 +25,7 @@ def test_causes_are_counted_and_no_record_is_printed() -> None:
     assert causes.missed == {NO_CANDIDATE: 1, OTHER_CLASS: 1}
     assert (causes.negatives, causes.altered) == (2, 1)
     assert causes.altered_by == {("email", "email"): 1}
+    assert causes.altered_formats == {("chat", "email", "email"): 1}
     report = causes.report()
+    assert "1  chat: email / email" in report
     assert "qx7" not in report and "ops@example.com" not in report and "Giulia" not in report
