@@ -498,6 +498,7 @@ def test_address_boundaries(text: str, address: str) -> None:
 @pytest.mark.parametrize(
     ("text", "address"),
     [
+        # Lines broken by HTML are lines.
         (
             "<td>Deliver to</td><td>Rosenweg 12<br>24103 Kiel</td>",
             "Rosenweg 12<br>24103 Kiel",
@@ -506,15 +507,6 @@ def test_address_boundaries(text: str, address: str) -> None:
             "<address>Kåre Lund<br/>Storgata 9<br />0155 Oslo</address>",
             "Storgata 9<br />0155 Oslo",
         ),
-    ],
-)
-def test_lines_broken_by_html_are_lines(text: str, address: str) -> None:
-    assert best(text) == address
-
-
-@pytest.mark.parametrize(
-    ("text", "address"),
-    [
         # A UK postcode's letters are no US state's ("CF" of "CF10 3AT").
         (
             "Post it to 4 Heol y Felin, Caerdydd CF10 3AT please.",
@@ -531,15 +523,7 @@ def test_lines_broken_by_html_are_lines(text: str, address: str) -> None:
             "Lieferung an Gartenstraße 3, 2. OG rechts, 70173 Stuttgart bitte.",
             "Gartenstraße 3, 2. OG rechts, 70173 Stuttgart",
         ),
-    ],
-)
-def test_whole_addresses_with_their_units_and_postcodes(text: str, address: str) -> None:
-    assert best(text) == address
-
-
-@pytest.mark.parametrize(
-    ("text", "address"),
-    [
+        # The unit or building before the street is part of the address.
         (
             "Return it to Flat 9, Harbour House, 14 Dock Road, Leith EH6 6RA.",
             "Flat 9, Harbour House, 14 Dock Road, Leith EH6 6RA",
@@ -555,7 +539,7 @@ def test_whole_addresses_with_their_units_and_postcodes(text: str, address: str)
         ),
     ],
 )
-def test_a_unit_before_the_street_is_part_of_the_address(text: str, address: str) -> None:
+def test_whole_addresses_with_their_lines_units_and_postcodes(text: str, address: str) -> None:
     assert best(text) == address
 
 
