@@ -38,16 +38,21 @@ _VERSION_WORDS = (
     "|bölüm|hoofdstuk|artículo|apartado|cláusula|capítulo|seção|secção|articolo|sezione"
     "|paragraphe|chapitre|punto|item|pkt\\.?|versio|verze|versiunea|versiune|пункту|пунктом"
     "|البند|بند|للبند|بالبند|المادة|للمادة|الفقرة|للفقرة|للجدول|للإصدار|वर्जन|वर्ज़न|खंड|ファームウェア"
+    # An upgrade's or a rollback's target: "upgraded to 4.11.0.2", "rolled back to 4.10.9.1".
+    "|(?:upgrade[ds]?|upgrading|downgrade[ds]?|downgrading|bump(?:ed|s)?|roll(?:ed)?\\s+back"
+    "|rollback|pinned)(?:\\s+(?:to|from))?"
 )
 # Between the word and the number: a key's quotes and separator, a comparison ("agent_version
 # < '6.2.0.14'"), or an example's "(e.g.".
 _VERSION_GAP = (
-    r"[\"']?\s*(?:[:=<>]|[<>!=]=)?\s*[\"']?\s*"
+    r"[\"']?\s*(?:[:=<>]|[<>!=]=)?\s*\(?[\"']?\s*"
     r"(?:\((?:e\.\s?g\.|z\.\s?b\.|ex\.|p\.\s?ex\.|np\.|bijv\.|örn\.|напр\.)\s*)?"
 )
 _VERSION_BEFORE = re.compile(
     # After "_" too: the last word of a key ("agent_version").
     rf"(?:(?:\b|(?<=_))(?:{_VERSION_WORDS}){_VERSION_GAP}"
+    # The last word of a key in camel case: "AssemblyFileVersion(", "appVersion".
+    rf"|(?<=[a-z])(?-i:Version|Release|Build){_VERSION_GAP}"
     # No word edge in scripts written without spaces: "版本 2.5.0.18", "第 3.2.1.4 条".
     r"|(?:版本号?|バージョン|ビルド|버전|빌드|เวอร์ชัน|第|제|条|節|节)[\"']?\s*[:=：]?\s*[\"']?\s*)$"
     r"|\b[A-Za-z][\w\-]*/$",  # a product token: "Chrome/120.0.6099.109", not "http://"
@@ -177,4 +182,79 @@ def _after_version_word(text: str, start: int, end: int) -> bool:
     return (
         _VERSION_BEFORE.search(text, max(0, start - 20), start) is not None
         or _SECTION_AFTER.match(text, end) is not None
+        or _pinned(text, start)
+        or _in_a_version_column(text, start)
+    )
+
+
+# A package pinned to its version: "grpcio-tools==1.62.0.3", "pyodbc ~= 5.1.0.2", Debian's
+# "libssl3 (>= 3.0.13.1)", a Gemfile's "'~> 1.16.0.2'"; the word before a comparison is kept
+# to tell a filter's address apart ("ip.addr==10.4.7.21", "host == '10.0.0.1'").
+_COMPARED = re.compile(r"(?:([\w.\-]+)\s?|\(\s?|['\"])(?:===?|~=|>=|<=|!=|>>|<<|~>)\s?['\"]?$")
+_ADDRESS_KEYS = frozenset(
+    "ip ipv4 ipv6 ip4 ip6 addr address host hostname src dst source destination server client"
+    " peer gateway gw dns nameserver proxy remote local endpoint via hop nexthop sender"
+    " origin".split()
+)
+# An npm package at its version: "@acme/ui-kit@3.14.0.7" (scoped), or any name on a line
+# that runs a JavaScript package manager ("yarn add react-native-svg@13.4.0.1"); otherwise
+# "name@" is a login at a host ("ec2-user@203.0.113.5").
+_AT_VERSION = re.compile(r"(?:(@[\w.\-]+/[\w.\-]+)|[\w.\-]+)@$")
+_JS_PACKAGE_MANAGER = re.compile(r"\b(?:npm|npx|yarn|pnpm|bun|bunx)\b")
+
+
+def _pinned(text: str, start: int) -> bool:
+    before = text[max(0, start - 60) : start]
+    compared = _COMPARED.search(before)
+    if compared is not None:
+        word = compared.group(1)
+        return word is None or re.split(r"[._\-]", word.lower())[-1] not in _ADDRESS_KEYS
+    at = _AT_VERSION.search(before)
+    if at is None:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    return at.group(1) is not None or bool(_JS_PACKAGE_MANAGER.search(text, line_start, start))
+
+
+# A table's column of versions: "| Component | Version |", "host,agent_version", "Paket\tVersion".
+_VERSION_HEADER = re.compile(
+    r"(?:^|[\s_.\-])(?:version|ver|build|release|firmware|fw|sdk|patch|versión"
+    r"|versão|versao|versione|versie|wersja|sürüm|versiyon|versi|verzió|versjon|versio|verze"
+    r"|версия|έκδοση|バージョン|版本|버전)$",
+    re.IGNORECASE,
+)
+_CAMEL_VERSION_HEADER = re.compile(r"[a-z](?:Version|Build|Release)$")  # "agentVersion"
+_TABLE_DELIMITERS = ("|", "\t", ",", ";")
+_RULE_LINE = re.compile(r"[\s|:+\-]*")  # a markdown table's "|---|:---:|"
+_TABLE_REACH = 200  # lines above a cell that its header may stand
+
+
+def _in_a_version_column(text: str, start: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    if line_start == 0:
+        return False
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    delimiter = next((d for d in _TABLE_DELIMITERS if d in line), None)
+    if delimiter is None:
+        return False
+    width = line.count(delimiter)
+    column = text.count(delimiter, line_start, start)
+    header = None
+    end = line_start - 1
+    for _ in range(_TABLE_REACH):
+        if end < 0:
+            break
+        above_start = text.rfind("\n", 0, end) + 1
+        above = text[above_start:end]
+        if above.count(delimiter) != width:
+            break
+        if _RULE_LINE.fullmatch(above) is None:
+            header = above
+        end = above_start - 1
+    if header is None:
+        return False
+    cell = header.split(delimiter)[column].strip(" \t\"'*`")
+    return (
+        _VERSION_HEADER.search(cell) is not None or _CAMEL_VERSION_HEADER.search(cell) is not None
     )

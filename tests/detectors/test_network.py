@@ -137,3 +137,57 @@ def test_a_host_with_its_prefix_length_is_still_found() -> None:
     assert spans("ip -6 addr add 2001:db8:4400::1f/64 dev eth0") == ["2001:db8:4400::1f"]
     # A prefix of the whole length is one host.
     assert spans("deny from 198.51.100.0/32") == ["198.51.100.0"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Package pins: a package's name, then its version after a comparison or an "@".
+        "pip install grpcio-tools==1.62.0.3 fixed the build",
+        "opentelemetry-instrumentation-asgi>=0.44.0.1 is what the lock file wants",
+        "pyodbc ~= 5.1.0.2",
+        "Depends: libssl3 (>= 3.0.13.1), zlib1g (>= 1.2.11.4)",
+        "gem 'nokogiri', '~> 1.16.0.2'",
+        "npm i @acme/ui-kit@3.14.0.7 --save",
+        "yarn add react-native-svg@13.4.0.1 broke the Android build",
+        # A version key written in camel case, and its value in brackets.
+        "<AssemblyVersion>3.2.0.17</AssemblyVersion>",
+        '[assembly: AssemblyFileVersion("4.8.0.3")]',
+        '{"appVersion": "5.0.12.3", "osVersion": "17.4.1.2"}',
+        # An upgrade's or a rollback's target.
+        "We upgraded to 4.11.0.2 last night and rolled back to 4.10.9.1 this morning.",
+    ],
+)
+def test_package_pins_camel_case_keys_and_upgrades_are_versions(text: str) -> None:
+    assert spans(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "| Component | Version |\n|---|---|\n| Agent | 7.51.0.1 |\n| Kernel module | 2.1.14.2 |",
+        "host,agent_version,os\nweb-01,6.2.0.14,debian\nweb-02,6.2.1.3,debian",
+        "Paket\tVersion\nopenssl\t3.0.13.1\nlibcurl\t8.4.0.1",
+    ],
+)
+def test_a_version_columns_values_are_versions(text: str) -> None:
+    assert spans(text) == []
+
+
+def test_a_host_compared_or_tabled_is_still_a_host() -> None:
+    # Filters compare addresses ("ip.addr==..."), and a table's address column beside a
+    # version column holds hosts.
+    assert spans("wireshark filter: ip.addr==10.4.7.21 && tcp.port==443") == ["10.4.7.21"]
+    assert spans("ssh ec2-user@203.0.113.5 and deploy@198.51.100.7") == [
+        "203.0.113.5",
+        "198.51.100.7",
+    ]
+    table = "| Host | IP | Version |\n|---|---|---|\n| web-01 | 10.0.4.12 | 7.51.0.1 |"
+    assert spans(table) == ["10.0.4.12"]
+
+
+def test_a_column_named_like_a_version_but_not_one_still_holds_hosts() -> None:
+    text = "conversion,source\n0.031,10.9.8.7"
+    assert spans(text) == ["10.9.8.7"]
+    text = "agentVersion\tpeer\n6.2.0.14\t10.9.8.7"
+    assert spans(text) == ["10.9.8.7"]
