@@ -24,6 +24,7 @@ _IPV4 = re.compile(r"(?<![\w.\-])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\w)")
 _IPV6 = re.compile(
     r"[0-9A-Fa-f:]{2,39}(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?(?:%[\w.]{1,15})?(?![\w:]|\.\w)"
 )
+_RANGE_TO = re.compile(r"\s*(?:to|->|→|–|\.\.)\s*")
 _HEX_OR_COLON = frozenset("0123456789abcdefABCDEF:")
 # Words for a version or a numbered section in the languages of the name lexicon, as a
 # word before the number, a key ("version": "2.14.1.3") or an XML attribute (versao="...").
@@ -41,6 +42,7 @@ _VERSION_WORDS = (
     # An upgrade's or a rollback's target: "upgraded to 4.11.0.2", "rolled back to 4.10.9.1".
     "|(?:upgrade[ds]?|upgrading|downgrade[ds]?|downgrading|bump(?:ed|s)?|roll(?:ed)?\\s+back"
     "|rollback|pinned)(?:\\s+(?:to|from))?"
+    "|(?:fixed|introduced|shipped|released|regressed|deprecated|removed|added|resolved)\\s+in"
 )
 # Between the word and the number: a key's quotes and separator, a comparison ("agent_version
 # < '6.2.0.14'"), or an example's "(e.g.".
@@ -71,12 +73,16 @@ class IpAddressDetector:
         v6 = [(f.start, f.end) for f in findings]
         hosts: list[re.Match[str]] = []
         versions: set[str] = set()  # the first two parts of the text's version numbers
+        version_end = -1  # where the last version ended: "from 6.1.0.9 to 6.2.0.14"
         for match in _IPV4.finditer(text):
             start, end = match.span()
             if any(lo <= start and end <= hi for lo, hi in v6):
                 continue  # the tail of "::ffff:192.0.2.128"
-            if _after_version_word(text, start, end):
+            if _after_version_word(text, start, end) or (
+                version_end >= 0 and _RANGE_TO.fullmatch(text, version_end, start) is not None
+            ):
                 versions.add(match.group().rsplit(".", 2)[0])
+                version_end = end
             elif _host(ipaddress.IPv4Address, match.group()) and not _a_network(text, match):
                 hosts.append(match)
         # "Version 2.14.1.3 is broken, go to 2.14.2.0": the text's other numbers of the same
@@ -175,7 +181,11 @@ def _is_mask(value: int) -> bool:
 
 
 # A section word after its number: "5.2.1.3 maddesi", "仕様書 4.2.1.7 項", "2.1.0.6-os verzió".
-_SECTION_AFTER = re.compile(r"[ \t]?(?:項|条|조|항|maddesi|madde\b|-(?:os|es|ás|ös) verzi)")
+# A release's word after its number: "the 4.11.0.2 release", "4.11.0.3 hotfix".
+_SECTION_AFTER = re.compile(
+    r"[ \t]?(?:項|条|조|항|maddesi|madde\b|-(?:os|es|ás|ös) verzi"
+    r"|(?i:release|hotfix|patch|rc\d*|beta|alpha|changelog)\b)"
+)
 
 
 def _after_version_word(text: str, start: int, end: int) -> bool:
@@ -183,8 +193,22 @@ def _after_version_word(text: str, start: int, end: int) -> bool:
         _VERSION_BEFORE.search(text, max(0, start - 20), start) is not None
         or _SECTION_AFTER.match(text, end) is not None
         or _pinned(text, start)
+        or _upgraded(text, start)
         or _in_a_version_column(text, start)
     )
+
+
+# "Upgrade the agent to 4.11.0.2", "bumped the Windows agent from 6.1.0.9": an upgrade's
+# object in up to three words, none of them a host's ("upgrade the proxy host to 10.2.0.9").
+_UPGRADED = re.compile(
+    r"\b(?:upgrad|downgrad|bump|roll(?:ed|ing)?\s+back)\w*((?:\s+[\w.\-]+){0,3}?)\s+(?:to|from)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _upgraded(text: str, start: int) -> bool:
+    upgraded = _UPGRADED.search(text[max(0, start - 60) : start])
+    return upgraded is not None and _ADDRESS_KEYS.isdisjoint(upgraded.group(1).lower().split())
 
 
 # A package pinned to its version: "grpcio-tools==1.62.0.3", "pyodbc ~= 5.1.0.2", Debian's

@@ -191,3 +191,21 @@ def test_a_column_named_like_a_version_but_not_one_still_holds_hosts() -> None:
     assert spans(text) == ["10.9.8.7"]
     text = "agentVersion\tpeer\n6.2.0.14\t10.9.8.7"
     assert spans(text) == ["10.9.8.7"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please upgrade the agent to 4.11.0.2 before Friday.",
+        "Bumped the Windows agent from 6.1.0.9 to 6.2.0.14.",
+        "The 4.11.0.2 release fixes the memory leak; 4.11.0.3 hotfix is due next week.",
+        "The crash was introduced in 3.8.1.4 and fixed in 3.8.2.0.",
+    ],
+)
+def test_a_release_said_in_words_around_it_is_a_version(text: str) -> None:
+    assert spans(text) == []
+
+
+def test_an_address_changed_to_is_still_found() -> None:
+    text = "Update the DNS record to 203.0.113.44 and upgrade the proxy host to 10.2.0.9."
+    assert spans(text) == ["203.0.113.44", "10.2.0.9"]
