@@ -485,6 +485,22 @@ class PhoneDetector:
             if found != match.start("body") and self._words.kind_before(text, found) == "id":
                 return True
             found = text.find(number, found + 1)
+        # The same series: all but the last two digits written alike ("bin 04 71 22 90 13 is
+        # full, use 04 71 22 90 15"), the other one an identifier's.
+        series = number[:-2]
+        if not number[-2:].isdigit() or sum(ch.isdigit() for ch in series) < 6:
+            return False
+        found = text.find(series)
+        while found >= 0:
+            end = found + len(number)
+            if (
+                found != match.start("body")
+                and text[found + len(series) : end].isdigit()
+                and not text[end : end + 1].isdigit()
+                and self._words.kind_before(text, found) == "id"
+            ):
+                return True
+            found = text.find(series, found + 1)
         return False
 
     def _bare_run_score(

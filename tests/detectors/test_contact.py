@@ -509,6 +509,27 @@ def test_a_number_named_as_an_identifier_elsewhere_in_the_text_is_no_phone() -> 
     assert spans(PHONE, text) == ["0212 555 12 34"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bin location 04 71 22 90 13 is full, put the pallet in 04 71 22 90 15 instead",
+        "SKU 020 7946 0101 sold out. Try 020 7946 0102 or 020 7946 0107.",
+        "tracking 0612 334 5567 arrived; 0612 334 5568 still in transit",
+    ],
+)
+def test_the_next_number_of_an_identifiers_series_is_no_phone(text: str) -> None:
+    # Numbers that differ from a labelled identifier's in their last two digits only are
+    # the same series (the next bin, part or parcel).
+    assert spans(PHONE, text) == []
+
+
+def test_a_phone_beside_its_fax_or_an_identifier_of_another_series_is_still_a_phone() -> None:
+    text = "Call me on 020 7946 0018, fax 020 7946 0019"
+    assert spans(PHONE, text) == ["020 7946 0018", "020 7946 0019"]
+    text = "SKU 020 7946 0101 sold out; questions to 020 8123 4467"
+    assert spans(PHONE, text) == ["020 8123 4467"]
+
+
 def test_a_keys_words_and_a_columns_header_name_an_identifier() -> None:
     assert spans(PHONE, "order_id: 0612-345-678 status=shipped") == []
     table = "part_no,description,qty\n212-555-0147,hex bolt M8,500\n212-555-0148,washer M8,1000"
