@@ -138,6 +138,7 @@ _PHONE_WORDS = "|".join(
 _ID_WORDS = "|".join(
     (
         "order|order number|order no|invoice|iban|bic|isbn|account number|account no|"
+        "pnr|पीएनआर|التتبع|رقم التتبع|تتبع|"
         "pin|pin code|passcode|otp|cvv|puk|"
         "acct|sku|upc|ean|gtin|imei|tracking|serial|nhs|passport|licence|license|vat|"
         "tax id|routing|sort code|transaction|receipt|confirmation number|booking ref|"
@@ -453,6 +454,8 @@ class PhoneDetector:
         context = self._words.kind_before(text, start)
         if context == "id" or _amount_or_iban(text, start, match.end("body")):
             return None
+        if context != "phone" and _goods_counted(text, start, match.end("body")):
+            return None
         if self._named_as_id_elsewhere(text, match):
             return None
         header = column_header(text, start)
@@ -569,6 +572,33 @@ def _amount_or_iban(text: str, start: int, end: int) -> bool:
     if _CURRENCY_AFTER.match(text, end) or _CURRENCY_BEFORE.search(text, max(0, start - 4), start):
         return True
     return _IBAN_HEAD.search(text, max(0, start - 40), start) is not None
+
+
+# A quantity beside a number makes it the goods' number: "40 units of 0805-2201-1148",
+# "2 x 0805 2201 114", "0603-1002-7731, qty 5,000", "0805-2201-1148 x 200 pcs".
+_UNITS = (
+    r"pcs|pc|pieces|units|unit|stück|stk|unidades|uds|pièces|peças|pezzi|szt|adet|stuks"
+    r"|kpl|шт|個|개|件"
+)
+_QUANTITY_WORDS = (
+    r"qty|quantity|menge|anzahl|cantidad|quantité|qté|quantidade|qtd|quantità|qtà|ilość|miktar"
+    r"|adet|aantal|antal|määrä|mennyiség|количество|кол-во|数量|수량|jumlah|số lượng"
+)
+_COUNTED_AFTER = re.compile(
+    rf"[ \t]*(?:[,;:][ \t]*)?"
+    rf"(?:(?:{_QUANTITY_WORDS})\b|(?:[x×][ \t]*)?\d[\d,.]*[ \t]*(?:{_UNITS})\b)",
+    re.IGNORECASE,
+)
+_COUNTED_BEFORE = re.compile(
+    rf"\b\d[\d,.]*[ \t]*(?:[x×]|(?:{_UNITS})(?:[ \t]+of)?)[ \t]*\Z", re.IGNORECASE
+)
+
+
+def _goods_counted(text: str, start: int, end: int) -> bool:
+    return (
+        _COUNTED_AFTER.match(text, end) is not None
+        or _COUNTED_BEFORE.search(text, max(0, start - 20), start) is not None
+    )
 
 
 def _before_decimals(text: str, match: re.Match[str]) -> bool:

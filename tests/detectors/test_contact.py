@@ -530,6 +530,29 @@ def test_a_phone_beside_its_fax_or_an_identifier_of_another_series_is_still_a_ph
     assert spans(PHONE, text) == ["020 8123 4467"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PNR: 4412 9987 10, coach B4",
+        "رقم التتبع ٤٨٣٢٠١٩٥٥٧ مع أرامكس",
+        "- 0603-1002-7731, qty 5,000, unit 0.012 USD",
+        "we got 40 units of 0805-2201-1148 today",
+        "2 x 0805 2201 114, 5 x 0805 2201 115",
+        "0805-2201-1148 x 200 pcs",
+        "Lieferung: 0711-5550-118, Menge 40 Stück",
+    ],
+)
+def test_goods_counted_and_bookings_numbers_are_no_phones(text: str) -> None:
+    # A quantity beside a number makes it the goods' number; a PNR is a booking's.
+    assert spans(PHONE, text) == []
+
+
+def test_a_phone_beside_a_quantity_elsewhere_is_still_a_phone() -> None:
+    text = "Order 40 units, then call me on 0161 496 0732 to confirm."
+    assert spans(PHONE, text) == ["0161 496 0732"]
+    assert spans(PHONE, "tel 0161 496 0732 x 204") == ["0161 496 0732 x 204"]
+
+
 def test_a_keys_words_and_a_columns_header_name_an_identifier() -> None:
     assert spans(PHONE, "order_id: 0612-345-678 status=shipped") == []
     table = "part_no,description,qty\n212-555-0147,hex bolt M8,500\n212-555-0148,washer M8,1000"
