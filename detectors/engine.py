@@ -29,7 +29,7 @@ from detectors.base import Detector, DetectorError, Finding
 from detectors.name_lexicon import mentioned_again
 from detectors.not_persons import a_stand_in, a_things_word_elsewhere
 from detectors.person_dates import dates_beside_people
-from detectors.structured import StructuredFieldDetector, listed_as_thing
+from detectors.structured import StructuredFieldDetector, a_things_own_value, listed_as_thing
 
 
 class DetectionEngine:
@@ -94,7 +94,9 @@ def kept_as_a_name(text: str, name: Finding) -> bool:
     stand-in ("John Doe", "Max Mustermann"), nor one word
     of a famous name named in full elsewhere in the text, the same one again ("Anna Karenina
     ... not Anna")."""
-    if name.detector != StructuredFieldDetector.name and listed_as_thing(text, name.start):
+    if name.detector != StructuredFieldDetector.name and (
+        listed_as_thing(text, name.start) or a_things_own_value(text, name.start)
+    ):
         return False
     if a_stand_in(text, name.start, name.end):
         return False  # "John Doe" in a fixture, "Max Mustermann" on a specimen form

@@ -335,6 +335,39 @@ def listed_as_thing(text: str, start: int) -> bool:
     return _in_a_collection_of_things(text, start, _may_hold_sql(text), lists_named_things)
 
 
+def a_things_own_value(text: str, start: int) -> bool:
+    """Whether a name found at ``start`` by other means than a key (a name list, NER) is the
+    value of a thing's record's own name or of one of its attributes: "Name: Château Margaux
+    / Vintage: 2015", 'flavor="Cherry Garcia" sku=BJ-CG-473'. A person's key in the same
+    record ("Winemaker: ...") keeps the name it holds."""
+    line_start = text.rfind("\n", 0, start) + 1
+    head = text[line_start:start].rstrip(" \t\"'")
+    if not head.endswith((":", "=")):
+        return False
+    key = _key_before(text, line_start + len(head) - 1)
+    if key is None:
+        return False
+    words = _key_words(key)
+    if not words:
+        return False
+    if words[-1] in NAME_WORDS:
+        # An order's or a warranty's keys ("qty", "price", "model") stand beside a
+        # customer's name too: only a thing's own ("vintage", "runbook") say whose it is.
+        return _a_things_record(text, start, _OWN_THING_KEYS)
+    return words[-1] in _OWN_THING_KEYS and _a_things_record(text, start)
+
+
+# Thing attributes an order, a delivery or a warranty card shares with a person's record.
+_GOODS_KEYS = frozenset(
+    """
+    sku price prices currency stock qty quantity weight dimensions capacity model brand barcode
+    ean upc gtin merk marca marque marke modelo modell prijs preço preco precio prix preis
+    prezzo pris discovered discoverer publisher manufacturer
+    """.split()
+)
+_OWN_THING_KEYS = THING_ATTRIBUTE_KEYS - _GOODS_KEYS
+
+
 _XML_TAG = re.compile(r"<(/?)([^\W\d][\w.\-]*)[^<>]*?(/?)>")  # a tag in any script
 _XML_TAG_NAME = re.compile(r"[^\W\d][\w.\-]*")
 
@@ -950,9 +983,12 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" \t-"))
 
 
-def _a_things_record(text: str, start: int) -> bool:
+def _a_things_record(
+    text: str, start: int, attributes: frozenset[str] = THING_ATTRIBUTE_KEYS
+) -> bool:
     """Whether the record around ``start`` (its object or call's brackets, else its block
-    of lines) has a key only a thing's record has and none of a person's."""
+    of lines) has a key only a thing's record has (one of ``attributes``) and none of a
+    person's."""
     lo = max(0, start - 600)
     opening = max(
         _enclosing_bracket(text, lo, start, "{", "}"), _enclosing_bracket(text, lo, start, "(", ")")
@@ -970,7 +1006,7 @@ def _a_things_record(text: str, start: int) -> bool:
         pii_class, ambiguous = field_class(key)
         if pii_class is not None and (pii_class != "name" or not ambiguous):
             return False  # "email", "dob", "surname": a person's record
-        thing = thing or words[-1] in THING_ATTRIBUTE_KEYS
+        thing = thing or words[-1] in attributes
     return thing
 
 

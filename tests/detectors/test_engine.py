@@ -377,3 +377,37 @@ def test_a_stand_ins_first_name_alone_or_a_lookalike_is_still_a_name() -> None:
     engine = _built_fast_engine()
     text = "First name: John\nLast name: Doerr\nEmail: j.doerr@example.org"
     assert "John" in [text[f.start : f.end] for f in engine.scan(text, frozenset({"name"}))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Name: Château Lafleur\nVintage: 2016\nAppellation: Pomerol\nAlcohol: 14.5 %",
+        '{"name": "Eleanor Rigby", "genre": "baroque pop", "release": "1966-08-05"}',
+        # A Portuguese grape named like a woman.
+        "grape: Maria Gomes\nvintage: 2021\nappellation: Bairrada",
+    ],
+)
+def test_a_things_own_name_and_attributes_in_its_record_are_no_names(text: str) -> None:
+    engine = _built_fast_engine()
+    assert [text[f.start : f.end] for f in engine.scan(text, frozenset({"name"}))] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # A person's key in a thing's record names a person.
+        (
+            "Name: Château Lafleur\nVintage: 2016\nWinemaker: Baptiste Guinaudeau",
+            ["Baptiste Guinaudeau"],
+        ),
+        # An order's and a warranty card's keys stand beside a customer's name.
+        ("Name: Ana Souza\nQty: 2\nPrice: 19.90", ["Ana Souza"]),
+        ("Name: Sofia Lindqvist\nModel: XR-200\nSerial: 88123", ["Sofia Lindqvist"]),
+    ],
+)
+def test_a_person_in_a_things_or_an_orders_record_is_still_named(
+    text: str, names: list[str]
+) -> None:
+    engine = _built_fast_engine()
+    assert [text[f.start : f.end] for f in engine.scan(text, frozenset({"name"}))] == names
