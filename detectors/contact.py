@@ -166,6 +166,33 @@ _ID_WORDS = "|".join(
         "사업자등록번호|사업자번호|등록번호|법인번호|법인등록번호|统一社会信用代码|税号|纳税人识别号|"
         "法人番号|登録番号|インボイス番号|الرقم الضريبي|السجل التجاري|जीएसटी|"
         "artnr|artnr.|art.nr|art.nr.|art.-nr.|art-nr|varenr|artikkelnr|tuotenumero",
+        # Customers', bookings', cases' and policies' numbers, as forms and chats label them
+        # ("Kundennr 0421 5567 89", "número de reserva", "予約番号"). Not a bare "booking" or
+        # "reservations": a hotel's line is labelled so too.
+        "po no|po no.|po #|po nr|po-nr|customer id|customer number|customer no|customer no.|"
+        "client id|client number|client no|member id|member number|membership number|"
+        "booking number|booking no|booking no.|booking id|booking code|reservation number|"
+        "reservation no|reservation no.|reservation code|confirmation no|confirmation no.|"
+        "confirmation code|case id|case no|case no.|case #|claim no|claim no.|policy number|"
+        "policy no|policy no.|incident number|request id|request number|work order|rma|"
+        "kundennr|kd.-nr.|kd. nr.|kd-nr|kdnr|bestell-nr.|bestell-nr|bestellnr|bestellnr.|"
+        "auftrags-nr.|auftrags-nr|auftragsnr|vorgang|vorgangsnummer|reservierungsnummer|"
+        "buchungsnummer|fallnummer|schadennummer|policennummer|mitgliedsnummer|belegnummer|"
+        "numéro de réservation|numéro de commande|n° de commande|n° client|numéro de contrat|"
+        "numéro de sinistre|numéro d'adhérent|número de reserva|localizador|número de pedido|"
+        "nº de pedido|número de cliente|nº cliente|número de socio|número de póliza|"
+        "número da reserva|número do pedido|código do cliente|número do cliente|apólice|"
+        "codice cliente|numero cliente|numero ordine|numero di prenotazione|"
+        "codice prenotazione|numero polizza|numer klienta|nr klienta|numer zamówienia|"
+        "nr zamówienia|numer rezerwacji|nr rezerwacji|numer polisy|müşteri no|"
+        "müşteri numarası|rezervasyon no|rezervasyon numarası|poliçe no|dosya no|talep no|"
+        "sipariş no|reserveringsnummer|boekingsnummer|polisnummer|bokningsnummer|"
+        "ärendenummer|номер заказа|номер клиента|номер брони|номер полиса|номер договора|"
+        "kode booking|nomor pesanan|nomor pelanggan|id pelanggan|nomor polis|no rek|no. rek|"
+        "rekening|mã đặt chỗ|mã khách hàng|số tài khoản|stk|số hợp đồng|mã hồ sơ|"
+        "予約番号|お客様番号|顧客番号|契約番号|受付番号|注文番号|预订号|订单号|客户编号|合同号|"
+        "保单号|예약번호|주문번호|계약번호|رقم الحجز|رقم العميل|رقم العقد|رقم البوليصة|"
+        "बुकिंग नंबर|ग्राहक संख्या|ऑर्डर नंबर|पॉलिसी नंबर",
         # Goods, parts, lots, shipments, samples and case files: numbers a warehouse, a lab
         # or an office writes in a phone's groups ("Artikelnummer 0711-555-01").
         "part|part no|part number|item|item no|article|product code|model|lot|batch|"
@@ -456,7 +483,7 @@ class PhoneDetector:
             return None
         if context != "phone" and _goods_counted(text, start, match.end("body")):
             return None
-        if self._named_as_id_elsewhere(text, match):
+        if self._named_as_id_elsewhere(text, match, context):
             return None
         header = column_header(text, start)
         if header is not None and self._words.kind_before(header, len(header)) == "id":
@@ -474,10 +501,11 @@ class PhoneDetector:
             return 0.7  # "(0212) 555 12 34": an area code in brackets, whatever the country
         return None
 
-    def _named_as_id_elsewhere(self, text: str, match: re.Match[str]) -> bool:
+    def _named_as_id_elsewhere(self, text: str, match: re.Match[str], context: str | None) -> bool:
         """The same number after an identifier's word elsewhere in the text ("Sipariş No
         2025031877 ... 2025031877 numaralı siparişiniz"): an order number said twice. Or the
-        end of a range whose start is one ("ticket numbers 100-200-3000 to 100-200-3999")."""
+        end of a range whose start is one ("ticket numbers 100-200-3000 to 100-200-3999"), or
+        the next of its series. ``context``: the kind of word before the number itself."""
         start = match.start()
         before = _RANGE_START.search(text, max(0, start - 30), start)
         if before and self._words.kind_before(text, before.start()) == "id":
@@ -489,9 +517,10 @@ class PhoneDetector:
                 return True
             found = text.find(number, found + 1)
         # The same series: all but the last two digits written alike ("bin 04 71 22 90 13 is
-        # full, use 04 71 22 90 15"), the other one an identifier's.
+        # full, use 04 71 22 90 15"), the other one an identifier's; not a number a phone
+        # word labels ("Tel.").
         series = number[:-2]
-        if not number[-2:].isdigit() or sum(ch.isdigit() for ch in series) < 6:
+        if context == "phone" or not number[-2:].isdigit() or sum(map(str.isdigit, series)) < 6:
             return False
         found = text.find(series)
         while found >= 0:

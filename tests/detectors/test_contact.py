@@ -553,6 +553,31 @@ def test_a_phone_beside_a_quantity_elsewhere_is_still_a_phone() -> None:
     assert spans(PHONE, "tel 0161 496 0732 x 204") == ["0161 496 0732 x 204"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kundennr 0331 2290 47, bitte bei Rückfragen angeben",
+        "Auftrags-Nr. 0331-2290-47 wurde storniert",
+        "codice cliente 0331 2290 47",
+        "numer klienta: 0331 2290 47",
+        "müşteri no 0331 2290 47 ile kayıtlı",
+        "client ID 0331 2290 47 is on the VIP list",
+        "número de reserva 0331 2290 47",
+        "PO no. 0331 2290 47 approved",
+        "予約番号 0331-2290-47",
+        "STK: 0071003312290 Vietcombank",
+    ],
+)
+def test_customers_bookings_and_orders_numbers_are_no_phones(text: str) -> None:
+    assert spans(PHONE, text) == []
+
+
+def test_a_reservations_line_and_a_phone_beside_a_customers_number_are_phones() -> None:
+    assert spans(PHONE, "Reservations: 020 7946 0018") == ["020 7946 0018"]
+    text = "Kundennr 0331 2290 47, Tel. 0331 2290 40"
+    assert spans(PHONE, text) == ["0331 2290 40"]
+
+
 def test_a_keys_words_and_a_columns_header_name_an_identifier() -> None:
     assert spans(PHONE, "order_id: 0612-345-678 status=shipped") == []
     table = "part_no,description,qty\n212-555-0147,hex bolt M8,500\n212-555-0148,washer M8,1000"
