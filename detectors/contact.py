@@ -623,9 +623,24 @@ _COUNTED_BEFORE = re.compile(
 )
 
 
+# Goods and orders ship, arrive and sell out; phones do not: "did 7734521190 ship yet?",
+# "0612 334 5567 is back in stock", "... wurde versandt", "... kargoya verildi".
+_SHIPPED_AFTER = re.compile(
+    r"[ \t]+(?:(?:has|have|is|was|were|got|get|be|been|still|already|not|never|yet)[ \t]+){0,3}"
+    r"(?:ship(?:ped|s|ping)?|deliver(?:ed|y)|dispatched|arrived|back in stock|in stock"
+    r"|out of stock|sold out|on backorder|backordered|refunded|cancell?ed|lost in transit"
+    r"|wurde (?:versandt|geliefert|storniert)|ist (?:unterwegs|angekommen|ausverkauft)"
+    r"|a été (?:expédiée?|livrée?|annulée?)|est en rupture|fue (?:enviado|entregado|cancelado)"
+    r"|foi (?:enviado|entregue|cancelado)|è stato (?:spedito|consegnato)|został wysłany"
+    r"|kargoya verildi|teslim edildi|iptal edildi|sudah dikirim|đã giao)\b",
+    re.IGNORECASE,
+)
+
+
 def _goods_counted(text: str, start: int, end: int) -> bool:
     return (
         _COUNTED_AFTER.match(text, end) is not None
+        or _SHIPPED_AFTER.match(text, end) is not None
         or _COUNTED_BEFORE.search(text, max(0, start - 20), start) is not None
     )
 

@@ -578,6 +578,27 @@ def test_a_reservations_line_and_a_phone_beside_a_customers_number_are_phones() 
     assert spans(PHONE, text) == ["0331 2290 40"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dev: did 7734521190 ship yet?",
+        "jo: 0612 334 5567 is back in stock",
+        "0161 496 0733 has not been delivered, the customer says",
+        "4412 9987 10 was cancelled and refunded yesterday",
+        "0711 555 0142 wurde versandt",
+        "0612 334 5567 kargoya verildi",
+    ],
+)
+def test_a_number_that_ships_or_is_in_stock_is_no_phone(text: str) -> None:
+    # Goods and orders ship, arrive and sell out; phones do not.
+    assert spans(PHONE, text) == []
+
+
+def test_a_phone_in_a_sentence_about_a_delivery_is_still_a_phone() -> None:
+    text = "The courier will call 0161 496 0732 when the parcel has shipped."
+    assert spans(PHONE, text) == ["0161 496 0732"]
+
+
 def test_a_keys_words_and_a_columns_header_name_an_identifier() -> None:
     assert spans(PHONE, "order_id: 0612-345-678 status=shipped") == []
     table = "part_no,description,qty\n212-555-0147,hex bolt M8,500\n212-555-0148,washer M8,1000"
