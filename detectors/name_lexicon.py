@@ -1639,6 +1639,10 @@ class NameLexiconDetector:
         after_title: bool,
     ) -> list[Finding]:
         if after_title and segment:
+            # "Dr. Ambedkar Road", "डॉ. भीमराव अंबेडकर मार्ग": a road named after a titled
+            # person. Its word stands after the name's first, or next in the run.
+            if not _TITLED_ROAD_WORDS.isdisjoint(words[segment[0] + 1 : segment[-1] + 2]):
+                return []
             named = segment[:3]
             # In a script without case the words after a name look like it: "السيد خالد
             # العمري طلب" (requested), "श्रीमती सुनीता वर्मा ने"; an unknown one ends it.
@@ -2899,6 +2903,13 @@ def _name_length(word: str) -> int:
         if case is not None:
             return case.start()
     return len(word)
+
+
+# Roads' words that are nobody's surname (not "Lane", "Street", "Court"), Indian roads' too.
+_TITLED_ROAD_WORDS = frozenset(
+    "road rd avenue ave boulevard blvd marg nagar salai chowk straße strasse मार्ग रोड पथ सड़क "
+    "नगर चौक सलाई".split()
+)
 
 
 def _bare(word: str) -> str:

@@ -1525,3 +1525,21 @@ def test_more_chat_exports_and_speakers_labelled_with_more_than_a_name(
     text: str, expected: list[str]
 ) -> None:
     assert proposed_by(text, "talk") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "डॉ. भीमराव अंबेडकर मार्ग पर आज भारी जाम है।",
+        "श्री अरविंद मार्ग से मेट्रो स्टेशन पास है।",
+        "Our office is on Dr. Radhakrishnan Salai, opposite the bank.",
+        "Turn left at Sir Mokshagundam Visvesvaraya Road.",
+    ],
+)
+def test_a_road_named_after_a_titled_person_is_no_name(text: str) -> None:
+    assert names(text) == []
+
+
+def test_a_titled_person_named_like_a_street_word_is_still_a_name() -> None:
+    # "Lane" and "Street" are surnames as well as street words; "Road" and "Marg" are not.
+    assert names("Dr. Sarah Lane will see you at ten.") == ["Sarah Lane"]
