@@ -44,6 +44,13 @@ _PHRASES: dict[str | None, str] = {
         | जन्म तिथि | जन्मतिथि | जन्म दिनांक | تاريخ الميلاد | تاريخ الولادة | تولد | tarehe ya kuzaliwa
         | kuzaliwa | petsa ng kapanganakan | kaarawan | kapanganakan | tarikh lahir
         | data rozhdeniya | data rozhdenia | data rozhd | den rozhdeniya | tarikh al milad
+        | المواليد | مواليد | sinh | рожд | aniversário | dob hijri | dob gregorian
+        | birth date hijri | birthdate hijri | date of birth hijri | dob lunar
+        | year of birth | birth year | birthyear | yob | geburtsjahr | año de nacimiento
+        | ano de nascimento | anno di nascita | année de naissance | rok urodzenia
+        | doğum yılı | год рождения | tahun lahir | 出生年份 | 出生年 | 生年 | 출생년도
+        | 출생연도 | سنة الميلاد | जन्म वर्ष | födelseår | fødselsår | geboortejaar
+        | syntymävuosi | năm sinh | nam sinh
     """,
     "name": """
         name | nom | nombre | full name | fullname | first name | firstname | first | last

@@ -814,7 +814,8 @@ def _split(text: str, start: int, end: int, delimiter: str) -> list[tuple[int, i
 # body would cost its length times the list's.
 _SQL_VALUES = re.compile(r"\)\s*(?:VALUES|values)\s*")
 _MAX_COLUMNS = 800  # characters of a column list
-_SQL_CELL = re.compile(r"\s*(?:'((?:[^']|'')*)'|(-?[\d.]+)|([A-Za-z_]+))\s*([,)])")
+# A cell: a string (SQL Server's Unicode strings too: N'...'), a number or a keyword.
+_SQL_CELL = re.compile(r"\s*(?:N?'((?:[^']|'')*)'|(-?[\d.]+)|([A-Za-z_]+))\s*([,)])")
 
 
 def _sql_values(text: str) -> Iterator[tuple[str, bool, int, int]]:
@@ -1146,8 +1147,37 @@ def _is_iban(value: str) -> bool:
     return _IBAN_SHAPE.fullmatch(compact) is not None and iban_ok(compact)
 
 
+# Under a birth key, a year alone or with its month ("出生年月：1951年9月", "Năm sinh: 1961")
+# is the part of the birth date a form asks for; and a date in the Hijri calendar
+# ("1412/03/19هـ": years 1300-1499, months of up to 30 days) is one too.
+_YEAR = r"(?:19\d\d|20[0-2]\d)"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_BIRTH_YEAR_MONTH = re.compile(
+    rf"{_YEAR}(?:\s*(?:[./\-]|年|년)\s*{_MONTH}\s*(?:月|월)?)?|{_MONTH}[./\-]{_YEAR}"
+)
+_HIJRI_DAY = r"(?:0?[1-9]|[12]\d|30)"
+_HIJRI_DATE = re.compile(
+    rf"(?:1[34]\d\d[/\-.]{_MONTH}[/\-.]{_HIJRI_DAY}|{_HIJRI_DAY}[/\-.]{_MONTH}[/\-.]1[34]\d\d)"
+    r"\s*(?:هـ|ه)?"
+)
+_TO_ASCII_DIGITS = {ord(d): str(i) for i in range(10) for d in "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹"[i::10]}
+
+
+def _birth_year_month_or_hijri(value: str) -> bool:
+    ascii_value = value.translate(_TO_ASCII_DIGITS)
+    return (
+        _BIRTH_YEAR_MONTH.fullmatch(ascii_value) is not None
+        or _HIJRI_DATE.fullmatch(ascii_value) is not None
+    )
+
+
 _VALIDATORS = {
-    "date_of_birth": lambda value: is_date(value) or in_words_date(value) or _numbers_date(value),
+    "date_of_birth": lambda value: (
+        is_date(value)
+        or in_words_date(value)
+        or _numbers_date(value)
+        or _birth_year_month_or_hijri(value)
+    ),
     "credit_card": is_card_number,
     "ssn": is_ssn_shape,
     "phone": _is_phone,

@@ -755,3 +755,52 @@ def test_one_key_a_line_with_an_equals_sign_runs_to_the_lines_end() -> None:
     # A log line's pairs end at white space.
     line = "2024-03-12 user=anon route=/checkout name=Ana dob=1990-01-02"
     assert ("date_of_birth", "1990-01-02") in found(line)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # A birth year and month, or a year alone, under a key that names it.
+        ("出生年月：1951年9月\n入院诊断：肺炎", "1951年9月"),
+        ("个人简历\n出生年月：1998.07\n电话：138-0013-8000", "1998.07"),
+        ("Họ tên: Đinh Văn Khải\nNăm sinh: 1961\nDân tộc: Tày", "1961"),
+        ("Geburtsjahr: 1958, Wohnort: Kassel", "1958"),
+        ("year_of_birth=1974 city=Leeds", "1974"),
+        # A birth date in the Hijri calendar.
+        ("الاسم=ريم الشهري\nتاريخ_الميلاد=1412/03/19هـ", "1412/03/19هـ"),
+        ('{"dob_hijri": "1409-11-02", "nationality": "SA"}', "1409-11-02"),
+        # Keys: Iraqi forms' "births", Vietnamese "born", a Russian abbreviation.
+        ("الاسم: حيدر كاظم\nالمواليد: ٣/٤/١٩٩٩", "٣/٤/١٩٩٩"),
+        ('chu_ho:\n  ho_ten: Mai Văn Lộc\n  sinh: "21/06/1977"', "21/06/1977"),
+        ('арендатор:\n  фио: Исаев Руслан\n  рожд: "02.10.1983"', "02.10.1983"),
+    ],
+)
+def test_birth_years_months_hijri_dates_and_more_birth_keys(text: str, value: str) -> None:
+    assert ("date_of_birth", value) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A year under another key, a founding year, a month and year of a contract.
+        "Founded: 1961\nHeadquarters: Porto",
+        "Năm thành lập: 1961",
+        "contract_start: 1998.07",
+        '{"release_year": 1974, "title": "Rock Bottom"}',
+        "aniversario_empresa: 1985",
+    ],
+)
+def test_a_year_or_month_under_another_key_is_no_birth_date(text: str) -> None:
+    assert [c for c, _ in found(text) if c == "date_of_birth"] == []
+
+
+def test_sql_server_unicode_strings_are_values_of_their_columns() -> None:
+    text = (
+        "INSERT INTO khach_hang (ho_ten, dob, sdt) VALUES\n"
+        "(N'Trần Thị Hoa', '1990-04-12', N'0912 345 678'),\n"
+        "(N'Lê Minh Quân', '1985-11-30', N'0987 654 321');"
+    )
+    values = found(text)
+    assert ("date_of_birth", "1990-04-12") in values
+    assert ("date_of_birth", "1985-11-30") in values
+    assert ("name", "Trần Thị Hoa") in values
