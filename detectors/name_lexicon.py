@@ -717,6 +717,15 @@ _PATRONYMIC = regex.compile(
 )
 # Initials and a surname: "К.В. Дорофеев", "J. R. Okafor", "P. Sharma"; in Cyrillic also the
 # surname first, as Russian documents write it ("Смирнова Е.А.").
+# "SURNAME, GIVEN" opening a line or a field (after ":", "::", "|", ";", "=", a tab or
+# two spaces), ending it (before a separator, two spaces, a bracket or the line's end; not
+# a comma: "hurricanes: Andrew, Katrina, Sandy" is a list of given names).
+_INVERTED = regex.compile(
+    r"(?:^|(?<=[:|;=\t(]|  )[ \t]*)"
+    r"(\p{Lu}[\p{L}\p{M}'’\-]+(?: \p{Lu}[\p{L}\p{M}'’\-]+)?), (\p{Lu}[\p{L}\p{M}'’\-]+)"
+    r"(?=[ \t]*(?:$|[:|;\t(]|  |\d))",
+    regex.MULTILINE,
+)
 _INITIALS_HINT = regex.compile(r"(?<![\p{L}\p{M}\p{N}.])\p{Lu}\.")
 _INITIALS_FIRST = regex.compile(
     r"(?<![\p{L}\p{M}\p{N}.])((?:\p{Lu}\.[ \u00a0]?){1,2})[ \u00a0]?"
@@ -1356,6 +1365,8 @@ class NameLexiconDetector:
             findings.extend(("kunya", f) for f in self._kunyas(text))
         if _INITIALS_HINT.search(text) is not None:
             findings.extend(("inits", f) for f in self._initialled(text))
+        if ", " in text:
+            findings.extend(("inv", f) for f in self._inverted(text))
         for _, end in _INTRODUCTIONS.occurrences(text):
             findings.extend(("intro", f) for f in self._introduced(text, end))
         lower_text = text.lower()
@@ -1561,6 +1572,26 @@ class NameLexiconDetector:
                 findings.append(Finding("name", match.start(), match.end(), PAIR_SCORE,
                                         self.name))  # fmt: skip
         return findings
+
+    def _inverted(self, text: str) -> list[Finding]:
+        """A surname, a comma and a given name as a field's value, the way manifests, lab
+        requests and rosters write people ("HAUGEN, ERLEND    M", "LAB REQ :: DOYLE,
+        CIARAN ::", "Attendees: Kowalczyk, Agnieszka; ..."): both known, neither a common
+        word, opening a line or a field (not "from Paris, Texas")."""
+        found = []
+        for match in _INVERTED.finditer(text):
+            surnames = [_bare(w) for w in match.group(1).split()]
+            given = _bare(match.group(2))
+            if (
+                given in self._given
+                and given not in self._common
+                and given not in self._very_common
+                and surnames[-1] in self._surnames
+                and not any(w in self._common or w in self._very_common for w in surnames)
+                and not any(w in PLACE_WORDS or w in ORG_WORDS for w in surnames)
+            ):
+                found.append(Finding("name", match.start(1), match.end(2), PAIR_SCORE, self.name))
+        return found
 
     def _initialled_surname(self, word: str) -> bool:
         if word in self._common or word in self._very_common or word in _TITLES:

@@ -36,6 +36,7 @@ Candidate = tuple[str, Finding, bool]
 TITLED_SOURCE = "run80"
 HONORED_SOURCE = "east80"  # a katakana or hangul name before an honorific ("ハイさん", "민수 씨")
 SPELLED_SOURCE = "spelled70"  # a name spelled letter by letter, and the word it spells
+INVERTED_SOURCE = "inv75"  # "SURNAME, GIVEN" as a field's value: both names known
 # A rule's name right before a verb only people do ("John Smith called about his invoice",
 # "Maria llamó ayer") is kept whatever the model says, as a titled one is.
 PERSON_VERBS = frozenset(
@@ -48,11 +49,12 @@ HONORIFIC_FEATURE = "honorific"  # a CJK honorific right after the candidate
 
 
 def kept_unjudged(source: str, features: Sequence[str], by_rule: bool, length: int) -> bool:
-    """A rule's name the model may not drop: after a title, spelled out, before a verb of
-    people, or of two characters or more before an honorific (in Chinese, Japanese and
+    """A rule's name the model may not drop: after a title, spelled out, written surname
+    first in a field ("DOYLE, CIARAN"), before a verb of people, or of two characters or
+    more before an honorific (in Chinese, Japanese and
     Korean: "佐藤太郎さん", as after a title; one character may be a word's last,
     "各位老师"). ``length``: the candidate's, in characters."""
-    if source in (TITLED_SOURCE, HONORED_SOURCE, SPELLED_SOURCE):
+    if source in (TITLED_SOURCE, HONORED_SOURCE, SPELLED_SOURCE, INVERTED_SOURCE):
         return True
     if not by_rule:
         return False

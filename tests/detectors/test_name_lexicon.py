@@ -1543,3 +1543,36 @@ def test_a_road_named_after_a_titled_person_is_no_name(text: str) -> None:
 def test_a_titled_person_named_like_a_street_word_is_still_a_name() -> None:
     # "Lane" and "Street" are surnames as well as street words; "Road" and "Marg" are not.
     assert names("Dr. Sarah Lane will see you at ten.") == ["Sarah Lane"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ferry manifest 14:30\nHAUGEN, ERLEND    M  03/05/1977  car", ["HAUGEN, ERLEND"]),
+        ("LAB REQ :: DOYLE, CIARAN :: 04/17/1958 :: HbA1c", ["DOYLE, CIARAN"]),
+        (
+            "Attendees: Kowalczyk, Agnieszka; Tanaka, Haruto",
+            ["Kowalczyk, Agnieszka", "Tanaka, Haruto"],
+        ),
+        ("patient\tMENDOZA, ROSARIO\tward 4", ["MENDOZA, ROSARIO"]),
+    ],
+)
+def test_a_surname_comma_given_name_in_a_field_is_a_name(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We drove from Paris, Texas to Lincoln, Nebraska last summer.",
+        "Sales rose in Victoria, Queensland and Tasmania.",
+        "Offices: Chester, Kent; Bristol, Somerset",
+    ],
+)
+def test_a_place_comma_its_region_is_no_inverted_name(text: str) -> None:
+    assert names(text) == []
+
+
+def test_a_list_of_given_names_is_no_inverted_name() -> None:
+    text = "release names follow storms: Andrew, Katrina, Sandy. pick something calmer"
+    assert "Andrew, Katrina" not in names(text)
