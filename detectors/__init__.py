@@ -3,7 +3,6 @@
     base.py          Finding, the Detector contract, DetectorError
     engine.py        DetectionEngine: runs the detectors a policy needs, settles overlaps
     registry.py      config ``kind:`` -> detector, ConfigError on an unknown kind
-    runner.py        scan_off_loop: fast part inline, NER in a thread, deadline, fail closed
     contact.py       email, phone (every country's forms, numbering plans)
     financial.py     credit_card (Luhn, brands, groupings), iban (mod-97, per-country length)
     national_id.py   ssn (area/group/serial rules, SSN-shaped after an SSN word)
@@ -18,6 +17,8 @@
     not_persons.py   eponyms, brands, places and public figures: no private person's name
     custom.py        per-org regex rules, compiled once, run under a time budget
     context.py       context words near a span ("born", "phone", "SSN")
+    person_dates.py  date_of_birth: a past date right after a person's name in a row
+    dialogue.py      answers to a conversation's questions (a birth date, a phone, a name)
     ner.py           name, address: spaCy NER on English text, street patterns (slow: run off
                      the event loop; the optional 'ner' extra)
     address.py       street-address patterns used by ner.py

@@ -1,20 +1,16 @@
 """``DetectionEngine``: runs the detectors a policy needs and settles overlapping findings.
 
 Built once at start-up from fast detectors (regexes: microseconds, fine on the event loop) and
-slow ones (NER: milliseconds, run them in a thread). A request's precheck either calls
-``scan`` (everything, inline) or, to keep the event loop free::
-
-    fast = engine.scan_fast(text, classes)
-    slow = await loop.run_in_executor(pool, engine.scan_slow, text, classes) \\
-        if engine.needs_slow_scan(classes) else []
-    findings = engine.merge(fast + slow, classes)
-
-``detectors.runner.scan_off_loop`` does exactly that with a time-out. Per-org custom rules
+slow ones (NER: milliseconds, run them in a thread). A request's precheck calls ``scan``:
+inline, or whole in a thread with a time-out when NER is wanted (``gateway.pii``).
+``scan_fast`` and ``scan_slow`` are its two halves, for the tools that time or train on one
+of them. Per-org custom rules
 give a per-org engine: ``engine.with_detectors(CustomRegexDetector(rules))`` shares every
 detector already built.
 
-After the fast detectors, a past date right after a name they found is a date of birth
-(``detectors.person_dates``: rosters and rows say so by position, not by a word).
+After the fast detectors, and in ``scan`` after NER too, a past date right after a name
+they found is a date of birth (``detectors.person_dates``: rosters and rows say so by
+position, not by a word).
 
 Overlaps are settled deterministically: the higher score wins, then the longer span, then the
 earlier start, then the class name; a finding overlapping a kept one is dropped.
@@ -59,7 +55,12 @@ class DetectionEngine:
 
     def scan(self, text: str, classes: frozenset[str]) -> list[Finding]:
         """Every wanted class, overlaps settled, sorted by start. Runs NER inline."""
-        found = self.scan_fast(text, classes) + self.scan_slow(text, classes)
+        slow = self.scan_slow(text, classes)
+        found = self.scan_fast(text, classes) + slow
+        if "date_of_birth" in classes:
+            # A date right after a name NER found ("('Jordan Miller', '301-66-7182',
+            # '1987-09-14')"), as after one the fast detectors found.
+            found += dates_beside_people(text, [f for f in slow if f.pii_class == "name"])
         if "address" in classes and "name" in classes:
             found = _streets_names_dropped(text, found)
         found = self.merge(found, classes)

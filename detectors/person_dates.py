@@ -22,8 +22,13 @@ from detectors.birth_date import dated_spans
 MIN_AGE_YEARS = 5
 SCORE = 0.6
 DETECTOR = "person_dates"
-# Between the name and its date: separators and quotes, maybe a sex marker ("M", "F").
-_BETWEEN = re.compile(r"""[\s,;:|'"()\-–—]*(?:(?:[MFmfWwKk]|male|female)[\s,;:|'"()\-–—]+)?""")
+# Between the name and its date: separators and quotes, maybe an age and a sex marker
+# ("M", "F", "34M", "71 F", "58 y/o").
+_SEPARATORS = r"""[\s,;:|'"()\-–—]"""
+_SEX = r"(?:[MFmfWwKk]|male|female)"
+_BETWEEN = re.compile(
+    rf"{_SEPARATORS}*(?:(?:\d{{1,3}}[ ]?(?:y/?o|yrs?|years?|{_SEX})|{_SEX}){_SEPARATORS}+)?"
+)
 _REACH = 40  # characters after the name where its date may begin
 _TIME = re.compile(r"\d:\d\d")
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
+from typing import Any
 
 import pytest
 
@@ -48,3 +49,28 @@ def test_a_past_date_right_after_a_name_is_a_date_of_birth(text: str, expected: 
 
 def test_a_date_without_a_person_is_not_reported() -> None:
     assert births("Release 1961-03-14  build 2") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An age and a sex marker between the name and the date, as triage notes write them.
+        ("Triage: Ciaran Doyle, 34M, 03.11.1991, fall from ladder", ["03.11.1991"]),
+        ("Bed 4 - Agnieszka Kowalczyk (71 F) 12/02/1953 - post-op", ["12/02/1953"]),
+        ("Ward list: Rosario Mendoza, 58 y/o, 1966-05-30, diabetic", ["1966-05-30"]),
+    ],
+)
+def test_a_date_after_a_name_and_its_age_is_a_date_of_birth(text: str, expected: list[str]) -> None:
+    assert births(text) == expected
+
+
+def test_a_date_after_a_name_only_ner_finds_is_a_date_of_birth(ner_detector: Any) -> None:
+    # No name list holds "Thorvald Quennell" as a pair; NER, run as the gateway runs it (a
+    # slow detector), finds it.
+    text = "The walk-in patient was Thorvald Quennell, 1987-09-14, with a sprained ankle."
+    assert births(text) == []
+    with_ner = engine().with_detectors(slow_detectors=[ner_detector])
+    found = with_ner.scan(text, CLASSES)
+    assert [text[f.start : f.end] for f in found if f.pii_class == "date_of_birth"] == [
+        "1987-09-14"
+    ]
