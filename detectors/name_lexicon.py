@@ -745,6 +745,15 @@ _HONORED = regex.compile(
     rf"(?=[ ]?(?:{'|'.join(CJK_HONORIFICS)}))"
 )
 # Two Han characters right before a parent's or grandparent's word ("浩浩妈妈").
+# A kin word, then the relative's name (``_kin_named_east_asian``): "女儿婷婷", "外婆叫秀珍",
+# "妻のあゆみ", "祖母のキヨ".
+_CJK_KIN_NAMED = regex.compile(
+    r"(?:妻子|丈夫|老公|老婆|儿子|兒子|女儿|女兒|孙子|孫子|孙女|孫女|爱人|愛人|太太|媳妇|女婿|闺女"
+    r"|哥哥|姐姐|弟弟|妹妹|外婆|外公|奶奶|爷爷|爺爺|姥姥|息子|長男|長女|次男|次女|祖母|祖父|家内"
+    r"|妻|夫|娘|孫)"
+    r"(?:の|叫|是|名叫|叫做|[ 　、，,])?"
+    r"(\p{Han}{2,3}|\p{Hiragana}{2,5}|\p{Katakana}{2,6})"
+)
 _CHILDS_PARENT = regex.compile(
     r"(?<!\p{Han})(\p{Han}{2})(?:妈妈|媽媽|爸爸|奶奶|爷爷|爺爺|外婆|姥姥)"
 )
@@ -2335,6 +2344,7 @@ class NameLexiconDetector:
             if (child in self._given or child[0] == child[1]) and child not in self._han_words:
                 findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
                                         self.name))  # fmt: skip
+        findings.extend(self._kin_named_east_asian(text))
         # Only in Japanese text (kana in it): Chinese shares the kanji, not the particles.
         if _KANA.search(text) is not None:
             for match in _JAPANESE_ALONE.finditer(text):
@@ -2367,6 +2377,28 @@ class NameLexiconDetector:
                     i += found
                 else:
                     i += 1
+        return findings
+
+    def _kin_named_east_asian(self, text: str) -> list[Finding]:
+        """A known given name right after a kin word in Chinese or Japanese ("女儿婷婷今年",
+        "外婆叫秀珍", "妻のあゆみが", "祖母のキヨの家"): the kin word is a title's evidence.
+        Han names of two characters or more; a word of the Chinese word list only before a
+        mark or kana ("息子の翔太（"), not inside running Han text."""
+        findings = []
+        for match in _CJK_KIN_NAMED.finditer(text):
+            run, start = match.group(1), match.start(1)
+            for length in range(len(run), 1, -1):
+                name = run[:length]
+                after = text[start + length : start + length + 1]
+                if name not in self._given or name in self._common or name in _HIRAGANA_KIN:
+                    continue
+                if _HAN_ONLY.fullmatch(name) is not None:
+                    if _HAN_ONLY.match(after) is not None and name in self._han_words:
+                        continue
+                elif after and after[0] not in _KANA_PARTICLES and _KANA.match(after):
+                    continue  # a kana name ends before a particle or a mark
+                findings.append(Finding("name", start, start + length, TITLE_SCORE, self.name))
+                break
         return findings
 
     def _korean(self, text: str) -> list[Finding]:

@@ -1576,3 +1576,26 @@ def test_a_place_comma_its_region_is_no_inverted_name(text: str) -> None:
 def test_a_list_of_given_names_is_no_inverted_name() -> None:
     text = "release names follow storms: Andrew, Katrina, Sandy. pick something calmer"
     assert "Andrew, Katrina" not in names(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("楼下王阿姨的女儿婷婷下个月结婚。", ["婷婷"]),
+        ("我外公姓沈，外婆叫秀珍。", ["秀珍"]),
+        ("不在の時は妻のあゆみが受け取ります。", ["あゆみ"]),
+        ("夏休みは祖母のキヨの家で過ごした。", ["キヨ"]),
+    ],
+)
+def test_a_given_name_after_a_kin_word_in_chinese_or_japanese(
+    text: str, expected: list[str]
+) -> None:
+    assert [n for n in names(text) if n in expected] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我儿子大学毕业了，女儿今年上高中。", "妻子和我都很忙。", "祖母の家に行った。"],
+)
+def test_a_kin_word_before_an_ordinary_word_names_no_one(text: str) -> None:
+    assert names(text) == []
