@@ -754,6 +754,13 @@ _CJK_KIN_NAMED = regex.compile(
     r"(?:の|叫|是|名叫|叫做|[ 　、，,])?"
     r"(\p{Han}{2,3}|\p{Hiragana}{2,5}|\p{Katakana}{2,6})"
 )
+# One's own name in Japanese (``_self_introduced_japanese``): before "と申します" (any
+# speaker), or after a team's, a desk's or a firm's "の" before "でございます" or "です".
+_JAPANESE_SELF_NAMED = regex.compile(
+    r"(?<![\p{Han}\p{Katakana}])(\p{Han}{1,4}(?:[ \u3000]\p{Han}{1,3})?)(?=と申(?:します|し))"
+    r"|(?:部|課|室|係|センター|組|店|社|担当|窓口|事務所|病院|クリニック|銀行|チーム|支店|本社"
+    r"|営業所|総務|人事|経理)の(\p{Han}{1,4})(?=でございます|です)"
+)
 _CHILDS_PARENT = regex.compile(
     r"(?<!\p{Han})(\p{Han}{2})(?:妈妈|媽媽|爸爸|奶奶|爷爷|爺爺|外婆|姥姥)"
 )
@@ -2347,6 +2354,7 @@ class NameLexiconDetector:
         findings.extend(self._kin_named_east_asian(text))
         # Only in Japanese text (kana in it): Chinese shares the kanji, not the particles.
         if _KANA.search(text) is not None:
+            findings.extend(self._self_introduced_japanese(text))
             for match in _JAPANESE_ALONE.finditer(text):
                 group = 1 if match.group(1) else 2
                 name = match.group(group)
@@ -2399,6 +2407,31 @@ class NameLexiconDetector:
                     continue  # a kana name ends before a particle or a mark
                 findings.append(Finding("name", start, start + length, TITLE_SCORE, self.name))
                 break
+        return findings
+
+    def _self_introduced_japanese(self, text: str) -> list[Finding]:
+        """A caller's or an agent's own name as Japanese says it: "近藤と申します", "高橋 和子と
+        申します", "担当の中村でございます", "総務部の佐藤です": a known surname, alone or
+        before a known given name ("人事部の方針です" is a policy)."""
+        findings = []
+        for match in _JAPANESE_SELF_NAMED.finditer(text):
+            group = 1 if match.group(1) else 2
+            value = match.group(group)
+            compact = value.replace(" ", "").replace("\u3000", "")
+            if (
+                len(compact) >= 2
+                and compact not in self._common
+                and (
+                    compact in self._surnames
+                    or any(
+                        compact[:n] in self._surnames and compact[n:] in self._given
+                        for n in (1, 2, 3)
+                    )
+                )
+            ):
+                findings.append(
+                    Finding("name", match.start(group), match.end(group), TITLE_SCORE, self.name)
+                )
         return findings
 
     def _korean(self, text: str) -> list[Finding]:

@@ -1599,3 +1599,23 @@ def test_a_given_name_after_a_kin_word_in_chinese_or_japanese(
 )
 def test_a_kin_word_before_an_ordinary_word_names_no_one(text: str) -> None:
     assert names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("お電話ありがとうございます、予約窓口の中村でございます。", ["中村"]),
+        ("もしもし、近藤と申しますが、注文の件で", ["近藤"]),
+        ("経理部の山本です。請求書の件でご連絡しました。", ["山本"]),
+        ("あの、高橋 和子と申します。", ["高橋 和子"]),
+    ],
+)
+def test_ones_own_name_said_in_japanese_is_a_name(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["人事部の方針です。", "営業部の目標です。", "センターの案内です。"]
+)
+def test_a_departments_thing_said_with_desu_is_no_name(text: str) -> None:
+    assert names(text) == []
