@@ -744,7 +744,11 @@ _HONORED = regex.compile(
     r"(?:\p{Katakana}[\p{Katakana}ー・]{1,15}|\p{Hangul}[\p{Hangul}\-]{1,6})"
     rf"(?=[ ]?(?:{'|'.join(CJK_HONORIFICS)}))"
 )
-# Two Han characters right before a parent's or grandparent's word ("浩浩妈妈").
+# One or two capitalised Latin words before a Korean or Japanese honorific.
+_LATIN_HONORED = regex.compile(
+    r"(?<![\p{L}\p{M}])(\p{Lu}[\p{Ll}\p{M}'\-]+(?: \p{Lu}[\p{Ll}\p{M}'\-]+)?)"
+    r"(?= ?(?:씨|님|선생님|さん|様|さま|先生|くん|ちゃん)(?![\p{Hangul}]{2}))"
+)
 # A kin word, then the relative's name (``_kin_named_east_asian``): "女儿婷婷", "外婆叫秀珍",
 # "妻のあゆみ", "祖母のキヨ".
 _CJK_KIN_NAMED = regex.compile(
@@ -761,9 +765,9 @@ _JAPANESE_SELF_NAMED = regex.compile(
     r"|(?:部|課|室|係|センター|組|店|社|担当|窓口|事務所|病院|クリニック|銀行|チーム|支店|本社"
     r"|営業所|総務|人事|経理)の(\p{Han}{1,4})(?=でございます|です)"
 )
-_CHILDS_PARENT = regex.compile(
-    r"(?<!\p{Han})(\p{Han}{2})(?:妈妈|媽媽|爸爸|奶奶|爷爷|爺爺|外婆|姥姥)"
-)
+# Two Han characters right before a parent's or grandparent's word ("浩浩妈妈", "请乐乐妈妈
+# 准时到": the two nearest it).
+_CHILDS_PARENT = regex.compile(r"(\p{Han}{2})(?:妈妈|媽媽|爸爸|奶奶|爷爷|爺爺|外婆|姥姥)")
 # A label's value in Chinese or Japanese ("入住人：何雨桐", "対象者：石井 隼人"), alone up to
 # the end of the field: in Han alone four characters at most ("欧阳晓", "司马相如"), with a
 # space a Japanese family and given name of up to three each ("佐々木 健太"); it must begin
@@ -2348,10 +2352,23 @@ class NameLexiconDetector:
         # name each other ("浩浩妈妈", "佳怡爸爸"): a known given name, or one said twice.
         for match in _CHILDS_PARENT.finditer(text):
             child = match.group(1)
+            # The parent's word is a title's evidence, as a kin word before a name is.
             if (child in self._given or child[0] == child[1]) and child not in self._han_words:
-                findings.append(Finding("name", match.start(1), match.end(1), SINGLE_SCORE,
+                findings.append(Finding("name", match.start(1), match.end(1), TITLE_SCORE,
                                         self.name))  # fmt: skip
         findings.extend(self._kin_named_east_asian(text))
+        # A name in Latin letters before a Korean or Japanese honorific ("Nattaya 씨가",
+        # "Müller 様"): a known name, the honorific the title.
+        for match in _LATIN_HONORED.finditer(text):
+            words = [_bare(w) for w in match.group(1).split()]
+            if all(
+                (w in self._given or w in self._surnames)
+                and w not in self._common
+                and w not in ORG_WORDS
+                for w in words
+            ):
+                findings.append(Finding("name", match.start(1), match.end(1), TITLE_SCORE,
+                                        self.name))  # fmt: skip
         # Only in Japanese text (kana in it): Chinese shares the kanji, not the particles.
         if _KANA.search(text) is not None:
             findings.extend(self._self_introduced_japanese(text))
@@ -2589,10 +2606,14 @@ def _runs(
                     and text[last_end + 1] in " \u00a0"
                     and _abbreviation(run[-1].group(), names)
                 )
+            # A word of a script without case goes on no run of cased words, nor the other
+            # way: "Anna Schmidt さんから" is a name, then Japanese.
+            previous = run[-1].group()[0]
             if (
                 joined
                 and (shaped or word in _PARTICLES)
                 and _CASE_SUFFIX.search(run[-1].group()) is None
+                and (first.lower() == first.upper()) == (previous.lower() == previous.upper())
             ):
                 run.append(match)
                 last_end = match.end()

@@ -1619,3 +1619,24 @@ def test_ones_own_name_said_in_japanese_is_a_name(text: str, expected: list[str]
 )
 def test_a_departments_thing_said_with_desu_is_no_name(text: str) -> None:
     assert names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A name in Latin letters before a Japanese or Korean honorific, and no further.
+        ("Anna Schmidt さんから連絡がありました。", ["Anna Schmidt"]),
+        ("Müller 様、いつもお世話になっております。", ["Müller"]),
+        ("Nadia 씨가 다음 주 통역을 맡습니다.", ["Nadia"]),
+        # A child's name right before a parent's word, after a verb ("请").
+        ("胡老师：明天家长会，请乐乐妈妈准时到。", ["胡", "乐乐"]),
+    ],
+)
+def test_names_beside_east_asian_honorifics_and_parents_words(
+    text: str, expected: list[str]
+) -> None:
+    assert names(text) == expected
+
+
+def test_a_firm_before_an_honorific_is_no_name() -> None:
+    assert names("Apple さんの新製品について") == []
