@@ -481,7 +481,7 @@ class PhoneDetector:
         context = self._words.kind_before(text, start)
         if context == "id" or _amount_or_iban(text, start, match.end("body")):
             return None
-        if context != "phone" and _goods_counted(text, start, match.end("body")):
+        if context != "phone" and _goods_or_an_order(text, start, match.end("body")):
             return None
         if self._named_as_id_elsewhere(text, match, context):
             return None
@@ -637,7 +637,7 @@ _SHIPPED_AFTER = re.compile(
 )
 
 
-def _goods_counted(text: str, start: int, end: int) -> bool:
+def _goods_or_an_order(text: str, start: int, end: int) -> bool:
     return (
         _COUNTED_AFTER.match(text, end) is not None
         or _SHIPPED_AFTER.match(text, end) is not None

@@ -90,8 +90,9 @@ class DetectionEngine:
 
 
 def kept_as_a_name(text: str, name: Finding) -> bool:
-    """Whether a name found stays one: not an item of "characters:" or "storms:" (a name
-    list or NER knows no keys; the field reader judged its own by their keys), nor a
+    """Whether a name found stays one: not an item of "characters:" or "storms:", nor a
+    thing's own name or attribute in its record ("Name: Château Lafleur / Vintage: 2016"): a
+    name list or NER knows no keys, the field reader judged its own by theirs. Nor a
     stand-in ("John Doe", "Max Mustermann"), nor one word
     of a famous name named in full elsewhere in the text, the same one again ("Anna Karenina
     ... not Anna")."""
