@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import unicodedata
 import urllib.parse
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -1160,15 +1161,19 @@ _HIJRI_DATE = re.compile(
     rf"(?:1[34]\d\d[/\-.]{_MONTH}[/\-.]{_HIJRI_DAY}|{_HIJRI_DAY}[/\-.]{_MONTH}[/\-.]1[34]\d\d)"
     r"\s*(?:هـ|ه)?"
 )
-_TO_ASCII_DIGITS = {ord(d): str(i) for i in range(10) for d in "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹"[i::10]}
 
 
 def _birth_year_month_or_hijri(value: str) -> bool:
-    ascii_value = value.translate(_TO_ASCII_DIGITS)
+    # Any script's digits as ASCII ones ("١٤١٢/٠٣/١٩", "१९६१"), the marks between kept.
+    ascii_value = value if value.isascii() else _ascii_digits_kept(value)
     return (
         _BIRTH_YEAR_MONTH.fullmatch(ascii_value) is not None
         or _HIJRI_DATE.fullmatch(ascii_value) is not None
     )
+
+
+def _ascii_digits_kept(value: str) -> str:
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in value)
 
 
 _VALIDATORS = {

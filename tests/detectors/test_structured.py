@@ -804,3 +804,7 @@ def test_sql_server_unicode_strings_are_values_of_their_columns() -> None:
     assert ("date_of_birth", "1990-04-12") in values
     assert ("date_of_birth", "1985-11-30") in values
     assert ("name", "Trần Thị Hoa") in values
+
+
+def test_a_birth_year_in_devanagari_digits_under_a_birth_key() -> None:
+    assert ("date_of_birth", "१९६१") in found("नाम: रमेश कुमार\nजन्म वर्ष: १९६१\nमोबाइल: 98765 43210")
