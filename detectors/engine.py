@@ -58,8 +58,8 @@ class DetectionEngine:
         slow = self.scan_slow(text, classes)
         found = self.scan_fast(text, classes) + slow
         if "date_of_birth" in classes:
-            # A date right after a name NER found ("('Jordan Miller', '301-66-7182',
-            # '1987-09-14')"), as after one the fast detectors found.
+            # A date right after a name only NER found ("Thorvald Quennell, 1987-09-14"), as
+            # after one the fast detectors found.
             found += dates_beside_people(text, [f for f in slow if f.pii_class == "name"])
         if "address" in classes and "name" in classes:
             found = _streets_names_dropped(text, found)
